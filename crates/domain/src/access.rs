@@ -1,0 +1,111 @@
+//! Who may see what (SPEC §1). Every use case asks these questions before touching data.
+
+use crate::ids::{DealerId, UserId};
+use crate::role::Role;
+use serde::{Deserialize, Serialize};
+
+/// An authenticated person acting on the platform.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Actor {
+    pub user_id: UserId,
+    pub role: Role,
+    /// Set for dealer-bound roles (dealer, accountant), absent for everyone else.
+    pub dealer_id: Option<DealerId>,
+}
+
+impl Actor {
+    /// The dealer on whose behalf this actor files tickets, if they may file any.
+    pub fn filing_dealer(&self) -> Option<&DealerId> {
+        match self.role {
+            Role::Dealer => self.dealer_id.as_ref(),
+            _ => None,
+        }
+    }
+
+    /// Whether this actor can list tickets at all.
+    pub fn reads_tickets(&self) -> bool {
+        matches!(
+            self.role,
+            Role::Dealer | Role::Specialist | Role::AccountManager | Role::Admin
+        )
+    }
+
+    /// Whether this actor sees every dealer's tickets.
+    pub fn sees_all_tickets(&self) -> bool {
+        matches!(self.role, Role::Specialist | Role::Admin)
+    }
+
+    /// Whether this actor may see a ticket of `dealer`, whose account manager is
+    /// `account_manager`.
+    pub fn can_view_ticket_of(&self, dealer: &DealerId, account_manager: Option<&UserId>) -> bool {
+        match self.role {
+            Role::Specialist | Role::Admin => true,
+            Role::Dealer => self.dealer_id.as_ref() == Some(dealer),
+            Role::AccountManager => account_manager == Some(&self.user_id),
+            Role::Accountant | Role::RegionalRep | Role::BrandAdmin => false,
+        }
+    }
+
+    /// Whether this actor acts for `dealer` (the dealer's own staff).
+    pub fn is_staff_of(&self, dealer: &DealerId) -> bool {
+        self.role == Role::Dealer && self.dealer_id.as_ref() == Some(dealer)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn actor(role: Role, dealer: Option<&str>) -> Actor {
+        Actor {
+            user_id: UserId::new("u1"),
+            role,
+            dealer_id: dealer.map(DealerId::new),
+        }
+    }
+
+    #[test]
+    fn a_dealer_sees_only_its_own_tickets() {
+        let d1 = DealerId::new("d1");
+        let d2 = DealerId::new("d2");
+        let dealer = actor(Role::Dealer, Some("d1"));
+        assert!(dealer.can_view_ticket_of(&d1, None));
+        assert!(!dealer.can_view_ticket_of(&d2, None));
+    }
+
+    #[test]
+    fn an_account_manager_sees_only_their_dealers() {
+        let d1 = DealerId::new("d1");
+        let manager = actor(Role::AccountManager, None);
+        assert!(manager.can_view_ticket_of(&d1, Some(&UserId::new("u1"))));
+        assert!(!manager.can_view_ticket_of(&d1, Some(&UserId::new("u2"))));
+        assert!(!manager.can_view_ticket_of(&d1, None));
+    }
+
+    #[test]
+    fn accountants_reps_and_brand_never_see_tickets() {
+        let d1 = DealerId::new("d1");
+        for role in [Role::Accountant, Role::RegionalRep, Role::BrandAdmin] {
+            let a = actor(role, Some("d1"));
+            assert!(!a.can_view_ticket_of(&d1, Some(&UserId::new("u1"))));
+            assert!(!a.reads_tickets());
+            assert!(a.filing_dealer().is_none());
+        }
+    }
+
+    #[test]
+    fn specialists_and_admins_see_every_ticket() {
+        for role in [Role::Specialist, Role::Admin] {
+            assert!(actor(role, None).can_view_ticket_of(&DealerId::new("dx"), None));
+        }
+    }
+
+    #[test]
+    fn only_dealer_staff_file_tickets() {
+        assert_eq!(
+            actor(Role::Dealer, Some("d1")).filing_dealer(),
+            Some(&DealerId::new("d1"))
+        );
+        assert!(actor(Role::Admin, None).filing_dealer().is_none());
+    }
+}

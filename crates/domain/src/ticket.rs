@@ -1,0 +1,471 @@
+//! The ticket aggregate (SPEC §2.1): filing, moves, history.
+
+use crate::access::Actor;
+use crate::catalog::{Billing, Category, Criticality};
+use crate::error::{FieldError, LifecycleError, ValidationError};
+use crate::ids::{DealerId, TicketId, UserId};
+use crate::lifecycle::{Action, Party, Status, next_status};
+use crate::role::Role;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// Longest title accepted, in characters.
+pub const TITLE_MAX: usize = 200;
+/// Longest ticket text accepted, in characters.
+pub const TEXT_MAX: usize = 20_000;
+/// Longest comment on a move, in characters.
+pub const COMMENT_MAX: usize = 10_000;
+
+/// What a dealer typed into the new-ticket form, unchecked.
+#[derive(Clone, Debug, Default, Deserialize)]
+pub struct TicketDraft {
+    pub title: Option<String>,
+    pub text: Option<String>,
+    pub category: Option<String>,
+    pub criticality: Option<String>,
+    /// Absent means the category's default billing class.
+    pub billing: Option<String>,
+}
+
+/// A checked new ticket.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewTicket {
+    pub title: String,
+    pub text: String,
+    pub category: Category,
+    pub criticality: Criticality,
+    pub billing: Billing,
+}
+
+impl TicketDraft {
+    /// Checks every field and reports all problems at once.
+    pub fn validate(&self) -> Result<NewTicket, ValidationError> {
+        let mut errors = Vec::new();
+        let mut bad = |field: &'static str, message: &str| {
+            errors.push(FieldError {
+                field,
+                message: message.to_string(),
+            })
+        };
+        let title = self.title.as_deref().map(str::trim).unwrap_or("");
+        if title.is_empty() {
+            bad("title", "Укажите тему обращения.");
+        } else if title.chars().count() > TITLE_MAX {
+            bad("title", "Тема обращения длиннее 200 символов.");
+        }
+        let text = self.text.as_deref().map(str::trim).unwrap_or("");
+        if text.is_empty() {
+            bad("text", "Опишите, что нужно сделать.");
+        } else if text.chars().count() > TEXT_MAX {
+            bad("text", "Текст обращения длиннее 20 000 символов.");
+        }
+        let category = match self.category.as_deref() {
+            None | Some("") => {
+                bad("category", "Выберите категорию обращения.");
+                None
+            }
+            Some(code) => Category::from_code(code).or_else(|| {
+                bad("category", "Такой категории обращений нет.");
+                None
+            }),
+        };
+        let criticality = match self.criticality.as_deref() {
+            None | Some("") => {
+                bad("criticality", "Выберите критичность.");
+                None
+            }
+            Some(code) => Criticality::from_code(code).or_else(|| {
+                bad("criticality", "Критичность может быть низкой, средней или высокой.");
+                None
+            }),
+        };
+        let billing = match self.billing.as_deref() {
+            None | Some("") => category.map(Category::default_billing),
+            Some(code) => Billing::from_code(code).or_else(|| {
+                bad("billing", "Тип обращения может быть «платно» или «бесплатно».");
+                None
+            }),
+        };
+        if let (Some(category), Some(criticality), Some(billing)) = (category, criticality, billing)
+        {
+            match (category.default_billing(), billing) {
+                (Billing::Free, Billing::Paid) => bad(
+                    "billing",
+                    "Обращения этой категории бесплатны: выберите «бесплатно».",
+                ),
+                // The helpdesk's rule: a paid kind of work may be filed free, but then it
+                // waits with low priority behind paid tickets.
+                (Billing::Paid, Billing::Free) if criticality != Criticality::Low => bad(
+                    "criticality",
+                    "Бесплатное обращение по платной категории подаётся только с низкой критичностью.",
+                ),
+                _ => {}
+            }
+        }
+        match (category, criticality, billing) {
+            (Some(category), Some(criticality), Some(billing)) if errors.is_empty() => {
+                Ok(NewTicket {
+                    title: title.to_string(),
+                    text: text.to_string(),
+                    category,
+                    criticality,
+                    billing,
+                })
+            }
+            _ => Err(ValidationError { errors }),
+        }
+    }
+}
+
+/// One move in a ticket's history: who, when, from, to, comment.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HistoryEvent {
+    pub at: DateTime<Utc>,
+    /// `None` when the system moved the ticket (auto-acceptance) or at creation by import.
+    pub actor_id: Option<UserId>,
+    pub actor_role: Option<Role>,
+    /// `None` for the creation event.
+    pub action: Option<Action>,
+    pub from: Option<Status>,
+    pub to: Status,
+    pub comment: Option<String>,
+}
+
+/// A support ticket.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Ticket {
+    pub id: TicketId,
+    /// Sequential per platform; shown as `DD-<number>`.
+    pub number: u64,
+    pub dealer_id: DealerId,
+    pub author_id: UserId,
+    pub title: String,
+    pub text: String,
+    pub category: Category,
+    pub criticality: Criticality,
+    pub billing: Billing,
+    pub status: Status,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    /// Optimistic-lock version; starts at 1 and grows by one with every change.
+    pub version: u64,
+}
+
+impl Ticket {
+    /// A freshly filed ticket and its creation event.
+    pub fn file(
+        id: TicketId,
+        number: u64,
+        dealer_id: DealerId,
+        author: &Actor,
+        new: NewTicket,
+        now: DateTime<Utc>,
+    ) -> (Ticket, HistoryEvent) {
+        let ticket = Ticket {
+            id,
+            number,
+            dealer_id,
+            author_id: author.user_id.clone(),
+            title: new.title,
+            text: new.text,
+            category: new.category,
+            criticality: new.criticality,
+            billing: new.billing,
+            status: Status::Accepted,
+            created_at: now,
+            updated_at: now,
+            version: 1,
+        };
+        let event = HistoryEvent {
+            at: now,
+            actor_id: Some(author.user_id.clone()),
+            actor_role: Some(author.role),
+            action: None,
+            from: None,
+            to: Status::Accepted,
+            comment: None,
+        };
+        (ticket, event)
+    }
+
+    /// The number as people say it.
+    pub fn display_number(&self) -> String {
+        format!("DD-{}", self.number)
+    }
+
+    /// Whether `actor` is the party that may make `action` on this ticket.
+    fn is_party(&self, actor: &Actor, action: Action) -> bool {
+        match action.party() {
+            Party::Platform => actor.role.works_tickets(),
+            Party::Dealer => actor.is_staff_of(&self.dealer_id),
+            Party::System => false,
+        }
+    }
+
+    /// A person's move. Returns the changed ticket and its history event; the caller
+    /// stores both together, conditional on [`Ticket::version`] being unchanged.
+    pub fn apply(
+        &self,
+        actor: &Actor,
+        action: Action,
+        comment: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<(Ticket, HistoryEvent), LifecycleError> {
+        let to = next_status(self.status, action, self.billing)?;
+        if !self.is_party(actor, action) {
+            return Err(LifecycleError::NotYourMove { action });
+        }
+        let comment = comment.map(str::trim).filter(|c| !c.is_empty());
+        if action.requires_comment() && comment.is_none() {
+            return Err(LifecycleError::CommentRequired { action });
+        }
+        Ok(self.moved(to, action, Some(actor), comment, now))
+    }
+
+    /// The scheduler accepts a result the dealer left unanswered (SPEC §2.4).
+    pub fn auto_accept(&self, now: DateTime<Utc>) -> Result<(Ticket, HistoryEvent), LifecycleError> {
+        let to = next_status(self.status, Action::AutoAccept, self.billing)?;
+        Ok(self.moved(
+            to,
+            Action::AutoAccept,
+            None,
+            Some("Результат принят автоматически: клиент не ответил в срок."),
+            now,
+        ))
+    }
+
+    fn moved(
+        &self,
+        to: Status,
+        action: Action,
+        actor: Option<&Actor>,
+        comment: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> (Ticket, HistoryEvent) {
+        let event = HistoryEvent {
+            at: now,
+            actor_id: actor.map(|a| a.user_id.clone()),
+            actor_role: actor.map(|a| a.role),
+            action: Some(action),
+            from: Some(self.status),
+            to,
+            comment: comment.map(|c| c.chars().take(COMMENT_MAX).collect()),
+        };
+        let ticket = Ticket {
+            status: to,
+            updated_at: now,
+            version: self.version + 1,
+            ..self.clone()
+        };
+        (ticket, event)
+    }
+
+    /// The moves `actor` can make now, for the portal's buttons.
+    pub fn available_actions(&self, actor: &Actor) -> Vec<Action> {
+        Action::ALL
+            .into_iter()
+            .filter(|&a| self.is_party(actor, a) && next_status(self.status, a, self.billing).is_ok())
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn now() -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 3, 2, 9, 0, 0).unwrap()
+    }
+
+    fn dealer(d: &str) -> Actor {
+        Actor {
+            user_id: UserId::new(format!("user-{d}")),
+            role: Role::Dealer,
+            dealer_id: Some(DealerId::new(d)),
+        }
+    }
+
+    fn specialist() -> Actor {
+        Actor {
+            user_id: UserId::new("spec"),
+            role: Role::Specialist,
+            dealer_id: None,
+        }
+    }
+
+    fn draft(category: &str, criticality: &str, billing: Option<&str>) -> TicketDraft {
+        TicketDraft {
+            title: Some("Разместить новость".into()),
+            text: Some("Нужно разместить новость об акции".into()),
+            category: Some(category.into()),
+            criticality: Some(criticality.into()),
+            billing: billing.map(Into::into),
+        }
+    }
+
+    fn filed(billing: Option<&str>) -> Ticket {
+        let new = draft("individual_news", "low", billing).validate().unwrap();
+        Ticket::file(TicketId::new("t1"), 1001, DealerId::new("d1"), &dealer("d1"), new, now()).0
+    }
+
+    #[test]
+    fn a_filed_ticket_is_new_and_accepted_for_consideration() {
+        let t = filed(None);
+        assert_eq!(t.status, Status::Accepted);
+        assert_eq!(t.status.state().label(), "Новая");
+        assert_eq!(t.status.label(), "Принято к рассмотрению");
+        assert_eq!(t.version, 1);
+        assert_eq!(t.display_number(), "DD-1001");
+        assert_eq!(t.billing, Billing::Paid);
+    }
+
+    #[test]
+    fn the_category_sets_the_default_billing_class() {
+        let new = draft("consultation", "high", None).validate().unwrap();
+        assert_eq!(new.billing, Billing::Free);
+    }
+
+    #[test]
+    fn a_free_category_cannot_be_filed_as_paid() {
+        let err = draft("consultation", "high", Some("paid")).validate().unwrap_err();
+        assert_eq!(err.errors[0].field, "billing");
+    }
+
+    #[test]
+    fn a_paid_category_may_be_filed_free_only_with_low_priority() {
+        assert_eq!(
+            draft("individual_news", "low", Some("free")).validate().unwrap().billing,
+            Billing::Free
+        );
+        let err = draft("individual_news", "high", Some("free")).validate().unwrap_err();
+        assert_eq!(err.errors[0].field, "criticality");
+    }
+
+    #[test]
+    fn an_empty_form_reports_every_missing_field_in_russian() {
+        let err = TicketDraft::default().validate().unwrap_err();
+        let fields: Vec<_> = err.errors.iter().map(|e| e.field).collect();
+        assert_eq!(fields, vec!["title", "text", "category", "criticality"]);
+        assert!(err.message_ru().contains("Укажите тему обращения."));
+    }
+
+    #[test]
+    fn unknown_codes_are_refused() {
+        let err = draft("haircut", "urgent", Some("maybe")).validate().unwrap_err();
+        let fields: Vec<_> = err.errors.iter().map(|e| e.field).collect();
+        assert_eq!(fields, vec!["category", "criticality", "billing"]);
+    }
+
+    #[test]
+    fn an_overlong_title_is_refused() {
+        let mut d = draft("consultation", "low", None);
+        d.title = Some("я".repeat(TITLE_MAX + 1));
+        assert_eq!(d.validate().unwrap_err().errors[0].field, "title");
+    }
+
+    #[test]
+    fn a_move_records_who_when_from_to_and_comment() {
+        let t = filed(None);
+        let later = now() + chrono::Duration::minutes(5);
+        let (t2, ev) = t.apply(&specialist(), Action::Take, Some("  беру  "), later).unwrap();
+        assert_eq!(t2.status, Status::InProgress);
+        assert_eq!(t2.version, 2);
+        assert_eq!(t2.updated_at, later);
+        assert_eq!(ev.actor_id, Some(UserId::new("spec")));
+        assert_eq!(ev.from, Some(Status::Accepted));
+        assert_eq!(ev.to, Status::InProgress);
+        assert_eq!(ev.comment.as_deref(), Some("беру"));
+    }
+
+    #[test]
+    fn a_dealer_cannot_take_its_own_ticket() {
+        let t = filed(None);
+        assert_eq!(
+            t.apply(&dealer("d1"), Action::Take, None, now()),
+            Err(LifecycleError::NotYourMove { action: Action::Take })
+        );
+    }
+
+    #[test]
+    fn another_dealer_cannot_accept_the_result() {
+        let t = filed(None);
+        let (t, _) = t.apply(&specialist(), Action::Take, None, now()).unwrap();
+        let (t, _) = t.apply(&specialist(), Action::SendForReview, None, now()).unwrap();
+        assert_eq!(
+            t.apply(&dealer("d2"), Action::Accept, None, now()),
+            Err(LifecycleError::NotYourMove { action: Action::Accept })
+        );
+        assert!(t.apply(&dealer("d1"), Action::Accept, None, now()).is_ok());
+    }
+
+    #[test]
+    fn returning_a_result_needs_remarks() {
+        let t = filed(None);
+        let (t, _) = t.apply(&specialist(), Action::Take, None, now()).unwrap();
+        let (t, _) = t.apply(&specialist(), Action::SendForReview, None, now()).unwrap();
+        assert_eq!(
+            t.apply(&dealer("d1"), Action::Return, Some("   "), now()),
+            Err(LifecycleError::CommentRequired { action: Action::Return })
+        );
+    }
+
+    #[test]
+    fn an_illegal_move_is_reported_before_the_party() {
+        let t = filed(None);
+        assert_eq!(
+            t.apply(&dealer("d1"), Action::Accept, None, now()),
+            Err(LifecycleError::IllegalMove {
+                from: Status::Accepted,
+                action: Action::Accept
+            })
+        );
+    }
+
+    #[test]
+    fn nobody_but_the_system_auto_accepts() {
+        let t = filed(None);
+        let (t, _) = t.apply(&specialist(), Action::Take, None, now()).unwrap();
+        let (t, _) = t.apply(&specialist(), Action::SendForReview, None, now()).unwrap();
+        assert!(t.apply(&dealer("d1"), Action::AutoAccept, None, now()).is_err());
+        let (done, ev) = t.auto_accept(now()).unwrap();
+        assert_eq!(done.status, Status::Resolved);
+        assert_eq!(ev.actor_id, None);
+        assert!(ev.comment.unwrap().contains("автоматически"));
+    }
+
+    #[test]
+    fn buttons_show_only_the_moves_the_viewer_can_make() {
+        let t = filed(None);
+        assert_eq!(
+            t.available_actions(&specialist()),
+            vec![Action::Take, Action::AskInfo, Action::SendEstimate, Action::DeclareImpossible]
+        );
+        assert!(t.available_actions(&dealer("d1")).is_empty());
+        let (t, _) = t.apply(&specialist(), Action::AskInfo, Some("Какой раздел?"), now()).unwrap();
+        assert_eq!(t.available_actions(&dealer("d1")), vec![Action::Answer]);
+        assert!(t.available_actions(&dealer("d2")).is_empty());
+    }
+
+    #[test]
+    fn the_walk_of_the_skeleton_issue_holds() {
+        let s = specialist();
+        let d = dealer("d1");
+        let t = filed(None);
+        let steps = [
+            (&s, Action::Take, None, "in_progress", "in_progress"),
+            (&s, Action::AskInfo, Some("?"), "approval", "need_info"),
+            (&d, Action::Answer, Some("!"), "in_progress", "in_progress"),
+            (&s, Action::SendForReview, None, "review", "in_review"),
+            (&d, Action::Return, Some("не то"), "in_progress", "in_progress"),
+            (&s, Action::SendForReview, None, "review", "in_review"),
+            (&d, Action::Accept, None, "done", "resolved"),
+        ];
+        let mut t = t;
+        for (actor, action, comment, state, status) in steps {
+            t = t.apply(actor, action, comment, now()).unwrap().0;
+            assert_eq!((t.status.state().code(), t.status.code()), (state, status));
+        }
+        assert_eq!(t.version, 8);
+    }
+}
