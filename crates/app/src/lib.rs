@@ -1,1 +1,87 @@
-//! placeholder
+//! DealerDesk's use cases and their HTTP faces.
+//!
+//! A request flows: handler (parse) → use case (authorise → domain → store) → handler
+//! (render). The same routers serve API Gateway through `lambda_http` and the local
+//! server through hyper, so Lambda and laptop run identical code.
+
+pub mod api;
+pub mod auth;
+pub mod clock;
+pub mod demo;
+pub mod error;
+pub mod portal;
+pub mod routes;
+pub mod telemetry;
+pub mod usecases;
+pub mod views;
+
+pub use clock::Clock;
+pub use error::AppError;
+
+use dealerdesk_store::{Store, StoreConfig};
+use std::sync::Arc;
+
+/// Settings that are not the store's.
+#[derive(Clone, Debug)]
+pub struct Settings {
+    /// Mark cookies `Secure` (true behind HTTPS in AWS; false on a laptop's plain HTTP).
+    pub cookie_secure: bool,
+    /// How long a login lasts.
+    pub session_hours: i64,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            cookie_secure: false,
+            session_hours: 12,
+        }
+    }
+}
+
+impl Settings {
+    /// Reads `DEALERDESK_COOKIE_SECURE` (`true`/`false`, default false).
+    pub fn from_env() -> Result<Settings, AppError> {
+        let cookie_secure = match std::env::var("DEALERDESK_COOKIE_SECURE").as_deref() {
+            Ok("true") | Ok("1") => true,
+            Ok("false") | Ok("0") | Ok("") | Err(_) => false,
+            Ok(other) => {
+                return Err(AppError::Config(format!(
+                    "DEALERDESK_COOKIE_SECURE must be true or false, not {other:?}"
+                )));
+            }
+        };
+        Ok(Settings {
+            cookie_secure,
+            ..Settings::default()
+        })
+    }
+}
+
+/// Everything a request needs; cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Arc<Store>,
+    pub clock: Clock,
+    pub settings: Arc<Settings>,
+    pub(crate) templates: Arc<minijinja::Environment<'static>>,
+}
+
+impl AppState {
+    /// Builds the state over a connected store.
+    pub fn new(store: Store, clock: Clock, settings: Settings) -> AppState {
+        AppState {
+            store: Arc::new(store),
+            clock,
+            settings: Arc::new(settings),
+            templates: Arc::new(portal::templates()),
+        }
+    }
+
+    /// The Lambda way: everything from the environment, the real clock.
+    pub async fn from_env() -> Result<AppState, AppError> {
+        let store_config = StoreConfig::from_env();
+        let store = Store::connect(&store_config).await?;
+        Ok(AppState::new(store, Clock::system(), Settings::from_env()?))
+    }
+}

@@ -1,0 +1,209 @@
+//! The app's one error type and its single mapping to HTTP.
+
+use axum::Json;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use dealerdesk_domain::{DomainError, LifecycleError, ValidationError};
+use dealerdesk_store::StoreError;
+use serde_json::json;
+use thiserror::Error;
+
+/// Everything a use case or handler can fail with.
+#[derive(Debug, Error)]
+pub enum AppError {
+    /// No valid credentials or session.
+    #[error("not authenticated")]
+    Unauthenticated,
+    /// Wrong e-mail or password.
+    #[error("bad credentials")]
+    BadCredentials,
+    /// Authenticated, but the role may not use this at all.
+    #[error("forbidden")]
+    Forbidden,
+    /// The thing does not exist, or the caller may not know it exists.
+    #[error("not found")]
+    NotFound,
+    /// A portal form without the session's CSRF token.
+    #[error("csrf token mismatch")]
+    Csrf,
+    /// The request body is not what the endpoint reads.
+    #[error("bad request: {code}")]
+    BadRequest { code: &'static str, message: String },
+    /// Someone changed the thing since the caller read it.
+    #[error("version conflict")]
+    VersionConflict,
+    #[error(transparent)]
+    Domain(#[from] DomainError),
+    #[error("store: {0}")]
+    Store(StoreError),
+    /// Start-up and configuration failures.
+    #[error("configuration: {0}")]
+    Config(String),
+}
+
+impl From<StoreError> for AppError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::Conflict => AppError::VersionConflict,
+            other => AppError::Store(other),
+        }
+    }
+}
+
+impl From<ValidationError> for AppError {
+    fn from(e: ValidationError) -> Self {
+        AppError::Domain(e.into())
+    }
+}
+
+impl From<LifecycleError> for AppError {
+    fn from(e: LifecycleError) -> Self {
+        AppError::Domain(e.into())
+    }
+}
+
+impl AppError {
+    /// A malformed request with a machine code and a Russian message.
+    pub fn bad_request(code: &'static str, message: impl Into<String>) -> Self {
+        AppError::BadRequest {
+            code,
+            message: message.into(),
+        }
+    }
+
+    /// The HTTP status.
+    pub fn status(&self) -> StatusCode {
+        match self {
+            AppError::Unauthenticated | AppError::BadCredentials => StatusCode::UNAUTHORIZED,
+            AppError::Forbidden | AppError::Csrf => StatusCode::FORBIDDEN,
+            AppError::NotFound => StatusCode::NOT_FOUND,
+            AppError::BadRequest { .. } => StatusCode::BAD_REQUEST,
+            AppError::VersionConflict => StatusCode::CONFLICT,
+            AppError::Domain(DomainError::Validation(_)) => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::Domain(DomainError::Lifecycle(e)) => match e {
+                LifecycleError::IllegalMove { .. } | LifecycleError::EstimateOnFreeTicket => {
+                    StatusCode::CONFLICT
+                }
+                LifecycleError::NotYourMove { .. } => StatusCode::FORBIDDEN,
+                LifecycleError::CommentRequired { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            },
+            AppError::Store(StoreError::BadCursor) => StatusCode::BAD_REQUEST,
+            AppError::Store(_) | AppError::Config(_) => StatusCode::SERVICE_UNAVAILABLE,
+        }
+    }
+
+    /// The machine-readable code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            AppError::Unauthenticated => "unauthenticated",
+            AppError::BadCredentials => "bad_credentials",
+            AppError::Forbidden => "forbidden",
+            AppError::NotFound => "not_found",
+            AppError::Csrf => "csrf",
+            AppError::BadRequest { code, .. } => code,
+            AppError::VersionConflict => "version_conflict",
+            AppError::Domain(DomainError::Validation(_)) => "validation_failed",
+            AppError::Domain(DomainError::Lifecycle(e)) => match e {
+                LifecycleError::IllegalMove { .. } => "illegal_transition",
+                LifecycleError::NotYourMove { .. } => "not_your_move",
+                LifecycleError::CommentRequired { .. } => "comment_required",
+                LifecycleError::EstimateOnFreeTicket => "estimate_on_free_ticket",
+            },
+            AppError::Store(StoreError::BadCursor) => "bad_cursor",
+            AppError::Store(_) => "storage_unavailable",
+            AppError::Config(_) => "misconfigured",
+        }
+    }
+
+    /// The message for people, in Russian.
+    pub fn message_ru(&self) -> String {
+        match self {
+            AppError::Unauthenticated => "Войдите в систему.".into(),
+            AppError::BadCredentials => "Неверный e-mail или пароль.".into(),
+            AppError::Forbidden => "Недостаточно прав для этого действия.".into(),
+            AppError::NotFound => "Не найдено.".into(),
+            AppError::Csrf => {
+                "Форма устарела или отправлена не со страницы портала. Обновите страницу и повторите."
+                    .into()
+            }
+            AppError::BadRequest { message, .. } => message.clone(),
+            AppError::VersionConflict => {
+                "Обращение уже изменил кто-то другой. Обновите страницу и повторите действие."
+                    .into()
+            }
+            AppError::Domain(e) => e.message_ru(),
+            AppError::Store(StoreError::BadCursor) => {
+                "Некорректный курсор постраничного вывода.".into()
+            }
+            AppError::Store(_) | AppError::Config(_) => {
+                "Сервис временно недоступен. Повторите попытку позже.".into()
+            }
+        }
+    }
+
+    /// Per-field messages for forms, when the error is about fields.
+    pub fn field_errors(&self) -> Vec<(&'static str, String)> {
+        match self {
+            AppError::Domain(DomainError::Validation(v)) => v
+                .errors
+                .iter()
+                .map(|e| (e.field, e.message.clone()))
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// The JSON body every API error has.
+    pub fn body(&self) -> serde_json::Value {
+        let mut error = json!({"code": self.code(), "message": self.message_ru()});
+        let fields = self.field_errors();
+        if !fields.is_empty() {
+            error["fields"] = fields
+                .into_iter()
+                .map(|(f, m)| json!({"field": f, "message": m}))
+                .collect();
+        }
+        json!({ "error": error })
+    }
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        let status = self.status();
+        if status.is_server_error() {
+            tracing::error!(error = %self, "request failed");
+        }
+        (status, Json(self.body())).into_response()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use dealerdesk_domain::{Action, Status};
+
+    #[test]
+    fn a_stale_version_is_409_version_conflict() {
+        let e = AppError::from(StoreError::Conflict);
+        assert_eq!(e.status(), StatusCode::CONFLICT);
+        assert_eq!(e.code(), "version_conflict");
+    }
+
+    #[test]
+    fn an_illegal_move_is_409_with_a_russian_message() {
+        let e = AppError::from(LifecycleError::IllegalMove {
+            from: Status::Accepted,
+            action: Action::Accept,
+        });
+        assert_eq!(e.status(), StatusCode::CONFLICT);
+        assert_eq!(e.code(), "illegal_transition");
+        assert!(e.message_ru().contains("Принято к рассмотрению"));
+    }
+
+    #[test]
+    fn validation_errors_list_their_fields() {
+        let e = AppError::from(ValidationError::field("title", "Укажите тему обращения."));
+        assert_eq!(e.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(e.body()["error"]["fields"][0]["field"], "title");
+    }
+}

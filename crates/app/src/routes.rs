@@ -1,0 +1,77 @@
+//! Routers per endpoint group. Each Lambda mounts one group; the local server mounts all.
+
+use crate::{AppState, api, portal, telemetry};
+use axum::Router;
+use axum::routing::{get, post};
+
+fn finish(router: Router<AppState>, state: AppState) -> Router {
+    router
+        .fallback(portal::fallback)
+        .layer(axum::middleware::from_fn(telemetry::request_span))
+        .with_state(state)
+}
+
+/// `POST /api/session`, `DELETE /api/session`
+pub fn session(state: AppState) -> Router {
+    finish(session_routes(), state)
+}
+
+/// `POST /api/tickets`
+pub fn tickets_create(state: AppState) -> Router {
+    finish(tickets_create_routes(), state)
+}
+
+/// `GET /api/tickets`, `GET /api/tickets/{id}`
+pub fn tickets_read(state: AppState) -> Router {
+    finish(tickets_read_routes(), state)
+}
+
+/// `POST /api/tickets/{id}/actions`
+pub fn tickets_actions(state: AppState) -> Router {
+    finish(tickets_actions_routes(), state)
+}
+
+/// The portal: login, ticket pages, static assets.
+pub fn portal(state: AppState) -> Router {
+    finish(portal_routes(), state)
+}
+
+/// Every route on one router, for the local server and end-to-end tests.
+pub fn all(state: AppState) -> Router {
+    let routes = session_routes()
+        .merge(tickets_create_routes())
+        .merge(tickets_read_routes())
+        .merge(tickets_actions_routes())
+        .merge(portal_routes());
+    finish(routes, state)
+}
+
+fn session_routes() -> Router<AppState> {
+    Router::new().route("/api/session", post(api::create_session).delete(api::delete_session))
+}
+
+fn tickets_create_routes() -> Router<AppState> {
+    Router::new().route("/api/tickets", post(api::create_ticket))
+}
+
+fn tickets_read_routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/tickets", get(api::list_tickets))
+        .route("/api/tickets/{id}", get(api::get_ticket))
+}
+
+fn tickets_actions_routes() -> Router<AppState> {
+    Router::new().route("/api/tickets/{id}/actions", post(api::act_on_ticket))
+}
+
+fn portal_routes() -> Router<AppState> {
+    Router::new()
+        .route("/", get(portal::home))
+        .route("/static/style.css", get(portal::style))
+        .route("/login", get(portal::login_form).post(portal::login_submit))
+        .route("/logout", post(portal::logout))
+        .route("/tickets", get(portal::tickets).post(portal::create_ticket))
+        .route("/tickets/new", get(portal::new_ticket))
+        .route("/tickets/{id}", get(portal::ticket))
+        .route("/tickets/{id}/actions", post(portal::act))
+}
