@@ -150,3 +150,89 @@ impl Api {
         self.send("POST", &format!("/api/tickets/{id}/actions"), Some(body)).await
     }
 }
+
+/// The real `dealerdesk` binary, built by `cargo build --workspace --bins`.
+pub fn built_binary(name: &str) -> std::path::PathBuf {
+    let exe = std::env::current_exe().expect("test executable path");
+    // target/<profile>/deps/<test> → target/<profile>/<name>
+    let path = exe
+        .parent()
+        .and_then(|deps| deps.parent())
+        .map(|profile| profile.join(name))
+        .expect("target directory");
+    assert!(
+        path.exists(),
+        "{} is missing: run `cargo build --workspace --bins` first (the README test command does)",
+        path.display()
+    );
+    path
+}
+
+/// A free loopback port (bound and released; fine for tests on one machine).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
+}
+
+/// `dealerdesk serve` as a child process.
+pub struct ServeProcess {
+    pub base: String,
+    child: tokio::process::Child,
+}
+
+impl ServeProcess {
+    /// Starts the binary with the given extra arguments and environment, and waits (up to
+    /// 60 s) until it answers.
+    pub async fn start(args: &[&str], envs: &[(&str, &str)], port: u16) -> ServeProcess {
+        let mut cmd = tokio::process::Command::new(built_binary("dealerdesk"));
+        cmd.arg("serve").args(args).kill_on_drop(true);
+        for (k, v) in envs {
+            cmd.env(k, v);
+        }
+        let child = cmd.spawn().expect("dealerdesk starts");
+        let base = format!("http://127.0.0.1:{port}");
+        let http = reqwest::Client::new();
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        loop {
+            if let Ok(r) = http.get(format!("{base}/login")).send().await {
+                if r.status().is_success() {
+                    break;
+                }
+            }
+            assert!(std::time::Instant::now() < deadline, "dealerdesk did not answer on {base} within 60 s");
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        ServeProcess { base, child }
+    }
+
+    /// Asks the server to stop (SIGTERM) and waits for it to exit cleanly.
+    pub async fn stop(mut self) {
+        if let Some(pid) = self.child.id() {
+            let _ = std::process::Command::new("kill").arg("-TERM").arg(pid.to_string()).status();
+        }
+        let status = tokio::time::timeout(std::time::Duration::from_secs(30), self.child.wait())
+            .await
+            .expect("dealerdesk stops within 30 s after SIGTERM")
+            .expect("exit status");
+        assert!(status.success(), "dealerdesk exited with {status}");
+    }
+
+    /// An API client logged in as a demo user.
+    pub async fn login(&self, email: &str) -> Api {
+        let api = Api {
+            base: self.base.clone(),
+            http: reqwest::Client::new(),
+            token: None,
+        };
+        let (status, body) = api
+            .send("POST", "/api/session", Some(json!({"email": email, "password": demo::DEMO_PASSWORD})))
+            .await;
+        assert_eq!(status, StatusCode::OK, "login as {email}: {body}");
+        Api {
+            token: body["token"].as_str().map(str::to_string),
+            ..api
+        }
+    }
+}

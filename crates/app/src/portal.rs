@@ -27,6 +27,7 @@ pub fn templates() -> Environment<'static> {
         ("ticket_new.html", include_str!("../templates/ticket_new.html")),
         ("ticket.html", include_str!("../templates/ticket.html")),
         ("error.html", include_str!("../templates/error.html")),
+        ("home.html", include_str!("../templates/home.html")),
     ] {
         // The sources are part of the binary; a syntax error is caught by the tests
         // that render every page, so a failure here cannot depend on input.
@@ -135,13 +136,24 @@ fn form(body: &Bytes) -> HashMap<String, String> {
         .collect()
 }
 
-/// `GET /`
-pub async fn home(headers: HeaderMap) -> Redirect {
-    if auth::cookie(&headers, auth::SESSION_COOKIE).is_some() {
-        Redirect::to("/tickets")
-    } else {
-        Redirect::to("/login")
+/// `GET /`: ticket workers go to their tickets; other roles get their start page.
+pub async fn home(State(state): State<AppState>, caller: PortalCaller) -> Response {
+    let actor = &caller.principal.actor;
+    if actor.reads_tickets() {
+        return Redirect::to("/tickets").into_response();
     }
+    let scope = match actor.role {
+        Role::Accountant => "Документы вашего дилера — счета, акты и договор — появятся здесь, как только будут выставлены.",
+        Role::RegionalRep => "Заявки с сайтов закреплённых за вами дилеров и эскалации по ним появятся здесь.",
+        Role::BrandAdmin => "Заявки и отчёты по дилерской сети появятся здесь.",
+        _ => "",
+    };
+    render(
+        &state,
+        StatusCode::OK,
+        "home.html",
+        context! { me => caller.layout(), scope => scope },
+    )
 }
 
 fn login_page(state: &AppState, status: StatusCode, email: &str, error: Option<String>) -> Response {
@@ -179,7 +191,7 @@ pub async fn login_submit(State(state): State<AppState>, headers: HeaderMap, bod
     let password = fields.get("password").map(String::as_str).unwrap_or("");
     match usecases::login(&state, email, password).await {
         Ok(outcome) => {
-            let mut response = Redirect::to("/tickets").into_response();
+            let mut response = Redirect::to("/").into_response();
             let cookies = [
                 auth::set_cookie(
                     auth::SESSION_COOKIE,
