@@ -1,1 +1,220 @@
-//! placeholder
+//! Single-table DynamoDB storage — the one storage implementation of DealerDesk.
+//!
+//! The same code talks to DynamoDB in AWS and to dynoxide (an embedded
+//! DynamoDB-compatible engine) locally. Use cases see only the repository traits and
+//! record types below; no SDK type crosses this crate's boundary.
+//!
+//! Keys are built in [`keys`] and nowhere else; the item layout is documented there.
+//! The table's shape (key attributes, [`TABLE_GSIS`], [`TTL_ATTRIBUTE`]) must match the
+//! SAM template; [`Store::ensure_table`] creates it for local engines and tests.
+//!
+//! Errors: a failed write condition is [`StoreError::Conflict`] (stale version, concurrent
+//! write) or [`StoreError::AlreadyExists`] (duplicate id or e-mail), and nothing was
+//! written; a stored item that does not map back is [`StoreError::Corrupt`], never a panic.
+//!
+//! Tested by `tests/conformance.rs`: one suite run on dynoxide (in-process) and on
+//! `moto_server` (PyPI `moto[server]`, which must be installed; `MOTO_SERVER` overrides the
+//! command).
+
+use chrono::{DateTime, Utc};
+use dealerdesk_domain::{DealerId, HistoryEvent, NetworkId, Role, State, Ticket, TicketId, UserId};
+use std::future::Future;
+
+mod cursor;
+mod dynamo;
+mod error;
+pub mod keys;
+mod mapping;
+mod table;
+
+pub use dynamo::{MAX_PAGE_LIMIT, Store, StoreConfig};
+pub use error::StoreError;
+pub use table::{GsiDefinition, TABLE_GSIS, TTL_ATTRIBUTE, table_definition_summary};
+
+/// A brand network.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NetworkRecord {
+    pub id: NetworkId,
+    pub name: String,
+}
+
+/// A dealer centre.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DealerRecord {
+    pub id: DealerId,
+    pub network_id: NetworkId,
+    pub name: String,
+    pub city: String,
+    /// IANA time zone of the dealer's working hours (e.g. `Europe/Moscow`).
+    pub timezone: String,
+    /// The platform account manager who looks after this dealer.
+    pub account_manager_id: Option<UserId>,
+}
+
+/// A person who logs in.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UserRecord {
+    pub id: UserId,
+    /// Lower-cased and trimmed; unique across the platform.
+    pub email: String,
+    pub name: String,
+    pub role: Role,
+    pub dealer_id: Option<DealerId>,
+    /// PHC string (argon2id).
+    pub password_hash: String,
+    pub created_at: DateTime<Utc>,
+}
+
+/// A logged-in session. The token itself is never stored, only its SHA-256 hex digest.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SessionRecord {
+    pub token_hash: String,
+    pub user_id: UserId,
+    pub role: Role,
+    pub dealer_id: Option<DealerId>,
+    /// The portal's CSRF token bound to this session.
+    pub csrf: String,
+    pub created_at: DateTime<Utc>,
+    /// After this instant the session is dead, whether or not DynamoDB's TTL has removed it.
+    pub expires_at: DateTime<Utc>,
+}
+
+/// A client-chosen key that makes a create request safe to retry.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct IdempotencyKey {
+    /// Keys are per user: two users may pick the same key.
+    pub user_id: UserId,
+    pub key: String,
+}
+
+/// What [`TicketRepo::create_ticket`] did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CreateOutcome {
+    /// The ticket was written.
+    Created,
+    /// The idempotency key was used before; nothing was written and this is the ticket
+    /// the first request created.
+    Replayed(TicketId),
+}
+
+/// One page of a listing.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct PageRequest {
+    /// At most this many items (1..=100; the store clamps).
+    pub limit: u32,
+    /// The `next_cursor` of the previous page, opaque to callers.
+    pub cursor: Option<String>,
+}
+
+/// A page of results.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    /// Present when there may be more.
+    pub next_cursor: Option<String>,
+}
+
+/// Networks and dealers.
+pub trait DirectoryRepo {
+    /// Creates or replaces a network.
+    fn put_network(
+        &self,
+        network: &NetworkRecord,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+    /// Creates or replaces a dealer.
+    fn put_dealer(
+        &self,
+        dealer: &DealerRecord,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+    /// One dealer.
+    fn dealer(
+        &self,
+        id: &DealerId,
+    ) -> impl Future<Output = Result<Option<DealerRecord>, StoreError>> + Send;
+    /// Every dealer, by name.
+    fn dealers(&self) -> impl Future<Output = Result<Vec<DealerRecord>, StoreError>> + Send;
+}
+
+/// Users and their unique e-mails.
+pub trait UserRepo {
+    /// Creates a user; [`StoreError::AlreadyExists`] when the e-mail is taken.
+    fn create_user(&self, user: &UserRecord)
+    -> impl Future<Output = Result<(), StoreError>> + Send;
+    /// Looks a user up by normalised e-mail.
+    fn user_by_email(
+        &self,
+        email: &str,
+    ) -> impl Future<Output = Result<Option<UserRecord>, StoreError>> + Send;
+    /// One user.
+    fn user(
+        &self,
+        id: &UserId,
+    ) -> impl Future<Output = Result<Option<UserRecord>, StoreError>> + Send;
+}
+
+/// Login sessions.
+pub trait SessionRepo {
+    /// Stores a new session (with a TTL attribute at `expires_at`).
+    fn put_session(
+        &self,
+        session: &SessionRecord,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+    /// A live session; expired ones are `None` even before TTL removes them.
+    fn session(
+        &self,
+        token_hash: &str,
+        now: DateTime<Utc>,
+    ) -> impl Future<Output = Result<Option<SessionRecord>, StoreError>> + Send;
+    /// Ends a session; ending an unknown one is fine.
+    fn delete_session(
+        &self,
+        token_hash: &str,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+}
+
+/// Tickets and their history.
+pub trait TicketRepo {
+    /// The next human ticket number (atomic counter; the first is 1001). Numbers of
+    /// failed creates are skipped, never reused.
+    fn next_ticket_number(&self) -> impl Future<Output = Result<u64, StoreError>> + Send;
+    /// Writes a new ticket and its creation event in one transaction, together with the
+    /// idempotency record when a key is given.
+    fn create_ticket(
+        &self,
+        ticket: &Ticket,
+        event: &HistoryEvent,
+        idempotency: Option<&IdempotencyKey>,
+    ) -> impl Future<Output = Result<CreateOutcome, StoreError>> + Send;
+    /// One ticket.
+    fn ticket(
+        &self,
+        id: &TicketId,
+    ) -> impl Future<Output = Result<Option<Ticket>, StoreError>> + Send;
+    /// One ticket with its history, oldest event first (one query).
+    fn ticket_with_history(
+        &self,
+        id: &TicketId,
+    ) -> impl Future<Output = Result<Option<(Ticket, Vec<HistoryEvent>)>, StoreError>> + Send;
+    /// Stores a moved ticket and its history event in one transaction, only if the stored
+    /// version still is `expected_version`; otherwise [`StoreError::Conflict`] and nothing
+    /// is written.
+    fn save_move(
+        &self,
+        ticket: &Ticket,
+        expected_version: u64,
+        event: &HistoryEvent,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+    /// One dealer's tickets, newest first, optionally in one state.
+    fn dealer_tickets(
+        &self,
+        dealer: &DealerId,
+        state: Option<State>,
+        page: &PageRequest,
+    ) -> impl Future<Output = Result<Page<Ticket>, StoreError>> + Send;
+    /// Every dealer's tickets, newest first, optionally in one state.
+    fn all_tickets(
+        &self,
+        state: Option<State>,
+        page: &PageRequest,
+    ) -> impl Future<Output = Result<Page<Ticket>, StoreError>> + Send;
+}

@@ -1,0 +1,135 @@
+//! Listing cursors: the key where the next page starts, opaque to callers.
+//!
+//! A cursor is the hex of a small JSON document naming the index and the four key
+//! attributes (table and index keys) of the last item handed out. Decoding checks that it
+//! is for the same index and the same index partition, so a cursor from one dealer's
+//! listing cannot be replayed against another's, and garbage is a
+//! [`StoreError::BadCursor`] rather than an engine error.
+
+use crate::error::StoreError;
+use crate::mapping::Item;
+use crate::table::{GsiDefinition, PK, SK};
+use aws_sdk_dynamodb::types::AttributeValue;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// Longest cursor accepted: keys are short; anything longer is not ours.
+const MAX_CURSOR_LEN: usize = 4096;
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Doc {
+    /// Index name.
+    i: String,
+    /// Key attributes of the last item handed out.
+    k: BTreeMap<String, String>,
+}
+
+fn key_names(index: &GsiDefinition) -> [&'static str; 4] {
+    [PK, SK, index.partition_key, index.sort_key]
+}
+
+/// The cursor that continues a listing of `index` after `item`.
+pub(crate) fn encode(index: &GsiDefinition, item: &Item) -> Result<String, StoreError> {
+    let mut k = BTreeMap::new();
+    for name in key_names(index) {
+        match item.get(name) {
+            Some(AttributeValue::S(v)) => {
+                k.insert(name.to_string(), v.clone());
+            }
+            _ => {
+                return Err(StoreError::Corrupt(format!(
+                    "an item listed through {} has no string `{name}`",
+                    index.name
+                )));
+            }
+        }
+    }
+    let doc = Doc {
+        i: index.name.to_string(),
+        k,
+    };
+    let json = serde_json::to_vec(&doc)
+        .map_err(|e| StoreError::Backend(format!("encoding a listing cursor: {e}")))?;
+    Ok(hex::encode(json))
+}
+
+/// The `ExclusiveStartKey` of a cursor for a listing of `partition` in `index`.
+pub(crate) fn decode(
+    index: &GsiDefinition,
+    partition: &str,
+    cursor: &str,
+) -> Result<Item, StoreError> {
+    if cursor.len() > MAX_CURSOR_LEN {
+        return Err(StoreError::BadCursor);
+    }
+    let bytes = hex::decode(cursor).map_err(|_| StoreError::BadCursor)?;
+    let doc: Doc = serde_json::from_slice(&bytes).map_err(|_| StoreError::BadCursor)?;
+    let names = key_names(index);
+    let same_shape = doc.i == index.name
+        && doc.k.len() == names.len()
+        && names.iter().all(|n| doc.k.contains_key(*n))
+        && doc.k.get(index.partition_key).map(String::as_str) == Some(partition);
+    if !same_shape {
+        return Err(StoreError::BadCursor);
+    }
+    Ok(doc
+        .k
+        .into_iter()
+        .map(|(name, value)| (name, AttributeValue::S(value)))
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::table::{GSI1, GSI2};
+
+    fn item() -> Item {
+        [
+            ("pk", "TICKET#t1"),
+            ("sk", "TICKET"),
+            ("gsi1pk", "DEALER#d1#TICKETS"),
+            ("gsi1sk", "2026-03-02T09:00:00.000Z#t1"),
+            ("title", "not a key"),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), AttributeValue::S(v.to_string())))
+        .collect()
+    }
+
+    #[test]
+    fn a_cursor_round_trips_to_the_key_of_the_last_item() {
+        let cursor = encode(&GSI1, &item()).unwrap();
+        let key = decode(&GSI1, "DEALER#d1#TICKETS", &cursor).unwrap();
+        assert_eq!(key.len(), 4);
+        assert_eq!(key.get("gsi1sk"), item().get("gsi1sk"));
+        assert!(!key.contains_key("title"));
+    }
+
+    #[test]
+    fn a_cursor_of_another_listing_or_garbage_is_refused() {
+        let cursor = encode(&GSI1, &item()).unwrap();
+        assert_eq!(
+            decode(&GSI1, "DEALER#d2#TICKETS", &cursor),
+            Err(StoreError::BadCursor)
+        );
+        assert_eq!(
+            decode(&GSI2, "TICKETS", &cursor),
+            Err(StoreError::BadCursor)
+        );
+        for bad in [
+            "",
+            "zz",
+            "7b7d",
+            &"ab".repeat(5000),
+            &hex::encode(r#"{"i":"gsi1","k":{}}"#),
+        ] {
+            assert_eq!(
+                decode(&GSI1, "DEALER#d1#TICKETS", bad),
+                Err(StoreError::BadCursor),
+                "{bad}"
+            );
+        }
+    }
+}

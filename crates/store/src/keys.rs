@@ -1,0 +1,187 @@
+//! Every key string of the table, and nothing else.
+//!
+//! DealerDesk keeps all its data in one DynamoDB table whose primary key is two strings,
+//! `pk` and `sk`, with three overloaded global secondary indexes (`gsi1`, `gsi2`, `gsi3`;
+//! see [`crate::TABLE_GSIS`]). No other module formats a key: a key written here is the only
+//! spelling of it, so a reader and a writer can never disagree.
+//!
+//! # Item layout
+//!
+//! | item | `pk` | `sk` | index keys |
+//! |---|---|---|---|
+//! | network | `NETWORK#<id>` | `NETWORK` | — |
+//! | dealer | `DEALER#<id>` | `DEALER` | gsi1: `DEALERS` / `<name>#<id>` |
+//! | user | `USER#<id>` | `USER` | — |
+//! | e-mail claim | `EMAIL#<email>` | `EMAIL` | — |
+//! | session | `SESSION#<sha256 hex>` | `SESSION` | — (`ttl` = expiry) |
+//! | ticket | `TICKET#<id>` | `TICKET` | gsi1: `DEALER#<dealer>#TICKETS` / `<created>#<id>`; gsi2: `TICKETS` / `<created>#<id>` |
+//! | history event | `TICKET#<id>` | `EVENT#<at>#<version>` | — |
+//! | ticket number counter | `COUNTER#TICKET_NUMBER` | `COUNTER` | — |
+//! | idempotency record | `IDEMP#<user>#<key>` | `IDEMP` | — (`ttl` = 24 h) |
+//!
+//! `<created>` and `<at>` are RFC 3339 UTC instants with millisecond precision
+//! (`2026-03-02T09:00:00.000Z`): fixed width, so string order is time order.
+//! `<version>` is the ticket version the event produced, zero-padded to 20 digits.
+//!
+//! Why these shapes:
+//! - A ticket and its history share a partition, and `EVENT#…` sorts before `TICKET`, so
+//!   one Query on the ticket's `pk` returns the whole history in order plus the ticket.
+//!   Events sort by time and, for events in the same millisecond (an injected clock in
+//!   tests, or two quick moves), by the version they produced — which optimistic locking
+//!   makes strictly sequential per ticket — so the order is always the order of the moves.
+//! - Listings read an index partition newest first: one dealer's tickets through `gsi1`,
+//!   every ticket through `gsi2`. The ticket id after the instant keeps the sort keys
+//!   unique and the order stable for tickets created in the same millisecond.
+//! - The dealer directory is small and read whole, by name, from one `gsi1` partition.
+//! - An e-mail is unique because its claim item is written in the same transaction as
+//!   the user, on the condition that the claim does not exist yet.
+//! - The idempotency record of a create is keyed by user, because two users may pick the
+//!   same key.
+//!
+//! `gsi3` (`gsi3pk` / `gsi3sk`) is reserved for a sparse "due" index (an item carries the
+//! attributes only while something is due); nothing writes it yet.
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use dealerdesk_domain::{DealerId, NetworkId, TicketId, UserId};
+
+/// The sort key of a network item.
+pub const NETWORK_SK: &str = "NETWORK";
+/// The sort key of a dealer item.
+pub const DEALER_SK: &str = "DEALER";
+/// The `gsi1pk` under which every dealer is listed.
+pub const DEALERS_GSI1PK: &str = "DEALERS";
+/// The sort key of a user item.
+pub const USER_SK: &str = "USER";
+/// The sort key of an e-mail claim item.
+pub const EMAIL_SK: &str = "EMAIL";
+/// The sort key of a session item.
+pub const SESSION_SK: &str = "SESSION";
+/// The sort key of a ticket item.
+pub const TICKET_SK: &str = "TICKET";
+/// The prefix of every history event's sort key.
+pub const EVENT_SK_PREFIX: &str = "EVENT#";
+/// The `gsi2pk` under which every ticket is listed.
+pub const ALL_TICKETS_GSI2PK: &str = "TICKETS";
+/// The partition key of the ticket number counter.
+pub const TICKET_NUMBER_COUNTER_PK: &str = "COUNTER#TICKET_NUMBER";
+/// The sort key of a counter item.
+pub const COUNTER_SK: &str = "COUNTER";
+/// The sort key of an idempotency record.
+pub const IDEMPOTENCY_SK: &str = "IDEMP";
+
+/// An instant as it appears in keys and attributes: RFC 3339, UTC, milliseconds.
+pub fn instant(at: DateTime<Utc>) -> String {
+    at.to_rfc3339_opts(SecondsFormat::Millis, true)
+}
+
+/// The partition key of a network.
+pub fn network_pk(id: &NetworkId) -> String {
+    format!("NETWORK#{id}")
+}
+
+/// The partition key of a dealer.
+pub fn dealer_pk(id: &DealerId) -> String {
+    format!("DEALER#{id}")
+}
+
+/// The `gsi1sk` of a dealer in the directory listing: by name, then id.
+pub fn dealer_gsi1sk(name: &str, id: &DealerId) -> String {
+    format!("{name}#{id}")
+}
+
+/// The partition key of a user.
+pub fn user_pk(id: &UserId) -> String {
+    format!("USER#{id}")
+}
+
+/// The partition key of the item that claims an e-mail for one user.
+///
+/// The e-mail is trimmed and lower-cased here as well, so that a caller who forgot to
+/// normalise can neither register `A@b.ru` beside `a@b.ru` nor miss it on login.
+pub fn email_pk(email: &str) -> String {
+    format!("EMAIL#{}", email.trim().to_lowercase())
+}
+
+/// The partition key of a session, by the SHA-256 hex digest of its token.
+pub fn session_pk(token_hash: &str) -> String {
+    format!("SESSION#{token_hash}")
+}
+
+/// The partition key of a ticket and its history.
+pub fn ticket_pk(id: &TicketId) -> String {
+    format!("TICKET#{id}")
+}
+
+/// The sort key of a history event: when it happened, then the ticket version it made.
+pub fn event_sk(at: DateTime<Utc>, version: u64) -> String {
+    format!("{EVENT_SK_PREFIX}{}#{version:020}", instant(at))
+}
+
+/// The `gsi1pk` of one dealer's tickets.
+pub fn dealer_tickets_gsi1pk(dealer: &DealerId) -> String {
+    format!("DEALER#{dealer}#TICKETS")
+}
+
+/// The listing sort key of a ticket (`gsi1sk` and `gsi2sk`): creation instant, then id.
+pub fn ticket_listing_sk(created_at: DateTime<Utc>, id: &TicketId) -> String {
+    format!("{}#{id}", instant(created_at))
+}
+
+/// The partition key of an idempotency record.
+pub fn idempotency_pk(user: &UserId, key: &str) -> String {
+    format!("IDEMP#{user}#{key}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn instants_are_utc_with_milliseconds_and_fixed_width() {
+        let at = Utc.with_ymd_and_hms(2026, 3, 2, 9, 0, 0).unwrap();
+        assert_eq!(instant(at), "2026-03-02T09:00:00.000Z");
+        let later = at + chrono::Duration::microseconds(1_234_567);
+        assert_eq!(instant(later), "2026-03-02T09:00:01.234Z");
+    }
+
+    #[test]
+    fn events_sort_by_time_then_by_version() {
+        let at = Utc.with_ymd_and_hms(2026, 3, 2, 9, 0, 0).unwrap();
+        let mut keys = vec![
+            event_sk(at + chrono::Duration::seconds(1), 3),
+            event_sk(at, 10),
+            event_sk(at, 2),
+        ];
+        keys.sort();
+        assert_eq!(
+            keys,
+            vec![
+                event_sk(at, 2),
+                event_sk(at, 10),
+                event_sk(at + chrono::Duration::seconds(1), 3)
+            ]
+        );
+        assert!(keys.iter().all(|k| k.as_str() < TICKET_SK));
+    }
+
+    #[test]
+    fn keys_have_the_documented_shapes() {
+        let at = Utc.with_ymd_and_hms(2026, 3, 2, 9, 0, 0).unwrap();
+        let t = TicketId::new("01T");
+        assert_eq!(ticket_pk(&t), "TICKET#01T");
+        assert_eq!(
+            event_sk(at, 1),
+            "EVENT#2026-03-02T09:00:00.000Z#00000000000000000001"
+        );
+        assert_eq!(
+            dealer_tickets_gsi1pk(&DealerId::new("d1")),
+            "DEALER#d1#TICKETS"
+        );
+        assert_eq!(ticket_listing_sk(at, &t), "2026-03-02T09:00:00.000Z#01T");
+        assert_eq!(idempotency_pk(&UserId::new("u1"), "k"), "IDEMP#u1#k");
+        assert_eq!(email_pk("a@b.ru"), "EMAIL#a@b.ru");
+        assert_eq!(email_pk(" A@B.ru "), "EMAIL#a@b.ru");
+        assert_eq!(dealer_gsi1sk("Авто", &DealerId::new("d1")), "Авто#d1");
+    }
+}

@@ -1,0 +1,688 @@
+//! Records ⇄ DynamoDB items.
+//!
+//! Attribute conventions: codes (status, role, category, …) as their API strings,
+//! numbers as `N`, instants as RFC 3339 UTC strings with millisecond precision (see
+//! [`keys::instant`]; sub-millisecond parts are dropped), optional fields left out when
+//! absent. Every item also carries `type`, so a human reading the table (or a future
+//! migration) knows what it is without parsing keys.
+//!
+//! Reading never panics: anything missing, of the wrong type or unparsable is a
+//! [`StoreError::Corrupt`] naming the item and the attribute.
+
+use crate::error::StoreError;
+use crate::keys;
+use crate::table::{GSI1, GSI2, PK, SK, TTL_ATTRIBUTE};
+use crate::{DealerRecord, IdempotencyKey, NetworkRecord, SessionRecord, UserRecord};
+use aws_sdk_dynamodb::types::AttributeValue;
+use chrono::{DateTime, Utc};
+use dealerdesk_domain::{
+    Action, Billing, Category, Criticality, DealerId, HistoryEvent, NetworkId, Resume, Role,
+    Status, Ticket, TicketId, UserId,
+};
+use std::collections::HashMap;
+
+/// One stored item.
+pub(crate) type Item = HashMap<String, AttributeValue>;
+
+/// How long an idempotency record protects a create (SPEC: a retried create is safe for
+/// a day).
+pub(crate) const IDEMPOTENCY_TTL_SECONDS: i64 = 24 * 60 * 60;
+
+const TYPE: &str = "type";
+
+/// Attribute names shared with the queries and conditions in `dynamo`.
+pub(crate) mod attr {
+    pub const VERSION: &str = "version";
+    pub const STATE: &str = "state";
+    pub const STATUS: &str = "status";
+    pub const RESUME: &str = "resume";
+    pub const COUNTER_VALUE: &str = "n";
+    pub const TICKET_ID: &str = "ticket_id";
+    pub const USER_ID: &str = "user_id";
+}
+
+fn s(value: impl Into<String>) -> AttributeValue {
+    AttributeValue::S(value.into())
+}
+
+fn n(value: impl ToString) -> AttributeValue {
+    AttributeValue::N(value.to_string())
+}
+
+/// Builds an item attribute by attribute, leaving absent optionals out.
+struct Builder(Item);
+
+impl Builder {
+    fn new(pk: String, sk: &str, kind: &str) -> Self {
+        let mut item = Item::new();
+        item.insert(PK.to_string(), s(pk));
+        item.insert(SK.to_string(), s(sk));
+        item.insert(TYPE.to_string(), s(kind));
+        Builder(item)
+    }
+
+    fn put(mut self, name: &str, value: AttributeValue) -> Self {
+        self.0.insert(name.to_string(), value);
+        self
+    }
+
+    fn string(self, name: &str, value: impl Into<String>) -> Self {
+        self.put(name, s(value))
+    }
+
+    fn opt_string(self, name: &str, value: Option<impl Into<String>>) -> Self {
+        match value {
+            Some(v) => self.string(name, v),
+            None => self,
+        }
+    }
+
+    fn instant(self, name: &str, at: DateTime<Utc>) -> Self {
+        self.string(name, keys::instant(at))
+    }
+
+    fn build(self) -> Item {
+        self.0
+    }
+}
+
+/// Reads typed attributes out of an item, naming the item in every error.
+struct Reader<'a> {
+    item: &'a Item,
+}
+
+impl<'a> Reader<'a> {
+    fn new(item: &'a Item) -> Self {
+        Reader { item }
+    }
+
+    fn corrupt(&self, what: impl std::fmt::Display) -> StoreError {
+        let key = |name: &str| match self.item.get(name) {
+            Some(AttributeValue::S(v)) => v.as_str(),
+            _ => "?",
+        };
+        StoreError::Corrupt(format!("item {} / {}: {what}", key(PK), key(SK)))
+    }
+
+    fn opt_str(&self, name: &str) -> Result<Option<&'a str>, StoreError> {
+        match self.item.get(name) {
+            None | Some(AttributeValue::Null(_)) => Ok(None),
+            Some(AttributeValue::S(v)) => Ok(Some(v.as_str())),
+            Some(_) => Err(self.corrupt(format_args!("`{name}` is not a string"))),
+        }
+    }
+
+    fn str(&self, name: &str) -> Result<&'a str, StoreError> {
+        self.opt_str(name)?
+            .ok_or_else(|| self.corrupt(format_args!("`{name}` is missing")))
+    }
+
+    fn string(&self, name: &str) -> Result<String, StoreError> {
+        self.str(name).map(str::to_string)
+    }
+
+    fn opt_string(&self, name: &str) -> Result<Option<String>, StoreError> {
+        Ok(self.opt_str(name)?.map(str::to_string))
+    }
+
+    fn u64(&self, name: &str) -> Result<u64, StoreError> {
+        match self.item.get(name) {
+            Some(AttributeValue::N(v)) => v
+                .parse()
+                .map_err(|_| self.corrupt(format_args!("`{name}` = {v:?} is not a whole number"))),
+            Some(_) => Err(self.corrupt(format_args!("`{name}` is not a number"))),
+            None => Err(self.corrupt(format_args!("`{name}` is missing"))),
+        }
+    }
+
+    fn instant(&self, name: &str) -> Result<DateTime<Utc>, StoreError> {
+        let raw = self.str(name)?;
+        parse_instant(raw).ok_or_else(|| {
+            self.corrupt(format_args!(
+                "`{name}` = {raw:?} is not an RFC 3339 instant"
+            ))
+        })
+    }
+
+    /// A required code parsed by the domain's `from_code`.
+    fn code<T>(&self, name: &str, parse: impl Fn(&str) -> Option<T>) -> Result<T, StoreError> {
+        let raw = self.str(name)?;
+        parse(raw)
+            .ok_or_else(|| self.corrupt(format_args!("`{name}` = {raw:?} is not a known code")))
+    }
+
+    /// An optional code parsed by the domain's `from_code`.
+    fn opt_code<T>(
+        &self,
+        name: &str,
+        parse: impl Fn(&str) -> Option<T>,
+    ) -> Result<Option<T>, StoreError> {
+        match self.opt_str(name)? {
+            None => Ok(None),
+            Some(raw) => parse(raw).map(Some).ok_or_else(|| {
+                self.corrupt(format_args!("`{name}` = {raw:?} is not a known code"))
+            }),
+        }
+    }
+
+    /// A status stored as `<prefix>status` plus `<prefix>resume` for `need_info`.
+    fn opt_status(&self, status: &str, resume: &str) -> Result<Option<Status>, StoreError> {
+        let Some(code) = self.opt_str(status)? else {
+            return Ok(None);
+        };
+        let resume = self.opt_code(resume, Resume::from_code)?;
+        Status::from_code(code, resume).map(Some).ok_or_else(|| {
+            self.corrupt(format_args!(
+                "`{status}` = {code:?} with resume {resume:?} is not a known status"
+            ))
+        })
+    }
+
+    fn status(&self, status: &str, resume: &str) -> Result<Status, StoreError> {
+        self.opt_status(status, resume)?
+            .ok_or_else(|| self.corrupt(format_args!("`{status}` is missing")))
+    }
+}
+
+/// Parses an instant written by [`keys::instant`] (any RFC 3339 offset is accepted).
+pub(crate) fn parse_instant(raw: &str) -> Option<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(raw)
+        .ok()
+        .map(|t| t.with_timezone(&Utc))
+}
+
+/// Writes a status as a code, plus where it resumes to when it is `need_info`.
+fn with_status(b: Builder, status_attr: &str, resume_attr: &str, status: Status) -> Builder {
+    b.string(status_attr, status.code())
+        .opt_string(resume_attr, status.resume().map(Resume::code))
+}
+
+// ---------------------------------------------------------------- directory
+
+pub(crate) fn network_to_item(network: &NetworkRecord) -> Item {
+    Builder::new(keys::network_pk(&network.id), keys::NETWORK_SK, "network")
+        .string("id", network.id.as_str())
+        .string("name", &network.name)
+        .build()
+}
+
+#[cfg_attr(not(test), allow(dead_code))]
+pub(crate) fn network_from_item(item: &Item) -> Result<NetworkRecord, StoreError> {
+    let r = Reader::new(item);
+    Ok(NetworkRecord {
+        id: NetworkId::new(r.string("id")?),
+        name: r.string("name")?,
+    })
+}
+
+pub(crate) fn dealer_to_item(dealer: &DealerRecord) -> Item {
+    Builder::new(keys::dealer_pk(&dealer.id), keys::DEALER_SK, "dealer")
+        .string(GSI1.partition_key, keys::DEALERS_GSI1PK)
+        .string(GSI1.sort_key, keys::dealer_gsi1sk(&dealer.name, &dealer.id))
+        .string("id", dealer.id.as_str())
+        .string("network_id", dealer.network_id.as_str())
+        .string("name", &dealer.name)
+        .string("city", &dealer.city)
+        .string("timezone", &dealer.timezone)
+        .opt_string(
+            "account_manager_id",
+            dealer.account_manager_id.as_ref().map(UserId::as_str),
+        )
+        .build()
+}
+
+pub(crate) fn dealer_from_item(item: &Item) -> Result<DealerRecord, StoreError> {
+    let r = Reader::new(item);
+    Ok(DealerRecord {
+        id: DealerId::new(r.string("id")?),
+        network_id: NetworkId::new(r.string("network_id")?),
+        name: r.string("name")?,
+        city: r.string("city")?,
+        timezone: r.string("timezone")?,
+        account_manager_id: r.opt_string("account_manager_id")?.map(UserId::new),
+    })
+}
+
+// ---------------------------------------------------------------- users
+
+pub(crate) fn user_to_item(user: &UserRecord) -> Item {
+    Builder::new(keys::user_pk(&user.id), keys::USER_SK, "user")
+        .string("id", user.id.as_str())
+        .string("email", &user.email)
+        .string("name", &user.name)
+        .string("role", user.role.code())
+        .opt_string("dealer_id", user.dealer_id.as_ref().map(DealerId::as_str))
+        .string("password_hash", &user.password_hash)
+        .instant("created_at", user.created_at)
+        .build()
+}
+
+pub(crate) fn user_from_item(item: &Item) -> Result<UserRecord, StoreError> {
+    let r = Reader::new(item);
+    Ok(UserRecord {
+        id: UserId::new(r.string("id")?),
+        email: r.string("email")?,
+        name: r.string("name")?,
+        role: r.code("role", Role::from_code)?,
+        dealer_id: r.opt_string("dealer_id")?.map(DealerId::new),
+        password_hash: r.string("password_hash")?,
+        created_at: r.instant("created_at")?,
+    })
+}
+
+/// The item that claims `user.email` for `user`.
+pub(crate) fn email_claim_to_item(user: &UserRecord) -> Item {
+    Builder::new(keys::email_pk(&user.email), keys::EMAIL_SK, "email")
+        .string(attr::USER_ID, user.id.as_str())
+        .build()
+}
+
+/// The user an e-mail claim points to.
+pub(crate) fn email_claim_user(item: &Item) -> Result<UserId, StoreError> {
+    Ok(UserId::new(Reader::new(item).string(attr::USER_ID)?))
+}
+
+// ---------------------------------------------------------------- sessions
+
+pub(crate) fn session_to_item(session: &SessionRecord) -> Item {
+    Builder::new(
+        keys::session_pk(&session.token_hash),
+        keys::SESSION_SK,
+        "session",
+    )
+    .string("token_hash", &session.token_hash)
+    .string(attr::USER_ID, session.user_id.as_str())
+    .string("role", session.role.code())
+    .opt_string(
+        "dealer_id",
+        session.dealer_id.as_ref().map(DealerId::as_str),
+    )
+    .string("csrf", &session.csrf)
+    .instant("created_at", session.created_at)
+    .instant("expires_at", session.expires_at)
+    .put(TTL_ATTRIBUTE, n(session.expires_at.timestamp()))
+    .build()
+}
+
+pub(crate) fn session_from_item(item: &Item) -> Result<SessionRecord, StoreError> {
+    let r = Reader::new(item);
+    Ok(SessionRecord {
+        token_hash: r.string("token_hash")?,
+        user_id: UserId::new(r.string(attr::USER_ID)?),
+        role: r.code("role", Role::from_code)?,
+        dealer_id: r.opt_string("dealer_id")?.map(DealerId::new),
+        csrf: r.string("csrf")?,
+        created_at: r.instant("created_at")?,
+        expires_at: r.instant("expires_at")?,
+    })
+}
+
+// ---------------------------------------------------------------- tickets
+
+pub(crate) fn ticket_to_item(ticket: &Ticket) -> Item {
+    let listing_sk = keys::ticket_listing_sk(ticket.created_at, &ticket.id);
+    let b = Builder::new(keys::ticket_pk(&ticket.id), keys::TICKET_SK, "ticket")
+        .string(
+            GSI1.partition_key,
+            keys::dealer_tickets_gsi1pk(&ticket.dealer_id),
+        )
+        .string(GSI1.sort_key, listing_sk.clone())
+        .string(GSI2.partition_key, keys::ALL_TICKETS_GSI2PK)
+        .string(GSI2.sort_key, listing_sk)
+        .string("id", ticket.id.as_str())
+        .put("number", n(ticket.number))
+        .string("dealer_id", ticket.dealer_id.as_str())
+        .string("author_id", ticket.author_id.as_str())
+        .string("title", &ticket.title)
+        .string("text", &ticket.text)
+        .string("category", ticket.category.code())
+        .string("criticality", ticket.criticality.code())
+        .string("billing", ticket.billing.code())
+        .string(attr::STATE, ticket.status.state().code())
+        .instant("created_at", ticket.created_at)
+        .instant("updated_at", ticket.updated_at)
+        .put(attr::VERSION, n(ticket.version));
+    with_status(b, attr::STATUS, attr::RESUME, ticket.status).build()
+}
+
+pub(crate) fn ticket_from_item(item: &Item) -> Result<Ticket, StoreError> {
+    let r = Reader::new(item);
+    let status = r.status(attr::STATUS, attr::RESUME)?;
+    // The state attribute drives the listing filter; one that disagrees with the status
+    // would make the ticket show up under the wrong state.
+    let state = r.str(attr::STATE)?;
+    if state != status.state().code() {
+        return Err(r.corrupt(format_args!(
+            "`state` = {state:?} does not match status {:?}",
+            status.code()
+        )));
+    }
+    Ok(Ticket {
+        id: TicketId::new(r.string("id")?),
+        number: r.u64("number")?,
+        dealer_id: DealerId::new(r.string("dealer_id")?),
+        author_id: UserId::new(r.string("author_id")?),
+        title: r.string("title")?,
+        text: r.string("text")?,
+        category: r.code("category", Category::from_code)?,
+        criticality: r.code("criticality", Criticality::from_code)?,
+        billing: r.code("billing", Billing::from_code)?,
+        status,
+        created_at: r.instant("created_at")?,
+        updated_at: r.instant("updated_at")?,
+        version: r.u64(attr::VERSION)?,
+    })
+}
+
+/// A history event of `ticket`; `version` is the ticket version the event produced.
+pub(crate) fn event_to_item(ticket: &TicketId, version: u64, event: &HistoryEvent) -> Item {
+    let b = Builder::new(
+        keys::ticket_pk(ticket),
+        &keys::event_sk(event.at, version),
+        "event",
+    )
+    .string(attr::TICKET_ID, ticket.as_str())
+    .put(attr::VERSION, n(version))
+    .instant("at", event.at)
+    .opt_string("actor_id", event.actor_id.as_ref().map(UserId::as_str))
+    .opt_string("actor_role", event.actor_role.map(Role::code))
+    .opt_string("action", event.action.map(Action::code))
+    .opt_string("comment", event.comment.clone());
+    let b = match event.from {
+        Some(from) => with_status(b, "from_status", "from_resume", from),
+        None => b,
+    };
+    with_status(b, "to_status", "to_resume", event.to).build()
+}
+
+pub(crate) fn event_from_item(item: &Item) -> Result<HistoryEvent, StoreError> {
+    let r = Reader::new(item);
+    Ok(HistoryEvent {
+        at: r.instant("at")?,
+        actor_id: r.opt_string("actor_id")?.map(UserId::new),
+        actor_role: r.opt_code("actor_role", Role::from_code)?,
+        action: r.opt_code("action", Action::from_code)?,
+        from: r.opt_status("from_status", "from_resume")?,
+        to: r.status("to_status", "to_resume")?,
+        comment: r.opt_string("comment")?,
+    })
+}
+
+/// Whether an item of a ticket's partition is a history event (the rest is the ticket).
+pub(crate) fn is_event(item: &Item) -> bool {
+    matches!(item.get(SK), Some(AttributeValue::S(sk)) if sk.starts_with(keys::EVENT_SK_PREFIX))
+}
+
+// ---------------------------------------------------------------- idempotency
+
+/// The record that a create with `key` made `ticket`, alive for a day from `now`.
+pub(crate) fn idempotency_to_item(
+    key: &IdempotencyKey,
+    ticket: &TicketId,
+    now: DateTime<Utc>,
+) -> Item {
+    Builder::new(
+        keys::idempotency_pk(&key.user_id, &key.key),
+        keys::IDEMPOTENCY_SK,
+        "idempotency",
+    )
+    .string(attr::TICKET_ID, ticket.as_str())
+    .instant("created_at", now)
+    .put(TTL_ATTRIBUTE, n(now.timestamp() + IDEMPOTENCY_TTL_SECONDS))
+    .build()
+}
+
+/// The ticket an idempotency record points to.
+pub(crate) fn idempotency_ticket(item: &Item) -> Result<TicketId, StoreError> {
+    Ok(TicketId::new(Reader::new(item).string(attr::TICKET_ID)?))
+}
+
+/// The counter value of an `UPDATED_NEW` answer.
+pub(crate) fn counter_value(item: &Item) -> Result<u64, StoreError> {
+    Reader::new(item).u64(attr::COUNTER_VALUE)
+}
+
+/// A number attribute for expression values.
+pub(crate) fn number(value: impl ToString) -> AttributeValue {
+    n(value)
+}
+
+/// A string attribute for expression values.
+pub(crate) fn string(value: impl Into<String>) -> AttributeValue {
+    s(value)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn at(min: i64) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 3, 2, 9, 0, 0).unwrap() + chrono::Duration::minutes(min)
+    }
+
+    fn ticket(status: Status) -> Ticket {
+        Ticket {
+            id: TicketId::new("01JTICKET"),
+            number: 1042,
+            dealer_id: DealerId::new("d1"),
+            author_id: UserId::new("u1"),
+            title: "Разместить новость".into(),
+            text: "Текст «новости»\nс переводом строки".into(),
+            category: Category::IndividualNews,
+            criticality: Criticality::High,
+            billing: Billing::Paid,
+            status,
+            created_at: at(0),
+            updated_at: at(5),
+            version: 7,
+        }
+    }
+
+    const EVERY_STATUS: [Status; 8] = [
+        Status::Accepted,
+        Status::NeedInfo(Resume::Accepted),
+        Status::NeedInfo(Resume::InProgress),
+        Status::EstimateSent,
+        Status::InProgress,
+        Status::InReview,
+        Status::Resolved,
+        Status::Impossible,
+    ];
+
+    #[test]
+    fn a_ticket_round_trips_in_every_status() {
+        for status in EVERY_STATUS {
+            let t = ticket(status);
+            let item = ticket_to_item(&t);
+            assert_eq!(ticket_from_item(&item), Ok(t), "{status:?}");
+            assert_eq!(item.get("state"), Some(&s(status.state().code())));
+            assert_eq!(item.contains_key("resume"), status.resume().is_some());
+        }
+    }
+
+    #[test]
+    fn a_ticket_item_carries_its_listing_keys() {
+        let item = ticket_to_item(&ticket(Status::Accepted));
+        assert_eq!(item.get("pk"), Some(&s("TICKET#01JTICKET")));
+        assert_eq!(item.get("sk"), Some(&s("TICKET")));
+        assert_eq!(item.get("gsi1pk"), Some(&s("DEALER#d1#TICKETS")));
+        assert_eq!(item.get("gsi2pk"), Some(&s("TICKETS")));
+        assert_eq!(
+            item.get("gsi2sk"),
+            Some(&s("2026-03-02T09:00:00.000Z#01JTICKET"))
+        );
+        assert_eq!(item.get("number"), Some(&AttributeValue::N("1042".into())));
+    }
+
+    #[test]
+    fn every_kind_of_history_event_round_trips() {
+        let id = TicketId::new("t");
+        let creation = HistoryEvent {
+            at: at(0),
+            actor_id: Some(UserId::new("u1")),
+            actor_role: Some(Role::Dealer),
+            action: None,
+            from: None,
+            to: Status::Accepted,
+            comment: None,
+        };
+        let ask = HistoryEvent {
+            at: at(1),
+            actor_id: Some(UserId::new("spec")),
+            actor_role: Some(Role::Specialist),
+            action: Some(Action::AskInfo),
+            from: Some(Status::InProgress),
+            to: Status::NeedInfo(Resume::InProgress),
+            comment: Some("Какой раздел?".into()),
+        };
+        let auto = HistoryEvent {
+            at: at(2),
+            actor_id: None,
+            actor_role: None,
+            action: Some(Action::AutoAccept),
+            from: Some(Status::NeedInfo(Resume::Accepted)),
+            to: Status::Resolved,
+            comment: None,
+        };
+        for (version, event) in [(1, creation), (2, ask), (3, auto)] {
+            let item = event_to_item(&id, version, &event);
+            assert!(is_event(&item));
+            assert_eq!(event_from_item(&item), Ok(event));
+        }
+    }
+
+    #[test]
+    fn users_dealers_networks_and_sessions_round_trip() {
+        let user = UserRecord {
+            id: UserId::new("u1"),
+            email: "a@b.ru".into(),
+            name: "Анна".into(),
+            role: Role::Dealer,
+            dealer_id: Some(DealerId::new("d1")),
+            password_hash: "$argon2id$…".into(),
+            created_at: at(0),
+        };
+        assert_eq!(user_from_item(&user_to_item(&user)), Ok(user.clone()));
+        assert_eq!(
+            email_claim_user(&email_claim_to_item(&user)),
+            Ok(UserId::new("u1"))
+        );
+
+        let dealer = DealerRecord {
+            id: DealerId::new("d1"),
+            network_id: NetworkId::new("n1"),
+            name: "Автоцентр".into(),
+            city: "Москва".into(),
+            timezone: "Europe/Moscow".into(),
+            account_manager_id: None,
+        };
+        assert_eq!(dealer_from_item(&dealer_to_item(&dealer)), Ok(dealer));
+
+        let network = NetworkRecord {
+            id: NetworkId::new("n1"),
+            name: "NIVA".into(),
+        };
+        assert_eq!(network_from_item(&network_to_item(&network)), Ok(network));
+
+        let session = SessionRecord {
+            token_hash: "ab".repeat(32),
+            user_id: UserId::new("u1"),
+            role: Role::Specialist,
+            dealer_id: None,
+            csrf: "c".into(),
+            created_at: at(0),
+            expires_at: at(60),
+        };
+        let item = session_to_item(&session);
+        assert_eq!(item.get("ttl"), Some(&n(at(60).timestamp())));
+        assert_eq!(session_from_item(&item), Ok(session));
+    }
+
+    #[test]
+    fn sub_millisecond_time_is_dropped_not_garbled() {
+        let mut t = ticket(Status::Accepted);
+        t.created_at = at(0) + chrono::Duration::nanoseconds(1_234_567);
+        let back = ticket_from_item(&ticket_to_item(&t)).unwrap();
+        assert_eq!(back.created_at, at(0) + chrono::Duration::milliseconds(1));
+    }
+
+    fn corrupt(item: &Item) -> String {
+        match ticket_from_item(item) {
+            Err(StoreError::Corrupt(msg)) => msg,
+            other => panic!("expected Corrupt, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_corrupt_ticket_item_is_reported_not_panicked_on() {
+        let good = ticket_to_item(&ticket(Status::NeedInfo(Resume::InProgress)));
+
+        let mut item = good.clone();
+        item.remove("title");
+        assert!(corrupt(&item).contains("`title` is missing"));
+        assert!(corrupt(&item).contains("TICKET#01JTICKET"));
+
+        let mut item = good.clone();
+        item.insert("version".into(), AttributeValue::N("-1".into()));
+        assert!(corrupt(&item).contains("version"));
+
+        let mut item = good.clone();
+        item.insert("number".into(), s("1042"));
+        assert!(corrupt(&item).contains("not a number"));
+
+        let mut item = good.clone();
+        item.remove("resume");
+        assert!(corrupt(&item).contains("need_info"));
+
+        let mut item = good.clone();
+        item.insert("status".into(), s("lost"));
+        corrupt(&item);
+
+        let mut item = good.clone();
+        item.insert("category".into(), s("haircut"));
+        corrupt(&item);
+
+        let mut item = good.clone();
+        item.insert("created_at".into(), s("yesterday"));
+        corrupt(&item);
+
+        let mut item = good.clone();
+        item.insert("state".into(), s("done"));
+        assert!(corrupt(&item).contains("does not match"));
+
+        let mut item = good;
+        item.insert("title".into(), AttributeValue::Bool(true));
+        corrupt(&item);
+
+        corrupt(&Item::new());
+    }
+
+    #[test]
+    fn a_corrupt_event_or_user_is_reported_not_panicked_on() {
+        let mut item = Item::new();
+        item.insert("at".into(), s("2026-03-02T09:00:00.000Z"));
+        item.insert("to_status".into(), s("need_info"));
+        assert!(matches!(
+            event_from_item(&item),
+            Err(StoreError::Corrupt(_))
+        ));
+        item.insert("to_resume".into(), s("resolved"));
+        assert!(matches!(
+            event_from_item(&item),
+            Err(StoreError::Corrupt(_))
+        ));
+
+        let mut user = user_to_item(&UserRecord {
+            id: UserId::new("u1"),
+            email: "a@b.ru".into(),
+            name: "Анна".into(),
+            role: Role::Dealer,
+            dealer_id: None,
+            password_hash: "h".into(),
+            created_at: at(0),
+        });
+        user.insert("role".into(), s("root"));
+        assert!(matches!(user_from_item(&user), Err(StoreError::Corrupt(_))));
+    }
+}
