@@ -47,3 +47,43 @@ async fn a_bad_clock_setting_stops_the_server_with_a_clear_message() {
     assert!(!output.status.success());
     assert!(String::from_utf8_lossy(&output.stderr).contains("RFC 3339"));
 }
+
+#[tokio::test]
+async fn dealerdesk_job_delivers_the_outbox_of_a_data_dir_once() {
+    let data = tempfile::tempdir().expect("temp dir");
+    let data_arg = data.path().to_string_lossy().to_string();
+    let port = free_port();
+    let server = ServeProcess::start(
+        &["--port", &port.to_string(), "--data-dir", &data_arg, "--scheduler-seconds", "0"],
+        &[],
+        port,
+    )
+    .await;
+    server.login("dealer1@demo.local").await.file_ticket("Письмо команде").await;
+    server.stop().await;
+
+    let run = |at: &str| {
+        std::process::Command::new(dealerdesk_e2e::server::built_binary("dealerdesk"))
+            .args(["job", "outbox", "--at", at, "--data-dir", &data_arg])
+            .output()
+            .expect("dealerdesk job runs")
+    };
+    let first = run("2030-01-01T10:00:00+03:00");
+    assert!(first.status.success(), "{}", String::from_utf8_lossy(&first.stderr));
+    let report: serde_json::Value = serde_json::from_slice(&first.stdout).expect("a JSON report");
+    assert_eq!(report["job"], "outbox");
+    assert_eq!(report["done"], 1);
+    let second = run("2030-01-01T10:00:00+03:00");
+    let report: serde_json::Value = serde_json::from_slice(&second.stdout).expect("a JSON report");
+    assert_eq!(report["done"], 0, "running it twice sends nothing the second time");
+    let mails = dealerdesk_app::mail::read_mailbox(&data.path().join("mail"));
+    assert_eq!(mails.len(), 1);
+    assert_eq!(mails[0].email.to, ["specialist@demo.local"]);
+
+    let bad = std::process::Command::new(dealerdesk_e2e::server::built_binary("dealerdesk"))
+        .args(["job", "sweep", "--data-dir", &data_arg])
+        .output()
+        .expect("runs");
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("unknown job"));
+}

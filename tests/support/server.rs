@@ -1,6 +1,7 @@
 //! The whole product in-process on an ephemeral port, over an in-memory dynoxide: the same
 //! routers, use cases and storage code as `dealerdesk serve`.
 
+use dealerdesk_app::mail::Mailer;
 use dealerdesk_app::{AppState, Clock, Settings, demo, routes};
 use dealerdesk_cli::EmbeddedEngine;
 use dealerdesk_store::{Store, StoreConfig};
@@ -28,7 +29,9 @@ impl TestServer {
         };
         let store = Store::connect(&config).await.expect("store connects");
         store.ensure_table().await.expect("table is created");
-        let state = AppState::new(store, Clock::system(), Settings::default());
+        let mailbox = std::env::temp_dir().join(format!("dealerdesk-test-mail-{}", engine.endpoint.rsplit(':').next().unwrap_or("0")));
+        let _ = std::fs::remove_dir_all(&mailbox);
+        let state = AppState::new(store, Clock::system(), Settings::default(), Mailer::Mailbox(mailbox));
         demo::seed(&state, state.clock.now()).await.expect("demo data");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let base = format!("http://{}", listener.local_addr().expect("addr"));

@@ -9,6 +9,8 @@ pub mod auth;
 pub mod clock;
 pub mod demo;
 pub mod error;
+pub mod jobs;
+pub mod mail;
 pub mod portal;
 pub mod routes;
 pub mod telemetry;
@@ -28,6 +30,8 @@ pub struct Settings {
     pub cookie_secure: bool,
     /// How long a login lasts.
     pub session_hours: i64,
+    /// Where people reach the portal; links in e-mails start with it.
+    pub public_url: String,
 }
 
 impl Default for Settings {
@@ -35,12 +39,14 @@ impl Default for Settings {
         Self {
             cookie_secure: false,
             session_hours: 12,
+            public_url: "http://127.0.0.1:8080".into(),
         }
     }
 }
 
 impl Settings {
-    /// Reads `DEALERDESK_COOKIE_SECURE` (`true`/`false`, default false).
+    /// Reads `DEALERDESK_COOKIE_SECURE` (`true`/`false`, default false) and
+    /// `DEALERDESK_PUBLIC_URL`.
     pub fn from_env() -> Result<Settings, AppError> {
         let cookie_secure = match std::env::var("DEALERDESK_COOKIE_SECURE").as_deref() {
             Ok("true") | Ok("1") => true,
@@ -51,9 +57,14 @@ impl Settings {
                 )));
             }
         };
+        let defaults = Settings::default();
         Ok(Settings {
             cookie_secure,
-            ..Settings::default()
+            public_url: std::env::var("DEALERDESK_PUBLIC_URL")
+                .ok()
+                .filter(|u| !u.is_empty())
+                .unwrap_or(defaults.public_url),
+            ..defaults
         })
     }
 }
@@ -64,16 +75,18 @@ pub struct AppState {
     pub store: Arc<Store>,
     pub clock: Clock,
     pub settings: Arc<Settings>,
+    pub mailer: Arc<mail::Mailer>,
     pub(crate) templates: Arc<minijinja::Environment<'static>>,
 }
 
 impl AppState {
     /// Builds the state over a connected store.
-    pub fn new(store: Store, clock: Clock, settings: Settings) -> AppState {
+    pub fn new(store: Store, clock: Clock, settings: Settings, mailer: mail::Mailer) -> AppState {
         AppState {
             store: Arc::new(store),
             clock,
             settings: Arc::new(settings),
+            mailer: Arc::new(mailer),
             templates: Arc::new(portal::templates()),
         }
     }
@@ -82,6 +95,7 @@ impl AppState {
     pub async fn from_env() -> Result<AppState, AppError> {
         let store_config = StoreConfig::from_env();
         let store = Store::connect(&store_config).await?;
-        Ok(AppState::new(store, Clock::system(), Settings::from_env()?))
+        let mailer = mail::Mailer::from_env(&std::env::temp_dir().join("dealerdesk-mail")).await?;
+        Ok(AppState::new(store, Clock::system(), Settings::from_env()?, mailer))
     }
 }

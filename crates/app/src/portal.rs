@@ -28,6 +28,7 @@ pub fn templates() -> Environment<'static> {
         ("ticket.html", include_str!("../templates/ticket.html")),
         ("error.html", include_str!("../templates/error.html")),
         ("home.html", include_str!("../templates/home.html")),
+        ("dev_mail.html", include_str!("../templates/dev_mail.html")),
     ] {
         // The sources are part of the binary; a syntax error is caught by the tests
         // that render every page, so a failure here cannot depend on input.
@@ -35,6 +36,7 @@ pub fn templates() -> Environment<'static> {
             tracing::error!(template = name, error = %e, "template does not compile");
         }
     }
+    crate::mail::add_templates(&mut env);
     env
 }
 
@@ -422,4 +424,30 @@ pub async fn fallback(State(state): State<AppState>, uri: Uri) -> Response {
         return AppError::NotFound.into_response();
     }
     error_page(&state, None, &AppError::NotFound)
+}
+
+/// `GET /dev/mail`: the local mailbox, newest first. Exists only when mail goes to a local
+/// folder (never in AWS), so testers can read what the platform sent.
+pub async fn dev_mail(State(state): State<AppState>, RawQuery(query): RawQuery) -> Response {
+    let Some(dir) = state.mailer.mailbox() else {
+        return error_page(&state, None, &AppError::NotFound);
+    };
+    let to_filter = serde_urlencoded::from_str::<HashMap<String, String>>(query.as_deref().unwrap_or(""))
+        .ok()
+        .and_then(|q| q.get("to").cloned())
+        .filter(|t| !t.is_empty());
+    let mails: Vec<_> = crate::mail::read_mailbox(dir)
+        .into_iter()
+        .filter(|m| to_filter.as_ref().is_none_or(|t| m.email.to.iter().any(|a| a == t)))
+        .map(|m| {
+            context! {
+                key => m.key,
+                at_local => local(m.at),
+                to => m.email.to.join(", "),
+                subject => m.email.subject,
+                text => m.email.text,
+            }
+        })
+        .collect();
+    render(&state, StatusCode::OK, "dev_mail.html", context! { mails => mails, to => to_filter })
 }

@@ -74,4 +74,5 @@ fn portal_routes() -> Router<AppState> {
         .route("/tickets/new", get(portal::new_ticket))
         .route("/tickets/{id}", get(portal::ticket))
         .route("/tickets/{id}/actions", post(portal::act))
+        .route("/dev/mail", get(portal::dev_mail))
 }

@@ -121,9 +121,10 @@ pub async fn file_ticket(
     let number = state.store.next_ticket_number().await?;
     let id = TicketId::new(ulid::Ulid::new().to_string());
     let (ticket, event) = Ticket::file(id, number, dealer, actor, new, state.clock.now());
+    let notices = ticket.notices(&event);
     match state
         .store
-        .create_ticket(&ticket, &event, idempotency.as_ref())
+        .create_ticket(&ticket, &event, idempotency.as_ref(), &notices)
         .await?
     {
         CreateOutcome::Created => {
@@ -234,7 +235,10 @@ pub async fn act(
         return Err(AppError::VersionConflict);
     }
     let (moved, event) = ticket.apply(actor, action, comment, state.clock.now())?;
-    state.store.save_move(&moved, seen_version, &event).await?;
+    state
+        .store
+        .save_move(&moved, seen_version, &event, &moved.notices(&event))
+        .await?;
     tracing::info!(ticket = %moved.id, action = action.code(), to = moved.status.code(), "ticket moved");
     Ok(moved)
 }

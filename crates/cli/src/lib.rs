@@ -3,6 +3,8 @@
 
 use chrono::{DateTime, Utc};
 use clap::{Parser, Subcommand, ValueEnum};
+use dealerdesk_app::jobs::{self, Job};
+use dealerdesk_app::mail::Mailer;
 use dealerdesk_app::{AppError, AppState, Clock, Settings, demo, routes};
 use dealerdesk_store::{Store, StoreConfig};
 use std::net::SocketAddr;
@@ -26,6 +28,8 @@ pub enum CliError {
     Engine(String),
     #[error("DEALERDESK_CLOCK must be an RFC 3339 instant, e.g. 2026-12-30T17:30:00+03:00: {0}")]
     Clock(String),
+    #[error("unknown job {0:?}; jobs: {1}")]
+    UnknownJob(String, String),
 }
 
 /// Where the data lives.
@@ -48,8 +52,33 @@ pub struct Cli {
 /// Subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Serve the API and the portal on 127.0.0.1.
+    /// Serve the API and the portal on 127.0.0.1, with the scheduler.
     Serve(ServeArgs),
+    /// Run one scheduled job once, now or at a given instant.
+    Job(JobArgs),
+}
+
+/// Where the data is: shared by every command that opens the store.
+#[derive(Debug, clap::Args)]
+pub struct StoreArgs {
+    /// Where the embedded store keeps its SQLite file.
+    #[arg(long, env = "DEALERDESK_DATA_DIR", default_value = "./data")]
+    pub data_dir: PathBuf,
+    /// Which store to use.
+    #[arg(long, env = "DEALERDESK_STORE", value_enum, default_value_t = StoreKind::Embedded)]
+    pub store: StoreKind,
+}
+
+/// `dealerdesk job <name> [--at <time>]`
+#[derive(Debug, Parser)]
+pub struct JobArgs {
+    /// The job: outbox.
+    pub name: String,
+    /// Run as if it were this RFC 3339 instant (default: now).
+    #[arg(long)]
+    pub at: Option<String>,
+    #[command(flatten)]
+    pub store: StoreArgs,
 }
 
 /// `dealerdesk serve`
@@ -58,12 +87,11 @@ pub struct ServeArgs {
     /// Port on 127.0.0.1.
     #[arg(long, env = "DEALERDESK_PORT", default_value_t = 8080)]
     pub port: u16,
-    /// Where the embedded store keeps its SQLite file.
-    #[arg(long, env = "DEALERDESK_DATA_DIR", default_value = "./data")]
-    pub data_dir: PathBuf,
-    /// Which store to use.
-    #[arg(long, env = "DEALERDESK_STORE", value_enum, default_value_t = StoreKind::Embedded)]
-    pub store: StoreKind,
+    #[command(flatten)]
+    pub store: StoreArgs,
+    /// Seconds between scheduler ticks (0 turns the scheduler off).
+    #[arg(long, env = "DEALERDESK_SCHEDULER_SECONDS", default_value_t = 15)]
+    pub scheduler_seconds: u64,
     /// Start the clock at this instant and let it run on (demos and acceptance tests).
     #[arg(long, env = "DEALERDESK_CLOCK")]
     pub clock: Option<String>,
@@ -73,6 +101,7 @@ pub struct ServeArgs {
 pub async fn run(cli: Cli) -> Result<(), CliError> {
     match cli.command {
         Command::Serve(args) => serve(args).await,
+        Command::Job(args) => run_job(args).await,
     }
 }
 
@@ -157,9 +186,26 @@ async fn shutdown_signal() {
     tokio::select! { _ = ctrl_c => {}, _ = term => {} }
 }
 
-/// `dealerdesk serve`: the engine, the table, demo data on first start, every route.
-pub async fn serve(args: ServeArgs) -> Result<(), CliError> {
-    let clock = parse_clock(args.clock.as_deref())?;
+/// An opened store and, for the embedded kind, its engine.
+pub struct Opened {
+    pub state: AppState,
+    /// True when the data dir had no database before: demo data is due.
+    pub fresh: bool,
+    engine: Option<EmbeddedEngine>,
+}
+
+impl Opened {
+    /// Releases the engine (and with it the database file).
+    pub async fn close(self) {
+        if let Some(engine) = self.engine {
+            engine.shutdown().await;
+        }
+    }
+}
+
+/// Starts the engine (embedded) or connects (dynamodb), ensures the table and builds the
+/// app state with the local mailbox under the data dir.
+pub async fn open(args: &StoreArgs, clock: Clock) -> Result<Opened, CliError> {
     let (engine, store_config, fresh) = match args.store {
         StoreKind::Embedded => {
             std::fs::create_dir_all(&args.data_dir).map_err(|source| CliError::Io {
@@ -179,8 +225,33 @@ pub async fn serve(args: ServeArgs) -> Result<(), CliError> {
     };
     let store = Store::connect(&store_config).await?;
     store.ensure_table().await?;
-    let state = AppState::new(store, clock, Settings::from_env()?);
-    if fresh {
+    let mailer = Mailer::from_env(&args.data_dir.join("mail")).await?;
+    let state = AppState::new(store, clock, Settings::from_env()?, mailer);
+    Ok(Opened { state, fresh, engine })
+}
+
+/// Runs every job on each tick until the server stops. A failing job is logged and tried
+/// again next tick; it never stops the server.
+async fn scheduler(state: AppState, every: std::time::Duration) {
+    let mut ticks = tokio::time::interval(every);
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        ticks.tick().await;
+        for job in Job::ALL {
+            if let Err(e) = jobs::run(&state, job, state.clock.now()).await {
+                tracing::error!(job = job.code(), error = %e, "scheduled job failed");
+            }
+        }
+    }
+}
+
+/// `dealerdesk serve`: the engine, the table, demo data on first start, the scheduler and
+/// every route.
+pub async fn serve(args: ServeArgs) -> Result<(), CliError> {
+    let clock = parse_clock(args.clock.as_deref())?;
+    let opened = open(&args.store, clock).await?;
+    let state = opened.state.clone();
+    if opened.fresh {
         let report = demo::seed(&state, clock.now()).await?;
         tracing::info!(users = report.users_created, "demo data created");
     }
@@ -191,17 +262,36 @@ pub async fn serve(args: ServeArgs) -> Result<(), CliError> {
             context: format!("binding {addr}"),
             source,
         })?;
+    let scheduler = (args.scheduler_seconds > 0).then(|| {
+        tokio::spawn(scheduler(state.clone(), std::time::Duration::from_secs(args.scheduler_seconds)))
+    });
     tracing::info!("DealerDesk is serving http://{addr}");
     let served = axum::serve(listener, routes::all(state))
         .with_graceful_shutdown(shutdown_signal())
         .await;
-    if let Some(engine) = engine {
-        engine.shutdown().await;
+    if let Some(task) = scheduler {
+        task.abort();
     }
+    opened.close().await;
     served.map_err(|source| CliError::Io {
         context: "serving".into(),
         source,
     })
+}
+
+/// `dealerdesk job`: one job, once, printing its report as JSON.
+pub async fn run_job(args: JobArgs) -> Result<(), CliError> {
+    let job = Job::from_code(&args.name).ok_or_else(|| {
+        let names: Vec<_> = Job::ALL.iter().map(|j| j.code()).collect();
+        CliError::UnknownJob(args.name.clone(), names.join(", "))
+    })?;
+    let clock = parse_clock(args.at.as_deref())?;
+    let opened = open(&args.store, clock).await?;
+    let result = jobs::run(&opened.state, job, clock.now()).await;
+    opened.close().await;
+    let report = result?;
+    println!("{}", serde_json::to_string(&report).unwrap_or_default());
+    Ok(())
 }
 
 #[cfg(test)]

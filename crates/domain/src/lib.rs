@@ -9,6 +9,7 @@ pub mod catalog;
 pub mod error;
 pub mod ids;
 pub mod lifecycle;
+pub mod notice;
 pub mod role;
 pub mod ticket;
 
@@ -17,5 +18,6 @@ pub use catalog::{Billing, Category, Criticality};
 pub use error::{DomainError, LifecycleError, ValidationError};
 pub use ids::{DealerId, NetworkId, TicketId, UserId};
 pub use lifecycle::{Action, Resume, State, Status};
+pub use notice::{Audience, Notice};
 pub use role::Role;
 pub use ticket::{HistoryEvent, NewTicket, Ticket, TicketDraft};

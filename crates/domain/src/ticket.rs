@@ -5,6 +5,7 @@ use crate::catalog::{Billing, Category, Criticality};
 use crate::error::{FieldError, LifecycleError, ValidationError};
 use crate::ids::{DealerId, TicketId, UserId};
 use crate::lifecycle::{Action, Party, Status, next_status};
+use crate::notice::{Audience, Notice};
 use crate::role::Role;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -147,6 +148,9 @@ pub struct Ticket {
     pub status: Status,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// The specialist who took the ticket (the first platform move sets it); the dealer's
+    /// answers go to them.
+    pub assignee_id: Option<UserId>,
     /// Optimistic-lock version; starts at 1 and grows by one with every change.
     pub version: u64,
 }
@@ -174,6 +178,7 @@ impl Ticket {
             status: Status::Accepted,
             created_at: now,
             updated_at: now,
+            assignee_id: None,
             version: 1,
         };
         let event = HistoryEvent {
@@ -251,13 +256,50 @@ impl Ticket {
             to,
             comment: comment.map(|c| c.chars().take(COMMENT_MAX).collect()),
         };
+        let assignee_id = match (&self.assignee_id, actor) {
+            (None, Some(a)) if action.party() == Party::Platform => Some(a.user_id.clone()),
+            (current, _) => current.clone(),
+        };
         let ticket = Ticket {
             status: to,
             updated_at: now,
+            assignee_id,
             version: self.version + 1,
             ..self.clone()
         };
         (ticket, event)
+    }
+
+    /// Who must hear about `event`, which produced this version of the ticket: the dealer
+    /// when the platform (or the system) moved it, the assignee (or the whole specialist
+    /// team) when the dealer did, the team when a ticket is filed.
+    pub fn notices(&self, event: &HistoryEvent) -> Vec<Notice> {
+        let audience = match event.action.map(Action::party) {
+            None => Audience::Role {
+                role: Role::Specialist,
+            },
+            Some(Party::Platform | Party::System) => Audience::DealerStaff {
+                dealer_id: self.dealer_id.clone(),
+            },
+            Some(Party::Dealer) => match &self.assignee_id {
+                Some(user_id) => Audience::User {
+                    user_id: user_id.clone(),
+                },
+                None => Audience::Role {
+                    role: Role::Specialist,
+                },
+            },
+        };
+        let template = if event.action.is_none() { "ticket_created" } else { "ticket_moved" };
+        let notice = Notice::new(format!("ticket:{}:v{}", self.id, self.version), template, audience, event.at)
+            .with("ticket_id", self.id.as_str())
+            .with("number", self.display_number())
+            .with("title", self.title.clone())
+            .with("state_label", self.status.state().label())
+            .with("status_label", self.status.label())
+            .with("action_label", event.action.map(Action::label).unwrap_or("Обращение создано"))
+            .with("comment", event.comment.clone().unwrap_or_default());
+        vec![notice]
     }
 
     /// The moves `actor` can make now, for the portal's buttons.
@@ -445,6 +487,39 @@ mod tests {
         let (t, _) = t.apply(&specialist(), Action::AskInfo, Some("Какой раздел?"), now()).unwrap();
         assert_eq!(t.available_actions(&dealer("d1")), vec![Action::Answer]);
         assert!(t.available_actions(&dealer("d2")).is_empty());
+    }
+
+    #[test]
+    fn the_first_specialist_to_move_becomes_the_assignee() {
+        let t = filed(None);
+        assert_eq!(t.assignee_id, None);
+        let (t, _) = t.apply(&specialist(), Action::Take, None, now()).unwrap();
+        assert_eq!(t.assignee_id, Some(UserId::new("spec")));
+        let other = Actor { user_id: UserId::new("spec2"), ..specialist() };
+        let (t, _) = t.apply(&other, Action::SendForReview, None, now()).unwrap();
+        assert_eq!(t.assignee_id, Some(UserId::new("spec")), "the first one keeps it");
+    }
+
+    #[test]
+    fn the_dealer_hears_of_platform_moves_and_the_assignee_of_dealer_moves() {
+        let (t, created) = {
+            let new = draft("individual_news", "low", None).validate().unwrap();
+            Ticket::file(TicketId::new("t1"), 1001, DealerId::new("d1"), &dealer("d1"), new, now())
+        };
+        let n = t.notices(&created);
+        assert_eq!(n[0].audience, Audience::Role { role: Role::Specialist });
+        assert_eq!(n[0].template, "ticket_created");
+        assert_eq!(n[0].key, "ticket:t1:v1");
+
+        let (t, asked) = t.apply(&specialist(), Action::AskInfo, Some("Какой раздел?"), now()).unwrap();
+        let n = t.notices(&asked);
+        assert_eq!(n[0].audience, Audience::DealerStaff { dealer_id: DealerId::new("d1") });
+        assert_eq!(n[0].params["comment"], "Какой раздел?");
+        assert_eq!(n[0].params["status_label"], "Недостаточно информации");
+        assert_eq!(n[0].key, "ticket:t1:v2");
+
+        let (t, answered) = t.apply(&dealer("d1"), Action::Answer, Some("Новости"), now()).unwrap();
+        assert_eq!(t.notices(&answered)[0].audience, Audience::User { user_id: UserId::new("spec") });
     }
 
     #[test]

@@ -23,7 +23,7 @@ use aws_sdk_dynamodb::types::{
     TimeToLiveStatus, TransactWriteItem,
 };
 use chrono::{DateTime, Utc};
-use dealerdesk_domain::{DealerId, HistoryEvent, State, Ticket, TicketId, UserId};
+use dealerdesk_domain::{DealerId, HistoryEvent, Notice, Role, State, Ticket, TicketId, UserId};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
@@ -93,8 +93,8 @@ impl Intercept for RoundTripCounter {
 /// Cheap to clone; clones share the SDK client and the round-trip counter.
 #[derive(Clone)]
 pub struct Store {
-    client: Client,
-    table: Arc<str>,
+    pub(crate) client: Client,
+    pub(crate) table: Arc<str>,
     round_trips: Arc<AtomicU64>,
 }
 
@@ -337,7 +337,7 @@ impl Store {
 
     // ------------------------------------------------------------ plumbing
 
-    fn backend<E: std::error::Error + 'static>(&self, operation: &str, err: E) -> StoreError {
+    pub(crate) fn backend<E: std::error::Error + 'static>(&self, operation: &str, err: E) -> StoreError {
         StoreError::Backend(format!(
             "{operation} on table {}: {}",
             self.table,
@@ -345,7 +345,7 @@ impl Store {
         ))
     }
 
-    fn key(pk: String, sk: &str) -> Item {
+    pub(crate) fn key(pk: String, sk: &str) -> Item {
         Item::from([
             (PK.to_string(), AttributeValue::S(pk)),
             (SK.to_string(), AttributeValue::S(sk.to_string())),
@@ -353,7 +353,7 @@ impl Store {
     }
 
     /// A strongly consistent read of one item.
-    async fn get(&self, pk: String, sk: &str) -> Result<Option<Item>, StoreError> {
+    pub(crate) async fn get(&self, pk: String, sk: &str) -> Result<Option<Item>, StoreError> {
         let out = self
             .client
             .get_item()
@@ -378,7 +378,7 @@ impl Store {
     }
 
     /// One Put of a transaction.
-    fn put(&self, item: Item, condition: Condition) -> Result<TransactWriteItem, StoreError> {
+    pub(crate) fn put(&self, item: Item, condition: Condition) -> Result<TransactWriteItem, StoreError> {
         let mut put = Put::builder()
             .table_name(&*self.table)
             .set_item(Some(item))
@@ -401,7 +401,7 @@ impl Store {
     }
 
     /// Runs a transaction; a cancellation comes back as its per-item reasons.
-    async fn transact(
+    pub(crate) async fn transact(
         &self,
         items: Vec<TransactWriteItem>,
     ) -> Result<Result<(), Cancelled>, StoreError> {
@@ -498,7 +498,7 @@ impl Store {
 }
 
 /// The condition of one transactional Put.
-struct Condition {
+pub(crate) struct Condition {
     expression: &'static str,
     names: Vec<(&'static str, &'static str)>,
     values: Vec<(&'static str, AttributeValue)>,
@@ -508,7 +508,7 @@ struct Condition {
 
 impl Condition {
     /// The item must not exist yet.
-    fn absent() -> Self {
+    pub(crate) fn absent() -> Self {
         Condition {
             expression: "attribute_not_exists(#pk)",
             names: vec![("#pk", PK)],
@@ -536,7 +536,7 @@ enum Reason {
 /// (`… reasons [None, ConditionalCheckFailed]`). `reasons` is empty when neither says
 /// which item failed.
 #[derive(Debug)]
-struct Cancelled {
+pub(crate) struct Cancelled {
     reasons: Vec<Reason>,
     raw: String,
 }
@@ -586,7 +586,7 @@ impl Cancelled {
     }
 
     /// A failure that no retry or conflict handling explains.
-    fn backend_failure(&self) -> Option<StoreError> {
+    pub(crate) fn backend_failure(&self) -> Option<StoreError> {
         self.reasons.iter().find_map(|r| match r {
             Reason::Other(code) => Some(StoreError::Backend(format!(
                 "transaction cancelled ({code}): {}",
@@ -719,6 +719,43 @@ impl UserRepo for Store {
             .map(|item| mapping::user_from_item(&item))
             .transpose()
     }
+
+    async fn users_of_dealer(&self, dealer: &DealerId) -> Result<Vec<UserRecord>, StoreError> {
+        self.users_in(&GSI1, keys::users_of_dealer_gsi1pk(dealer)).await
+    }
+
+    async fn users_with_role(&self, role: Role) -> Result<Vec<UserRecord>, StoreError> {
+        self.users_in(&GSI2, keys::users_with_role_gsi2pk(role)).await
+    }
+}
+
+impl Store {
+    /// Every user under one index partition.
+    async fn users_in(&self, index: &GsiDefinition, partition: String) -> Result<Vec<UserRecord>, StoreError> {
+        let mut users = Vec::new();
+        let mut start = None;
+        loop {
+            let out = self
+                .client
+                .query()
+                .table_name(&*self.table)
+                .index_name(index.name)
+                .key_condition_expression("#ipk = :ipk")
+                .expression_attribute_names("#ipk", index.partition_key)
+                .expression_attribute_values(":ipk", mapping::string(partition.clone()))
+                .set_exclusive_start_key(start)
+                .send()
+                .await
+                .map_err(|e| self.backend("Query", e))?;
+            for item in out.items() {
+                users.push(mapping::user_from_item(item)?);
+            }
+            start = out.last_evaluated_key;
+            if start.is_none() {
+                return Ok(users);
+            }
+        }
+    }
 }
 
 impl SessionRepo for Store {
@@ -806,7 +843,9 @@ impl TicketRepo for Store {
         ticket: &Ticket,
         event: &HistoryEvent,
         idempotency: Option<&IdempotencyKey>,
+        notices: &[Notice],
     ) -> Result<CreateOutcome, StoreError> {
+        // The idempotency record must stay at index 2: its cancellation reason is read there.
         let mut items = vec![
             self.put(mapping::ticket_to_item(ticket), Condition::absent())?,
             self.put(
@@ -827,6 +866,9 @@ impl TicketRepo for Store {
                     return_old_item: true,
                 },
             )?);
+        }
+        for notice in notices {
+            items.push(self.put(crate::outbox::notice_to_item(notice), Condition::absent())?);
         }
         let cancelled = match self.transact(items).await? {
             Ok(()) => return Ok(CreateOutcome::Created),
@@ -916,8 +958,9 @@ impl TicketRepo for Store {
         ticket: &Ticket,
         expected_version: u64,
         event: &HistoryEvent,
+        notices: &[Notice],
     ) -> Result<(), StoreError> {
-        let items = vec![
+        let mut items = vec![
             self.put(
                 mapping::ticket_to_item(ticket),
                 Condition {
@@ -932,6 +975,9 @@ impl TicketRepo for Store {
                 Condition::absent(),
             )?,
         ];
+        for notice in notices {
+            items.push(self.put(crate::outbox::notice_to_item(notice), Condition::absent())?);
+        }
         match self.transact(items).await? {
             Ok(()) => Ok(()),
             Err(cancelled) => Err(cancelled.backend_failure().unwrap_or(StoreError::Conflict)),

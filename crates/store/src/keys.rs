@@ -18,6 +18,11 @@
 //! | history event | `TICKET#<id>` | `EVENT#<at>#<version>` | — |
 //! | ticket number counter | `COUNTER#TICKET_NUMBER` | `COUNTER` | — |
 //! | idempotency record | `IDEMP#<user>#<key>` | `IDEMP` | — (`ttl` = 24 h) |
+//! | outbox notice | `OUTBOX#<notice key>` | `OUTBOX` | gsi3 while pending: `OUTBOX#PENDING` / `<created>#<key>` (`ttl` once sent) |
+//!
+//! Users also carry index keys: gsi1 `USERS#DEALER#<dealer>` / `<email>` (a dealer's people)
+//! and gsi2 `USERS#ROLE#<role>` / `<email>` (everyone with a role), so a notice to "the
+//! dealer's staff" or "the specialist team" is one Query.
 //!
 //! `<created>` and `<at>` are RFC 3339 UTC instants with millisecond precision
 //! (`2026-03-02T09:00:00.000Z`): fixed width, so string order is time order.
@@ -38,8 +43,9 @@
 //! - The idempotency record of a create is keyed by user, because two users may pick the
 //!   same key.
 //!
-//! `gsi3` (`gsi3pk` / `gsi3sk`) is reserved for a sparse "due" index (an item carries the
-//! attributes only while something is due); nothing writes it yet.
+//! `gsi3` (`gsi3pk` / `gsi3sk`) is the sparse "due" index: an item carries the attributes
+//! only while something is due, so a sweep reads what is due, not the table. The outbox
+//! uses it for notices not yet delivered.
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use dealerdesk_domain::{DealerId, NetworkId, TicketId, UserId};
@@ -184,4 +190,29 @@ mod tests {
         assert_eq!(email_pk(" A@B.ru "), "EMAIL#a@b.ru");
         assert_eq!(dealer_gsi1sk("Авто", &DealerId::new("d1")), "Авто#d1");
     }
+}
+
+/// The sort key of an outbox notice.
+pub const OUTBOX_SK: &str = "OUTBOX";
+/// The `gsi3pk` of every notice still to deliver.
+pub const OUTBOX_PENDING_GSI3PK: &str = "OUTBOX#PENDING";
+
+/// The partition key of an outbox notice; the notice key makes a repeated write a no-op.
+pub fn outbox_pk(notice_key: &str) -> String {
+    format!("OUTBOX#{notice_key}")
+}
+
+/// Pending notices sort by creation, oldest first.
+pub fn outbox_gsi3sk(created_at: DateTime<Utc>, notice_key: &str) -> String {
+    format!("{}#{notice_key}", instant(created_at))
+}
+
+/// The `gsi1pk` listing a dealer's people.
+pub fn users_of_dealer_gsi1pk(dealer: &DealerId) -> String {
+    format!("USERS#DEALER#{dealer}")
+}
+
+/// The `gsi2pk` listing everyone with a role.
+pub fn users_with_role_gsi2pk(role: dealerdesk_domain::Role) -> String {
+    format!("USERS#ROLE#{}", role.code())
 }

@@ -17,7 +17,9 @@
 //! command).
 
 use chrono::{DateTime, Utc};
-use dealerdesk_domain::{DealerId, HistoryEvent, NetworkId, Role, State, Ticket, TicketId, UserId};
+use dealerdesk_domain::{
+    DealerId, HistoryEvent, NetworkId, Notice, Role, State, Ticket, TicketId, UserId,
+};
 use std::future::Future;
 
 mod cursor;
@@ -25,6 +27,7 @@ mod dynamo;
 mod error;
 pub mod keys;
 mod mapping;
+mod outbox;
 mod table;
 
 pub use dynamo::{MAX_PAGE_LIMIT, Store, StoreConfig};
@@ -150,6 +153,56 @@ pub trait UserRepo {
         &self,
         id: &UserId,
     ) -> impl Future<Output = Result<Option<UserRecord>, StoreError>> + Send;
+    /// Every user bound to a dealer (its staff and accountants), by e-mail.
+    fn users_of_dealer(
+        &self,
+        dealer: &DealerId,
+    ) -> impl Future<Output = Result<Vec<UserRecord>, StoreError>> + Send;
+    /// Everyone with a role, by e-mail.
+    fn users_with_role(
+        &self,
+        role: Role,
+    ) -> impl Future<Output = Result<Vec<UserRecord>, StoreError>> + Send;
+}
+
+/// A notice waiting in the outbox.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OutboxEntry {
+    pub notice: Notice,
+    /// Failed delivery attempts so far.
+    pub attempts: u32,
+}
+
+/// The outbox: notices written with the changes that cause them, delivered later.
+pub trait OutboxRepo {
+    /// Writes notices outside a state change (a job's reminder). A notice whose key is
+    /// already stored is left alone; returns how many were new.
+    fn enqueue(&self, notices: &[Notice]) -> impl Future<Output = Result<usize, StoreError>> + Send;
+    /// Up to `limit` undelivered notices, oldest first, that nobody holds a lease on at `now`.
+    fn pending_notices(
+        &self,
+        now: DateTime<Utc>,
+        limit: u32,
+    ) -> impl Future<Output = Result<Vec<OutboxEntry>, StoreError>> + Send;
+    /// Takes a lease on a pending notice until `until`; `false` when it is delivered or
+    /// leased by another sender (so two senders never deliver one notice together).
+    fn claim_notice(
+        &self,
+        key: &str,
+        now: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+    /// Marks a notice delivered: it leaves the pending index and expires later.
+    fn mark_sent(&self, key: &str, now: DateTime<Utc>) -> impl Future<Output = Result<(), StoreError>> + Send;
+    /// Records a failed attempt; the notice is retried after `retry_at`, or given up
+    /// (`dead`) and kept for inspection.
+    fn mark_failed(
+        &self,
+        key: &str,
+        error: &str,
+        retry_at: DateTime<Utc>,
+        dead: bool,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
 }
 
 /// Login sessions.
@@ -177,13 +230,14 @@ pub trait TicketRepo {
     /// The next human ticket number (atomic counter; the first is 1001). Numbers of
     /// failed creates are skipped, never reused.
     fn next_ticket_number(&self) -> impl Future<Output = Result<u64, StoreError>> + Send;
-    /// Writes a new ticket and its creation event in one transaction, together with the
-    /// idempotency record when a key is given.
+    /// Writes a new ticket, its creation event and its notices in one transaction,
+    /// together with the idempotency record when a key is given.
     fn create_ticket(
         &self,
         ticket: &Ticket,
         event: &HistoryEvent,
         idempotency: Option<&IdempotencyKey>,
+        notices: &[Notice],
     ) -> impl Future<Output = Result<CreateOutcome, StoreError>> + Send;
     /// One ticket.
     fn ticket(
@@ -195,14 +249,15 @@ pub trait TicketRepo {
         &self,
         id: &TicketId,
     ) -> impl Future<Output = Result<Option<(Ticket, Vec<HistoryEvent>)>, StoreError>> + Send;
-    /// Stores a moved ticket and its history event in one transaction, only if the stored
-    /// version still is `expected_version`; otherwise [`StoreError::Conflict`] and nothing
-    /// is written.
+    /// Stores a moved ticket, its history event and its notices in one transaction, only
+    /// if the stored version still is `expected_version`; otherwise
+    /// [`StoreError::Conflict`] and nothing is written.
     fn save_move(
         &self,
         ticket: &Ticket,
         expected_version: u64,
         event: &HistoryEvent,
+        notices: &[Notice],
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
     /// One dealer's tickets, newest first, optionally in one state.
     fn dealer_tickets(

@@ -246,8 +246,15 @@ pub(crate) fn dealer_from_item(item: &Item) -> Result<DealerRecord, StoreError> 
 // ---------------------------------------------------------------- users
 
 pub(crate) fn user_to_item(user: &UserRecord) -> Item {
-    Builder::new(keys::user_pk(&user.id), keys::USER_SK, "user")
-        .string("id", user.id.as_str())
+    let mut b = Builder::new(keys::user_pk(&user.id), keys::USER_SK, "user")
+        .string(GSI2.partition_key, keys::users_with_role_gsi2pk(user.role))
+        .string(GSI2.sort_key, &user.email);
+    if let Some(dealer) = &user.dealer_id {
+        b = b
+            .string(GSI1.partition_key, keys::users_of_dealer_gsi1pk(dealer))
+            .string(GSI1.sort_key, &user.email);
+    }
+    b.string("id", user.id.as_str())
         .string("email", &user.email)
         .string("name", &user.name)
         .string("role", user.role.code())
@@ -333,6 +340,7 @@ pub(crate) fn ticket_to_item(ticket: &Ticket) -> Item {
         .put("number", n(ticket.number))
         .string("dealer_id", ticket.dealer_id.as_str())
         .string("author_id", ticket.author_id.as_str())
+        .opt_string("assignee_id", ticket.assignee_id.as_ref().map(UserId::as_str))
         .string("title", &ticket.title)
         .string("text", &ticket.text)
         .string("category", ticket.category.code())
@@ -362,6 +370,7 @@ pub(crate) fn ticket_from_item(item: &Item) -> Result<Ticket, StoreError> {
         number: r.u64("number")?,
         dealer_id: DealerId::new(r.string("dealer_id")?),
         author_id: UserId::new(r.string("author_id")?),
+        assignee_id: r.opt_string("assignee_id")?.map(UserId::new),
         title: r.string("title")?,
         text: r.string("text")?,
         category: r.code("category", Category::from_code)?,
@@ -475,6 +484,7 @@ mod tests {
             status,
             created_at: at(0),
             updated_at: at(5),
+            assignee_id: Some(UserId::new("spec")),
             version: 7,
         }
     }

@@ -14,11 +14,11 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use dealerdesk_domain::{
     Action, Actor, Billing, Category, Criticality, DealerId, HistoryEvent, NetworkId, Resume, Role,
-    State, Status, Ticket, TicketId, UserId,
+    State, Status, Ticket, TicketId, UserId, Audience, Notice,
 };
 use dealerdesk_store::{
     CreateOutcome, DealerRecord, DirectoryRepo, IdempotencyKey, NetworkRecord, PageRequest,
-    SessionRecord, SessionRepo, Store, StoreConfig, StoreError, TicketRepo, UserRecord, UserRepo,
+    SessionRecord, SessionRepo, Store, StoreConfig, StoreError, TicketRepo, UserRecord, UserRepo, OutboxRepo, OutboxEntry,
 };
 use std::collections::HashSet;
 
@@ -275,6 +275,10 @@ conformance_suite!(
     a_corrupt_item_is_reported_as_corrupt,
     ensure_table_is_idempotent,
     round_trips_are_counted,
+    a_move_and_its_notices_are_written_together_or_not_at_all,
+    a_notice_written_twice_is_stored_once_and_leased_by_one_sender,
+    a_failed_notice_waits_for_its_retry_time_and_a_dead_one_leaves_the_queue,
+    users_are_found_by_dealer_and_by_role,
 );
 
 // ---------------------------------------------------------------- fixtures
@@ -319,6 +323,7 @@ fn filed(id: &str, number: u64, dealer: &str, at: DateTime<Utc>) -> (Ticket, His
         status: Status::Accepted,
         created_at: at,
         updated_at: at,
+        assignee_id: None,
         version: 1,
     };
     let event = HistoryEvent {
@@ -337,7 +342,7 @@ fn filed(id: &str, number: u64, dealer: &str, at: DateTime<Utc>) -> (Ticket, His
 async fn file(store: &Store, id: &str, dealer: &str, at: DateTime<Utc>) -> Ticket {
     let (ticket, event) = filed(id, 1000, dealer, at);
     assert_eq!(
-        store.create_ticket(&ticket, &event, None).await,
+        store.create_ticket(&ticket, &event, None, &[]).await,
         Ok(CreateOutcome::Created)
     );
     ticket
@@ -355,7 +360,7 @@ async fn moved(
         .apply(actor, action, Some("комментарий"), at)
         .expect("legal move");
     store
-        .save_move(&next, ticket.version, &event)
+        .save_move(&next, ticket.version, &event, &next.notices(&event))
         .await
         .expect("save_move");
     next
@@ -449,7 +454,7 @@ mod cases {
             )
             .unwrap();
         assert_eq!(
-            store.save_move(&stale, v1.version, &event).await,
+            store.save_move(&stale, v1.version, &event, &[]).await,
             Err(StoreError::Conflict)
         );
 
@@ -467,7 +472,7 @@ mod cases {
             .apply(&specialist(), Action::Take, None, minutes(1))
             .unwrap();
         assert_eq!(
-            store.save_move(&ghost2, 1, &event2).await,
+            store.save_move(&ghost2, 1, &event2, &[]).await,
             Err(StoreError::Conflict)
         );
         assert_eq!(store.ticket(&ghost.id).await, Ok(None));
@@ -483,8 +488,8 @@ mod cases {
             .apply(&specialist(), Action::AskInfo, Some("?"), minutes(1))
             .unwrap();
         let (a, b) = tokio::join!(
-            store.save_move(&take, 1, &take_event),
-            store.save_move(&ask, 1, &ask_event)
+            store.save_move(&take, 1, &take_event, &[]),
+            store.save_move(&ask, 1, &ask_event, &[])
         );
         let outcomes = [a.clone(), b.clone()];
         assert_eq!(
@@ -512,14 +517,14 @@ mod cases {
         };
         let (first, event) = filed("t1", 1001, "d1", minutes(0));
         assert_eq!(
-            store.create_ticket(&first, &event, Some(&key)).await,
+            store.create_ticket(&first, &event, Some(&key), &[]).await,
             Ok(CreateOutcome::Created)
         );
 
         // The retry got a new id and number before it reached the store.
         let (retry, event) = filed("t2", 1002, "d1", minutes(1));
         assert_eq!(
-            store.create_ticket(&retry, &event, Some(&key)).await,
+            store.create_ticket(&retry, &event, Some(&key), &[]).await,
             Ok(CreateOutcome::Replayed(first.id.clone()))
         );
         assert_eq!(store.ticket(&retry.id).await, Ok(None));
@@ -547,7 +552,7 @@ mod cases {
         };
         let (other, event) = filed("t3", 1003, "d2", minutes(2));
         assert_eq!(
-            store.create_ticket(&other, &event, Some(&theirs)).await,
+            store.create_ticket(&other, &event, Some(&theirs), &[]).await,
             Ok(CreateOutcome::Created)
         );
     }
@@ -564,7 +569,7 @@ mod cases {
         };
         let (dup, event) = filed("t1", 1002, "d1", minutes(5));
         assert_eq!(
-            store.create_ticket(&dup, &event, Some(&key)).await,
+            store.create_ticket(&dup, &event, Some(&key), &[]).await,
             Err(StoreError::AlreadyExists)
         );
         let (ticket, history) = store.ticket_with_history(&t1.id).await.unwrap().unwrap();
@@ -574,7 +579,7 @@ mod cases {
         // The key is still free: it was not written by the cancelled transaction.
         let (fresh, event) = filed("t2", 1003, "d1", minutes(6));
         assert_eq!(
-            store.create_ticket(&fresh, &event, Some(&key)).await,
+            store.create_ticket(&fresh, &event, Some(&key), &[]).await,
             Ok(CreateOutcome::Created)
         );
 
@@ -1038,5 +1043,73 @@ mod cases {
             store.round_trips(),
             "clones share the counter"
         );
+    }
+
+    pub async fn a_move_and_its_notices_are_written_together_or_not_at_all(ctx: &Ctx) {
+        let store = &ctx.store;
+        let v1 = file(store, "t1", "d1", minutes(0)).await;
+        let v2 = moved(store, &v1, &specialist(), Action::Take, minutes(1)).await;
+        let pending = store.pending_notices(minutes(2), 10).await.unwrap();
+        let keys: Vec<_> = pending.iter().map(|e| e.notice.key.as_str()).collect();
+        assert_eq!(keys, vec!["ticket:t1:v2"], "the move's notice is pending");
+        assert_eq!(pending[0].notice, v2.notices(&store.ticket_with_history(&v1.id).await.unwrap().unwrap().1[1])[0]);
+
+        // The losing writer's notice is not written either.
+        let (stale, event) = v1.apply(&specialist(), Action::AskInfo, Some("?"), minutes(2)).unwrap();
+        assert_eq!(
+            store.save_move(&stale, v1.version, &event, &stale.notices(&event)).await,
+            Err(StoreError::Conflict)
+        );
+        assert_eq!(store.pending_notices(minutes(3), 10).await.unwrap().len(), 1);
+    }
+
+    pub async fn a_notice_written_twice_is_stored_once_and_leased_by_one_sender(ctx: &Ctx) {
+        let store = &ctx.store;
+        let notice = Notice::new("sla-warning:t1:x", "sla_warning", Audience::Role { role: Role::Specialist }, minutes(0))
+            .with("number", "DD-1001");
+        assert_eq!(store.enqueue(std::slice::from_ref(&notice)).await.unwrap(), 1);
+        assert_eq!(store.enqueue(std::slice::from_ref(&notice)).await.unwrap(), 0);
+        let pending = store.pending_notices(minutes(1), 10).await.unwrap();
+        assert_eq!(pending, vec![OutboxEntry { notice: notice.clone(), attempts: 0 }]);
+
+        assert!(store.claim_notice(&notice.key, minutes(1), minutes(3)).await.unwrap());
+        assert!(!store.claim_notice(&notice.key, minutes(2), minutes(4)).await.unwrap(), "leased");
+        assert!(store.pending_notices(minutes(2), 10).await.unwrap().is_empty(), "a leased notice is not offered");
+        store.mark_sent(&notice.key, minutes(2)).await.unwrap();
+        assert!(store.pending_notices(minutes(10), 10).await.unwrap().is_empty());
+        assert!(!store.claim_notice(&notice.key, minutes(10), minutes(12)).await.unwrap(), "sent is sent");
+        assert_eq!(store.enqueue(std::slice::from_ref(&notice)).await.unwrap(), 0, "still known after delivery");
+    }
+
+    pub async fn a_failed_notice_waits_for_its_retry_time_and_a_dead_one_leaves_the_queue(ctx: &Ctx) {
+        let store = &ctx.store;
+        let a = Notice::new("a", "t", Audience::Address { email: "a@example.ru".into() }, minutes(0));
+        let b = Notice::new("b", "t", Audience::Address { email: "b@example.ru".into() }, minutes(0));
+        store.enqueue(&[a.clone(), b.clone()]).await.unwrap();
+        assert!(store.claim_notice("a", minutes(1), minutes(2)).await.unwrap());
+        store.mark_failed("a", "SMTP 451", minutes(5), false).await.unwrap();
+        assert!(store.claim_notice("b", minutes(1), minutes(2)).await.unwrap());
+        store.mark_failed("b", "address rejected", minutes(5), true).await.unwrap();
+        assert!(store.pending_notices(minutes(3), 10).await.unwrap().is_empty());
+        let later = store.pending_notices(minutes(6), 10).await.unwrap();
+        assert_eq!(later, vec![OutboxEntry { notice: a, attempts: 1 }]);
+    }
+
+    pub async fn users_are_found_by_dealer_and_by_role(ctx: &Ctx) {
+        let store = &ctx.store;
+        store.create_user(&user("u1", "b@d1.ru")).await.unwrap();
+        store.create_user(&user("u2", "a@d1.ru")).await.unwrap();
+        store
+            .create_user(&UserRecord { dealer_id: Some(DealerId::new("d2")), ..user("u3", "c@d2.ru") })
+            .await
+            .unwrap();
+        store
+            .create_user(&UserRecord { role: Role::Specialist, dealer_id: None, ..user("u4", "s@platform.ru") })
+            .await
+            .unwrap();
+        let emails = |users: Vec<UserRecord>| users.into_iter().map(|u| u.email).collect::<Vec<_>>();
+        assert_eq!(emails(store.users_of_dealer(&DealerId::new("d1")).await.unwrap()), ["a@d1.ru", "b@d1.ru"]);
+        assert_eq!(emails(store.users_with_role(Role::Specialist).await.unwrap()), ["s@platform.ru"]);
+        assert_eq!(emails(store.users_with_role(Role::Dealer).await.unwrap()).len(), 3);
     }
 }
