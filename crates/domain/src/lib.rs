@@ -5,6 +5,7 @@
 //! same code runs in Lambda, in the local server and in tests.
 
 pub mod access;
+pub mod calendar;
 pub mod catalog;
 pub mod error;
 pub mod ids;
@@ -13,8 +14,9 @@ pub mod role;
 pub mod ticket;
 
 pub use access::Actor;
+pub use calendar::{DayKind, WorkingCalendar, WorkingHours, YearCalendar};
 pub use catalog::{Billing, Category, Criticality};
-pub use error::{DomainError, LifecycleError, ValidationError};
+pub use error::{CalendarError, DomainError, LifecycleError, ValidationError};
 pub use ids::{DealerId, NetworkId, TicketId, UserId};
 pub use lifecycle::{Action, Resume, State, Status};
 pub use role::Role;
