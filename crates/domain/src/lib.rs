@@ -11,6 +11,7 @@ pub mod error;
 pub mod ids;
 pub mod lifecycle;
 pub mod role;
+pub mod sla;
 pub mod ticket;
 
 pub use access::Actor;
@@ -20,4 +21,8 @@ pub use error::{CalendarError, DomainError, LifecycleError, ValidationError};
 pub use ids::{DealerId, NetworkId, TicketId, UserId};
 pub use lifecycle::{Action, Resume, State, Status};
 pub use role::Role;
+pub use sla::{
+    QueueKey, ReactionTime, SlaClock, SlaEffect, queue_key, reaction_due, reaction_time,
+    sla_effect, warning_at,
+};
 pub use ticket::{HistoryEvent, NewTicket, Ticket, TicketDraft};
