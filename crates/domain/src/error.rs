@@ -100,3 +100,89 @@ impl DomainError {
         }
     }
 }
+
+/// A working calendar that cannot be read or an edit it refuses.
+///
+/// Kept apart from [`DomainError`] on purpose: calendars are admin data, read at start-up and
+/// edited in the admin UI, never the outcome of a ticket move.
+#[derive(Clone, Debug, PartialEq, Eq, Error)]
+pub enum CalendarError {
+    /// The text is not the XML shape the parser reads (unterminated tag, stray character…).
+    #[error("calendar XML, line {line}: {reason}")]
+    Malformed { line: usize, reason: &'static str },
+    /// There is no `<calendar year="…">` element.
+    #[error("calendar XML: no <calendar year=\"…\"> element")]
+    NoCalendar,
+    /// The `year` attribute is not a sensible year.
+    #[error("calendar XML, line {line}: bad year {value:?}")]
+    BadYear { line: usize, value: String },
+    /// An element lacks an attribute the parser needs.
+    #[error("calendar XML, line {line}: <{element}> without {attribute}=\"…\"")]
+    MissingAttribute {
+        line: usize,
+        element: &'static str,
+        attribute: &'static str,
+    },
+    /// `d="…"` is not `MM.DD` or not a date of the calendar's year.
+    #[error("calendar XML, line {line}: bad day {value:?}")]
+    BadDate { line: usize, value: String },
+    /// `t="…"` is not 1, 2 or 3.
+    #[error("calendar XML, line {line}: bad day type {value:?}")]
+    BadDayType { line: usize, value: String },
+    /// The same date is listed twice.
+    #[error("{date} is listed twice")]
+    DuplicateDay { date: chrono::NaiveDate },
+    /// An edit or a stored entry names a date of another year.
+    #[error("{date} is not in {year}")]
+    DateOutsideYear { date: chrono::NaiveDate, year: i32 },
+    /// Only a Saturday or a Sunday can be made a working weekend day.
+    #[error("{date} is not a Saturday or a Sunday")]
+    NotAWeekend { date: chrono::NaiveDate },
+    /// Opening hours that leave no working time.
+    #[error("bad working hours: {reason}")]
+    BadWorkingHours { reason: &'static str },
+}
+
+impl CalendarError {
+    /// The message shown to people (the admin editing a calendar, the logs).
+    pub fn message_ru(&self) -> String {
+        match self {
+            CalendarError::Malformed { line, .. } => {
+                format!("Файл календаря повреждён (строка {line}).")
+            }
+            CalendarError::NoCalendar => {
+                "В файле нет элемента <calendar year=\"…\">: это не производственный календарь."
+                    .to_string()
+            }
+            CalendarError::BadYear { value, .. } => {
+                format!("Неверный год календаря: «{value}».")
+            }
+            CalendarError::MissingAttribute {
+                line,
+                element,
+                attribute,
+            } => format!("В строке {line} у элемента <{element}> нет атрибута «{attribute}»."),
+            CalendarError::BadDate { line, value } => {
+                format!("Неверная дата «{value}» в строке {line}: нужна дата этого года в виде ММ.ДД.")
+            }
+            CalendarError::BadDayType { line, value } => format!(
+                "Неверный тип дня «{value}» в строке {line}: допустимы 1 (нерабочий), 2 (сокращённый), 3 (рабочий выходной)."
+            ),
+            CalendarError::DuplicateDay { date } => {
+                format!("День {} указан в календаре дважды.", date.format("%d.%m.%Y"))
+            }
+            CalendarError::DateOutsideYear { date, year } => format!(
+                "Дата {} не относится к календарю {year} года.",
+                date.format("%d.%m.%Y")
+            ),
+            CalendarError::NotAWeekend { date } => format!(
+                "{} — не суббота и не воскресенье: рабочим выходным его сделать нельзя.",
+                date.format("%d.%m.%Y")
+            ),
+            CalendarError::BadWorkingHours { .. } => {
+                "Неверные часы работы: начало должно быть раньше конца, а сокращение — короче рабочего дня."
+                    .to_string()
+            }
+        }
+    }
+}
