@@ -9,13 +9,18 @@ pub mod catalog;
 pub mod error;
 pub mod ids;
 pub mod lifecycle;
+pub mod pricing;
 pub mod role;
 pub mod ticket;
 
 pub use access::Actor;
 pub use catalog::{Billing, Category, Criticality};
 pub use error::{DomainError, LifecycleError, ValidationError};
-pub use ids::{DealerId, NetworkId, TicketId, UserId};
+pub use ids::{DealerId, NetworkId, TicketId, TimeEntryId, UserId, WishId};
 pub use lifecycle::{Action, Resume, State, Status};
+pub use pricing::{
+    BillableTicket, Overage, OverageLine, SupportPackage, bill_overage, format_rub, hourly_rate,
+    ticket_cost,
+};
 pub use role::Role;
 pub use ticket::{HistoryEvent, NewTicket, Ticket, TicketDraft};
