@@ -12,6 +12,7 @@ pub mod lifecycle;
 pub mod pricing;
 pub mod role;
 pub mod ticket;
+pub mod time_entry;
 
 pub use access::Actor;
 pub use catalog::{Billing, Category, Criticality};
@@ -24,3 +25,7 @@ pub use pricing::{
 };
 pub use role::Role;
 pub use ticket::{HistoryEvent, NewTicket, Ticket, TicketDraft};
+pub use time_entry::{
+    CorrectionDraft, NewCorrection, NewTimeEntry, TimeEntry, TimeEntryDraft, TimeEntryError,
+    effective_minutes, total_minutes,
+};
