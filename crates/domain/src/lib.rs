@@ -6,6 +6,7 @@
 
 pub mod access;
 pub mod catalog;
+pub mod cost;
 pub mod error;
 pub mod ids;
 pub mod lifecycle;
@@ -16,6 +17,10 @@ pub mod time_entry;
 
 pub use access::Actor;
 pub use catalog::{Billing, Category, Criticality};
+pub use cost::{
+    CostAction, CostActionKind, CostError, CostState, CutoffOutcome, Quarter, billing_quarter,
+    confirmation_deadline, cutoff, cutoff_due, next_cost_state, reminder_dates,
+};
 pub use error::{DomainError, LifecycleError, ValidationError};
 pub use ids::{DealerId, NetworkId, TicketId, TimeEntryId, UserId, WishId};
 pub use lifecycle::{Action, Resume, State, Status};
