@@ -12,6 +12,7 @@ pub mod ids;
 pub mod lifecycle;
 pub mod pricing;
 pub mod role;
+pub mod text;
 pub mod ticket;
 pub mod time_entry;
 
@@ -29,6 +30,7 @@ pub use pricing::{
     ticket_cost,
 };
 pub use role::Role;
+pub use text::{Corpus, Terms, similarity, stems, tokens};
 pub use ticket::{HistoryEvent, NewTicket, Ticket, TicketDraft};
 pub use time_entry::{
     CorrectionDraft, NewCorrection, NewTimeEntry, TimeEntry, TimeEntryDraft, TimeEntryError,
