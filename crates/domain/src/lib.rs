@@ -8,6 +8,7 @@ pub mod access;
 pub mod catalog;
 pub mod cost;
 pub mod error;
+pub mod estimate;
 pub mod ids;
 pub mod lifecycle;
 pub mod pricing;
@@ -22,6 +23,7 @@ pub use cost::{
     CostAction, CostActionKind, CostError, CostState, CutoffOutcome, Quarter, billing_quarter,
     confirmation_deadline, cutoff, cutoff_due, next_cost_state, reminder_dates,
 };
+pub use estimate::{Completed, Estimate, EstimateSettings, estimate, estimate_with};
 pub use error::{DomainError, LifecycleError, ValidationError};
 pub use ids::{DealerId, NetworkId, TicketId, TimeEntryId, UserId, WishId};
 pub use lifecycle::{Action, Resume, State, Status};
