@@ -16,6 +16,7 @@ pub mod role;
 pub mod text;
 pub mod ticket;
 pub mod time_entry;
+pub mod wish;
 
 pub use access::Actor;
 pub use catalog::{Billing, Category, Criticality};
@@ -37,4 +38,8 @@ pub use ticket::{HistoryEvent, NewTicket, Ticket, TicketDraft};
 pub use time_entry::{
     CorrectionDraft, NewCorrection, NewTimeEntry, TimeEntry, TimeEntryDraft, TimeEntryError,
     effective_minutes, total_minutes,
+};
+pub use wish::{
+    NewWish, Wish, WishAction, WishActionKind, WishDraft, WishError, WishEvent, WishPlan,
+    WishStage, WishStatus, next_wish_status,
 };
