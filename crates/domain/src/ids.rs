@@ -47,3 +47,11 @@ id_type!(
     /// A support ticket («обращение»).
     TicketId
 );
+id_type!(
+    /// One time entry on a ticket, or a correction of one.
+    TimeEntryId
+);
+id_type!(
+    /// A central improvement wish («пожелание»).
+    WishId
+);

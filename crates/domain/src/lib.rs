@@ -7,24 +7,48 @@
 pub mod access;
 pub mod calendar;
 pub mod catalog;
+pub mod cost;
 pub mod error;
+pub mod estimate;
 pub mod ids;
 pub mod lifecycle;
 pub mod notice;
+pub mod pricing;
 pub mod role;
 pub mod sla;
+pub mod text;
 pub mod ticket;
+pub mod time_entry;
+pub mod wish;
 
 pub use access::Actor;
 pub use calendar::{DayKind, WorkingCalendar, WorkingHours, YearCalendar};
 pub use catalog::{Billing, Category, Criticality};
+pub use cost::{
+    CostAction, CostActionKind, CostError, CostState, CutoffOutcome, Quarter, billing_quarter,
+    confirmation_deadline, cutoff, cutoff_due, next_cost_state, reminder_dates,
+};
+pub use estimate::{Completed, Estimate, EstimateSettings, estimate, estimate_with};
 pub use error::{CalendarError, DomainError, LifecycleError, ValidationError};
-pub use ids::{DealerId, NetworkId, TicketId, UserId};
+pub use ids::{DealerId, NetworkId, TicketId, TimeEntryId, UserId, WishId};
 pub use lifecycle::{Action, Resume, State, Status};
 pub use notice::{Audience, Notice};
+pub use pricing::{
+    BillableTicket, Overage, OverageLine, SupportPackage, bill_overage, format_rub, hourly_rate,
+    ticket_cost,
+};
 pub use role::Role;
 pub use sla::{
     QueueKey, ReactionTime, SlaClock, SlaEffect, queue_key, reaction_due, reaction_time,
     sla_effect, warning_at,
 };
+pub use text::{Corpus, Terms, similarity, stems, tokens};
 pub use ticket::{HistoryEvent, NewTicket, Ticket, TicketDraft};
+pub use time_entry::{
+    CorrectionDraft, NewCorrection, NewTimeEntry, TimeEntry, TimeEntryDraft, TimeEntryError,
+    effective_minutes, total_minutes,
+};
+pub use wish::{
+    NewWish, Wish, WishAction, WishActionKind, WishDraft, WishError, WishEvent, WishPlan,
+    WishStage, WishStatus, next_wish_status,
+};

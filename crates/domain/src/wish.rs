@@ -1,0 +1,1005 @@
+//! Central improvement wishes of SPEC §2.7 («пожелания по центральным доработкам»).
+//!
+//! A dealer submits a wish; the account manager takes it up, records and clarifies it
+//! (1–2 working days) and either sends it to development or rejects it; the development
+//! department decides (2–3 working days): rejected with a reason, or accepted into a
+//! two-week sprint with planned dates; an accepted wish is then implemented. The dealer
+//! is told the status, the planned dates or the reason at every step
+//! ([`Wish::dealer_notice`]).
+//!
+//! # Who decides
+//! Each open status belongs to one stage ([`WishStatus::stage`]):
+//! - submitted, under review → the **account manager** (`account_manager`, and `admin`, who
+//!   may do everything): review, send to development, reject;
+//! - with development, accepted → the **development department**, which the platform's
+//!   `admin` role stands for (there is no separate role for it): reject, accept, implement.
+//!
+//! Whether an account manager is *this dealer's* account manager is an access question
+//! the use case asks ([`crate::Actor::can_view_ticket_of`] style), not a lifecycle one.
+//!
+//! The transitions are one `match` in [`next_wish_status`].
+
+use crate::access::Actor;
+use crate::error::{FieldError, ValidationError};
+use crate::ids::{DealerId, UserId, WishId};
+use crate::role::Role;
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+
+/// Longest wish title, in characters.
+pub const WISH_TITLE_MAX: usize = 200;
+/// Longest wish text, in characters.
+pub const WISH_TEXT_MAX: usize = 10_000;
+/// Longest note or rejection reason, in characters.
+pub const WISH_COMMENT_MAX: usize = 2_000;
+/// Longest sprint name, in characters.
+pub const SPRINT_MAX: usize = 100;
+/// The shortest plan: work goes in two-week sprints, so the planned last day is at least
+/// 13 days after the first (14 calendar days inclusive).
+pub const MIN_PLAN_DAYS: i64 = 13;
+
+/// Where a wish stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WishStatus {
+    /// «Подано»
+    Submitted,
+    /// «На рассмотрении у аккаунт-менеджера»
+    UnderReview,
+    /// «Передано в разработку»
+    WithDevelopment,
+    /// «Отклонено»
+    Rejected,
+    /// «Принято в работу»
+    Accepted,
+    /// «Реализовано»
+    Implemented,
+}
+
+/// Who decides a wish in a given status.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum WishStage {
+    /// The dealer's account manager (or an admin).
+    AccountManager,
+    /// The development department: the platform's admins.
+    Development,
+}
+
+impl WishStage {
+    /// Whether a person with `role` decides at this stage.
+    pub fn decided_by(self, role: Role) -> bool {
+        match self {
+            WishStage::AccountManager => matches!(role, Role::AccountManager | Role::Admin),
+            WishStage::Development => role == Role::Admin,
+        }
+    }
+}
+
+impl WishStatus {
+    /// Every status, in lifecycle order.
+    pub const ALL: [WishStatus; 6] = [
+        WishStatus::Submitted,
+        WishStatus::UnderReview,
+        WishStatus::WithDevelopment,
+        WishStatus::Rejected,
+        WishStatus::Accepted,
+        WishStatus::Implemented,
+    ];
+
+    /// The API code.
+    pub fn code(self) -> &'static str {
+        match self {
+            WishStatus::Submitted => "submitted",
+            WishStatus::UnderReview => "under_review",
+            WishStatus::WithDevelopment => "with_development",
+            WishStatus::Rejected => "rejected",
+            WishStatus::Accepted => "accepted",
+            WishStatus::Implemented => "implemented",
+        }
+    }
+
+    /// Parses an API code.
+    pub fn from_code(code: &str) -> Option<WishStatus> {
+        WishStatus::ALL.into_iter().find(|s| s.code() == code)
+    }
+
+    /// The portal's words (of «пожелание»).
+    pub fn label(self) -> &'static str {
+        match self {
+            WishStatus::Submitted => "Подано",
+            WishStatus::UnderReview => "На рассмотрении у аккаунт-менеджера",
+            WishStatus::WithDevelopment => "Передано в разработку",
+            WishStatus::Rejected => "Отклонено",
+            WishStatus::Accepted => "Принято в работу",
+            WishStatus::Implemented => "Реализовано",
+        }
+    }
+
+    /// Who decides now; `None` once the wish is rejected or implemented.
+    pub fn stage(self) -> Option<WishStage> {
+        match self {
+            WishStatus::Submitted | WishStatus::UnderReview => Some(WishStage::AccountManager),
+            WishStatus::WithDevelopment | WishStatus::Accepted => Some(WishStage::Development),
+            WishStatus::Rejected | WishStatus::Implemented => None,
+        }
+    }
+
+    /// Rejected or implemented: nothing more happens.
+    pub fn is_final(self) -> bool {
+        self.stage().is_none()
+    }
+}
+
+/// A decision on a wish.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum WishAction {
+    /// The account manager takes the wish up, optionally recording a clarification.
+    Review { note: Option<String> },
+    /// The account manager hands the wish to development.
+    SendToDevelopment,
+    /// The wish will not be done; the dealer is told why.
+    Reject { reason: String },
+    /// Development plans the wish into a sprint of at least two weeks.
+    Accept {
+        sprint: String,
+        planned_from: NaiveDate,
+        planned_to: NaiveDate,
+    },
+    /// Development reports the wish done.
+    Implement,
+}
+
+/// The kind of a [`WishAction`], without its data.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WishActionKind {
+    Review,
+    SendToDevelopment,
+    Reject,
+    Accept,
+    Implement,
+}
+
+impl WishActionKind {
+    /// Every kind, in lifecycle order.
+    pub const ALL: [WishActionKind; 5] = [
+        WishActionKind::Review,
+        WishActionKind::SendToDevelopment,
+        WishActionKind::Reject,
+        WishActionKind::Accept,
+        WishActionKind::Implement,
+    ];
+
+    /// The API code.
+    pub fn code(self) -> &'static str {
+        match self {
+            WishActionKind::Review => "review",
+            WishActionKind::SendToDevelopment => "send_to_development",
+            WishActionKind::Reject => "reject",
+            WishActionKind::Accept => "accept",
+            WishActionKind::Implement => "implement",
+        }
+    }
+
+    /// Parses an API code.
+    pub fn from_code(code: &str) -> Option<WishActionKind> {
+        WishActionKind::ALL.into_iter().find(|k| k.code() == code)
+    }
+
+    /// The button / history words.
+    pub fn label(self) -> &'static str {
+        match self {
+            WishActionKind::Review => "Взять на рассмотрение",
+            WishActionKind::SendToDevelopment => "Передать в разработку",
+            WishActionKind::Reject => "Отклонить",
+            WishActionKind::Accept => "Принять в работу",
+            WishActionKind::Implement => "Отметить как реализованное",
+        }
+    }
+}
+
+impl WishAction {
+    /// The kind of this decision.
+    pub fn kind(&self) -> WishActionKind {
+        match self {
+            WishAction::Review { .. } => WishActionKind::Review,
+            WishAction::SendToDevelopment => WishActionKind::SendToDevelopment,
+            WishAction::Reject { .. } => WishActionKind::Reject,
+            WishAction::Accept { .. } => WishActionKind::Accept,
+            WishAction::Implement => WishActionKind::Implement,
+        }
+    }
+
+    /// Checks the decision's own data: a reason to reject, a sprint and a plan of at least
+    /// two weeks to accept, lengths.
+    pub fn validate(&self) -> Result<(), ValidationError> {
+        let mut errors = Vec::new();
+        let mut bad = |field: &'static str, message: &str| {
+            errors.push(FieldError {
+                field,
+                message: message.to_string(),
+            })
+        };
+        match self {
+            WishAction::Review { note } => {
+                if note
+                    .as_deref()
+                    .is_some_and(|n| n.trim().chars().count() > WISH_COMMENT_MAX)
+                {
+                    bad("note", "Комментарий длиннее 2000 символов.");
+                }
+            }
+            WishAction::Reject { reason } => {
+                let reason = reason.trim();
+                if reason.is_empty() {
+                    bad("reason", "Укажите причину отклонения: её увидит дилер.");
+                } else if reason.chars().count() > WISH_COMMENT_MAX {
+                    bad("reason", "Причина отклонения длиннее 2000 символов.");
+                }
+            }
+            WishAction::Accept {
+                sprint,
+                planned_from,
+                planned_to,
+            } => {
+                let sprint = sprint.trim();
+                if sprint.is_empty() {
+                    bad("sprint", "Укажите спринт.");
+                } else if sprint.chars().count() > SPRINT_MAX {
+                    bad("sprint", "Название спринта длиннее 100 символов.");
+                }
+                if planned_to < planned_from {
+                    bad(
+                        "planned_to",
+                        "Дата окончания не может быть раньше даты начала.",
+                    );
+                } else if (*planned_to - *planned_from).num_days() < MIN_PLAN_DAYS {
+                    bad(
+                        "planned_to",
+                        "Доработки идут двухнедельными спринтами: срок — не меньше двух недель.",
+                    );
+                }
+            }
+            WishAction::SendToDevelopment | WishAction::Implement => {}
+        }
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(ValidationError { errors })
+        }
+    }
+}
+
+/// A wish decision the rules refuse; nothing changes.
+#[derive(Clone, Debug, PartialEq, Eq, Error)]
+pub enum WishError {
+    /// The decision does not exist from this status.
+    #[error("{} is not allowed from wish status {}", .action.code(), .from.code())]
+    IllegalMove {
+        from: WishStatus,
+        action: WishActionKind,
+    },
+    /// The decision belongs to another stage's people.
+    #[error("{} is not this actor's decision", .action.code())]
+    NotYourMove { action: WishActionKind },
+    /// The decision's data broke a rule.
+    #[error(transparent)]
+    Invalid(#[from] ValidationError),
+}
+
+impl WishError {
+    /// The message shown to people.
+    pub fn message_ru(&self) -> String {
+        match self {
+            WishError::IllegalMove { from, action } => format!(
+                "Действие «{}» невозможно: пожелание в статусе «{}».",
+                action.label(),
+                from.label()
+            ),
+            WishError::NotYourMove { action } => {
+                format!("Действие «{}» вам недоступно.", action.label())
+            }
+            WishError::Invalid(e) => e.message_ru(),
+        }
+    }
+}
+
+/// The wish lifecycle: where `action` takes a wish in `status`, or why it cannot.
+pub fn next_wish_status(status: WishStatus, action: &WishAction) -> Result<WishStatus, WishError> {
+    use WishAction as A;
+    use WishStatus as S;
+    match (status, action) {
+        (S::Submitted, A::Review { .. }) => Ok(S::UnderReview),
+        (S::UnderReview, A::SendToDevelopment) => Ok(S::WithDevelopment),
+        (S::UnderReview | S::WithDevelopment, A::Reject { .. }) => Ok(S::Rejected),
+        (S::WithDevelopment, A::Accept { .. }) => Ok(S::Accepted),
+        (S::Accepted, A::Implement) => Ok(S::Implemented),
+        (from, action) => Err(WishError::IllegalMove {
+            from,
+            action: action.kind(),
+        }),
+    }
+}
+
+/// What a dealer typed into the wish form, unchecked.
+#[derive(Clone, Debug, Default, Deserialize)]
+pub struct WishDraft {
+    pub title: Option<String>,
+    pub text: Option<String>,
+}
+
+/// A checked new wish.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewWish {
+    pub title: String,
+    pub text: String,
+}
+
+impl WishDraft {
+    /// Checks every field and reports all problems at once.
+    pub fn validate(&self) -> Result<NewWish, ValidationError> {
+        let mut errors = Vec::new();
+        let mut bad = |field: &'static str, message: &str| {
+            errors.push(FieldError {
+                field,
+                message: message.to_string(),
+            })
+        };
+        let title = self.title.as_deref().map(str::trim).unwrap_or("");
+        if title.is_empty() {
+            bad("title", "Кратко назовите пожелание.");
+        } else if title.chars().count() > WISH_TITLE_MAX {
+            bad("title", "Название пожелания длиннее 200 символов.");
+        }
+        let text = self.text.as_deref().map(str::trim).unwrap_or("");
+        if text.is_empty() {
+            bad("text", "Опишите, что и зачем нужно доработать.");
+        } else if text.chars().count() > WISH_TEXT_MAX {
+            bad("text", "Текст пожелания длиннее 10 000 символов.");
+        }
+        if errors.is_empty() {
+            Ok(NewWish {
+                title: title.to_string(),
+                text: text.to_string(),
+            })
+        } else {
+            Err(ValidationError { errors })
+        }
+    }
+}
+
+/// An accepted wish's plan.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WishPlan {
+    pub sprint: String,
+    pub planned_from: NaiveDate,
+    pub planned_to: NaiveDate,
+}
+
+/// One step in a wish's history: who, when, from, to, and what was said.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WishEvent {
+    pub at: DateTime<Utc>,
+    pub actor_id: UserId,
+    pub actor_role: Role,
+    /// `None` for the submission.
+    pub action: Option<WishActionKind>,
+    pub from: Option<WishStatus>,
+    pub to: WishStatus,
+    /// The clarification, the reason, or the plan in words.
+    pub comment: Option<String>,
+    /// What the dealer is told about this step ([`Wish::dealer_notice`] after it).
+    pub dealer_notice: String,
+}
+
+/// A central improvement wish.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Wish {
+    pub id: WishId,
+    pub dealer_id: DealerId,
+    pub author_id: UserId,
+    pub title: String,
+    pub text: String,
+    pub status: WishStatus,
+    /// Set when accepted; kept once implemented.
+    pub plan: Option<WishPlan>,
+    /// Set when rejected.
+    pub reason: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    /// Optimistic-lock version; starts at 1 and grows by one with every change.
+    pub version: u64,
+}
+
+fn ru_date(date: NaiveDate) -> String {
+    date.format("%d.%m.%Y").to_string()
+}
+
+impl Wish {
+    /// A dealer's freshly submitted wish and its first history event. The caller has
+    /// checked that `author` files for `dealer_id`.
+    pub fn submit(
+        id: WishId,
+        dealer_id: DealerId,
+        author: &Actor,
+        new: NewWish,
+        now: DateTime<Utc>,
+    ) -> (Wish, WishEvent) {
+        let wish = Wish {
+            id,
+            dealer_id,
+            author_id: author.user_id.clone(),
+            title: new.title,
+            text: new.text,
+            status: WishStatus::Submitted,
+            plan: None,
+            reason: None,
+            created_at: now,
+            updated_at: now,
+            version: 1,
+        };
+        let event = WishEvent {
+            at: now,
+            actor_id: author.user_id.clone(),
+            actor_role: author.role,
+            action: None,
+            from: None,
+            to: WishStatus::Submitted,
+            comment: None,
+            dealer_notice: wish.dealer_notice(),
+        };
+        (wish, event)
+    }
+
+    /// A decision by `actor`. Returns the changed wish and its history event (carrying
+    /// the dealer's notice); the caller stores both together, conditional on
+    /// [`Wish::version`] being unchanged, and sends the notice.
+    pub fn apply(
+        &self,
+        actor: &Actor,
+        action: WishAction,
+        now: DateTime<Utc>,
+    ) -> Result<(Wish, WishEvent), WishError> {
+        let to = next_wish_status(self.status, &action)?;
+        let kind = action.kind();
+        if !self
+            .status
+            .stage()
+            .is_some_and(|s| s.decided_by(actor.role))
+        {
+            return Err(WishError::NotYourMove { action: kind });
+        }
+        action.validate()?;
+        let mut wish = Wish {
+            status: to,
+            updated_at: now,
+            version: self.version + 1,
+            ..self.clone()
+        };
+        let comment = match action {
+            WishAction::Review { note } => {
+                note.map(|n| n.trim().to_string()).filter(|n| !n.is_empty())
+            }
+            WishAction::Reject { reason } => {
+                let reason = reason.trim().to_string();
+                wish.reason = Some(reason.clone());
+                Some(reason)
+            }
+            WishAction::Accept {
+                sprint,
+                planned_from,
+                planned_to,
+            } => {
+                let plan = WishPlan {
+                    sprint: sprint.trim().to_string(),
+                    planned_from,
+                    planned_to,
+                };
+                let words = format!(
+                    "Спринт «{}», {} — {}",
+                    plan.sprint,
+                    ru_date(planned_from),
+                    ru_date(planned_to)
+                );
+                wish.plan = Some(plan);
+                Some(words)
+            }
+            WishAction::SendToDevelopment | WishAction::Implement => None,
+        };
+        let event = WishEvent {
+            at: now,
+            actor_id: actor.user_id.clone(),
+            actor_role: actor.role,
+            action: Some(kind),
+            from: Some(self.status),
+            to,
+            comment,
+            dealer_notice: wish.dealer_notice(),
+        };
+        Ok((wish, event))
+    }
+
+    /// The decisions a person with `role` can make now, for the portal's buttons.
+    pub fn available_actions(&self, role: Role) -> Vec<WishActionKind> {
+        if !self.status.stage().is_some_and(|s| s.decided_by(role)) {
+            return Vec::new();
+        }
+        let probe = |kind: WishActionKind| match kind {
+            WishActionKind::Review => WishAction::Review { note: None },
+            WishActionKind::SendToDevelopment => WishAction::SendToDevelopment,
+            WishActionKind::Reject => WishAction::Reject {
+                reason: String::new(),
+            },
+            WishActionKind::Accept => WishAction::Accept {
+                sprint: String::new(),
+                planned_from: NaiveDate::MIN,
+                planned_to: NaiveDate::MIN,
+            },
+            WishActionKind::Implement => WishAction::Implement,
+        };
+        WishActionKind::ALL
+            .into_iter()
+            .filter(|&k| next_wish_status(self.status, &probe(k)).is_ok())
+            .collect()
+    }
+
+    /// What the dealer is told about the wish now: its status and, as they apply, the
+    /// planned dates or the reason.
+    pub fn dealer_notice(&self) -> String {
+        let title = &self.title;
+        match self.status {
+            WishStatus::Submitted => format!(
+                "Пожелание «{title}» подано. Аккаунт-менеджер рассмотрит его в течение 1–2 рабочих дней."
+            ),
+            WishStatus::UnderReview => format!(
+                "Пожелание «{title}» на рассмотрении у аккаунт-менеджера: он уточнит детали и передаст его в разработку."
+            ),
+            WishStatus::WithDevelopment => format!(
+                "Пожелание «{title}» передано в отдел разработки. Решение будет принято в течение 2–3 рабочих дней."
+            ),
+            WishStatus::Rejected => format!(
+                "Пожелание «{title}» отклонено. Причина: {}",
+                self.reason.as_deref().unwrap_or("не указана.")
+            ),
+            WishStatus::Accepted => match &self.plan {
+                Some(plan) => format!(
+                    "Пожелание «{title}» принято в работу: спринт «{}», планируемые сроки — с {} по {}.",
+                    plan.sprint,
+                    ru_date(plan.planned_from),
+                    ru_date(plan.planned_to)
+                ),
+                None => format!("Пожелание «{title}» принято в работу."),
+            },
+            WishStatus::Implemented => format!("Пожелание «{title}» реализовано."),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use WishAction as A;
+    use WishStatus as S;
+    use chrono::TimeZone;
+
+    fn now() -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 5, 12, 10, 0, 0).unwrap()
+    }
+
+    fn d(m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, m, day).unwrap()
+    }
+
+    fn actor(role: Role) -> Actor {
+        Actor {
+            user_id: UserId::new(format!("user-{}", role.code())),
+            role,
+            dealer_id: role.is_dealer_bound().then(|| DealerId::new("d1")),
+        }
+    }
+
+    fn accept() -> WishAction {
+        A::Accept {
+            sprint: "Спринт 24".into(),
+            planned_from: d(6, 1),
+            planned_to: d(6, 14),
+        }
+    }
+
+    fn reject() -> WishAction {
+        A::Reject {
+            reason: "Уже есть в модуле «Акции»".into(),
+        }
+    }
+
+    fn every_action() -> Vec<WishAction> {
+        vec![
+            A::Review { note: None },
+            A::SendToDevelopment,
+            reject(),
+            accept(),
+            A::Implement,
+        ]
+    }
+
+    fn wish_in(status: WishStatus) -> Wish {
+        let new = WishDraft {
+            title: Some("Фильтр по цвету в АВН".into()),
+            text: Some("Покупатели просят искать машины в наличии по цвету кузова.".into()),
+        }
+        .validate()
+        .unwrap();
+        let (wish, _) = Wish::submit(
+            WishId::new("w1"),
+            DealerId::new("d1"),
+            &actor(Role::Dealer),
+            new,
+            now(),
+        );
+        Wish { status, ..wish }
+    }
+
+    #[test]
+    fn statuses_carry_codes_and_russian_labels() {
+        let table: Vec<_> = WishStatus::ALL
+            .into_iter()
+            .map(|s| (s.code(), s.label()))
+            .collect();
+        assert_eq!(
+            table,
+            vec![
+                ("submitted", "Подано"),
+                ("under_review", "На рассмотрении у аккаунт-менеджера"),
+                ("with_development", "Передано в разработку"),
+                ("rejected", "Отклонено"),
+                ("accepted", "Принято в работу"),
+                ("implemented", "Реализовано"),
+            ]
+        );
+        for s in WishStatus::ALL {
+            assert_eq!(WishStatus::from_code(s.code()), Some(s));
+        }
+        for k in WishActionKind::ALL {
+            assert_eq!(WishActionKind::from_code(k.code()), Some(k));
+        }
+    }
+
+    #[test]
+    fn the_account_manager_takes_a_submitted_wish_under_review() {
+        assert_eq!(
+            next_wish_status(S::Submitted, &A::Review { note: None }),
+            Ok(S::UnderReview)
+        );
+    }
+
+    #[test]
+    fn the_account_manager_sends_a_reviewed_wish_to_development() {
+        assert_eq!(
+            next_wish_status(S::UnderReview, &A::SendToDevelopment),
+            Ok(S::WithDevelopment)
+        );
+    }
+
+    #[test]
+    fn a_wish_is_rejected_under_review_or_by_development() {
+        assert_eq!(next_wish_status(S::UnderReview, &reject()), Ok(S::Rejected));
+        assert_eq!(
+            next_wish_status(S::WithDevelopment, &reject()),
+            Ok(S::Rejected)
+        );
+    }
+
+    #[test]
+    fn development_accepts_a_wish_into_a_sprint() {
+        assert_eq!(
+            next_wish_status(S::WithDevelopment, &accept()),
+            Ok(S::Accepted)
+        );
+    }
+
+    #[test]
+    fn an_accepted_wish_is_implemented() {
+        assert_eq!(
+            next_wish_status(S::Accepted, &A::Implement),
+            Ok(S::Implemented)
+        );
+    }
+
+    #[test]
+    fn the_machine_allows_exactly_the_listed_moves() {
+        let mut allowed = Vec::new();
+        for from in WishStatus::ALL {
+            for action in every_action() {
+                if let Ok(to) = next_wish_status(from, &action) {
+                    allowed.push((from, action.kind(), to));
+                }
+            }
+        }
+        use WishActionKind as K;
+        assert_eq!(
+            allowed,
+            vec![
+                (S::Submitted, K::Review, S::UnderReview),
+                (S::UnderReview, K::SendToDevelopment, S::WithDevelopment),
+                (S::UnderReview, K::Reject, S::Rejected),
+                (S::WithDevelopment, K::Reject, S::Rejected),
+                (S::WithDevelopment, K::Accept, S::Accepted),
+                (S::Accepted, K::Implement, S::Implemented),
+            ]
+        );
+    }
+
+    #[test]
+    fn illegal_moves_are_refused_with_a_russian_message() {
+        let cases = [
+            (S::Submitted, A::SendToDevelopment),
+            (S::Submitted, accept()),
+            (S::UnderReview, accept()),
+            (S::WithDevelopment, A::Implement),
+            (S::Accepted, reject()),
+            (S::UnderReview, A::Review { note: None }),
+        ];
+        for (from, action) in cases {
+            assert_eq!(
+                next_wish_status(from, &action),
+                Err(WishError::IllegalMove {
+                    from,
+                    action: action.kind()
+                })
+            );
+        }
+        let err = next_wish_status(S::Submitted, &accept()).unwrap_err();
+        assert_eq!(
+            err.message_ru(),
+            "Действие «Принять в работу» невозможно: пожелание в статусе «Подано»."
+        );
+    }
+
+    #[test]
+    fn rejected_and_implemented_wishes_never_move() {
+        for from in [S::Rejected, S::Implemented] {
+            assert!(from.is_final());
+            for action in every_action() {
+                assert!(next_wish_status(from, &action).is_err());
+            }
+        }
+    }
+
+    #[test]
+    fn the_account_manager_decides_review_and_development_decides_the_rest() {
+        let manager = actor(Role::AccountManager);
+        let admin = actor(Role::Admin);
+        // Account manager's stage.
+        let w = wish_in(S::Submitted);
+        assert!(w.apply(&manager, A::Review { note: None }, now()).is_ok());
+        let w = wish_in(S::UnderReview);
+        assert!(w.apply(&manager, A::SendToDevelopment, now()).is_ok());
+        assert!(w.apply(&manager, reject(), now()).is_ok());
+        // Development's stage: an account manager cannot decide it.
+        let w = wish_in(S::WithDevelopment);
+        for action in [accept(), reject()] {
+            assert_eq!(
+                w.apply(&manager, action.clone(), now()).unwrap_err(),
+                WishError::NotYourMove {
+                    action: action.kind()
+                }
+            );
+            assert!(w.apply(&admin, action, now()).is_ok());
+        }
+        let w = wish_in(S::Accepted);
+        assert!(w.apply(&manager, A::Implement, now()).is_err());
+        assert!(w.apply(&admin, A::Implement, now()).is_ok());
+        // Admin may do everything, including the account manager's part.
+        assert!(
+            wish_in(S::Submitted)
+                .apply(&admin, A::Review { note: None }, now())
+                .is_ok()
+        );
+    }
+
+    #[test]
+    fn dealers_specialists_and_others_decide_nothing() {
+        for role in [
+            Role::Dealer,
+            Role::Accountant,
+            Role::Specialist,
+            Role::RegionalRep,
+            Role::BrandAdmin,
+        ] {
+            for status in WishStatus::ALL {
+                assert_eq!(wish_in(status).available_actions(role), vec![], "{role:?}");
+            }
+            let err = wish_in(S::Submitted)
+                .apply(&actor(role), A::Review { note: None }, now())
+                .unwrap_err();
+            assert_eq!(
+                err.message_ru(),
+                "Действие «Взять на рассмотрение» вам недоступно."
+            );
+        }
+    }
+
+    #[test]
+    fn buttons_show_each_stages_decisions() {
+        use WishActionKind as K;
+        let manager = Role::AccountManager;
+        assert_eq!(
+            wish_in(S::Submitted).available_actions(manager),
+            vec![K::Review]
+        );
+        assert_eq!(
+            wish_in(S::UnderReview).available_actions(manager),
+            vec![K::SendToDevelopment, K::Reject]
+        );
+        assert_eq!(
+            wish_in(S::WithDevelopment).available_actions(manager),
+            vec![]
+        );
+        assert_eq!(
+            wish_in(S::WithDevelopment).available_actions(Role::Admin),
+            vec![K::Reject, K::Accept]
+        );
+        assert_eq!(
+            wish_in(S::Accepted).available_actions(Role::Admin),
+            vec![K::Implement]
+        );
+    }
+
+    #[test]
+    fn rejecting_needs_a_reason() {
+        let w = wish_in(S::UnderReview);
+        let err = w
+            .apply(
+                &actor(Role::AccountManager),
+                A::Reject {
+                    reason: "  ".into(),
+                },
+                now(),
+            )
+            .unwrap_err();
+        assert_eq!(
+            err.message_ru(),
+            "Укажите причину отклонения: её увидит дилер."
+        );
+    }
+
+    #[test]
+    fn accepting_needs_a_sprint_and_at_least_two_weeks() {
+        let w = wish_in(S::WithDevelopment);
+        let admin = actor(Role::Admin);
+        let plan = |sprint: &str, from: NaiveDate, to: NaiveDate| A::Accept {
+            sprint: sprint.into(),
+            planned_from: from,
+            planned_to: to,
+        };
+        // Exactly two weeks: 1..=14 June.
+        assert!(
+            w.apply(&admin, plan("Спринт 24", d(6, 1), d(6, 14)), now())
+                .is_ok()
+        );
+        let too_short = w
+            .apply(&admin, plan("Спринт 24", d(6, 1), d(6, 13)), now())
+            .unwrap_err();
+        assert_eq!(
+            too_short.message_ru(),
+            "Доработки идут двухнедельными спринтами: срок — не меньше двух недель."
+        );
+        let backwards = w
+            .apply(&admin, plan("Спринт 24", d(6, 14), d(6, 1)), now())
+            .unwrap_err();
+        assert_eq!(
+            backwards.message_ru(),
+            "Дата окончания не может быть раньше даты начала."
+        );
+        let WishError::Invalid(no_sprint) = w
+            .apply(&admin, plan(" ", d(6, 1), d(6, 28)), now())
+            .unwrap_err()
+        else {
+            panic!("expected a validation error");
+        };
+        assert_eq!(no_sprint.errors[0].field, "sprint");
+    }
+
+    #[test]
+    fn a_wish_draft_needs_a_title_and_a_text() {
+        let err = WishDraft::default().validate().unwrap_err();
+        let fields: Vec<_> = err.errors.iter().map(|e| e.field).collect();
+        assert_eq!(fields, vec!["title", "text"]);
+        let long = WishDraft {
+            title: Some("я".repeat(201)),
+            text: Some("ok".into()),
+        };
+        assert_eq!(
+            long.validate().unwrap_err().message_ru(),
+            "Название пожелания длиннее 200 символов."
+        );
+        let ok = WishDraft {
+            title: Some("  Фильтр по цвету ".into()),
+            text: Some(" Нужен фильтр ".into()),
+        }
+        .validate()
+        .unwrap();
+        assert_eq!(ok.title, "Фильтр по цвету");
+        assert_eq!(ok.text, "Нужен фильтр");
+    }
+
+    #[test]
+    fn the_dealer_is_told_the_status_the_plan_or_the_reason_at_every_step() {
+        let manager = actor(Role::AccountManager);
+        let admin = actor(Role::Admin);
+        let submitted = wish_in(S::Submitted);
+        assert_eq!(
+            submitted.dealer_notice(),
+            "Пожелание «Фильтр по цвету в АВН» подано. Аккаунт-менеджер рассмотрит его в течение 1–2 рабочих дней."
+        );
+        let (reviewed, event) = submitted
+            .apply(
+                &manager,
+                A::Review {
+                    note: Some("Уточнили: нужен фильтр и в АСП".into()),
+                },
+                now(),
+            )
+            .unwrap();
+        assert_eq!(
+            event.comment.as_deref(),
+            Some("Уточнили: нужен фильтр и в АСП")
+        );
+        assert!(
+            event
+                .dealer_notice
+                .contains("на рассмотрении у аккаунт-менеджера")
+        );
+        let (sent, event) = reviewed
+            .apply(&manager, A::SendToDevelopment, now())
+            .unwrap();
+        assert!(event.dealer_notice.contains("передано в отдел разработки"));
+        let (accepted, event) = sent.apply(&admin, accept(), now()).unwrap();
+        assert_eq!(
+            event.dealer_notice,
+            "Пожелание «Фильтр по цвету в АВН» принято в работу: спринт «Спринт 24», планируемые сроки — с 01.06.2026 по 14.06.2026."
+        );
+        assert_eq!(
+            event.comment.as_deref(),
+            Some("Спринт «Спринт 24», 01.06.2026 — 14.06.2026")
+        );
+        let (done, event) = accepted.apply(&admin, A::Implement, now()).unwrap();
+        assert_eq!(
+            event.dealer_notice,
+            "Пожелание «Фильтр по цвету в АВН» реализовано."
+        );
+        assert_eq!(
+            done.plan.as_ref().map(|p| p.sprint.as_str()),
+            Some("Спринт 24")
+        );
+        assert_eq!(done.version, 5);
+
+        let (rejected, event) = sent.apply(&admin, reject(), now()).unwrap();
+        assert_eq!(
+            event.dealer_notice,
+            "Пожелание «Фильтр по цвету в АВН» отклонено. Причина: Уже есть в модуле «Акции»"
+        );
+        assert_eq!(
+            rejected.reason.as_deref(),
+            Some("Уже есть в модуле «Акции»")
+        );
+    }
+
+    #[test]
+    fn a_move_records_who_when_from_and_to() {
+        let (_, event) = wish_in(S::Submitted)
+            .apply(
+                &actor(Role::AccountManager),
+                A::Review { note: None },
+                now(),
+            )
+            .unwrap();
+        assert_eq!(event.actor_role, Role::AccountManager);
+        assert_eq!(event.at, now());
+        assert_eq!(event.from, Some(S::Submitted));
+        assert_eq!(event.to, S::UnderReview);
+        assert_eq!(event.action, Some(WishActionKind::Review));
+        assert_eq!(event.comment, None);
+    }
+}
