@@ -1,0 +1,12 @@
+//! Lambda `portal`: the portal (the HTTP API's `$default` route).
+//!
+//! A thin edge: configuration and wiring only; the behaviour lives in `dealerdesk-app`.
+
+use lambda_http::Error;
+
+#[tokio::main]
+async fn main() -> Result<(), Error> {
+    let _log_guard = dealerdesk_app::telemetry::init_lambda();
+    let state = dealerdesk_app::AppState::from_env().await?;
+    lambda_http::run(dealerdesk_app::routes::portal(state)).await
+}
