@@ -87,3 +87,46 @@ async fn dealerdesk_job_delivers_the_outbox_of_a_data_dir_once() {
     assert!(!bad.status.success());
     assert!(String::from_utf8_lossy(&bad.stderr).contains("unknown job"));
 }
+
+#[tokio::test]
+async fn an_operator_creates_a_dealer_and_its_first_user_from_the_command_line() {
+    let data = tempfile::tempdir().expect("temp dir");
+    let data_arg = data.path().to_string_lossy().to_string();
+    let cli = |args: &[&str], password: Option<&str>| {
+        let mut cmd = std::process::Command::new(dealerdesk_e2e::server::built_binary("dealerdesk"));
+        cmd.args(args).args(["--data-dir", &data_arg]);
+        if let Some(p) = password {
+            cmd.env("DEALERDESK_NEW_PASSWORD", p);
+        }
+        cmd.output().expect("dealerdesk runs")
+    };
+    let out = cli(&["user", "create", "--email", "am@platform.ru", "--name", "Ольга", "--role", "account_manager"], Some("долгий-пароль-1"));
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = cli(
+        &["dealer", "create", "--id", "d-kazan", "--name", "Автоцентр Казань", "--city", "Казань", "--network", "peugeot", "--network-name", "Peugeot", "--account-manager", "am@platform.ru"],
+        None,
+    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = cli(&["user", "create", "--email", "Kazan@Dealer.ru", "--name", "Ильдар", "--role", "dealer", "--dealer", "d-kazan"], Some("ещё-один-пароль"));
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+
+    // Refusals say what is wrong, in Russian, and create nothing.
+    let out = cli(&["user", "create", "--email", "kazan@dealer.ru", "--name", "Дубль", "--role", "dealer", "--dealer", "d-kazan"], Some("ещё-один-пароль"));
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("уже есть"));
+    let out = cli(&["user", "create", "--email", "x@dealer.ru", "--name", "Х", "--role", "dealer", "--dealer", "nope"], Some("short"));
+    let err = String::from_utf8_lossy(&out.stderr).to_string();
+    assert!(!out.status.success());
+    assert!(err.contains("Такого дилера нет") && err.contains("не короче 10"), "{err}");
+
+    // The new dealer user logs in and files a ticket, which its account manager sees.
+    let port = free_port();
+    let server = ServeProcess::start(&["--port", &port.to_string(), "--data-dir", &data_arg], &[], port).await;
+    let api = server.anonymous_api();
+    let (status, body) = api
+        .send("POST", "/api/session", Some(serde_json::json!({"email": "kazan@dealer.ru", "password": "ещё-один-пароль"})))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["user"]["dealer_id"], "d-kazan");
+    server.stop().await;
+}

@@ -222,13 +222,18 @@ impl ServeProcess {
         assert!(status.success(), "dealerdesk exited with {status}");
     }
 
-    /// An API client logged in as a demo user.
-    pub async fn login(&self, email: &str) -> Api {
-        let api = Api {
+    /// A client without credentials.
+    pub fn anonymous_api(&self) -> Api {
+        Api {
             base: self.base.clone(),
             http: reqwest::Client::new(),
             token: None,
-        };
+        }
+    }
+
+    /// An API client logged in as a demo user.
+    pub async fn login(&self, email: &str) -> Api {
+        let api = self.anonymous_api();
         let (status, body) = api
             .send("POST", "/api/session", Some(json!({"email": email, "password": demo::DEMO_PASSWORD})))
             .await;

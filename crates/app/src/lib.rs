@@ -15,6 +15,7 @@ pub mod portal;
 pub mod routes;
 pub mod telemetry;
 pub mod usecases;
+pub mod users;
 pub mod views;
 
 pub use clock::Clock;

@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use clap::{Parser, Subcommand, ValueEnum};
 use dealerdesk_app::jobs::{self, Job};
 use dealerdesk_app::mail::Mailer;
-use dealerdesk_app::{AppError, AppState, Clock, Settings, demo, routes};
+use dealerdesk_app::{AppError, AppState, Clock, Settings, demo, routes, users};
 use dealerdesk_store::{Store, StoreConfig};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -15,7 +15,7 @@ use tokio::sync::oneshot;
 /// Why the command failed.
 #[derive(Debug, Error)]
 pub enum CliError {
-    #[error("{0}")]
+    #[error("{} ({})", .0.message_ru(), .0)]
     App(#[from] AppError),
     #[error("store: {0}")]
     Store(#[from] dealerdesk_store::StoreError),
@@ -56,6 +56,59 @@ pub enum Command {
     Serve(ServeArgs),
     /// Run one scheduled job once, now or at a given instant.
     Job(JobArgs),
+    /// People: `dealerdesk user create`.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Dealers: `dealerdesk dealer create`.
+    #[command(subcommand)]
+    Dealer(DealerCommand),
+}
+
+/// `dealerdesk user ...`
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create a user. The password is read from DEALERDESK_NEW_PASSWORD or the first line
+    /// of standard input, never from the command line (it would land in shell history).
+    Create {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+        /// dealer, accountant, specialist, account_manager, regional_rep, brand_admin, admin
+        #[arg(long)]
+        role: String,
+        /// The dealer's id, for the dealer and accountant roles.
+        #[arg(long)]
+        dealer: Option<String>,
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+}
+
+/// `dealerdesk dealer ...`
+#[derive(Debug, Subcommand)]
+pub enum DealerCommand {
+    /// Create (or update) a dealer and, when new, its brand network.
+    Create {
+        #[arg(long)]
+        id: String,
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        city: String,
+        #[arg(long, default_value = "Europe/Moscow")]
+        timezone: String,
+        #[arg(long)]
+        network: String,
+        /// The network's display name (default: its id).
+        #[arg(long, default_value = "")]
+        network_name: String,
+        /// E-mail of the platform account manager who looks after the dealer.
+        #[arg(long)]
+        account_manager: Option<String>,
+        #[command(flatten)]
+        store: StoreArgs,
+    },
 }
 
 /// Where the data is: shared by every command that opens the store.
@@ -102,6 +155,43 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
     match cli.command {
         Command::Serve(args) => serve(args).await,
         Command::Job(args) => run_job(args).await,
+        Command::User(UserCommand::Create { email, name, role, dealer, store }) => {
+            let password = match std::env::var("DEALERDESK_NEW_PASSWORD") {
+                Ok(p) if !p.is_empty() => p,
+                _ => {
+                    let mut line = String::new();
+                    std::io::stdin().read_line(&mut line).map_err(|source| CliError::Io {
+                        context: "reading the password from standard input".into(),
+                        source,
+                    })?;
+                    line.trim_end_matches(['\r', '\n']).to_string()
+                }
+            };
+            let new = users::NewUser { email, name, role, dealer_id: dealer, password };
+            with_store(&store, |state| async move {
+                let user = users::create_user(&state, &new).await?;
+                println!("created user {} ({}, {})", user.email, user.role.code(), user.id);
+                Ok(())
+            })
+            .await
+        }
+        Command::Dealer(DealerCommand::Create { id, name, city, timezone, network, network_name, account_manager, store }) => {
+            let new = users::NewDealer {
+                id,
+                name,
+                city,
+                timezone,
+                network_id: network,
+                network_name,
+                account_manager_email: account_manager,
+            };
+            with_store(&store, |state| async move {
+                let dealer = users::create_dealer(&state, &new).await?;
+                println!("dealer {} «{}» in network {}", dealer.id, dealer.name, dealer.network_id);
+                Ok(())
+            })
+            .await
+        }
     }
 }
 
@@ -204,8 +294,9 @@ impl Opened {
 }
 
 /// Starts the engine (embedded) or connects (dynamodb), ensures the table and builds the
-/// app state with the local mailbox under the data dir.
-pub async fn open(args: &StoreArgs, clock: Clock) -> Result<Opened, CliError> {
+/// app state with the local mailbox under the data dir. Links in e-mails point at
+/// `http://127.0.0.1:<port>` unless `DEALERDESK_PUBLIC_URL` says otherwise.
+pub async fn open(args: &StoreArgs, clock: Clock, port: u16) -> Result<Opened, CliError> {
     let (engine, store_config, fresh) = match args.store {
         StoreKind::Embedded => {
             std::fs::create_dir_all(&args.data_dir).map_err(|source| CliError::Io {
@@ -226,7 +317,11 @@ pub async fn open(args: &StoreArgs, clock: Clock) -> Result<Opened, CliError> {
     let store = Store::connect(&store_config).await?;
     store.ensure_table().await?;
     let mailer = Mailer::from_env(&args.data_dir.join("mail")).await?;
-    let state = AppState::new(store, clock, Settings::from_env()?, mailer);
+    let mut settings = Settings::from_env()?;
+    if std::env::var("DEALERDESK_PUBLIC_URL").unwrap_or_default().is_empty() {
+        settings.public_url = format!("http://127.0.0.1:{port}");
+    }
+    let state = AppState::new(store, clock, settings, mailer);
     Ok(Opened { state, fresh, engine })
 }
 
@@ -249,7 +344,7 @@ async fn scheduler(state: AppState, every: std::time::Duration) {
 /// every route.
 pub async fn serve(args: ServeArgs) -> Result<(), CliError> {
     let clock = parse_clock(args.clock.as_deref())?;
-    let opened = open(&args.store, clock).await?;
+    let opened = open(&args.store, clock, args.port).await?;
     let state = opened.state.clone();
     if opened.fresh {
         let report = demo::seed(&state, clock.now()).await?;
@@ -279,6 +374,30 @@ pub async fn serve(args: ServeArgs) -> Result<(), CliError> {
     })
 }
 
+/// The local server's port for commands that run beside it (`DEALERDESK_PORT`, else 8080).
+fn local_port() -> u16 {
+    std::env::var("DEALERDESK_PORT").ok().and_then(|p| p.parse().ok()).unwrap_or(8080)
+}
+
+/// Opens the store, runs `f`, closes the store whatever `f` returned. A validation error
+/// prints its Russian messages.
+async fn with_store<F, Fut>(args: &StoreArgs, f: F) -> Result<(), CliError>
+where
+    F: FnOnce(AppState) -> Fut,
+    Fut: std::future::Future<Output = Result<(), AppError>>,
+{
+    let opened = open(args, Clock::system(), local_port()).await?;
+    let result = f(opened.state.clone()).await;
+    opened.close().await;
+    result.map_err(|e| match e.field_errors() {
+        fields if !fields.is_empty() => CliError::App(AppError::bad_request(
+            "validation_failed",
+            fields.into_iter().map(|(f, m)| format!("{f}: {m}")).collect::<Vec<_>>().join("; "),
+        )),
+        _ => CliError::App(e),
+    })
+}
+
 /// `dealerdesk job`: one job, once, printing its report as JSON.
 pub async fn run_job(args: JobArgs) -> Result<(), CliError> {
     let job = Job::from_code(&args.name).ok_or_else(|| {
@@ -286,7 +405,7 @@ pub async fn run_job(args: JobArgs) -> Result<(), CliError> {
         CliError::UnknownJob(args.name.clone(), names.join(", "))
     })?;
     let clock = parse_clock(args.at.as_deref())?;
-    let opened = open(&args.store, clock).await?;
+    let opened = open(&args.store, clock, local_port()).await?;
     let result = jobs::run(&opened.state, job, clock.now()).await;
     opened.close().await;
     let report = result?;
