@@ -35,7 +35,8 @@ async fn a_ticket_walks_from_filing_to_acceptance_with_the_spec_words_at_every_s
     let (status, _) = other.act(&ticket, "accept", None).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 
-    let steps: [(&_, &str, Option<&str>, (&str, &str, &str, &str)); 7] = [
+    type Words<'a> = (&'a str, &'a str, &'a str, &'a str);
+    let steps: [(&_, &str, Option<&str>, Words); 7] = [
         (&specialist, "take", None, ("in_progress", "В работе", "in_progress", "В стадии решения")),
         (&specialist, "ask_info", Some("Какую страницу?"), ("approval", "На согласовании", "need_info", "Недостаточно информации")),
         (&dealer, "answer", Some("Главную."), ("in_progress", "В работе", "in_progress", "В стадии решения")),

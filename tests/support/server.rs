@@ -52,6 +52,15 @@ impl TestServer {
         }
     }
 
+    /// Like [`TestServer::start`], with the server's clock reading `at` now and running on
+    /// in real time; tests move it on with `server.state.clock.set(..)` or `.advance(..)`
+    /// (the router holds a clone of the same clock).
+    pub async fn start_at(at: chrono::DateTime<chrono::Utc>) -> TestServer {
+        let server = TestServer::start().await;
+        server.state.clock.set(at);
+        server
+    }
+
     /// An API client logged in as a demo user.
     pub async fn login(&self, email: &str) -> Api {
         let api = Api {
@@ -199,10 +208,10 @@ impl ServeProcess {
         let http = reqwest::Client::new();
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
         loop {
-            if let Ok(r) = http.get(format!("{base}/login")).send().await {
-                if r.status().is_success() {
-                    break;
-                }
+            if let Ok(r) = http.get(format!("{base}/login")).send().await
+                && r.status().is_success()
+            {
+                break;
             }
             assert!(std::time::Instant::now() < deadline, "dealerdesk did not answer on {base} within 60 s");
             tokio::time::sleep(std::time::Duration::from_millis(100)).await;

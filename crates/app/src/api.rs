@@ -30,7 +30,7 @@ impl FromRequestParts<AppState> for ApiCaller {
 }
 
 /// Parses a JSON body with our own error instead of axum's plain-text rejection.
-fn parse_json<T: DeserializeOwned>(body: &Bytes) -> Result<T, AppError> {
+pub(crate) fn parse_json<T: DeserializeOwned>(body: &Bytes) -> Result<T, AppError> {
     serde_json::from_slice(body).map_err(|e| {
         tracing::debug!(error = %e, "bad json body");
         AppError::bad_request(
@@ -96,7 +96,7 @@ pub async fn create_ticket(
         })?),
     };
     let (ticket, replayed) = usecases::file_ticket(&state, &caller.actor, &draft, key).await?;
-    let mut response = (StatusCode::CREATED, Json(ticket_json(&ticket))).into_response();
+    let mut response = (StatusCode::CREATED, Json(ticket_json(&ticket, state.clock.now()))).into_response();
     if replayed {
         response
             .headers_mut()
@@ -154,9 +154,15 @@ pub async fn list_tickets(
     RawQuery(query): RawQuery,
 ) -> Result<Json<serde_json::Value>, AppError> {
     let (filter, page) = parse_list_query(query.as_deref())?;
-    let page = usecases::list_tickets(&state, &caller.actor, filter, &page).await?;
+    let page = match crate::queue::parse_view(query.as_deref())? {
+        Some(crate::queue::View::Queue) => {
+            crate::queue::list(&state, &caller.actor, filter, &page).await?
+        }
+        _ => usecases::list_tickets(&state, &caller.actor, filter, &page).await?,
+    };
+    let now = state.clock.now();
     Ok(Json(json!({
-        "items": page.items.iter().map(ticket_json).collect::<Vec<_>>(),
+        "items": page.items.iter().map(|t| ticket_json(t, now)).collect::<Vec<_>>(),
         "next_cursor": page.next_cursor,
     })))
 }
@@ -168,7 +174,7 @@ pub async fn get_ticket(
     Path(id): Path<String>,
 ) -> Result<Json<serde_json::Value>, AppError> {
     let (ticket, history) = usecases::ticket_card(&state, &caller.actor, &TicketId::new(id)).await?;
-    let mut body = ticket_json(&ticket);
+    let mut body = ticket_json(&ticket, state.clock.now());
     body["history"] = history.iter().map(event_json).collect();
     body["available_actions"] = ticket
         .available_actions(&caller.actor)
@@ -210,7 +216,7 @@ pub async fn act_on_ticket(
         body.version,
     )
     .await?;
-    Ok(Json(ticket_json(&ticket)))
+    Ok(Json(ticket_json(&ticket, state.clock.now())))
 }
 
 /// Unknown API paths answer in JSON too.

@@ -3,7 +3,7 @@
 use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use dealerdesk_domain::{DomainError, LifecycleError, ValidationError};
+use dealerdesk_domain::{CalendarError, DomainError, LifecycleError, ValidationError};
 use dealerdesk_store::StoreError;
 use serde_json::json;
 use thiserror::Error;
@@ -34,6 +34,9 @@ pub enum AppError {
     VersionConflict,
     #[error(transparent)]
     Domain(#[from] DomainError),
+    /// A calendar the admin uploaded or edited that the domain refuses (422).
+    #[error(transparent)]
+    Calendar(#[from] CalendarError),
     #[error("store: {0}")]
     Store(StoreError),
     /// Start-up and configuration failures.
@@ -87,6 +90,7 @@ impl AppError {
                 LifecycleError::NotYourMove { .. } => StatusCode::FORBIDDEN,
                 LifecycleError::CommentRequired { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             },
+            AppError::Calendar(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::Store(StoreError::BadCursor) => StatusCode::BAD_REQUEST,
             AppError::Store(_) | AppError::Config(_) => StatusCode::SERVICE_UNAVAILABLE,
         }
@@ -109,6 +113,7 @@ impl AppError {
                 LifecycleError::CommentRequired { .. } => "comment_required",
                 LifecycleError::EstimateOnFreeTicket => "estimate_on_free_ticket",
             },
+            AppError::Calendar(_) => "calendar_invalid",
             AppError::Store(StoreError::BadCursor) => "bad_cursor",
             AppError::Store(_) => "storage_unavailable",
             AppError::Config(_) => "misconfigured",
@@ -132,6 +137,7 @@ impl AppError {
                     .into()
             }
             AppError::Domain(e) => e.message_ru(),
+            AppError::Calendar(e) => e.message_ru(),
             AppError::Store(StoreError::BadCursor) => {
                 "Некорректный курсор постраничного вывода.".into()
             }
@@ -198,6 +204,14 @@ mod tests {
         assert_eq!(e.status(), StatusCode::CONFLICT);
         assert_eq!(e.code(), "illegal_transition");
         assert!(e.message_ru().contains("Принято к рассмотрению"));
+    }
+
+    #[test]
+    fn a_refused_calendar_is_422_with_its_russian_message() {
+        let e = AppError::from(CalendarError::NoCalendar);
+        assert_eq!(e.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(e.code(), "calendar_invalid");
+        assert!(e.message_ru().contains("производственный календарь"));
     }
 
     #[test]

@@ -14,6 +14,11 @@ use serde::Serialize;
 /// A scheduled job.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Job {
+    /// Warn the specialist team at 80 % of a reaction time, tell the account manager of a
+    /// breach (SPEC §2.3).
+    SlaWatch,
+    /// Accept results left in review for the configured working days (SPEC §2.4).
+    AutoAccept,
     /// Deliver pending notices from the outbox.
     Outbox,
 }
@@ -21,11 +26,13 @@ pub enum Job {
 impl Job {
     /// Every job, in the order the scheduler runs them (notices last, so that what the
     /// other jobs enqueue goes out in the same tick).
-    pub const ALL: [Job; 1] = [Job::Outbox];
+    pub const ALL: [Job; 3] = [Job::SlaWatch, Job::AutoAccept, Job::Outbox];
 
     /// The name used on the command line and in the Lambda's configuration.
     pub fn code(self) -> &'static str {
         match self {
+            Job::SlaWatch => "sla_watch",
+            Job::AutoAccept => "auto_accept",
             Job::Outbox => "outbox",
         }
     }
@@ -51,6 +58,10 @@ pub struct JobReport {
 /// Runs one job at `now`.
 pub async fn run(state: &AppState, job: Job, now: DateTime<Utc>) -> Result<JobReport, AppError> {
     let report = match job {
+        Job::SlaWatch => crate::sla_jobs::sla_watch(state, now).await?,
+        Job::AutoAccept => {
+            crate::sla_jobs::auto_accept(state, now, state.settings.auto_accept_days).await?
+        }
         Job::Outbox => deliver_outbox(state, now).await?,
     };
     tracing::info!(job = report.job, done = report.done, failed = report.failed, dead = report.dead, "job ran");

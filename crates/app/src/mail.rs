@@ -23,6 +23,20 @@ pub const EMAIL_KINDS: &[(&str, &str, &str, &str)] = &[
         include_str!("../templates/email/ticket_moved.txt"),
         include_str!("../templates/email/ticket_moved.html"),
     ),
+    // The SLA watch (SPEC §2.3): 80 % of the reaction time to the specialist team, a
+    // breach to the dealer's account manager.
+    (
+        "sla_warning",
+        include_str!("../templates/email/sla_warning.subject"),
+        include_str!("../templates/email/sla_warning.txt"),
+        include_str!("../templates/email/sla_warning.html"),
+    ),
+    (
+        "sla_breach",
+        include_str!("../templates/email/sla_breach.subject"),
+        include_str!("../templates/email/sla_breach.txt"),
+        include_str!("../templates/email/sla_breach.html"),
+    ),
 ];
 
 /// Adds the e-mail templates to an environment.
@@ -238,6 +252,29 @@ mod tests {
         assert!(email.text.contains("Какой раздел?"));
         assert!(email.text.contains("http://127.0.0.1:8080/tickets/t1"));
         assert!(email.html.contains("Новость &lt;b&gt;"), "HTML is escaped");
+    }
+
+    #[test]
+    fn the_sla_watch_notices_render_in_russian() {
+        let at = Utc.with_ymd_and_hms(2026, 3, 2, 9, 24, 0).unwrap();
+        for (kind, subject) in [("sla_warning", "80 %"), ("sla_breach", "нарушен срок реакции")] {
+            let n = Notice::new(format!("{kind}:t1:x"), kind, Audience::Address { email: "x@example.ru".into() }, at)
+                .with("ticket_id", "t1")
+                .with("number", "DD-1001")
+                .with("title", "Новость <b>")
+                .with("dealer_name", "Автоцентр Север")
+                .with("criticality_label", "Высокая")
+                .with("billing_label", "Платно")
+                .with("reaction_label", "3 рабочих часа")
+                .with("started_local", "02.03.2026 09:00 (МСК)")
+                .with("due_local", "02.03.2026 12:00 (МСК)")
+                .with("status_label", "Принято к рассмотрению");
+            let email = render(&env(), &n, vec!["x@example.ru".into()], "http://h").unwrap();
+            assert!(email.subject.contains("DD-1001") && email.subject.contains(subject), "{}", email.subject);
+            assert!(email.text.contains("02.03.2026 12:00 (МСК)"), "{}", email.text);
+            assert!(email.text.contains("http://h/tickets/t1"));
+            assert!(email.html.contains("Новость &lt;b&gt;"));
+        }
     }
 
     #[test]

@@ -37,11 +37,13 @@ pub fn templates() -> Environment<'static> {
         }
     }
     crate::mail::add_templates(&mut env);
+    crate::sla_views::add_templates(&mut env);
+    crate::calendar_portal::add_templates(&mut env);
     env
 }
 
 /// Any serialisable value for a template (our JSON views included).
-fn serde_value<T: serde::Serialize>(value: T) -> Value {
+pub(crate) fn serde_value<T: serde::Serialize>(value: T) -> Value {
     Value::from(Serde(value))
 }
 
@@ -59,7 +61,7 @@ pub async fn style() -> Response {
         .into_response()
 }
 
-fn render(state: &AppState, status: StatusCode, name: &str, ctx: Value) -> Response {
+pub(crate) fn render(state: &AppState, status: StatusCode, name: &str, ctx: Value) -> Response {
     match state
         .templates
         .get_template(name)
@@ -105,7 +107,7 @@ impl FromRequestParts<AppState> for PortalCaller {
 }
 
 impl PortalCaller {
-    fn layout(&self) -> Value {
+    pub(crate) fn layout(&self) -> Value {
         let role = self.principal.actor.role;
         context! {
             name => self.name.clone(),
@@ -114,11 +116,12 @@ impl PortalCaller {
             csrf => self.principal.session.csrf.clone(),
             files_tickets => self.principal.actor.filing_dealer().is_some(),
             reads_tickets => self.principal.actor.reads_tickets(),
+            is_admin => role == Role::Admin,
         }
     }
 }
 
-fn error_page(state: &AppState, caller: Option<&PortalCaller>, error: &AppError) -> Response {
+pub(crate) fn error_page(state: &AppState, caller: Option<&PortalCaller>, error: &AppError) -> Response {
     let status = error.status();
     if status.is_server_error() {
         tracing::error!(error = %error, "portal request failed");
@@ -131,7 +134,7 @@ fn error_page(state: &AppState, caller: Option<&PortalCaller>, error: &AppError)
     )
 }
 
-fn form(body: &Bytes) -> HashMap<String, String> {
+pub(crate) fn form(body: &Bytes) -> HashMap<String, String> {
     serde_urlencoded::from_bytes::<Vec<(String, String)>>(body)
         .unwrap_or_default()
         .into_iter()
@@ -220,10 +223,10 @@ pub async fn logout(State(state): State<AppState>, caller: PortalCaller, headers
     if let Err(e) = caller.principal.check_csrf(fields.get("csrf").map(String::as_str)) {
         return error_page(&state, Some(&caller), &e);
     }
-    if let Some(token) = auth::cookie(&headers, auth::SESSION_COOKIE) {
-        if let Err(e) = usecases::logout(&state, token).await {
-            return error_page(&state, Some(&caller), &e);
-        }
+    if let Some(token) = auth::cookie(&headers, auth::SESSION_COOKIE)
+        && let Err(e) = usecases::logout(&state, token).await
+    {
+        return error_page(&state, Some(&caller), &e);
     }
     let mut response = Redirect::to("/login").into_response();
     let cookie = auth::set_cookie(auth::SESSION_COOKIE, "gone", 0, state.settings.cookie_secure);
@@ -237,7 +240,18 @@ pub async fn logout(State(state): State<AppState>, caller: PortalCaller, headers
 pub async fn tickets(State(state): State<AppState>, caller: PortalCaller, RawQuery(query): RawQuery) -> Response {
     let result = async {
         let (filter, page) = crate::api::parse_list_query(query.as_deref())?;
-        let page = usecases::list_tickets(&state, &caller.principal.actor, filter, &page).await?;
+        // Specialists and admins work the queue unless they ask for every ticket.
+        let actor = &caller.principal.actor;
+        let view = match crate::queue::parse_view(query.as_deref())? {
+            Some(v) => v,
+            None if actor.sees_all_tickets() => crate::queue::View::Queue,
+            None => crate::queue::View::All,
+        };
+        let page = match view {
+            crate::queue::View::Queue => crate::queue::list(&state, actor, filter, &page).await?,
+            crate::queue::View::All => usecases::list_tickets(&state, actor, filter, &page).await?,
+        };
+        let now = state.clock.now();
         let dealers = if caller.principal.actor.role == Role::Dealer {
             HashMap::new()
         } else {
@@ -247,7 +261,8 @@ pub async fn tickets(State(state): State<AppState>, caller: PortalCaller, RawQue
             .items
             .iter()
             .map(|t| {
-                let mut v = ticket_json(t);
+                let mut v = ticket_json(t, now);
+                crate::sla_views::add_sla_view(&mut v, t);
                 v["created_local"] = local(t.created_at).into();
                 v["dealer_name"] = dealers.get(&t.dealer_id).cloned().unwrap_or_default().into();
                 v
@@ -264,6 +279,8 @@ pub async fn tickets(State(state): State<AppState>, caller: PortalCaller, RawQue
             filter => filter.map(|s| s.code()),
             next_cursor => page.next_cursor,
             show_dealer => caller.principal.actor.role != Role::Dealer,
+            queue => view == crate::queue::View::Queue,
+            can_queue => caller.principal.actor.sees_all_tickets(),
         })
     }
     .await;
@@ -361,7 +378,8 @@ async fn ticket_page(
             .into_iter()
             .map(|a| context! { code => a.code(), label => a.label(), needs_comment => a.requires_comment() })
             .collect();
-        let mut view = ticket_json(&ticket);
+        let mut view = ticket_json(&ticket, state.clock.now());
+        crate::sla_views::add_sla_view(&mut view, &ticket);
         view["created_local"] = local(ticket.created_at).into();
         view["dealer_name"] = dealer.into();
         let events: Vec<_> = history.iter().map(|e| event_view(e, &names)).collect();

@@ -1,6 +1,6 @@
 //! Routers per endpoint group. Each Lambda mounts one group; the local server mounts all.
 
-use crate::{AppState, api, portal, telemetry};
+use crate::{AppState, api, calendar_api, calendar_portal, portal, telemetry};
 use axum::Router;
 use axum::routing::{get, post};
 
@@ -31,6 +31,12 @@ pub fn tickets_actions(state: AppState) -> Router {
     finish(tickets_actions_routes(), state)
 }
 
+/// `GET /api/admin/calendars`, `GET`/`PUT /api/admin/calendars/{year}`,
+/// `GET`/`PUT /api/admin/calendars/hours`
+pub fn admin_calendars(state: AppState) -> Router {
+    finish(admin_calendar_routes(), state)
+}
+
 /// The portal: login, ticket pages, static assets.
 pub fn portal(state: AppState) -> Router {
     finish(portal_routes(), state)
@@ -42,6 +48,7 @@ pub fn all(state: AppState) -> Router {
         .merge(tickets_create_routes())
         .merge(tickets_read_routes())
         .merge(tickets_actions_routes())
+        .merge(admin_calendar_routes())
         .merge(portal_routes());
     finish(routes, state)
 }
@@ -64,6 +71,19 @@ fn tickets_actions_routes() -> Router<AppState> {
     Router::new().route("/api/tickets/{id}/actions", post(api::act_on_ticket))
 }
 
+fn admin_calendar_routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/admin/calendars", get(calendar_api::overview))
+        .route(
+            "/api/admin/calendars/hours",
+            get(calendar_api::get_hours).put(calendar_api::put_hours),
+        )
+        .route(
+            "/api/admin/calendars/{year}",
+            get(calendar_api::get_year).put(calendar_api::put_year),
+        )
+}
+
 fn portal_routes() -> Router<AppState> {
     Router::new()
         .route("/", get(portal::home))
@@ -75,4 +95,8 @@ fn portal_routes() -> Router<AppState> {
         .route("/tickets/{id}", get(portal::ticket))
         .route("/tickets/{id}/actions", post(portal::act))
         .route("/dev/mail", get(portal::dev_mail))
+        .route("/admin/calendars", get(calendar_portal::calendars))
+        .route("/admin/calendars/hours", post(calendar_portal::set_hours))
+        .route("/admin/calendars/{year}/days", post(calendar_portal::set_day))
+        .route("/admin/calendars/{year}/xml", post(calendar_portal::upload_xml))
 }

@@ -118,9 +118,10 @@ pub async fn file_ticket(
     let dealer = actor.filing_dealer().ok_or(AppError::Forbidden)?.clone();
     let idempotency = idempotency_key(actor, idempotency)?;
     let new = draft.validate()?;
+    let calendar = crate::calendar::load(state).await?;
     let number = state.store.next_ticket_number().await?;
     let id = TicketId::new(ulid::Ulid::new().to_string());
-    let (ticket, event) = Ticket::file(id, number, dealer, actor, new, state.clock.now());
+    let (ticket, event) = Ticket::file(id, number, dealer, actor, new, &calendar, state.clock.now());
     let notices = ticket.notices(&event);
     match state
         .store
@@ -234,7 +235,8 @@ pub async fn act(
     if ticket.version != seen_version {
         return Err(AppError::VersionConflict);
     }
-    let (moved, event) = ticket.apply(actor, action, comment, state.clock.now())?;
+    let calendar = crate::calendar::load(state).await?;
+    let (moved, event) = ticket.apply(actor, action, comment, &calendar, state.clock.now())?;
     state
         .store
         .save_move(&moved, seen_version, &event, &moved.notices(&event))
@@ -250,10 +252,10 @@ pub async fn user_names(
 ) -> Result<std::collections::HashMap<UserId, String>, AppError> {
     let mut names = std::collections::HashMap::new();
     for id in ids {
-        if !names.contains_key(id) {
-            if let Some(user) = state.store.user(id).await? {
-                names.insert(id.clone(), user.name);
-            }
+        if !names.contains_key(id)
+            && let Some(user) = state.store.user(id).await?
+        {
+            names.insert(id.clone(), user.name);
         }
     }
     Ok(names)

@@ -19,9 +19,9 @@ pub fn local(at: DateTime<Utc>) -> String {
     at.with_timezone(&DISPLAY_TZ).format("%d.%m.%Y %H:%M").to_string()
 }
 
-/// A ticket as the API returns it.
-pub fn ticket_json(t: &Ticket) -> Value {
-    json!({
+/// A ticket as the API returns it at `now` (whether its reaction is late depends on it).
+pub fn ticket_json(t: &Ticket, now: DateTime<Utc>) -> Value {
+    let mut v = json!({
         "id": t.id,
         "number": t.display_number(),
         "dealer_id": t.dealer_id,
@@ -41,7 +41,9 @@ pub fn ticket_json(t: &Ticket) -> Value {
         "created_at": utc(t.created_at),
         "updated_at": utc(t.updated_at),
         "version": t.version,
-    })
+    });
+    crate::sla_views::add_sla_json(&mut v, t, now);
+    v
 }
 
 /// A history event as the API returns it.

@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use clap::{Parser, Subcommand, ValueEnum};
 use dealerdesk_app::jobs::{self, Job};
 use dealerdesk_app::mail::Mailer;
-use dealerdesk_app::{AppError, AppState, Clock, Settings, demo, routes, users};
+use dealerdesk_app::{AppError, AppState, Clock, Settings, calendar, demo, routes, users};
 use dealerdesk_store::{Store, StoreConfig};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -125,7 +125,7 @@ pub struct StoreArgs {
 /// `dealerdesk job <name> [--at <time>]`
 #[derive(Debug, Parser)]
 pub struct JobArgs {
-    /// The job: outbox.
+    /// The job: sla_watch, auto_accept, outbox.
     pub name: String,
     /// Run as if it were this RFC 3339 instant (default: now).
     #[arg(long)]
@@ -344,12 +344,19 @@ async fn scheduler(state: AppState, every: std::time::Duration) {
 /// every route.
 pub async fn serve(args: ServeArgs) -> Result<(), CliError> {
     let clock = parse_clock(args.clock.as_deref())?;
-    let opened = open(&args.store, clock, args.port).await?;
+    let opened = open(&args.store, clock.clone(), args.port).await?;
     let state = opened.state.clone();
     if opened.fresh {
         let report = demo::seed(&state, clock.now()).await?;
         tracing::info!(users = report.users_created, "demo data created");
     }
+    // On every start, not only the first: a new release may embed a newly published year.
+    let seeded = calendar::seed(&state, clock.now()).await?;
+    if seeded > 0 {
+        tracing::info!(items = seeded, "working calendar seeded from the official files");
+    }
+    // Loading logs the current and next year when they are only provisional.
+    calendar::load(&state).await?;
     let addr = SocketAddr::from(([127, 0, 0, 1], args.port));
     let listener = tokio::net::TcpListener::bind(addr)
         .await
@@ -405,7 +412,7 @@ pub async fn run_job(args: JobArgs) -> Result<(), CliError> {
         CliError::UnknownJob(args.name.clone(), names.join(", "))
     })?;
     let clock = parse_clock(args.at.as_deref())?;
-    let opened = open(&args.store, clock, local_port()).await?;
+    let opened = open(&args.store, clock.clone(), local_port()).await?;
     let result = jobs::run(&opened.state, job, clock.now()).await;
     opened.close().await;
     let report = result?;

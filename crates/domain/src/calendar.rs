@@ -264,6 +264,15 @@ impl YearCalendar {
         calendar.ok_or(CalendarError::NoCalendar)
     }
 
+    /// A confirmed year with no entries yet ("Mon–Fri work"): what an admin fills in.
+    pub fn new(year: i32) -> YearCalendar {
+        YearCalendar {
+            year,
+            provisional: false,
+            days: BTreeMap::new(),
+        }
+    }
+
     /// The fallback for a year nobody has published yet: the non-working holidays of the
     /// Labour Code, art. 112, **without** transfers (those need the year's decree).
     /// Always [`provisional`](Self::is_provisional).

@@ -141,6 +141,16 @@ pub enum CalendarError {
     /// Opening hours that leave no working time.
     #[error("bad working hours: {reason}")]
     BadWorkingHours { reason: &'static str },
+    /// A calendar file of another year than the one it is uploaded for.
+    #[error("calendar of {found} uploaded as {expected}")]
+    YearMismatch { expected: i32, found: i32 },
+    /// An edit that would leave the year without a single working day: certainly a slip,
+    /// and every due time would run past the year.
+    #[error("{year} would have no working days")]
+    NoWorkingDays { year: i32 },
+    /// A time zone name that is not in the IANA database.
+    #[error("unknown time zone {name:?}")]
+    UnknownTimeZone { name: String },
 }
 
 impl CalendarError {
@@ -182,6 +192,15 @@ impl CalendarError {
             CalendarError::BadWorkingHours { .. } => {
                 "Неверные часы работы: начало должно быть раньше конца, а сокращение — короче рабочего дня."
                     .to_string()
+            }
+            CalendarError::YearMismatch { expected, found } => format!(
+                "Это календарь {found} года, а загружается календарь {expected} года."
+            ),
+            CalendarError::NoWorkingDays { year } => {
+                format!("В {year} году не осталось ни одного рабочего дня: изменение не сохранено.")
+            }
+            CalendarError::UnknownTimeZone { name } => {
+                format!("Неизвестный часовой пояс «{name}»: укажите, например, Europe/Moscow.")
             }
         }
     }

@@ -18,6 +18,7 @@ pub mod role;
 pub mod sla;
 pub mod text;
 pub mod ticket;
+pub mod ticket_sla;
 pub mod time_entry;
 pub mod wish;
 
@@ -44,6 +45,7 @@ pub use sla::{
 };
 pub use text::{Corpus, Terms, similarity, stems, tokens};
 pub use ticket::{HistoryEvent, NewTicket, Ticket, TicketDraft};
+pub use ticket_sla::DEFAULT_AUTO_ACCEPT_DAYS;
 pub use time_entry::{
     CorrectionDraft, NewCorrection, NewTimeEntry, TimeEntry, TimeEntryDraft, TimeEntryError,
     effective_minutes, total_minutes,

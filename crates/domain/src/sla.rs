@@ -139,6 +139,14 @@ pub struct SlaClock {
     pub breached: bool,
     /// When the last owed reaction happened.
     pub reacted_at: Option<DateTime<Utc>>,
+    /// The SLA watch has told the specialist team that 80 % of this period passed.
+    /// Reset by a new period ([`resume`](Self::resume)), so each period warns once.
+    #[serde(default)]
+    pub warning_sent: bool,
+    /// The SLA watch has told the account manager that this period's reaction is late.
+    /// Reset by a new period, like [`warning_sent`](Self::warning_sent).
+    #[serde(default)]
+    pub breach_reported: bool,
 }
 
 impl SlaClock {
@@ -156,6 +164,8 @@ impl SlaClock {
             paused: false,
             breached: false,
             reacted_at: None,
+            warning_sent: false,
+            breach_reported: false,
         }
     }
 
@@ -261,6 +271,47 @@ impl SlaClock {
     /// This ticket's place in the specialist queue.
     pub fn queue_key(&self, now: DateTime<Utc>, billing: Billing) -> QueueKey {
         queue_key(self.is_breached(now), billing, self.due_at)
+    }
+
+    /// The SLA watch owes the specialist team the 80 % warning of this period.
+    pub fn needs_warning(&self, now: DateTime<Utc>) -> bool {
+        !self.warning_sent && self.is_due_for_warning(now)
+    }
+
+    /// The SLA watch owes the account manager the breach report of this period.
+    pub fn needs_breach_report(&self, now: DateTime<Utc>) -> bool {
+        !self.breach_reported && self.is_overdue(now)
+    }
+
+    /// When the SLA watch next has something to do for this clock: the warning time until
+    /// the warning is sent, then the due time until the breach is reported; `None` when
+    /// nothing is owed. The store keys its sweep index by this instant, so a sweep reads
+    /// only the tickets that need it.
+    pub fn next_watch_at(&self) -> Option<DateTime<Utc>> {
+        let due = self.due_at?;
+        if !self.warning_sent {
+            Some(self.warn_at.unwrap_or(due))
+        } else if !self.breach_reported {
+            Some(due)
+        } else {
+            None
+        }
+    }
+
+    /// The same period counted again in a changed calendar (an admin edited a day or the
+    /// working hours): a running clock gets the due and warning times the new calendar
+    /// gives from [`started_at`](Self::started_at); anything else is unchanged. What the
+    /// watch already sent stays sent.
+    pub fn recount(self, calendar: &WorkingCalendar, criticality: Criticality) -> SlaClock {
+        if !self.is_running() {
+            return self;
+        }
+        let fresh = SlaClock::start(calendar, criticality, self.started_at);
+        SlaClock {
+            due_at: fresh.due_at,
+            warn_at: fresh.warn_at,
+            ..self
+        }
     }
 }
 
@@ -685,6 +736,33 @@ mod tests {
         let c = clock_at(Low, "2025-03-10T07:00:00Z");
         let json = serde_json::to_string(&c).unwrap();
         assert_eq!(serde_json::from_str::<SlaClock>(&json).unwrap(), c);
+    }
+
+    #[test]
+    fn a_clock_stored_before_the_watch_marks_existed_reads_as_nothing_sent() {
+        let c = clock_at(High, "2025-03-10T07:00:00Z");
+        let mut json = serde_json::to_value(c).unwrap();
+        let object = json.as_object_mut().unwrap();
+        object.remove("warning_sent");
+        object.remove("breach_reported");
+        assert_eq!(serde_json::from_value::<SlaClock>(json).unwrap(), c);
+    }
+
+    #[test]
+    fn a_recount_moves_only_a_running_clock_and_keeps_what_was_sent() {
+        let cal = WorkingCalendar::platform_default();
+        let mut c = clock_at(High, "2025-03-10T07:00:00Z");
+        c.warning_sent = true;
+        // The same hours on UTC's wall clock: the day opens three hours later, so the due
+        // time moves from 10:00Z to 12:00Z.
+        let none = WorkingCalendar::new([], crate::calendar::WorkingHours::platform(), chrono_tz::UTC);
+        let moved = c.recount(&none, High);
+        assert_eq!(moved.due_at, Some(utc("2025-03-10T12:00:00Z")));
+        assert!(moved.warning_sent);
+        assert_eq!(moved.started_at, c.started_at);
+        assert_eq!(c.recount(&cal, High), c);
+        let paused = c.react(utc("2025-03-10T07:30:00Z")).pause();
+        assert_eq!(paused.recount(&none, High), paused);
     }
 
     // --- the queue ---

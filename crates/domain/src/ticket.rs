@@ -1,12 +1,14 @@
 //! The ticket aggregate (SPEC §2.1): filing, moves, history.
 
 use crate::access::Actor;
+use crate::calendar::WorkingCalendar;
 use crate::catalog::{Billing, Category, Criticality};
 use crate::error::{FieldError, LifecycleError, ValidationError};
 use crate::ids::{DealerId, TicketId, UserId};
 use crate::lifecycle::{Action, Party, Status, next_status};
 use crate::notice::{Audience, Notice};
 use crate::role::Role;
+use crate::sla::SlaClock;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -151,20 +153,28 @@ pub struct Ticket {
     /// The specialist who took the ticket (the first platform move sets it); the dealer's
     /// answers go to them.
     pub assignee_id: Option<UserId>,
+    /// When the current status began (filing or the last move); auto-acceptance counts
+    /// the working days in review from here.
+    pub status_since: DateTime<Utc>,
+    /// The reaction clock of SPEC §2.3, moved by every move (see `sla::SlaClock::on_move`).
+    pub sla: SlaClock,
     /// Optimistic-lock version; starts at 1 and grows by one with every change.
     pub version: u64,
 }
 
 impl Ticket {
-    /// A freshly filed ticket and its creation event.
+    /// A freshly filed ticket and its creation event. The reaction clock starts now, in
+    /// `calendar`.
     pub fn file(
         id: TicketId,
         number: u64,
         dealer_id: DealerId,
         author: &Actor,
         new: NewTicket,
+        calendar: &WorkingCalendar,
         now: DateTime<Utc>,
     ) -> (Ticket, HistoryEvent) {
+        let sla = SlaClock::start(calendar, new.criticality, now);
         let ticket = Ticket {
             id,
             number,
@@ -179,6 +189,8 @@ impl Ticket {
             created_at: now,
             updated_at: now,
             assignee_id: None,
+            status_since: now,
+            sla,
             version: 1,
         };
         let event = HistoryEvent {
@@ -208,12 +220,14 @@ impl Ticket {
     }
 
     /// A person's move. Returns the changed ticket and its history event; the caller
-    /// stores both together, conditional on [`Ticket::version`] being unchanged.
+    /// stores both together, conditional on [`Ticket::version`] being unchanged. The
+    /// reaction clock moves in `calendar` (a restart counts a new period from `now`).
     pub fn apply(
         &self,
         actor: &Actor,
         action: Action,
         comment: Option<&str>,
+        calendar: &WorkingCalendar,
         now: DateTime<Utc>,
     ) -> Result<(Ticket, HistoryEvent), LifecycleError> {
         let to = next_status(self.status, action, self.billing)?;
@@ -224,17 +238,23 @@ impl Ticket {
         if action.requires_comment() && comment.is_none() {
             return Err(LifecycleError::CommentRequired { action });
         }
-        Ok(self.moved(to, action, Some(actor), comment, now))
+        Ok(self.moved(to, action, Some(actor), comment, calendar, now))
     }
 
-    /// The scheduler accepts a result the dealer left unanswered (SPEC §2.4).
-    pub fn auto_accept(&self, now: DateTime<Utc>) -> Result<(Ticket, HistoryEvent), LifecycleError> {
+    /// The scheduler accepts a result the dealer left unanswered (SPEC §2.4). When that
+    /// is due is [`Ticket::auto_accept_at`].
+    pub fn auto_accept(
+        &self,
+        calendar: &WorkingCalendar,
+        now: DateTime<Utc>,
+    ) -> Result<(Ticket, HistoryEvent), LifecycleError> {
         let to = next_status(self.status, Action::AutoAccept, self.billing)?;
         Ok(self.moved(
             to,
             Action::AutoAccept,
             None,
             Some("Результат принят автоматически: клиент не ответил в срок."),
+            calendar,
             now,
         ))
     }
@@ -245,6 +265,7 @@ impl Ticket {
         action: Action,
         actor: Option<&Actor>,
         comment: Option<&str>,
+        calendar: &WorkingCalendar,
         now: DateTime<Utc>,
     ) -> (Ticket, HistoryEvent) {
         let event = HistoryEvent {
@@ -264,6 +285,10 @@ impl Ticket {
             status: to,
             updated_at: now,
             assignee_id,
+            status_since: now,
+            sla: self
+                .sla
+                .on_move(calendar, self.criticality, action, to, now),
             version: self.version + 1,
             ..self.clone()
         };
@@ -316,6 +341,10 @@ mod tests {
     use super::*;
     use chrono::TimeZone;
 
+    fn cal() -> WorkingCalendar {
+        WorkingCalendar::platform_default()
+    }
+
     fn now() -> DateTime<Utc> {
         Utc.with_ymd_and_hms(2026, 3, 2, 9, 0, 0).unwrap()
     }
@@ -348,7 +377,7 @@ mod tests {
 
     fn filed(billing: Option<&str>) -> Ticket {
         let new = draft("individual_news", "low", billing).validate().unwrap();
-        Ticket::file(TicketId::new("t1"), 1001, DealerId::new("d1"), &dealer("d1"), new, now()).0
+        Ticket::file(TicketId::new("t1"), 1001, DealerId::new("d1"), &dealer("d1"), new, &cal(), now()).0
     }
 
     #[test]
@@ -410,7 +439,7 @@ mod tests {
     fn a_move_records_who_when_from_to_and_comment() {
         let t = filed(None);
         let later = now() + chrono::Duration::minutes(5);
-        let (t2, ev) = t.apply(&specialist(), Action::Take, Some("  беру  "), later).unwrap();
+        let (t2, ev) = t.apply(&specialist(), Action::Take, Some("  беру  "), &cal(), later).unwrap();
         assert_eq!(t2.status, Status::InProgress);
         assert_eq!(t2.version, 2);
         assert_eq!(t2.updated_at, later);
@@ -424,7 +453,7 @@ mod tests {
     fn a_dealer_cannot_take_its_own_ticket() {
         let t = filed(None);
         assert_eq!(
-            t.apply(&dealer("d1"), Action::Take, None, now()),
+            t.apply(&dealer("d1"), Action::Take, None, &cal(), now()),
             Err(LifecycleError::NotYourMove { action: Action::Take })
         );
     }
@@ -432,22 +461,22 @@ mod tests {
     #[test]
     fn another_dealer_cannot_accept_the_result() {
         let t = filed(None);
-        let (t, _) = t.apply(&specialist(), Action::Take, None, now()).unwrap();
-        let (t, _) = t.apply(&specialist(), Action::SendForReview, None, now()).unwrap();
+        let (t, _) = t.apply(&specialist(), Action::Take, None, &cal(), now()).unwrap();
+        let (t, _) = t.apply(&specialist(), Action::SendForReview, None, &cal(), now()).unwrap();
         assert_eq!(
-            t.apply(&dealer("d2"), Action::Accept, None, now()),
+            t.apply(&dealer("d2"), Action::Accept, None, &cal(), now()),
             Err(LifecycleError::NotYourMove { action: Action::Accept })
         );
-        assert!(t.apply(&dealer("d1"), Action::Accept, None, now()).is_ok());
+        assert!(t.apply(&dealer("d1"), Action::Accept, None, &cal(), now()).is_ok());
     }
 
     #[test]
     fn returning_a_result_needs_remarks() {
         let t = filed(None);
-        let (t, _) = t.apply(&specialist(), Action::Take, None, now()).unwrap();
-        let (t, _) = t.apply(&specialist(), Action::SendForReview, None, now()).unwrap();
+        let (t, _) = t.apply(&specialist(), Action::Take, None, &cal(), now()).unwrap();
+        let (t, _) = t.apply(&specialist(), Action::SendForReview, None, &cal(), now()).unwrap();
         assert_eq!(
-            t.apply(&dealer("d1"), Action::Return, Some("   "), now()),
+            t.apply(&dealer("d1"), Action::Return, Some("   "), &cal(), now()),
             Err(LifecycleError::CommentRequired { action: Action::Return })
         );
     }
@@ -456,7 +485,7 @@ mod tests {
     fn an_illegal_move_is_reported_before_the_party() {
         let t = filed(None);
         assert_eq!(
-            t.apply(&dealer("d1"), Action::Accept, None, now()),
+            t.apply(&dealer("d1"), Action::Accept, None, &cal(), now()),
             Err(LifecycleError::IllegalMove {
                 from: Status::Accepted,
                 action: Action::Accept
@@ -467,10 +496,10 @@ mod tests {
     #[test]
     fn nobody_but_the_system_auto_accepts() {
         let t = filed(None);
-        let (t, _) = t.apply(&specialist(), Action::Take, None, now()).unwrap();
-        let (t, _) = t.apply(&specialist(), Action::SendForReview, None, now()).unwrap();
-        assert!(t.apply(&dealer("d1"), Action::AutoAccept, None, now()).is_err());
-        let (done, ev) = t.auto_accept(now()).unwrap();
+        let (t, _) = t.apply(&specialist(), Action::Take, None, &cal(), now()).unwrap();
+        let (t, _) = t.apply(&specialist(), Action::SendForReview, None, &cal(), now()).unwrap();
+        assert!(t.apply(&dealer("d1"), Action::AutoAccept, None, &cal(), now()).is_err());
+        let (done, ev) = t.auto_accept(&cal(), now()).unwrap();
         assert_eq!(done.status, Status::Resolved);
         assert_eq!(ev.actor_id, None);
         assert!(ev.comment.unwrap().contains("автоматически"));
@@ -484,7 +513,7 @@ mod tests {
             vec![Action::Take, Action::AskInfo, Action::SendEstimate, Action::DeclareImpossible]
         );
         assert!(t.available_actions(&dealer("d1")).is_empty());
-        let (t, _) = t.apply(&specialist(), Action::AskInfo, Some("Какой раздел?"), now()).unwrap();
+        let (t, _) = t.apply(&specialist(), Action::AskInfo, Some("Какой раздел?"), &cal(), now()).unwrap();
         assert_eq!(t.available_actions(&dealer("d1")), vec![Action::Answer]);
         assert!(t.available_actions(&dealer("d2")).is_empty());
     }
@@ -493,10 +522,10 @@ mod tests {
     fn the_first_specialist_to_move_becomes_the_assignee() {
         let t = filed(None);
         assert_eq!(t.assignee_id, None);
-        let (t, _) = t.apply(&specialist(), Action::Take, None, now()).unwrap();
+        let (t, _) = t.apply(&specialist(), Action::Take, None, &cal(), now()).unwrap();
         assert_eq!(t.assignee_id, Some(UserId::new("spec")));
         let other = Actor { user_id: UserId::new("spec2"), ..specialist() };
-        let (t, _) = t.apply(&other, Action::SendForReview, None, now()).unwrap();
+        let (t, _) = t.apply(&other, Action::SendForReview, None, &cal(), now()).unwrap();
         assert_eq!(t.assignee_id, Some(UserId::new("spec")), "the first one keeps it");
     }
 
@@ -504,21 +533,21 @@ mod tests {
     fn the_dealer_hears_of_platform_moves_and_the_assignee_of_dealer_moves() {
         let (t, created) = {
             let new = draft("individual_news", "low", None).validate().unwrap();
-            Ticket::file(TicketId::new("t1"), 1001, DealerId::new("d1"), &dealer("d1"), new, now())
+            Ticket::file(TicketId::new("t1"), 1001, DealerId::new("d1"), &dealer("d1"), new, &cal(), now())
         };
         let n = t.notices(&created);
         assert_eq!(n[0].audience, Audience::Role { role: Role::Specialist });
         assert_eq!(n[0].template, "ticket_created");
         assert_eq!(n[0].key, "ticket:t1:v1");
 
-        let (t, asked) = t.apply(&specialist(), Action::AskInfo, Some("Какой раздел?"), now()).unwrap();
+        let (t, asked) = t.apply(&specialist(), Action::AskInfo, Some("Какой раздел?"), &cal(), now()).unwrap();
         let n = t.notices(&asked);
         assert_eq!(n[0].audience, Audience::DealerStaff { dealer_id: DealerId::new("d1") });
         assert_eq!(n[0].params["comment"], "Какой раздел?");
         assert_eq!(n[0].params["status_label"], "Недостаточно информации");
         assert_eq!(n[0].key, "ticket:t1:v2");
 
-        let (t, answered) = t.apply(&dealer("d1"), Action::Answer, Some("Новости"), now()).unwrap();
+        let (t, answered) = t.apply(&dealer("d1"), Action::Answer, Some("Новости"), &cal(), now()).unwrap();
         assert_eq!(t.notices(&answered)[0].audience, Audience::User { user_id: UserId::new("spec") });
     }
 
@@ -538,7 +567,7 @@ mod tests {
         ];
         let mut t = t;
         for (actor, action, comment, state, status) in steps {
-            t = t.apply(actor, action, comment, now()).unwrap().0;
+            t = t.apply(actor, action, comment, &cal(), now()).unwrap().0;
             assert_eq!((t.status.state().code(), t.status.code()), (state, status));
         }
         assert_eq!(t.version, 8);

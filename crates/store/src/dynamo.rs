@@ -516,6 +516,20 @@ impl Condition {
             return_old_item: false,
         }
     }
+
+    /// The stored item must be at `expected` (optimistic locking); `0` means it must not
+    /// exist yet, the version of something never stored.
+    pub(crate) fn version(expected: u64) -> Self {
+        if expected == 0 {
+            return Condition::absent();
+        }
+        Condition {
+            expression: "#version = :expected",
+            names: vec![("#version", attr::VERSION)],
+            values: vec![(":expected", mapping::number(expected))],
+            return_old_item: false,
+        }
+    }
 }
 
 /// Why one item of a cancelled transaction failed.

@@ -14,11 +14,13 @@
 //! | user | `USER#<id>` | `USER` | — |
 //! | e-mail claim | `EMAIL#<email>` | `EMAIL` | — |
 //! | session | `SESSION#<sha256 hex>` | `SESSION` | — (`ttl` = expiry) |
-//! | ticket | `TICKET#<id>` | `TICKET` | gsi1: `DEALER#<dealer>#TICKETS` / `<created>#<id>`; gsi2: `TICKETS` / `<created>#<id>` |
+//! | ticket | `TICKET#<id>` | `TICKET` | gsi1: `DEALER#<dealer>#TICKETS` / `<created>#<id>`; gsi2: `TICKETS` / `<created>#<id>`; gsi3 while open: `QUEUE#OPEN` / `<watch>#<id>` |
 //! | history event | `TICKET#<id>` | `EVENT#<at>#<version>` | — |
 //! | ticket number counter | `COUNTER#TICKET_NUMBER` | `COUNTER` | — |
 //! | idempotency record | `IDEMP#<user>#<key>` | `IDEMP` | — (`ttl` = 24 h) |
 //! | outbox notice | `OUTBOX#<notice key>` | `OUTBOX` | gsi3 while pending: `OUTBOX#PENDING` / `<created>#<key>` (`ttl` once sent) |
+//! | calendar year | `CALENDAR#platform` | `YEAR#<yyyy>` | — |
+//! | working hours | `CALENDAR#platform` | `HOURS` | — |
 //!
 //! Users also carry index keys: gsi1 `USERS#DEALER#<dealer>` / `<email>` (a dealer's people)
 //! and gsi2 `USERS#ROLE#<role>` / `<email>` (everyone with a role), so a notice to "the
@@ -45,7 +47,19 @@
 //!
 //! `gsi3` (`gsi3pk` / `gsi3sk`) is the sparse "due" index: an item carries the attributes
 //! only while something is due, so a sweep reads what is due, not the table. The outbox
-//! uses it for notices not yet delivered.
+//! uses it for notices not yet delivered (partition `OUTBOX#PENDING`); tickets use it
+//! while open (partition `QUEUE#OPEN`), so a ticket and a notice never share a partition.
+//!
+//! An open ticket's `<watch>` is the instant the SLA watch next has something to do for
+//! it (the 80 % warning, then the due time, until each is sent), or `~` — which sorts
+//! after every instant — when nothing is owed (paused, reacted). So:
+//! - the specialist queue is one Query of `QUEUE#OPEN` (every open ticket, sorted in
+//!   memory by the queue rule, which depends on "now");
+//! - the SLA watch reads only `gsi3sk < <now + 1 ms>`: the tickets that need it;
+//! - a finished ticket loses the attributes and leaves the index.
+//!
+//! The platform calendar's items share one partition, so loading the whole calendar
+//! (every year and the hours) is one Query; `<yyyy>` is four digits, so years sort.
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use dealerdesk_domain::{DealerId, NetworkId, TicketId, UserId};
@@ -74,6 +88,17 @@ pub const TICKET_NUMBER_COUNTER_PK: &str = "COUNTER#TICKET_NUMBER";
 pub const COUNTER_SK: &str = "COUNTER";
 /// The sort key of an idempotency record.
 pub const IDEMPOTENCY_SK: &str = "IDEMP";
+/// The `gsi3pk` of every open ticket (the queue and the SLA sweeps).
+pub const OPEN_TICKETS_GSI3PK: &str = "QUEUE#OPEN";
+/// The `<watch>` part of an open ticket the SLA watch has nothing to do for; `~` sorts
+/// after every RFC 3339 instant.
+pub const NO_WATCH: &str = "~";
+/// The partition of the platform's working calendar.
+pub const PLATFORM_CALENDAR_PK: &str = "CALENDAR#platform";
+/// The prefix of a calendar year's sort key.
+pub const CALENDAR_YEAR_SK_PREFIX: &str = "YEAR#";
+/// The sort key of the working hours.
+pub const CALENDAR_HOURS_SK: &str = "HOURS";
 
 /// An instant as it appears in keys and attributes: RFC 3339, UTC, milliseconds.
 pub fn instant(at: DateTime<Utc>) -> String {
@@ -138,6 +163,50 @@ pub fn idempotency_pk(user: &UserId, key: &str) -> String {
     format!("IDEMP#{user}#{key}")
 }
 
+/// The `gsi3sk` of an open ticket: when the SLA watch next needs it, then the id.
+pub fn open_ticket_gsi3sk(watch_at: Option<DateTime<Utc>>, id: &TicketId) -> String {
+    match watch_at {
+        Some(at) => format!("{}#{id}", instant(at)),
+        None => format!("{NO_WATCH}#{id}"),
+    }
+}
+
+/// The exclusive upper bound of the SLA watch's Query at `now`: every `<watch>` at or
+/// before `now` sorts below it (instants have millisecond precision).
+pub fn watch_due_bound(now: DateTime<Utc>) -> String {
+    instant(now + chrono::Duration::milliseconds(1))
+}
+
+/// The sort key of one year of the platform calendar (`YEAR#2026`).
+pub fn calendar_year_sk(year: i32) -> String {
+    format!("{CALENDAR_YEAR_SK_PREFIX}{year:04}")
+}
+
+/// The sort key of an outbox notice.
+pub const OUTBOX_SK: &str = "OUTBOX";
+/// The `gsi3pk` of every notice still to deliver.
+pub const OUTBOX_PENDING_GSI3PK: &str = "OUTBOX#PENDING";
+
+/// The partition key of an outbox notice; the notice key makes a repeated write a no-op.
+pub fn outbox_pk(notice_key: &str) -> String {
+    format!("OUTBOX#{notice_key}")
+}
+
+/// Pending notices sort by creation, oldest first.
+pub fn outbox_gsi3sk(created_at: DateTime<Utc>, notice_key: &str) -> String {
+    format!("{}#{notice_key}", instant(created_at))
+}
+
+/// The `gsi1pk` listing a dealer's people.
+pub fn users_of_dealer_gsi1pk(dealer: &DealerId) -> String {
+    format!("USERS#DEALER#{dealer}")
+}
+
+/// The `gsi2pk` listing everyone with a role.
+pub fn users_with_role_gsi2pk(role: dealerdesk_domain::Role) -> String {
+    format!("USERS#ROLE#{}", role.code())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -189,30 +258,21 @@ mod tests {
         assert_eq!(email_pk("a@b.ru"), "EMAIL#a@b.ru");
         assert_eq!(email_pk(" A@B.ru "), "EMAIL#a@b.ru");
         assert_eq!(dealer_gsi1sk("Авто", &DealerId::new("d1")), "Авто#d1");
+        assert_eq!(open_ticket_gsi3sk(Some(at), &t), "2026-03-02T09:00:00.000Z#01T");
+        assert_eq!(open_ticket_gsi3sk(None, &t), "~#01T");
+        assert_eq!(calendar_year_sk(2026), "YEAR#2026");
+    }
+
+    #[test]
+    fn the_watch_bound_takes_exactly_the_instants_up_to_now() {
+        let now = Utc.with_ymd_and_hms(2026, 3, 2, 9, 0, 0).unwrap();
+        let t = TicketId::new("01T");
+        let bound = watch_due_bound(now);
+        assert!(open_ticket_gsi3sk(Some(now), &t) < bound);
+        assert!(open_ticket_gsi3sk(Some(now - chrono::Duration::days(400)), &t) < bound);
+        assert!(open_ticket_gsi3sk(Some(now + chrono::Duration::milliseconds(1)), &t) > bound);
+        assert!(open_ticket_gsi3sk(None, &t) > bound);
+        assert!(open_ticket_gsi3sk(None, &t) > open_ticket_gsi3sk(Some(now + chrono::Duration::days(3000)), &t));
     }
 }
 
-/// The sort key of an outbox notice.
-pub const OUTBOX_SK: &str = "OUTBOX";
-/// The `gsi3pk` of every notice still to deliver.
-pub const OUTBOX_PENDING_GSI3PK: &str = "OUTBOX#PENDING";
-
-/// The partition key of an outbox notice; the notice key makes a repeated write a no-op.
-pub fn outbox_pk(notice_key: &str) -> String {
-    format!("OUTBOX#{notice_key}")
-}
-
-/// Pending notices sort by creation, oldest first.
-pub fn outbox_gsi3sk(created_at: DateTime<Utc>, notice_key: &str) -> String {
-    format!("{}#{notice_key}", instant(created_at))
-}
-
-/// The `gsi1pk` listing a dealer's people.
-pub fn users_of_dealer_gsi1pk(dealer: &DealerId) -> String {
-    format!("USERS#DEALER#{dealer}")
-}
-
-/// The `gsi2pk` listing everyone with a role.
-pub fn users_with_role_gsi2pk(role: dealerdesk_domain::Role) -> String {
-    format!("USERS#ROLE#{}", role.code())
-}

@@ -19,15 +19,18 @@
 use chrono::{DateTime, Utc};
 use dealerdesk_domain::{
     DealerId, HistoryEvent, NetworkId, Notice, Role, State, Ticket, TicketId, UserId,
+    WorkingHours, YearCalendar,
 };
 use std::future::Future;
 
+mod calendar;
 mod cursor;
 mod dynamo;
 mod error;
 pub mod keys;
 mod mapping;
 mod outbox;
+mod queue;
 mod table;
 
 pub use dynamo::{MAX_PAGE_LIMIT, Store, StoreConfig};
@@ -272,4 +275,108 @@ pub trait TicketRepo {
         state: Option<State>,
         page: &PageRequest,
     ) -> impl Future<Output = Result<Page<Ticket>, StoreError>> + Send;
+}
+
+/// Open tickets (not resolved, not impossible), read from their sparse index: the
+/// specialist queue and the scheduled SLA jobs. See `keys` for the layout.
+pub trait QueueRepo {
+    /// Every open ticket, in index order (next SLA-watch instant); callers sort.
+    fn open_tickets(&self) -> impl Future<Output = Result<Vec<Ticket>, StoreError>> + Send;
+    /// The open tickets the SLA watch has something to do for at `now` (their 80 %
+    /// warning or due time has come and is not marked sent yet).
+    fn tickets_due_for_watch(
+        &self,
+        now: DateTime<Utc>,
+    ) -> impl Future<Output = Result<Vec<Ticket>, StoreError>> + Send;
+    /// Tickets in «Результат на проверке» since `since` or earlier (auto-accept candidates;
+    /// the job checks the working days itself).
+    fn tickets_in_review_since(
+        &self,
+        since: DateTime<Utc>,
+    ) -> impl Future<Output = Result<Vec<Ticket>, StoreError>> + Send;
+    /// Stores a ticket changed outside a move (the SLA watch's marks, a recount after a
+    /// calendar edit) with its notices in one transaction, only if the stored version is
+    /// still `expected_version`; otherwise [`StoreError::Conflict`] and nothing is written.
+    fn save_ticket(
+        &self,
+        ticket: &Ticket,
+        expected_version: u64,
+        notices: &[Notice],
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+}
+
+/// Where a stored calendar year came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CalendarSource {
+    /// The official production calendar file, seeded unchanged.
+    Official,
+    /// Entered or edited by an admin.
+    Admin,
+}
+
+impl CalendarSource {
+    /// The stored code.
+    pub fn code(self) -> &'static str {
+        match self {
+            CalendarSource::Official => "official",
+            CalendarSource::Admin => "admin",
+        }
+    }
+
+    /// Parses a stored code.
+    pub fn from_code(code: &str) -> Option<CalendarSource> {
+        [CalendarSource::Official, CalendarSource::Admin]
+            .into_iter()
+            .find(|s| s.code() == code)
+    }
+}
+
+/// One stored year of the platform calendar.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CalendarYearRecord {
+    pub calendar: YearCalendar,
+    pub source: CalendarSource,
+    /// Optimistic-lock version; 1 when first stored.
+    pub version: u64,
+    pub updated_at: DateTime<Utc>,
+    /// The admin who last changed it; `None` when seeded.
+    pub updated_by: Option<UserId>,
+}
+
+/// The stored working hours of the platform calendar.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct WorkingHoursRecord {
+    pub hours: WorkingHours,
+    /// IANA time zone the hours are in (e.g. `Europe/Moscow`); checked by the app.
+    pub time_zone: String,
+    pub version: u64,
+    pub updated_at: DateTime<Utc>,
+    pub updated_by: Option<UserId>,
+}
+
+/// Everything stored about the platform calendar.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct StoredCalendar {
+    /// Stored years, in year order.
+    pub years: Vec<CalendarYearRecord>,
+    pub hours: Option<WorkingHoursRecord>,
+}
+
+/// The platform's working calendar as data the admin edits.
+pub trait CalendarRepo {
+    /// Every stored year and the hours (one Query, strongly consistent).
+    fn platform_calendar(&self) -> impl Future<Output = Result<StoredCalendar, StoreError>> + Send;
+    /// Writes a year, only if its stored version is `expected_version` (`0`: not stored
+    /// yet); otherwise [`StoreError::Conflict`]. `record.version` is the new version.
+    fn put_calendar_year(
+        &self,
+        record: &CalendarYearRecord,
+        expected_version: u64,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+    /// Writes the working hours, with the same version rule.
+    fn put_working_hours(
+        &self,
+        record: &WorkingHoursRecord,
+        expected_version: u64,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
 }

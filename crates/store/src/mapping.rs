@@ -11,13 +11,13 @@
 
 use crate::error::StoreError;
 use crate::keys;
-use crate::table::{GSI1, GSI2, PK, SK, TTL_ATTRIBUTE};
+use crate::table::{GSI1, GSI2, GSI3, PK, SK, TTL_ATTRIBUTE};
 use crate::{DealerRecord, IdempotencyKey, NetworkRecord, SessionRecord, UserRecord};
 use aws_sdk_dynamodb::types::AttributeValue;
 use chrono::{DateTime, Utc};
 use dealerdesk_domain::{
     Action, Billing, Category, Criticality, DealerId, HistoryEvent, NetworkId, Resume, Role,
-    Status, Ticket, TicketId, UserId,
+    SlaClock, Status, Ticket, TicketId, UserId,
 };
 use std::collections::HashMap;
 
@@ -39,6 +39,7 @@ pub(crate) mod attr {
     pub const COUNTER_VALUE: &str = "n";
     pub const TICKET_ID: &str = "ticket_id";
     pub const USER_ID: &str = "user_id";
+    pub const STATUS_SINCE: &str = "status_since";
 }
 
 fn s(value: impl Into<String>) -> AttributeValue {
@@ -79,6 +80,14 @@ impl Builder {
 
     fn instant(self, name: &str, at: DateTime<Utc>) -> Self {
         self.string(name, keys::instant(at))
+    }
+
+    fn opt_instant(self, name: &str, at: Option<DateTime<Utc>>) -> Self {
+        self.opt_string(name, at.map(keys::instant))
+    }
+
+    fn bool(self, name: &str, value: bool) -> Self {
+        self.put(name, AttributeValue::Bool(value))
     }
 
     fn build(self) -> Item {
@@ -142,6 +151,22 @@ impl<'a> Reader<'a> {
                 "`{name}` = {raw:?} is not an RFC 3339 instant"
             ))
         })
+    }
+
+    fn opt_instant(&self, name: &str) -> Result<Option<DateTime<Utc>>, StoreError> {
+        match self.opt_str(name)? {
+            None => Ok(None),
+            Some(_) => self.instant(name).map(Some),
+        }
+    }
+
+    /// A flag; absent reads as `false`.
+    fn flag(&self, name: &str) -> Result<bool, StoreError> {
+        match self.item.get(name) {
+            None | Some(AttributeValue::Null(_)) => Ok(false),
+            Some(AttributeValue::Bool(b)) => Ok(*b),
+            Some(_) => Err(self.corrupt(format_args!("`{name}` is not a boolean"))),
+        }
     }
 
     /// A required code parsed by the domain's `from_code`.
@@ -350,7 +375,62 @@ pub(crate) fn ticket_to_item(ticket: &Ticket) -> Item {
         .instant("created_at", ticket.created_at)
         .instant("updated_at", ticket.updated_at)
         .put(attr::VERSION, n(ticket.version));
+    let b = with_sla(b, ticket);
     with_status(b, attr::STATUS, attr::RESUME, ticket.status).build()
+}
+
+/// The ticket's reaction clock as flat attributes (readable in the console, usable in
+/// filters), its status start, and — while the ticket is open — its place on the sparse
+/// open-tickets index, keyed by when the SLA watch next has something to do.
+fn with_sla(b: Builder, ticket: &Ticket) -> Builder {
+    let sla = &ticket.sla;
+    let b = b
+        .instant(attr::STATUS_SINCE, ticket.status_since)
+        .instant("sla_started_at", sla.started_at)
+        .opt_instant("sla_due_at", sla.due_at)
+        .opt_instant("sla_warn_at", sla.warn_at)
+        .opt_instant("sla_reacted_at", sla.reacted_at)
+        .bool("sla_paused", sla.paused)
+        .bool("sla_breached", sla.breached)
+        .bool("sla_warning_sent", sla.warning_sent)
+        .bool("sla_breach_reported", sla.breach_reported);
+    if ticket.status.is_done() {
+        return b;
+    }
+    b.string(GSI3.partition_key, keys::OPEN_TICKETS_GSI3PK)
+        .string(
+            GSI3.sort_key,
+            keys::open_ticket_gsi3sk(sla.next_watch_at(), &ticket.id),
+        )
+}
+
+/// Reads the clock written by [`with_sla`]. An item written before tickets carried a clock
+/// has no `sla_started_at`: it reads as a clock started at creation that owes nothing
+/// (paused while the ticket waits on the dealer), rather than as corrupt, so old local
+/// data stays readable; its next move starts a real clock.
+fn read_sla(r: &Reader, status: Status, created_at: DateTime<Utc>) -> Result<SlaClock, StoreError> {
+    if r.opt_str("sla_started_at")?.is_none() {
+        return Ok(SlaClock {
+            started_at: created_at,
+            due_at: None,
+            warn_at: None,
+            paused: status.waits_on_dealer(),
+            breached: false,
+            reacted_at: None,
+            warning_sent: false,
+            breach_reported: false,
+        });
+    }
+    Ok(SlaClock {
+        started_at: r.instant("sla_started_at")?,
+        due_at: r.opt_instant("sla_due_at")?,
+        warn_at: r.opt_instant("sla_warn_at")?,
+        paused: r.flag("sla_paused")?,
+        breached: r.flag("sla_breached")?,
+        reacted_at: r.opt_instant("sla_reacted_at")?,
+        warning_sent: r.flag("sla_warning_sent")?,
+        breach_reported: r.flag("sla_breach_reported")?,
+    })
 }
 
 pub(crate) fn ticket_from_item(item: &Item) -> Result<Ticket, StoreError> {
@@ -365,6 +445,12 @@ pub(crate) fn ticket_from_item(item: &Item) -> Result<Ticket, StoreError> {
             status.code()
         )));
     }
+    let created_at = r.instant("created_at")?;
+    let updated_at = r.instant("updated_at")?;
+    let sla = read_sla(&r, status, created_at)?;
+    // Absent on items written before the attribute existed: their last change is the
+    // best known start of the current status.
+    let status_since = r.opt_instant(attr::STATUS_SINCE)?.unwrap_or(updated_at);
     Ok(Ticket {
         id: TicketId::new(r.string("id")?),
         number: r.u64("number")?,
@@ -377,8 +463,10 @@ pub(crate) fn ticket_from_item(item: &Item) -> Result<Ticket, StoreError> {
         criticality: r.code("criticality", Criticality::from_code)?,
         billing: r.code("billing", Billing::from_code)?,
         status,
-        created_at: r.instant("created_at")?,
-        updated_at: r.instant("updated_at")?,
+        created_at,
+        updated_at,
+        status_since,
+        sla,
         version: r.u64(attr::VERSION)?,
     })
 }
@@ -485,6 +573,17 @@ mod tests {
             created_at: at(0),
             updated_at: at(5),
             assignee_id: Some(UserId::new("spec")),
+            status_since: at(5),
+            sla: SlaClock {
+                started_at: at(0),
+                due_at: Some(at(180)),
+                warn_at: Some(at(144)),
+                paused: false,
+                breached: true,
+                reacted_at: Some(at(2)),
+                warning_sent: true,
+                breach_reported: false,
+            },
             version: 7,
         }
     }
@@ -509,6 +608,66 @@ mod tests {
             assert_eq!(item.get("state"), Some(&s(status.state().code())));
             assert_eq!(item.contains_key("resume"), status.resume().is_some());
         }
+    }
+
+    #[test]
+    fn a_tickets_reaction_clock_round_trips_running_paused_and_stopped() {
+        let running = ticket(Status::Accepted);
+        let paused = Ticket {
+            sla: SlaClock {
+                due_at: None,
+                warn_at: None,
+                paused: true,
+                breached: false,
+                warning_sent: false,
+                ..running.sla
+            },
+            ..ticket(Status::NeedInfo(Resume::Accepted))
+        };
+        let stopped = Ticket {
+            sla: SlaClock {
+                due_at: None,
+                warn_at: None,
+                reacted_at: None,
+                ..running.sla
+            },
+            ..ticket(Status::Resolved)
+        };
+        for t in [running, paused, stopped] {
+            let item = ticket_to_item(&t);
+            assert_eq!(ticket_from_item(&item), Ok(t.clone()));
+            assert_eq!(item.contains_key("sla_due_at"), t.sla.due_at.is_some());
+        }
+    }
+
+    #[test]
+    fn an_open_ticket_sits_on_the_queue_index_by_its_next_watch_and_a_done_one_leaves_it() {
+        // Warning sent: the next thing the watch does is at the due time.
+        let item = ticket_to_item(&ticket(Status::InProgress));
+        assert_eq!(item.get("gsi3pk"), Some(&s("QUEUE#OPEN")));
+        assert_eq!(
+            item.get("gsi3sk"),
+            Some(&s("2026-03-02T12:00:00.000Z#01JTICKET"))
+        );
+        let mut quiet = ticket(Status::InReview);
+        quiet.sla.due_at = None;
+        quiet.sla.warn_at = None;
+        let item = ticket_to_item(&quiet);
+        assert_eq!(item.get("gsi3sk"), Some(&s("~#01JTICKET")));
+        for done in [Status::Resolved, Status::Impossible] {
+            let item = ticket_to_item(&ticket(done));
+            assert!(!item.contains_key("gsi3pk") && !item.contains_key("gsi3sk"), "{done:?}");
+        }
+    }
+
+    #[test]
+    fn a_ticket_item_written_before_the_sla_existed_still_reads() {
+        let mut item = ticket_to_item(&ticket(Status::NeedInfo(Resume::InProgress)));
+        item.retain(|k, _| !k.starts_with("sla_") && k != "status_since");
+        let t = ticket_from_item(&item).unwrap();
+        assert_eq!(t.sla.started_at, at(0));
+        assert!(t.sla.paused && !t.sla.is_running() && !t.sla.breached);
+        assert_eq!(t.status_since, at(5), "the last change stands in");
     }
 
     #[test]
@@ -660,6 +819,14 @@ mod tests {
         let mut item = good.clone();
         item.insert("state".into(), s("done"));
         assert!(corrupt(&item).contains("does not match"));
+
+        let mut item = good.clone();
+        item.insert("sla_due_at".into(), s("soon"));
+        assert!(corrupt(&item).contains("sla_due_at"));
+
+        let mut item = good.clone();
+        item.insert("sla_breached".into(), s("yes"));
+        assert!(corrupt(&item).contains("not a boolean"));
 
         let mut item = good;
         item.insert("title".into(), AttributeValue::Bool(true));

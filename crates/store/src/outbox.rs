@@ -175,7 +175,9 @@ impl OutboxRepo for Store {
     }
 
     async fn mark_failed(&self, key: &str, error: &str, retry_at: DateTime<Utc>, dead: bool) -> Result<(), StoreError> {
-        let (update, names, mut values): (&str, Vec<(&str, &str)>, Vec<(&str, AttributeValue)>) = if dead {
+        type Names<'a> = Vec<(&'a str, &'a str)>;
+        type Values<'a> = Vec<(&'a str, AttributeValue)>;
+        let (update, names, mut values): (&str, Names, Values) = if dead {
             (
                 "SET #state = :dead, last_error = :err ADD #attempts :one REMOVE #gpk, #gsk, #lease",
                 vec![("#state", STATE), ("#attempts", ATTEMPTS), ("#gpk", GSI3.partition_key), ("#gsk", GSI3.sort_key), ("#lease", LEASE)],

@@ -14,12 +14,14 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use dealerdesk_domain::{
     Action, Actor, Billing, Category, Criticality, DealerId, HistoryEvent, NetworkId, Resume, Role,
-    State, Status, Ticket, TicketId, UserId, Audience, Notice,
+    State, Status, Ticket, TicketId, UserId, Audience, Notice, SlaClock, WorkingCalendar,
 };
 use dealerdesk_store::{
     CreateOutcome, DealerRecord, DirectoryRepo, IdempotencyKey, NetworkRecord, PageRequest,
     SessionRecord, SessionRepo, Store, StoreConfig, StoreError, TicketRepo, UserRecord, UserRepo, OutboxRepo, OutboxEntry,
+    CalendarRepo, CalendarSource, CalendarYearRecord, QueueRepo, WorkingHoursRecord,
 };
+use dealerdesk_domain::{DayKind, WorkingHours, YearCalendar};
 use std::collections::HashSet;
 
 /// One case's world: a store on a fresh table, and the engine's address for raw access.
@@ -279,6 +281,10 @@ conformance_suite!(
     a_notice_written_twice_is_stored_once_and_leased_by_one_sender,
     a_failed_notice_waits_for_its_retry_time_and_a_dead_one_leaves_the_queue,
     users_are_found_by_dealer_and_by_role,
+    calendar_years_and_hours_are_stored_with_optimistic_locking,
+    open_tickets_sit_on_the_queue_index_until_done,
+    the_sla_watch_reads_only_tickets_whose_watch_time_has_come,
+    tickets_in_review_are_found_by_how_long_they_have_waited,
 );
 
 // ---------------------------------------------------------------- fixtures
@@ -289,6 +295,10 @@ fn t0() -> DateTime<Utc> {
 
 fn minutes(n: i64) -> DateTime<Utc> {
     t0() + Duration::minutes(n)
+}
+
+fn cal() -> WorkingCalendar {
+    WorkingCalendar::platform_default()
 }
 
 fn dealer_actor(dealer: &str) -> Actor {
@@ -324,6 +334,8 @@ fn filed(id: &str, number: u64, dealer: &str, at: DateTime<Utc>) -> (Ticket, His
         created_at: at,
         updated_at: at,
         assignee_id: None,
+        status_since: at,
+        sla: SlaClock::start(&cal(), Criticality::Medium, at),
         version: 1,
     };
     let event = HistoryEvent {
@@ -357,7 +369,7 @@ async fn moved(
     at: DateTime<Utc>,
 ) -> Ticket {
     let (next, event) = ticket
-        .apply(actor, action, Some("комментарий"), at)
+        .apply(actor, action, Some("комментарий"), &cal(), at)
         .expect("legal move");
     store
         .save_move(&next, ticket.version, &event, &next.notices(&event))
@@ -450,6 +462,7 @@ mod cases {
                 &specialist(),
                 Action::AskInfo,
                 Some("Какой раздел?"),
+                &cal(),
                 minutes(2),
             )
             .unwrap();
@@ -469,7 +482,7 @@ mod cases {
         // A move on a ticket that does not exist cannot succeed either.
         let (ghost, _) = filed("ghost", 1, "d1", minutes(0));
         let (ghost2, event2) = ghost
-            .apply(&specialist(), Action::Take, None, minutes(1))
+            .apply(&specialist(), Action::Take, None, &cal(), minutes(1))
             .unwrap();
         assert_eq!(
             store.save_move(&ghost2, 1, &event2, &[]).await,
@@ -482,10 +495,10 @@ mod cases {
         let store = &ctx.store;
         let v1 = file(store, "t1", "d1", minutes(0)).await;
         let (take, take_event) = v1
-            .apply(&specialist(), Action::Take, None, minutes(1))
+            .apply(&specialist(), Action::Take, None, &cal(), minutes(1))
             .unwrap();
         let (ask, ask_event) = v1
-            .apply(&specialist(), Action::AskInfo, Some("?"), minutes(1))
+            .apply(&specialist(), Action::AskInfo, Some("?"), &cal(), minutes(1))
             .unwrap();
         let (a, b) = tokio::join!(
             store.save_move(&take, 1, &take_event, &[]),
@@ -1055,7 +1068,7 @@ mod cases {
         assert_eq!(pending[0].notice, v2.notices(&store.ticket_with_history(&v1.id).await.unwrap().unwrap().1[1])[0]);
 
         // The losing writer's notice is not written either.
-        let (stale, event) = v1.apply(&specialist(), Action::AskInfo, Some("?"), minutes(2)).unwrap();
+        let (stale, event) = v1.apply(&specialist(), Action::AskInfo, Some("?"), &cal(), minutes(2)).unwrap();
         assert_eq!(
             store.save_move(&stale, v1.version, &event, &stale.notices(&event)).await,
             Err(StoreError::Conflict)
@@ -1111,5 +1124,120 @@ mod cases {
         assert_eq!(emails(store.users_of_dealer(&DealerId::new("d1")).await.unwrap()), ["a@d1.ru", "b@d1.ru"]);
         assert_eq!(emails(store.users_with_role(Role::Specialist).await.unwrap()), ["s@platform.ru"]);
         assert_eq!(emails(store.users_with_role(Role::Dealer).await.unwrap()).len(), 3);
+    }
+
+    pub async fn calendar_years_and_hours_are_stored_with_optimistic_locking(ctx: &Ctx) {
+        let store = &ctx.store;
+        assert_eq!(store.platform_calendar().await.unwrap(), Default::default());
+
+        let mut y2027 = YearCalendar::statutory(2027);
+        let record = |calendar: YearCalendar, version| CalendarYearRecord {
+            calendar,
+            source: CalendarSource::Admin,
+            version,
+            updated_at: minutes(0),
+            updated_by: Some(UserId::new("user-admin")),
+        };
+        store.put_calendar_year(&record(y2027.clone(), 1), 0).await.unwrap();
+        assert_eq!(
+            store.put_calendar_year(&record(y2027.clone(), 1), 0).await,
+            Err(StoreError::Conflict),
+            "a second first write loses"
+        );
+        y2027
+            .set_day(chrono::NaiveDate::from_ymd_opt(2027, 1, 11).unwrap(), DayKind::NonWorking)
+            .unwrap();
+        store.put_calendar_year(&record(y2027.clone(), 2), 1).await.unwrap();
+        assert_eq!(
+            store.put_calendar_year(&record(YearCalendar::statutory(2027), 2), 1).await,
+            Err(StoreError::Conflict),
+            "an edit of a version someone replaced"
+        );
+        let official = YearCalendar::official_ru().remove(0);
+        store.put_calendar_year(&CalendarYearRecord { source: CalendarSource::Official, updated_by: None, ..record(official.clone(), 1) }, 0).await.unwrap();
+        let hours = WorkingHoursRecord {
+            hours: WorkingHours::platform(),
+            time_zone: "Europe/Moscow".into(),
+            version: 1,
+            updated_at: minutes(1),
+            updated_by: None,
+        };
+        store.put_working_hours(&hours, 0).await.unwrap();
+        assert_eq!(store.put_working_hours(&hours, 0).await, Err(StoreError::Conflict));
+
+        let before = store.round_trips();
+        let stored = store.platform_calendar().await.unwrap();
+        assert_eq!(store.round_trips() - before, 1, "the whole calendar is one Query");
+        let years: Vec<_> = stored.years.iter().map(|y| (y.calendar.year(), y.version)).collect();
+        assert_eq!(years, [(2024, 1), (2027, 2)], "in year order");
+        assert_eq!(stored.years[1].calendar, y2027);
+        assert_eq!(stored.years[0].calendar, official);
+        assert_eq!(stored.hours, Some(hours));
+    }
+
+    pub async fn open_tickets_sit_on_the_queue_index_until_done(ctx: &Ctx) {
+        let store = &ctx.store;
+        let t1 = file(store, "t1", "d1", minutes(0)).await;
+        let t2 = file(store, "t2", "d2", minutes(5)).await;
+        let t3 = file(store, "t3", "d1", minutes(10)).await;
+        let t3 = moved(store, &t3, &specialist(), Action::Take, minutes(11)).await;
+        let t3 = moved(store, &t3, &specialist(), Action::SendForReview, minutes(12)).await;
+        assert_eq!(ids(&store.open_tickets().await.unwrap()), ["t1", "t2", "t3"]);
+        let t3 = moved(store, &t3, &dealer_actor("d1"), Action::Accept, minutes(13)).await;
+        assert!(t3.status.is_done());
+        let open = store.open_tickets().await.unwrap();
+        assert_eq!(ids(&open), ["t1", "t2"], "a finished ticket leaves the index");
+        assert_eq!(open[0], t1);
+        assert_eq!(open[1], t2);
+        // The outbox's pending notices share the index, never the partition.
+        assert!(!store.pending_notices(minutes(20), 10).await.unwrap().is_empty());
+    }
+
+    pub async fn the_sla_watch_reads_only_tickets_whose_watch_time_has_come(ctx: &Ctx) {
+        let store = &ctx.store;
+        // Filed Mon 02.03.2026 12:00 MSK, medium: 8 working hours.
+        let t1 = file(store, "t1", "d1", minutes(0)).await;
+        let paused = file(store, "t2", "d1", minutes(0)).await;
+        moved(store, &paused, &specialist(), Action::AskInfo, minutes(1)).await;
+        let warn = t1.sla.warn_at.unwrap();
+        let due = t1.sla.due_at.unwrap();
+        let just_before = warn - Duration::milliseconds(1);
+        assert!(store.tickets_due_for_watch(just_before).await.unwrap().is_empty());
+        let found = store.tickets_due_for_watch(warn).await.unwrap();
+        assert_eq!(ids(&found), ["t1"]);
+
+        let (marked, notices) = found[0].sla_watch(&cal(), warn).unwrap();
+        // A writer holding an older version loses and writes no notice.
+        assert_eq!(
+            store.save_ticket(&marked, t1.version + 1, &notices).await,
+            Err(StoreError::Conflict)
+        );
+        assert!(store.pending_notices(warn, 10).await.unwrap().iter().all(|e| !e.notice.key.starts_with("sla-")));
+        store.save_ticket(&marked, t1.version, &notices).await.unwrap();
+        assert_eq!(store.ticket(&t1.id).await.unwrap(), Some(marked.clone()));
+        let keys: Vec<_> = store.pending_notices(warn, 10).await.unwrap().into_iter().map(|e| e.notice.key).collect();
+        assert!(keys.contains(&format!("sla-warning:t1:{}", dealerdesk_store::keys::instant(t1.sla.started_at))), "{keys:?}");
+
+        assert!(store.tickets_due_for_watch(warn).await.unwrap().is_empty(), "warned: not read again");
+        assert!(store.tickets_due_for_watch(due - Duration::seconds(1)).await.unwrap().is_empty());
+        assert_eq!(ids(&store.tickets_due_for_watch(due).await.unwrap()), ["t1"], "the due time is next");
+        // The same notice written twice is refused with the whole change.
+        let again = Ticket { version: marked.version + 1, ..marked.clone() };
+        assert_eq!(store.save_ticket(&again, marked.version, &notices).await, Err(StoreError::Conflict));
+        assert_eq!(store.ticket(&t1.id).await.unwrap(), Some(marked));
+    }
+
+    pub async fn tickets_in_review_are_found_by_how_long_they_have_waited(ctx: &Ctx) {
+        let store = &ctx.store;
+        let t1 = file(store, "t1", "d1", minutes(0)).await;
+        let t1 = moved(store, &t1, &specialist(), Action::Take, minutes(1)).await;
+        moved(store, &t1, &specialist(), Action::SendForReview, minutes(10)).await;
+        let t2 = file(store, "t2", "d1", minutes(0)).await;
+        moved(store, &t2, &specialist(), Action::Take, minutes(1)).await;
+        assert!(store.tickets_in_review_since(minutes(9)).await.unwrap().is_empty());
+        let found = store.tickets_in_review_since(minutes(10)).await.unwrap();
+        assert_eq!(ids(&found), ["t1"]);
+        assert_eq!(found[0].status_since, minutes(10));
+        assert_eq!(found[0].status, Status::InReview);
     }
 }
