@@ -22,6 +22,7 @@ use dealerdesk_domain::{
 };
 use std::future::Future;
 
+mod costs;
 mod cursor;
 mod dynamo;
 mod error;
@@ -30,6 +31,7 @@ mod mapping;
 mod outbox;
 mod table;
 
+pub use costs::{CompletedWork, CostRepo, Ledger, LedgerWrite};
 pub use dynamo::{MAX_PAGE_LIMIT, Store, StoreConfig};
 pub use error::StoreError;
 pub use table::{GsiDefinition, TABLE_GSIS, TTL_ATTRIBUTE, table_definition_summary};

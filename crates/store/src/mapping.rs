@@ -350,7 +350,9 @@ pub(crate) fn ticket_to_item(ticket: &Ticket) -> Item {
         .instant("created_at", ticket.created_at)
         .instant("updated_at", ticket.updated_at)
         .put(attr::VERSION, n(ticket.version));
-    with_status(b, attr::STATUS, attr::RESUME, ticket.status).build()
+    let mut item = with_status(b, attr::STATUS, attr::RESUME, ticket.status).build();
+    crate::costs::add_ticket_cost(&mut item, ticket);
+    item
 }
 
 pub(crate) fn ticket_from_item(item: &Item) -> Result<Ticket, StoreError> {
@@ -380,6 +382,7 @@ pub(crate) fn ticket_from_item(item: &Item) -> Result<Ticket, StoreError> {
         created_at: r.instant("created_at")?,
         updated_at: r.instant("updated_at")?,
         version: r.u64(attr::VERSION)?,
+        cost: crate::costs::ticket_cost_from_item(item)?,
     })
 }
 
@@ -486,6 +489,7 @@ mod tests {
             updated_at: at(5),
             assignee_id: Some(UserId::new("spec")),
             version: 7,
+            cost: dealerdesk_domain::TicketCost::default(),
         }
     }
 

@@ -279,6 +279,10 @@ conformance_suite!(
     a_notice_written_twice_is_stored_once_and_leased_by_one_sender,
     a_failed_notice_waits_for_its_retry_time_and_a_dead_one_leaves_the_queue,
     users_are_found_by_dealer_and_by_role,
+    // Time and cost: tests/conformance/costs.rs
+    time_entries_are_written_with_the_ticket_or_not_at_all,
+    a_resolved_paid_ticket_is_completed_work_that_follows_its_corrections,
+    open_costs_are_read_by_quarter_and_leave_the_index_when_settled,
 );
 
 // ---------------------------------------------------------------- fixtures
@@ -325,6 +329,7 @@ fn filed(id: &str, number: u64, dealer: &str, at: DateTime<Utc>) -> (Ticket, His
         updated_at: at,
         assignee_id: None,
         version: 1,
+        cost: dealerdesk_domain::TicketCost::default(),
     };
     let event = HistoryEvent {
         at,
@@ -401,8 +406,12 @@ fn s(v: &str) -> AttributeValue {
 
 // ---------------------------------------------------------------- cases
 
+#[path = "conformance/costs.rs"]
+mod cost_cases;
+
 mod cases {
     use super::*;
+    pub use crate::cost_cases::*;
 
     pub async fn a_second_user_with_a_taken_email_already_exists_and_nothing_is_half_written(
         ctx: &Ctx,
