@@ -248,8 +248,11 @@ impl Ticket {
                 return Err(CostError::NotYourMove { action: kind }.into());
             }
         };
+        // The side is checked before the state: a dealer never answers, a specialist
+        // never confirms, whatever the cost's state.
         let by = self
             .party_of(actor)
+            .filter(|by| *by == kind.party())
             .ok_or(CostError::NotYourMove { action: kind })?;
         let state = next_cost_state(self.cost.state, &action, by)?;
         let ticket = self.changed(now, |t| t.cost.state = state);
