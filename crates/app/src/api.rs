@@ -30,7 +30,7 @@ impl FromRequestParts<AppState> for ApiCaller {
 }
 
 /// Parses a JSON body with our own error instead of axum's plain-text rejection.
-fn parse_json<T: DeserializeOwned>(body: &Bytes) -> Result<T, AppError> {
+pub(crate) fn parse_json<T: DeserializeOwned>(body: &Bytes) -> Result<T, AppError> {
     serde_json::from_slice(body).map_err(|e| {
         tracing::debug!(error = %e, "bad json body");
         AppError::bad_request(
@@ -175,6 +175,7 @@ pub async fn get_ticket(
         .into_iter()
         .map(Action::code)
         .collect();
+    crate::costs::add_to_card(&state, &caller.actor, &ticket, &history, &mut body).await?;
     Ok(Json(body))
 }
 
@@ -182,6 +183,8 @@ pub async fn get_ticket(
 struct ActionBody {
     action: String,
     comment: Option<String>,
+    /// Required for `send_estimate`: the work estimate, minutes.
+    estimate_minutes: Option<i64>,
     version: u64,
 }
 
@@ -201,12 +204,13 @@ pub async fn act_on_ticket(
                 "Неизвестное действие. Допустимы: take, ask_info, answer, send_estimate, approve_estimate, reject_estimate, send_for_review, accept, return, declare_impossible.",
             )
         })?;
-    let ticket = usecases::act(
+    let ticket = crate::costs::act(
         &state,
         &caller.actor,
         &TicketId::new(id),
         action,
         body.comment.as_deref(),
+        body.estimate_minutes,
         body.version,
     )
     .await?;

@@ -14,6 +14,12 @@ use serde::Serialize;
 /// A scheduled job.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Job {
+    /// Remind dealers of costs awaiting confirmation, 7 days and 1 day before the
+    /// quarter's deadline (SPEC §2.6).
+    CostReminders,
+    /// The quarter's cut-off: pending costs count as confirmed, disputed ones move to the
+    /// next quarter (SPEC §2.6).
+    CostCutoff,
     /// Deliver pending notices from the outbox.
     Outbox,
 }
@@ -21,11 +27,13 @@ pub enum Job {
 impl Job {
     /// Every job, in the order the scheduler runs them (notices last, so that what the
     /// other jobs enqueue goes out in the same tick).
-    pub const ALL: [Job; 1] = [Job::Outbox];
+    pub const ALL: [Job; 3] = [Job::CostReminders, Job::CostCutoff, Job::Outbox];
 
     /// The name used on the command line and in the Lambda's configuration.
     pub fn code(self) -> &'static str {
         match self {
+            Job::CostReminders => "cost_reminders",
+            Job::CostCutoff => "cost_cutoff",
             Job::Outbox => "outbox",
         }
     }
@@ -51,6 +59,8 @@ pub struct JobReport {
 /// Runs one job at `now`.
 pub async fn run(state: &AppState, job: Job, now: DateTime<Utc>) -> Result<JobReport, AppError> {
     let report = match job {
+        Job::CostReminders => crate::costs::send_cost_reminders(state, now).await?,
+        Job::CostCutoff => crate::costs::run_cost_cutoff(state, now).await?,
         Job::Outbox => deliver_outbox(state, now).await?,
     };
     tracing::info!(job = report.job, done = report.done, failed = report.failed, dead = report.dead, "job ran");

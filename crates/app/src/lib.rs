@@ -7,6 +7,7 @@
 pub mod api;
 pub mod auth;
 pub mod clock;
+pub mod costs;
 pub mod demo;
 pub mod error;
 pub mod jobs;

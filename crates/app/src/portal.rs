@@ -26,6 +26,7 @@ pub fn templates() -> Environment<'static> {
         ("tickets.html", include_str!("../templates/tickets.html")),
         ("ticket_new.html", include_str!("../templates/ticket_new.html")),
         ("ticket.html", include_str!("../templates/ticket.html")),
+        ("ticket_cost.html", include_str!("../templates/ticket_cost.html")),
         ("error.html", include_str!("../templates/error.html")),
         ("home.html", include_str!("../templates/home.html")),
         ("dev_mail.html", include_str!("../templates/dev_mail.html")),
@@ -118,7 +119,7 @@ impl PortalCaller {
     }
 }
 
-fn error_page(state: &AppState, caller: Option<&PortalCaller>, error: &AppError) -> Response {
+pub(crate) fn error_page(state: &AppState, caller: Option<&PortalCaller>, error: &AppError) -> Response {
     let status = error.status();
     if status.is_server_error() {
         tracing::error!(error = %error, "portal request failed");
@@ -131,7 +132,7 @@ fn error_page(state: &AppState, caller: Option<&PortalCaller>, error: &AppError)
     )
 }
 
-fn form(body: &Bytes) -> HashMap<String, String> {
+pub(crate) fn form(body: &Bytes) -> HashMap<String, String> {
     serde_urlencoded::from_bytes::<Vec<(String, String)>>(body)
         .unwrap_or_default()
         .into_iter()
@@ -343,7 +344,7 @@ pub async fn create_ticket(State(state): State<AppState>, caller: PortalCaller, 
     }
 }
 
-async fn ticket_page(
+pub(crate) async fn ticket_page(
     state: &AppState,
     caller: &PortalCaller,
     id: &TicketId,
@@ -365,8 +366,10 @@ async fn ticket_page(
         view["created_local"] = local(ticket.created_at).into();
         view["dealer_name"] = dealer.into();
         let events: Vec<_> = history.iter().map(|e| event_view(e, &names)).collect();
+        let cost = crate::costs::portal::block(state, &caller.principal.actor, &ticket).await?;
         Ok::<_, AppError>(context! {
             me => caller.layout(),
+            cost => cost,
             ticket => serde_value(&view),
             history => serde_value(&events),
             actions => actions,
@@ -392,6 +395,9 @@ struct ActionForm {
     #[serde(default)]
     comment: String,
     version: String,
+    /// Only `send_estimate` reads it: the work estimate, minutes.
+    #[serde(default)]
+    estimate_minutes: String,
     csrf: Option<String>,
 }
 
@@ -412,7 +418,9 @@ pub async fn act(State(state): State<AppState>, caller: PortalCaller, Path(id): 
         return ticket_page(&state, &caller, &id, e.status(), Some(&e), &f.comment).await;
     };
     let comment = Some(f.comment.as_str()).filter(|c| !c.trim().is_empty());
-    match usecases::act(&state, &caller.principal.actor, &id, action, comment, version).await {
+    // Not a number is as good as missing: the estimate check says what is needed.
+    let estimate = f.estimate_minutes.trim().parse::<i64>().ok();
+    match crate::costs::act(&state, &caller.principal.actor, &id, action, comment, estimate, version).await {
         Ok(_) => Redirect::to(&format!("/tickets/{id}")).into_response(),
         Err(e) => ticket_page(&state, &caller, &id, e.status(), Some(&e), &f.comment).await,
     }

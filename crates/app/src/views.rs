@@ -21,7 +21,7 @@ pub fn local(at: DateTime<Utc>) -> String {
 
 /// A ticket as the API returns it.
 pub fn ticket_json(t: &Ticket) -> Value {
-    json!({
+    let mut v = json!({
         "id": t.id,
         "number": t.display_number(),
         "dealer_id": t.dealer_id,
@@ -41,7 +41,9 @@ pub fn ticket_json(t: &Ticket) -> Value {
         "created_at": utc(t.created_at),
         "updated_at": utc(t.updated_at),
         "version": t.version,
-    })
+    });
+    crate::costs::add_cost_fields(&mut v, t);
+    v
 }
 
 /// A history event as the API returns it.

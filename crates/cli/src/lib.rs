@@ -72,7 +72,7 @@ pub struct StoreArgs {
 /// `dealerdesk job <name> [--at <time>]`
 #[derive(Debug, Parser)]
 pub struct JobArgs {
-    /// The job: outbox.
+    /// The job: cost_reminders, cost_cutoff, outbox.
     pub name: String,
     /// Run as if it were this RFC 3339 instant (default: now).
     #[arg(long)]
