@@ -598,3 +598,97 @@ async fn every_cost_endpoint_refuses_foreign_dealers_wrong_roles_bad_input_and_s
     let (status, _) = cost_step(&dealer, &t, "confirm", None).await;
     assert_eq!(status, StatusCode::OK);
 }
+
+/// A browser-like client logged into the portal.
+async fn browser(server: &TestServer, email: &str) -> reqwest::Client {
+    let b = reqwest::Client::builder().cookie_store(true).build().unwrap();
+    let login = b.get(format!("{}/login", server.base)).send().await.unwrap().text().await.unwrap();
+    let csrf = hidden(&login, "csrf");
+    let r = b
+        .post(format!("{}/login", server.base))
+        .form(&[("email", email), ("password", "demo-password"), ("csrf", &csrf)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    b
+}
+
+/// The value of the first hidden input `name` on a page.
+fn hidden(page: &str, name: &str) -> String {
+    let marker = format!("name=\"{name}\" value=\"");
+    let start = page.find(&marker).unwrap_or_else(|| panic!("no {name} on page:\n{page}")) + marker.len();
+    page[start..].split('"').next().unwrap_or_default().to_string()
+}
+
+async fn page(b: &reqwest::Client, url: &str) -> String {
+    let r = b.get(url).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK, "{url}");
+    r.text().await.unwrap()
+}
+
+/// Submits a form of the card at `card_url` to `action` with its CSRF token and version.
+async fn submit(b: &reqwest::Client, card_url: &str, action: &str, fields: &[(&str, &str)]) -> (StatusCode, String) {
+    let card = page(b, card_url).await;
+    let (csrf, version) = (hidden(&card, "csrf"), hidden(&card, "version"));
+    let mut form: Vec<(&str, &str)> = vec![("csrf", &csrf), ("version", &version)];
+    form.extend_from_slice(fields);
+    let r = b.post(action).form(&form).send().await.unwrap();
+    (r.status(), r.text().await.unwrap())
+}
+
+#[tokio::test]
+async fn the_portal_shows_the_detail_and_takes_every_cost_form() {
+    let server = TestServer::start().await;
+    let dealer_api = server.login(DEALER).await;
+    let specialist_api = server.login(SPECIALIST).await;
+    let t = file(&dealer_api, "Новость об акции", "Разместите новость об акции", "individual_news", "high", None).await;
+    let t = act(&specialist_api, &t, "take", None).await;
+    let card_url = format!("{}/tickets/{}", server.base, id(&t));
+    let to = |suffix: &str| format!("{card_url}{suffix}");
+
+    let specialist = browser(&server, SPECIALIST).await;
+    let card = page(&specialist, &card_url).await;
+    assert!(card.contains("Стоимость и трудозатраты") && card.contains("Списать время"), "{card}");
+    assert!(card.contains("Изменить категорию или тип"));
+    assert!(card.contains("Оценка трудозатрат, минут"), "send_estimate needs its minutes");
+    let (status, card) = submit(&specialist, &card_url, &to("/time-entries"), &[("minutes", "десять"), ("note", "")]).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(card.contains("Время — целое число минут."));
+    let (status, card) = submit(&specialist, &card_url, &to("/time-entries"), &[("minutes", "10"), ("note", "Разместили новость")]).await;
+    assert_eq!(status, StatusCode::OK, "{card}");
+    assert!(card.contains("Разместили новость") && card.contains("590\u{a0}₽"), "{card}");
+
+    let t = self::card(&dealer_api, &t).await;
+    let t = act(&specialist_api, &t, "send_for_review", None).await;
+    act(&dealer_api, &t, "accept", None).await;
+
+    let dealer = browser(&server, DEALER).await;
+    let card = page(&dealer, &card_url).await;
+    assert!(card.contains("Ожидает подтверждения") && card.contains("Подтвердить стоимость") && card.contains("Запросить детализацию"), "{card}");
+    assert!(!card.contains("Списать время"), "the dealer logs no time");
+    let (status, card) = submit(&dealer, &card_url, &to("/cost/dispute"), &[("comment", " ")]).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(card.contains("Напишите, что именно нужно пояснить в стоимости."));
+    let (status, card) = submit(&dealer, &card_url, &to("/cost/dispute"), &[("comment", "Почему 10 минут?")]).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(card.contains("Запрошена детализация") && card.contains("Почему 10 минут?"), "{card}");
+
+    let card = page(&specialist, &card_url).await;
+    assert!(card.contains("Ответ на запрос детализации"), "{card}");
+    let marker = "/time-entries/";
+    let start = card.find(marker).expect("a correction form") + marker.len();
+    let entry = card[start..].split('/').next().unwrap().to_string();
+    let (status, card) = submit(&specialist, &card_url, &to(&format!("/time-entries/{entry}/correction")), &[("minutes", "5"), ("note", "Списано лишнее")]).await;
+    assert_eq!(status, StatusCode::OK, "{card}");
+    assert!(card.contains("Списано лишнее") && card.contains("Исправить время") && card.contains("300\u{a0}₽"), "{card}");
+
+    let (status, card) = submit(&dealer, &card_url, &to("/cost/confirm"), &[]).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(card.contains("Подтверждена"), "{card}");
+    assert!(!card.contains("Запросить детализацию</button>"));
+
+    // A form without the session's CSRF token is refused.
+    let r = dealer.post(to("/cost/confirm")).form(&[("version", "1")]).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+}
