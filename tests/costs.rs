@@ -302,6 +302,30 @@ async fn the_estimate_ranks_similar_paid_work_and_is_204_without_it() {
     assert!(page.contains("информационная"));
     let page = portal_card(&server, DEALER, id(&other)).await;
     assert!(!page.contains("Примерная оценка стоимости"));
+
+    // The new-ticket form shows it too, for what the dealer has typed so far.
+    let b = browser(&server, DEALER).await;
+    let form = self::page(&b, &format!("{}/tickets/new", server.base)).await;
+    let (csrf, form_id) = (hidden(&form, "csrf"), hidden(&form, "form_id"));
+    let ask = |criticality: &'static str| {
+        let (b, csrf, form_id, url) = (b.clone(), csrf.clone(), form_id.clone(), format!("{}/tickets/new/estimate", server.base));
+        async move {
+            let r = b
+                .post(url)
+                .form(&[("csrf", csrf.as_str()), ("form_id", &form_id), ("title", "Новость о летней акции"), ("text", "Разместите новость о летней акции"), ("category", "individual_news"), ("criticality", criticality), ("billing", "")])
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), StatusCode::OK);
+            r.text().await.unwrap()
+        }
+    };
+    let with_banner = ask("high").await;
+    assert!(with_banner.contains("Примерная оценка стоимости") && with_banner.contains("880\u{a0}₽"), "{with_banner}");
+    assert!(with_banner.contains("Новость о летней акции"), "the typed values are kept");
+    assert!(with_banner.contains(&form_id), "still one ticket when sent");
+    let without = ask("medium").await;
+    assert!(!without.contains("Примерная оценка стоимости:") && without.contains("Похожих платных работ"));
 }
 
 /// A ticket card in the portal as `email` sees it.

@@ -317,34 +317,57 @@ pub async fn ticket_estimate(
         return Ok(None);
     }
     let text = format!("{}\n{}", ticket.title, ticket.text);
-    similar_estimate(state, &ticket, &text).await
+    similar_estimate(state, ticket.category, ticket.criticality, &text, Some(&ticket.id)).await
+}
+
+/// The estimate banner for a ticket the dealer is still writing (the new-ticket form):
+/// `None` for free work, unknown codes or nothing similar. Only for those who file.
+pub async fn draft_estimate(
+    state: &AppState,
+    actor: &Actor,
+    draft: &dealerdesk_domain::TicketDraft,
+) -> Result<Option<Estimate>, AppError> {
+    if actor.filing_dealer().is_none() {
+        return Err(AppError::Forbidden);
+    }
+    let code = |v: &Option<String>| v.clone().unwrap_or_default();
+    let (Some(category), Some(criticality)) = (
+        dealerdesk_domain::Category::from_code(&code(&draft.category)),
+        dealerdesk_domain::Criticality::from_code(&code(&draft.criticality)),
+    ) else {
+        return Ok(None);
+    };
+    let billing = match draft.billing.as_deref() {
+        None | Some("") => Some(category.default_billing()),
+        Some(b) => dealerdesk_domain::Billing::from_code(b),
+    };
+    if billing != Some(dealerdesk_domain::Billing::Paid) {
+        return Ok(None);
+    }
+    let text = format!("{}\n{}", code(&draft.title), code(&draft.text));
+    similar_estimate(state, category, criticality, &text, None).await
 }
 
 async fn similar_estimate(
     state: &AppState,
-    ticket: &Ticket,
+    category: dealerdesk_domain::Category,
+    criticality: dealerdesk_domain::Criticality,
     text: &str,
+    itself: Option<&TicketId>,
 ) -> Result<Option<Estimate>, AppError> {
     let settings = EstimateSettings::default();
     let now = state.clock.now();
     let since = now - Duration::days(i64::from(settings.period_days));
     let candidates: Vec<_> = state
         .store
-        .completed_work(ticket.category, ticket.criticality, since)
+        .completed_work(category, criticality, since)
         .await?
         .into_iter()
         // A finished ticket is not similar work for itself.
-        .filter(|w| w.ticket_id != ticket.id)
+        .filter(|w| Some(&w.ticket_id) != itself)
         .map(|w| w.work)
         .collect();
-    Ok(estimate_with(
-        &settings,
-        text,
-        ticket.category,
-        ticket.criticality,
-        now,
-        &candidates,
-    ))
+    Ok(estimate_with(&settings, text, category, criticality, now, &candidates))
 }
 
 /// The card's ledger (time entries and cost events).

@@ -281,6 +281,18 @@ fn new_ticket_page(
     values: &HashMap<String, String>,
     error: Option<&AppError>,
 ) -> Response {
+    new_ticket_page_with(state, caller, status, values, error, Value::UNDEFINED)
+}
+
+/// The new-ticket form with an estimate banner (`Value::UNDEFINED` for none).
+pub(crate) fn new_ticket_page_with(
+    state: &AppState,
+    caller: &PortalCaller,
+    status: StatusCode,
+    values: &HashMap<String, String>,
+    error: Option<&AppError>,
+    estimate: Value,
+) -> Response {
     let categories: Vec<_> = Category::ALL
         .iter()
         .map(|c| context! { code => c.code(), label => c.label(), billing => c.default_billing().label() })
@@ -307,6 +319,7 @@ fn new_ticket_page(
             form_id => values.get("form_id").cloned().unwrap_or_else(auth::new_token),
             errors => field_errors,
             error => error.map(AppError::message_ru),
+            estimate => estimate,
         },
     )
 }

@@ -84,6 +84,7 @@ fn portal_routes() -> Router<AppState> {
         .route("/logout", post(portal::logout))
         .route("/tickets", get(portal::tickets).post(portal::create_ticket))
         .route("/tickets/new", get(portal::new_ticket))
+        .route("/tickets/new/estimate", post(costs::portal::new_ticket_estimate))
         .route("/tickets/{id}", get(portal::ticket))
         .route("/tickets/{id}/actions", post(portal::act))
         .route("/tickets/{id}/time-entries", post(costs::portal::log_time))

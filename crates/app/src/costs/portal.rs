@@ -5,15 +5,15 @@
 use crate::AppState;
 use crate::costs::{self, cost_actions, ledger_names};
 use crate::error::AppError;
-use crate::portal::{PortalCaller, error_page, form, ticket_page};
+use crate::portal::{PortalCaller, error_page, form, new_ticket_page_with, ticket_page};
 use crate::views::local;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use dealerdesk_domain::{
-    Action, Actor, Billing, Category, CorrectionDraft, CostAction, ReclassifyDraft, Ticket,
-    TicketId, TimeEntryDraft, TimeEntryId, ValidationError, effective_minutes, format_rub,
-    minutes_text,
+    Action, Actor, Billing, Category, CorrectionDraft, CostAction, Estimate, ReclassifyDraft,
+    Ticket, TicketDraft, TicketId, TimeEntryDraft, TimeEntryId, ValidationError,
+    effective_minutes, format_rub, minutes_text,
 };
 use minijinja::{Value, context};
 use std::collections::HashMap;
@@ -73,15 +73,7 @@ pub async fn block(state: &AppState, actor: &Actor, ticket: &Ticket) -> Result<V
     } else {
         None
     };
-    let estimate = estimate.map(|e| {
-        context! {
-            median => format_rub(e.median),
-            low => format_rub(e.low),
-            high => format_rub(e.high),
-            count => e.count,
-            period_days => e.period_days,
-        }
-    });
+    let estimate = estimate.as_ref().map(banner);
     let actions = cost_actions(ticket, actor);
     let categories: Vec<_> = Category::ALL
         .iter()
@@ -110,6 +102,44 @@ pub async fn block(state: &AppState, actor: &Actor, ticket: &Ticket) -> Result<V
         categories => categories,
         billings => billings,
     })
+}
+
+/// The estimate banner's words.
+fn banner(e: &Estimate) -> Value {
+    context! {
+        median => format_rub(e.median),
+        low => format_rub(e.low),
+        high => format_rub(e.high),
+        count => e.count,
+        period_days => e.period_days,
+    }
+}
+
+/// `POST /tickets/new/estimate`: the new-ticket form again, with what similar work cost
+/// (SPEC §2.5) for what the dealer has typed so far. Works without JavaScript: the form's
+/// second button posts here.
+pub async fn new_ticket_estimate(State(state): State<AppState>, caller: PortalCaller, body: Bytes) -> Response {
+    let fields = form(&body);
+    if let Err(e) = caller.principal.check_csrf(fields.get("csrf").map(String::as_str)) {
+        return error_page(&state, Some(&caller), &e);
+    }
+    let draft = TicketDraft {
+        title: text_field(&fields, "title"),
+        text: text_field(&fields, "text"),
+        category: text_field(&fields, "category"),
+        criticality: text_field(&fields, "criticality"),
+        billing: text_field(&fields, "billing"),
+    };
+    match costs::draft_estimate(&state, &caller.principal.actor, &draft).await {
+        Ok(estimate) => {
+            let banner = estimate.as_ref().map_or_else(
+                || context! { none => true },
+                banner,
+            );
+            new_ticket_page_with(&state, &caller, axum::http::StatusCode::OK, &fields, None, banner)
+        }
+        Err(e) => error_page(&state, Some(&caller), &e),
+    }
 }
 
 /// Reads a whole number of minutes from a form field; empty is absent.
