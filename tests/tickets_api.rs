@@ -1,9 +1,12 @@
 //! The ticket API end to end over HTTP: the skeleton issue's walk, security for every
 //! endpoint, bad input, idempotency and concurrent moves.
 
-use dealerdesk_e2e::server::TestServer;
+use dealerdesk_e2e::server::{Api, TestServer};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
+
+/// Who moves, the action, the comment, and the expected words after it.
+type Step<'a> = (&'a Api, &'a str, Option<&'a str>, (&'a str, &'a str, &'a str, &'a str));
 
 fn words(t: &Value) -> (&str, &str, &str, &str) {
     (
@@ -35,8 +38,7 @@ async fn a_ticket_walks_from_filing_to_acceptance_with_the_spec_words_at_every_s
     let (status, _) = other.act(&ticket, "accept", None).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 
-    type Words<'a> = (&'a str, &'a str, &'a str, &'a str);
-    let steps: [(&_, &str, Option<&str>, Words); 7] = [
+    let steps: [Step<'_>; 7] = [
         (&specialist, "take", None, ("in_progress", "В работе", "in_progress", "В стадии решения")),
         (&specialist, "ask_info", Some("Какую страницу?"), ("approval", "На согласовании", "need_info", "Недостаточно информации")),
         (&dealer, "answer", Some("Главную."), ("in_progress", "В работе", "in_progress", "В стадии решения")),

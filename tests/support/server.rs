@@ -19,8 +19,14 @@ pub struct TestServer {
 }
 
 impl TestServer {
-    /// Starts engine, table, demo data and every route.
+    /// Starts engine, table, demo data and every route, on the machine's clock.
     pub async fn start() -> TestServer {
+        TestServer::start_with_clock(Clock::system()).await
+    }
+
+    /// [`TestServer::start`] with an injected clock (e.g. [`Clock::starting_at`] a
+    /// quarter's deadline), so time-dependent rules run through the real API.
+    pub async fn start_with_clock(clock: Clock) -> TestServer {
         let engine = EmbeddedEngine::start(None).await.expect("embedded engine starts");
         let config = StoreConfig {
             table: "dealerdesk-test".into(),
@@ -31,7 +37,7 @@ impl TestServer {
         store.ensure_table().await.expect("table is created");
         let mailbox = std::env::temp_dir().join(format!("dealerdesk-test-mail-{}", engine.endpoint.rsplit(':').next().unwrap_or("0")));
         let _ = std::fs::remove_dir_all(&mailbox);
-        let state = AppState::new(store, Clock::system(), Settings::default(), Mailer::Mailbox(mailbox));
+        let state = AppState::new(store, clock, Settings::default(), Mailer::Mailbox(mailbox));
         demo::seed(&state, state.clock.now()).await.expect("demo data");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let base = format!("http://{}", listener.local_addr().expect("addr"));

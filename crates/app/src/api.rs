@@ -181,6 +181,7 @@ pub async fn get_ticket(
         .into_iter()
         .map(Action::code)
         .collect();
+    crate::costs::add_to_card(&state, &caller.actor, &ticket, &history, &mut body).await?;
     Ok(Json(body))
 }
 
@@ -188,6 +189,8 @@ pub async fn get_ticket(
 struct ActionBody {
     action: String,
     comment: Option<String>,
+    /// Required for `send_estimate`: the work estimate, minutes.
+    estimate_minutes: Option<i64>,
     version: u64,
 }
 
@@ -207,12 +210,13 @@ pub async fn act_on_ticket(
                 "Неизвестное действие. Допустимы: take, ask_info, answer, send_estimate, approve_estimate, reject_estimate, send_for_review, accept, return, declare_impossible.",
             )
         })?;
-    let ticket = usecases::act(
+    let ticket = crate::costs::act(
         &state,
         &caller.actor,
         &TicketId::new(id),
         action,
         body.comment.as_deref(),
+        body.estimate_minutes,
         body.version,
     )
     .await?;

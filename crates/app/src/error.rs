@@ -3,7 +3,10 @@
 use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use dealerdesk_domain::{CalendarError, DomainError, LifecycleError, ValidationError};
+use dealerdesk_domain::{
+    CalendarError, CostError, CostingError, DomainError, LifecycleError, TimeEntryError,
+    ValidationError,
+};
 use dealerdesk_store::StoreError;
 use serde_json::json;
 use thiserror::Error;
@@ -37,6 +40,15 @@ pub enum AppError {
     /// A calendar the admin uploaded or edited that the domain refuses (422).
     #[error(transparent)]
     Calendar(#[from] CalendarError),
+    /// A time-ledger operation the rules refuse (unknown entry, nothing to correct, …).
+    #[error(transparent)]
+    TimeEntry(TimeEntryError),
+    /// A cost-confirmation move the rules refuse.
+    #[error(transparent)]
+    Cost(CostError),
+    /// Time on a finished ticket, or reclassifying one outside a dispute.
+    #[error(transparent)]
+    Costing(CostingError),
     #[error("store: {0}")]
     Store(StoreError),
     /// Start-up and configuration failures.
@@ -62,6 +74,24 @@ impl From<ValidationError> for AppError {
 impl From<LifecycleError> for AppError {
     fn from(e: LifecycleError) -> Self {
         AppError::Domain(e.into())
+    }
+}
+
+impl From<CostingError> for AppError {
+    fn from(e: CostingError) -> Self {
+        match e {
+            CostingError::Time(e) => AppError::TimeEntry(e),
+            CostingError::Cost(e) => AppError::Cost(e),
+            CostingError::Invalid(e) => e.into(),
+            CostingError::NotPlatform => AppError::Forbidden,
+            other => AppError::Costing(other),
+        }
+    }
+}
+
+impl From<CostError> for AppError {
+    fn from(e: CostError) -> Self {
+        AppError::Cost(e)
     }
 }
 
@@ -91,6 +121,17 @@ impl AppError {
                 LifecycleError::CommentRequired { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             },
             AppError::Calendar(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::TimeEntry(e) => time_entry_status(e),
+            AppError::Cost(e) => cost_status(e),
+            AppError::Costing(e) => match e {
+                CostingError::Time(e) => time_entry_status(e),
+                CostingError::Cost(e) => cost_status(e),
+                CostingError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+                CostingError::NotPlatform => StatusCode::FORBIDDEN,
+                CostingError::TicketDone | CostingError::ReclassifyDone { .. } => {
+                    StatusCode::CONFLICT
+                }
+            },
             AppError::Store(StoreError::BadCursor) => StatusCode::BAD_REQUEST,
             AppError::Store(_) | AppError::Config(_) => StatusCode::SERVICE_UNAVAILABLE,
         }
@@ -114,6 +155,16 @@ impl AppError {
                 LifecycleError::EstimateOnFreeTicket => "estimate_on_free_ticket",
             },
             AppError::Calendar(_) => "calendar_invalid",
+            AppError::TimeEntry(e) => time_entry_code(e),
+            AppError::Cost(e) => cost_code(e),
+            AppError::Costing(e) => match e {
+                CostingError::Time(e) => time_entry_code(e),
+                CostingError::Cost(e) => cost_code(e),
+                CostingError::Invalid(_) => "validation_failed",
+                CostingError::NotPlatform => "forbidden",
+                CostingError::TicketDone => "ticket_done",
+                CostingError::ReclassifyDone { .. } => "reclassify_done",
+            },
             AppError::Store(StoreError::BadCursor) => "bad_cursor",
             AppError::Store(_) => "storage_unavailable",
             AppError::Config(_) => "misconfigured",
@@ -138,6 +189,9 @@ impl AppError {
             }
             AppError::Domain(e) => e.message_ru(),
             AppError::Calendar(e) => e.message_ru(),
+            AppError::TimeEntry(e) => e.message_ru(),
+            AppError::Cost(e) => e.message_ru(),
+            AppError::Costing(e) => e.message_ru(),
             AppError::Store(StoreError::BadCursor) => {
                 "Некорректный курсор постраничного вывода.".into()
             }
@@ -170,6 +224,43 @@ impl AppError {
                 .collect();
         }
         json!({ "error": error })
+    }
+}
+
+fn time_entry_status(e: &TimeEntryError) -> StatusCode {
+    match e {
+        TimeEntryError::UnknownEntry { .. } => StatusCode::NOT_FOUND,
+        TimeEntryError::CorrectsACorrection { .. }
+        | TimeEntryError::NothingToCorrect
+        | TimeEntryError::TotalTooLarge { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+        // Only inconsistent stored data gets here: the ledger, not the request, is wrong.
+        TimeEntryError::NegativeTotal { .. } => StatusCode::CONFLICT,
+    }
+}
+
+fn time_entry_code(e: &TimeEntryError) -> &'static str {
+    match e {
+        TimeEntryError::UnknownEntry { .. } => "unknown_time_entry",
+        TimeEntryError::CorrectsACorrection { .. } => "corrects_a_correction",
+        TimeEntryError::NothingToCorrect => "nothing_to_correct",
+        TimeEntryError::NegativeTotal { .. } => "negative_time_total",
+        TimeEntryError::TotalTooLarge { .. } => "time_total_too_large",
+    }
+}
+
+fn cost_status(e: &CostError) -> StatusCode {
+    match e {
+        CostError::IllegalMove { .. } => StatusCode::CONFLICT,
+        CostError::NotYourMove { .. } => StatusCode::FORBIDDEN,
+        CostError::CommentRequired { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+    }
+}
+
+fn cost_code(e: &CostError) -> &'static str {
+    match e {
+        CostError::IllegalMove { .. } => "illegal_cost_move",
+        CostError::NotYourMove { .. } => "not_your_move",
+        CostError::CommentRequired { .. } => "comment_required",
     }
 }
 
@@ -212,6 +303,54 @@ mod tests {
         assert_eq!(e.status(), StatusCode::UNPROCESSABLE_ENTITY);
         assert_eq!(e.code(), "calendar_invalid");
         assert!(e.message_ru().contains("производственный календарь"));
+    }
+
+    #[test]
+    fn time_and_cost_refusals_map_to_statuses_with_russian_messages() {
+        use dealerdesk_domain::{CostActionKind, CostState, TimeEntryId};
+        let cases: Vec<(AppError, StatusCode, &str)> = vec![
+            (
+                AppError::from(CostingError::Time(TimeEntryError::UnknownEntry {
+                    id: TimeEntryId::new("x"),
+                })),
+                StatusCode::NOT_FOUND,
+                "unknown_time_entry",
+            ),
+            (
+                AppError::from(CostingError::Time(TimeEntryError::NothingToCorrect)),
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "nothing_to_correct",
+            ),
+            (
+                AppError::from(CostError::IllegalMove {
+                    from: CostState::Confirmed,
+                    action: CostActionKind::Dispute,
+                }),
+                StatusCode::CONFLICT,
+                "illegal_cost_move",
+            ),
+            (
+                AppError::from(CostError::CommentRequired {
+                    action: CostActionKind::Dispute,
+                }),
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "comment_required",
+            ),
+            (
+                AppError::from(CostingError::TicketDone),
+                StatusCode::CONFLICT,
+                "ticket_done",
+            ),
+            (
+                AppError::from(CostingError::NotPlatform),
+                StatusCode::FORBIDDEN,
+                "forbidden",
+            ),
+        ];
+        for (e, status, code) in cases {
+            assert_eq!((e.status(), e.code()), (status, code), "{e:?}");
+            assert!(e.message_ru().chars().any(|c| ('а'..='я').contains(&c)), "{e:?}");
+        }
     }
 
     #[test]

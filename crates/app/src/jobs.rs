@@ -19,6 +19,12 @@ pub enum Job {
     SlaWatch,
     /// Accept results left in review for the configured working days (SPEC §2.4).
     AutoAccept,
+    /// Remind dealers of costs awaiting confirmation, 7 days and 1 day before the
+    /// quarter's deadline (SPEC §2.6).
+    CostReminders,
+    /// The quarter's cut-off: pending costs count as confirmed, disputed ones move to the
+    /// next quarter (SPEC §2.6).
+    CostCutoff,
     /// Deliver pending notices from the outbox.
     Outbox,
 }
@@ -26,13 +32,21 @@ pub enum Job {
 impl Job {
     /// Every job, in the order the scheduler runs them (notices last, so that what the
     /// other jobs enqueue goes out in the same tick).
-    pub const ALL: [Job; 3] = [Job::SlaWatch, Job::AutoAccept, Job::Outbox];
+    pub const ALL: [Job; 5] = [
+        Job::SlaWatch,
+        Job::AutoAccept,
+        Job::CostReminders,
+        Job::CostCutoff,
+        Job::Outbox,
+    ];
 
     /// The name used on the command line and in the Lambda's configuration.
     pub fn code(self) -> &'static str {
         match self {
             Job::SlaWatch => "sla_watch",
             Job::AutoAccept => "auto_accept",
+            Job::CostReminders => "cost_reminders",
+            Job::CostCutoff => "cost_cutoff",
             Job::Outbox => "outbox",
         }
     }
@@ -62,6 +76,8 @@ pub async fn run(state: &AppState, job: Job, now: DateTime<Utc>) -> Result<JobRe
         Job::AutoAccept => {
             crate::sla_jobs::auto_accept(state, now, state.settings.auto_accept_days).await?
         }
+        Job::CostReminders => crate::costs::send_cost_reminders(state, now).await?,
+        Job::CostCutoff => crate::costs::run_cost_cutoff(state, now).await?,
         Job::Outbox => deliver_outbox(state, now).await?,
     };
     tracing::info!(job = report.job, done = report.done, failed = report.failed, dead = report.dead, "job ran");

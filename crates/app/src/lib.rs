@@ -10,6 +10,7 @@ pub mod calendar;
 pub mod calendar_api;
 pub mod calendar_portal;
 pub mod clock;
+pub mod costs;
 pub mod demo;
 pub mod error;
 pub mod jobs;

@@ -37,6 +37,18 @@ pub const EMAIL_KINDS: &[(&str, &str, &str, &str)] = &[
         include_str!("../templates/email/sla_breach.txt"),
         include_str!("../templates/email/sla_breach.html"),
     ),
+    (
+        "cost_step",
+        include_str!("../templates/email/cost_step.subject"),
+        include_str!("../templates/email/cost_step.txt"),
+        include_str!("../templates/email/cost_step.html"),
+    ),
+    (
+        "cost_reminder",
+        include_str!("../templates/email/cost_reminder.subject"),
+        include_str!("../templates/email/cost_reminder.txt"),
+        include_str!("../templates/email/cost_reminder.html"),
+    ),
 ];
 
 /// Adds the e-mail templates to an environment.
@@ -275,6 +287,38 @@ mod tests {
             assert!(email.text.contains("http://h/tickets/t1"));
             assert!(email.html.contains("Новость &lt;b&gt;"));
         }
+    }
+
+    #[test]
+    fn cost_notices_render_in_russian() {
+        let at = Utc.with_ymd_and_hms(2026, 3, 19, 9, 0, 0).unwrap();
+        let step = Notice::new("cost:t1:v9", "cost_step", Audience::Address { email: "x@example.ru".into() }, at)
+            .with("ticket_id", "t1")
+            .with("number", "DD-1001")
+            .with("title", "Новость")
+            .with("action_label", "Запросить детализацию")
+            .with("cost", "590 ₽")
+            .with("minutes", "10 мин")
+            .with("cost_state_label", "Запрошена детализация")
+            .with("comment", "Почему 10 минут?")
+            .with("detail", "");
+        let email = render(&env(), &step, vec![], "http://h").unwrap();
+        assert_eq!(email.subject, "DD-1001: Запросить детализацию — стоимость 590 ₽");
+        assert!(email.text.contains("Почему 10 минут?"));
+        assert!(email.text.contains("запрошена детализация"));
+        assert!(email.text.contains("http://h/tickets/t1#cost"));
+        assert!(email.html.contains("Открыть детализацию"));
+
+        let reminder = Notice::new("cost-reminder:d1:2026-03-19", "cost_reminder", Audience::Address { email: "x@example.ru".into() }, at)
+            .with("count", "2")
+            .with("total", "1 180 ₽")
+            .with("deadline", "26.03.2026")
+            .with("quarter_label", "I квартал 2026 г.")
+            .with("tickets", "DD-1001 «Новость» — 590 ₽\nDD-1002 «Акция» — 590 ₽");
+        let email = render(&env(), &reminder, vec![], "http://h").unwrap();
+        assert!(email.subject.contains("26.03.2026"), "{}", email.subject);
+        assert!(email.text.contains("DD-1002 «Акция»"));
+        assert!(email.text.contains("I квартал 2026 г."));
     }
 
     #[test]

@@ -26,6 +26,7 @@ pub fn templates() -> Environment<'static> {
         ("tickets.html", include_str!("../templates/tickets.html")),
         ("ticket_new.html", include_str!("../templates/ticket_new.html")),
         ("ticket.html", include_str!("../templates/ticket.html")),
+        ("ticket_cost.html", include_str!("../templates/ticket_cost.html")),
         ("error.html", include_str!("../templates/error.html")),
         ("home.html", include_str!("../templates/home.html")),
         ("dev_mail.html", include_str!("../templates/dev_mail.html")),
@@ -297,6 +298,18 @@ fn new_ticket_page(
     values: &HashMap<String, String>,
     error: Option<&AppError>,
 ) -> Response {
+    new_ticket_page_with(state, caller, status, values, error, Value::UNDEFINED)
+}
+
+/// The new-ticket form with an estimate banner (`Value::UNDEFINED` for none).
+pub(crate) fn new_ticket_page_with(
+    state: &AppState,
+    caller: &PortalCaller,
+    status: StatusCode,
+    values: &HashMap<String, String>,
+    error: Option<&AppError>,
+    estimate: Value,
+) -> Response {
     let categories: Vec<_> = Category::ALL
         .iter()
         .map(|c| context! { code => c.code(), label => c.label(), billing => c.default_billing().label() })
@@ -323,6 +336,7 @@ fn new_ticket_page(
             form_id => values.get("form_id").cloned().unwrap_or_else(auth::new_token),
             errors => field_errors,
             error => error.map(AppError::message_ru),
+            estimate => estimate,
         },
     )
 }
@@ -360,7 +374,7 @@ pub async fn create_ticket(State(state): State<AppState>, caller: PortalCaller, 
     }
 }
 
-async fn ticket_page(
+pub(crate) async fn ticket_page(
     state: &AppState,
     caller: &PortalCaller,
     id: &TicketId,
@@ -383,8 +397,10 @@ async fn ticket_page(
         view["created_local"] = local(ticket.created_at).into();
         view["dealer_name"] = dealer.into();
         let events: Vec<_> = history.iter().map(|e| event_view(e, &names)).collect();
+        let cost = crate::costs::portal::block(state, &caller.principal.actor, &ticket).await?;
         Ok::<_, AppError>(context! {
             me => caller.layout(),
+            cost => cost,
             ticket => serde_value(&view),
             history => serde_value(&events),
             actions => actions,
@@ -410,6 +426,9 @@ struct ActionForm {
     #[serde(default)]
     comment: String,
     version: String,
+    /// Only `send_estimate` reads it: the work estimate, minutes.
+    #[serde(default)]
+    estimate_minutes: String,
     csrf: Option<String>,
 }
 
@@ -430,7 +449,9 @@ pub async fn act(State(state): State<AppState>, caller: PortalCaller, Path(id): 
         return ticket_page(&state, &caller, &id, e.status(), Some(&e), &f.comment).await;
     };
     let comment = Some(f.comment.as_str()).filter(|c| !c.trim().is_empty());
-    match usecases::act(&state, &caller.principal.actor, &id, action, comment, version).await {
+    // Not a number is as good as missing: the estimate check says what is needed.
+    let estimate = f.estimate_minutes.trim().parse::<i64>().ok();
+    match crate::costs::act(&state, &caller.principal.actor, &id, action, comment, estimate, version).await {
         Ok(_) => Redirect::to(&format!("/tickets/{id}")).into_response(),
         Err(e) => ticket_page(&state, &caller, &id, e.status(), Some(&e), &f.comment).await,
     }

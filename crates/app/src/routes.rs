@@ -1,6 +1,6 @@
 //! Routers per endpoint group. Each Lambda mounts one group; the local server mounts all.
 
-use crate::{AppState, api, calendar_api, calendar_portal, portal, telemetry};
+use crate::{AppState, api, calendar_api, calendar_portal, costs, portal, telemetry};
 use axum::Router;
 use axum::routing::{get, post};
 
@@ -21,12 +21,13 @@ pub fn tickets_create(state: AppState) -> Router {
     finish(tickets_create_routes(), state)
 }
 
-/// `GET /api/tickets`, `GET /api/tickets/{id}`
+/// `GET /api/tickets`, `GET /api/tickets/{id}`, `GET /api/tickets/{id}/estimate`
 pub fn tickets_read(state: AppState) -> Router {
     finish(tickets_read_routes(), state)
 }
 
-/// `POST /api/tickets/{id}/actions`
+/// `POST /api/tickets/{id}/actions` and the time-and-cost moves: `…/time-entries`,
+/// `…/time-entries/{entry}/correction`, `…/reclassify`, `…/cost/{confirm,dispute,answer}`
 pub fn tickets_actions(state: AppState) -> Router {
     finish(tickets_actions_routes(), state)
 }
@@ -65,10 +66,21 @@ fn tickets_read_routes() -> Router<AppState> {
     Router::new()
         .route("/api/tickets", get(api::list_tickets))
         .route("/api/tickets/{id}", get(api::get_ticket))
+        .route("/api/tickets/{id}/estimate", get(costs::api::estimate))
 }
 
 fn tickets_actions_routes() -> Router<AppState> {
-    Router::new().route("/api/tickets/{id}/actions", post(api::act_on_ticket))
+    Router::new()
+        .route("/api/tickets/{id}/actions", post(api::act_on_ticket))
+        .route("/api/tickets/{id}/time-entries", post(costs::api::log_time))
+        .route(
+            "/api/tickets/{id}/time-entries/{entry}/correction",
+            post(costs::api::correct_time),
+        )
+        .route("/api/tickets/{id}/reclassify", post(costs::api::reclassify))
+        .route("/api/tickets/{id}/cost/confirm", post(costs::api::confirm))
+        .route("/api/tickets/{id}/cost/dispute", post(costs::api::dispute))
+        .route("/api/tickets/{id}/cost/answer", post(costs::api::answer))
 }
 
 fn admin_calendar_routes() -> Router<AppState> {
@@ -92,8 +104,16 @@ fn portal_routes() -> Router<AppState> {
         .route("/logout", post(portal::logout))
         .route("/tickets", get(portal::tickets).post(portal::create_ticket))
         .route("/tickets/new", get(portal::new_ticket))
+        .route("/tickets/new/estimate", post(costs::portal::new_ticket_estimate))
         .route("/tickets/{id}", get(portal::ticket))
         .route("/tickets/{id}/actions", post(portal::act))
+        .route("/tickets/{id}/time-entries", post(costs::portal::log_time))
+        .route(
+            "/tickets/{id}/time-entries/{entry}/correction",
+            post(costs::portal::correct_time),
+        )
+        .route("/tickets/{id}/reclassify", post(costs::portal::reclassify))
+        .route("/tickets/{id}/cost/{step}", post(costs::portal::cost_move))
         .route("/dev/mail", get(portal::dev_mail))
         .route("/admin/calendars", get(calendar_portal::calendars))
         .route("/admin/calendars/hours", post(calendar_portal::set_hours))

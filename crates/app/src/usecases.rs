@@ -149,7 +149,7 @@ async fn account_manager_of(state: &AppState, dealer: &DealerId) -> Result<Optio
 }
 
 /// Refuses roles without tickets (403) and hides other dealers' tickets (404).
-async fn ensure_visible(state: &AppState, actor: &Actor, ticket: &Ticket) -> Result<(), AppError> {
+pub(crate) async fn ensure_visible(state: &AppState, actor: &Actor, ticket: &Ticket) -> Result<(), AppError> {
     if !actor.reads_tickets() {
         return Err(AppError::Forbidden);
     }
@@ -227,6 +227,20 @@ pub async fn act(
     comment: Option<&str>,
     seen_version: u64,
 ) -> Result<Ticket, AppError> {
+    act_with(state, actor, id, action, comment, seen_version, |_| Ok(())).await
+}
+
+/// [`act`], with `prepare` completing the moved ticket before it is stored (the amount of
+/// an estimate); an error from it refuses the move and nothing is written.
+pub async fn act_with(
+    state: &AppState,
+    actor: &Actor,
+    id: &TicketId,
+    action: Action,
+    comment: Option<&str>,
+    seen_version: u64,
+    prepare: impl FnOnce(&mut Ticket) -> Result<(), AppError>,
+) -> Result<Ticket, AppError> {
     if !actor.reads_tickets() {
         return Err(AppError::Forbidden);
     }
@@ -236,7 +250,9 @@ pub async fn act(
         return Err(AppError::VersionConflict);
     }
     let calendar = crate::calendar::load(state).await?;
-    let (moved, event) = ticket.apply(actor, action, comment, &calendar, state.clock.now())?;
+    let (mut moved, event) =
+        ticket.apply(actor, action, comment, &calendar, state.clock.now())?;
+    prepare(&mut moved)?;
     state
         .store
         .save_move(&moved, seen_version, &event, &moved.notices(&event))

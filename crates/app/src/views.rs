@@ -43,6 +43,7 @@ pub fn ticket_json(t: &Ticket, now: DateTime<Utc>) -> Value {
         "version": t.version,
     });
     crate::sla_views::add_sla_json(&mut v, t, now);
+    crate::costs::add_cost_fields(&mut v, t);
     v
 }
 

@@ -8,6 +8,7 @@ pub mod access;
 pub mod calendar;
 pub mod catalog;
 pub mod cost;
+pub mod costing;
 pub mod error;
 pub mod estimate;
 pub mod ids;
@@ -28,6 +29,10 @@ pub use catalog::{Billing, Category, Criticality};
 pub use cost::{
     CostAction, CostActionKind, CostError, CostState, CutoffOutcome, Quarter, billing_quarter,
     confirmation_deadline, cutoff, cutoff_due, next_cost_state, reminder_dates,
+};
+pub use costing::{
+    CostEvent, CostEventKind, CostingError, Reclassification, ReclassifyDraft, TicketCost,
+    check_estimate_minutes, cost_reminder_notice, minutes_text, platform_date, reminder_due,
 };
 pub use estimate::{Completed, Estimate, EstimateSettings, estimate, estimate_with};
 pub use error::{CalendarError, DomainError, LifecycleError, ValidationError};

@@ -3,6 +3,7 @@
 use crate::access::Actor;
 use crate::calendar::WorkingCalendar;
 use crate::catalog::{Billing, Category, Criticality};
+use crate::costing::TicketCost;
 use crate::error::{FieldError, LifecycleError, ValidationError};
 use crate::ids::{DealerId, TicketId, UserId};
 use crate::lifecycle::{Action, Party, Status, next_status};
@@ -160,6 +161,8 @@ pub struct Ticket {
     pub sla: SlaClock,
     /// Optimistic-lock version; starts at 1 and grows by one with every change.
     pub version: u64,
+    /// Logged time, the cost's confirmation state and the estimate (`costing`).
+    pub cost: TicketCost,
 }
 
 impl Ticket {
@@ -192,6 +195,7 @@ impl Ticket {
             status_since: now,
             sla,
             version: 1,
+            cost: TicketCost::default(),
         };
         let event = HistoryEvent {
             at: now,
@@ -281,7 +285,7 @@ impl Ticket {
             (None, Some(a)) if action.party() == Party::Platform => Some(a.user_id.clone()),
             (current, _) => current.clone(),
         };
-        let ticket = Ticket {
+        let mut ticket = Ticket {
             status: to,
             updated_at: now,
             assignee_id,
@@ -292,6 +296,10 @@ impl Ticket {
             version: self.version + 1,
             ..self.clone()
         };
+        // Finishing a ticket makes its cost payable (SPEC §2.6) in the same write.
+        if to.is_done() {
+            ticket.cost = ticket.cost.on_completion(ticket.billing, now);
+        }
         (ticket, event)
     }
 
@@ -316,7 +324,7 @@ impl Ticket {
             },
         };
         let template = if event.action.is_none() { "ticket_created" } else { "ticket_moved" };
-        let notice = Notice::new(format!("ticket:{}:v{}", self.id, self.version), template, audience, event.at)
+        let mut notice = Notice::new(format!("ticket:{}:v{}", self.id, self.version), template, audience, event.at)
             .with("ticket_id", self.id.as_str())
             .with("number", self.display_number())
             .with("title", self.title.clone())
@@ -324,7 +332,13 @@ impl Ticket {
             .with("status_label", self.status.label())
             .with("action_label", event.action.map(Action::label).unwrap_or("Обращение создано"))
             .with("comment", event.comment.clone().unwrap_or_default());
-        vec![notice]
+        // The dealer approves an estimate by its amount.
+        if let (Status::EstimateSent, Some(estimate)) = (self.status, self.estimate_text()) {
+            notice = notice.with("estimate", estimate);
+        }
+        let mut notices = vec![notice];
+        notices.extend(self.cost_pending_notice(event.at));
+        notices
     }
 
     /// The moves `actor` can make now, for the portal's buttons.

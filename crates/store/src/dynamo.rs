@@ -989,6 +989,9 @@ impl TicketRepo for Store {
                 Condition::absent(),
             )?,
         ];
+        // A move that resolves paid work with a cost also records it for the estimate
+        // banner (SPEC §2.5), in the same transaction.
+        items.extend(self.completed_work_writes(None, ticket)?);
         for notice in notices {
             items.push(self.put(crate::outbox::notice_to_item(notice), Condition::absent())?);
         }

@@ -21,6 +21,12 @@
 //! | outbox notice | `OUTBOX#<notice key>` | `OUTBOX` | gsi3 while pending: `OUTBOX#PENDING` / `<created>#<key>` (`ttl` once sent) |
 //! | calendar year | `CALENDAR#platform` | `YEAR#<yyyy>` | — |
 //! | working hours | `CALENDAR#platform` | `HOURS` | — |
+//! | time entry | `TICKET#<id>` | `LEDGER#TIME#<at>#<entry id>` | — |
+//! | cost event | `TICKET#<id>` | `LEDGER#COST#<at>#<version>` | — |
+//! | completed paid work | `DONE#<category>#<criticality>` | `<completed>#<ticket id>` | — |
+//!
+//! The ticket item also carries gsi3 `COST#OPEN` / `<quarter>#<ticket id>` while its cost
+//! is pending or disputed (`<quarter>` is the billing quarter, `2026-Q1`).
 //!
 //! Users also carry index keys: gsi1 `USERS#DEALER#<dealer>` / `<email>` (a dealer's people)
 //! and gsi2 `USERS#ROLE#<role>` / `<email>` (everyone with a role), so a notice to "the
@@ -60,6 +66,24 @@
 //!
 //! The platform calendar's items share one partition, so loading the whole calendar
 //! (every year and the hours) is one Query; `<yyyy>` is four digits, so years sort.
+//!
+//! uses it for notices not yet delivered.
+//!
+//! Time and cost (SPEC §2.3, §2.5, §2.6):
+//! - Time entries and cost events live in the ticket's partition under `LEDGER#`, written
+//!   in the same transaction as the ticket (which carries the totals), so one key-range
+//!   Query (`begins_with LEDGER#`) gives the ledger and the cost's history without
+//!   re-reading the lifecycle history. `LEDGER#…` sorts between `EVENT#…` and `TICKET`, so
+//!   the whole-partition read of a ticket with its history skips over it unchanged.
+//! - `COST#OPEN` is the cost jobs' sparse gsi3 partition: a ticket is in it only while the
+//!   dealer must confirm (pending) or the specialist must answer (disputed), i.e. only
+//!   once it is finished; an open ticket's gsi3 partition (the work queue) is never needed
+//!   at the same time, so one ticket never needs both. Sorting by billing quarter lets the
+//!   cut-off read "every open cost of this quarter or earlier" as one key range.
+//! - `DONE#<category>#<criticality>` holds a small copy (title and text, final cost) of
+//!   every resolved paid ticket with a cost, written with the move that finishes it and
+//!   kept in step when its time is corrected, so the estimate banner (same category and
+//!   criticality, last 90 days) is one key-range Query.
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use dealerdesk_domain::{DealerId, NetworkId, TicketId, UserId};
@@ -207,6 +231,43 @@ pub fn users_with_role_gsi2pk(role: dealerdesk_domain::Role) -> String {
     format!("USERS#ROLE#{}", role.code())
 }
 
+/// The prefix of every time-ledger and cost-history item in a ticket's partition.
+pub const LEDGER_SK_PREFIX: &str = "LEDGER#";
+/// The prefix of a time entry's sort key.
+pub const TIME_ENTRY_SK_PREFIX: &str = "LEDGER#TIME#";
+/// The prefix of a cost event's sort key.
+pub const COST_EVENT_SK_PREFIX: &str = "LEDGER#COST#";
+/// The `gsi3pk` of every ticket whose cost is pending or disputed.
+pub const COST_OPEN_GSI3PK: &str = "COST#OPEN";
+
+/// The sort key of a time entry: when it was logged, then its id (unique).
+pub fn time_entry_sk(at: DateTime<Utc>, id: &dealerdesk_domain::TimeEntryId) -> String {
+    format!("{TIME_ENTRY_SK_PREFIX}{}#{id}", instant(at))
+}
+
+/// The sort key of a cost event: when, then the ticket version it produced.
+pub fn cost_event_sk(at: DateTime<Utc>, version: u64) -> String {
+    format!("{COST_EVENT_SK_PREFIX}{}#{version:020}", instant(at))
+}
+
+/// The `gsi3sk` of an open cost: billing quarter (`2026-Q1`), then ticket.
+pub fn cost_open_gsi3sk(quarter: dealerdesk_domain::Quarter, ticket: &TicketId) -> String {
+    format!("{}#{ticket}", quarter.code())
+}
+
+/// The partition of resolved paid work of one category and criticality.
+pub fn completed_work_pk(
+    category: dealerdesk_domain::Category,
+    criticality: dealerdesk_domain::Criticality,
+) -> String {
+    format!("DONE#{}#{}", category.code(), criticality.code())
+}
+
+/// The sort key of resolved paid work: when it was finished, then the ticket.
+pub fn completed_work_sk(completed_at: DateTime<Utc>, ticket: &TicketId) -> String {
+    format!("{}#{ticket}", instant(completed_at))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -274,5 +335,28 @@ mod tests {
         assert!(open_ticket_gsi3sk(None, &t) > bound);
         assert!(open_ticket_gsi3sk(None, &t) > open_ticket_gsi3sk(Some(now + chrono::Duration::days(3000)), &t));
     }
+    #[test]
+    fn cost_keys_have_the_documented_shapes() {
+        let at = Utc.with_ymd_and_hms(2026, 3, 2, 9, 0, 0).unwrap();
+        let t = TicketId::new("01T");
+        let e = dealerdesk_domain::TimeEntryId::new("01E");
+        assert_eq!(time_entry_sk(at, &e), "LEDGER#TIME#2026-03-02T09:00:00.000Z#01E");
+        assert_eq!(
+            cost_event_sk(at, 3),
+            "LEDGER#COST#2026-03-02T09:00:00.000Z#00000000000000000003"
+        );
+        let q1 = dealerdesk_domain::Quarter::new(2026, 1).unwrap();
+        assert_eq!(cost_open_gsi3sk(q1, &t), "2026-Q1#01T");
+        assert!(cost_open_gsi3sk(q1, &t) < q1.next().code(), "a quarter's range ends before the next");
+        assert_eq!(
+            completed_work_pk(
+                dealerdesk_domain::Category::IndividualNews,
+                dealerdesk_domain::Criticality::High
+            ),
+            "DONE#individual_news#high"
+        );
+        assert_eq!(completed_work_sk(at, &t), "2026-03-02T09:00:00.000Z#01T");
+        // Ledger items sit between the history and the ticket in its partition.
+        assert!(event_sk(at, 1) < time_entry_sk(at, &e) && time_entry_sk(at, &e).as_str() < TICKET_SK);
+    }
 }
-

@@ -24,6 +24,7 @@ use dealerdesk_domain::{
 use std::future::Future;
 
 mod calendar;
+mod costs;
 mod cursor;
 mod dynamo;
 mod error;
@@ -33,6 +34,7 @@ mod outbox;
 mod queue;
 mod table;
 
+pub use costs::{CompletedWork, CostRepo, Ledger, LedgerWrite};
 pub use dynamo::{MAX_PAGE_LIMIT, Store, StoreConfig};
 pub use error::StoreError;
 pub use table::{GsiDefinition, TABLE_GSIS, TTL_ATTRIBUTE, table_definition_summary};

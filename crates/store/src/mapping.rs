@@ -376,7 +376,9 @@ pub(crate) fn ticket_to_item(ticket: &Ticket) -> Item {
         .instant("updated_at", ticket.updated_at)
         .put(attr::VERSION, n(ticket.version));
     let b = with_sla(b, ticket);
-    with_status(b, attr::STATUS, attr::RESUME, ticket.status).build()
+    let mut item = with_status(b, attr::STATUS, attr::RESUME, ticket.status).build();
+    crate::costs::add_ticket_cost(&mut item, ticket);
+    item
 }
 
 /// The ticket's reaction clock as flat attributes (readable in the console, usable in
@@ -468,6 +470,7 @@ pub(crate) fn ticket_from_item(item: &Item) -> Result<Ticket, StoreError> {
         status_since,
         sla,
         version: r.u64(attr::VERSION)?,
+        cost: crate::costs::ticket_cost_from_item(item)?,
     })
 }
 
@@ -585,6 +588,7 @@ mod tests {
                 breach_reported: false,
             },
             version: 7,
+            cost: dealerdesk_domain::TicketCost::default(),
         }
     }
 

@@ -56,6 +56,9 @@ fn entry_from_item(item: &Item) -> Result<OutboxEntry, StoreError> {
     Ok(OutboxEntry { notice, attempts })
 }
 
+/// An update expression with its attribute names and values.
+type Update<'a> = (&'a str, Vec<(&'a str, &'a str)>, Vec<(&'a str, AttributeValue)>);
+
 fn epoch(at: DateTime<Utc>) -> AttributeValue {
     mapping::number(at.timestamp_millis())
 }
@@ -175,9 +178,7 @@ impl OutboxRepo for Store {
     }
 
     async fn mark_failed(&self, key: &str, error: &str, retry_at: DateTime<Utc>, dead: bool) -> Result<(), StoreError> {
-        type Names<'a> = Vec<(&'a str, &'a str)>;
-        type Values<'a> = Vec<(&'a str, AttributeValue)>;
-        let (update, names, mut values): (&str, Names, Values) = if dead {
+        let (update, names, mut values): Update<'_> = if dead {
             (
                 "SET #state = :dead, last_error = :err ADD #attempts :one REMOVE #gpk, #gsk, #lease",
                 vec![("#state", STATE), ("#attempts", ATTEMPTS), ("#gpk", GSI3.partition_key), ("#gsk", GSI3.sort_key), ("#lease", LEASE)],

@@ -285,6 +285,10 @@ conformance_suite!(
     open_tickets_sit_on_the_queue_index_until_done,
     the_sla_watch_reads_only_tickets_whose_watch_time_has_come,
     tickets_in_review_are_found_by_how_long_they_have_waited,
+    // Time and cost: tests/conformance/costs.rs
+    time_entries_are_written_with_the_ticket_or_not_at_all,
+    a_resolved_paid_ticket_is_completed_work_that_follows_its_corrections,
+    open_costs_are_read_by_quarter_and_leave_the_index_when_settled,
 );
 
 // ---------------------------------------------------------------- fixtures
@@ -337,6 +341,7 @@ fn filed(id: &str, number: u64, dealer: &str, at: DateTime<Utc>) -> (Ticket, His
         status_since: at,
         sla: SlaClock::start(&cal(), Criticality::Medium, at),
         version: 1,
+        cost: dealerdesk_domain::TicketCost::default(),
     };
     let event = HistoryEvent {
         at,
@@ -413,8 +418,12 @@ fn s(v: &str) -> AttributeValue {
 
 // ---------------------------------------------------------------- cases
 
+#[path = "conformance/costs.rs"]
+mod cost_cases;
+
 mod cases {
     use super::*;
+    pub use crate::cost_cases::*;
 
     pub async fn a_second_user_with_a_taken_email_already_exists_and_nothing_is_half_written(
         ctx: &Ctx,
