@@ -5,8 +5,10 @@
 //! same code runs in Lambda, in the local server and in tests.
 
 pub mod access;
+pub mod attachment;
 pub mod calendar;
 pub mod catalog;
+pub mod comment;
 pub mod cost;
 pub mod error;
 pub mod estimate;
@@ -22,6 +24,8 @@ pub mod time_entry;
 pub mod wish;
 
 pub use access::Actor;
+pub use attachment::{Attachment, AttachmentError, FileKind, MAX_ATTACHMENT_BYTES};
+pub use comment::{Comment, CommentError, Side};
 pub use calendar::{DayKind, WorkingCalendar, WorkingHours, YearCalendar};
 pub use catalog::{Billing, Category, Criticality};
 pub use cost::{
@@ -31,6 +35,7 @@ pub use cost::{
 pub use estimate::{Completed, Estimate, EstimateSettings, estimate, estimate_with};
 pub use error::{CalendarError, DomainError, LifecycleError, ValidationError};
 pub use ids::{DealerId, NetworkId, TicketId, TimeEntryId, UserId, WishId};
+pub use ids::{AttachmentId, CommentId};
 pub use lifecycle::{Action, Resume, State, Status};
 pub use notice::{Audience, Notice};
 pub use pricing::{
