@@ -1113,3 +1113,7 @@ mod cases {
         assert_eq!(emails(store.users_with_role(Role::Dealer).await.unwrap()).len(), 3);
     }
 }
+
+// Wishes, ticket comments and attachment descriptions: their own file, same engines.
+#[path = "conformance/wishes.rs"]
+mod wishes;
