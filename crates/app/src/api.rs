@@ -30,7 +30,7 @@ impl FromRequestParts<AppState> for ApiCaller {
 }
 
 /// Parses a JSON body with our own error instead of axum's plain-text rejection.
-fn parse_json<T: DeserializeOwned>(body: &Bytes) -> Result<T, AppError> {
+pub(crate) fn parse_json<T: DeserializeOwned>(body: &Bytes) -> Result<T, AppError> {
     serde_json::from_slice(body).map_err(|e| {
         tracing::debug!(error = %e, "bad json body");
         AppError::bad_request(
@@ -175,6 +175,7 @@ pub async fn get_ticket(
         .into_iter()
         .map(Action::code)
         .collect();
+    crate::comments::add_to_card(&mut body, &crate::comments::notes(&state, &ticket).await?);
     Ok(Json(body))
 }
 

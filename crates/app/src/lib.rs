@@ -5,8 +5,11 @@
 //! server through hyper, so Lambda and laptop run identical code.
 
 pub mod api;
+pub mod attachments;
 pub mod auth;
+pub mod blobs;
 pub mod clock;
+pub mod comments;
 pub mod demo;
 pub mod error;
 pub mod jobs;
@@ -16,6 +19,7 @@ pub mod routes;
 pub mod telemetry;
 pub mod usecases;
 pub mod views;
+pub mod wishes;
 
 pub use clock::Clock;
 pub use error::AppError;
@@ -76,17 +80,26 @@ pub struct AppState {
     pub clock: Clock,
     pub settings: Arc<Settings>,
     pub mailer: Arc<mail::Mailer>,
+    /// Where attached files' bytes go (S3 in AWS, a folder locally).
+    pub blobs: Arc<blobs::Blobs>,
     pub(crate) templates: Arc<minijinja::Environment<'static>>,
 }
 
 impl AppState {
     /// Builds the state over a connected store.
-    pub fn new(store: Store, clock: Clock, settings: Settings, mailer: mail::Mailer) -> AppState {
+    pub fn new(
+        store: Store,
+        clock: Clock,
+        settings: Settings,
+        mailer: mail::Mailer,
+        blobs: blobs::Blobs,
+    ) -> AppState {
         AppState {
             store: Arc::new(store),
             clock,
             settings: Arc::new(settings),
             mailer: Arc::new(mailer),
+            blobs: Arc::new(blobs),
             templates: Arc::new(portal::templates()),
         }
     }
@@ -96,6 +109,13 @@ impl AppState {
         let store_config = StoreConfig::from_env();
         let store = Store::connect(&store_config).await?;
         let mailer = mail::Mailer::from_env(&std::env::temp_dir().join("dealerdesk-mail")).await?;
-        Ok(AppState::new(store, Clock::system(), Settings::from_env()?, mailer))
+        let blobs = blobs::Blobs::from_env(&std::env::temp_dir().join("dealerdesk-blobs")).await?;
+        Ok(AppState::new(
+            store,
+            Clock::system(),
+            Settings::from_env()?,
+            mailer,
+            blobs,
+        ))
     }
 }

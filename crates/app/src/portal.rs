@@ -26,6 +26,9 @@ pub fn templates() -> Environment<'static> {
         ("tickets.html", include_str!("../templates/tickets.html")),
         ("ticket_new.html", include_str!("../templates/ticket_new.html")),
         ("ticket.html", include_str!("../templates/ticket.html")),
+        ("ticket_comments.html", include_str!("../templates/ticket_comments.html")),
+        ("wishes.html", include_str!("../templates/wishes.html")),
+        ("wish.html", include_str!("../templates/wish.html")),
         ("error.html", include_str!("../templates/error.html")),
         ("home.html", include_str!("../templates/home.html")),
         ("dev_mail.html", include_str!("../templates/dev_mail.html")),
@@ -41,7 +44,7 @@ pub fn templates() -> Environment<'static> {
 }
 
 /// Any serialisable value for a template (our JSON views included).
-fn serde_value<T: serde::Serialize>(value: T) -> Value {
+pub(crate) fn serde_value<T: serde::Serialize>(value: T) -> Value {
     Value::from(Serde(value))
 }
 
@@ -59,7 +62,7 @@ pub async fn style() -> Response {
         .into_response()
 }
 
-fn render(state: &AppState, status: StatusCode, name: &str, ctx: Value) -> Response {
+pub(crate) fn render(state: &AppState, status: StatusCode, name: &str, ctx: Value) -> Response {
     match state
         .templates
         .get_template(name)
@@ -105,7 +108,7 @@ impl FromRequestParts<AppState> for PortalCaller {
 }
 
 impl PortalCaller {
-    fn layout(&self) -> Value {
+    pub(crate) fn layout(&self) -> Value {
         let role = self.principal.actor.role;
         context! {
             name => self.name.clone(),
@@ -114,11 +117,12 @@ impl PortalCaller {
             csrf => self.principal.session.csrf.clone(),
             files_tickets => self.principal.actor.filing_dealer().is_some(),
             reads_tickets => self.principal.actor.reads_tickets(),
+            reads_wishes => crate::wishes::reads_wishes(&self.principal.actor),
         }
     }
 }
 
-fn error_page(state: &AppState, caller: Option<&PortalCaller>, error: &AppError) -> Response {
+pub(crate) fn error_page(state: &AppState, caller: Option<&PortalCaller>, error: &AppError) -> Response {
     let status = error.status();
     if status.is_server_error() {
         tracing::error!(error = %error, "portal request failed");
@@ -131,7 +135,7 @@ fn error_page(state: &AppState, caller: Option<&PortalCaller>, error: &AppError)
     )
 }
 
-fn form(body: &Bytes) -> HashMap<String, String> {
+pub(crate) fn form(body: &Bytes) -> HashMap<String, String> {
     serde_urlencoded::from_bytes::<Vec<(String, String)>>(body)
         .unwrap_or_default()
         .into_iter()
@@ -343,7 +347,7 @@ pub async fn create_ticket(State(state): State<AppState>, caller: PortalCaller, 
     }
 }
 
-async fn ticket_page(
+pub(crate) async fn ticket_page(
     state: &AppState,
     caller: &PortalCaller,
     id: &TicketId,
@@ -365,6 +369,7 @@ async fn ticket_page(
         view["created_local"] = local(ticket.created_at).into();
         view["dealer_name"] = dealer.into();
         let events: Vec<_> = history.iter().map(|e| event_view(e, &names)).collect();
+        let notes = crate::comments::card_block(state, &caller.principal.actor, &ticket).await?;
         Ok::<_, AppError>(context! {
             me => caller.layout(),
             ticket => serde_value(&view),
@@ -372,6 +377,7 @@ async fn ticket_page(
             actions => actions,
             error => error.map(AppError::message_ru),
             comment => comment,
+            notes => serde_value(&notes),
         })
     }
     .await;

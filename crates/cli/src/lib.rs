@@ -4,6 +4,7 @@
 use chrono::{DateTime, Utc};
 use clap::{Parser, Subcommand, ValueEnum};
 use dealerdesk_app::jobs::{self, Job};
+use dealerdesk_app::blobs::Blobs;
 use dealerdesk_app::mail::Mailer;
 use dealerdesk_app::{AppError, AppState, Clock, Settings, demo, routes};
 use dealerdesk_store::{Store, StoreConfig};
@@ -204,7 +205,7 @@ impl Opened {
 }
 
 /// Starts the engine (embedded) or connects (dynamodb), ensures the table and builds the
-/// app state with the local mailbox under the data dir.
+/// app state with the local mailbox and the attached files' folder under the data dir.
 pub async fn open(args: &StoreArgs, clock: Clock) -> Result<Opened, CliError> {
     let (engine, store_config, fresh) = match args.store {
         StoreKind::Embedded => {
@@ -226,7 +227,8 @@ pub async fn open(args: &StoreArgs, clock: Clock) -> Result<Opened, CliError> {
     let store = Store::connect(&store_config).await?;
     store.ensure_table().await?;
     let mailer = Mailer::from_env(&args.data_dir.join("mail")).await?;
-    let state = AppState::new(store, clock, Settings::from_env()?, mailer);
+    let blobs = Blobs::from_env(&args.data_dir.join("blobs")).await?;
+    let state = AppState::new(store, clock, Settings::from_env()?, mailer, blobs);
     Ok(Opened { state, fresh, engine })
 }
 
