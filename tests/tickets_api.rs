@@ -35,6 +35,7 @@ async fn a_ticket_walks_from_filing_to_acceptance_with_the_spec_words_at_every_s
     let (status, _) = other.act(&ticket, "accept", None).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 
+    #[allow(clippy::type_complexity)] // a table of steps, written out where it is read
     let steps: [(&_, &str, Option<&str>, (&str, &str, &str, &str)); 7] = [
         (&specialist, "take", None, ("in_progress", "В работе", "in_progress", "В стадии решения")),
         (&specialist, "ask_info", Some("Какую страницу?"), ("approval", "На согласовании", "need_info", "Недостаточно информации")),

@@ -202,10 +202,10 @@ impl ServeProcess {
         let http = reqwest::Client::new();
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
         loop {
-            if let Ok(r) = http.get(format!("{base}/login")).send().await {
-                if r.status().is_success() {
-                    break;
-                }
+            if let Ok(r) = http.get(format!("{base}/login")).send().await
+                && r.status().is_success()
+            {
+                break;
             }
             assert!(std::time::Instant::now() < deadline, "dealerdesk did not answer on {base} within 60 s");
             tokio::time::sleep(std::time::Duration::from_millis(100)).await;

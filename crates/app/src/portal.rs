@@ -224,10 +224,10 @@ pub async fn logout(State(state): State<AppState>, caller: PortalCaller, headers
     if let Err(e) = caller.principal.check_csrf(fields.get("csrf").map(String::as_str)) {
         return error_page(&state, Some(&caller), &e);
     }
-    if let Some(token) = auth::cookie(&headers, auth::SESSION_COOKIE) {
-        if let Err(e) = usecases::logout(&state, token).await {
-            return error_page(&state, Some(&caller), &e);
-        }
+    if let Some(token) = auth::cookie(&headers, auth::SESSION_COOKIE)
+        && let Err(e) = usecases::logout(&state, token).await
+    {
+        return error_page(&state, Some(&caller), &e);
     }
     let mut response = Redirect::to("/login").into_response();
     let cookie = auth::set_cookie(auth::SESSION_COOKIE, "gone", 0, state.settings.cookie_secure);

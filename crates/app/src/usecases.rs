@@ -250,10 +250,10 @@ pub async fn user_names(
 ) -> Result<std::collections::HashMap<UserId, String>, AppError> {
     let mut names = std::collections::HashMap::new();
     for id in ids {
-        if !names.contains_key(id) {
-            if let Some(user) = state.store.user(id).await? {
-                names.insert(id.clone(), user.name);
-            }
+        if !names.contains_key(id)
+            && let Some(user) = state.store.user(id).await?
+        {
+            names.insert(id.clone(), user.name);
         }
     }
     Ok(names)

@@ -175,6 +175,7 @@ impl OutboxRepo for Store {
     }
 
     async fn mark_failed(&self, key: &str, error: &str, retry_at: DateTime<Utc>, dead: bool) -> Result<(), StoreError> {
+        #[allow(clippy::type_complexity)] // one tuple of an update's three parts, read once below
         let (update, names, mut values): (&str, Vec<(&str, &str)>, Vec<(&str, AttributeValue)>) = if dead {
             (
                 "SET #state = :dead, last_error = :err ADD #attempts :one REMOVE #gpk, #gsk, #lease",
