@@ -110,6 +110,10 @@ impl AppState {
         let store = Store::connect(&store_config).await?;
         let mailer = mail::Mailer::from_env(&std::env::temp_dir().join("dealerdesk-mail")).await?;
         let blobs = blobs::Blobs::from_env(&std::env::temp_dir().join("dealerdesk-blobs")).await?;
+        if let blobs::Blobs::LocalDir(dir) = &blobs {
+            // A Lambda's disk is its own and short-lived: files kept there are lost.
+            tracing::warn!(dir = %dir.display(), "attached files go to a local folder; set DEALERDESK_BLOB_BUCKET in AWS");
+        }
         Ok(AppState::new(
             store,
             Clock::system(),

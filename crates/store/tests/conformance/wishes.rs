@@ -218,7 +218,7 @@ pub async fn comments_and_files_live_beside_the_ticket_without_touching_its_vers
     let texts: Vec<_> = notes.comments.iter().map(|c| c.text.as_str()).collect();
     assert_eq!(texts, ["Первый", "Второй"]);
     assert_eq!(notes.comments[1].author_role, Role::Specialist);
-    assert_eq!(notes.attachments, [attachment.clone()]);
+    assert_eq!(notes.attachments, std::slice::from_ref(&attachment));
     assert_eq!(
         store.attachment(&ticket.id, &AttachmentId::new("a1")).await.unwrap(),
         Some(attachment)
