@@ -1,6 +1,7 @@
 //! The whole product in-process on an ephemeral port, over an in-memory dynoxide: the same
 //! routers, use cases and storage code as `dealerdesk serve`.
 
+use dealerdesk_app::blobs::Blobs;
 use dealerdesk_app::mail::Mailer;
 use dealerdesk_app::{AppState, Clock, Settings, demo, routes};
 use dealerdesk_cli::EmbeddedEngine;
@@ -37,7 +38,9 @@ impl TestServer {
         store.ensure_table().await.expect("table is created");
         let mailbox = std::env::temp_dir().join(format!("dealerdesk-test-mail-{}", engine.endpoint.rsplit(':').next().unwrap_or("0")));
         let _ = std::fs::remove_dir_all(&mailbox);
-        let state = AppState::new(store, clock, Settings::default(), Mailer::Mailbox(mailbox));
+        let blobs = std::env::temp_dir().join(format!("dealerdesk-test-blobs-{}", engine.endpoint.rsplit(':').next().unwrap_or("0")));
+        let _ = std::fs::remove_dir_all(&blobs);
+        let state = AppState::new(store, clock, Settings::default(), Mailer::Mailbox(mailbox), Blobs::LocalDir(blobs));
         demo::seed(&state, state.clock.now()).await.expect("demo data");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let base = format!("http://{}", listener.local_addr().expect("addr"));

@@ -182,6 +182,7 @@ pub async fn get_ticket(
         .map(Action::code)
         .collect();
     crate::costs::add_to_card(&state, &caller.actor, &ticket, &history, &mut body).await?;
+    crate::comments::add_to_card(&mut body, &crate::comments::notes(&state, &ticket).await?);
     Ok(Json(body))
 }
 

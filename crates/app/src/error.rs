@@ -4,8 +4,8 @@ use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use dealerdesk_domain::{
-    CalendarError, CostError, CostingError, DomainError, LifecycleError, TimeEntryError,
-    ValidationError,
+    AttachmentError, CalendarError, CommentError, CostError, CostingError, DomainError,
+    LifecycleError, TimeEntryError, ValidationError, WishError,
 };
 use dealerdesk_store::StoreError;
 use serde_json::json;
@@ -54,6 +54,21 @@ pub enum AppError {
     /// Start-up and configuration failures.
     #[error("configuration: {0}")]
     Config(String),
+    /// A wish decision the rules refuse.
+    #[error(transparent)]
+    Wish(#[from] WishError),
+    /// Someone decided on the wish since the caller read it.
+    #[error("wish version conflict")]
+    WishVersionConflict,
+    /// A comment the rules refuse.
+    #[error(transparent)]
+    Comment(#[from] CommentError),
+    /// A file refused for its size, type or content.
+    #[error(transparent)]
+    Attachment(#[from] AttachmentError),
+    /// The blob store (S3 or the local folder) failed; the text says where.
+    #[error("blob store: {0}")]
+    Blob(String),
 }
 
 impl From<StoreError> for AppError {
@@ -134,6 +149,26 @@ impl AppError {
             },
             AppError::Store(StoreError::BadCursor) => StatusCode::BAD_REQUEST,
             AppError::Store(_) | AppError::Config(_) => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::Wish(e) => match e {
+                WishError::IllegalMove { .. } => StatusCode::CONFLICT,
+                WishError::NotYourMove { .. } => StatusCode::FORBIDDEN,
+                WishError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            },
+            AppError::WishVersionConflict => StatusCode::CONFLICT,
+            AppError::Comment(e) => match e {
+                CommentError::NotYourTicket => StatusCode::FORBIDDEN,
+                CommentError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            },
+            AppError::Attachment(e) => match e {
+                AttachmentError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+                AttachmentError::UnsupportedType { .. } | AttachmentError::ContentMismatch { .. } => {
+                    StatusCode::UNSUPPORTED_MEDIA_TYPE
+                }
+                AttachmentError::Empty | AttachmentError::BadName => {
+                    StatusCode::UNPROCESSABLE_ENTITY
+                }
+            },
+            AppError::Blob(_) => StatusCode::SERVICE_UNAVAILABLE,
         }
     }
 
@@ -168,6 +203,24 @@ impl AppError {
             AppError::Store(StoreError::BadCursor) => "bad_cursor",
             AppError::Store(_) => "storage_unavailable",
             AppError::Config(_) => "misconfigured",
+            AppError::Wish(e) => match e {
+                WishError::IllegalMove { .. } => "illegal_transition",
+                WishError::NotYourMove { .. } => "not_your_move",
+                WishError::Invalid(_) => "validation_failed",
+            },
+            AppError::WishVersionConflict => "version_conflict",
+            AppError::Comment(e) => match e {
+                CommentError::NotYourTicket => "forbidden",
+                CommentError::Invalid(_) => "validation_failed",
+            },
+            AppError::Attachment(e) => match e {
+                AttachmentError::TooLarge { .. } => "attachment_too_large",
+                AttachmentError::UnsupportedType { .. } => "unsupported_file_type",
+                AttachmentError::ContentMismatch { .. } => "file_content_mismatch",
+                AttachmentError::Empty => "empty_file",
+                AttachmentError::BadName => "bad_file_name",
+            },
+            AppError::Blob(_) => "file_storage_unavailable",
         }
     }
 
@@ -198,6 +251,16 @@ impl AppError {
             AppError::Store(_) | AppError::Config(_) => {
                 "Сервис временно недоступен. Повторите попытку позже.".into()
             }
+            AppError::Wish(e) => e.message_ru(),
+            AppError::WishVersionConflict => {
+                "Пожелание уже изменил кто-то другой. Обновите страницу и повторите действие."
+                    .into()
+            }
+            AppError::Comment(e) => e.message_ru(),
+            AppError::Attachment(e) => e.message_ru(),
+            AppError::Blob(_) => {
+                "Хранилище файлов временно недоступно. Повторите попытку позже.".into()
+            }
         }
     }
 
@@ -205,6 +268,11 @@ impl AppError {
     pub fn field_errors(&self) -> Vec<(&'static str, String)> {
         match self {
             AppError::Domain(DomainError::Validation(v)) => v
+                .errors
+                .iter()
+                .map(|e| (e.field, e.message.clone()))
+                .collect(),
+            AppError::Wish(WishError::Invalid(v)) | AppError::Comment(CommentError::Invalid(v)) => v
                 .errors
                 .iter()
                 .map(|e| (e.field, e.message.clone()))
@@ -351,6 +419,41 @@ mod tests {
             assert_eq!((e.status(), e.code()), (status, code), "{e:?}");
             assert!(e.message_ru().chars().any(|c| ('а'..='я').contains(&c)), "{e:?}");
         }
+    }
+
+    #[test]
+    fn wish_refusals_map_like_ticket_ones() {
+        use dealerdesk_domain::{WishActionKind, WishStatus};
+        let illegal = AppError::from(WishError::IllegalMove {
+            from: WishStatus::Submitted,
+            action: WishActionKind::Accept,
+        });
+        assert_eq!(illegal.status(), StatusCode::CONFLICT);
+        assert_eq!(illegal.code(), "illegal_transition");
+        assert!(illegal.message_ru().contains("«Подано»"));
+        let not_yours = AppError::from(WishError::NotYourMove {
+            action: WishActionKind::Accept,
+        });
+        assert_eq!(not_yours.status(), StatusCode::FORBIDDEN);
+        let invalid = AppError::from(WishError::Invalid(ValidationError::field(
+            "reason",
+            "Укажите причину отклонения: её увидит дилер.",
+        )));
+        assert_eq!(invalid.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(invalid.body()["error"]["fields"][0]["field"], "reason");
+        assert!(AppError::WishVersionConflict.message_ru().starts_with("Пожелание"));
+    }
+
+    #[test]
+    fn refused_files_are_413_and_415_in_russian() {
+        let big = AppError::from(AttachmentError::TooLarge { size: 6 << 20 });
+        assert_eq!(big.status(), StatusCode::PAYLOAD_TOO_LARGE);
+        assert!(big.message_ru().contains("5 МБ"));
+        let exe = AppError::from(AttachmentError::UnsupportedType {
+            declared: "application/x-msdownload".into(),
+        });
+        assert_eq!(exe.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
+        assert_eq!(exe.code(), "unsupported_file_type");
     }
 
     #[test]

@@ -5,11 +5,14 @@
 //! server through hyper, so Lambda and laptop run identical code.
 
 pub mod api;
+pub mod attachments;
 pub mod auth;
+pub mod blobs;
 pub mod calendar;
 pub mod calendar_api;
 pub mod calendar_portal;
 pub mod clock;
+pub mod comments;
 pub mod costs;
 pub mod demo;
 pub mod error;
@@ -24,6 +27,7 @@ pub mod telemetry;
 pub mod usecases;
 pub mod users;
 pub mod views;
+pub mod wishes;
 
 pub use clock::Clock;
 pub use error::AppError;
@@ -96,17 +100,26 @@ pub struct AppState {
     pub clock: Clock,
     pub settings: Arc<Settings>,
     pub mailer: Arc<mail::Mailer>,
+    /// Where attached files' bytes go (S3 in AWS, a folder locally).
+    pub blobs: Arc<blobs::Blobs>,
     pub(crate) templates: Arc<minijinja::Environment<'static>>,
 }
 
 impl AppState {
     /// Builds the state over a connected store.
-    pub fn new(store: Store, clock: Clock, settings: Settings, mailer: mail::Mailer) -> AppState {
+    pub fn new(
+        store: Store,
+        clock: Clock,
+        settings: Settings,
+        mailer: mail::Mailer,
+        blobs: blobs::Blobs,
+    ) -> AppState {
         AppState {
             store: Arc::new(store),
             clock,
             settings: Arc::new(settings),
             mailer: Arc::new(mailer),
+            blobs: Arc::new(blobs),
             templates: Arc::new(portal::templates()),
         }
     }
@@ -116,6 +129,17 @@ impl AppState {
         let store_config = StoreConfig::from_env();
         let store = Store::connect(&store_config).await?;
         let mailer = mail::Mailer::from_env(&std::env::temp_dir().join("dealerdesk-mail")).await?;
-        Ok(AppState::new(store, Clock::system(), Settings::from_env()?, mailer))
+        let blobs = blobs::Blobs::from_env(&std::env::temp_dir().join("dealerdesk-blobs")).await?;
+        if let blobs::Blobs::LocalDir(dir) = &blobs {
+            // A Lambda's disk is its own and short-lived: files kept there are lost.
+            tracing::warn!(dir = %dir.display(), "attached files go to a local folder; set DEALERDESK_BLOB_BUCKET in AWS");
+        }
+        Ok(AppState::new(
+            store,
+            Clock::system(),
+            Settings::from_env()?,
+            mailer,
+            blobs,
+        ))
     }
 }

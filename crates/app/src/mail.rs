@@ -49,6 +49,24 @@ pub const EMAIL_KINDS: &[(&str, &str, &str, &str)] = &[
         include_str!("../templates/email/cost_reminder.txt"),
         include_str!("../templates/email/cost_reminder.html"),
     ),
+    (
+        "ticket_comment",
+        include_str!("../templates/email/ticket_comment.subject"),
+        include_str!("../templates/email/ticket_comment.txt"),
+        include_str!("../templates/email/ticket_comment.html"),
+    ),
+    (
+        "wish_status",
+        include_str!("../templates/email/wish_status.subject"),
+        include_str!("../templates/email/wish_status.txt"),
+        include_str!("../templates/email/wish_status.html"),
+    ),
+    (
+        "wish_task",
+        include_str!("../templates/email/wish_task.subject"),
+        include_str!("../templates/email/wish_task.txt"),
+        include_str!("../templates/email/wish_task.html"),
+    ),
 ];
 
 /// Adds the e-mail templates to an environment.

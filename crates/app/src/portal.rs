@@ -27,6 +27,9 @@ pub fn templates() -> Environment<'static> {
         ("ticket_new.html", include_str!("../templates/ticket_new.html")),
         ("ticket.html", include_str!("../templates/ticket.html")),
         ("ticket_cost.html", include_str!("../templates/ticket_cost.html")),
+        ("ticket_comments.html", include_str!("../templates/ticket_comments.html")),
+        ("wishes.html", include_str!("../templates/wishes.html")),
+        ("wish.html", include_str!("../templates/wish.html")),
         ("error.html", include_str!("../templates/error.html")),
         ("home.html", include_str!("../templates/home.html")),
         ("dev_mail.html", include_str!("../templates/dev_mail.html")),
@@ -118,6 +121,7 @@ impl PortalCaller {
             files_tickets => self.principal.actor.filing_dealer().is_some(),
             reads_tickets => self.principal.actor.reads_tickets(),
             is_admin => role == Role::Admin,
+            reads_wishes => crate::wishes::reads_wishes(&self.principal.actor),
         }
     }
 }
@@ -398,6 +402,7 @@ pub(crate) async fn ticket_page(
         view["dealer_name"] = dealer.into();
         let events: Vec<_> = history.iter().map(|e| event_view(e, &names)).collect();
         let cost = crate::costs::portal::block(state, &caller.principal.actor, &ticket).await?;
+        let notes = crate::comments::card_block(state, &caller.principal.actor, &ticket).await?;
         Ok::<_, AppError>(context! {
             me => caller.layout(),
             cost => cost,
@@ -406,6 +411,7 @@ pub(crate) async fn ticket_page(
             actions => actions,
             error => error.map(AppError::message_ru),
             comment => comment,
+            notes => serde_value(&notes),
         })
     }
     .await;

@@ -1,7 +1,11 @@
 //! Routers per endpoint group. Each Lambda mounts one group; the local server mounts all.
 
-use crate::{AppState, api, calendar_api, calendar_portal, costs, portal, telemetry};
+use crate::{
+    AppState, api, attachments, calendar_api, calendar_portal, comments, costs, portal, telemetry,
+    wishes,
+};
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
 
 fn finish(router: Router<AppState>, state: AppState) -> Router {
@@ -21,13 +25,15 @@ pub fn tickets_create(state: AppState) -> Router {
     finish(tickets_create_routes(), state)
 }
 
-/// `GET /api/tickets`, `GET /api/tickets/{id}`, `GET /api/tickets/{id}/estimate`
+/// `GET /api/tickets`, `GET /api/tickets/{id}`, `GET /api/tickets/{id}/estimate`,
+/// `GET /api/tickets/{id}/attachments/{att}`
 pub fn tickets_read(state: AppState) -> Router {
     finish(tickets_read_routes(), state)
 }
 
 /// `POST /api/tickets/{id}/actions` and the time-and-cost moves: `…/time-entries`,
-/// `…/time-entries/{entry}/correction`, `…/reclassify`, `…/cost/{confirm,dispute,answer}`
+/// `…/time-entries/{entry}/correction`, `…/reclassify`, `…/cost/{confirm,dispute,answer}`;
+/// `POST /api/tickets/{id}/comments`, `POST /api/tickets/{id}/attachments`
 pub fn tickets_actions(state: AppState) -> Router {
     finish(tickets_actions_routes(), state)
 }
@@ -36,6 +42,12 @@ pub fn tickets_actions(state: AppState) -> Router {
 /// `GET`/`PUT /api/admin/calendars/hours`
 pub fn admin_calendars(state: AppState) -> Router {
     finish(admin_calendar_routes(), state)
+}
+
+/// `POST /api/wishes`, `GET /api/wishes`, `GET /api/wishes/{id}`,
+/// `POST /api/wishes/{id}/actions`
+pub fn wishes(state: AppState) -> Router {
+    finish(wishes_routes(), state)
 }
 
 /// The portal: login, ticket pages, static assets.
@@ -50,6 +62,7 @@ pub fn all(state: AppState) -> Router {
         .merge(tickets_read_routes())
         .merge(tickets_actions_routes())
         .merge(admin_calendar_routes())
+        .merge(wishes_routes())
         .merge(portal_routes());
     finish(routes, state)
 }
@@ -67,6 +80,10 @@ fn tickets_read_routes() -> Router<AppState> {
         .route("/api/tickets", get(api::list_tickets))
         .route("/api/tickets/{id}", get(api::get_ticket))
         .route("/api/tickets/{id}/estimate", get(costs::api::estimate))
+        .route(
+            "/api/tickets/{id}/attachments/{att}",
+            get(attachments::api_download),
+        )
 }
 
 fn tickets_actions_routes() -> Router<AppState> {
@@ -81,6 +98,12 @@ fn tickets_actions_routes() -> Router<AppState> {
         .route("/api/tickets/{id}/cost/confirm", post(costs::api::confirm))
         .route("/api/tickets/{id}/cost/dispute", post(costs::api::dispute))
         .route("/api/tickets/{id}/cost/answer", post(costs::api::answer))
+        .route("/api/tickets/{id}/comments", post(comments::api_create))
+        .route(
+            "/api/tickets/{id}/attachments",
+            post(attachments::api_upload)
+                .layer(DefaultBodyLimit::max(attachments::UPLOAD_BODY_LIMIT)),
+        )
 }
 
 fn admin_calendar_routes() -> Router<AppState> {
@@ -94,6 +117,13 @@ fn admin_calendar_routes() -> Router<AppState> {
             "/api/admin/calendars/{year}",
             get(calendar_api::get_year).put(calendar_api::put_year),
         )
+}
+
+fn wishes_routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/wishes", post(wishes::api_create).get(wishes::api_list))
+        .route("/api/wishes/{id}", get(wishes::api_get))
+        .route("/api/wishes/{id}/actions", post(wishes::api_act))
 }
 
 fn portal_routes() -> Router<AppState> {
@@ -114,6 +144,19 @@ fn portal_routes() -> Router<AppState> {
         )
         .route("/tickets/{id}/reclassify", post(costs::portal::reclassify))
         .route("/tickets/{id}/cost/{step}", post(costs::portal::cost_move))
+        .route("/tickets/{id}/comments", post(comments::portal_create))
+        .route(
+            "/tickets/{id}/attachments",
+            post(attachments::portal_upload)
+                .layer(DefaultBodyLimit::max(attachments::UPLOAD_BODY_LIMIT)),
+        )
+        .route(
+            "/tickets/{id}/attachments/{att}",
+            get(attachments::portal_download),
+        )
+        .route("/wishes", get(wishes::portal_list).post(wishes::portal_create))
+        .route("/wishes/{id}", get(wishes::portal_card))
+        .route("/wishes/{id}/actions", post(wishes::portal_act))
         .route("/dev/mail", get(portal::dev_mail))
         .route("/admin/calendars", get(calendar_portal::calendars))
         .route("/admin/calendars/hours", post(calendar_portal::set_hours))

@@ -4,6 +4,7 @@
 use chrono::{DateTime, Utc};
 use clap::{Parser, Subcommand, ValueEnum};
 use dealerdesk_app::jobs::{self, Job};
+use dealerdesk_app::blobs::Blobs;
 use dealerdesk_app::mail::Mailer;
 use dealerdesk_app::{AppError, AppState, Clock, Settings, calendar, demo, routes, users};
 use dealerdesk_store::{Store, StoreConfig};
@@ -294,8 +295,9 @@ impl Opened {
 }
 
 /// Starts the engine (embedded) or connects (dynamodb), ensures the table and builds the
-/// app state with the local mailbox under the data dir. Links in e-mails point at
-/// `http://127.0.0.1:<port>` unless `DEALERDESK_PUBLIC_URL` says otherwise.
+/// app state with the local mailbox and the attached files' folder under the data dir.
+/// Links in e-mails point at `http://127.0.0.1:<port>` unless `DEALERDESK_PUBLIC_URL` says
+/// otherwise.
 pub async fn open(args: &StoreArgs, clock: Clock, port: u16) -> Result<Opened, CliError> {
     let (engine, store_config, fresh) = match args.store {
         StoreKind::Embedded => {
@@ -321,7 +323,8 @@ pub async fn open(args: &StoreArgs, clock: Clock, port: u16) -> Result<Opened, C
     if std::env::var("DEALERDESK_PUBLIC_URL").unwrap_or_default().is_empty() {
         settings.public_url = format!("http://127.0.0.1:{port}");
     }
-    let state = AppState::new(store, clock, settings, mailer);
+    let blobs = Blobs::from_env(&args.data_dir.join("blobs")).await?;
+    let state = AppState::new(store, clock, settings, mailer, blobs);
     Ok(Opened { state, fresh, engine })
 }
 

@@ -55,3 +55,11 @@ id_type!(
     /// A central improvement wish («пожелание»).
     WishId
 );
+id_type!(
+    /// A comment on a ticket.
+    CommentId
+);
+id_type!(
+    /// A file attached to a ticket.
+    AttachmentId
+);

@@ -5,8 +5,10 @@
 //! same code runs in Lambda, in the local server and in tests.
 
 pub mod access;
+pub mod attachment;
 pub mod calendar;
 pub mod catalog;
+pub mod comment;
 pub mod cost;
 pub mod costing;
 pub mod error;
@@ -24,6 +26,8 @@ pub mod time_entry;
 pub mod wish;
 
 pub use access::Actor;
+pub use attachment::{Attachment, AttachmentError, FileKind, MAX_ATTACHMENT_BYTES};
+pub use comment::{Comment, CommentError, Side};
 pub use calendar::{DayKind, WorkingCalendar, WorkingHours, YearCalendar};
 pub use catalog::{Billing, Category, Criticality};
 pub use cost::{
@@ -37,6 +41,7 @@ pub use costing::{
 pub use estimate::{Completed, Estimate, EstimateSettings, estimate, estimate_with};
 pub use error::{CalendarError, DomainError, LifecycleError, ValidationError};
 pub use ids::{DealerId, NetworkId, TicketId, TimeEntryId, UserId, WishId};
+pub use ids::{AttachmentId, CommentId};
 pub use lifecycle::{Action, Resume, State, Status};
 pub use notice::{Audience, Notice};
 pub use pricing::{

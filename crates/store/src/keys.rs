@@ -27,6 +27,10 @@
 //!
 //! The ticket item also carries gsi3 `COST#OPEN` / `<quarter>#<ticket id>` while its cost
 //! is pending or disputed (`<quarter>` is the billing quarter, `2026-Q1`).
+//! | ticket comment | `TICKET#<id>` | `COMMENT#<at>#<comment id>` | — |
+//! | attachment metadata | `TICKET#<id>` | `ATTACH#<attachment id>` | — |
+//! | wish | `WISH#<id>` | `WISH` | gsi1: `DEALER#<dealer>#WISHES` / `<created>#<id>`; gsi2: `WISHES` / `<created>#<id>` |
+//! | wish history event | `WISH#<id>` | `EVENT#<at>#<version>` | — |
 //!
 //! Users also carry index keys: gsi1 `USERS#DEALER#<dealer>` / `<email>` (a dealer's people)
 //! and gsi2 `USERS#ROLE#<role>` / `<email>` (everyone with a role), so a notice to "the
@@ -50,6 +54,14 @@
 //!   the user, on the condition that the claim does not exist yet.
 //! - The idempotency record of a create is keyed by user, because two users may pick the
 //!   same key.
+//! - Comments and attachment descriptions live in their ticket's partition, each its own
+//!   item: they never touch the ticket item, so they neither bump its version (no 409 for
+//!   someone moving the ticket meanwhile) nor get lost to a concurrent write. A comment
+//!   sorts by time (then its ULID); an attachment is keyed by its id alone, because it is
+//!   fetched by id for download (its ULID already sorts by upload time).
+//! - A wish and its history share a partition exactly like a ticket and its history
+//!   (`EVENT#…` sorts before `WISH`), and are listed per dealer (`gsi1`) and for everyone
+//!   (`gsi2`), newest first, like tickets.
 //!
 //! `gsi3` (`gsi3pk` / `gsi3sk`) is the sparse "due" index: an item carries the attributes
 //! only while something is due, so a sweep reads what is due, not the table. The outbox
@@ -358,5 +370,66 @@ mod tests {
         assert_eq!(completed_work_sk(at, &t), "2026-03-02T09:00:00.000Z#01T");
         // Ledger items sit between the history and the ticket in its partition.
         assert!(event_sk(at, 1) < time_entry_sk(at, &e) && time_entry_sk(at, &e).as_str() < TICKET_SK);
+    }
+}
+
+/// The prefix of a ticket comment's sort key.
+pub const COMMENT_SK_PREFIX: &str = "COMMENT#";
+/// The prefix of an attachment description's sort key.
+pub const ATTACHMENT_SK_PREFIX: &str = "ATTACH#";
+/// The sort key of a wish item.
+pub const WISH_SK: &str = "WISH";
+/// The `gsi2pk` under which every wish is listed.
+pub const ALL_WISHES_GSI2PK: &str = "WISHES";
+
+/// The sort key of a comment in its ticket's partition: when, then its id.
+pub fn comment_sk(at: DateTime<Utc>, id: &dealerdesk_domain::CommentId) -> String {
+    format!("{COMMENT_SK_PREFIX}{}#{id}", instant(at))
+}
+
+/// The sort key of an attachment description in its ticket's partition.
+pub fn attachment_sk(id: &dealerdesk_domain::AttachmentId) -> String {
+    format!("{ATTACHMENT_SK_PREFIX}{id}")
+}
+
+/// The partition key of a wish and its history.
+pub fn wish_pk(id: &dealerdesk_domain::WishId) -> String {
+    format!("WISH#{id}")
+}
+
+/// The `gsi1pk` of one dealer's wishes.
+pub fn dealer_wishes_gsi1pk(dealer: &DealerId) -> String {
+    format!("DEALER#{dealer}#WISHES")
+}
+
+/// The listing sort key of a wish (`gsi1sk` and `gsi2sk`): creation instant, then id.
+pub fn wish_listing_sk(created_at: DateTime<Utc>, id: &dealerdesk_domain::WishId) -> String {
+    format!("{}#{id}", instant(created_at))
+}
+
+#[cfg(test)]
+mod wish_key_tests {
+    use super::*;
+    use chrono::TimeZone;
+    use dealerdesk_domain::{AttachmentId, CommentId, WishId};
+
+    #[test]
+    fn wish_comment_and_attachment_keys_have_the_documented_shapes() {
+        let at = Utc.with_ymd_and_hms(2026, 3, 2, 9, 0, 0).unwrap();
+        let w = WishId::new("01W");
+        assert_eq!(wish_pk(&w), "WISH#01W");
+        assert_eq!(dealer_wishes_gsi1pk(&DealerId::new("d1")), "DEALER#d1#WISHES");
+        assert_eq!(wish_listing_sk(at, &w), "2026-03-02T09:00:00.000Z#01W");
+        assert!(event_sk(at, 1).as_str() < WISH_SK, "a wish's history sorts before it");
+        assert_eq!(
+            comment_sk(at, &CommentId::new("01C")),
+            "COMMENT#2026-03-02T09:00:00.000Z#01C"
+        );
+        assert_eq!(attachment_sk(&AttachmentId::new("01A")), "ATTACH#01A");
+        // Neither is mistaken for a history event or the ticket itself.
+        for sk in [comment_sk(at, &CommentId::new("c")), attachment_sk(&AttachmentId::new("a"))] {
+            assert!(!sk.starts_with(EVENT_SK_PREFIX));
+            assert_ne!(sk, TICKET_SK);
+        }
     }
 }

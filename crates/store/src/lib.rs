@@ -30,14 +30,18 @@ mod dynamo;
 mod error;
 pub mod keys;
 mod mapping;
+mod notes;
 mod outbox;
 mod queue;
 mod table;
+mod wishes;
 
 pub use costs::{CompletedWork, CostRepo, Ledger, LedgerWrite};
 pub use dynamo::{MAX_PAGE_LIMIT, Store, StoreConfig};
 pub use error::StoreError;
 pub use table::{GsiDefinition, TABLE_GSIS, TTL_ATTRIBUTE, table_definition_summary};
+pub use notes::{TicketNotes, TicketNotesRepo};
+pub use wishes::WishRepo;
 
 /// A brand network.
 #[derive(Clone, Debug, PartialEq, Eq)]

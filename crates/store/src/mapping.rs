@@ -867,3 +867,10 @@ mod tests {
         assert!(matches!(user_from_item(&user), Err(StoreError::Corrupt(_))));
     }
 }
+
+// Wishes, comments and attachment descriptions: children of this module, so they share
+// its `Builder` and `Reader`.
+mod notes;
+mod wishes;
+pub(crate) use notes::*;
+pub(crate) use wishes::*;

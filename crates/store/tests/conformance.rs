@@ -1250,3 +1250,7 @@ mod cases {
         assert_eq!(found[0].status, Status::InReview);
     }
 }
+
+// Wishes, ticket comments and attachment descriptions: their own file, same engines.
+#[path = "conformance/wishes.rs"]
+mod wishes;

@@ -1,0 +1,242 @@
+//! Conformance cases for wishes, ticket comments and attachment descriptions, run on both
+//! engines like the rest of the suite (as `wishes::on_dynoxide::<case>` and
+//! `wishes::on_moto::<case>`).
+
+use crate::{Ctx, dealer_actor, file, minutes, moved, specialist};
+use chrono::{DateTime, NaiveDate, Utc};
+use dealerdesk_domain::{
+    Action, Actor, Attachment, AttachmentId, Comment, CommentId, DealerId, FileKind, Role, UserId,
+    Wish, WishAction, WishDraft, WishId, WishStatus,
+};
+use dealerdesk_store::{
+    OutboxRepo, PageRequest, StoreError, TicketNotesRepo, TicketRepo, WishRepo,
+};
+
+macro_rules! wish_suite {
+    ($($case:ident),+ $(,)?) => {
+        mod on_dynoxide {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $case() {
+                    let ctx = crate::engines::fresh(crate::engines::Engine::Dynoxide, stringify!($case)).await;
+                    super::$case(&ctx).await;
+                }
+            )+
+        }
+        mod on_moto {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $case() {
+                    let ctx = crate::engines::fresh(crate::engines::Engine::Moto, stringify!($case)).await;
+                    super::$case(&ctx).await;
+                }
+            )+
+        }
+    };
+}
+
+wish_suite!(
+    a_wish_comes_with_its_history_and_a_stale_decision_writes_nothing,
+    wishes_are_listed_per_dealer_and_for_everyone_newest_first_in_pages,
+    comments_and_files_live_beside_the_ticket_without_touching_its_version,
+);
+
+fn manager() -> Actor {
+    Actor {
+        user_id: UserId::new("manager"),
+        role: Role::AccountManager,
+        dealer_id: None,
+    }
+}
+
+fn new_wish(id: &str, dealer: &str, at: DateTime<Utc>) -> (Wish, dealerdesk_domain::WishEvent) {
+    let new = WishDraft {
+        title: Some(format!("Пожелание {id}")),
+        text: Some("Фильтр по цвету кузова в АВН".into()),
+    }
+    .validate()
+    .expect("valid draft");
+    Wish::submit(WishId::new(id), DealerId::new(dealer), &dealer_actor(dealer), new, at)
+}
+
+fn notice_for(wish: &Wish) -> dealerdesk_domain::Notice {
+    dealerdesk_domain::Notice::new(
+        format!("wish:{}:v{}", wish.id, wish.version),
+        "wish_status",
+        dealerdesk_domain::Audience::DealerStaff {
+            dealer_id: wish.dealer_id.clone(),
+        },
+        wish.updated_at,
+    )
+}
+
+async fn submitted(ctx: &Ctx, id: &str, dealer: &str, at: DateTime<Utc>) -> Wish {
+    let (wish, event) = new_wish(id, dealer, at);
+    ctx.store
+        .create_wish(&wish, &event, &[notice_for(&wish)])
+        .await
+        .expect("create_wish");
+    wish
+}
+
+pub async fn a_wish_comes_with_its_history_and_a_stale_decision_writes_nothing(ctx: &Ctx) {
+    let store = &ctx.store;
+    let v1 = submitted(ctx, "w1", "d1", minutes(0)).await;
+    let (again, event) = new_wish("w1", "d1", minutes(0));
+    assert_eq!(
+        store.create_wish(&again, &event, &[]).await,
+        Err(StoreError::AlreadyExists)
+    );
+
+    let (v2, review) = v1
+        .apply(&manager(), WishAction::Review { note: Some("Уточнили".into()) }, minutes(1))
+        .unwrap();
+    store
+        .save_wish_move(&v2, v1.version, &review, &[notice_for(&v2)])
+        .await
+        .unwrap();
+    let accept = WishAction::Accept {
+        sprint: "Спринт 24".into(),
+        planned_from: NaiveDate::from_ymd_opt(2026, 6, 1).unwrap(),
+        planned_to: NaiveDate::from_ymd_opt(2026, 6, 14).unwrap(),
+    };
+    let admin = Actor {
+        user_id: UserId::new("admin"),
+        role: Role::Admin,
+        dealer_id: None,
+    };
+    let (v3, sent) = v2.apply(&admin, WishAction::SendToDevelopment, minutes(1)).unwrap();
+    store.save_wish_move(&v3, v2.version, &sent, &[notice_for(&v3)]).await.unwrap();
+    let (v4, accepted) = v3.apply(&admin, accept, minutes(2)).unwrap();
+    store.save_wish_move(&v4, v3.version, &accepted, &[notice_for(&v4)]).await.unwrap();
+
+    // A decision made on a version seen before is refused, with its notice.
+    let (stale, rejected) = v3
+        .apply(&admin, WishAction::Reject { reason: "Нет".into() }, minutes(3))
+        .unwrap();
+    let mut stale_notice = notice_for(&stale);
+    stale_notice.key.push_str(":stale");
+    assert_eq!(
+        store.save_wish_move(&stale, v3.version, &rejected, &[stale_notice]).await,
+        Err(StoreError::Conflict)
+    );
+
+    let (wish, history) = store.wish_with_history(&v1.id).await.unwrap().unwrap();
+    assert_eq!(wish, v4);
+    assert_eq!(wish.status, WishStatus::Accepted);
+    assert_eq!(wish.plan.as_ref().map(|p| p.sprint.as_str()), Some("Спринт 24"));
+    let steps: Vec<_> = history.iter().map(|e| e.to).collect();
+    assert_eq!(
+        steps,
+        [
+            WishStatus::Submitted,
+            WishStatus::UnderReview,
+            WishStatus::WithDevelopment,
+            WishStatus::Accepted
+        ],
+        "in order, even two in the same millisecond"
+    );
+    assert_eq!(history[1].comment.as_deref(), Some("Уточнили"));
+    assert_eq!(store.wish(&v1.id).await.unwrap(), Some(v4));
+    assert_eq!(store.wish(&WishId::new("nope")).await.unwrap(), None);
+
+    let keys: Vec<_> = store
+        .pending_notices(minutes(10), 100)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.notice.key)
+        .collect();
+    assert_eq!(keys, ["wish:w1:v1", "wish:w1:v2", "wish:w1:v3", "wish:w1:v4"]);
+}
+
+pub async fn wishes_are_listed_per_dealer_and_for_everyone_newest_first_in_pages(ctx: &Ctx) {
+    let store = &ctx.store;
+    for (i, dealer) in ["d1", "d2", "d1", "d1", "d2"].into_iter().enumerate() {
+        submitted(ctx, &format!("w{i}"), dealer, minutes(i as i64)).await;
+    }
+    let ids = |wishes: &[Wish]| wishes.iter().map(|w| w.id.to_string()).collect::<Vec<_>>();
+    let page = |limit, cursor: Option<String>| PageRequest { limit, cursor };
+
+    let d1 = store.dealer_wishes(&DealerId::new("d1"), &page(10, None)).await.unwrap();
+    assert_eq!(ids(&d1.items), ["w3", "w2", "w0"]);
+    assert_eq!(d1.next_cursor, None);
+
+    let mut seen = Vec::new();
+    let mut cursor = None;
+    loop {
+        let p = store.all_wishes(&page(2, cursor.clone())).await.unwrap();
+        seen.extend(ids(&p.items));
+        match p.next_cursor {
+            Some(c) => cursor = Some(c),
+            None => break,
+        }
+    }
+    assert_eq!(seen, ["w4", "w3", "w2", "w1", "w0"], "every wish once, newest first");
+
+    // A cursor of one dealer's listing does not read another's.
+    let first = store.dealer_wishes(&DealerId::new("d1"), &page(1, None)).await.unwrap();
+    let foreign = store
+        .dealer_wishes(&DealerId::new("d2"), &page(1, first.next_cursor))
+        .await;
+    assert_eq!(foreign, Err(StoreError::BadCursor));
+}
+
+pub async fn comments_and_files_live_beside_the_ticket_without_touching_its_version(ctx: &Ctx) {
+    let store = &ctx.store;
+    let ticket = file(store, "t1", "d1", minutes(0)).await;
+    let dealer = dealer_actor("d1");
+    let at = minutes(1);
+    // Two comments in the same millisecond keep both, ordered by id.
+    let first = Comment::write(CommentId::new("c1"), &ticket, &dealer, "Первый", at).unwrap();
+    let second = Comment::write(CommentId::new("c2"), &ticket, &specialist(), "Второй", at).unwrap();
+    store.add_comment(&second, &second.notices(&ticket)).await.unwrap();
+    store.add_comment(&first, &first.notices(&ticket)).await.unwrap();
+    let file_at = minutes(2);
+    let attachment = Attachment::new(
+        AttachmentId::new("a1"),
+        &ticket.id,
+        &dealer,
+        "Скрин.png".into(),
+        FileKind::Png,
+        1234,
+        file_at,
+    );
+    store.add_attachment(&attachment, &[]).await.unwrap();
+    assert_eq!(
+        store.add_attachment(&attachment, &[]).await,
+        Err(StoreError::AlreadyExists)
+    );
+
+    // The ticket did not change: a move against the version seen before still wins.
+    let (same, history) = store.ticket_with_history(&ticket.id).await.unwrap().unwrap();
+    assert_eq!(same, ticket);
+    assert_eq!(history.len(), 1, "comments are not history events");
+    moved(store, &ticket, &specialist(), Action::Take, minutes(3)).await;
+
+    let notes = store.ticket_notes(&ticket.id).await.unwrap();
+    let texts: Vec<_> = notes.comments.iter().map(|c| c.text.as_str()).collect();
+    assert_eq!(texts, ["Первый", "Второй"]);
+    assert_eq!(notes.comments[1].author_role, Role::Specialist);
+    assert_eq!(notes.attachments, std::slice::from_ref(&attachment));
+    assert_eq!(
+        store.attachment(&ticket.id, &AttachmentId::new("a1")).await.unwrap(),
+        Some(attachment)
+    );
+    assert_eq!(
+        store.attachment(&ticket.id, &AttachmentId::new("a2")).await.unwrap(),
+        None
+    );
+    let other = file(store, "t2", "d1", minutes(4)).await;
+    assert_eq!(store.ticket_notes(&other.id).await.unwrap(), Default::default());
+
+    let keys: Vec<_> = store
+        .pending_notices(minutes(10), 100)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.notice.key)
+        .collect();
+    assert!(keys.contains(&"comment:t1:c1".to_string()), "{keys:?}");
+    assert!(keys.contains(&"comment:t1:c2".to_string()), "{keys:?}");
+}
