@@ -170,39 +170,27 @@ impl Store {
 impl CalendarRepo for Store {
     async fn platform_calendar(&self) -> Result<StoredCalendar, StoreError> {
         let mut stored = StoredCalendar::default();
-        let mut start = None;
-        loop {
-            let out = self
-                .client
-                .query()
-                .table_name(&*self.table)
-                .key_condition_expression("#pk = :pk")
-                .expression_attribute_names("#pk", PK)
-                .expression_attribute_values(":pk", s(keys::PLATFORM_CALENDAR_PK))
-                .consistent_read(true)
-                .set_exclusive_start_key(start)
-                .send()
-                .await
-                .map_err(|e| self.backend("Query", e))?;
-            for item in out.items() {
-                match item.get(SK) {
-                    Some(AttributeValue::S(sk)) if sk == keys::CALENDAR_HOURS_SK => {
-                        stored.hours = Some(hours_from_item(item)?);
-                    }
-                    Some(AttributeValue::S(sk))
-                        if sk.starts_with(keys::CALENDAR_YEAR_SK_PREFIX) =>
-                    {
-                        stored.years.push(year_from_item(item)?);
-                    }
-                    // Something newer in the partition: not ours to judge.
-                    _ => {}
+        let query = self
+            .client
+            .query()
+            .table_name(&*self.table)
+            .key_condition_expression("#pk = :pk")
+            .expression_attribute_names("#pk", PK)
+            .expression_attribute_values(":pk", s(keys::PLATFORM_CALENDAR_PK))
+            .consistent_read(true);
+        for item in &self.query_all(query).await? {
+            match item.get(SK) {
+                Some(AttributeValue::S(sk)) if sk == keys::CALENDAR_HOURS_SK => {
+                    stored.hours = Some(hours_from_item(item)?);
                 }
-            }
-            start = out.last_evaluated_key;
-            if start.is_none() {
-                return Ok(stored);
+                Some(AttributeValue::S(sk)) if sk.starts_with(keys::CALENDAR_YEAR_SK_PREFIX) => {
+                    stored.years.push(year_from_item(item)?);
+                }
+                // Something newer in the partition: not ours to judge.
+                _ => {}
             }
         }
+        Ok(stored)
     }
 
     async fn put_calendar_year(

@@ -411,38 +411,28 @@ impl Store {
 impl CostRepo for Store {
     async fn ticket_ledger(&self, id: &TicketId) -> Result<Ledger, StoreError> {
         let mut ledger = Ledger::default();
-        let mut start = None;
-        loop {
-            let out = self
-                .client
-                .query()
-                .table_name(&*self.table)
-                .key_condition_expression("#pk = :pk AND begins_with(#sk, :prefix)")
-                .expression_attribute_names("#pk", PK)
-                .expression_attribute_names("#sk", SK)
-                .expression_attribute_values(":pk", s(keys::ticket_pk(id)))
-                .expression_attribute_values(":prefix", s(keys::LEDGER_SK_PREFIX))
-                .consistent_read(true)
-                .set_exclusive_start_key(start)
-                .send()
-                .await
-                .map_err(|e| self.backend("Query", e))?;
-            for item in out.items() {
-                match item.get(SK) {
-                    Some(AttributeValue::S(sk)) if sk.starts_with(keys::TIME_ENTRY_SK_PREFIX) => {
-                        ledger.time_entries.push(time_entry_from_item(item)?);
-                    }
-                    Some(AttributeValue::S(sk)) if sk.starts_with(keys::COST_EVENT_SK_PREFIX) => {
-                        ledger.events.push(cost_event_from_item(item)?);
-                    }
-                    _ => return Err(corrupt(item, "unknown ledger item")),
+        let query = self
+            .client
+            .query()
+            .table_name(&*self.table)
+            .key_condition_expression("#pk = :pk AND begins_with(#sk, :prefix)")
+            .expression_attribute_names("#pk", PK)
+            .expression_attribute_names("#sk", SK)
+            .expression_attribute_values(":pk", s(keys::ticket_pk(id)))
+            .expression_attribute_values(":prefix", s(keys::LEDGER_SK_PREFIX))
+            .consistent_read(true);
+        for item in &self.query_all(query).await? {
+            match item.get(SK) {
+                Some(AttributeValue::S(sk)) if sk.starts_with(keys::TIME_ENTRY_SK_PREFIX) => {
+                    ledger.time_entries.push(time_entry_from_item(item)?);
                 }
-            }
-            start = out.last_evaluated_key;
-            if start.is_none() {
-                return Ok(ledger);
+                Some(AttributeValue::S(sk)) if sk.starts_with(keys::COST_EVENT_SK_PREFIX) => {
+                    ledger.events.push(cost_event_from_item(item)?);
+                }
+                _ => return Err(corrupt(item, "unknown ledger item")),
             }
         }
+        Ok(ledger)
     }
 
     async fn save_ledger_write(&self, write: &LedgerWrite<'_>) -> Result<(), StoreError> {
@@ -477,61 +467,38 @@ impl CostRepo for Store {
         since: DateTime<Utc>,
     ) -> Result<Vec<CompletedWork>, StoreError> {
         let mut work = Vec::new();
-        let mut start = None;
-        loop {
-            let out = self
-                .client
-                .query()
-                .table_name(&*self.table)
-                .key_condition_expression("#pk = :pk AND #sk >= :since")
-                .expression_attribute_names("#pk", PK)
-                .expression_attribute_names("#sk", SK)
-                .expression_attribute_values(
-                    ":pk",
-                    s(keys::completed_work_pk(category, criticality)),
-                )
-                .expression_attribute_values(":since", s(keys::instant(since)))
-                .set_exclusive_start_key(start)
-                .send()
-                .await
-                .map_err(|e| self.backend("Query", e))?;
-            for item in out.items() {
-                work.push(completed_work_from_item(item)?);
-            }
-            start = out.last_evaluated_key;
-            if start.is_none() {
-                return Ok(work);
-            }
+        let query = self
+            .client
+            .query()
+            .table_name(&*self.table)
+            .key_condition_expression("#pk = :pk AND #sk >= :since")
+            .expression_attribute_names("#pk", PK)
+            .expression_attribute_names("#sk", SK)
+            .expression_attribute_values(":pk", s(keys::completed_work_pk(category, criticality)))
+            .expression_attribute_values(":since", s(keys::instant(since)));
+        for item in &self.query_all(query).await? {
+            work.push(completed_work_from_item(item)?);
         }
+        Ok(work)
     }
 
     async fn open_costs(&self, up_to: Quarter) -> Result<Vec<Ticket>, StoreError> {
         let mut tickets = Vec::new();
-        let mut start = None;
-        loop {
-            let out = self
-                .client
-                .query()
-                .table_name(&*self.table)
-                .index_name(GSI3.name)
-                .key_condition_expression("#pk = :pk AND #sk < :before")
-                .expression_attribute_names("#pk", GSI3.partition_key)
-                .expression_attribute_names("#sk", GSI3.sort_key)
-                .expression_attribute_values(":pk", s(keys::COST_OPEN_GSI3PK))
-                // `2026-Q1#…` < `2026-Q2`: every quarter up to and including `up_to`.
-                .expression_attribute_values(":before", s(up_to.next().code()))
-                .set_exclusive_start_key(start)
-                .send()
-                .await
-                .map_err(|e| self.backend("Query", e))?;
-            for item in out.items() {
-                tickets.push(mapping::ticket_from_item(item)?);
-            }
-            start = out.last_evaluated_key;
-            if start.is_none() {
-                return Ok(tickets);
-            }
+        let query = self
+            .client
+            .query()
+            .table_name(&*self.table)
+            .index_name(GSI3.name)
+            .key_condition_expression("#pk = :pk AND #sk < :before")
+            .expression_attribute_names("#pk", GSI3.partition_key)
+            .expression_attribute_names("#sk", GSI3.sort_key)
+            .expression_attribute_values(":pk", s(keys::COST_OPEN_GSI3PK))
+            // `2026-Q1#…` < `2026-Q2`: every quarter up to and including `up_to`.
+            .expression_attribute_values(":before", s(up_to.next().code()));
+        for item in &self.query_all(query).await? {
+            tickets.push(mapping::ticket_from_item(item)?);
         }
+        Ok(tickets)
     }
 }
 

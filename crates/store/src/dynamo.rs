@@ -15,6 +15,7 @@ use aws_sdk_dynamodb::config::{
     BehaviorVersion, ConfigBag, Credentials, Intercept, Region, RuntimeComponents,
 };
 use aws_sdk_dynamodb::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+use aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder;
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::types::{
     AttributeDefinition, AttributeValue, BillingMode, GlobalSecondaryIndex, IndexStatus,
@@ -337,7 +338,11 @@ impl Store {
 
     // ------------------------------------------------------------ plumbing
 
-    pub(crate) fn backend<E: std::error::Error + 'static>(&self, operation: &str, err: E) -> StoreError {
+    pub(crate) fn backend<E: std::error::Error + 'static>(
+        &self,
+        operation: &str,
+        err: E,
+    ) -> StoreError {
         StoreError::Backend(format!(
             "{operation} on table {}: {}",
             self.table,
@@ -350,6 +355,29 @@ impl Store {
             (PK.to_string(), AttributeValue::S(pk)),
             (SK.to_string(), AttributeValue::S(sk.to_string())),
         ])
+    }
+
+    /// Runs a Query to the end of its key range, following `LastEvaluatedKey`: every
+    /// repository that reads a whole partition goes through here.
+    pub(crate) async fn query_all(
+        &self,
+        query: QueryFluentBuilder,
+    ) -> Result<Vec<Item>, StoreError> {
+        let mut items = Vec::new();
+        let mut start = None;
+        loop {
+            let out = query
+                .clone()
+                .set_exclusive_start_key(start)
+                .send()
+                .await
+                .map_err(|e| self.backend("Query", e))?;
+            items.extend(out.items.unwrap_or_default());
+            start = out.last_evaluated_key;
+            if start.is_none() {
+                return Ok(items);
+            }
+        }
     }
 
     /// A strongly consistent read of one item.
@@ -378,7 +406,11 @@ impl Store {
     }
 
     /// One Put of a transaction.
-    pub(crate) fn put(&self, item: Item, condition: Condition) -> Result<TransactWriteItem, StoreError> {
+    pub(crate) fn put(
+        &self,
+        item: Item,
+        condition: Condition,
+    ) -> Result<TransactWriteItem, StoreError> {
         let mut put = Put::builder()
             .table_name(&*self.table)
             .set_item(Some(item))
@@ -664,28 +696,18 @@ impl DirectoryRepo for Store {
 
     async fn dealers(&self) -> Result<Vec<DealerRecord>, StoreError> {
         let mut dealers = Vec::new();
-        let mut start = None;
-        loop {
-            let out = self
-                .client
-                .query()
-                .table_name(&*self.table)
-                .index_name(GSI1.name)
-                .key_condition_expression("#ipk = :ipk")
-                .expression_attribute_names("#ipk", GSI1.partition_key)
-                .expression_attribute_values(":ipk", mapping::string(keys::DEALERS_GSI1PK))
-                .set_exclusive_start_key(start)
-                .send()
-                .await
-                .map_err(|e| self.backend("Query", e))?;
-            for item in out.items() {
-                dealers.push(mapping::dealer_from_item(item)?);
-            }
-            start = out.last_evaluated_key;
-            if start.is_none() {
-                return Ok(dealers);
-            }
+        let query = self
+            .client
+            .query()
+            .table_name(&*self.table)
+            .index_name(GSI1.name)
+            .key_condition_expression("#ipk = :ipk")
+            .expression_attribute_names("#ipk", GSI1.partition_key)
+            .expression_attribute_values(":ipk", mapping::string(keys::DEALERS_GSI1PK));
+        for item in &self.query_all(query).await? {
+            dealers.push(mapping::dealer_from_item(item)?);
         }
+        Ok(dealers)
     }
 }
 
@@ -735,40 +757,36 @@ impl UserRepo for Store {
     }
 
     async fn users_of_dealer(&self, dealer: &DealerId) -> Result<Vec<UserRecord>, StoreError> {
-        self.users_in(&GSI1, keys::users_of_dealer_gsi1pk(dealer)).await
+        self.users_in(&GSI1, keys::users_of_dealer_gsi1pk(dealer))
+            .await
     }
 
     async fn users_with_role(&self, role: Role) -> Result<Vec<UserRecord>, StoreError> {
-        self.users_in(&GSI2, keys::users_with_role_gsi2pk(role)).await
+        self.users_in(&GSI2, keys::users_with_role_gsi2pk(role))
+            .await
     }
 }
 
 impl Store {
     /// Every user under one index partition.
-    async fn users_in(&self, index: &GsiDefinition, partition: String) -> Result<Vec<UserRecord>, StoreError> {
+    async fn users_in(
+        &self,
+        index: &GsiDefinition,
+        partition: String,
+    ) -> Result<Vec<UserRecord>, StoreError> {
         let mut users = Vec::new();
-        let mut start = None;
-        loop {
-            let out = self
-                .client
-                .query()
-                .table_name(&*self.table)
-                .index_name(index.name)
-                .key_condition_expression("#ipk = :ipk")
-                .expression_attribute_names("#ipk", index.partition_key)
-                .expression_attribute_values(":ipk", mapping::string(partition.clone()))
-                .set_exclusive_start_key(start)
-                .send()
-                .await
-                .map_err(|e| self.backend("Query", e))?;
-            for item in out.items() {
-                users.push(mapping::user_from_item(item)?);
-            }
-            start = out.last_evaluated_key;
-            if start.is_none() {
-                return Ok(users);
-            }
+        let query = self
+            .client
+            .query()
+            .table_name(&*self.table)
+            .index_name(index.name)
+            .key_condition_expression("#ipk = :ipk")
+            .expression_attribute_names("#ipk", index.partition_key)
+            .expression_attribute_values(":ipk", mapping::string(partition.clone()));
+        for item in &self.query_all(query).await? {
+            users.push(mapping::user_from_item(item)?);
         }
+        Ok(users)
     }
 }
 
@@ -938,30 +956,19 @@ impl TicketRepo for Store {
     ) -> Result<Option<(Ticket, Vec<HistoryEvent>)>, StoreError> {
         let mut ticket = None;
         let mut events = Vec::new();
-        let mut start = None;
-        loop {
-            let out = self
-                .client
-                .query()
-                .table_name(&*self.table)
-                .key_condition_expression("#pk = :pk")
-                .expression_attribute_names("#pk", PK)
-                .expression_attribute_values(":pk", mapping::string(keys::ticket_pk(id)))
-                .consistent_read(true)
-                .set_exclusive_start_key(start)
-                .send()
-                .await
-                .map_err(|e| self.backend("Query", e))?;
-            for item in out.items() {
-                if mapping::is_event(item) {
-                    events.push(mapping::event_from_item(item)?);
-                } else if item.get(SK) == Some(&mapping::string(keys::TICKET_SK)) {
-                    ticket = Some(mapping::ticket_from_item(item)?);
-                }
-            }
-            start = out.last_evaluated_key;
-            if start.is_none() {
-                break;
+        let query = self
+            .client
+            .query()
+            .table_name(&*self.table)
+            .key_condition_expression("#pk = :pk")
+            .expression_attribute_names("#pk", PK)
+            .expression_attribute_values(":pk", mapping::string(keys::ticket_pk(id)))
+            .consistent_read(true);
+        for item in &self.query_all(query).await? {
+            if mapping::is_event(item) {
+                events.push(mapping::event_from_item(item)?);
+            } else if item.get(SK) == Some(&mapping::string(keys::TICKET_SK)) {
+                ticket = Some(mapping::ticket_from_item(item)?);
             }
         }
         Ok(ticket.map(|t| (t, events)))

@@ -331,7 +331,10 @@ mod tests {
         assert_eq!(email_pk("a@b.ru"), "EMAIL#a@b.ru");
         assert_eq!(email_pk(" A@B.ru "), "EMAIL#a@b.ru");
         assert_eq!(dealer_gsi1sk("Авто", &DealerId::new("d1")), "Авто#d1");
-        assert_eq!(open_ticket_gsi3sk(Some(at), &t), "2026-03-02T09:00:00.000Z#01T");
+        assert_eq!(
+            open_ticket_gsi3sk(Some(at), &t),
+            "2026-03-02T09:00:00.000Z#01T"
+        );
         assert_eq!(open_ticket_gsi3sk(None, &t), "~#01T");
         assert_eq!(calendar_year_sk(2026), "YEAR#2026");
     }
@@ -345,21 +348,30 @@ mod tests {
         assert!(open_ticket_gsi3sk(Some(now - chrono::Duration::days(400)), &t) < bound);
         assert!(open_ticket_gsi3sk(Some(now + chrono::Duration::milliseconds(1)), &t) > bound);
         assert!(open_ticket_gsi3sk(None, &t) > bound);
-        assert!(open_ticket_gsi3sk(None, &t) > open_ticket_gsi3sk(Some(now + chrono::Duration::days(3000)), &t));
+        assert!(
+            open_ticket_gsi3sk(None, &t)
+                > open_ticket_gsi3sk(Some(now + chrono::Duration::days(3000)), &t)
+        );
     }
     #[test]
     fn cost_keys_have_the_documented_shapes() {
         let at = Utc.with_ymd_and_hms(2026, 3, 2, 9, 0, 0).unwrap();
         let t = TicketId::new("01T");
         let e = dealerdesk_domain::TimeEntryId::new("01E");
-        assert_eq!(time_entry_sk(at, &e), "LEDGER#TIME#2026-03-02T09:00:00.000Z#01E");
+        assert_eq!(
+            time_entry_sk(at, &e),
+            "LEDGER#TIME#2026-03-02T09:00:00.000Z#01E"
+        );
         assert_eq!(
             cost_event_sk(at, 3),
             "LEDGER#COST#2026-03-02T09:00:00.000Z#00000000000000000003"
         );
         let q1 = dealerdesk_domain::Quarter::new(2026, 1).unwrap();
         assert_eq!(cost_open_gsi3sk(q1, &t), "2026-Q1#01T");
-        assert!(cost_open_gsi3sk(q1, &t) < q1.next().code(), "a quarter's range ends before the next");
+        assert!(
+            cost_open_gsi3sk(q1, &t) < q1.next().code(),
+            "a quarter's range ends before the next"
+        );
         assert_eq!(
             completed_work_pk(
                 dealerdesk_domain::Category::IndividualNews,
@@ -369,7 +381,9 @@ mod tests {
         );
         assert_eq!(completed_work_sk(at, &t), "2026-03-02T09:00:00.000Z#01T");
         // Ledger items sit between the history and the ticket in its partition.
-        assert!(event_sk(at, 1) < time_entry_sk(at, &e) && time_entry_sk(at, &e).as_str() < TICKET_SK);
+        assert!(
+            event_sk(at, 1) < time_entry_sk(at, &e) && time_entry_sk(at, &e).as_str() < TICKET_SK
+        );
     }
 }
 
@@ -418,16 +432,25 @@ mod wish_key_tests {
         let at = Utc.with_ymd_and_hms(2026, 3, 2, 9, 0, 0).unwrap();
         let w = WishId::new("01W");
         assert_eq!(wish_pk(&w), "WISH#01W");
-        assert_eq!(dealer_wishes_gsi1pk(&DealerId::new("d1")), "DEALER#d1#WISHES");
+        assert_eq!(
+            dealer_wishes_gsi1pk(&DealerId::new("d1")),
+            "DEALER#d1#WISHES"
+        );
         assert_eq!(wish_listing_sk(at, &w), "2026-03-02T09:00:00.000Z#01W");
-        assert!(event_sk(at, 1).as_str() < WISH_SK, "a wish's history sorts before it");
+        assert!(
+            event_sk(at, 1).as_str() < WISH_SK,
+            "a wish's history sorts before it"
+        );
         assert_eq!(
             comment_sk(at, &CommentId::new("01C")),
             "COMMENT#2026-03-02T09:00:00.000Z#01C"
         );
         assert_eq!(attachment_sk(&AttachmentId::new("01A")), "ATTACH#01A");
         // Neither is mistaken for a history event or the ticket itself.
-        for sk in [comment_sk(at, &CommentId::new("c")), attachment_sk(&AttachmentId::new("a"))] {
+        for sk in [
+            comment_sk(at, &CommentId::new("c")),
+            attachment_sk(&AttachmentId::new("a")),
+        ] {
             assert!(!sk.starts_with(EVENT_SK_PREFIX));
             assert_ne!(sk, TICKET_SK);
         }

@@ -18,8 +18,8 @@
 
 use chrono::{DateTime, Utc};
 use dealerdesk_domain::{
-    DealerId, HistoryEvent, NetworkId, Notice, Role, State, Ticket, TicketId, UserId,
-    WorkingHours, YearCalendar,
+    DealerId, HistoryEvent, NetworkId, Notice, Role, State, Ticket, TicketId, UserId, WorkingHours,
+    YearCalendar,
 };
 use std::future::Future;
 
@@ -39,8 +39,8 @@ mod wishes;
 pub use costs::{CompletedWork, CostRepo, Ledger, LedgerWrite};
 pub use dynamo::{MAX_PAGE_LIMIT, Store, StoreConfig};
 pub use error::StoreError;
-pub use table::{GsiDefinition, TABLE_GSIS, TTL_ATTRIBUTE, table_definition_summary};
 pub use notes::{TicketNotes, TicketNotesRepo};
+pub use table::{GsiDefinition, TABLE_GSIS, TTL_ATTRIBUTE, table_definition_summary};
 pub use wishes::WishRepo;
 
 /// A brand network.
@@ -186,7 +186,8 @@ pub struct OutboxEntry {
 pub trait OutboxRepo {
     /// Writes notices outside a state change (a job's reminder). A notice whose key is
     /// already stored is left alone; returns how many were new.
-    fn enqueue(&self, notices: &[Notice]) -> impl Future<Output = Result<usize, StoreError>> + Send;
+    fn enqueue(&self, notices: &[Notice])
+    -> impl Future<Output = Result<usize, StoreError>> + Send;
     /// Up to `limit` undelivered notices, oldest first, that nobody holds a lease on at `now`.
     fn pending_notices(
         &self,
@@ -202,7 +203,11 @@ pub trait OutboxRepo {
         until: DateTime<Utc>,
     ) -> impl Future<Output = Result<bool, StoreError>> + Send;
     /// Marks a notice delivered: it leaves the pending index and expires later.
-    fn mark_sent(&self, key: &str, now: DateTime<Utc>) -> impl Future<Output = Result<(), StoreError>> + Send;
+    fn mark_sent(
+        &self,
+        key: &str,
+        now: DateTime<Utc>,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
     /// Records a failed attempt; the notice is retried after `retry_at`, or given up
     /// (`dead`) and kept for inspection.
     fn mark_failed(

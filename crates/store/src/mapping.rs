@@ -365,7 +365,10 @@ pub(crate) fn ticket_to_item(ticket: &Ticket) -> Item {
         .put("number", n(ticket.number))
         .string("dealer_id", ticket.dealer_id.as_str())
         .string("author_id", ticket.author_id.as_str())
-        .opt_string("assignee_id", ticket.assignee_id.as_ref().map(UserId::as_str))
+        .opt_string(
+            "assignee_id",
+            ticket.assignee_id.as_ref().map(UserId::as_str),
+        )
         .string("title", &ticket.title)
         .string("text", &ticket.text)
         .string("category", ticket.category.code())
@@ -660,7 +663,10 @@ mod tests {
         assert_eq!(item.get("gsi3sk"), Some(&s("~#01JTICKET")));
         for done in [Status::Resolved, Status::Impossible] {
             let item = ticket_to_item(&ticket(done));
-            assert!(!item.contains_key("gsi3pk") && !item.contains_key("gsi3sk"), "{done:?}");
+            assert!(
+                !item.contains_key("gsi3pk") && !item.contains_key("gsi3sk"),
+                "{done:?}"
+            );
         }
     }
 

@@ -94,39 +94,28 @@ impl TicketNotesRepo for Store {
 
     async fn ticket_notes(&self, ticket: &TicketId) -> Result<TicketNotes, StoreError> {
         let mut notes = TicketNotes::default();
-        let mut start = None;
-        loop {
-            let out = self
-                .client
-                .query()
-                .table_name(&*self.table)
-                .key_condition_expression("#pk = :pk")
-                // Key attributes cannot be filtered on; every item carries its `type`.
-                .filter_expression("#type IN (:comment, :attachment)")
-                .expression_attribute_names("#pk", PK)
-                .expression_attribute_names("#type", TYPE_ATTRIBUTE)
-                .expression_attribute_values(":pk", mapping::string(keys::ticket_pk(ticket)))
-                .expression_attribute_values(":comment", mapping::string(COMMENT_TYPE))
-                .expression_attribute_values(":attachment", mapping::string(ATTACHMENT_TYPE))
-                .consistent_read(true)
-                .set_exclusive_start_key(start)
-                .send()
-                .await
-                .map_err(|e| self.backend("Query", e))?;
-            for item in out.items() {
-                match item.get(TYPE_ATTRIBUTE) {
-                    Some(AttributeValue::S(t)) if t == COMMENT_TYPE => {
-                        notes.comments.push(mapping::comment_from_item(item)?)
-                    }
-                    Some(AttributeValue::S(t)) if t == ATTACHMENT_TYPE => {
-                        notes.attachments.push(mapping::attachment_from_item(item)?)
-                    }
-                    _ => {}
+        let query = self
+            .client
+            .query()
+            .table_name(&*self.table)
+            .key_condition_expression("#pk = :pk")
+            // Key attributes cannot be filtered on; every item carries its `type`.
+            .filter_expression("#type IN (:comment, :attachment)")
+            .expression_attribute_names("#pk", PK)
+            .expression_attribute_names("#type", TYPE_ATTRIBUTE)
+            .expression_attribute_values(":pk", mapping::string(keys::ticket_pk(ticket)))
+            .expression_attribute_values(":comment", mapping::string(COMMENT_TYPE))
+            .expression_attribute_values(":attachment", mapping::string(ATTACHMENT_TYPE))
+            .consistent_read(true);
+        for item in &self.query_all(query).await? {
+            match item.get(TYPE_ATTRIBUTE) {
+                Some(AttributeValue::S(t)) if t == COMMENT_TYPE => {
+                    notes.comments.push(mapping::comment_from_item(item)?)
                 }
-            }
-            start = out.last_evaluated_key;
-            if start.is_none() {
-                break;
+                Some(AttributeValue::S(t)) if t == ATTACHMENT_TYPE => {
+                    notes.attachments.push(mapping::attachment_from_item(item)?)
+                }
+                _ => {}
             }
         }
         // Comments come in key order (time, then id); files by upload time, then id.

@@ -34,16 +34,23 @@ pub(crate) fn notice_to_item(notice: &Notice) -> Item {
     item.insert(crate::table::SK.to_string(), s(keys::OUTBOX_SK));
     item.insert("type".into(), s("notice"));
     item.insert(GSI3.partition_key.into(), s(keys::OUTBOX_PENDING_GSI3PK));
-    item.insert(GSI3.sort_key.into(), s(keys::outbox_gsi3sk(notice.created_at, &notice.key)));
+    item.insert(
+        GSI3.sort_key.into(),
+        s(keys::outbox_gsi3sk(notice.created_at, &notice.key)),
+    );
     item.insert(STATE.into(), s("pending"));
     item.insert(ATTEMPTS.into(), mapping::number(0));
     // Notice is plain data; its JSON is produced by serde and cannot fail for these types.
-    item.insert("notice".into(), s(serde_json::to_string(notice).unwrap_or_default()));
+    item.insert(
+        "notice".into(),
+        s(serde_json::to_string(notice).unwrap_or_default()),
+    );
     item
 }
 
 fn entry_from_item(item: &Item) -> Result<OutboxEntry, StoreError> {
-    let corrupt = |what: &str| StoreError::Corrupt(format!("outbox item {:?}: {what}", item.get(PK)));
+    let corrupt =
+        |what: &str| StoreError::Corrupt(format!("outbox item {:?}: {what}", item.get(PK)));
     let raw = match item.get("notice") {
         Some(AttributeValue::S(raw)) => raw,
         _ => return Err(corrupt("no notice")),
@@ -57,7 +64,11 @@ fn entry_from_item(item: &Item) -> Result<OutboxEntry, StoreError> {
 }
 
 /// An update expression with its attribute names and values.
-type Update<'a> = (&'a str, Vec<(&'a str, &'a str)>, Vec<(&'a str, AttributeValue)>);
+type Update<'a> = (
+    &'a str,
+    Vec<(&'a str, &'a str)>,
+    Vec<(&'a str, AttributeValue)>,
+);
 
 fn epoch(at: DateTime<Utc>) -> AttributeValue {
     mapping::number(at.timestamp_millis())
@@ -88,7 +99,14 @@ impl Store {
         }
         match req.send().await {
             Ok(_) => Ok(true),
-            Err(e) if matches!(e.as_service_error(), Some(UpdateItemError::ConditionalCheckFailedException(_))) => Ok(false),
+            Err(e)
+                if matches!(
+                    e.as_service_error(),
+                    Some(UpdateItemError::ConditionalCheckFailedException(_))
+                ) =>
+            {
+                Ok(false)
+            }
             Err(e) => Err(self.backend("UpdateItem", e)),
         }
     }
@@ -111,7 +129,11 @@ impl OutboxRepo for Store {
         Ok(new)
     }
 
-    async fn pending_notices(&self, now: DateTime<Utc>, limit: u32) -> Result<Vec<OutboxEntry>, StoreError> {
+    async fn pending_notices(
+        &self,
+        now: DateTime<Utc>,
+        limit: u32,
+    ) -> Result<Vec<OutboxEntry>, StoreError> {
         let mut entries = Vec::new();
         let mut start = None;
         loop {
@@ -142,13 +164,22 @@ impl OutboxRepo for Store {
         }
     }
 
-    async fn claim_notice(&self, key: &str, now: DateTime<Utc>, until: DateTime<Utc>) -> Result<bool, StoreError> {
+    async fn claim_notice(
+        &self,
+        key: &str,
+        now: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
         self.update_notice(
             key,
             "SET #lease = :until",
             "#state = :pending AND (attribute_not_exists(#lease) OR #lease < :now)",
             &[("#lease", LEASE), ("#state", STATE)],
-            vec![(":until", epoch(until)), (":now", epoch(now)), (":pending", s("pending"))],
+            vec![
+                (":until", epoch(until)),
+                (":now", epoch(now)),
+                (":pending", s("pending")),
+            ],
         )
         .await
     }
@@ -177,11 +208,23 @@ impl OutboxRepo for Store {
         .map(|_| ())
     }
 
-    async fn mark_failed(&self, key: &str, error: &str, retry_at: DateTime<Utc>, dead: bool) -> Result<(), StoreError> {
+    async fn mark_failed(
+        &self,
+        key: &str,
+        error: &str,
+        retry_at: DateTime<Utc>,
+        dead: bool,
+    ) -> Result<(), StoreError> {
         let (update, names, mut values): Update<'_> = if dead {
             (
                 "SET #state = :dead, last_error = :err ADD #attempts :one REMOVE #gpk, #gsk, #lease",
-                vec![("#state", STATE), ("#attempts", ATTEMPTS), ("#gpk", GSI3.partition_key), ("#gsk", GSI3.sort_key), ("#lease", LEASE)],
+                vec![
+                    ("#state", STATE),
+                    ("#attempts", ATTEMPTS),
+                    ("#gpk", GSI3.partition_key),
+                    ("#gsk", GSI3.sort_key),
+                    ("#lease", LEASE),
+                ],
                 vec![(":dead", s("dead"))],
             )
         } else {

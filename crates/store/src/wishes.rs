@@ -149,30 +149,19 @@ impl WishRepo for Store {
     ) -> Result<Option<(Wish, Vec<WishEvent>)>, StoreError> {
         let mut wish = None;
         let mut events = Vec::new();
-        let mut start = None;
-        loop {
-            let out = self
-                .client
-                .query()
-                .table_name(&*self.table)
-                .key_condition_expression("#pk = :pk")
-                .expression_attribute_names("#pk", PK)
-                .expression_attribute_values(":pk", mapping::string(keys::wish_pk(id)))
-                .consistent_read(true)
-                .set_exclusive_start_key(start)
-                .send()
-                .await
-                .map_err(|e| self.backend("Query", e))?;
-            for item in out.items() {
-                if mapping::is_wish(item) {
-                    wish = Some(mapping::wish_from_item(item)?);
-                } else if mapping::is_event(item) {
-                    events.push(mapping::wish_event_from_item(item)?);
-                }
-            }
-            start = out.last_evaluated_key;
-            if start.is_none() {
-                break;
+        let query = self
+            .client
+            .query()
+            .table_name(&*self.table)
+            .key_condition_expression("#pk = :pk")
+            .expression_attribute_names("#pk", PK)
+            .expression_attribute_values(":pk", mapping::string(keys::wish_pk(id)))
+            .consistent_read(true);
+        for item in &self.query_all(query).await? {
+            if mapping::is_wish(item) {
+                wish = Some(mapping::wish_from_item(item)?);
+            } else if mapping::is_event(item) {
+                events.push(mapping::wish_event_from_item(item)?);
             }
         }
         Ok(wish.map(|w| (w, events)))

@@ -13,15 +13,16 @@
 use aws_sdk_dynamodb::types::AttributeValue;
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use dealerdesk_domain::{
-    Action, Actor, Billing, Category, Criticality, DealerId, HistoryEvent, NetworkId, Resume, Role,
-    State, Status, Ticket, TicketId, UserId, Audience, Notice, SlaClock, WorkingCalendar,
-};
-use dealerdesk_store::{
-    CreateOutcome, DealerRecord, DirectoryRepo, IdempotencyKey, NetworkRecord, PageRequest,
-    SessionRecord, SessionRepo, Store, StoreConfig, StoreError, TicketRepo, UserRecord, UserRepo, OutboxRepo, OutboxEntry,
-    CalendarRepo, CalendarSource, CalendarYearRecord, QueueRepo, WorkingHoursRecord,
+    Action, Actor, Audience, Billing, Category, Criticality, DealerId, HistoryEvent, NetworkId,
+    Notice, Resume, Role, SlaClock, State, Status, Ticket, TicketId, UserId, WorkingCalendar,
 };
 use dealerdesk_domain::{DayKind, WorkingHours, YearCalendar};
+use dealerdesk_store::{
+    CalendarRepo, CalendarSource, CalendarYearRecord, CreateOutcome, DealerRecord, DirectoryRepo,
+    IdempotencyKey, NetworkRecord, OutboxEntry, OutboxRepo, PageRequest, QueueRepo, SessionRecord,
+    SessionRepo, Store, StoreConfig, StoreError, TicketRepo, UserRecord, UserRepo,
+    WorkingHoursRecord,
+};
 use std::collections::HashSet;
 
 /// One case's world: a store on a fresh table, and the engine's address for raw access.
@@ -507,7 +508,13 @@ mod cases {
             .apply(&specialist(), Action::Take, None, &cal(), minutes(1))
             .unwrap();
         let (ask, ask_event) = v1
-            .apply(&specialist(), Action::AskInfo, Some("?"), &cal(), minutes(1))
+            .apply(
+                &specialist(),
+                Action::AskInfo,
+                Some("?"),
+                &cal(),
+                minutes(1),
+            )
             .unwrap();
         let (a, b) = tokio::join!(
             store.save_move(&take, 1, &take_event, &[]),
@@ -574,7 +581,9 @@ mod cases {
         };
         let (other, event) = filed("t3", 1003, "d2", minutes(2));
         assert_eq!(
-            store.create_ticket(&other, &event, Some(&theirs), &[]).await,
+            store
+                .create_ticket(&other, &event, Some(&theirs), &[])
+                .await,
             Ok(CreateOutcome::Created)
         );
     }
@@ -1074,47 +1083,160 @@ mod cases {
         let pending = store.pending_notices(minutes(2), 10).await.unwrap();
         let keys: Vec<_> = pending.iter().map(|e| e.notice.key.as_str()).collect();
         assert_eq!(keys, vec!["ticket:t1:v2"], "the move's notice is pending");
-        assert_eq!(pending[0].notice, v2.notices(&store.ticket_with_history(&v1.id).await.unwrap().unwrap().1[1])[0]);
+        assert_eq!(
+            pending[0].notice,
+            v2.notices(&store.ticket_with_history(&v1.id).await.unwrap().unwrap().1[1])[0]
+        );
 
         // The losing writer's notice is not written either.
-        let (stale, event) = v1.apply(&specialist(), Action::AskInfo, Some("?"), &cal(), minutes(2)).unwrap();
+        let (stale, event) = v1
+            .apply(
+                &specialist(),
+                Action::AskInfo,
+                Some("?"),
+                &cal(),
+                minutes(2),
+            )
+            .unwrap();
         assert_eq!(
-            store.save_move(&stale, v1.version, &event, &stale.notices(&event)).await,
+            store
+                .save_move(&stale, v1.version, &event, &stale.notices(&event))
+                .await,
             Err(StoreError::Conflict)
         );
-        assert_eq!(store.pending_notices(minutes(3), 10).await.unwrap().len(), 1);
+        assert_eq!(
+            store.pending_notices(minutes(3), 10).await.unwrap().len(),
+            1
+        );
     }
 
     pub async fn a_notice_written_twice_is_stored_once_and_leased_by_one_sender(ctx: &Ctx) {
         let store = &ctx.store;
-        let notice = Notice::new("sla-warning:t1:x", "sla_warning", Audience::Role { role: Role::Specialist }, minutes(0))
-            .with("number", "DD-1001");
-        assert_eq!(store.enqueue(std::slice::from_ref(&notice)).await.unwrap(), 1);
-        assert_eq!(store.enqueue(std::slice::from_ref(&notice)).await.unwrap(), 0);
+        let notice = Notice::new(
+            "sla-warning:t1:x",
+            "sla_warning",
+            Audience::Role {
+                role: Role::Specialist,
+            },
+            minutes(0),
+        )
+        .with("number", "DD-1001");
+        assert_eq!(
+            store.enqueue(std::slice::from_ref(&notice)).await.unwrap(),
+            1
+        );
+        assert_eq!(
+            store.enqueue(std::slice::from_ref(&notice)).await.unwrap(),
+            0
+        );
         let pending = store.pending_notices(minutes(1), 10).await.unwrap();
-        assert_eq!(pending, vec![OutboxEntry { notice: notice.clone(), attempts: 0 }]);
+        assert_eq!(
+            pending,
+            vec![OutboxEntry {
+                notice: notice.clone(),
+                attempts: 0
+            }]
+        );
 
-        assert!(store.claim_notice(&notice.key, minutes(1), minutes(3)).await.unwrap());
-        assert!(!store.claim_notice(&notice.key, minutes(2), minutes(4)).await.unwrap(), "leased");
-        assert!(store.pending_notices(minutes(2), 10).await.unwrap().is_empty(), "a leased notice is not offered");
+        assert!(
+            store
+                .claim_notice(&notice.key, minutes(1), minutes(3))
+                .await
+                .unwrap()
+        );
+        assert!(
+            !store
+                .claim_notice(&notice.key, minutes(2), minutes(4))
+                .await
+                .unwrap(),
+            "leased"
+        );
+        assert!(
+            store
+                .pending_notices(minutes(2), 10)
+                .await
+                .unwrap()
+                .is_empty(),
+            "a leased notice is not offered"
+        );
         store.mark_sent(&notice.key, minutes(2)).await.unwrap();
-        assert!(store.pending_notices(minutes(10), 10).await.unwrap().is_empty());
-        assert!(!store.claim_notice(&notice.key, minutes(10), minutes(12)).await.unwrap(), "sent is sent");
-        assert_eq!(store.enqueue(std::slice::from_ref(&notice)).await.unwrap(), 0, "still known after delivery");
+        assert!(
+            store
+                .pending_notices(minutes(10), 10)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        assert!(
+            !store
+                .claim_notice(&notice.key, minutes(10), minutes(12))
+                .await
+                .unwrap(),
+            "sent is sent"
+        );
+        assert_eq!(
+            store.enqueue(std::slice::from_ref(&notice)).await.unwrap(),
+            0,
+            "still known after delivery"
+        );
     }
 
-    pub async fn a_failed_notice_waits_for_its_retry_time_and_a_dead_one_leaves_the_queue(ctx: &Ctx) {
+    pub async fn a_failed_notice_waits_for_its_retry_time_and_a_dead_one_leaves_the_queue(
+        ctx: &Ctx,
+    ) {
         let store = &ctx.store;
-        let a = Notice::new("a", "t", Audience::Address { email: "a@example.ru".into() }, minutes(0));
-        let b = Notice::new("b", "t", Audience::Address { email: "b@example.ru".into() }, minutes(0));
+        let a = Notice::new(
+            "a",
+            "t",
+            Audience::Address {
+                email: "a@example.ru".into(),
+            },
+            minutes(0),
+        );
+        let b = Notice::new(
+            "b",
+            "t",
+            Audience::Address {
+                email: "b@example.ru".into(),
+            },
+            minutes(0),
+        );
         store.enqueue(&[a.clone(), b.clone()]).await.unwrap();
-        assert!(store.claim_notice("a", minutes(1), minutes(2)).await.unwrap());
-        store.mark_failed("a", "SMTP 451", minutes(5), false).await.unwrap();
-        assert!(store.claim_notice("b", minutes(1), minutes(2)).await.unwrap());
-        store.mark_failed("b", "address rejected", minutes(5), true).await.unwrap();
-        assert!(store.pending_notices(minutes(3), 10).await.unwrap().is_empty());
+        assert!(
+            store
+                .claim_notice("a", minutes(1), minutes(2))
+                .await
+                .unwrap()
+        );
+        store
+            .mark_failed("a", "SMTP 451", minutes(5), false)
+            .await
+            .unwrap();
+        assert!(
+            store
+                .claim_notice("b", minutes(1), minutes(2))
+                .await
+                .unwrap()
+        );
+        store
+            .mark_failed("b", "address rejected", minutes(5), true)
+            .await
+            .unwrap();
+        assert!(
+            store
+                .pending_notices(minutes(3), 10)
+                .await
+                .unwrap()
+                .is_empty()
+        );
         let later = store.pending_notices(minutes(6), 10).await.unwrap();
-        assert_eq!(later, vec![OutboxEntry { notice: a, attempts: 1 }]);
+        assert_eq!(
+            later,
+            vec![OutboxEntry {
+                notice: a,
+                attempts: 1
+            }]
+        );
     }
 
     pub async fn users_are_found_by_dealer_and_by_role(ctx: &Ctx) {
@@ -1122,17 +1244,34 @@ mod cases {
         store.create_user(&user("u1", "b@d1.ru")).await.unwrap();
         store.create_user(&user("u2", "a@d1.ru")).await.unwrap();
         store
-            .create_user(&UserRecord { dealer_id: Some(DealerId::new("d2")), ..user("u3", "c@d2.ru") })
+            .create_user(&UserRecord {
+                dealer_id: Some(DealerId::new("d2")),
+                ..user("u3", "c@d2.ru")
+            })
             .await
             .unwrap();
         store
-            .create_user(&UserRecord { role: Role::Specialist, dealer_id: None, ..user("u4", "s@platform.ru") })
+            .create_user(&UserRecord {
+                role: Role::Specialist,
+                dealer_id: None,
+                ..user("u4", "s@platform.ru")
+            })
             .await
             .unwrap();
-        let emails = |users: Vec<UserRecord>| users.into_iter().map(|u| u.email).collect::<Vec<_>>();
-        assert_eq!(emails(store.users_of_dealer(&DealerId::new("d1")).await.unwrap()), ["a@d1.ru", "b@d1.ru"]);
-        assert_eq!(emails(store.users_with_role(Role::Specialist).await.unwrap()), ["s@platform.ru"]);
-        assert_eq!(emails(store.users_with_role(Role::Dealer).await.unwrap()).len(), 3);
+        let emails =
+            |users: Vec<UserRecord>| users.into_iter().map(|u| u.email).collect::<Vec<_>>();
+        assert_eq!(
+            emails(store.users_of_dealer(&DealerId::new("d1")).await.unwrap()),
+            ["a@d1.ru", "b@d1.ru"]
+        );
+        assert_eq!(
+            emails(store.users_with_role(Role::Specialist).await.unwrap()),
+            ["s@platform.ru"]
+        );
+        assert_eq!(
+            emails(store.users_with_role(Role::Dealer).await.unwrap()).len(),
+            3
+        );
     }
 
     pub async fn calendar_years_and_hours_are_stored_with_optimistic_locking(ctx: &Ctx) {
@@ -1147,23 +1286,44 @@ mod cases {
             updated_at: minutes(0),
             updated_by: Some(UserId::new("user-admin")),
         };
-        store.put_calendar_year(&record(y2027.clone(), 1), 0).await.unwrap();
+        store
+            .put_calendar_year(&record(y2027.clone(), 1), 0)
+            .await
+            .unwrap();
         assert_eq!(
             store.put_calendar_year(&record(y2027.clone(), 1), 0).await,
             Err(StoreError::Conflict),
             "a second first write loses"
         );
         y2027
-            .set_day(chrono::NaiveDate::from_ymd_opt(2027, 1, 11).unwrap(), DayKind::NonWorking)
+            .set_day(
+                chrono::NaiveDate::from_ymd_opt(2027, 1, 11).unwrap(),
+                DayKind::NonWorking,
+            )
             .unwrap();
-        store.put_calendar_year(&record(y2027.clone(), 2), 1).await.unwrap();
+        store
+            .put_calendar_year(&record(y2027.clone(), 2), 1)
+            .await
+            .unwrap();
         assert_eq!(
-            store.put_calendar_year(&record(YearCalendar::statutory(2027), 2), 1).await,
+            store
+                .put_calendar_year(&record(YearCalendar::statutory(2027), 2), 1)
+                .await,
             Err(StoreError::Conflict),
             "an edit of a version someone replaced"
         );
         let official = YearCalendar::official_ru().remove(0);
-        store.put_calendar_year(&CalendarYearRecord { source: CalendarSource::Official, updated_by: None, ..record(official.clone(), 1) }, 0).await.unwrap();
+        store
+            .put_calendar_year(
+                &CalendarYearRecord {
+                    source: CalendarSource::Official,
+                    updated_by: None,
+                    ..record(official.clone(), 1)
+                },
+                0,
+            )
+            .await
+            .unwrap();
         let hours = WorkingHoursRecord {
             hours: WorkingHours::platform(),
             time_zone: "Europe/Moscow".into(),
@@ -1172,12 +1332,23 @@ mod cases {
             updated_by: None,
         };
         store.put_working_hours(&hours, 0).await.unwrap();
-        assert_eq!(store.put_working_hours(&hours, 0).await, Err(StoreError::Conflict));
+        assert_eq!(
+            store.put_working_hours(&hours, 0).await,
+            Err(StoreError::Conflict)
+        );
 
         let before = store.round_trips();
         let stored = store.platform_calendar().await.unwrap();
-        assert_eq!(store.round_trips() - before, 1, "the whole calendar is one Query");
-        let years: Vec<_> = stored.years.iter().map(|y| (y.calendar.year(), y.version)).collect();
+        assert_eq!(
+            store.round_trips() - before,
+            1,
+            "the whole calendar is one Query"
+        );
+        let years: Vec<_> = stored
+            .years
+            .iter()
+            .map(|y| (y.calendar.year(), y.version))
+            .collect();
         assert_eq!(years, [(2024, 1), (2027, 2)], "in year order");
         assert_eq!(stored.years[1].calendar, y2027);
         assert_eq!(stored.years[0].calendar, official);
@@ -1190,16 +1361,36 @@ mod cases {
         let t2 = file(store, "t2", "d2", minutes(5)).await;
         let t3 = file(store, "t3", "d1", minutes(10)).await;
         let t3 = moved(store, &t3, &specialist(), Action::Take, minutes(11)).await;
-        let t3 = moved(store, &t3, &specialist(), Action::SendForReview, minutes(12)).await;
-        assert_eq!(ids(&store.open_tickets().await.unwrap()), ["t1", "t2", "t3"]);
+        let t3 = moved(
+            store,
+            &t3,
+            &specialist(),
+            Action::SendForReview,
+            minutes(12),
+        )
+        .await;
+        assert_eq!(
+            ids(&store.open_tickets().await.unwrap()),
+            ["t1", "t2", "t3"]
+        );
         let t3 = moved(store, &t3, &dealer_actor("d1"), Action::Accept, minutes(13)).await;
         assert!(t3.status.is_done());
         let open = store.open_tickets().await.unwrap();
-        assert_eq!(ids(&open), ["t1", "t2"], "a finished ticket leaves the index");
+        assert_eq!(
+            ids(&open),
+            ["t1", "t2"],
+            "a finished ticket leaves the index"
+        );
         assert_eq!(open[0], t1);
         assert_eq!(open[1], t2);
         // The outbox's pending notices share the index, never the partition.
-        assert!(!store.pending_notices(minutes(20), 10).await.unwrap().is_empty());
+        assert!(
+            !store
+                .pending_notices(minutes(20), 10)
+                .await
+                .unwrap()
+                .is_empty()
+        );
     }
 
     pub async fn the_sla_watch_reads_only_tickets_whose_watch_time_has_come(ctx: &Ctx) {
@@ -1211,7 +1402,13 @@ mod cases {
         let warn = t1.sla.warn_at.unwrap();
         let due = t1.sla.due_at.unwrap();
         let just_before = warn - Duration::milliseconds(1);
-        assert!(store.tickets_due_for_watch(just_before).await.unwrap().is_empty());
+        assert!(
+            store
+                .tickets_due_for_watch(just_before)
+                .await
+                .unwrap()
+                .is_empty()
+        );
         let found = store.tickets_due_for_watch(warn).await.unwrap();
         assert_eq!(ids(&found), ["t1"]);
 
@@ -1221,18 +1418,59 @@ mod cases {
             store.save_ticket(&marked, t1.version + 1, &notices).await,
             Err(StoreError::Conflict)
         );
-        assert!(store.pending_notices(warn, 10).await.unwrap().iter().all(|e| !e.notice.key.starts_with("sla-")));
-        store.save_ticket(&marked, t1.version, &notices).await.unwrap();
+        assert!(
+            store
+                .pending_notices(warn, 10)
+                .await
+                .unwrap()
+                .iter()
+                .all(|e| !e.notice.key.starts_with("sla-"))
+        );
+        store
+            .save_ticket(&marked, t1.version, &notices)
+            .await
+            .unwrap();
         assert_eq!(store.ticket(&t1.id).await.unwrap(), Some(marked.clone()));
-        let keys: Vec<_> = store.pending_notices(warn, 10).await.unwrap().into_iter().map(|e| e.notice.key).collect();
-        assert!(keys.contains(&format!("sla-warning:t1:{}", dealerdesk_store::keys::instant(t1.sla.started_at))), "{keys:?}");
+        let keys: Vec<_> = store
+            .pending_notices(warn, 10)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|e| e.notice.key)
+            .collect();
+        assert!(
+            keys.contains(&format!(
+                "sla-warning:t1:{}",
+                dealerdesk_store::keys::instant(t1.sla.started_at)
+            )),
+            "{keys:?}"
+        );
 
-        assert!(store.tickets_due_for_watch(warn).await.unwrap().is_empty(), "warned: not read again");
-        assert!(store.tickets_due_for_watch(due - Duration::seconds(1)).await.unwrap().is_empty());
-        assert_eq!(ids(&store.tickets_due_for_watch(due).await.unwrap()), ["t1"], "the due time is next");
+        assert!(
+            store.tickets_due_for_watch(warn).await.unwrap().is_empty(),
+            "warned: not read again"
+        );
+        assert!(
+            store
+                .tickets_due_for_watch(due - Duration::seconds(1))
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        assert_eq!(
+            ids(&store.tickets_due_for_watch(due).await.unwrap()),
+            ["t1"],
+            "the due time is next"
+        );
         // The same notice written twice is refused with the whole change.
-        let again = Ticket { version: marked.version + 1, ..marked.clone() };
-        assert_eq!(store.save_ticket(&again, marked.version, &notices).await, Err(StoreError::Conflict));
+        let again = Ticket {
+            version: marked.version + 1,
+            ..marked.clone()
+        };
+        assert_eq!(
+            store.save_ticket(&again, marked.version, &notices).await,
+            Err(StoreError::Conflict)
+        );
         assert_eq!(store.ticket(&t1.id).await.unwrap(), Some(marked));
     }
 
@@ -1240,10 +1478,23 @@ mod cases {
         let store = &ctx.store;
         let t1 = file(store, "t1", "d1", minutes(0)).await;
         let t1 = moved(store, &t1, &specialist(), Action::Take, minutes(1)).await;
-        moved(store, &t1, &specialist(), Action::SendForReview, minutes(10)).await;
+        moved(
+            store,
+            &t1,
+            &specialist(),
+            Action::SendForReview,
+            minutes(10),
+        )
+        .await;
         let t2 = file(store, "t2", "d1", minutes(0)).await;
         moved(store, &t2, &specialist(), Action::Take, minutes(1)).await;
-        assert!(store.tickets_in_review_since(minutes(9)).await.unwrap().is_empty());
+        assert!(
+            store
+                .tickets_in_review_since(minutes(9))
+                .await
+                .unwrap()
+                .is_empty()
+        );
         let found = store.tickets_in_review_since(minutes(10)).await.unwrap();
         assert_eq!(ids(&found), ["t1"]);
         assert_eq!(found[0].status_since, minutes(10));

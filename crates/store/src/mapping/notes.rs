@@ -109,7 +109,10 @@ mod tests {
                 at,
             };
             let item = attachment_to_item(&a);
-            assert_eq!(item.get("sk"), Some(&AttributeValue::S("ATTACH#01A".into())));
+            assert_eq!(
+                item.get("sk"),
+                Some(&AttributeValue::S("ATTACH#01A".into()))
+            );
             assert_eq!(attachment_from_item(&item), Ok(a), "{kind:?}");
         }
     }

@@ -37,7 +37,10 @@ pub(crate) fn wish_to_item(wish: &Wish) -> Item {
     let listing_sk = keys::wish_listing_sk(wish.created_at, &wish.id);
     let plan = wish.plan.as_ref();
     Builder::new(keys::wish_pk(&wish.id), keys::WISH_SK, WISH_TYPE)
-        .string(GSI1.partition_key, keys::dealer_wishes_gsi1pk(&wish.dealer_id))
+        .string(
+            GSI1.partition_key,
+            keys::dealer_wishes_gsi1pk(&wish.dealer_id),
+        )
         .string(GSI1.sort_key, listing_sk.clone())
         .string(GSI2.partition_key, keys::ALL_WISHES_GSI2PK)
         .string(GSI2.sort_key, listing_sk)
@@ -170,7 +173,10 @@ mod tests {
                 item.get("gsi1pk"),
                 Some(&AttributeValue::S("DEALER#d1#WISHES".into()))
             );
-            assert_eq!(item.get("gsi2pk"), Some(&AttributeValue::S("WISHES".into())));
+            assert_eq!(
+                item.get("gsi2pk"),
+                Some(&AttributeValue::S("WISHES".into()))
+            );
         }
     }
 

@@ -56,7 +56,13 @@ fn new_wish(id: &str, dealer: &str, at: DateTime<Utc>) -> (Wish, dealerdesk_doma
     }
     .validate()
     .expect("valid draft");
-    Wish::submit(WishId::new(id), DealerId::new(dealer), &dealer_actor(dealer), new, at)
+    Wish::submit(
+        WishId::new(id),
+        DealerId::new(dealer),
+        &dealer_actor(dealer),
+        new,
+        at,
+    )
 }
 
 fn notice_for(wish: &Wish) -> dealerdesk_domain::Notice {
@@ -89,7 +95,13 @@ pub async fn a_wish_comes_with_its_history_and_a_stale_decision_writes_nothing(c
     );
 
     let (v2, review) = v1
-        .apply(&manager(), WishAction::Review { note: Some("Уточнили".into()) }, minutes(1))
+        .apply(
+            &manager(),
+            WishAction::Review {
+                note: Some("Уточнили".into()),
+            },
+            minutes(1),
+        )
         .unwrap();
     store
         .save_wish_move(&v2, v1.version, &review, &[notice_for(&v2)])
@@ -105,26 +117,45 @@ pub async fn a_wish_comes_with_its_history_and_a_stale_decision_writes_nothing(c
         role: Role::Admin,
         dealer_id: None,
     };
-    let (v3, sent) = v2.apply(&admin, WishAction::SendToDevelopment, minutes(1)).unwrap();
-    store.save_wish_move(&v3, v2.version, &sent, &[notice_for(&v3)]).await.unwrap();
+    let (v3, sent) = v2
+        .apply(&admin, WishAction::SendToDevelopment, minutes(1))
+        .unwrap();
+    store
+        .save_wish_move(&v3, v2.version, &sent, &[notice_for(&v3)])
+        .await
+        .unwrap();
     let (v4, accepted) = v3.apply(&admin, accept, minutes(2)).unwrap();
-    store.save_wish_move(&v4, v3.version, &accepted, &[notice_for(&v4)]).await.unwrap();
+    store
+        .save_wish_move(&v4, v3.version, &accepted, &[notice_for(&v4)])
+        .await
+        .unwrap();
 
     // A decision made on a version seen before is refused, with its notice.
     let (stale, rejected) = v3
-        .apply(&admin, WishAction::Reject { reason: "Нет".into() }, minutes(3))
+        .apply(
+            &admin,
+            WishAction::Reject {
+                reason: "Нет".into(),
+            },
+            minutes(3),
+        )
         .unwrap();
     let mut stale_notice = notice_for(&stale);
     stale_notice.key.push_str(":stale");
     assert_eq!(
-        store.save_wish_move(&stale, v3.version, &rejected, &[stale_notice]).await,
+        store
+            .save_wish_move(&stale, v3.version, &rejected, &[stale_notice])
+            .await,
         Err(StoreError::Conflict)
     );
 
     let (wish, history) = store.wish_with_history(&v1.id).await.unwrap().unwrap();
     assert_eq!(wish, v4);
     assert_eq!(wish.status, WishStatus::Accepted);
-    assert_eq!(wish.plan.as_ref().map(|p| p.sprint.as_str()), Some("Спринт 24"));
+    assert_eq!(
+        wish.plan.as_ref().map(|p| p.sprint.as_str()),
+        Some("Спринт 24")
+    );
     let steps: Vec<_> = history.iter().map(|e| e.to).collect();
     assert_eq!(
         steps,
@@ -147,7 +178,10 @@ pub async fn a_wish_comes_with_its_history_and_a_stale_decision_writes_nothing(c
         .into_iter()
         .map(|e| e.notice.key)
         .collect();
-    assert_eq!(keys, ["wish:w1:v1", "wish:w1:v2", "wish:w1:v3", "wish:w1:v4"]);
+    assert_eq!(
+        keys,
+        ["wish:w1:v1", "wish:w1:v2", "wish:w1:v3", "wish:w1:v4"]
+    );
 }
 
 pub async fn wishes_are_listed_per_dealer_and_for_everyone_newest_first_in_pages(ctx: &Ctx) {
@@ -158,7 +192,10 @@ pub async fn wishes_are_listed_per_dealer_and_for_everyone_newest_first_in_pages
     let ids = |wishes: &[Wish]| wishes.iter().map(|w| w.id.to_string()).collect::<Vec<_>>();
     let page = |limit, cursor: Option<String>| PageRequest { limit, cursor };
 
-    let d1 = store.dealer_wishes(&DealerId::new("d1"), &page(10, None)).await.unwrap();
+    let d1 = store
+        .dealer_wishes(&DealerId::new("d1"), &page(10, None))
+        .await
+        .unwrap();
     assert_eq!(ids(&d1.items), ["w3", "w2", "w0"]);
     assert_eq!(d1.next_cursor, None);
 
@@ -172,10 +209,17 @@ pub async fn wishes_are_listed_per_dealer_and_for_everyone_newest_first_in_pages
             None => break,
         }
     }
-    assert_eq!(seen, ["w4", "w3", "w2", "w1", "w0"], "every wish once, newest first");
+    assert_eq!(
+        seen,
+        ["w4", "w3", "w2", "w1", "w0"],
+        "every wish once, newest first"
+    );
 
     // A cursor of one dealer's listing does not read another's.
-    let first = store.dealer_wishes(&DealerId::new("d1"), &page(1, None)).await.unwrap();
+    let first = store
+        .dealer_wishes(&DealerId::new("d1"), &page(1, None))
+        .await
+        .unwrap();
     let foreign = store
         .dealer_wishes(&DealerId::new("d2"), &page(1, first.next_cursor))
         .await;
@@ -189,9 +233,16 @@ pub async fn comments_and_files_live_beside_the_ticket_without_touching_its_vers
     let at = minutes(1);
     // Two comments in the same millisecond keep both, ordered by id.
     let first = Comment::write(CommentId::new("c1"), &ticket, &dealer, "Первый", at).unwrap();
-    let second = Comment::write(CommentId::new("c2"), &ticket, &specialist(), "Второй", at).unwrap();
-    store.add_comment(&second, &second.notices(&ticket)).await.unwrap();
-    store.add_comment(&first, &first.notices(&ticket)).await.unwrap();
+    let second =
+        Comment::write(CommentId::new("c2"), &ticket, &specialist(), "Второй", at).unwrap();
+    store
+        .add_comment(&second, &second.notices(&ticket))
+        .await
+        .unwrap();
+    store
+        .add_comment(&first, &first.notices(&ticket))
+        .await
+        .unwrap();
     let file_at = minutes(2);
     let attachment = Attachment::new(
         AttachmentId::new("a1"),
@@ -209,7 +260,11 @@ pub async fn comments_and_files_live_beside_the_ticket_without_touching_its_vers
     );
 
     // The ticket did not change: a move against the version seen before still wins.
-    let (same, history) = store.ticket_with_history(&ticket.id).await.unwrap().unwrap();
+    let (same, history) = store
+        .ticket_with_history(&ticket.id)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(same, ticket);
     assert_eq!(history.len(), 1, "comments are not history events");
     moved(store, &ticket, &specialist(), Action::Take, minutes(3)).await;
@@ -220,15 +275,24 @@ pub async fn comments_and_files_live_beside_the_ticket_without_touching_its_vers
     assert_eq!(notes.comments[1].author_role, Role::Specialist);
     assert_eq!(notes.attachments, std::slice::from_ref(&attachment));
     assert_eq!(
-        store.attachment(&ticket.id, &AttachmentId::new("a1")).await.unwrap(),
+        store
+            .attachment(&ticket.id, &AttachmentId::new("a1"))
+            .await
+            .unwrap(),
         Some(attachment)
     );
     assert_eq!(
-        store.attachment(&ticket.id, &AttachmentId::new("a2")).await.unwrap(),
+        store
+            .attachment(&ticket.id, &AttachmentId::new("a2"))
+            .await
+            .unwrap(),
         None
     );
     let other = file(store, "t2", "d1", minutes(4)).await;
-    assert_eq!(store.ticket_notes(&other.id).await.unwrap(), Default::default());
+    assert_eq!(
+        store.ticket_notes(&other.id).await.unwrap(),
+        Default::default()
+    );
 
     let keys: Vec<_> = store
         .pending_notices(minutes(10), 100)
