@@ -1,45 +1,96 @@
 //! Every Lambda function, driven the way AWS drives it: the real built binary
 //! (`target/<profile>/<bin>`, from `cargo build --workspace --bins`) runs against a fake Lambda
-//! Runtime API, receives API Gateway HTTP API (payload 2.0) events and posts back responses.
-//! Storage is dynoxide in-process (in memory), with the table and demo data created through the
-//! app's own code; the functions reach it through `DEALERDESK_DYNAMODB_ENDPOINT`.
+//! Runtime API and receives what AWS sends it — API Gateway HTTP API (payload 2.0) events for the
+//! HTTP functions, EventBridge scheduled events for the job functions — and posts back its
+//! response. Storage is dynoxide in-process (in memory), with the table and demo data created
+//! through the app's own code; the functions reach it through `DEALERDESK_DYNAMODB_ENDPOINT`.
 
 use axum::body::Body;
 use axum::http::Request;
-use dealerdesk_app::mail::Mailer;
+use chrono::{Duration, Utc};
+use dealerdesk_app::blobs::Blobs;
+use dealerdesk_app::jobs::{self, Job};
+use dealerdesk_app::mail::{Mailer, read_mailbox};
 use dealerdesk_app::{AppState, Clock, Settings, demo, routes};
 use dealerdesk_cli::EmbeddedEngine;
-use dealerdesk_e2e::dynamo_proxy::RecordingProxy;
-use dealerdesk_e2e::lambda_runtime::{ApiGwV2Request, LambdaHttpResponse, LambdaProcess};
+use dealerdesk_e2e::dynamo_proxy::{DynamoCall, Moto, RecordingProxy};
+use dealerdesk_e2e::lambda_runtime::{
+    ApiGwV2Request, LambdaHttpResponse, LambdaProcess, scheduled_event,
+};
 use dealerdesk_store::{Store, StoreConfig};
 use serde_json::{Value, json};
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use tower::ServiceExt as _;
 
-/// The five function binaries and the routes the SAM template gives each.
-const FUNCTIONS: [(&str, &[&str]); 5] = [
-    ("session", &["POST /api/session", "DELETE /api/session"]),
-    ("tickets-create", &["POST /api/tickets"]),
-    (
-        "tickets-read",
-        &["GET /api/tickets", "GET /api/tickets/{id}"],
-    ),
-    ("tickets-actions", &["POST /api/tickets/{id}/actions"]),
-    ("portal", &["$default"]),
+/// The HTTP functions: each binary serves one router group of `dealerdesk_app::routes` (its
+/// `main.rs` calls `routes::<group>`). The SAM template routes to it exactly the `/api/...`
+/// routes of that group, read from `crates/app/src/routes.rs` by [`template_routes_every_function`];
+/// everything else reaches the portal through `$default`.
+const HTTP_FUNCTIONS: [(&str, &str); 7] = [
+    ("session", "session"),
+    ("tickets-create", "tickets_create"),
+    ("tickets-read", "tickets_read"),
+    ("tickets-actions", "tickets_actions"),
+    ("wishes", "wishes"),
+    ("admin", "admin_calendars"),
+    ("portal", "portal"),
 ];
 
-/// dynoxide with a fresh table and the demo data, plus the app in-process to prepare state.
-/// Functions reach dynoxide through a recording proxy, so each test can check that the template
-/// allows the function every DynamoDB action it used.
+/// The scheduled job functions: binary, `Job` code and the template's schedule expression.
+const JOB_FUNCTIONS: [(&str, &str, &str); 5] = [
+    ("job-outbox", "outbox", "rate(1 minute)"),
+    ("job-sla-watch", "sla_watch", "rate(5 minutes)"),
+    ("job-auto-accept", "auto_accept", "rate(15 minutes)"),
+    // Hourly from 09:00 to 18:00 MSK: reminders go out in working hours.
+    (
+        "job-cost-reminders",
+        "cost_reminders",
+        "cron(0 6-15 * * ? *)",
+    ),
+    ("job-cost-cutoff", "cost_cutoff", "rate(1 hour)"),
+];
+
+/// The bucket of attached files in moto, for the tests that start it.
+const BUCKET: &str = "dealerdesk-attachments-test";
+
+/// dynoxide with a fresh table and the demo data, plus the app in-process to prepare state;
+/// with [`Fixture::with_s3`] also moto's S3 with the bucket of attached files.
+///
+/// Each function started gets its own recording proxies in front of dynoxide (and moto), so a
+/// test can check that the template allows that function every DynamoDB and S3 action it used.
+/// The in-process app talks to the engines directly: what it does is not recorded.
 struct Fixture {
-    _engine: EmbeddedEngine,
-    proxy: RecordingProxy,
+    engine: EmbeddedEngine,
+    s3: Option<Moto>,
+    recorded: std::sync::Mutex<Vec<Recorded>>,
     table: String,
+    /// The local folder of attached files when there is no S3.
+    blob_dir: std::path::PathBuf,
     state: AppState,
+}
+
+/// The proxies one function (or a recorded in-process run, see [`Fixture::recorded_state`])
+/// talked through.
+struct Recorded {
+    bin: String,
+    dynamo: RecordingProxy,
+    s3: Option<RecordingProxy>,
 }
 
 impl Fixture {
     async fn start() -> Fixture {
+        Self::start_with(None).await
+    }
+
+    /// With S3 (moto, `moto_server` from PyPI `moto[server]`) for the attached files.
+    async fn with_s3() -> Fixture {
+        let moto = Moto::start().await;
+        moto.create_bucket(BUCKET, dealerdesk_e2e::lambda_runtime::REGION)
+            .await;
+        Self::start_with(Some(moto)).await
+    }
+
+    async fn start_with(s3: Option<Moto>) -> Fixture {
         let engine = EmbeddedEngine::start(None).await.expect("dynoxide starts");
         let table = format!(
             "dealerdesk-lambda-{}-{}",
@@ -57,36 +108,135 @@ impl Fixture {
             .await
             .expect("table and indexes are created");
         let mailbox = std::env::temp_dir().join(format!("{table}-mail"));
+        let blob_dir = std::env::temp_dir().join(format!("{table}-blobs"));
+        let blobs = match &s3 {
+            Some(moto) => Blobs::s3_at(&moto.endpoint, BUCKET),
+            None => Blobs::LocalDir(blob_dir.clone()),
+        };
         let state = AppState::new(
             store,
             Clock::system(),
             Settings::default(),
             Mailer::Mailbox(mailbox),
+            blobs,
         );
         demo::seed(&state, state.clock.now())
             .await
             .expect("demo data");
-        let proxy = RecordingProxy::start(&engine.endpoint).await;
         Fixture {
-            _engine: engine,
-            proxy,
+            engine,
+            s3,
+            recorded: std::sync::Mutex::new(Vec::new()),
             table,
+            blob_dir,
             state,
         }
     }
 
-    /// The environment the SAM template gives every function, pointed at the local engine.
-    fn env(&self) -> [(&str, &str); 3] {
-        [
-            ("DEALERDESK_TABLE", &self.table),
-            ("DEALERDESK_DYNAMODB_ENDPOINT", &self.proxy.endpoint),
-            ("DEALERDESK_COOKIE_SECURE", "true"),
-        ]
+    /// New recording proxies for `bin`.
+    async fn proxies(&self, bin: &str) -> (String, Option<String>) {
+        let dynamo = RecordingProxy::start(&self.engine.endpoint).await;
+        let s3 = match &self.s3 {
+            Some(moto) => Some(RecordingProxy::start_s3(&moto.endpoint).await),
+            None => None,
+        };
+        let endpoints = (
+            dynamo.endpoint.clone(),
+            s3.as_ref().map(|p| p.endpoint.clone()),
+        );
+        self.recorded.lock().expect("recorded lock").push(Recorded {
+            bin: bin.to_owned(),
+            dynamo,
+            s3,
+        });
+        endpoints
+    }
+
+    /// The environment the SAM template gives `bin`, pointed at the local engines through
+    /// new recording proxies: the table and cookie settings every function has, and the
+    /// attached files' bucket for the functions the template gives it to.
+    async fn env(&self, bin: &str) -> Vec<(String, String)> {
+        let (dynamo, s3) = self.proxies(bin).await;
+        let mut env = vec![
+            ("DEALERDESK_TABLE".to_owned(), self.table.clone()),
+            ("DEALERDESK_DYNAMODB_ENDPOINT".to_owned(), dynamo),
+            ("DEALERDESK_COOKIE_SECURE".to_owned(), "true".to_owned()),
+        ];
+        if template_function(&template(), bin).contains("DEALERDESK_BLOB_BUCKET:") {
+            match s3 {
+                Some(endpoint) => env.extend([
+                    ("DEALERDESK_BLOBS".to_owned(), "s3".to_owned()),
+                    ("DEALERDESK_BLOB_BUCKET".to_owned(), BUCKET.to_owned()),
+                    // An IP-address endpoint: the SDK addresses the bucket path-style.
+                    ("AWS_ENDPOINT_URL_S3".to_owned(), endpoint),
+                ]),
+                // No S3 in this test: the files go where the in-process app keeps them.
+                None => env.extend([
+                    ("DEALERDESK_BLOBS".to_owned(), "local".to_owned()),
+                    (
+                        "DEALERDESK_BLOB_DIR".to_owned(),
+                        self.blob_dir.display().to_string(),
+                    ),
+                ]),
+            }
+        }
+        env
     }
 
     /// Starts a function binary (`target/<profile>/<bin>`) with that environment.
     async fn function(&self, bin: &str) -> LambdaProcess {
-        LambdaProcess::start(bin, &self.env()).await
+        self.function_with(bin, &[]).await
+    }
+
+    /// Starts a function binary with that environment plus `extra` (which wins).
+    async fn function_with(&self, bin: &str, extra: &[(&str, &str)]) -> LambdaProcess {
+        let env = self.env(bin).await;
+        let mut env: Vec<(&str, &str)> =
+            env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        env.extend_from_slice(extra);
+        LambdaProcess::start(bin, &env).await
+    }
+
+    /// The app in-process, but over recording proxies counted as `bin`'s: for a job whose work
+    /// depends on the date (its Lambda runs on the real clock), the store calls it makes on the
+    /// day it has work, to check against `bin`'s policies.
+    async fn recorded_state(&self, bin: &str) -> AppState {
+        let (dynamo, _) = self.proxies(bin).await;
+        let store = Store::connect(&StoreConfig::local(dynamo, self.table.clone()))
+            .await
+            .expect("store connects");
+        AppState::new(
+            store,
+            Clock::system(),
+            Settings::default(),
+            Mailer::Mailbox(std::env::temp_dir().join(format!("{}-mail", self.table))),
+            Blobs::LocalDir(self.blob_dir.clone()),
+        )
+    }
+
+    /// Moves the in-process app's clock `days` back, so what is prepared next is that old by
+    /// the time a job function (on the real clock) looks at it. [`Fixture::now`] moves it back.
+    fn back_dated(&self, days: i64) {
+        self.state.clock.set(Utc::now() - Duration::days(days));
+    }
+
+    /// Puts the in-process app's clock back on real time.
+    fn now(&self) {
+        self.state.clock.set(Utc::now());
+    }
+
+    /// A ticket move through the in-process API, returning the moved ticket.
+    async fn act(&self, token: &str, ticket: &Value, action: &str) -> Value {
+        let id = ticket["id"].as_str().expect("id");
+        let body = json!({"action": action, "version": ticket["version"]});
+        self.call(
+            routes::tickets_actions(self.state.clone()),
+            "POST",
+            &format!("/api/tickets/{id}/actions"),
+            Some(token),
+            body,
+        )
+        .await
     }
 
     /// Calls the app in-process (to prepare state, not under test here).
@@ -116,21 +266,36 @@ impl Fixture {
         json
     }
 
-    /// Every DynamoDB action the functions used is allowed to `bin` by template.yaml
-    /// (the policies are least-privilege, so a new store call must come with a policy change).
+    /// The calls `bin`'s proxies recorded: DynamoDB's and S3's.
+    fn calls(&self, bin: &str) -> (Vec<DynamoCall>, Vec<DynamoCall>) {
+        let recorded = self.recorded.lock().expect("recorded lock");
+        let mine = || recorded.iter().filter(|r| r.bin == bin);
+        (
+            mine().flat_map(|r| r.dynamo.calls()).collect(),
+            mine()
+                .filter_map(|r| r.s3.as_ref())
+                .flat_map(RecordingProxy::calls)
+                .collect(),
+        )
+    }
+
+    /// Every DynamoDB and S3 action `bin` used is allowed to it by template.yaml (the policies
+    /// are least-privilege, so a new store or file call must come with a policy change).
     fn assert_least_privilege(&self, bin: &str) {
-        let used = self.proxy.iam_actions();
+        let (dynamo, s3) = self.calls(bin);
         assert!(
-            !used.is_empty(),
-            "{bin} made no DynamoDB calls through the proxy"
+            !dynamo.is_empty(),
+            "{bin} made no DynamoDB calls through its proxy"
         );
-        let allowed = template_dynamodb_actions(bin);
-        let missing: Vec<&String> = used.difference(&allowed).collect();
-        assert!(
-            missing.is_empty(),
-            "template.yaml does not allow {bin} {missing:?} (it allows {allowed:?}; calls: {:?})",
-            self.proxy.calls()
-        );
+        for (service, calls) in [("dynamodb", dynamo), ("s3", s3)] {
+            let used: BTreeSet<String> = calls.iter().flat_map(|c| c.actions.clone()).collect();
+            let allowed = template_actions(bin, service);
+            let missing: Vec<&String> = used.difference(&allowed).collect();
+            assert!(
+                missing.is_empty(),
+                "template.yaml does not allow {bin} {missing:?} (it allows {allowed:?}; calls: {calls:?})"
+            );
+        }
     }
 
     async fn token(&self, email: &str) -> String {
@@ -491,6 +656,805 @@ async fn portal_function_serves_the_login_page_and_logs_in_with_cookies() {
     fx.assert_least_privilege("portal");
 }
 
+#[tokio::test]
+async fn admin_function_reads_and_changes_the_working_calendar_for_the_admin_only() {
+    let fx = Fixture::start().await;
+    let admin = fx.token("admin@demo.local").await;
+    let dealer = fx.token("dealer1@demo.local").await;
+    // An open ticket, so a change of the calendar has a running reaction time to count again.
+    fx.ticket(&dealer).await;
+    let function = fx.function("admin").await;
+
+    let overview = ApiGwV2Request::new("GET", "/api/admin/calendars")
+        .route("GET /api/admin/calendars")
+        .bearer(&admin);
+    let resp = function.invoke(&overview).await;
+    assert_eq!(resp.status, 200, "{:#}", resp.raw);
+    let body = resp.json();
+    assert!(
+        body["years"].as_array().is_some_and(|y| !y.is_empty()),
+        "{body}"
+    );
+    assert_eq!(body["hours"]["time_zone"], "Europe/Moscow", "{body}");
+    let year = body["years"][0]["year"].as_i64().expect("a year");
+
+    // A year's days, then the same days back with one more day off (2026 etc. are official).
+    let path = format!("/api/admin/calendars/{year}");
+    let resp = function
+        .invoke(
+            &ApiGwV2Request::new("GET", &path)
+                .route("GET /api/admin/calendars/{year}")
+                .bearer(&admin),
+        )
+        .await;
+    assert_eq!(resp.status, 200, "{:#}", resp.raw);
+    let shown = resp.json();
+    assert_eq!(shown["year"], year, "{shown}");
+    let mut days = shown["days"].clone();
+    days[format!("{year}-06-15")] = json!("non_working");
+    let put_year = |version: &Value| {
+        ApiGwV2Request::new("PUT", &path)
+            .route("PUT /api/admin/calendars/{year}")
+            .bearer(&admin)
+            .json(&json!({"days": days, "version": version}))
+    };
+    let resp = function.invoke(&put_year(&shown["version"])).await;
+    assert_eq!(resp.status, 200, "{:#}", resp.raw);
+    let changed = resp.json();
+    assert_eq!(changed["days"][format!("{year}-06-15")], "non_working");
+    assert!(changed["recounted"].is_u64(), "{changed}");
+    // The version the admin saw is stale now.
+    assert_json_error(&function.invoke(&put_year(&shown["version"])).await, 409);
+
+    let hours = ApiGwV2Request::new("GET", "/api/admin/calendars/hours")
+        .route("GET /api/admin/calendars/hours")
+        .bearer(&admin);
+    let resp = function.invoke(&hours).await;
+    assert_eq!(resp.status, 200, "{:#}", resp.raw);
+    let shown = resp.json();
+    let put_hours = ApiGwV2Request::new("PUT", "/api/admin/calendars/hours")
+        .route("PUT /api/admin/calendars/hours")
+        .bearer(&admin)
+        .json(&json!({
+            "open": "09:00",
+            "close": "18:30",
+            "shortened_by_minutes": 60,
+            "time_zone": "Europe/Moscow",
+            "version": shown["version"],
+        }));
+    let resp = function.invoke(&put_hours).await;
+    assert_eq!(resp.status, 200, "{:#}", resp.raw);
+    assert_eq!(resp.json()["close"], "18:30", "{:#}", resp.raw);
+    assert_eq!(
+        fx.call(
+            routes::admin_calendars(fx.state.clone()),
+            "GET",
+            "/api/admin/calendars/hours",
+            Some(&admin),
+            Value::Null,
+        )
+        .await["close"],
+        "18:30",
+        "the change is stored"
+    );
+
+    // Anyone but the admin is refused.
+    let as_dealer = ApiGwV2Request::new("GET", "/api/admin/calendars")
+        .route("GET /api/admin/calendars")
+        .bearer(&dealer);
+    let resp = function.invoke(&as_dealer).await;
+    assert_json_error(&resp, 403);
+
+    assert_json_logs(&function);
+    fx.assert_least_privilege("admin");
+}
+
+/// The result a job function posts for one scheduled event: its `JobReport`.
+fn assert_report(report: &Value, job: &str) -> (u64, u64, u64) {
+    assert_eq!(report["job"], job, "{report}");
+    let count = |k: &str| {
+        report[k]
+            .as_u64()
+            .unwrap_or_else(|| panic!("{k} missing: {report}"))
+    };
+    (count("done"), count("failed"), count("dead"))
+}
+
+#[tokio::test]
+async fn job_outbox_function_mails_each_pending_notice_once() {
+    let fx = Fixture::start().await;
+    // A ticket filed a month ago and overdue since: the outbox holds its creation notice (to
+    // the specialist team) and, after the SLA watch, the warning (the team) and the breach (the
+    // dealer's account manager) — recipients by role, by dealer and by user.
+    fx.back_dated(30);
+    let dealer = fx.token("dealer1@demo.local").await;
+    let ticket = fx.ticket(&dealer).await;
+    fx.now();
+    let watched = jobs::run(&fx.state, Job::SlaWatch, fx.state.clock.now())
+        .await
+        .expect("SLA watch runs");
+    assert_eq!(watched.done, 2, "{watched:?}");
+    let id = ticket["id"].as_str().expect("id");
+    let mailbox = tempfile::tempdir().expect("mailbox folder");
+    let dir = mailbox.path().to_str().expect("UTF-8 path");
+    // In AWS the function has DEALERDESK_MAIL=ses; here the local mailbox stands in for SES.
+    let outbox = fx
+        .function_with(
+            "job-outbox",
+            &[
+                ("DEALERDESK_MAIL", "mailbox"),
+                ("DEALERDESK_MAILBOX_DIR", dir),
+                ("DEALERDESK_PUBLIC_URL", "https://desk.example.com"),
+            ],
+        )
+        .await;
+    let tick = || scheduled_event("dealerdesk-OutboxJobFunctionTick-1AB2CD3EF4GH5");
+
+    let report = outbox.invoke_event(tick()).await;
+    assert_eq!(assert_report(&report, "outbox"), (3, 0, 0), "{report}");
+    let mails = read_mailbox(mailbox.path());
+    assert_eq!(mails.len(), 3, "{mails:?}");
+    let mut recipients: Vec<&str> = mails
+        .iter()
+        .flat_map(|m| m.email.to.iter().map(String::as_str))
+        .collect();
+    recipients.sort_unstable();
+    assert_eq!(
+        recipients,
+        [
+            "manager@demo.local",
+            "specialist@demo.local",
+            "specialist@demo.local"
+        ]
+    );
+    for mail in &mails {
+        assert!(has_cyrillic(&mail.email.subject), "{}", mail.email.subject);
+        assert!(
+            mail.email
+                .text
+                .contains(&format!("https://desk.example.com/tickets/{id}")),
+            "links point at DEALERDESK_PUBLIC_URL: {}",
+            mail.email.text
+        );
+    }
+
+    // The next tick finds nothing left to send.
+    let report = outbox.invoke_event(tick()).await;
+    assert_eq!(assert_report(&report, "outbox"), (0, 0, 0), "{report}");
+    assert_eq!(read_mailbox(mailbox.path()).len(), 3);
+
+    assert_json_logs(&outbox);
+    fx.assert_least_privilege("job-outbox");
+}
+
+#[tokio::test]
+async fn job_sla_watch_function_reports_an_overdue_ticket_once() {
+    let fx = Fixture::start().await;
+    // Filed (high: 3 working hours) a month ago and never touched.
+    fx.back_dated(30);
+    let dealer = fx.token("dealer1@demo.local").await;
+    let ticket = fx.ticket(&dealer).await;
+    fx.now();
+    let watch = fx.function("job-sla-watch").await;
+    let tick = || scheduled_event("dealerdesk-SlaWatchJobFunctionTick-1AB2CD3EF4GH5");
+
+    let report = watch.invoke_event(tick()).await;
+    assert_eq!(
+        assert_report(&report, "sla_watch"),
+        (2, 0, 0),
+        "the 80 % warning and the breach: {report}"
+    );
+    let report = watch.invoke_event(tick()).await;
+    assert_eq!(assert_report(&report, "sla_watch"), (0, 0, 0), "{report}");
+
+    // The notices wait in the outbox: the team is warned, the account manager told.
+    let sent = jobs::run(&fx.state, Job::Outbox, fx.state.clock.now())
+        .await
+        .expect("outbox runs");
+    assert_eq!(sent.done, 3, "created, warning, breach: {sent:?}");
+    let dir = fx.state.mailer.mailbox().expect("local mailbox");
+    let mails = read_mailbox(dir);
+    let number = ticket["number"].as_str().expect("number");
+    let breach = mails
+        .iter()
+        .find(|m| m.key.starts_with("sla-breach:"))
+        .unwrap_or_else(|| panic!("breach mailed: {mails:?}"));
+    assert_eq!(breach.email.to, ["manager@demo.local"]);
+    assert!(
+        breach.email.subject.contains(number),
+        "{}",
+        breach.email.subject
+    );
+    assert!(mails.iter().any(|m| m.key.starts_with("sla-warning:")));
+
+    assert_json_logs(&watch);
+    fx.assert_least_privilege("job-sla-watch");
+}
+
+#[tokio::test]
+async fn job_auto_accept_function_accepts_a_result_left_in_review() {
+    let fx = Fixture::start().await;
+    // Sent for review a month ago; the dealer never answered.
+    fx.back_dated(30);
+    let dealer = fx.token("dealer1@demo.local").await;
+    let specialist = fx.token("specialist@demo.local").await;
+    let ticket = fx.ticket(&dealer).await;
+    let taken = fx.act(&specialist, &ticket, "take").await;
+    let review = fx.act(&specialist, &taken, "send_for_review").await;
+    assert_eq!(review["status"], "in_review", "{review}");
+    fx.now();
+    let accept = fx.function("job-auto-accept").await;
+    let tick = || scheduled_event("dealerdesk-AutoAcceptJobFunctionTick-1AB2CD3EF4GH5");
+
+    let report = accept.invoke_event(tick()).await;
+    assert_eq!(assert_report(&report, "auto_accept"), (1, 0, 0), "{report}");
+    let report = accept.invoke_event(tick()).await;
+    assert_eq!(assert_report(&report, "auto_accept"), (0, 0, 0), "{report}");
+
+    let dealer = fx.token("dealer1@demo.local").await;
+    let id = ticket["id"].as_str().expect("id");
+    let card = fx
+        .call(
+            routes::tickets_read(fx.state.clone()),
+            "GET",
+            &format!("/api/tickets/{id}"),
+            Some(&dealer),
+            Value::Null,
+        )
+        .await;
+    assert_eq!(card["status"], "resolved", "{card}");
+    let last = card["history"]
+        .as_array()
+        .and_then(|h| h.last())
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(last["action"], "auto_accept", "{card}");
+
+    assert_json_logs(&accept);
+    fx.assert_least_privilege("job-auto-accept");
+}
+
+/// A job that fails posts an invocation error, so Lambda retries the event (an EventBridge
+/// schedule invokes asynchronously), and the function stays up for the next tick.
+#[tokio::test]
+async fn a_failing_job_reports_an_invocation_error_and_takes_the_next_event() {
+    let fx = Fixture::start().await;
+    let missing = format!("{}-missing", fx.table);
+    let watch = fx
+        .function_with("job-sla-watch", &[("DEALERDESK_TABLE", missing.as_str())])
+        .await;
+    for _ in 0..2 {
+        let error = watch
+            .invoke_event_result(scheduled_event("dealerdesk-SlaWatchJobFunctionTick-X"))
+            .await
+            .expect_err("a job without its table fails");
+        assert!(
+            error["errorType"].as_str().is_some_and(|t| !t.is_empty()),
+            "{error}"
+        );
+        assert!(
+            error["errorMessage"]
+                .as_str()
+                .is_some_and(|m| !m.is_empty()),
+            "{error}"
+        );
+    }
+    assert_json_logs(&watch);
+}
+
+/// Sends `body` (JSON, or nothing for `Null`) as `token`'s request through the route `route`
+/// (`METHOD /path/{param}`) to `function`, asserts the status and returns the JSON answer.
+async fn lambda_api(
+    function: &LambdaProcess,
+    token: &str,
+    route: &str,
+    path: &str,
+    body: Value,
+    status: u16,
+) -> Value {
+    let method = route.split(' ').next().expect("METHOD /path");
+    let mut request = ApiGwV2Request::new(method, path).route(route).bearer(token);
+    if !body.is_null() {
+        request = request.json(&body);
+    }
+    let resp = function.invoke(&request).await;
+    assert_eq!(resp.status, status, "{route} {path}: {:#}", resp.raw);
+    if resp.body.is_empty() {
+        Value::Null
+    } else {
+        resp.json()
+    }
+}
+
+#[tokio::test]
+async fn tickets_actions_function_logs_time_reclassifies_comments_and_settles_the_cost() {
+    let fx = Fixture::start().await;
+    let dealer = fx.token("dealer1@demo.local").await;
+    let specialist = fx.token("specialist@demo.local").await;
+    let ticket = fx
+        .call(
+            routes::tickets_create(fx.state.clone()),
+            "POST",
+            "/api/tickets",
+            Some(&dealer),
+            json!({
+                "title": "Новость об акции",
+                "text": "Разместите новость об акции на главной.",
+                "category": "individual_news",
+                "criticality": "high",
+            }),
+        )
+        .await;
+    let id = ticket["id"].as_str().expect("id").to_owned();
+    let actions = fx.function("tickets-actions").await;
+    let at = |tail: &str| format!("/api/tickets/{id}{tail}");
+
+    let t = lambda_api(
+        &actions,
+        &specialist,
+        "POST /api/tickets/{id}/actions",
+        &at("/actions"),
+        json!({"action": "take", "version": ticket["version"]}),
+        200,
+    )
+    .await;
+    let t = lambda_api(
+        &actions,
+        &specialist,
+        "POST /api/tickets/{id}/time-entries",
+        &at("/time-entries"),
+        json!({"minutes": 40, "note": "Вёрстка новости", "version": t["version"]}),
+        201,
+    )
+    .await;
+    assert_eq!(t["minutes"], 40, "{t}");
+    let entry = t["time_entry"]["id"].as_str().expect("entry id").to_owned();
+    let t = lambda_api(
+        &actions,
+        &specialist,
+        "POST /api/tickets/{id}/time-entries/{entry}/correction",
+        &at(&format!("/time-entries/{entry}/correction")),
+        json!({"minutes": 20, "note": "Фото готовил дилер", "version": t["version"]}),
+        201,
+    )
+    .await;
+    assert_eq!(t["minutes"], 20, "{t}");
+    let t = lambda_api(
+        &actions,
+        &specialist,
+        "POST /api/tickets/{id}/reclassify",
+        &at("/reclassify"),
+        json!({"category": "custom_section", "reason": "Это новый раздел, не новость", "version": t["version"]}),
+        200,
+    )
+    .await;
+    assert_eq!(t["category"], "custom_section", "{t}");
+    let comment = lambda_api(
+        &actions,
+        &dealer,
+        "POST /api/tickets/{id}/comments",
+        &at("/comments"),
+        json!({"text": "Спасибо, ждём"}),
+        201,
+    )
+    .await;
+    assert_eq!(comment["text"], "Спасибо, ждём", "{comment}");
+    let t = lambda_api(
+        &actions,
+        &specialist,
+        "POST /api/tickets/{id}/actions",
+        &at("/actions"),
+        json!({"action": "send_for_review", "comment": "Готово", "version": t["version"]}),
+        200,
+    )
+    .await;
+    let t = lambda_api(
+        &actions,
+        &dealer,
+        "POST /api/tickets/{id}/actions",
+        &at("/actions"),
+        json!({"action": "accept", "version": t["version"]}),
+        200,
+    )
+    .await;
+    assert_eq!(t["cost_state"], "pending", "{t}");
+    let t = lambda_api(
+        &actions,
+        &dealer,
+        "POST /api/tickets/{id}/cost/dispute",
+        &at("/cost/dispute"),
+        json!({"comment": "Почему так дорого?", "version": t["version"]}),
+        200,
+    )
+    .await;
+    assert_eq!(t["cost_state"], "disputed", "{t}");
+    let t = lambda_api(
+        &actions,
+        &specialist,
+        "POST /api/tickets/{id}/cost/answer",
+        &at("/cost/answer"),
+        json!({"comment": "Три страницы раздела.", "version": t["version"]}),
+        200,
+    )
+    .await;
+    let stale = t["version"].as_u64().expect("version") - 1;
+    let t = lambda_api(
+        &actions,
+        &dealer,
+        "POST /api/tickets/{id}/cost/confirm",
+        &at("/cost/confirm"),
+        json!({"version": t["version"]}),
+        200,
+    )
+    .await;
+    assert_eq!(t["cost_state"], "confirmed", "{t}");
+    let conflict = actions
+        .invoke(
+            &ApiGwV2Request::new("POST", &at("/time-entries"))
+                .route("POST /api/tickets/{id}/time-entries")
+                .bearer(&specialist)
+                .json(&json!({"minutes": 5, "note": "Ещё", "version": stale})),
+        )
+        .await;
+    assert!((400..500).contains(&conflict.status), "{:#}", conflict.raw);
+    assert_json_error(&conflict, conflict.status);
+
+    assert_json_logs(&actions);
+    fx.assert_least_privilege("tickets-actions");
+}
+
+/// A tiny valid PNG: the upload checks the bytes against the declared type.
+const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89\0\0\0\rIDATx\x9cc\xf8\x0f\0\0\x01\x01\0\x05\x18\xd8N\0\0\0\0IEND\xaeB`\x82";
+
+#[tokio::test]
+async fn attached_files_go_to_s3_through_the_api_and_the_portal_and_come_back() {
+    let fx = Fixture::with_s3().await;
+    let dealer = fx.token("dealer1@demo.local").await;
+    let ticket = fx.ticket(&dealer).await;
+    let id = ticket["id"].as_str().expect("id").to_owned();
+
+    // Upload through tickets-actions: a binary body reaches Lambda base64-encoded.
+    let actions = fx.function("tickets-actions").await;
+    let upload = ApiGwV2Request::new("POST", &format!("/api/tickets/{id}/attachments"))
+        .route("POST /api/tickets/{id}/attachments")
+        .bearer(&dealer)
+        .header("x-file-name", "%D0%B1%D0%B0%D0%BD%D0%BD%D0%B5%D1%80.png")
+        .body("image/png", PNG, true);
+    let resp = actions.invoke(&upload).await;
+    assert_eq!(resp.status, 201, "{:#}", resp.raw);
+    let meta = resp.json();
+    assert_eq!(meta["name"], "баннер.png", "{meta}");
+    let att = meta["id"].as_str().expect("attachment id").to_owned();
+    let (_, s3) = fx.calls("tickets-actions");
+    assert!(
+        s3.iter().any(|c| c.operation == "PutObject"),
+        "the bytes went to S3: {s3:?}"
+    );
+    assert_json_logs(&actions);
+    fx.assert_least_privilege("tickets-actions");
+
+    // Download through tickets-read: the bytes come back base64-encoded, whole.
+    let read = fx.function("tickets-read").await;
+    let download = ApiGwV2Request::new("GET", &format!("/api/tickets/{id}/attachments/{att}"))
+        .route("GET /api/tickets/{id}/attachments/{att}")
+        .bearer(&dealer);
+    let resp = read.invoke(&download).await;
+    assert_eq!(resp.status, 200, "{:#}", resp.raw);
+    assert!(resp.is_base64_encoded, "a file travels base64-encoded");
+    assert_eq!(resp.bytes, PNG);
+    assert_eq!(resp.header("content-type"), Some("image/png"));
+    let estimate = ApiGwV2Request::new("GET", &format!("/api/tickets/{id}/estimate"))
+        .route("GET /api/tickets/{id}/estimate")
+        .bearer(&dealer);
+    let resp = read.invoke(&estimate).await;
+    assert!(matches!(resp.status, 200 | 204), "{:#}", resp.raw);
+    assert_json_logs(&read);
+    fx.assert_least_privilege("tickets-read");
+
+    // The portal: log in, upload from the card's form (multipart), download the link.
+    let portal = fx.function("portal").await;
+    let session = portal_login(&portal, "dealer1@demo.local").await;
+    let card = ApiGwV2Request::new("GET", &format!("/tickets/{id}")).cookie(&session);
+    let resp = portal.invoke(&card).await;
+    assert_eq!(resp.status, 200, "{:#}", resp.raw);
+    let csrf = hidden_field(&resp.body, "csrf");
+    let boundary = "dealerdesk-e2e-boundary";
+    let mut form = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{csrf}\r\n\
+         --{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"logo.png\"\r\n\
+         Content-Type: image/png\r\n\r\n"
+    )
+    .into_bytes();
+    form.extend_from_slice(PNG);
+    form.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    let resp = portal
+        .invoke(
+            &ApiGwV2Request::new("POST", &format!("/tickets/{id}/attachments"))
+                .cookie(&session)
+                .body(
+                    &format!("multipart/form-data; boundary={boundary}"),
+                    &form,
+                    true,
+                ),
+        )
+        .await;
+    assert!(
+        resp.status == 200 || (300..400).contains(&resp.status),
+        "{:#}",
+        resp.raw
+    );
+    let resp = portal.invoke(&card).await;
+    assert!(resp.body.contains("logo.png"), "{}", resp.body);
+    let link = format!("/tickets/{id}/attachments/{att}");
+    let resp = portal
+        .invoke(&ApiGwV2Request::new("GET", &link).cookie(&session))
+        .await;
+    assert_eq!(resp.status, 200, "{:#}", resp.raw);
+    assert_eq!(resp.bytes, PNG);
+    let (_, s3) = fx.calls("portal");
+    for op in ["PutObject", "GetObject"] {
+        assert!(s3.iter().any(|c| c.operation == op), "portal {op}: {s3:?}");
+    }
+    assert_json_logs(&portal);
+    fx.assert_least_privilege("portal");
+}
+
+/// Logs `email` in through the portal's form; returns the session cookie (`dd_session=…`).
+async fn portal_login(portal: &LambdaProcess, email: &str) -> String {
+    let resp = portal.invoke(&ApiGwV2Request::new("GET", "/login")).await;
+    let csrf = resp.cookie("dd_login_csrf").expect("login CSRF cookie");
+    let submit = ApiGwV2Request::new("POST", "/login")
+        .cookie(&format!("dd_login_csrf={csrf}"))
+        .form(&[
+            ("csrf", &csrf),
+            ("email", email),
+            ("password", demo::DEMO_PASSWORD),
+        ]);
+    let resp = portal.invoke(&submit).await;
+    let session = resp
+        .cookie("dd_session")
+        .unwrap_or_else(|| panic!("session cookie: {:#}", resp.raw));
+    format!("dd_session={session}")
+}
+
+/// The value of the hidden form field `name` on a page.
+fn hidden_field(page: &str, name: &str) -> String {
+    let marker = format!("name=\"{name}\" value=\"");
+    let start = page
+        .find(&marker)
+        .unwrap_or_else(|| panic!("no {name} on the page:\n{page}"))
+        + marker.len();
+    page[start..]
+        .split('"')
+        .next()
+        .unwrap_or_default()
+        .to_owned()
+}
+
+#[tokio::test]
+async fn wishes_function_takes_a_wish_from_the_dealer_to_development() {
+    let fx = Fixture::start().await;
+    let dealer = fx.token("dealer1@demo.local").await;
+    let other = fx.token("dealer2@demo.local").await;
+    let manager = fx.token("manager@demo.local").await;
+    let wishes = fx.function("wishes").await;
+
+    let wish = lambda_api(
+        &wishes,
+        &dealer,
+        "POST /api/wishes",
+        "/api/wishes",
+        json!({"title": "Фильтр по цвету", "text": "Покупатели просят искать машины по цвету."}),
+        201,
+    )
+    .await;
+    assert_eq!(wish["status"], "submitted", "{wish}");
+    let id = wish["id"].as_str().expect("id").to_owned();
+    let list = lambda_api(
+        &wishes,
+        &dealer,
+        "GET /api/wishes",
+        "/api/wishes",
+        Value::Null,
+        200,
+    )
+    .await;
+    assert!(list.to_string().contains(&id), "{list}");
+    let card = format!("/api/wishes/{id}");
+    let shown = lambda_api(
+        &wishes,
+        &manager,
+        "GET /api/wishes/{id}",
+        &card,
+        Value::Null,
+        200,
+    )
+    .await;
+    assert_eq!(shown["id"], id.as_str(), "{shown}");
+    let resp = wishes
+        .invoke(
+            &ApiGwV2Request::new("GET", &card)
+                .route("GET /api/wishes/{id}")
+                .bearer(&other),
+        )
+        .await;
+    assert_json_error(&resp, 404);
+
+    let actions = format!("/api/wishes/{id}/actions");
+    let wish = lambda_api(
+        &wishes,
+        &manager,
+        "POST /api/wishes/{id}/actions",
+        &actions,
+        json!({"action": "review", "note": "Нужен и в АСП", "version": wish["version"]}),
+        200,
+    )
+    .await;
+    let wish = lambda_api(
+        &wishes,
+        &manager,
+        "POST /api/wishes/{id}/actions",
+        &actions,
+        json!({"action": "send_to_development", "version": wish["version"]}),
+        200,
+    )
+    .await;
+    assert_eq!(wish["status"], "with_development", "{wish}");
+
+    assert_json_logs(&wishes);
+    fx.assert_least_privilege("wishes");
+}
+
+/// The platform's calendar date (MSK) of an instant.
+fn msk_date(at: chrono::DateTime<Utc>) -> chrono::NaiveDate {
+    (at + Duration::hours(3)).date_naive()
+}
+
+#[tokio::test]
+async fn job_cost_cutoff_function_confirms_a_pending_cost_after_the_deadline() {
+    use chrono::Datelike as _;
+    let fx = Fixture::start().await;
+    // A cost left pending in the quarter whose cut-off the job makes today: the current
+    // one after its deadline (the 26th of its last month), else the previous one.
+    let today = msk_date(Utc::now());
+    let quarter_start =
+        chrono::NaiveDate::from_ymd_opt(today.year(), (today.month() - 1) / 3 * 3 + 1, 1)
+            .expect("quarter start");
+    let past_deadline = today.month().is_multiple_of(3) && today.day() > 26;
+    let finished_on = if past_deadline {
+        quarter_start + Duration::days(10)
+    } else {
+        quarter_start - Duration::days(45)
+    };
+    let at = finished_on
+        .and_hms_opt(9, 0, 0)
+        .expect("09:00 UTC")
+        .and_utc();
+    fx.state.clock.set(at);
+    let dealer = fx.token("dealer1@demo.local").await;
+    let specialist = fx.token("specialist@demo.local").await;
+    let ticket = fx
+        .call(
+            routes::tickets_create(fx.state.clone()),
+            "POST",
+            "/api/tickets",
+            Some(&dealer),
+            json!({"title": "Новость", "text": "Разместите новость", "category": "individual_news", "criticality": "high"}),
+        )
+        .await;
+    let t = fx.act(&specialist, &ticket, "take").await;
+    let id = ticket["id"].as_str().expect("id").to_owned();
+    let t = fx
+        .call(
+            routes::tickets_actions(fx.state.clone()),
+            "POST",
+            &format!("/api/tickets/{id}/time-entries"),
+            Some(&specialist),
+            json!({"minutes": 10, "note": "Новость", "version": t["version"]}),
+        )
+        .await;
+    let t = fx.act(&specialist, &t, "send_for_review").await;
+    let t = fx.act(&dealer, &t, "accept").await;
+    assert_eq!(t["cost_state"], "pending", "{t}");
+    fx.now();
+
+    let cutoff = fx.function("job-cost-cutoff").await;
+    let tick = || scheduled_event("dealerdesk-CostCutoffJobFunctionTick-1AB2CD3EF4GH5");
+    let report = cutoff.invoke_event(tick()).await;
+    assert_eq!(assert_report(&report, "cost_cutoff"), (1, 0, 0), "{report}");
+    let report = cutoff.invoke_event(tick()).await;
+    assert_eq!(assert_report(&report, "cost_cutoff"), (0, 0, 0), "{report}");
+    let dealer = fx.token("dealer1@demo.local").await;
+    let card = fx
+        .call(
+            routes::tickets_read(fx.state.clone()),
+            "GET",
+            &format!("/api/tickets/{id}"),
+            Some(&dealer),
+            Value::Null,
+        )
+        .await;
+    assert_eq!(card["cost_state"], "confirmed", "{card}");
+
+    assert_json_logs(&cutoff);
+    fx.assert_least_privilege("job-cost-cutoff");
+}
+
+#[tokio::test]
+async fn job_cost_reminders_function_runs_and_its_reminder_day_is_within_its_policy() {
+    use chrono::Datelike as _;
+    let fx = Fixture::start().await;
+    // A pending cost in the current quarter, finished on its first day.
+    let today = msk_date(Utc::now());
+    let last_month = (today.month() - 1) / 3 * 3 + 3;
+    let first = chrono::NaiveDate::from_ymd_opt(today.year(), last_month - 2, 1).expect("day");
+    fx.state
+        .clock
+        .set(first.and_hms_opt(9, 0, 0).expect("09:00").and_utc());
+    let dealer = fx.token("dealer1@demo.local").await;
+    let specialist = fx.token("specialist@demo.local").await;
+    let ticket = fx
+        .call(
+            routes::tickets_create(fx.state.clone()),
+            "POST",
+            "/api/tickets",
+            Some(&dealer),
+            json!({"title": "Новость", "text": "Разместите новость", "category": "individual_news", "criticality": "high"}),
+        )
+        .await;
+    let t = fx.act(&specialist, &ticket, "take").await;
+    let t = fx
+        .call(
+            routes::tickets_actions(fx.state.clone()),
+            "POST",
+            &format!(
+                "/api/tickets/{}/time-entries",
+                ticket["id"].as_str().expect("id")
+            ),
+            Some(&specialist),
+            json!({"minutes": 10, "note": "Новость", "version": t["version"]}),
+        )
+        .await;
+    let t = fx.act(&specialist, &t, "send_for_review").await;
+    let t = fx.act(&dealer, &t, "accept").await;
+    assert_eq!(t["cost_state"], "pending", "{t}");
+    fx.now();
+
+    // The function on today's date: a reminder only 7 days and 1 day before the 26th.
+    let reminders = fx.function("job-cost-reminders").await;
+    let report = reminders
+        .invoke_event(scheduled_event(
+            "dealerdesk-CostRemindersJobFunctionTick-1AB2CD3EF4GH5",
+        ))
+        .await;
+    let (done, failed, dead) = assert_report(&report, "cost_reminders");
+    assert_eq!((failed, dead), (0, 0), "{report}");
+    assert!(done <= 1, "{report}");
+    assert_json_logs(&reminders);
+
+    // The same job on the quarter's two reminder days (10:00 MSK on the 19th and the 25th of
+    // its last month), through proxies counted as the function's: what it does then is allowed
+    // too. Each reminder goes once, whether the function or this run sent it.
+    let recorded = fx.recorded_state("job-cost-reminders").await;
+    let mut sent = done;
+    for day in [19, 25] {
+        let at = chrono::NaiveDate::from_ymd_opt(today.year(), last_month, day)
+            .expect("a reminder day")
+            .and_hms_opt(7, 0, 0)
+            .expect("07:00 UTC")
+            .and_utc();
+        let report = jobs::run(&recorded, Job::CostReminders, at)
+            .await
+            .expect("reminders run");
+        sent += report.done as u64;
+    }
+    assert_eq!(
+        sent, 2,
+        "one reminder a week before the deadline, one the day before"
+    );
+    fx.assert_least_privilege("job-cost-reminders");
+}
+
 /// The deployable artifacts themselves: each arm64 `target/lambda/<bin>/bootstrap` from
 /// `cargo lambda build --release --arm64 -p dealerdesk-functions` answers a real event, run
 /// under qemu user-mode emulation (`apt-get install qemu-user libc6-arm64-cross`). Not part of
@@ -520,7 +1484,8 @@ async fn arm64_release_bootstraps_answer_api_gateway_events_under_qemu() {
     let id = ticket["id"].as_str().expect("id");
     let version = ticket["version"].as_u64().expect("version");
 
-    let requests: [(&str, ApiGwV2Request, u16); 5] = [
+    let admin = fx.token("admin@demo.local").await;
+    let requests: [(&str, ApiGwV2Request, u16); 6] = [
         (
             "session",
             ApiGwV2Request::new("POST", "/api/session")
@@ -551,23 +1516,47 @@ async fn arm64_release_bootstraps_answer_api_gateway_events_under_qemu() {
                 .json(&json!({"action": "take", "version": version})),
             200,
         ),
+        (
+            "admin",
+            ApiGwV2Request::new("GET", "/api/admin/calendars")
+                .route("GET /api/admin/calendars")
+                .bearer(&admin),
+            200,
+        ),
         ("portal", ApiGwV2Request::new("GET", "/login"), 200),
     ];
-    for (bin, request, status) in requests {
+    let start = |bin: &'static str| {
         let bootstrap = root.join("target/lambda").join(bin).join("bootstrap");
         assert!(
             bootstrap.is_file(),
             "{} missing: run `cargo lambda build --release --arm64 -p dealerdesk-functions` first",
             bootstrap.display()
         );
-        let args = [
-            std::ffi::OsStr::new("-L"),
-            sysroot.as_os_str(),
-            bootstrap.as_os_str(),
-        ];
-        let function = LambdaProcess::start_program(bin, &qemu, &args, &fx.env()).await;
+        let (qemu, fx) = (qemu.clone(), &fx);
+        async move {
+            let env = fx.env(bin).await;
+            let env: Vec<(&str, &str)> =
+                env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+            let args = [
+                std::ffi::OsStr::new("-L"),
+                sysroot.as_os_str(),
+                bootstrap.as_os_str(),
+            ];
+            LambdaProcess::start_program(bin, &qemu, &args, &env).await
+        }
+    };
+    for (bin, request, status) in requests {
+        let function = start(bin).await;
         let resp = function.invoke(&request).await;
         assert_eq!(resp.status, status, "{bin}: {:#}", resp.raw);
+        assert_json_logs(&function);
+    }
+    for (bin, code, _) in JOB_FUNCTIONS {
+        let function = start(bin).await;
+        let report = function
+            .invoke_event(scheduled_event(&format!("dealerdesk-{bin}-tick")))
+            .await;
+        assert_report(&report, code);
         assert_json_logs(&function);
     }
 }
@@ -590,45 +1579,244 @@ fn template_function(template: &str, bin: &str) -> String {
     template[start..end].to_owned()
 }
 
-/// The `dynamodb:` actions template.yaml allows the function `bin`.
-fn template_dynamodb_actions(bin: &str) -> BTreeSet<String> {
+/// The `<service>:` actions (`dynamodb`, `s3`, `ses`) template.yaml allows the function `bin`.
+fn template_actions(bin: &str, service: &str) -> BTreeSet<String> {
     let function = template_function(&template(), bin);
+    let prefix = format!("{service}:");
     function
         .split(|c: char| !(c.is_ascii_alphanumeric() || c == ':'))
-        .filter(|w| w.starts_with("dynamodb:"))
+        .filter(|w| w.starts_with(&prefix) && w.len() > prefix.len())
         .map(str::to_owned)
         .collect()
 }
 
-/// The SAM template builds each binary from `target/lambda/<bin>/` and routes to it exactly the
-/// routes exercised above.
+fn workspace_file(path: &str) -> String {
+    let full = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(path);
+    std::fs::read_to_string(&full).unwrap_or_else(|e| panic!("{}: {e}", full.display()))
+}
+
+/// The text of `fn <name>(` in `src` up to the next item at the start of a line.
+fn rust_fn<'a>(src: &'a str, name: &str) -> Option<&'a str> {
+    let start = [format!("\npub fn {name}("), format!("\nfn {name}(")]
+        .iter()
+        .find_map(|head| src.find(head.as_str()))?
+        + 1;
+    let end = src[start..]
+        .find("\n}")
+        .map_or(src.len(), |e| start + e + 2);
+    Some(&src[start..end])
+}
+
+/// Identifiers in `text` and whether each is called (followed by `(`).
+fn calls(text: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut start = None;
+    for (i, c) in text.char_indices() {
+        let ident = c.is_ascii_alphanumeric() || c == '_';
+        match (ident, start) {
+            (true, None) => start = Some(i),
+            (false, Some(s)) => {
+                if c == '(' {
+                    out.push(&text[s..i]);
+                }
+                start = None;
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// The router groups of `dealerdesk_app::routes` (`pub fn <group>(state: AppState) -> Router`,
+/// except `all`) and the routes of each, `METHOD /path`, read from routes.rs: every
+/// `.route("<path>", get(…).put(…))` of the `*_routes()` functions the group mounts.
+fn app_route_groups() -> BTreeMap<String, BTreeSet<String>> {
+    let src = workspace_file("crates/app/src/routes.rs");
+    let mut groups = BTreeMap::new();
+    for line in src.lines() {
+        let Some(rest) = line.strip_prefix("pub fn ") else {
+            continue;
+        };
+        let Some((group, signature)) = rest.split_once('(') else {
+            continue;
+        };
+        if group == "all" || !signature.contains("-> Router") {
+            continue;
+        }
+        let body = rust_fn(&src, group).expect("the group's body");
+        let mut routes = BTreeSet::new();
+        for routes_fn in calls(body).into_iter().filter(|c| c.ends_with("_routes")) {
+            let source = rust_fn(&src, routes_fn)
+                .unwrap_or_else(|| panic!("routes.rs: fn {routes_fn} not found"));
+            for piece in source.split(".route(").skip(1) {
+                let path = piece
+                    .split('"')
+                    .nth(1)
+                    .unwrap_or_else(|| panic!("{routes_fn}: a route without a path: {piece}"));
+                // Up to the next `.route(` — the methods and their handlers.
+                for method in calls(piece) {
+                    if ["get", "post", "put", "delete", "patch"].contains(&method) {
+                        routes.insert(format!("{} {path}", method.to_uppercase()));
+                    }
+                }
+            }
+        }
+        groups.insert(group.to_owned(), routes);
+    }
+    assert!(
+        groups.contains_key("portal") && groups.len() >= 5,
+        "routes.rs was not read right: {groups:?}"
+    );
+    groups
+}
+
+/// `Method: X, Path: Y` of the HttpApi events of a function's template block.
+fn template_http_routes(function: &str) -> BTreeSet<String> {
+    function
+        .lines()
+        .filter_map(|l| {
+            let (_, rest) = l.split_once("Method: ")?;
+            let (method, rest) = rest.split_once(", Path: ")?;
+            let path = rest.trim_end_matches([' ', '}']).trim_matches('"');
+            Some(format!("{method} {path}"))
+        })
+        .collect()
+}
+
+/// The SAM template builds each binary from `target/lambda/<bin>/` and routes to each HTTP
+/// function exactly the `/api/...` routes of its router group in routes.rs (a new group, or a new
+/// route in a group, fails here until the template and [`HTTP_FUNCTIONS`] have it); the portal
+/// has `$default`. Each job function has its schedule. No function may scan the table.
 #[test]
 fn template_routes_every_function() {
     let template = template();
-    for (bin, routes) in FUNCTIONS {
+    let groups = app_route_groups();
+    for group in groups.keys() {
+        assert!(
+            HTTP_FUNCTIONS.iter().any(|(_, g)| g == group),
+            "routes::{group} is a new endpoint group: give it a function (functions/<bin>/main.rs, \
+             functions/Cargo.toml, template.yaml with its routes and policies, HTTP_FUNCTIONS and \
+             an event test here)"
+        );
+    }
+    let mut routed = BTreeMap::new();
+    for (bin, group) in HTTP_FUNCTIONS {
+        let main = workspace_file(&format!("functions/{bin}/main.rs"));
+        assert!(
+            main.contains(&format!("routes::{group}(")),
+            "functions/{bin}/main.rs should serve routes::{group}"
+        );
         let function = template_function(&template, bin);
-        for route in routes {
-            let expected = match route.split_once(' ') {
-                None => "Properties: { ApiId: !Ref HttpApi }".to_owned(),
-                Some((method, path)) => {
-                    let quoted = if path.contains('{') {
-                        format!("\"{path}\"")
-                    } else {
-                        path.to_owned()
-                    };
-                    format!("Method: {method}, Path: {quoted}")
-                }
+        let app_routes: BTreeSet<String> = groups
+            .get(group)
+            .unwrap_or_else(|| panic!("routes.rs has no pub fn {group}"))
+            .iter()
+            .filter(|r| {
+                r.split_once(' ')
+                    .is_some_and(|(_, p)| p.starts_with("/api/"))
+            })
+            .cloned()
+            .collect();
+        let mut expected = Vec::new();
+        for route in &app_routes {
+            let (method, path) = route.split_once(' ').expect("METHOD /path");
+            let quoted = if path.contains('{') {
+                format!("\"{path}\"")
+            } else {
+                path.to_owned()
             };
+            expected.push(format!("Method: {method}, Path: {quoted}"));
+            if let Some(other) = routed.insert(route.clone(), bin) {
+                panic!("{route} is in the groups of both {other} and {bin}");
+            }
+        }
+        if bin == "portal" {
+            expected.push("Properties: { ApiId: !Ref HttpApi }".to_owned());
+        }
+        for line in &expected {
             assert!(
-                function.contains(&expected),
-                "{bin}: route {route} (`{expected}`) missing from template.yaml"
+                function.contains(line.as_str()),
+                "{bin}: `{line}` missing from template.yaml (routes::{group} serves it)"
             );
         }
+        // Attached files: S3 access and the bucket only for the groups that serve them.
+        let serves_files = groups[group].iter().any(|r| r.contains("/attachments"));
+        let s3 = template_actions(bin, "s3");
+        assert_eq!(
+            !s3.is_empty(),
+            serves_files,
+            "{bin}: S3 access ({s3:?}) only for the functions that serve attached files"
+        );
+        assert_eq!(
+            function.contains("DEALERDESK_BLOB_BUCKET: !Ref AttachmentsBucket"),
+            serves_files,
+            "{bin}: DEALERDESK_BLOBS=s3 and DEALERDESK_BLOB_BUCKET only where files are served"
+        );
+        let in_template = template_http_routes(&function);
+        let stale: Vec<&String> = in_template.difference(&app_routes).collect();
         assert!(
-            !template_dynamodb_actions(bin).contains("dynamodb:Scan"),
+            stale.is_empty(),
+            "{bin}: template.yaml routes {stale:?}, which routes::{group} does not serve"
+        );
+        assert!(
+            !template_actions(bin, "dynamodb").contains("dynamodb:Scan"),
             "{bin} must not scan the table"
         );
     }
+
+    for job in Job::ALL {
+        assert!(
+            JOB_FUNCTIONS.iter().any(|(_, code, _)| *code == job.code()),
+            "job {} has no Lambda function: add one (and its schedule) like the others",
+            job.code()
+        );
+    }
+    for (bin, code, schedule) in JOB_FUNCTIONS {
+        let job = Job::from_code(code).unwrap_or_else(|| panic!("no job {code}"));
+        let main = workspace_file(&format!("functions/{bin}/main.rs"));
+        assert!(
+            main.contains(&format!("Job::{job:?},")),
+            "functions/{bin}/main.rs should run Job::{job:?}"
+        );
+        let function = template_function(&template, bin);
+        for line in ["Type: Schedule", &format!("Schedule: {schedule}")] {
+            assert!(
+                function.contains(line),
+                "{bin}: `{line}` missing from template.yaml"
+            );
+        }
+        assert!(
+            !function.contains("Type: HttpApi"),
+            "{bin} is not reachable over HTTP"
+        );
+        assert!(
+            template_actions(bin, "s3").is_empty(),
+            "{bin} has no files to touch"
+        );
+        assert!(
+            !template_actions(bin, "dynamodb").contains("dynamodb:Scan"),
+            "{bin} must not scan the table"
+        );
+    }
+
+    // Every binary of the functions package is one of the above.
+    let manifest = workspace_file("functions/Cargo.toml");
+    let bins: BTreeSet<&str> = manifest
+        .lines()
+        .filter_map(|l| l.strip_prefix("name = \""))
+        .map(|l| l.trim_end_matches('"'))
+        .filter(|name| *name != "dealerdesk-functions")
+        .collect();
+    let covered: BTreeSet<&str> = HTTP_FUNCTIONS
+        .iter()
+        .map(|(bin, _)| *bin)
+        .chain(JOB_FUNCTIONS.iter().map(|(bin, _, _)| *bin))
+        .collect();
+    assert_eq!(
+        bins, covered,
+        "functions/Cargo.toml bins vs. the tests here"
+    );
+
     assert!(
         !template
             .lines()

@@ -7,7 +7,8 @@
 //! through `GET /2018-06-01/runtime/invocation/next` and waits for the function's
 //! `POST …/invocation/<id>/response` (or `/error`). [`ApiGwV2Request`] builds the JSON that an
 //! HTTP API (payload format 2.0, `$default` stage) sends; [`LambdaHttpResponse`] reads the JSON the
-//! function answers with.
+//! function answers with. [`scheduled_event`] is what an EventBridge schedule sends a job
+//! function; [`LambdaProcess::invoke_event`] hands any such event over.
 //!
 //! The child is killed when the [`LambdaProcess`] is dropped; its stdout/stderr are kept and shown
 //! when an invocation fails, so a failing test says what the function logged.
@@ -46,6 +47,10 @@ pub const ACCOUNT_ID: &str = "123456789012";
 pub const REGION: &str = "eu-central-1";
 /// How long one invocation may take before the test gives up (a debug build on a busy machine).
 pub const INVOKE_TIMEOUT: Duration = Duration::from_secs(60);
+/// Lambda's limit on a synchronous invocation's event and on its response, each (6 MB): API
+/// Gateway cannot hand a bigger request to a function, nor return a bigger answer. A body that
+/// API Gateway base64-encodes (any binary type) grows by a third on the way.
+pub const MAX_SYNC_PAYLOAD: usize = 6 * 1024 * 1024;
 
 /// Where `cargo build --bins` put the function binary `bin`: next to the test executable's
 /// `deps/` directory (`target/<profile>/<bin>`). Panics with the command to run if it is missing.
@@ -313,8 +318,72 @@ impl LambdaProcess {
         })
     }
 
+    /// Sends an EventBridge event (e.g. [`scheduled_event`]) and returns the function's result
+    /// JSON. Panics (with the function's logs) if the function reports an error, exits or times
+    /// out.
+    pub async fn invoke_event(&self, event: Value) -> Value {
+        self.invoke_raw(&uuid_like(), event).await
+    }
+
+    /// Sends an event and returns what the function posted: `Ok` with its result JSON, or `Err`
+    /// with the error document of `POST …/invocation/<id>/error` (`errorType`, `errorMessage`)
+    /// — what Lambda records as a failed invocation and retries for an asynchronous one.
+    /// Panics (with the function's logs) if the function exits or times out instead.
+    pub async fn invoke_event_result(&self, event: Value) -> Result<Value, Value> {
+        let request_id = uuid_like();
+        match self.outcome(&request_id, event).await {
+            Some(Outcome::Response(body)) => Ok(self.parse_json(&body)),
+            Some(Outcome::Error(body)) => Err(self.parse_json(&body)),
+            None => self.no_response(),
+        }
+    }
+
     /// Sends any event JSON and returns the raw response JSON the function posted.
     pub async fn invoke_raw(&self, request_id: &str, event: Value) -> Value {
+        match self.outcome(request_id, event).await {
+            Some(Outcome::Response(body)) => self.parse_json(&body),
+            Some(Outcome::Error(body)) => panic!(
+                "{}: the function reported an invocation error: {}\n{}",
+                self.name,
+                String::from_utf8_lossy(&body),
+                self.logs_text()
+            ),
+            None => self.no_response(),
+        }
+    }
+
+    fn parse_json(&self, body: &[u8]) -> Value {
+        serde_json::from_slice(body).unwrap_or_else(|e| {
+            panic!(
+                "{}: response body is not JSON ({e}): {}\n{}",
+                self.name,
+                String::from_utf8_lossy(body),
+                self.logs_text()
+            )
+        })
+    }
+
+    fn no_response(&self) -> ! {
+        let exit = *self.exited.borrow();
+        let init = self.init_error.borrow().clone();
+        panic!(
+            "{}: no response (exit status: {exit:?}, init error: {init:?}, timeout {:?})\n{}",
+            self.name,
+            INVOKE_TIMEOUT,
+            self.logs_text()
+        )
+    }
+
+    /// Queues one event and waits for the function's response or error (`None`: it exited,
+    /// failed to initialise or timed out).
+    async fn outcome(&self, request_id: &str, event: Value) -> Option<Outcome> {
+        let size = event.to_string().len();
+        assert!(
+            size <= MAX_SYNC_PAYLOAD,
+            "{}: a {size}-byte event is over Lambda's {MAX_SYNC_PAYLOAD}-byte limit: AWS would \
+             not invoke the function (API Gateway answers with an error instead)",
+            self.name
+        );
         self.request_ids
             .lock()
             .expect("request id lock")
@@ -335,32 +404,16 @@ impl LambdaProcess {
             _ = init_error.wait_for(|e| e.is_some()) => None,
             _ = tokio::time::sleep(INVOKE_TIMEOUT) => None,
         };
-        match outcome {
-            Some(Outcome::Response(body)) => serde_json::from_slice(&body).unwrap_or_else(|e| {
-                panic!(
-                    "{}: response body is not JSON ({e}): {}\n{}",
-                    self.name,
-                    String::from_utf8_lossy(&body),
-                    self.logs_text()
-                )
-            }),
-            Some(Outcome::Error(body)) => panic!(
-                "{}: the function reported an invocation error: {}\n{}",
+        if let Some(Outcome::Response(body)) = &outcome {
+            assert!(
+                body.len() <= MAX_SYNC_PAYLOAD,
+                "{}: a {}-byte response is over Lambda's {MAX_SYNC_PAYLOAD}-byte limit: AWS would \
+                 fail the invocation",
                 self.name,
-                String::from_utf8_lossy(&body),
-                self.logs_text()
-            ),
-            None => {
-                let exit = *self.exited.borrow();
-                let init = self.init_error.borrow().clone();
-                panic!(
-                    "{}: no response (exit status: {exit:?}, init error: {init:?}, timeout {:?})\n{}",
-                    self.name,
-                    INVOKE_TIMEOUT,
-                    self.logs_text()
-                )
-            }
+                body.len()
+            );
         }
+        outcome
     }
 
     /// The Lambda request ids of the invocations sent so far (`Lambda-Runtime-Aws-Request-Id`).
@@ -595,6 +648,26 @@ impl ApiGwV2Request {
     }
 }
 
+// ------------------------------------------------------------------------------------------------
+// EventBridge scheduled events
+
+/// The event an EventBridge rule with a schedule expression (SAM's `Schedule` event) sends its
+/// Lambda target on every tick: `detail-type` "Scheduled Event" from `aws.events`, the tick's
+/// time (whole seconds, UTC) and the rule's ARN in `resources`, an empty `detail`.
+pub fn scheduled_event(rule: &str) -> Value {
+    json!({
+        "version": "0",
+        "id": uuid_like(),
+        "detail-type": "Scheduled Event",
+        "source": "aws.events",
+        "account": ACCOUNT_ID,
+        "time": chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+        "region": REGION,
+        "resources": [format!("arn:aws:events:{REGION}:{ACCOUNT_ID}:rule/{rule}")],
+        "detail": {},
+    })
+}
+
 /// `{id}` segments of a route key like `POST /api/tickets/{id}/actions`, matched against `path`.
 fn path_parameters(route_key: &str, path: &str) -> Map<String, Value> {
     let template = route_key.split_once(' ').map_or(route_key, |(_, p)| p);
@@ -618,8 +691,10 @@ pub struct LambdaHttpResponse {
     pub headers: BTreeMap<String, String>,
     /// `Set-Cookie` values: HTTP API responses carry them in `cookies`, not in `headers`.
     pub cookies: Vec<String>,
-    /// The body, base64-decoded if the function sent it encoded.
+    /// The body, base64-decoded if the function sent it encoded (lossy UTF-8: see `bytes`).
     pub body: String,
+    /// The body's bytes, base64-decoded if the function sent it encoded.
+    pub bytes: Vec<u8>,
     pub is_base64_encoded: bool,
     /// The whole response as the function posted it.
     pub raw: Value,
@@ -660,21 +735,20 @@ impl LambdaHttpResponse {
             .get("isBase64Encoded")
             .and_then(Value::as_bool)
             .unwrap_or(false);
-        let body = match raw.get("body").and_then(Value::as_str) {
-            None => String::new(),
-            Some(b) if is_base64_encoded => {
-                let bytes = base64::engine::general_purpose::STANDARD
-                    .decode(b)
-                    .map_err(|e| format!("body is not base64: {e}"))?;
-                String::from_utf8_lossy(&bytes).into_owned()
-            }
-            Some(b) => b.to_owned(),
+        let bytes = match raw.get("body").and_then(Value::as_str) {
+            None => Vec::new(),
+            Some(b) if is_base64_encoded => base64::engine::general_purpose::STANDARD
+                .decode(b)
+                .map_err(|e| format!("body is not base64: {e}"))?,
+            Some(b) => b.as_bytes().to_vec(),
         };
+        let body = String::from_utf8_lossy(&bytes).into_owned();
         Ok(Self {
             status: u16::try_from(status).map_err(|_| "statusCode out of range")?,
             headers,
             cookies,
             body,
+            bytes,
             is_base64_encoded,
             raw: raw.clone(),
         })

@@ -1,0 +1,12 @@
+//! Lambda `wishes`: POST/GET /api/wishes, GET /api/wishes/{id}, POST /api/wishes/{id}/actions.
+//!
+//! A thin edge: configuration and wiring only; the behaviour lives in `dealerdesk-app`.
+
+use lambda_http::Error;
+
+#[tokio::main]
+async fn main() -> Result<(), Error> {
+    let _log_guard = dealerdesk_app::telemetry::init_lambda();
+    let state = dealerdesk_app::AppState::from_env().await?;
+    lambda_http::run(dealerdesk_app::routes::wishes(state)).await
+}
