@@ -1143,6 +1143,36 @@ async fn attached_files_go_to_s3_through_the_api_and_the_portal_and_come_back() 
     assert!(resp.is_base64_encoded, "a file travels base64-encoded");
     assert_eq!(resp.bytes, PNG);
     assert_eq!(resp.header("content-type"), Some("image/png"));
+    // A 4 MiB file still fits Lambda's 6 MB payload limit base64-encoded, both ways (a file
+    // over about 4.5 MiB does not: see infra/deploy.md).
+    let mut big = PNG.to_vec();
+    big.resize(4 * 1024 * 1024, 0);
+    let resp = actions
+        .invoke(
+            &ApiGwV2Request::new("POST", &format!("/api/tickets/{id}/attachments"))
+                .route("POST /api/tickets/{id}/attachments")
+                .bearer(&dealer)
+                .header("x-file-name", "big.png")
+                .body("image/png", &big, true),
+        )
+        .await;
+    assert_eq!(
+        resp.status,
+        201,
+        "{:#}\n{}",
+        resp.raw,
+        actions.logs().join("\n")
+    );
+    let big_id = resp.json()["id"].as_str().expect("id").to_owned();
+    let resp = read
+        .invoke(
+            &ApiGwV2Request::new("GET", &format!("/api/tickets/{id}/attachments/{big_id}"))
+                .route("GET /api/tickets/{id}/attachments/{att}")
+                .bearer(&dealer),
+        )
+        .await;
+    assert_eq!(resp.status, 200, "{:?}", resp.headers);
+    assert!(resp.bytes == big, "the 4 MiB file comes back whole");
     let estimate = ApiGwV2Request::new("GET", &format!("/api/tickets/{id}/estimate"))
         .route("GET /api/tickets/{id}/estimate")
         .bearer(&dealer);

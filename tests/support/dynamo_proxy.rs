@@ -72,21 +72,24 @@ impl RecordingProxy {
         let calls = Arc::new(Mutex::new(Vec::new()));
         let upstream = upstream.trim_end_matches('/').to_owned();
         let recorded = calls.clone();
-        let app = Router::new().fallback(
-            move |method: Method, uri: Uri, headers: HeaderMap, body: Bytes| {
-                let client = client.clone();
-                let upstream = upstream.clone();
-                let recorded = recorded.clone();
-                async move {
-                    let call = match service {
-                        Service::DynamoDb => dynamodb_call(&headers, &body),
-                        Service::S3 => s3_call(&method, &uri, &headers),
-                    };
-                    recorded.lock().expect("proxy lock").push(call);
-                    forward(&client, &upstream, method, &uri, headers, body).await
-                }
-            },
-        );
+        let app = Router::new()
+            .fallback(
+                move |method: Method, uri: Uri, headers: HeaderMap, body: Bytes| {
+                    let client = client.clone();
+                    let upstream = upstream.clone();
+                    let recorded = recorded.clone();
+                    async move {
+                        let call = match service {
+                            Service::DynamoDb => dynamodb_call(&headers, &body),
+                            Service::S3 => s3_call(&method, &uri, &headers),
+                        };
+                        recorded.lock().expect("proxy lock").push(call);
+                        forward(&client, &upstream, method, &uri, headers, body).await
+                    }
+                },
+            )
+            // Files of several MB go through to S3 (axum's default limit is 2 MB).
+            .layer(axum::extract::DefaultBodyLimit::disable());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind the DynamoDB proxy");

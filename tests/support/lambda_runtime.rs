@@ -221,6 +221,9 @@ impl LambdaProcess {
                 post(post_error),
             )
             .route("/2018-06-01/runtime/init/error", post(post_init_error))
+            // Responses up to Lambda's limit and beyond (checked against MAX_SYNC_PAYLOAD
+            // after, with a clearer message); axum's default would refuse more than 2 MB.
+            .layer(axum::extract::DefaultBodyLimit::disable())
             .with_state(runtime);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
