@@ -1515,7 +1515,7 @@ async fn arm64_release_bootstraps_answer_api_gateway_events_under_qemu() {
     let version = ticket["version"].as_u64().expect("version");
 
     let admin = fx.token("admin@demo.local").await;
-    let requests: [(&str, ApiGwV2Request, u16); 6] = [
+    let requests: [(&str, ApiGwV2Request, u16); 7] = [
         (
             "session",
             ApiGwV2Request::new("POST", "/api/session")
@@ -1544,6 +1544,13 @@ async fn arm64_release_bootstraps_answer_api_gateway_events_under_qemu() {
                 .route("POST /api/tickets/{id}/actions")
                 .bearer(&specialist)
                 .json(&json!({"action": "take", "version": version})),
+            200,
+        ),
+        (
+            "wishes",
+            ApiGwV2Request::new("GET", "/api/wishes")
+                .route("GET /api/wishes")
+                .bearer(&dealer1),
             200,
         ),
         (
