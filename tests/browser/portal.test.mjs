@@ -4,7 +4,9 @@
 //   (cd tests/browser && npm ci && node --test)
 // It builds nothing: it starts target/debug/dealerdesk on a free port over a fresh temp data
 // dir with a fixed clock, drives Chromium (/usr/bin/chromium, or $CHROMIUM) through the
-// dealer's and the specialist's main path, saves a screenshot of every step under
+// dealer's and the specialist's main path (filing, taking, mail), then time and cost
+// («Детализация»), comments and files, the dealer's wishes and the admin's working calendar,
+// saves a screenshot of every step under
 // target/screenshots/, checks that no page scrolls sideways, and compares the static pages
 // pixel by pixel with tests/browser/baselines/*.png (UPDATE_BASELINES=1 rewrites them).
 // A missing binary or browser fails the run; nothing is skipped.
@@ -149,17 +151,34 @@ function shotPath(name) {
 
 /** Fails when the page is wider than the window (a horizontal scrollbar). */
 async function assertNoHorizontalScroll(page, name) {
-  const m = await page.evaluate(() => ({
-    scrollWidth: document.scrollingElement.scrollWidth,
-    innerWidth: window.innerWidth,
-  }));
   const screen = page.viewportSize().width;
+  const m = await page.evaluate((screen) => {
+    // The outermost elements that stick out past the screen's right edge, for the message.
+    const out = [];
+    const walk = (el) => {
+      for (const child of el.children) {
+        const r = child.getBoundingClientRect();
+        if (r.right > screen + 0.5) {
+          const cls = child.className && typeof child.className === 'string' ? `.${child.className.trim().split(/\s+/).join('.')}` : '';
+          out.push(`${child.tagName.toLowerCase()}${cls} (${Math.round(r.left)}–${Math.round(r.right)}px)`);
+        } else if (getComputedStyle(child).overflowX === 'visible') {
+          walk(child); // what scrolls inside its own box widens nothing
+        }
+      }
+    };
+    walk(document.body);
+    return {
+      scrollWidth: document.scrollingElement.scrollWidth,
+      innerWidth: window.innerWidth,
+      wide: out.slice(0, 5),
+    };
+  }, screen);
   // A phone widens its layout viewport to the content, so innerWidth itself must stay the
   // screen's width too.
   assert.ok(
     m.scrollWidth <= m.innerWidth && m.innerWidth === screen,
     `${name}: the page is wider than the ${screen}px screen (scrollWidth ${m.scrollWidth}px, ` +
-      `innerWidth ${m.innerWidth}px): it scrolls sideways`,
+      `innerWidth ${m.innerWidth}px): it scrolls sideways; too wide: ${m.wide.join(', ') || '?'}`,
   );
 }
 
@@ -245,6 +264,21 @@ async function logIn(page, email) {
   ]);
 }
 
+/** The new-ticket form's own submit button; «Примерная стоимость» is a second submit button. */
+function fileButton(form) {
+  return form.getByRole('button', { name: 'Отправить обращение', exact: true });
+}
+
+/** A ticket card's address (not /tickets/new), with or without a #fragment. */
+function isTicketCard(url) {
+  return /^\/tickets\/[^/]+$/.test(url.pathname) && url.pathname !== '/tickets/new';
+}
+
+/** The visible text of `locator` with runs of white space (NBSP too) made one space. */
+async function words(locator) {
+  return (await locator.innerText()).replace(/\s+/g, ' ').trim();
+}
+
 // ---------------------------------------------------------------------------------------
 
 before(async () => {
@@ -276,13 +310,21 @@ after(async () => {
 
 // Steps share one server, one browser and the state they build (a ticket, two sessions), so
 // they run in order as subtests of one test; a failing step usually fails the ones after it.
-test('portal in Chromium: dealer files a ticket, specialist takes it, mail goes out', { timeout: 240_000 }, async (t) => {
+test('portal in Chromium: dealer files tickets, specialist takes and costs one, comments, wishes, calendar, mail', { timeout: 480_000 }, async (t) => {
   const title = 'Не обновляются цены в прайс-листе на странице модели Qashqai';
+  const paidTitle = 'Разместить новость об акции на модели X-Trail';
+  const note = 'Разместили новость об акции на странице модели';
+  const commentText = 'Спасибо! Новость видна. Можно ли закрепить её наверху списка новостей?';
+  const wishTitle = 'Выгрузка обращений за квартал в Excel';
   let dealer; // browser context of dealer1
   let specialist; // browser context of the specialist
+  let admin; // browser context of the admin
   let dealerPage;
+  let specialistPage;
   let ticketUrl;
   let ticketNumber;
+  let paidUrl;
+  let paidNumber;
 
   await t.test('login page', async () => {
     const context = await newDesktop();
@@ -302,6 +344,12 @@ test('portal in Chromium: dealer files a ticket, specialist takes it, mail goes 
     assert.equal(dealerPage.url(), `${server.base}/tickets`, 'a dealer starts at the ticket list');
     await dealerPage.getByRole('heading', { name: 'Мои обращения' }).waitFor();
     await dealerPage.getByText('Обращений нет.').waitFor();
+    // The dealer's menu: tickets, wishes and the new-ticket button; no admin calendar.
+    const nav = dealerPage.locator('header nav');
+    assert.deepEqual(
+      (await nav.getByRole('link').allInnerTexts()).map((s) => s.trim()),
+      ['Обращения', 'Пожелания', 'Новое обращение'],
+    );
     await shot(dealerPage, '02-dealer-tickets');
     await mobileShot(dealer, `${server.base}/tickets`, '02-dealer-tickets-mobile');
   });
@@ -316,18 +364,27 @@ test('portal in Chromium: dealer files a ticket, specialist takes it, mail goes 
     compareWithBaseline(await mobileShot(dealer, `${server.base}/tickets/new`, '03-ticket-new-mobile'), '03-ticket-new-mobile');
 
     const form = dealerPage.locator('form[action="/tickets"]');
+    // Two submit buttons: filing and the cost estimate (which posts elsewhere).
+    assert.deepEqual(
+      (await form.getByRole('button').allInnerTexts()).map((s) => s.trim()),
+      ['Отправить обращение', 'Примерная стоимость'],
+    );
+    assert.equal(
+      await form.getByRole('button', { name: 'Примерная стоимость', exact: true }).getAttribute('formaction'),
+      '/tickets/new/estimate',
+    );
     await form.getByLabel('Что нужно сделать').fill('На странице модели Qashqai показываются цены прошлого месяца.\nПрайс-лист загружен вчера.');
     await form.getByLabel('Категория').selectOption('platform_bug');
     await form.getByLabel('Критичность').selectOption('high');
     // Entirely empty: the browser itself holds the form back (required field).
-    await form.getByRole('button', { name: 'Отправить обращение' }).click();
+    await fileButton(form).click();
     assert.equal(dealerPage.url(), `${server.base}/tickets/new`);
     assert.equal(await form.getByLabel('Тема').evaluate((el) => el.validity.valueMissing), true);
     // Blank (spaces only): the browser lets it through and the server refuses it.
     await form.getByLabel('Тема').fill('   ');
     await Promise.all([
       dealerPage.waitForURL(`${server.base}/tickets`),
-      form.getByRole('button', { name: 'Отправить обращение' }).click(),
+      fileButton(form).click(),
     ]);
     assert.equal((await dealerPage.getByRole('alert').innerText()).trim(), 'Укажите тему обращения.');
     assert.equal((await form.locator('.field-error').innerText()).trim(), 'Укажите тему обращения.');
@@ -340,8 +397,8 @@ test('portal in Chromium: dealer files a ticket, specialist takes it, mail goes 
     const form = dealerPage.locator('form[action="/tickets"]');
     await form.getByLabel('Тема').fill(title);
     await Promise.all([
-      dealerPage.waitForURL(/\/tickets\/[^/]+$/),
-      form.getByRole('button', { name: 'Отправить обращение' }).click(),
+      dealerPage.waitForURL(isTicketCard),
+      fileButton(form).click(),
     ]);
     ticketUrl = dealerPage.url();
     assert.notEqual(ticketUrl, `${server.base}/tickets/new`);
@@ -368,6 +425,7 @@ test('portal in Chromium: dealer files a ticket, specialist takes it, mail goes 
     const row = page.locator('table.list tbody tr', { hasText: ticketNumber });
     await row.waitFor();
     assert.match(await row.innerText(), /Автоцентр Север/);
+    assert.match(await words(page.locator('table.list thead')), /Срок реакции \(МСК\)/);
     await shot(page, '07-specialist-queue');
     await mobileShot(specialist, `${server.base}/tickets`, '07-specialist-queue-mobile');
 
@@ -411,6 +469,205 @@ test('portal in Chromium: dealer files a ticket, specialist takes it, mail goes 
     await mobileShot(dealer, `${server.base}/dev/mail`, '10-dev-mail-mobile');
   });
 
+  await t.test('«Примерная стоимость» keeps the form; a paid ticket is filed through «Отправить обращение»', async () => {
+    await dealerPage.goto(`${server.base}/tickets/new`);
+    const form = dealerPage.locator('form[action="/tickets"]');
+    await form.getByLabel('Тема').fill(paidTitle);
+    await form.getByLabel('Что нужно сделать').fill('Разместите, пожалуйста, новость об акции на странице модели X-Trail.\nТекст и картинка во вложении письма.');
+    await form.getByLabel('Категория').selectOption('individual_news');
+    await form.getByLabel('Критичность').selectOption('high');
+    // The estimate button posts the typed values elsewhere and comes back with them.
+    await Promise.all([
+      dealerPage.waitForURL(`${server.base}/tickets/new/estimate`),
+      form.getByRole('button', { name: 'Примерная стоимость', exact: true }).click(),
+    ]);
+    await dealerPage.getByRole('heading', { name: 'Новое обращение' }).waitFor();
+    assert.equal(
+      await words(form.locator('p.muted')),
+      'Похожих платных работ за последние 90 дней нет — примерную оценку дать не из чего.',
+    );
+    assert.equal(await form.getByLabel('Тема').inputValue(), paidTitle);
+    assert.match(await form.getByLabel('Что нужно сделать').inputValue(), /X-Trail/);
+    assert.equal(await form.getByLabel('Категория').inputValue(), 'individual_news');
+    assert.equal(await form.getByLabel('Критичность').inputValue(), 'high');
+    await shot(dealerPage, '11-ticket-new-estimate');
+
+    await Promise.all([dealerPage.waitForURL(isTicketCard), fileButton(form).click()]);
+    paidUrl = dealerPage.url();
+    await dealerPage.getByRole('heading', { name: paidTitle }).waitFor();
+    paidNumber = (await dealerPage.locator('h1 .number').innerText()).trim();
+    assert.match(paidNumber, /^DD-\d+$/);
+    assert.notEqual(paidNumber, ticketNumber);
+    assert.equal((await dealerPage.locator('dl.facts .badge').first().innerText()).trim(), 'Новая');
+    const cost = dealerPage.locator('section#cost');
+    assert.match(await words(cost), /Затрачено времени 0 мин/);
+    assert.match(await words(cost), /Время по обращению ещё не списывалось\./);
+  });
+
+  await t.test('specialist takes it and logs 10 minutes: «Детализация» shows 590 ₽', async () => {
+    specialistPage = await specialist.newPage();
+    await specialistPage.goto(paidUrl);
+    await specialistPage.getByRole('heading', { name: paidTitle }).waitFor();
+    await Promise.all([
+      specialistPage.waitForURL(paidUrl),
+      specialistPage.getByRole('button', { name: 'Взять в работу', exact: true }).click(),
+    ]);
+    await specialistPage.locator('dl.facts dd.status', { hasText: 'В стадии решения' }).waitFor();
+
+    const cost = specialistPage.locator('section#cost');
+    await cost.getByRole('heading', { name: 'Стоимость и трудозатраты' }).waitFor();
+    const logForm = cost.locator('form[action$="/time-entries"]');
+    await logForm.getByLabel('Минут', { exact: true }).fill('10');
+    await logForm.getByLabel('Что сделано', { exact: true }).fill(note);
+    await Promise.all([
+      specialistPage.waitForURL((url) => isTicketCard(url) && url.hash === '#cost'),
+      logForm.getByRole('button', { name: 'Списать время', exact: true }).click(),
+    ]);
+    await cost.getByRole('heading', { name: 'Детализация', exact: true }).waitFor();
+    const facts = await words(cost.locator('dl.facts'));
+    assert.match(facts, /Затрачено времени 10 мин/);
+    assert.match(facts, /Стоимость 590 ₽/);
+    assert.equal((await cost.locator('dl.facts strong').innerText()).replace(/\s/g, ' '), '590 ₽');
+    const entry = cost.locator('table.history tbody tr', { hasText: note });
+    await entry.waitFor();
+    const cells = (await entry.locator('td').allInnerTexts()).map((s) => s.trim());
+    assert.equal(cells[1], 'Анна Поддержкина', `the entry's specialist: ${JSON.stringify(cells)}`);
+    assert.equal(cells[2], '10');
+    assert.equal(cells[3], note);
+    assert.match(await words(cost.locator('table.history thead').first()), /Когда \(МСК\) Специалист Минуты Что сделано/);
+    await shot(specialistPage, '12-ticket-cost-specialist');
+    await mobileShot(specialist, paidUrl, '12-ticket-cost-specialist-mobile');
+  });
+
+  await t.test('dealer sees 590 ₽ in «Детализация», writes a comment and attaches a file', async () => {
+    await dealerPage.goto(paidUrl);
+    const cost = dealerPage.locator('section#cost');
+    await cost.getByRole('heading', { name: 'Детализация', exact: true }).waitFor();
+    assert.match(await words(cost.locator('dl.facts')), /Затрачено времени 10 мин Стоимость 590 ₽/);
+    assert.match(await words(cost.locator('table.history tbody')), new RegExp(`10 ${note}`));
+    // A dealer logs no time and corrects nothing.
+    assert.equal(await cost.getByRole('button', { name: 'Списать время' }).count(), 0);
+    assert.equal(await cost.getByRole('button', { name: 'Исправить' }).count(), 0);
+
+    const comments = dealerPage.locator('section#comments');
+    await comments.getByRole('heading', { name: 'Комментарии', exact: true }).waitFor();
+    assert.equal(await words(comments.locator('p.empty')), 'Комментариев пока нет.');
+    await comments.getByLabel('Новый комментарий').fill(commentText);
+    await Promise.all([
+      dealerPage.waitForURL((url) => isTicketCard(url) && url.hash.startsWith('#comment-')),
+      comments.getByRole('button', { name: 'Отправить комментарий', exact: true }).click(),
+    ]);
+    const item = comments.locator('li.comment', { hasText: commentText });
+    await item.waitFor();
+    assert.match(await words(item.locator('.meta')), /^Ирина Северова .*\(МСК\)$/);
+    // A file for the specialist, in the block under the comments.
+    const files = dealerPage.locator('section#files');
+    await files.getByRole('heading', { name: 'Файлы', exact: true }).waitFor();
+    assert.equal(await words(files.locator('p.empty')), 'Файлов нет.');
+    await files.getByLabel('Прикрепить файл').setInputFiles({
+      name: 'akciya-x-trail.txt',
+      mimeType: 'text/plain',
+      buffer: Buffer.from('Акция на X-Trail: выгода до 300 000 ₽ до конца марта.\n'.repeat(40)),
+    });
+    await Promise.all([
+      dealerPage.waitForURL((url) => isTicketCard(url) && url.hash === '#files'),
+      files.getByRole('button', { name: 'Загрузить файл', exact: true }).click(),
+    ]);
+    const file = files.locator('table.files tbody tr', { hasText: 'akciya-x-trail.txt' });
+    await file.waitFor();
+    const fileCells = (await file.locator('td').allInnerTexts()).map((s) => s.trim());
+    assert.match(fileCells[1], /^\d+ КБ$/, `the file's size: ${JSON.stringify(fileCells)}`);
+    assert.equal(fileCells[2], 'Ирина Северова (Дилерский центр)');
+    assert.match(await words(files.locator('table.files thead')), /^Файл Размер Кто добавил Когда \(МСК\)$/);
+    // The comment is still there after the upload.
+    await comments.locator('li.comment', { hasText: commentText }).waitFor();
+    await shot(dealerPage, '13-ticket-cost-comment-dealer');
+    await mobileShot(dealer, paidUrl, '13-ticket-cost-comment-dealer-mobile');
+  });
+
+  await t.test('specialist sees the dealer\'s comment and file', async () => {
+    await specialistPage.goto(paidUrl);
+    const comments = specialistPage.locator('section#comments');
+    const item = comments.locator('li.comment', { hasText: commentText });
+    await item.waitFor();
+    assert.equal(await words(item.locator('.text')), commentText.replace(/\s+/g, ' '));
+    assert.match(await words(item.locator('.meta')), /^Ирина Северова/);
+    assert.equal(await comments.locator('li.comment').count(), 1);
+    await specialistPage.locator('section#files').getByRole('link', { name: 'akciya-x-trail.txt' }).waitFor();
+    await comments.getByRole('button', { name: 'Отправить комментарий', exact: true }).waitFor();
+    await shot(specialistPage, '14-ticket-comment-specialist');
+    await mobileShot(specialist, paidUrl, '14-ticket-comment-specialist-mobile');
+  });
+
+  await t.test('dealer submits a wish on «Пожелания»', async () => {
+    await dealerPage.goto(`${server.base}/tickets`);
+    await Promise.all([
+      dealerPage.waitForURL(`${server.base}/wishes`),
+      dealerPage.locator('header nav').getByRole('link', { name: 'Пожелания', exact: true }).click(),
+    ]);
+    await dealerPage.getByRole('heading', { name: 'Мои пожелания по доработкам' }).waitFor();
+    assert.equal(await words(dealerPage.locator('main > p.empty')), 'Пожеланий пока нет.');
+    const section = dealerPage.locator('section#new-wish');
+    await section.getByRole('heading', { name: 'Новое пожелание' }).waitFor();
+    await section.getByLabel('Кратко').fill(wishTitle);
+    await section.getByLabel('Что и зачем доработать').fill('Бухгалтерии нужен список обращений за квартал со стоимостью, чтобы сверять закрывающие документы.');
+    await Promise.all([
+      dealerPage.waitForURL((url) => /^\/wishes\/[^/]+$/.test(url.pathname)),
+      section.getByRole('button', { name: 'Отправить пожелание', exact: true }).click(),
+    ]);
+    await dealerPage.getByRole('heading', { name: wishTitle }).waitFor();
+    assert.equal(await words(dealerPage.locator('dl.facts .badge')), 'Подано');
+    assert.match(await words(dealerPage.locator('dl.facts')), /Дилер Автоцентр Север/);
+    assert.match(await words(dealerPage.locator('p.notice')), /подано\. Аккаунт-менеджер рассмотрит его в течение 1–2 рабочих дней\./);
+    assert.match(await words(dealerPage.locator('table.history tbody')), /Ирина Северова \(Дилерский центр\) Пожелание подано — Подано/);
+    await shot(dealerPage, '15-wish-dealer');
+    await mobileShot(dealer, dealerPage.url(), '15-wish-dealer-mobile');
+
+    await dealerPage.goto(`${server.base}/wishes`);
+    const row = dealerPage.locator('table.list tbody tr', { hasText: wishTitle });
+    await row.getByRole('link', { name: wishTitle }).waitFor();
+    assert.equal(await words(row.locator('.badge')), 'Подано');
+    assert.match(await words(dealerPage.locator('table.list thead')), /^Пожелание Статус Подано Изменено$/);
+    await shot(dealerPage, '16-dealer-wishes');
+    await mobileShot(dealer, `${server.base}/wishes`, '16-dealer-wishes-mobile');
+  });
+
+  await t.test('admin opens «Рабочий календарь»: the year as a grid of months', async () => {
+    admin = await newDesktop();
+    const page = await admin.newPage();
+    await logIn(page, 'admin@demo.local');
+    const nav = page.locator('header nav');
+    assert.deepEqual(
+      (await nav.getByRole('link').allInnerTexts()).map((s) => s.trim()),
+      ['Обращения', 'Пожелания', 'Рабочий календарь'],
+    );
+    await Promise.all([
+      page.waitForURL(`${server.base}/admin/calendars`),
+      nav.getByRole('link', { name: 'Рабочий календарь', exact: true }).click(),
+    ]);
+    await page.getByRole('heading', { name: 'Рабочий календарь платформы' }).waitFor();
+    await page.getByRole('heading', { name: '2026 год', exact: true }).waitFor();
+    assert.match(await words(page.locator('p.legend')), /^рабочий сокращённый нерабочий праздник \/ перенос рабочий выходной выходной$/);
+    assert.deepEqual(
+      (await page.locator('.months .month h3').allInnerTexts()).map((s) => s.trim()),
+      ['Январь', 'Февраль', 'Март', 'Апрель', 'Май', 'Июнь', 'Июль', 'Август', 'Сентябрь', 'Октябрь', 'Ноябрь', 'Декабрь'],
+    );
+    const march = page.locator('.months .month', { has: page.getByRole('heading', { name: 'Март', exact: true }) });
+    assert.deepEqual(
+      (await march.locator('thead th').allInnerTexts()).map((s) => s.trim()),
+      ['Пн', 'Вт', 'Ср', 'Чт', 'Пт', 'Сб', 'Вс'],
+    );
+    const days = (await march.locator('tbody td').allInnerTexts()).map((s) => s.trim()).filter(Boolean);
+    assert.deepEqual(days, Array.from({ length: 31 }, (_, i) => String(i + 1)), 'March has its 31 days');
+    // 1 March 2026 is a Sunday: six empty cells lead the first week.
+    assert.equal(await march.locator('tbody tr').first().locator('td:not(:empty)').count(), 1);
+    await page.getByRole('heading', { name: 'Изменить день' }).waitFor();
+    await page.getByRole('heading', { name: 'Часы работы' }).waitFor();
+    await shot(page, '17-admin-calendars');
+    await mobileShot(admin, `${server.base}/admin/calendars`, '17-admin-calendars-mobile');
+  });
+
   await dealer?.close();
   await specialist?.close();
+  await admin?.close();
 });
