@@ -8,6 +8,7 @@ use dealerdesk_app::Clock;
 use dealerdesk_app::jobs::{self, Job};
 use dealerdesk_app::mail::{StoredMail, read_mailbox};
 use dealerdesk_e2e::server::{Api, TestServer};
+use dealerdesk_e2e::browser::hidden;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
@@ -636,13 +637,6 @@ async fn browser(server: &TestServer, email: &str) -> reqwest::Client {
         .unwrap();
     assert_eq!(r.status(), StatusCode::OK);
     b
-}
-
-/// The value of the first hidden input `name` on a page.
-fn hidden(page: &str, name: &str) -> String {
-    let marker = format!("name=\"{name}\" value=\"");
-    let start = page.find(&marker).unwrap_or_else(|| panic!("no {name} on page:\n{page}")) + marker.len();
-    page[start..].split('"').next().unwrap_or_default().to_string()
 }
 
 async fn page(b: &reqwest::Client, url: &str) -> String {

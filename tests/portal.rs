@@ -1,47 +1,8 @@
 //! The portal as a browser uses it: cookie session, CSRF on every form, Russian pages.
 
 use dealerdesk_e2e::server::TestServer;
-use reqwest::{Client, StatusCode};
-
-/// A browser-like client: keeps cookies, follows redirects.
-fn browser() -> Client {
-    Client::builder().cookie_store(true).build().expect("client")
-}
-
-/// The value of a hidden input on a page.
-fn hidden(page: &str, name: &str) -> String {
-    let marker = format!("name=\"{name}\" value=\"");
-    let start = page.find(&marker).unwrap_or_else(|| panic!("no {name} on page:\n{page}")) + marker.len();
-    page[start..].split('"').next().unwrap_or_default().to_string()
-}
-
-async fn get(b: &Client, url: &str) -> (StatusCode, String) {
-    let r = b.get(url).send().await.expect("GET");
-    (r.status(), r.text().await.expect("body"))
-}
-
-async fn post(b: &Client, url: &str, form: &[(&str, &str)]) -> (StatusCode, String, String) {
-    let r = b.post(url).form(form).send().await.expect("POST");
-    let final_url = r.url().path().to_string();
-    (r.status(), final_url, r.text().await.expect("body"))
-}
-
-async fn log_in(server: &TestServer, email: &str) -> Client {
-    let b = browser();
-    let (status, page) = get(&b, &format!("{}/login", server.base)).await;
-    assert_eq!(status, StatusCode::OK);
-    assert!(page.contains("Вход в DealerDesk"));
-    let csrf = hidden(&page, "csrf");
-    let (status, path, page) = post(
-        &b,
-        &format!("{}/login", server.base),
-        &[("email", email), ("password", "demo-password"), ("csrf", &csrf)],
-    )
-    .await;
-    assert_eq!(status, StatusCode::OK, "{page}");
-    assert!(path == "/tickets" || path == "/", "{path}");
-    b
-}
+use dealerdesk_e2e::browser::{browser, get, hidden, log_in, post};
+use reqwest::StatusCode;
 
 #[tokio::test]
 async fn a_dealer_files_a_ticket_and_a_specialist_takes_it_in_the_portal() {

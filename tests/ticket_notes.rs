@@ -5,7 +5,8 @@
 use dealerdesk_app::jobs::{self, Job};
 use dealerdesk_app::mail::read_mailbox;
 use dealerdesk_e2e::server::{Api, TestServer};
-use reqwest::{Client, StatusCode};
+use dealerdesk_e2e::browser::{hidden, log_in};
+use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89";
@@ -231,26 +232,6 @@ async fn another_dealer_can_neither_attach_to_nor_download_from_a_ticket() {
 }
 
 // ---------------------------------------------------------------- portal
-
-fn hidden(page: &str, name: &str) -> String {
-    let marker = format!("name=\"{name}\" value=\"");
-    let start = page.find(&marker).unwrap_or_else(|| panic!("no {name} on page:\n{page}")) + marker.len();
-    page[start..].split('"').next().unwrap_or_default().to_string()
-}
-
-async fn log_in(server: &TestServer, email: &str) -> Client {
-    let b = Client::builder().cookie_store(true).build().unwrap();
-    let page = b.get(format!("{}/login", server.base)).send().await.unwrap().text().await.unwrap();
-    let csrf = hidden(&page, "csrf");
-    let r = b
-        .post(format!("{}/login", server.base))
-        .form(&[("email", email), ("password", "demo-password"), ("csrf", csrf.as_str())])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), StatusCode::OK);
-    b
-}
 
 fn multipart(csrf: Option<&str>, name: &str, content_type: &str, bytes: &[u8]) -> (String, Vec<u8>) {
     let boundary = "portal-boundary-7d1";

@@ -4,7 +4,8 @@
 use dealerdesk_app::jobs::{self, Job};
 use dealerdesk_app::mail::{StoredMail, read_mailbox};
 use dealerdesk_e2e::server::{Api, TestServer};
-use reqwest::{Client, StatusCode};
+use dealerdesk_e2e::browser::{get, hidden, log_in, post};
+use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 async fn submit(dealer: &Api, title: &str) -> Value {
@@ -267,41 +268,6 @@ async fn another_dealers_wish_is_404_on_every_endpoint_and_roles_without_wishes_
 }
 
 // ---------------------------------------------------------------- portal
-
-fn browser() -> Client {
-    Client::builder().cookie_store(true).build().expect("client")
-}
-
-fn hidden(page: &str, name: &str) -> String {
-    let marker = format!("name=\"{name}\" value=\"");
-    let start = page.find(&marker).unwrap_or_else(|| panic!("no {name} on page:\n{page}")) + marker.len();
-    page[start..].split('"').next().unwrap_or_default().to_string()
-}
-
-async fn get(b: &Client, url: &str) -> (StatusCode, String) {
-    let r = b.get(url).send().await.expect("GET");
-    (r.status(), r.text().await.expect("body"))
-}
-
-async fn post(b: &Client, url: &str, form: &[(&str, &str)]) -> (StatusCode, String, String) {
-    let r = b.post(url).form(form).send().await.expect("POST");
-    let path = r.url().path().to_string();
-    (r.status(), path, r.text().await.expect("body"))
-}
-
-async fn log_in(server: &TestServer, email: &str) -> Client {
-    let b = browser();
-    let (_, page) = get(&b, &format!("{}/login", server.base)).await;
-    let csrf = hidden(&page, "csrf");
-    let (status, _, page) = post(
-        &b,
-        &format!("{}/login", server.base),
-        &[("email", email), ("password", "demo-password"), ("csrf", &csrf)],
-    )
-    .await;
-    assert_eq!(status, StatusCode::OK, "{page}");
-    b
-}
 
 #[tokio::test]
 async fn in_the_portal_a_dealer_submits_a_wish_and_the_account_manager_takes_it_up() {
