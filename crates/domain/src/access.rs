@@ -1,6 +1,7 @@
 //! Who may see what (SPEC §1). Every use case asks these questions before touching data.
 
 use crate::ids::{DealerId, UserId};
+use crate::kernel::{Area, Scope};
 use crate::role::Role;
 use serde::{Deserialize, Serialize};
 
@@ -14,6 +15,35 @@ pub struct Actor {
 }
 
 impl Actor {
+    /// Which items of `area` this actor sees (SPEC §1): the one table of who sees what.
+    pub fn scope(&self, area: Area) -> Scope {
+        let own = || match &self.dealer_id {
+            Some(dealer) => Scope::OwnDealer(dealer.clone()),
+            None => Scope::Nothing,
+        };
+        let managed = || Scope::ManagedDealers(self.user_id.clone());
+        match (area, self.role) {
+            (_, Role::Admin) => Scope::All,
+            (Area::Tickets, Role::Dealer) => own(),
+            (Area::Tickets, Role::Specialist) => Scope::All,
+            (Area::Tickets, Role::AccountManager) => managed(),
+            (Area::Tickets, Role::Accountant | Role::RegionalRep | Role::BrandAdmin) => {
+                Scope::Nothing
+            }
+            (Area::Wishes, Role::Dealer) => own(),
+            (Area::Wishes, Role::AccountManager) => managed(),
+            (
+                Area::Wishes,
+                Role::Accountant | Role::Specialist | Role::RegionalRep | Role::BrandAdmin,
+            ) => Scope::Nothing,
+            (Area::Documents, Role::Dealer | Role::Accountant) => own(),
+            (Area::Documents, Role::AccountManager) => managed(),
+            (Area::Documents, Role::Specialist | Role::RegionalRep | Role::BrandAdmin) => {
+                Scope::Nothing
+            }
+        }
+    }
+
     /// The dealer on whose behalf this actor files tickets, if they may file any.
     pub fn filing_dealer(&self) -> Option<&DealerId> {
         match self.role {
@@ -98,6 +128,35 @@ mod tests {
         for role in [Role::Specialist, Role::Admin] {
             assert!(actor(role, None).can_view_ticket_of(&DealerId::new("dx"), None));
         }
+    }
+
+    #[test]
+    fn the_scope_table_matches_the_ticket_rules() {
+        use crate::kernel::Owner;
+        let d1 = DealerId::new("d1");
+        let u1 = UserId::new("u1");
+        for role in Role::ALL {
+            let a = actor(role, role.is_dealer_bound().then_some("d1"));
+            for manager in [None, Some(&u1)] {
+                let owner = Owner {
+                    dealer: &d1,
+                    account_manager: manager,
+                };
+                assert_eq!(
+                    a.scope(Area::Tickets).admits(&owner),
+                    a.can_view_ticket_of(&d1, manager),
+                    "{role:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn an_accountant_sees_documents_and_nothing_else() {
+        let a = actor(Role::Accountant, Some("d1"));
+        assert_eq!(a.scope(Area::Documents), Scope::OwnDealer(DealerId::new("d1")));
+        assert_eq!(a.scope(Area::Tickets), Scope::Nothing);
+        assert_eq!(a.scope(Area::Wishes), Scope::Nothing);
     }
 
     #[test]

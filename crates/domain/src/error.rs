@@ -4,14 +4,7 @@
 use crate::lifecycle::{Action, Status};
 use thiserror::Error;
 
-/// A field of user input that failed a rule.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct FieldError {
-    /// The input field's API name.
-    pub field: &'static str,
-    /// What is wrong, in Russian.
-    pub message: String,
-}
+pub use crate::kernel::FieldError;
 
 /// User input broke one or more rules; nothing was changed.
 #[derive(Clone, Debug, PartialEq, Eq, Error)]

@@ -14,6 +14,7 @@ pub mod costing;
 pub mod error;
 pub mod estimate;
 pub mod ids;
+pub mod kernel;
 pub mod lifecycle;
 pub mod notice;
 pub mod pricing;
