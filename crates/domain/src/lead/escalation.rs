@@ -13,18 +13,80 @@ use chrono::{
     Weekday,
 };
 use chrono_tz::Tz;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 /// How far ahead a deadline is looked for (about three years); a dealer whose hours never
 /// open saturates there instead of looping.
 const HORIZON_DAYS: i64 = 3 * 366;
 
 /// A dealer's opening hours per weekday, in the dealer's own time zone.
-#[derive(Clone, Debug, PartialEq, Eq)]
+///
+/// JSON shape (what the store keeps): `{"tz": "Asia/Vladivostok", "week": {"mon": {"open":
+/// "09:00:00", "close": "20:00:00"}, …}, "shortened_by_minutes": 60}`; a weekday missing
+/// from `week` is closed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "DealerHoursJson", into = "DealerHoursJson")]
 pub struct DealerHours {
     tz: Tz,
     /// Monday first; `None` is a closed weekday.
     week: [Option<(NaiveTime, NaiveTime)>; 7],
     shortened_by: Duration,
+}
+
+/// The serialised form; checked on the way in by `TryFrom`.
+#[derive(Serialize, Deserialize)]
+struct DealerHoursJson {
+    tz: String,
+    week: BTreeMap<String, OpenHoursJson>,
+    shortened_by_minutes: i64,
+}
+
+#[derive(Serialize, Deserialize)]
+struct OpenHoursJson {
+    open: NaiveTime,
+    close: NaiveTime,
+}
+
+/// Weekday codes of the JSON form, Monday first.
+const WEEKDAY_CODES: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+
+impl TryFrom<DealerHoursJson> for DealerHours {
+    type Error = DealerHoursError;
+
+    fn try_from(json: DealerHoursJson) -> Result<Self, Self::Error> {
+        let tz: Tz = json
+            .tz
+            .parse()
+            .map_err(|_| DealerHoursError::UnknownTimeZone(json.tz.clone()))?;
+        let mut week = [None; 7];
+        for (day, hours) in json.week {
+            let i = WEEKDAY_CODES
+                .iter()
+                .position(|c| *c == day)
+                .ok_or(DealerHoursError::UnknownWeekday(day))?;
+            week[i] = Some((hours.open, hours.close));
+        }
+        let shortened_by = Duration::try_minutes(json.shortened_by_minutes)
+            .ok_or(DealerHoursError::BadShortening)?;
+        DealerHours::new(tz, week, shortened_by)
+    }
+}
+
+impl From<DealerHours> for DealerHoursJson {
+    fn from(hours: DealerHours) -> Self {
+        DealerHoursJson {
+            tz: hours.tz.name().to_string(),
+            week: WEEKDAY_CODES
+                .iter()
+                .zip(hours.week)
+                .filter_map(|(code, day)| {
+                    day.map(|(open, close)| (code.to_string(), OpenHoursJson { open, close }))
+                })
+                .collect(),
+            shortened_by_minutes: hours.shortened_by.num_minutes(),
+        }
+    }
 }
 
 /// Hours a dealer cannot have.
@@ -36,6 +98,12 @@ pub enum DealerHoursError {
     /// The pre-holiday shortening is negative or longer than a day the dealer is open.
     #[error("the pre-holiday shortening is negative or leaves no open time")]
     BadShortening,
+    /// Not an IANA time zone name.
+    #[error("unknown time zone {0:?}")]
+    UnknownTimeZone(String),
+    /// Not one of `mon` … `sun`.
+    #[error("unknown weekday {0:?}")]
+    UnknownWeekday(String),
 }
 
 impl Refuse for DealerHoursError {
@@ -47,6 +115,8 @@ impl Refuse for DealerHoursError {
             DealerHoursError::BadShortening => {
                 "Сокращение предпраздничного дня должно быть меньше рабочего дня."
             }
+            DealerHoursError::UnknownTimeZone(_) => "Такого часового пояса нет.",
+            DealerHoursError::UnknownWeekday(_) => "Такого дня недели нет.",
         };
         Refusal::new(RefusalKind::Invalid, "dealer_hours_invalid", message)
     }
@@ -383,6 +453,25 @@ mod tests {
             .unwrap()
             .with_timezone(&Utc);
         assert_eq!(due, monday);
+    }
+
+    #[test]
+    fn dealer_hours_round_trip_through_json() {
+        let json = serde_json::to_value(vostok()).unwrap();
+        assert_eq!(json["tz"], "Asia/Vladivostok");
+        assert_eq!(json["week"]["sat"]["close"], "20:00:00");
+        assert!(json["week"].get("sun").is_none());
+        assert_eq!(json["shortened_by_minutes"], 60);
+        let back: DealerHours = serde_json::from_value(json).unwrap();
+        assert_eq!(back, vostok());
+        let bad = serde_json::json!({"tz": "Mars/Olympus", "week": {}, "shortened_by_minutes": 60});
+        assert!(serde_json::from_value::<DealerHours>(bad).is_err());
+        let bad = serde_json::json!({
+            "tz": "Europe/Moscow",
+            "week": {"mon": {"open": "18:00:00", "close": "09:00:00"}},
+            "shortened_by_minutes": 60
+        });
+        assert!(serde_json::from_value::<DealerHours>(bad).is_err());
     }
 
     #[test]

@@ -4,6 +4,7 @@
 //! - [`contact`]: phones (E.164 through libphonenumber) and e-mails, normalised and masked;
 //! - [`intake`]: the webhook's draft, checked field by field;
 //! - [`card`]: the lead card, its two status blocks, history and integrity;
+//! - [`edit`]: the card's edit form read into changes;
 //! - [`routing`] and [`cities`]: which dealer gets a lead and who observes it;
 //! - [`customer`]: one customer profile per person;
 //! - [`escalation`]: dealer working hours and the 2 h / 4 h escalations;
@@ -19,6 +20,7 @@ pub mod card;
 pub mod cities;
 pub mod contact;
 pub mod customer;
+pub mod edit;
 pub mod escalation;
 pub mod intake;
 pub mod kind;
@@ -38,7 +40,8 @@ pub use card::{
 };
 pub use cities::{CitiesError, City, CityTable, FederalDistrict, fold, normalise_place};
 pub use contact::{Email, Phone, mask_email, mask_phone, normalise_email, normalise_phone};
-pub use customer::{IdentityDecision, identify, identity_keys};
+pub use customer::{CustomerProfile, IdentityDecision, identify, identity_keys};
+pub use edit::LeadEditDraft;
 pub use escalation::{
     DealerHours, DealerHoursError, EscalationDue, EscalationStep, escalations_due, working_deadline,
 };
