@@ -521,6 +521,7 @@ impl Lead {
         }
     }
 
+    /// The lead's identifier.
     pub fn id(&self) -> &LeadId {
         &self.id
     }
@@ -528,9 +529,11 @@ impl Lead {
     pub fn keys(&self) -> &LeadKeys {
         &self.keys
     }
+    /// When the lead arrived (a key property).
     pub fn created_at(&self) -> DateTime<Utc> {
         self.keys.created_at
     }
+    /// The lead's type (a key property).
     pub fn kind(&self) -> LeadType {
         self.keys.kind
     }
@@ -542,18 +545,23 @@ impl Lead {
     pub fn observer(&self) -> Option<&UserId> {
         self.observer.as_ref()
     }
+    /// The customer profile the lead belongs to.
     pub fn customer(&self) -> Option<&CustomerId> {
         self.customer.as_ref()
     }
+    /// The customer's personal data from the form.
     pub fn person(&self) -> &Person {
         &self.person
     }
+    /// The customer's city (editable).
     pub fn city(&self) -> Option<&str> {
         self.city.as_deref()
     }
+    /// The dealer the customer prefers: information only, routing is not redone.
     pub fn preferred_dealer(&self) -> Option<&DealerId> {
         self.preferred_dealer.as_ref()
     }
+    /// The model from the form.
     pub fn model(&self) -> Option<&str> {
         self.model.as_deref()
     }
@@ -561,24 +569,31 @@ impl Lead {
     pub fn model_version(&self) -> Option<&str> {
         self.model_version.as_deref()
     }
+    /// The chosen trim (editable).
     pub fn trim(&self) -> Option<&str> {
         self.trim.as_deref()
     }
+    /// The price from the form, in rubles.
     pub fn price(&self) -> Option<Decimal> {
         self.price
     }
+    /// The UTM tags of the visit.
     pub fn utm(&self) -> &super::Utm {
         &self.utm
     }
+    /// The block «Контакт».
     pub fn contact(&self) -> &ContactBlock {
         &self.contact
     }
+    /// The block «Договор».
     pub fn contract(&self) -> &ContractBlock {
         &self.contract
     }
+    /// The general comment (editable any number of times).
     pub fn comment(&self) -> Option<&str> {
         self.comment.as_deref()
     }
+    /// The customer's survey answer, once given.
     pub fn survey(&self) -> Option<&SurveyResponse> {
         self.survey.as_ref()
     }
@@ -586,9 +601,11 @@ impl Lead {
     pub fn escalated(&self) -> &[EscalationStep] {
         &self.escalated
     }
+    /// When the personal data were erased.
     pub fn anonymised_at(&self) -> Option<DateTime<Utc>> {
         self.anonymised_at
     }
+    /// The last change.
     pub fn updated_at(&self) -> DateTime<Utc> {
         self.updated_at
     }
@@ -613,7 +630,8 @@ impl Lead {
     }
 
     /// Whether `actor` may see the lead card (SPEC §1): its dealer's staff, the observing
-    /// representative, the brand's head office and the platform operator.
+    /// representative, the brand's head office and the platform operator. An actor carries
+    /// no network, so the caller keeps a brand admin to its own network's leads.
     pub fn visible_to(&self, actor: &Actor) -> bool {
         match actor.role {
             Role::Admin | Role::BrandAdmin => true,

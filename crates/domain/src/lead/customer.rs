@@ -128,33 +128,43 @@ impl CustomerProfile {
         }
     }
 
+    /// The profile's identifier.
     pub fn id(&self) -> &CustomerId {
         &self.id
     }
+    /// The name from the first lead.
     pub fn name(&self) -> &str {
         &self.name
     }
+    /// The surname from the first lead.
     pub fn surname(&self) -> Option<&str> {
         self.surname.as_deref()
     }
+    /// Every phone the person used.
     pub fn phones(&self) -> &[Phone] {
         &self.phones
     }
+    /// Every e-mail the person used.
     pub fn emails(&self) -> &[Email] {
         &self.emails
     }
+    /// The person's leads, oldest first.
     pub fn leads(&self) -> &[LeadId] {
         &self.leads
     }
+    /// Profiles flagged as possibly the same person.
     pub fn merge_candidates(&self) -> &[CustomerId] {
         &self.merge_candidates
     }
+    /// The survey answers, by lead.
     pub fn surveys(&self) -> &[(LeadId, SurveyAnswer)] {
         &self.surveys
     }
+    /// When the profile was created.
     pub fn created_at(&self) -> DateTime<Utc> {
         self.created_at
     }
+    /// The last change.
     pub fn updated_at(&self) -> DateTime<Utc> {
         self.updated_at
     }

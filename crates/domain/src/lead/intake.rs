@@ -5,6 +5,7 @@ use super::contact::{BAD_EMAIL, BAD_PHONE, Email, Phone, normalise_email, normal
 use super::kind::{LeadSource, LeadType};
 use crate::DealerId;
 use crate::kernel::{FieldError, Refusal, RefusalKind, Refuse, TextRule};
+use chrono::{DateTime, Duration, Utc};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
@@ -262,6 +263,40 @@ impl LeadDraft {
     }
 }
 
+/// The least time a person takes to fill a lead form; a faster post is a bot.
+pub const MIN_FILL_TIME: Duration = Duration::seconds(3);
+
+crate::coded_enum! {
+    /// Why a post is taken for spam (SPEC §4.1: stopped without a captcha).
+    pub enum SpamReason {
+        /// The hidden field people never see was filled.
+        Honeypot = "honeypot" / "Заполнено скрытое поле",
+        /// Posted sooner after the form was shown than a person can type.
+        TooFast = "too_fast" / "Форма отправлена слишком быстро",
+        /// Posted with a form time from the future (forged or replayed).
+        ForgedTime = "forged_time" / "Неверное время показа формы",
+    }
+}
+
+/// Whether a browser form post is spam. `honeypot` is the hidden field's value;
+/// `rendered_at` the (signed, checked by the edge) time the form was shown, absent for
+/// server-to-server posts, which are not timed. The edge answers a spam post exactly as an
+/// accepted one, so a bot learns nothing, and stores no lead.
+pub fn spam_reason(
+    honeypot: Option<&str>,
+    rendered_at: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
+) -> Option<SpamReason> {
+    if honeypot.is_some_and(|v| !v.trim().is_empty()) {
+        return Some(SpamReason::Honeypot);
+    }
+    match rendered_at {
+        Some(at) if at > now => Some(SpamReason::ForgedTime),
+        Some(at) if now - at < MIN_FILL_TIME => Some(SpamReason::TooFast),
+        _ => None,
+    }
+}
+
 /// An identifier as the platform writes them: short, ASCII letters, digits, `-` and `_`.
 fn is_id(s: &str) -> bool {
     !s.is_empty()
@@ -438,6 +473,25 @@ mod tests {
         for (input, expected) in table {
             assert_eq!(parse_rubles(input), expected, "{input:?}");
         }
+    }
+
+    #[test]
+    fn spam_is_caught_without_a_captcha() {
+        use chrono::TimeZone;
+        let now = Utc.with_ymd_and_hms(2025, 3, 3, 10, 0, 0).unwrap();
+        let shown = |secs| Some(now - Duration::seconds(secs));
+        assert_eq!(spam_reason(None, shown(40), now), None);
+        assert_eq!(spam_reason(Some(""), shown(40), now), None);
+        assert_eq!(spam_reason(None, None, now), None);
+        assert_eq!(
+            spam_reason(Some("http://spam"), shown(40), now),
+            Some(SpamReason::Honeypot)
+        );
+        assert_eq!(spam_reason(None, shown(1), now), Some(SpamReason::TooFast));
+        assert_eq!(
+            spam_reason(None, shown(-60), now),
+            Some(SpamReason::ForgedTime)
+        );
     }
 
     #[test]

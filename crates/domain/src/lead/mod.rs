@@ -45,7 +45,9 @@ pub use edit::LeadEditDraft;
 pub use escalation::{
     DealerHours, DealerHoursError, EscalationDue, EscalationStep, escalations_due, working_deadline,
 };
-pub use intake::{LeadDraft, LeadDraftError, NewLead, Utm, parse_rubles};
+pub use intake::{
+    LeadDraft, LeadDraftError, MIN_FILL_TIME, NewLead, SpamReason, Utm, parse_rubles, spam_reason,
+};
 pub use kind::{Direction, LeadSource, LeadType};
 pub use notices::{
     escalation_notice, new_lead_notices, survey_alert, survey_invitation, transfer_notices,
