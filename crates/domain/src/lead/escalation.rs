@@ -268,6 +268,35 @@ pub fn working_deadline(
     limit
 }
 
+/// The dealer's open time between two instants (zero when `b` is not after `a`): how long
+/// a lead waited in working hours, for the processing-time reports (SPEC §4.6).
+pub fn working_time_between(
+    a: DateTime<Utc>,
+    b: DateTime<Utc>,
+    dealer: &DealerHours,
+    calendar: &WorkingCalendar,
+) -> Duration {
+    let mut total = Duration::zero();
+    if b <= a {
+        return total;
+    }
+    let last = dealer.local_date(b);
+    let mut date = dealer.local_date(a);
+    while date <= last {
+        if let Some((open, close)) = dealer.window(date, calendar) {
+            let (from, to) = (open.max(a), close.min(b));
+            if from < to {
+                total += to - from;
+            }
+        }
+        match date.succ_opt() {
+            Some(next) => date = next,
+            None => break,
+        }
+    }
+    total
+}
+
 crate::coded_enum! {
     /// One escalation of an unprocessed lead (SPEC §4.4); each is sent once.
     pub enum EscalationStep {
@@ -340,6 +369,39 @@ impl Lead {
             .filter(|s| !self.escalated.contains(s))
             .map(|s| working_deadline(self.created_at(), s.after(), dealer, calendar))
             .min()
+    }
+
+    /// Whether the lead is overdue at `now` (SPEC §4.4's live report): not processed and
+    /// past its 2 working hours.
+    pub fn is_overdue(
+        &self,
+        now: DateTime<Utc>,
+        dealer: &DealerHours,
+        calendar: &WorkingCalendar,
+    ) -> bool {
+        !self.is_processed()
+            && working_deadline(
+                self.created_at(),
+                EscalationStep::Dealer.after(),
+                dealer,
+                calendar,
+            ) <= now
+    }
+
+    /// Working time from the lead to the first contact «Да»; `None` while nobody reached the
+    /// customer.
+    pub fn processing_time(
+        &self,
+        dealer: &DealerHours,
+        calendar: &WorkingCalendar,
+    ) -> Option<Duration> {
+        let contacted = self.contact.contacted_at()?;
+        Some(working_time_between(
+            self.created_at(),
+            contacted,
+            dealer,
+            calendar,
+        ))
     }
 
     /// Records steps as sent (by the platform), so a retry sends nothing twice. Steps already
@@ -453,6 +515,38 @@ mod tests {
             .unwrap()
             .with_timezone(&Utc);
         assert_eq!(due, monday);
+    }
+
+    #[test]
+    fn processing_time_counts_only_open_hours() {
+        // Posted Monday 19:00 local, reached Tuesday 10:30: one hour Monday, 1.5 h Tuesday.
+        let me = dealer_actor("vostok");
+        let l = lead();
+        let (hours, cal) = (vostok(), cal());
+        assert_eq!(l.processing_time(&hours, &cal), None);
+        assert!(!l.is_overdue(vl(2025, 3, 4, 9, 59), &hours, &cal));
+        assert!(l.is_overdue(vl(2025, 3, 4, 10, 0), &hours, &cal));
+        let (reached, _) = l
+            .apply(
+                &me,
+                &[LeadChange::Contact(ContactOutcome::Yes)],
+                vl(2025, 3, 4, 10, 30),
+            )
+            .unwrap();
+        assert_eq!(
+            reached.processing_time(&hours, &cal),
+            Some(Duration::minutes(150))
+        );
+        assert!(!reached.is_overdue(vl(2025, 3, 5, 10, 0), &hours, &cal));
+        let sat = vl(2025, 3, 15, 19, 30);
+        assert_eq!(
+            working_time_between(sat, vl(2025, 3, 17, 10, 30), &hours, &cal),
+            Duration::hours(2)
+        );
+        assert_eq!(
+            working_time_between(sat, sat, &hours, &cal),
+            Duration::zero()
+        );
     }
 
     #[test]

@@ -43,7 +43,8 @@ pub use contact::{Email, Phone, mask_email, mask_phone, normalise_email, normali
 pub use customer::{CustomerProfile, IdentityDecision, identify, identity_keys};
 pub use edit::LeadEditDraft;
 pub use escalation::{
-    DealerHours, DealerHoursError, EscalationDue, EscalationStep, escalations_due, working_deadline,
+    DealerHours, DealerHoursError, EscalationDue, EscalationStep, escalations_due,
+    working_deadline, working_time_between,
 };
 pub use intake::{
     LeadDraft, LeadDraftError, MIN_FILL_TIME, NewLead, SpamReason, Utm, parse_rubles, spam_reason,
