@@ -15,6 +15,7 @@ pub mod error;
 pub mod estimate;
 pub mod ids;
 pub mod kernel;
+pub mod lead;
 pub mod lifecycle;
 pub mod notice;
 pub mod pricing;
