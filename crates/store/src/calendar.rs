@@ -7,7 +7,7 @@
 //! someone else has replaced is a [`StoreError::Conflict`].
 
 use crate::dynamo::{Condition, Store};
-use crate::error::StoreError;
+use crate::error::{Entity, StoreError};
 use crate::keys;
 use crate::mapping::{self, Item, attr, parse_instant};
 use crate::table::{PK, SK};
@@ -162,7 +162,9 @@ impl Store {
         let put = self.put(item, Condition::version(expected_version))?;
         match self.transact(vec![put]).await? {
             Ok(()) => Ok(()),
-            Err(cancelled) => Err(cancelled.backend_failure().unwrap_or(StoreError::Conflict)),
+            Err(cancelled) => Err(cancelled.backend_failure().unwrap_or(StoreError::Conflict {
+                entity: Entity::Calendar,
+            })),
         }
     }
 }

@@ -3,7 +3,7 @@
 //! projection. The layout is documented in [`crate::keys`].
 
 use crate::dynamo::Store;
-use crate::error::StoreError;
+use crate::error::{Entity, StoreError};
 use crate::keys;
 use crate::mapping::{self, Item};
 use crate::table::{GSI3, PK, SK};
@@ -456,7 +456,9 @@ impl CostRepo for Store {
         }
         match self.transact(items).await? {
             Ok(()) => Ok(()),
-            Err(cancelled) => Err(cancelled.backend_failure().unwrap_or(StoreError::Conflict)),
+            Err(cancelled) => Err(cancelled.backend_failure().unwrap_or(StoreError::Conflict {
+                entity: Entity::Ticket,
+            })),
         }
     }
 

@@ -1,7 +1,7 @@
 //! The repositories on DynamoDB (or any engine speaking its API: dynoxide, moto).
 
 use crate::cursor;
-use crate::error::StoreError;
+use crate::error::{Entity, StoreError};
 use crate::keys;
 use crate::mapping::{self, Item, attr};
 use crate::table::{GSI1, GSI2, GsiDefinition, PK, SK, TABLE_GSIS, TTL_ATTRIBUTE};
@@ -729,7 +729,9 @@ impl UserRepo for Store {
                 {
                     Err(StoreError::AlreadyExists)
                 } else {
-                    Err(StoreError::Conflict)
+                    Err(StoreError::Conflict {
+                        entity: Entity::User,
+                    })
                 }
             }
         }
@@ -929,7 +931,9 @@ impl TicketRepo for Store {
             return Err(StoreError::AlreadyExists);
         }
         if cancelled.any_conflict() {
-            return Err(StoreError::Conflict);
+            return Err(StoreError::Conflict {
+                entity: Entity::Ticket,
+            });
         }
         // Cancelled without a reason we can place: report it as a conflict only if some
         // item exists that explains it.
@@ -940,7 +944,9 @@ impl TicketRepo for Store {
         {
             return Err(StoreError::AlreadyExists);
         }
-        Err(StoreError::Conflict)
+        Err(StoreError::Conflict {
+            entity: Entity::Ticket,
+        })
     }
 
     async fn ticket(&self, id: &TicketId) -> Result<Option<Ticket>, StoreError> {
@@ -1004,7 +1010,9 @@ impl TicketRepo for Store {
         }
         match self.transact(items).await? {
             Ok(()) => Ok(()),
-            Err(cancelled) => Err(cancelled.backend_failure().unwrap_or(StoreError::Conflict)),
+            Err(cancelled) => Err(cancelled.backend_failure().unwrap_or(StoreError::Conflict {
+                entity: Entity::Ticket,
+            })),
         }
     }
 

@@ -2,14 +2,38 @@
 
 use dealerdesk_domain::kernel::{Refusal, RefusalKind, Refuse};
 
+dealerdesk_domain::coded_enum! {
+    /// What a conflicting write was about: a conflict's refusal names it («Обращение уже
+    /// изменил кто-то другой…»). A feature with a versioned aggregate adds itself here.
+    pub enum Entity {
+        Ticket = "ticket" / "Обращение",
+        Wish = "wish" / "Пожелание",
+        Calendar = "calendar" / "Календарь",
+        User = "user" / "Учётная запись",
+    }
+}
+
+impl Entity {
+    /// The entity as the object of «… уже изменил кто-то другой».
+    fn changed(self) -> &'static str {
+        match self {
+            Entity::User => "Учётную запись",
+            other => other.label(),
+        }
+    }
+}
+
 /// A storage failure. No SDK type leaks out: engine errors are carried as text.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum StoreError {
     /// A write's condition failed: the stored version is not the expected one, or a
     /// concurrent transaction touched the same item. Nothing was written; the caller
     /// reloads and decides again (an HTTP 409).
-    #[error("the item changed since it was read (stale version or concurrent write)")]
-    Conflict,
+    #[error("the {entity} changed since it was read (stale version or concurrent write)")]
+    Conflict {
+        /// What changed, so the refusal names it.
+        entity: Entity,
+    },
     /// The item (or the unique value it claims, such as an e-mail) exists already.
     #[error("the item exists already")]
     AlreadyExists,
@@ -30,10 +54,13 @@ impl Refuse for StoreError {
     /// fault: it is logged with its detail and shown with a generic message.
     fn refusal(&self) -> Refusal {
         match self {
-            StoreError::Conflict => Refusal::new(
+            StoreError::Conflict { entity } => Refusal::new(
                 RefusalKind::Conflict,
                 "version_conflict",
-                "Данные уже изменил кто-то другой. Обновите страницу и повторите действие.",
+                format!(
+                    "{} уже изменил кто-то другой. Обновите страницу и повторите действие.",
+                    entity.changed()
+                ),
             ),
             StoreError::AlreadyExists => Refusal::new(
                 RefusalKind::Conflict,
@@ -60,7 +87,9 @@ mod tests {
     fn store_refusals_match_the_app_table() {
         let cases = [
             (
-                StoreError::Conflict,
+                StoreError::Conflict {
+                    entity: Entity::Ticket,
+                },
                 RefusalKind::Conflict,
                 "version_conflict",
             ),
@@ -97,5 +126,20 @@ mod tests {
             StoreError::Backend("dynamo down".into()).refusal().message,
             "Сервис временно недоступен. Повторите попытку позже."
         );
+    }
+
+    #[test]
+    fn a_conflict_names_its_entity_in_todays_words() {
+        let message = |entity| StoreError::Conflict { entity }.refusal().message;
+        assert_eq!(
+            message(Entity::Ticket),
+            "Обращение уже изменил кто-то другой. Обновите страницу и повторите действие."
+        );
+        assert_eq!(
+            message(Entity::Wish),
+            "Пожелание уже изменил кто-то другой. Обновите страницу и повторите действие."
+        );
+        assert!(message(Entity::Calendar).starts_with("Календарь уже изменил"));
+        assert!(message(Entity::User).starts_with("Учётную запись уже изменил"));
     }
 }

@@ -38,7 +38,7 @@ mod wishes;
 
 pub use costs::{CompletedWork, CostRepo, Ledger, LedgerWrite};
 pub use dynamo::{MAX_PAGE_LIMIT, Store, StoreConfig};
-pub use error::StoreError;
+pub use error::{Entity, StoreError};
 pub use notes::{TicketNotes, TicketNotesRepo};
 pub use table::{GsiDefinition, TABLE_GSIS, TTL_ATTRIBUTE, table_definition_summary};
 pub use wishes::WishRepo;

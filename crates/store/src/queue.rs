@@ -8,7 +8,7 @@
 
 use crate::QueueRepo;
 use crate::dynamo::{Condition, Store};
-use crate::error::StoreError;
+use crate::error::{Entity, StoreError};
 use crate::keys;
 use crate::mapping::{self, Item, attr};
 use crate::table::GSI3;
@@ -121,7 +121,9 @@ impl QueueRepo for Store {
         }
         match self.transact(items).await? {
             Ok(()) => Ok(()),
-            Err(cancelled) => Err(cancelled.backend_failure().unwrap_or(StoreError::Conflict)),
+            Err(cancelled) => Err(cancelled.backend_failure().unwrap_or(StoreError::Conflict {
+                entity: Entity::Ticket,
+            })),
         }
     }
 }

@@ -5,7 +5,7 @@
 
 use crate::cursor;
 use crate::dynamo::{Condition, MAX_PAGE_LIMIT, Store};
-use crate::error::StoreError;
+use crate::error::{Entity, StoreError};
 use crate::keys;
 use crate::mapping::{self, Item, attr};
 use crate::table::{GSI1, GSI2, GsiDefinition, PK};
@@ -186,7 +186,9 @@ impl WishRepo for Store {
         }
         match self.transact(items).await? {
             Ok(()) => Ok(()),
-            Err(cancelled) => Err(cancelled.backend_failure().unwrap_or(StoreError::Conflict)),
+            Err(cancelled) => Err(cancelled.backend_failure().unwrap_or(StoreError::Conflict {
+                entity: Entity::Wish,
+            })),
         }
     }
 
