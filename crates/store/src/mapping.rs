@@ -30,7 +30,7 @@ pub(crate) const IDEMPOTENCY_TTL_SECONDS: i64 = 24 * 60 * 60;
 
 const TYPE: &str = "type";
 
-/// Attribute names shared with the queries and conditions in `dynamo`.
+/// Attribute names shared with the queries and conditions in the repositories.
 pub(crate) mod attr {
     pub const VERSION: &str = "version";
     pub const STATE: &str = "state";
@@ -380,7 +380,7 @@ pub(crate) fn ticket_to_item(ticket: &Ticket) -> Item {
         .put(attr::VERSION, n(ticket.version));
     let b = with_sla(b, ticket);
     let mut item = with_status(b, attr::STATUS, attr::RESUME, ticket.status).build();
-    crate::costs::add_ticket_cost(&mut item, ticket);
+    crate::cost::add_ticket_cost(&mut item, ticket);
     item
 }
 
@@ -473,7 +473,7 @@ pub(crate) fn ticket_from_item(item: &Item) -> Result<Ticket, StoreError> {
         status_since,
         sla,
         version: r.u64(attr::VERSION)?,
-        cost: crate::costs::ticket_cost_from_item(item)?,
+        cost: crate::cost::ticket_cost_from_item(item)?,
     })
 }
 

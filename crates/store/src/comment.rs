@@ -1,10 +1,11 @@
-//! Comments and attachment descriptions: items of their own in the ticket's partition.
+//! Comments and attachment descriptions (the app's «комментарии» and «файлы»): items of
+//! their own in the ticket's partition, read together in one query.
 //!
 //! Neither touches the ticket item, so neither bumps the ticket's version: someone
 //! commenting never makes a colleague's move fail as stale, and a comment written while
 //! the ticket moves is not lost. A comment and its notice are one transaction.
 
-use crate::dynamo::{Condition, Store};
+use crate::client::{Condition, Store};
 use crate::error::StoreError;
 use crate::keys;
 use crate::mapping::{self, ATTACHMENT_TYPE, COMMENT_TYPE, TYPE_ATTRIBUTE};
