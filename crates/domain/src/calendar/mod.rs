@@ -67,54 +67,21 @@ const STATUTORY_HOLIDAYS: [(u32, u32); 14] = [
     (11, 4),
 ];
 
-/// What the calendar says about one date, beyond the plain weekday rule.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum DayKind {
-    /// No entry: Monday–Friday work, Saturday and Sunday are off.
-    Ordinary,
-    /// A holiday or a transferred day off (`t="1"`).
-    NonWorking,
-    /// A working pre-holiday day, one hour shorter (`t="2"`); works even on a Saturday.
-    Shortened,
-    /// A Saturday or Sunday that works full hours (`t="3"`).
-    WorkingWeekend,
+crate::coded_enum! {
+    /// What the calendar says about one date, beyond the plain weekday rule.
+    pub enum DayKind {
+        /// No entry: Monday–Friday work, Saturday and Sunday are off.
+        Ordinary = "ordinary" / "Обычный день",
+        /// A holiday or a transferred day off (`t="1"`).
+        NonWorking = "non_working" / "Нерабочий день",
+        /// A working pre-holiday day, one hour shorter (`t="2"`); works even on a Saturday.
+        Shortened = "shortened" / "Сокращённый предпраздничный день",
+        /// A Saturday or Sunday that works full hours (`t="3"`).
+        WorkingWeekend = "working_weekend" / "Рабочий выходной день",
+    }
 }
 
 impl DayKind {
-    /// Every kind, in the admin UI's order.
-    pub const ALL: [DayKind; 4] = [
-        DayKind::Ordinary,
-        DayKind::NonWorking,
-        DayKind::Shortened,
-        DayKind::WorkingWeekend,
-    ];
-
-    /// The API code.
-    pub fn code(self) -> &'static str {
-        match self {
-            DayKind::Ordinary => "ordinary",
-            DayKind::NonWorking => "non_working",
-            DayKind::Shortened => "shortened",
-            DayKind::WorkingWeekend => "working_weekend",
-        }
-    }
-
-    /// Parses an API code.
-    pub fn from_code(code: &str) -> Option<DayKind> {
-        DayKind::ALL.into_iter().find(|k| k.code() == code)
-    }
-
-    /// The admin UI's words.
-    pub fn label(self) -> &'static str {
-        match self {
-            DayKind::Ordinary => "Обычный день",
-            DayKind::NonWorking => "Нерабочий день",
-            DayKind::Shortened => "Сокращённый предпраздничный день",
-            DayKind::WorkingWeekend => "Рабочий выходной день",
-        }
-    }
-
     /// The kind of a production-calendar `t` attribute.
     fn from_xml_type(t: &str) -> Option<DayKind> {
         match t {

@@ -1,82 +1,28 @@
 //! Ticket categories, criticality and billing class (SPEC §2.2, §2.3).
 
-use serde::{Deserialize, Serialize};
-
-/// Whether work on a ticket is billed.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Billing {
-    /// «платно»
-    Paid,
-    /// «бесплатно»
-    Free,
-}
-
-impl Billing {
-    /// Both classes.
-    pub const ALL: [Billing; 2] = [Billing::Paid, Billing::Free];
-
-    /// The API code.
-    pub fn code(self) -> &'static str {
-        match self {
-            Billing::Paid => "paid",
-            Billing::Free => "free",
-        }
-    }
-
-    /// Parses an API code.
-    pub fn from_code(code: &str) -> Option<Billing> {
-        Billing::ALL.into_iter().find(|b| b.code() == code)
-    }
-
-    /// The portal's word.
-    pub fn label(self) -> &'static str {
-        match self {
-            Billing::Paid => "Платно",
-            Billing::Free => "Бесплатно",
-        }
+crate::coded_enum! {
+    /// Whether work on a ticket is billed.
+    pub enum Billing {
+        /// «платно»
+        Paid = "paid" / "Платно",
+        /// «бесплатно»
+        Free = "free" / "Бесплатно",
     }
 }
 
-/// How urgent a ticket is; sets the reaction time and the hourly rate.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Criticality {
-    /// «Низкая»: 3 working days, 2500 ₽/h.
-    Low,
-    /// «Средняя»: 8 working hours, 3000 ₽/h.
-    Medium,
-    /// «Высокая»: 3 working hours, 3500 ₽/h.
-    High,
+crate::coded_enum! {
+    /// How urgent a ticket is; sets the reaction time and the hourly rate.
+    pub enum Criticality {
+        /// «Низкая»: 3 working days, 2500 ₽/h.
+        Low = "low" / "Низкая",
+        /// «Средняя»: 8 working hours, 3000 ₽/h.
+        Medium = "medium" / "Средняя",
+        /// «Высокая»: 3 working hours, 3500 ₽/h.
+        High = "high" / "Высокая",
+    }
 }
 
 impl Criticality {
-    /// All levels, lowest first.
-    pub const ALL: [Criticality; 3] = [Criticality::Low, Criticality::Medium, Criticality::High];
-
-    /// The API code.
-    pub fn code(self) -> &'static str {
-        match self {
-            Criticality::Low => "low",
-            Criticality::Medium => "medium",
-            Criticality::High => "high",
-        }
-    }
-
-    /// Parses an API code.
-    pub fn from_code(code: &str) -> Option<Criticality> {
-        Criticality::ALL.into_iter().find(|c| c.code() == code)
-    }
-
-    /// The portal's word («Критичность»).
-    pub fn label(self) -> &'static str {
-        match self {
-            Criticality::Low => "Низкая",
-            Criticality::Medium => "Средняя",
-            Criticality::High => "Высокая",
-        }
-    }
-
     /// Hourly rate in whole rubles (SPEC §2.3).
     pub fn hourly_rate_rub(self) -> u32 {
         match self {
@@ -87,106 +33,31 @@ impl Criticality {
     }
 }
 
-/// What a ticket is about (SPEC §2.2). The category sets the default billing class.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Category {
-    Consultation,
-    PlatformBug,
-    CentralUpdate,
-    TrackerHelp,
-    Documents,
-    Organisational,
-    Hosting,
-    IndividualNews,
-    CustomSection,
-    CustomContent,
-    MetaTags,
-    CodePlacement,
-    GoalsEvents,
-    FeedErrors,
-    SeoSpec,
-    DealerSideBug,
-    SiteMigration,
-    Other,
+crate::coded_enum! {
+    /// What a ticket is about (SPEC §2.2). The category sets the default billing class.
+    pub enum Category {
+        Consultation = "consultation" / "Консультация по платформе, модулям или ЦСО",
+        PlatformBug = "platform_bug" / "Ошибка сайта или модулей по вине платформы",
+        CentralUpdate = "central_update" / "Обновления ЦСО (прайс-листы, модели, новости)",
+        TrackerHelp = "tracker_help" / "Работа с трекером поддержки",
+        Documents = "documents" / "Документы и закрывающие документы",
+        Organisational = "organisational" / "Организационные вопросы",
+        Hosting = "hosting" / "Настройки хостинга",
+        IndividualNews = "individual_news" / "Размещение индивидуальных новостей, акций, статей",
+        CustomSection = "custom_section" / "Создание индивидуальных разделов",
+        CustomContent = "custom_content" / "Правки индивидуального контента дилера",
+        MetaTags = "meta_tags" / "Мета-теги",
+        CodePlacement = "code_placement" / "Размещение кода",
+        GoalsEvents = "goals_events" / "Настройка целей и событий",
+        FeedErrors = "feed_errors" / "Поиск ошибок в файле выгрузки дилера (АВН, АСП)",
+        SeoSpec = "seo_spec" / "Выполнение или проверка ТЗ SEO-подрядчика",
+        DealerSideBug = "dealer_side_bug" / "Ошибка сайта или модулей по вине дилера",
+        SiteMigration = "site_migration" / "Перенос сайта на другой хостинг",
+        Other = "other" / "Другое",
+    }
 }
 
 impl Category {
-    /// Every category: the free ones first, as the SPEC lists them.
-    pub const ALL: [Category; 18] = [
-        Category::Consultation,
-        Category::PlatformBug,
-        Category::CentralUpdate,
-        Category::TrackerHelp,
-        Category::Documents,
-        Category::Organisational,
-        Category::Hosting,
-        Category::IndividualNews,
-        Category::CustomSection,
-        Category::CustomContent,
-        Category::MetaTags,
-        Category::CodePlacement,
-        Category::GoalsEvents,
-        Category::FeedErrors,
-        Category::SeoSpec,
-        Category::DealerSideBug,
-        Category::SiteMigration,
-        Category::Other,
-    ];
-
-    /// The API code.
-    pub fn code(self) -> &'static str {
-        match self {
-            Category::Consultation => "consultation",
-            Category::PlatformBug => "platform_bug",
-            Category::CentralUpdate => "central_update",
-            Category::TrackerHelp => "tracker_help",
-            Category::Documents => "documents",
-            Category::Organisational => "organisational",
-            Category::Hosting => "hosting",
-            Category::IndividualNews => "individual_news",
-            Category::CustomSection => "custom_section",
-            Category::CustomContent => "custom_content",
-            Category::MetaTags => "meta_tags",
-            Category::CodePlacement => "code_placement",
-            Category::GoalsEvents => "goals_events",
-            Category::FeedErrors => "feed_errors",
-            Category::SeoSpec => "seo_spec",
-            Category::DealerSideBug => "dealer_side_bug",
-            Category::SiteMigration => "site_migration",
-            Category::Other => "other",
-        }
-    }
-
-    /// Parses an API code.
-    pub fn from_code(code: &str) -> Option<Category> {
-        Category::ALL.into_iter().find(|c| c.code() == code)
-    }
-
-    /// The portal's words.
-    pub fn label(self) -> &'static str {
-        match self {
-            Category::Consultation => "Консультация по платформе, модулям или ЦСО",
-            Category::PlatformBug => "Ошибка сайта или модулей по вине платформы",
-            Category::CentralUpdate => "Обновления ЦСО (прайс-листы, модели, новости)",
-            Category::TrackerHelp => "Работа с трекером поддержки",
-            Category::Documents => "Документы и закрывающие документы",
-            Category::Organisational => "Организационные вопросы",
-            Category::Hosting => "Настройки хостинга",
-            Category::IndividualNews => "Размещение индивидуальных новостей, акций, статей",
-            Category::CustomSection => "Создание индивидуальных разделов",
-            Category::CustomContent => "Правки индивидуального контента дилера",
-            Category::MetaTags => "Мета-теги",
-            Category::CodePlacement => "Размещение кода",
-            Category::GoalsEvents => "Настройка целей и событий",
-            Category::FeedErrors => "Поиск ошибок в файле выгрузки дилера (АВН, АСП)",
-            Category::SeoSpec => "Выполнение или проверка ТЗ SEO-подрядчика",
-            Category::DealerSideBug => "Ошибка сайта или модулей по вине дилера",
-            Category::SiteMigration => "Перенос сайта на другой хостинг",
-            Category::Other => "Другое",
-        }
-    }
-
     /// The billing class a ticket of this category gets unless a specialist reclassifies it.
     pub fn default_billing(self) -> Billing {
         match self {

@@ -9,52 +9,14 @@ use crate::ticket::catalog::Billing;
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
-/// «Состояние заявки»: the coarse state a status belongs to.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum State {
-    New,
-    Approval,
-    InProgress,
-    Review,
-    Done,
-}
-
-impl State {
-    /// Every state, in lifecycle order.
-    pub const ALL: [State; 5] = [
-        State::New,
-        State::Approval,
-        State::InProgress,
-        State::Review,
-        State::Done,
-    ];
-
-    /// The API code.
-    pub fn code(self) -> &'static str {
-        match self {
-            State::New => "new",
-            State::Approval => "approval",
-            State::InProgress => "in_progress",
-            State::Review => "review",
-            State::Done => "done",
-        }
-    }
-
-    /// Parses an API code.
-    pub fn from_code(code: &str) -> Option<State> {
-        State::ALL.into_iter().find(|s| s.code() == code)
-    }
-
-    /// The UI words.
-    pub fn label(self) -> &'static str {
-        match self {
-            State::New => "Новая",
-            State::Approval => "На согласовании",
-            State::InProgress => "В работе",
-            State::Review => "На проверке клиентом",
-            State::Done => "Завершена",
-        }
+crate::coded_enum! {
+    /// «Состояние заявки»: the coarse state a status belongs to.
+    pub enum State {
+        New = "new" / "Новая",
+        Approval = "approval" / "На согласовании",
+        InProgress = "in_progress" / "В работе",
+        Review = "review" / "На проверке клиентом",
+        Done = "done" / "Завершена",
     }
 }
 
@@ -194,78 +156,24 @@ pub enum Party {
     System,
 }
 
-/// A move on a ticket.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Action {
-    Take,
-    AskInfo,
-    Answer,
-    SendEstimate,
-    ApproveEstimate,
-    RejectEstimate,
-    SendForReview,
-    Accept,
-    Return,
-    DeclareImpossible,
-    AutoAccept,
+crate::coded_enum! {
+    /// A move on a ticket.
+    pub enum Action {
+        Take = "take" / "Взять в работу",
+        AskInfo = "ask_info" / "Запросить информацию",
+        Answer = "answer" / "Ответить",
+        SendEstimate = "send_estimate" / "Отправить оценку стоимости",
+        ApproveEstimate = "approve_estimate" / "Согласовать стоимость",
+        RejectEstimate = "reject_estimate" / "Отклонить оценку",
+        SendForReview = "send_for_review" / "Отправить на проверку",
+        Accept = "accept" / "Принять результат",
+        Return = "return" / "Вернуть на доработку",
+        DeclareImpossible = "declare_impossible" / "Невозможно решить",
+        AutoAccept = "auto_accept" / "Принято автоматически",
+    }
 }
 
 impl Action {
-    /// Every move, the system's last.
-    pub const ALL: [Action; 11] = [
-        Action::Take,
-        Action::AskInfo,
-        Action::Answer,
-        Action::SendEstimate,
-        Action::ApproveEstimate,
-        Action::RejectEstimate,
-        Action::SendForReview,
-        Action::Accept,
-        Action::Return,
-        Action::DeclareImpossible,
-        Action::AutoAccept,
-    ];
-
-    /// The API code.
-    pub fn code(self) -> &'static str {
-        match self {
-            Action::Take => "take",
-            Action::AskInfo => "ask_info",
-            Action::Answer => "answer",
-            Action::SendEstimate => "send_estimate",
-            Action::ApproveEstimate => "approve_estimate",
-            Action::RejectEstimate => "reject_estimate",
-            Action::SendForReview => "send_for_review",
-            Action::Accept => "accept",
-            Action::Return => "return",
-            Action::DeclareImpossible => "declare_impossible",
-            Action::AutoAccept => "auto_accept",
-        }
-    }
-
-    /// Parses an API code.
-    pub fn from_code(code: &str) -> Option<Action> {
-        Action::ALL.into_iter().find(|a| a.code() == code)
-    }
-
-    /// The button / history words.
-    pub fn label(self) -> &'static str {
-        match self {
-            Action::Take => "Взять в работу",
-            Action::AskInfo => "Запросить информацию",
-            Action::Answer => "Ответить",
-            Action::SendEstimate => "Отправить оценку стоимости",
-            Action::ApproveEstimate => "Согласовать стоимость",
-            Action::RejectEstimate => "Отклонить оценку",
-            Action::SendForReview => "Отправить на проверку",
-            Action::Accept => "Принять результат",
-            Action::Return => "Вернуть на доработку",
-            Action::DeclareImpossible => "Невозможно решить",
-            Action::AutoAccept => "Принято автоматически",
-        }
-    }
-
     /// Who may make this move.
     pub fn party(self) -> Party {
         match self {

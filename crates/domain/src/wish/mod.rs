@@ -40,22 +40,22 @@ pub const SPRINT_MAX: usize = 100;
 /// 13 days after the first (14 calendar days inclusive).
 pub const MIN_PLAN_DAYS: i64 = 13;
 
-/// Where a wish stands.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum WishStatus {
-    /// «Подано»
-    Submitted,
-    /// «На рассмотрении у аккаунт-менеджера»
-    UnderReview,
-    /// «Передано в разработку»
-    WithDevelopment,
-    /// «Отклонено»
-    Rejected,
-    /// «Принято в работу»
-    Accepted,
-    /// «Реализовано»
-    Implemented,
+crate::coded_enum! {
+    /// Where a wish stands.
+    pub enum WishStatus {
+        /// «Подано»
+        Submitted = "submitted" / "Подано",
+        /// «На рассмотрении у аккаунт-менеджера»
+        UnderReview = "under_review" / "На рассмотрении у аккаунт-менеджера",
+        /// «Передано в разработку»
+        WithDevelopment = "with_development" / "Передано в разработку",
+        /// «Отклонено»
+        Rejected = "rejected" / "Отклонено",
+        /// «Принято в работу»
+        Accepted = "accepted" / "Принято в работу",
+        /// «Реализовано»
+        Implemented = "implemented" / "Реализовано",
+    }
 }
 
 /// Who decides a wish in a given status.
@@ -78,45 +78,6 @@ impl WishStage {
 }
 
 impl WishStatus {
-    /// Every status, in lifecycle order.
-    pub const ALL: [WishStatus; 6] = [
-        WishStatus::Submitted,
-        WishStatus::UnderReview,
-        WishStatus::WithDevelopment,
-        WishStatus::Rejected,
-        WishStatus::Accepted,
-        WishStatus::Implemented,
-    ];
-
-    /// The API code.
-    pub fn code(self) -> &'static str {
-        match self {
-            WishStatus::Submitted => "submitted",
-            WishStatus::UnderReview => "under_review",
-            WishStatus::WithDevelopment => "with_development",
-            WishStatus::Rejected => "rejected",
-            WishStatus::Accepted => "accepted",
-            WishStatus::Implemented => "implemented",
-        }
-    }
-
-    /// Parses an API code.
-    pub fn from_code(code: &str) -> Option<WishStatus> {
-        WishStatus::ALL.into_iter().find(|s| s.code() == code)
-    }
-
-    /// The portal's words (of «пожелание»).
-    pub fn label(self) -> &'static str {
-        match self {
-            WishStatus::Submitted => "Подано",
-            WishStatus::UnderReview => "На рассмотрении у аккаунт-менеджера",
-            WishStatus::WithDevelopment => "Передано в разработку",
-            WishStatus::Rejected => "Отклонено",
-            WishStatus::Accepted => "Принято в работу",
-            WishStatus::Implemented => "Реализовано",
-        }
-    }
-
     /// Who decides now; `None` once the wish is rejected or implemented.
     pub fn stage(self) -> Option<WishStage> {
         match self {
@@ -151,52 +112,14 @@ pub enum WishAction {
     Implement,
 }
 
-/// The kind of a [`WishAction`], without its data.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum WishActionKind {
-    Review,
-    SendToDevelopment,
-    Reject,
-    Accept,
-    Implement,
-}
-
-impl WishActionKind {
-    /// Every kind, in lifecycle order.
-    pub const ALL: [WishActionKind; 5] = [
-        WishActionKind::Review,
-        WishActionKind::SendToDevelopment,
-        WishActionKind::Reject,
-        WishActionKind::Accept,
-        WishActionKind::Implement,
-    ];
-
-    /// The API code.
-    pub fn code(self) -> &'static str {
-        match self {
-            WishActionKind::Review => "review",
-            WishActionKind::SendToDevelopment => "send_to_development",
-            WishActionKind::Reject => "reject",
-            WishActionKind::Accept => "accept",
-            WishActionKind::Implement => "implement",
-        }
-    }
-
-    /// Parses an API code.
-    pub fn from_code(code: &str) -> Option<WishActionKind> {
-        WishActionKind::ALL.into_iter().find(|k| k.code() == code)
-    }
-
-    /// The button / history words.
-    pub fn label(self) -> &'static str {
-        match self {
-            WishActionKind::Review => "Взять на рассмотрение",
-            WishActionKind::SendToDevelopment => "Передать в разработку",
-            WishActionKind::Reject => "Отклонить",
-            WishActionKind::Accept => "Принять в работу",
-            WishActionKind::Implement => "Отметить как реализованное",
-        }
+crate::coded_enum! {
+    /// The kind of a [`WishAction`], without its data.
+    pub enum WishActionKind {
+        Review = "review" / "Взять на рассмотрение",
+        SendToDevelopment = "send_to_development" / "Передать в разработку",
+        Reject = "reject" / "Отклонить",
+        Accept = "accept" / "Принять в работу",
+        Implement = "implement" / "Отметить как реализованное",
     }
 }
 
