@@ -131,9 +131,13 @@ fn is_hidden(c: char) -> bool {
     c.is_control() || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}')
 }
 
-/// `20000` → `20 000` (the way the portal writes numbers).
+/// `20000` → `20 000` (the way the portal writes numbers); four digits stay together
+/// (`2000`), as Russian typography writes them.
 fn group_thousands(n: usize) -> String {
     let digits = n.to_string();
+    if digits.len() <= 4 {
+        return digits;
+    }
     let mut out = String::new();
     for (i, d) in digits.chars().enumerate() {
         if i > 0 && (digits.len() - i).is_multiple_of(3) {
@@ -207,6 +211,8 @@ mod tests {
     #[test]
     fn thousands_are_grouped_and_plurals_agree() {
         assert_eq!(group_thousands(200), "200");
+        assert_eq!(group_thousands(2000), "2000");
+        assert_eq!(group_thousands(10_000), "10 000");
         assert_eq!(group_thousands(1_000_000), "1 000 000");
         assert_eq!(characters(21), "символа");
         assert_eq!(characters(11), "символов");

@@ -22,7 +22,7 @@
 use crate::access::Actor;
 use crate::error::ValidationError;
 use crate::ids::{CommentId, TicketId, UserId};
-use crate::kernel::{Refusal, RefusalKind, Refuse};
+use crate::kernel::{Refusal, RefusalKind, Refuse, TextRule};
 use crate::notice::{Audience, Notice};
 use crate::role::Role;
 use crate::ticket::Ticket;
@@ -75,6 +75,14 @@ impl CommentError {
     }
 }
 
+/// A comment's text as a draft field.
+const TEXT_RULE: TextRule = TextRule::text(
+    "text",
+    "Комментарий",
+    "Напишите текст комментария.",
+    TICKET_COMMENT_MAX,
+);
+
 /// One comment on a ticket.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Comment {
@@ -103,21 +111,15 @@ impl Comment {
             }
             Some(_) => {}
         }
-        let text = text.trim();
-        if text.is_empty() {
-            return Err(ValidationError::field("text", "Напишите текст комментария.").into());
-        }
-        if text.chars().count() > TICKET_COMMENT_MAX {
-            return Err(
-                ValidationError::field("text", "Комментарий длиннее 10 000 символов.").into(),
-            );
-        }
+        let text = TEXT_RULE
+            .required(Some(text))
+            .map_err(|e| ValidationError { errors: vec![e] })?;
         Ok(Comment {
             id,
             ticket_id: ticket.id.clone(),
             author_id: author.user_id.clone(),
             author_role: author.role,
-            text: text.to_string(),
+            text,
             at: now,
         })
     }

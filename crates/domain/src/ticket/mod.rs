@@ -15,6 +15,7 @@ use crate::access::Actor;
 use crate::calendar::WorkingCalendar;
 use crate::error::{FieldError, ValidationError};
 use crate::ids::{DealerId, TicketId, UserId};
+use crate::kernel::TextRule;
 use crate::notice::{Audience, Notice};
 use crate::role::Role;
 use crate::ticket::catalog::{Billing, Category, Criticality};
@@ -30,6 +31,21 @@ pub const TITLE_MAX: usize = 200;
 pub const TEXT_MAX: usize = 20_000;
 /// Longest comment on a move, in characters.
 pub const COMMENT_MAX: usize = 10_000;
+
+/// The ticket's title as a draft field.
+const TITLE_RULE: TextRule = TextRule::line(
+    "title",
+    "Тема обращения",
+    "Укажите тему обращения.",
+    TITLE_MAX,
+);
+/// The ticket's text as a draft field.
+const TEXT_RULE: TextRule = TextRule::text(
+    "text",
+    "Текст обращения",
+    "Опишите, что нужно сделать.",
+    TEXT_MAX,
+);
 
 /// What a dealer typed into the new-ticket form, unchecked.
 #[derive(Clone, Debug, Default, Deserialize)]
@@ -62,18 +78,18 @@ impl TicketDraft {
                 message: message.to_string(),
             })
         };
-        let title = self.title.as_deref().map(str::trim).unwrap_or("");
-        if title.is_empty() {
-            bad("title", "Укажите тему обращения.");
-        } else if title.chars().count() > TITLE_MAX {
-            bad("title", "Тема обращения длиннее 200 символов.");
-        }
-        let text = self.text.as_deref().map(str::trim).unwrap_or("");
-        if text.is_empty() {
-            bad("text", "Опишите, что нужно сделать.");
-        } else if text.chars().count() > TEXT_MAX {
-            bad("text", "Текст обращения длиннее 20 000 символов.");
-        }
+        let title = TITLE_RULE
+            .required(self.title.as_deref())
+            .unwrap_or_else(|e| {
+                bad(e.field, &e.message);
+                String::new()
+            });
+        let text = TEXT_RULE
+            .required(self.text.as_deref())
+            .unwrap_or_else(|e| {
+                bad(e.field, &e.message);
+                String::new()
+            });
         let category = match self.category.as_deref() {
             None | Some("") => {
                 bad("category", "Выберите категорию обращения.");
@@ -126,8 +142,8 @@ impl TicketDraft {
         match (category, criticality, billing) {
             (Some(category), Some(criticality), Some(billing)) if errors.is_empty() => {
                 Ok(NewTicket {
-                    title: title.to_string(),
-                    text: text.to_string(),
+                    title,
+                    text,
                     category,
                     criticality,
                     billing,
@@ -732,5 +748,19 @@ mod tests {
             assert_eq!((t.status.state().code(), t.status.code()), (state, status));
         }
         assert_eq!(t.version, 8);
+    }
+
+    #[test]
+    fn draft_texts_are_cleaned_by_the_kernels_text_rule() {
+        let mut d = draft("individual_news", "low", None);
+        d.title = Some(" Новость\u{0}\nоб акции\u{202E} ".into());
+        d.text = Some("Первая строка\r\nвторая\u{1b}".into());
+        let new = d.validate().unwrap();
+        assert_eq!(new.title, "Новость об акции");
+        assert_eq!(new.text, "Первая строка\nвторая");
+        d.title = Some("\u{0}\u{1b}".into());
+        let err = d.validate().unwrap_err();
+        assert_eq!(err.errors[0].field, "title");
+        assert_eq!(err.errors[0].message, "Укажите тему обращения.");
     }
 }

@@ -22,7 +22,7 @@
 use crate::access::Actor;
 use crate::error::{FieldError, ValidationError};
 use crate::ids::{DealerId, UserId, WishId};
-use crate::kernel::{Refusal, RefusalKind, Refuse};
+use crate::kernel::{Refusal, RefusalKind, Refuse, TextRule};
 use crate::role::Role;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -39,6 +39,33 @@ pub const SPRINT_MAX: usize = 100;
 /// The shortest plan: work goes in two-week sprints, so the planned last day is at least
 /// 13 days after the first (14 calendar days inclusive).
 pub const MIN_PLAN_DAYS: i64 = 13;
+
+/// A wish's title as a draft field.
+const TITLE_RULE: TextRule = TextRule::line(
+    "title",
+    "Название пожелания",
+    "Кратко назовите пожелание.",
+    WISH_TITLE_MAX,
+);
+/// A wish's text as a draft field.
+const TEXT_RULE: TextRule = TextRule::text(
+    "text",
+    "Текст пожелания",
+    "Опишите, что и зачем нужно доработать.",
+    WISH_TEXT_MAX,
+);
+/// The account manager's clarification when taking a wish up.
+const NOTE_RULE: TextRule = TextRule::text("note", "Комментарий", "", WISH_COMMENT_MAX);
+/// Why a wish is rejected: the dealer reads it.
+const REASON_RULE: TextRule = TextRule::text(
+    "reason",
+    "Причина отклонения",
+    "Укажите причину отклонения: её увидит дилер.",
+    WISH_COMMENT_MAX,
+);
+/// The sprint an accepted wish is planned into.
+const SPRINT_RULE: TextRule =
+    TextRule::line("sprint", "Название спринта", "Укажите спринт.", SPRINT_MAX);
 
 crate::coded_enum! {
     /// Where a wish stands.
@@ -147,19 +174,13 @@ impl WishAction {
         };
         match self {
             WishAction::Review { note } => {
-                if note
-                    .as_deref()
-                    .is_some_and(|n| n.trim().chars().count() > WISH_COMMENT_MAX)
-                {
-                    bad("note", "Комментарий длиннее 2000 символов.");
+                if let Err(e) = NOTE_RULE.optional(note.as_deref()) {
+                    bad(e.field, &e.message);
                 }
             }
             WishAction::Reject { reason } => {
-                let reason = reason.trim();
-                if reason.is_empty() {
-                    bad("reason", "Укажите причину отклонения: её увидит дилер.");
-                } else if reason.chars().count() > WISH_COMMENT_MAX {
-                    bad("reason", "Причина отклонения длиннее 2000 символов.");
+                if let Err(e) = REASON_RULE.required(Some(reason)) {
+                    bad(e.field, &e.message);
                 }
             }
             WishAction::Accept {
@@ -167,11 +188,8 @@ impl WishAction {
                 planned_from,
                 planned_to,
             } => {
-                let sprint = sprint.trim();
-                if sprint.is_empty() {
-                    bad("sprint", "Укажите спринт.");
-                } else if sprint.chars().count() > SPRINT_MAX {
-                    bad("sprint", "Название спринта длиннее 100 символов.");
+                if let Err(e) = SPRINT_RULE.required(Some(sprint)) {
+                    bad(e.field, &e.message);
                 }
                 if planned_to < planned_from {
                     bad(
@@ -274,23 +292,20 @@ impl WishDraft {
                 message: message.to_string(),
             })
         };
-        let title = self.title.as_deref().map(str::trim).unwrap_or("");
-        if title.is_empty() {
-            bad("title", "Кратко назовите пожелание.");
-        } else if title.chars().count() > WISH_TITLE_MAX {
-            bad("title", "Название пожелания длиннее 200 символов.");
-        }
-        let text = self.text.as_deref().map(str::trim).unwrap_or("");
-        if text.is_empty() {
-            bad("text", "Опишите, что и зачем нужно доработать.");
-        } else if text.chars().count() > WISH_TEXT_MAX {
-            bad("text", "Текст пожелания длиннее 10 000 символов.");
-        }
+        let title = TITLE_RULE
+            .required(self.title.as_deref())
+            .unwrap_or_else(|e| {
+                bad(e.field, &e.message);
+                String::new()
+            });
+        let text = TEXT_RULE
+            .required(self.text.as_deref())
+            .unwrap_or_else(|e| {
+                bad(e.field, &e.message);
+                String::new()
+            });
         if errors.is_empty() {
-            Ok(NewWish {
-                title: title.to_string(),
-                text: text.to_string(),
-            })
+            Ok(NewWish { title, text })
         } else {
             Err(ValidationError { errors })
         }
@@ -400,10 +415,10 @@ impl Wish {
         };
         let comment = match action {
             WishAction::Review { note } => {
-                note.map(|n| n.trim().to_string()).filter(|n| !n.is_empty())
+                note.map(|n| NOTE_RULE.clean(&n)).filter(|n| !n.is_empty())
             }
             WishAction::Reject { reason } => {
-                let reason = reason.trim().to_string();
+                let reason = REASON_RULE.clean(&reason);
                 wish.reason = Some(reason.clone());
                 Some(reason)
             }
@@ -413,7 +428,7 @@ impl Wish {
                 planned_to,
             } => {
                 let plan = WishPlan {
-                    sprint: sprint.trim().to_string(),
+                    sprint: SPRINT_RULE.clean(&sprint),
                     planned_from,
                     planned_to,
                 };
