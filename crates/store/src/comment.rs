@@ -8,10 +8,12 @@
 use crate::client::{Condition, Store};
 use crate::error::StoreError;
 use crate::keys;
-use crate::mapping::{self, ATTACHMENT_TYPE, COMMENT_TYPE, TYPE_ATTRIBUTE};
+use crate::mapping::{self, Builder, Item, Reader, attr, n};
 use crate::table::PK;
 use aws_sdk_dynamodb::types::AttributeValue;
-use dealerdesk_domain::{Attachment, AttachmentId, Comment, Notice, TicketId};
+use dealerdesk_domain::{
+    Attachment, AttachmentId, Comment, CommentId, FileKind, Notice, Role, TicketId, UserId,
+};
 use std::future::Future;
 
 /// A ticket's conversation and files, oldest first.
@@ -67,7 +69,7 @@ impl Store {
 
 impl TicketNotesRepo for Store {
     async fn add_comment(&self, comment: &Comment, notices: &[Notice]) -> Result<(), StoreError> {
-        let mut items = vec![mapping::comment_to_item(comment)];
+        let mut items = vec![comment_to_item(comment)];
         items.extend(notices.iter().map(crate::outbox::notice_to_item));
         self.put_new(items).await
     }
@@ -77,7 +79,7 @@ impl TicketNotesRepo for Store {
         attachment: &Attachment,
         notices: &[Notice],
     ) -> Result<(), StoreError> {
-        let mut items = vec![mapping::attachment_to_item(attachment)];
+        let mut items = vec![attachment_to_item(attachment)];
         items.extend(notices.iter().map(crate::outbox::notice_to_item));
         self.put_new(items).await
     }
@@ -89,7 +91,7 @@ impl TicketNotesRepo for Store {
     ) -> Result<Option<Attachment>, StoreError> {
         self.get(keys::ticket_pk(ticket), &keys::attachment_sk(id))
             .await?
-            .map(|item| mapping::attachment_from_item(&item))
+            .map(|item| attachment_from_item(&item))
             .transpose()
     }
 
@@ -111,10 +113,10 @@ impl TicketNotesRepo for Store {
         for item in &self.query_all(query).await? {
             match item.get(TYPE_ATTRIBUTE) {
                 Some(AttributeValue::S(t)) if t == COMMENT_TYPE => {
-                    notes.comments.push(mapping::comment_from_item(item)?)
+                    notes.comments.push(comment_from_item(item)?)
                 }
                 Some(AttributeValue::S(t)) if t == ATTACHMENT_TYPE => {
-                    notes.attachments.push(mapping::attachment_from_item(item)?)
+                    notes.attachments.push(attachment_from_item(item)?)
                 }
                 _ => {}
             }
@@ -124,5 +126,117 @@ impl TicketNotesRepo for Store {
             .attachments
             .sort_by(|a, b| a.at.cmp(&b.at).then(a.id.cmp(&b.id)));
         Ok(notes)
+    }
+}
+
+// ---------------------------------------------------------------- mapping: comments and attachment descriptions ⇄ items
+
+/// The `type` of a comment item.
+pub(crate) const COMMENT_TYPE: &str = "comment";
+/// The `type` of an attachment description.
+pub(crate) const ATTACHMENT_TYPE: &str = "attachment";
+/// The attribute naming an item's kind.
+pub(crate) const TYPE_ATTRIBUTE: &str = crate::mapping::TYPE;
+
+pub(crate) fn comment_to_item(comment: &Comment) -> Item {
+    Builder::new(
+        keys::ticket_pk(&comment.ticket_id),
+        &keys::comment_sk(comment.at, &comment.id),
+        COMMENT_TYPE,
+    )
+    .string("id", comment.id.as_str())
+    .string(attr::TICKET_ID, comment.ticket_id.as_str())
+    .string("author_id", comment.author_id.as_str())
+    .string("author_role", comment.author_role.code())
+    .string("text", &comment.text)
+    .instant("at", comment.at)
+    .build()
+}
+
+pub(crate) fn comment_from_item(item: &Item) -> Result<Comment, StoreError> {
+    let r = Reader::new(item);
+    Ok(Comment {
+        id: CommentId::new(r.string("id")?),
+        ticket_id: TicketId::new(r.string(attr::TICKET_ID)?),
+        author_id: UserId::new(r.string("author_id")?),
+        author_role: r.code("author_role", Role::from_code)?,
+        text: r.string("text")?,
+        at: r.instant("at")?,
+    })
+}
+
+pub(crate) fn attachment_to_item(a: &Attachment) -> Item {
+    Builder::new(
+        keys::ticket_pk(&a.ticket_id),
+        &keys::attachment_sk(&a.id),
+        ATTACHMENT_TYPE,
+    )
+    .string("id", a.id.as_str())
+    .string(attr::TICKET_ID, a.ticket_id.as_str())
+    .string("name", &a.name)
+    .string("content_type", a.kind.content_type())
+    .put("size", n(a.size))
+    .string("blob_key", &a.blob_key)
+    .string("uploaded_by", a.uploaded_by.as_str())
+    .string("uploader_role", a.uploader_role.code())
+    .instant("at", a.at)
+    .build()
+}
+
+pub(crate) fn attachment_from_item(item: &Item) -> Result<Attachment, StoreError> {
+    let r = Reader::new(item);
+    Ok(Attachment {
+        id: AttachmentId::new(r.string("id")?),
+        ticket_id: TicketId::new(r.string(attr::TICKET_ID)?),
+        name: r.string("name")?,
+        kind: r.code("content_type", FileKind::from_content_type)?,
+        size: r.u64("size")?,
+        blob_key: r.string("blob_key")?,
+        uploaded_by: UserId::new(r.string("uploaded_by")?),
+        uploader_role: r.code("uploader_role", Role::from_code)?,
+        at: r.instant("at")?,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use aws_sdk_dynamodb::types::AttributeValue;
+    use chrono::{TimeZone, Utc};
+
+    #[test]
+    fn comments_and_attachments_round_trip_in_their_tickets_partition() {
+        let at = Utc.with_ymd_and_hms(2026, 3, 2, 9, 0, 0).unwrap();
+        let comment = Comment {
+            id: CommentId::new("01C"),
+            ticket_id: TicketId::new("t1"),
+            author_id: UserId::new("u1"),
+            author_role: Role::Dealer,
+            text: "Срочно, «пожалуйста»\nспасибо".into(),
+            at,
+        };
+        let item = comment_to_item(&comment);
+        assert_eq!(item.get("pk"), Some(&AttributeValue::S("TICKET#t1".into())));
+        assert_eq!(comment_from_item(&item), Ok(comment));
+
+        for kind in FileKind::ALL {
+            let a = Attachment {
+                id: AttachmentId::new("01A"),
+                ticket_id: TicketId::new("t1"),
+                name: "Скрин 1.png".into(),
+                kind,
+                size: 1234,
+                blob_key: "tickets/t1/01A".into(),
+                uploaded_by: UserId::new("u1"),
+                uploader_role: Role::Specialist,
+                at,
+            };
+            let item = attachment_to_item(&a);
+            assert_eq!(
+                item.get("sk"),
+                Some(&AttributeValue::S("ATTACH#01A".into()))
+            );
+            assert_eq!(attachment_from_item(&item), Ok(a), "{kind:?}");
+        }
     }
 }

@@ -409,7 +409,7 @@ impl CostRepo for Store {
         extra.extend(self.completed_work_writes(Some(write.previous), write.ticket)?);
         let mut aggregate = AggregateWrite::new(
             Entity::Ticket,
-            mapping::ticket_to_item(write.ticket),
+            crate::ticket::ticket_to_item(write.ticket),
             write.previous.version,
             write.notices,
         )
@@ -456,7 +456,7 @@ impl CostRepo for Store {
             // `2026-Q1#…` < `2026-Q2`: every quarter up to and including `up_to`.
             .expression_attribute_values(":before", s(up_to.next().code()));
         for item in &self.query_all(query).await? {
-            tickets.push(mapping::ticket_from_item(item)?);
+            tickets.push(crate::ticket::ticket_from_item(item)?);
         }
         Ok(tickets)
     }
@@ -517,8 +517,8 @@ mod tests {
     #[test]
     fn a_ticket_cost_round_trips_and_an_open_cost_is_indexed() {
         let t = ticket(Status::Resolved, pending());
-        let item = mapping::ticket_to_item(&t);
-        assert_eq!(mapping::ticket_from_item(&item), Ok(t.clone()));
+        let item = crate::ticket::ticket_to_item(&t);
+        assert_eq!(crate::ticket::ticket_from_item(&item), Ok(t.clone()));
         assert_eq!(item.get("cost"), Some(&s("590")));
         assert_eq!(item.get("gsi3pk"), Some(&s("COST#OPEN")));
         assert_eq!(item.get("gsi3sk"), Some(&s("2026-Q1#01JTICKET")));
@@ -530,22 +530,22 @@ mod tests {
                 ..pending()
             },
         );
-        let item = mapping::ticket_to_item(&confirmed);
+        let item = crate::ticket::ticket_to_item(&confirmed);
         assert!(
             !item.contains_key("gsi3pk"),
             "a settled cost leaves the index"
         );
-        assert_eq!(mapping::ticket_from_item(&item), Ok(confirmed));
+        assert_eq!(crate::ticket::ticket_from_item(&item), Ok(confirmed));
     }
 
     #[test]
     fn a_ticket_stored_before_costs_reads_as_no_time() {
         let t = ticket(Status::Accepted, TicketCost::default());
-        let mut item = mapping::ticket_to_item(&t);
+        let mut item = crate::ticket::ticket_to_item(&t);
         for name in [MINUTES, COST, COST_STATE] {
             item.remove(name);
         }
-        assert_eq!(mapping::ticket_from_item(&item), Ok(t));
+        assert_eq!(crate::ticket::ticket_from_item(&item), Ok(t));
     }
 
     #[test]

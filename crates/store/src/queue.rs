@@ -62,7 +62,7 @@ impl Store {
             }
             let out = query.send().await.map_err(|e| self.backend("Query", e))?;
             for item in out.items() {
-                tickets.push(mapping::ticket_from_item(item)?);
+                tickets.push(crate::ticket::ticket_from_item(item)?);
             }
             start = out.last_evaluated_key;
             if start.is_none() {
@@ -117,7 +117,7 @@ impl QueueRepo for Store {
         // its own (auto-acceptance's event is written by the move that carries one).
         let write = AggregateWrite::new(
             Entity::Ticket,
-            mapping::ticket_to_item(ticket),
+            crate::ticket::ticket_to_item(ticket),
             expected_version,
             notices,
         );
