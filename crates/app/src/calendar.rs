@@ -166,7 +166,7 @@ pub async fn seed(state: &AppState, now: DateTime<Utc>) -> Result<usize, AppErro
         };
         match state.store.put_calendar_year(&record, 0).await {
             Ok(()) => written += 1,
-            Err(StoreError::Conflict) => {}
+            Err(StoreError::Conflict { .. }) => {}
             Err(e) => return Err(e.into()),
         }
     }
@@ -181,7 +181,7 @@ pub async fn seed(state: &AppState, now: DateTime<Utc>) -> Result<usize, AppErro
         };
         match state.store.put_working_hours(&record, 0).await {
             Ok(()) => written += 1,
-            Err(StoreError::Conflict) => {}
+            Err(StoreError::Conflict { .. }) => {}
             Err(e) => return Err(e.into()),
         }
     }
@@ -389,13 +389,13 @@ pub async fn recount_open_tickets(state: &AppState) -> Result<usize, AppError> {
                     moved += 1;
                     break;
                 }
-                Err(StoreError::Conflict) if attempt < RECOUNT_ATTEMPTS => {
+                Err(StoreError::Conflict { .. }) if attempt < RECOUNT_ATTEMPTS => {
                     match state.store.ticket(&current.id).await? {
                         Some(fresh) => current = fresh,
                         None => break,
                     }
                 }
-                Err(StoreError::Conflict) => {
+                Err(StoreError::Conflict { .. }) => {
                     tracing::warn!(ticket = %current.id, "due time not recounted: the ticket kept changing");
                 }
                 Err(e) => return Err(e.into()),

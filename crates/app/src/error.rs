@@ -74,7 +74,7 @@ pub enum AppError {
 impl From<StoreError> for AppError {
     fn from(e: StoreError) -> Self {
         match e {
-            StoreError::Conflict => AppError::VersionConflict,
+            StoreError::Conflict { .. } => AppError::VersionConflict,
             other => AppError::Store(other),
         }
     }
@@ -349,7 +349,7 @@ mod tests {
 
     #[test]
     fn a_stale_version_is_409_version_conflict() {
-        let e = AppError::from(StoreError::Conflict);
+        let e = AppError::from(StoreError::Conflict { entity: dealerdesk_store::Entity::Ticket });
         assert_eq!(e.status(), StatusCode::CONFLICT);
         assert_eq!(e.code(), "version_conflict");
     }

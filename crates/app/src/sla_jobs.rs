@@ -46,7 +46,7 @@ pub async fn sla_watch(state: &AppState, now: DateTime<Utc>) -> Result<JobReport
                 report.done += notices.len();
             }
             // The ticket moved (or the index copy was stale): the next run reads it again.
-            Err(StoreError::Conflict) => {
+            Err(StoreError::Conflict { .. }) => {
                 tracing::info!(ticket = %ticket.id, "SLA watch skipped a ticket that changed meanwhile");
                 report.failed += 1;
             }
@@ -92,7 +92,7 @@ pub async fn auto_accept(
                 report.done += 1;
             }
             // The dealer answered meanwhile (or the index copy was stale).
-            Err(StoreError::Conflict) => report.failed += 1,
+            Err(StoreError::Conflict { .. }) => report.failed += 1,
             Err(e) => return Err(e.into()),
         }
     }

@@ -320,7 +320,7 @@ pub async fn decide(
         .await
     {
         Ok(()) => {}
-        Err(StoreError::Conflict) => return Err(AppError::WishVersionConflict),
+        Err(StoreError::Conflict { .. }) => return Err(AppError::WishVersionConflict),
         Err(e) => return Err(e.into()),
     }
     tracing::info!(wish = %decided.id, action = kind.code(), to = decided.status.code(), "wish decided");

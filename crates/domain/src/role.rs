@@ -1,70 +1,26 @@
 //! Roles of SPEC §1.
 
-use serde::{Deserialize, Serialize};
-
-/// Who a user is on the platform; decides what they see and do.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Role {
-    /// Dealer-centre staff: own dealer's tickets, leads, bills; files tickets.
-    Dealer,
-    /// Dealer's bookkeeper: only the dealer's documents.
-    Accountant,
-    /// Platform support staff: every ticket.
-    Specialist,
-    /// Platform account manager: own dealers' tickets, costs, wishes.
-    AccountManager,
-    /// Brand's regional representative, an observer of leads.
-    RegionalRep,
-    /// Brand head office: all leads and reports of the network.
-    BrandAdmin,
-    /// Platform operator: everything.
-    Admin,
+crate::coded_enum! {
+    /// Who a user is on the platform; decides what they see and do.
+    pub enum Role {
+        /// Dealer-centre staff: own dealer's tickets, leads, bills; files tickets.
+        Dealer = "dealer" / "Дилерский центр",
+        /// Dealer's bookkeeper: only the dealer's documents.
+        Accountant = "accountant" / "Бухгалтер дилера",
+        /// Platform support staff: every ticket.
+        Specialist = "specialist" / "Специалист поддержки",
+        /// Platform account manager: own dealers' tickets, costs, wishes.
+        AccountManager = "account_manager" / "Аккаунт-менеджер",
+        /// Brand's regional representative, an observer of leads.
+        RegionalRep = "regional_rep" / "Региональный представитель",
+        /// Brand head office: all leads and reports of the network.
+        BrandAdmin = "brand_admin" / "Бренд",
+        /// Platform operator: everything.
+        Admin = "admin" / "Администратор",
+    }
 }
 
 impl Role {
-    /// Every role, in the order of SPEC §1.
-    pub const ALL: [Role; 7] = [
-        Role::Dealer,
-        Role::Accountant,
-        Role::Specialist,
-        Role::AccountManager,
-        Role::RegionalRep,
-        Role::BrandAdmin,
-        Role::Admin,
-    ];
-
-    /// The API code.
-    pub fn code(self) -> &'static str {
-        match self {
-            Role::Dealer => "dealer",
-            Role::Accountant => "accountant",
-            Role::Specialist => "specialist",
-            Role::AccountManager => "account_manager",
-            Role::RegionalRep => "regional_rep",
-            Role::BrandAdmin => "brand_admin",
-            Role::Admin => "admin",
-        }
-    }
-
-    /// Parses an API code.
-    pub fn from_code(code: &str) -> Option<Role> {
-        Role::ALL.into_iter().find(|r| r.code() == code)
-    }
-
-    /// The Russian name shown in the portal.
-    pub fn label(self) -> &'static str {
-        match self {
-            Role::Dealer => "Дилерский центр",
-            Role::Accountant => "Бухгалтер дилера",
-            Role::Specialist => "Специалист поддержки",
-            Role::AccountManager => "Аккаунт-менеджер",
-            Role::RegionalRep => "Региональный представитель",
-            Role::BrandAdmin => "Бренд",
-            Role::Admin => "Администратор",
-        }
-    }
-
     /// Roles bound to one dealer; their users carry a dealer id.
     pub fn is_dealer_bound(self) -> bool {
         matches!(self, Role::Dealer | Role::Accountant)
@@ -90,7 +46,10 @@ mod tests {
 
     #[test]
     fn only_dealer_and_accountant_are_bound_to_a_dealer() {
-        let bound: Vec<_> = Role::ALL.into_iter().filter(|r| r.is_dealer_bound()).collect();
+        let bound: Vec<_> = Role::ALL
+            .into_iter()
+            .filter(|r| r.is_dealer_bound())
+            .collect();
         assert_eq!(bound, vec![Role::Dealer, Role::Accountant]);
     }
 }

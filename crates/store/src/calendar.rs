@@ -6,8 +6,9 @@
 //! zone. Both carry a `version` for optimistic locking: an admin's edit against a version
 //! someone else has replaced is a [`StoreError::Conflict`].
 
-use crate::dynamo::{Condition, Store};
-use crate::error::StoreError;
+use crate::client::Store;
+use crate::error::{Entity, StoreError};
+use crate::kernel::AggregateWrite;
 use crate::keys;
 use crate::mapping::{self, Item, attr, parse_instant};
 use crate::table::{PK, SK};
@@ -157,12 +158,16 @@ pub(crate) fn hours_from_item(item: &Item) -> Result<WorkingHoursRecord, StoreEr
 }
 
 impl Store {
-    /// One conditional Put outside a transaction: `Conflict` when the version moved.
+    /// One versioned calendar item: `Conflict` naming the calendar when the version moved.
     async fn put_versioned(&self, item: Item, expected_version: u64) -> Result<(), StoreError> {
-        let put = self.put(item, Condition::version(expected_version))?;
-        match self.transact(vec![put]).await? {
-            Ok(()) => Ok(()),
-            Err(cancelled) => Err(cancelled.backend_failure().unwrap_or(StoreError::Conflict)),
+        let write = AggregateWrite::new(Entity::Calendar, item, expected_version, &[]);
+        match self.save_aggregate(write).await {
+            // A year's calendar has one item: losing its first write means someone saved
+            // it meanwhile, which is a conflict, not a duplicate.
+            Err(StoreError::AlreadyExists) => Err(StoreError::Conflict {
+                entity: Entity::Calendar,
+            }),
+            saved => saved.map(|_| ()),
         }
     }
 }

@@ -16,6 +16,11 @@ use std::collections::BTreeMap;
 /// Longest cursor accepted: keys are short; anything longer is not ours.
 const MAX_CURSOR_LEN: usize = 4096;
 
+/// Longest key value accepted, in bytes: DynamoDB's limit for a sort key (a partition key
+/// may be 2048, but none of ours comes near either). A longer value is not ours, and the
+/// engine would refuse it with a validation error rather than a bad cursor.
+const MAX_KEY_VALUE_LEN: usize = 1024;
+
 #[derive(Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct Doc {
@@ -66,9 +71,13 @@ pub(crate) fn decode(
     let bytes = hex::decode(cursor).map_err(|_| StoreError::BadCursor)?;
     let doc: Doc = serde_json::from_slice(&bytes).map_err(|_| StoreError::BadCursor)?;
     let names = key_names(index);
+    // Exactly our four key attributes, each a plausible key value (the engine refuses an
+    // empty or oversized key with a validation error, which must not reach the caller as a
+    // backend failure), and the listing's own index and partition.
     let same_shape = doc.i == index.name
         && doc.k.len() == names.len()
         && names.iter().all(|n| doc.k.contains_key(*n))
+        && doc.k.values().all(|v| plausible_key_value(v))
         && doc.k.get(index.partition_key).map(String::as_str) == Some(partition);
     if !same_shape {
         return Err(StoreError::BadCursor);
@@ -78,6 +87,11 @@ pub(crate) fn decode(
         .into_iter()
         .map(|(name, value)| (name, AttributeValue::S(value)))
         .collect())
+}
+
+/// A value that can be a key of ours: not empty, not oversized, no control characters.
+fn plausible_key_value(value: &str) -> bool {
+    !value.is_empty() && value.len() <= MAX_KEY_VALUE_LEN && !value.chars().any(char::is_control)
 }
 
 #[cfg(test)]
@@ -127,6 +141,95 @@ mod tests {
         ] {
             assert_eq!(
                 decode(&GSI1, "DEALER#d1#TICKETS", bad),
+                Err(StoreError::BadCursor),
+                "{bad}"
+            );
+        }
+    }
+
+    /// A hand-made cursor: the hex of `{"i": index, "k": keys}`.
+    fn forged(index: &str, keys: &[(&str, &str)]) -> String {
+        let k: BTreeMap<String, String> = keys
+            .iter()
+            .map(|(n, v)| (n.to_string(), v.to_string()))
+            .collect();
+        hex::encode(serde_json::to_vec(&Doc { i: index.into(), k }).unwrap())
+    }
+
+    #[test]
+    fn hand_made_cursors_are_bad_cursors_never_engine_errors() {
+        let partition = "DEALER#d1#TICKETS";
+        let good = [
+            ("pk", "TICKET#t1"),
+            ("sk", "TICKET"),
+            ("gsi1pk", partition),
+            ("gsi1sk", "2026-03-02T09:00:00.000Z#t1"),
+        ];
+        // The well-formed forgery decodes: the checks below are what refuses the others.
+        assert!(decode(&GSI1, partition, &forged("gsi1", &good)).is_ok());
+        let long = "я".repeat(600);
+        let with = |name: &'static str, value: &'static str| {
+            good.iter()
+                .map(|&(n, v)| if n == name { (n, value) } else { (n, v) })
+                .collect::<Vec<_>>()
+        };
+        let cases: Vec<(&str, Vec<(&str, &str)>)> = vec![
+            // An empty key value (the engine would say "key attribute value is empty").
+            ("empty sk", with("sk", "")),
+            ("empty pk", with("pk", "")),
+            ("empty index sort key", with("gsi1sk", "")),
+            // Absurd lengths.
+            (
+                "oversized pk",
+                vec![
+                    ("pk", long.as_str()),
+                    ("sk", "TICKET"),
+                    ("gsi1pk", partition),
+                    ("gsi1sk", "x"),
+                ],
+            ),
+            // Control characters.
+            ("control character", with("sk", "TICKET\u{0}")),
+            // An unknown attribute instead of a key, or one too many.
+            (
+                "unknown attribute",
+                vec![
+                    ("pk", "TICKET#t1"),
+                    ("sk", "TICKET"),
+                    ("gsi1pk", partition),
+                    ("title", "x"),
+                ],
+            ),
+            ("extra attribute", {
+                let mut v = good.to_vec();
+                v.push(("title", "x"));
+                v
+            }),
+            ("missing attribute", good[..3].to_vec()),
+            // Another dealer's partition, or another index.
+            ("wrong partition", with("gsi1pk", "DEALER#d2#TICKETS")),
+        ];
+        for (what, keys) in cases {
+            assert_eq!(
+                decode(&GSI1, partition, &forged("gsi1", &keys)),
+                Err(StoreError::BadCursor),
+                "{what}"
+            );
+        }
+        assert_eq!(
+            decode(&GSI1, partition, &forged("gsi2", &good)),
+            Err(StoreError::BadCursor)
+        );
+        // Not JSON of our shape at all.
+        for bad in [
+            hex::encode(r#"{"i":"gsi1","k":{"pk":1}}"#),
+            hex::encode(r#"{"i":"gsi1","k":{},"x":1}"#),
+            hex::encode(r#"[]"#),
+            hex::encode([0xff, 0xfe]),
+            "ABCDEFG".to_string(),
+        ] {
+            assert_eq!(
+                decode(&GSI1, partition, &bad),
                 Err(StoreError::BadCursor),
                 "{bad}"
             );

@@ -24,24 +24,29 @@ use dealerdesk_domain::{
 use std::future::Future;
 
 mod calendar;
-mod costs;
+mod client;
+mod comment;
+mod cost;
 mod cursor;
-mod dynamo;
+mod directory;
 mod error;
+mod kernel;
 pub mod keys;
 mod mapping;
-mod notes;
 mod outbox;
 mod queue;
+mod session;
 mod table;
-mod wishes;
+mod ticket;
+mod user;
+mod wish;
 
-pub use costs::{CompletedWork, CostRepo, Ledger, LedgerWrite};
-pub use dynamo::{MAX_PAGE_LIMIT, Store, StoreConfig};
-pub use error::StoreError;
-pub use notes::{TicketNotes, TicketNotesRepo};
+pub use client::{MAX_PAGE_LIMIT, Store, StoreConfig};
+pub use comment::{TicketNotes, TicketNotesRepo};
+pub use cost::{CompletedWork, CostRepo, Ledger, LedgerWrite};
+pub use error::{Entity, StoreError};
 pub use table::{GsiDefinition, TABLE_GSIS, TTL_ATTRIBUTE, table_definition_summary};
-pub use wishes::WishRepo;
+pub use wish::WishRepo;
 
 /// A brand network.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -1,4 +1,7 @@
-//! Records ⇄ DynamoDB items.
+//! Records ⇄ DynamoDB items: the generic attribute helpers ([`Builder`], [`Reader`]) every
+//! feature's mapping uses. Each feature maps its own records in its own file (`ticket.rs`,
+//! `wish.rs`, `user.rs`, …); the round-trip tests of tickets, users, dealers and sessions
+//! still live here.
 //!
 //! Attribute conventions: codes (status, role, category, …) as their API strings,
 //! numbers as `N`, instants as RFC 3339 UTC strings with millisecond precision (see
@@ -11,14 +14,10 @@
 
 use crate::error::StoreError;
 use crate::keys;
-use crate::table::{GSI1, GSI2, GSI3, PK, SK, TTL_ATTRIBUTE};
-use crate::{DealerRecord, IdempotencyKey, NetworkRecord, SessionRecord, UserRecord};
+use crate::table::{PK, SK};
 use aws_sdk_dynamodb::types::AttributeValue;
 use chrono::{DateTime, Utc};
-use dealerdesk_domain::{
-    Action, Billing, Category, Criticality, DealerId, HistoryEvent, NetworkId, Resume, Role,
-    SlaClock, Status, Ticket, TicketId, UserId,
-};
+use dealerdesk_domain::{Resume, Status};
 use std::collections::HashMap;
 
 /// One stored item.
@@ -28,9 +27,9 @@ pub(crate) type Item = HashMap<String, AttributeValue>;
 /// a day).
 pub(crate) const IDEMPOTENCY_TTL_SECONDS: i64 = 24 * 60 * 60;
 
-const TYPE: &str = "type";
+pub(crate) const TYPE: &str = "type";
 
-/// Attribute names shared with the queries and conditions in `dynamo`.
+/// Attribute names shared with the queries and conditions in the repositories.
 pub(crate) mod attr {
     pub const VERSION: &str = "version";
     pub const STATE: &str = "state";
@@ -42,19 +41,19 @@ pub(crate) mod attr {
     pub const STATUS_SINCE: &str = "status_since";
 }
 
-fn s(value: impl Into<String>) -> AttributeValue {
+pub(crate) fn s(value: impl Into<String>) -> AttributeValue {
     AttributeValue::S(value.into())
 }
 
-fn n(value: impl ToString) -> AttributeValue {
+pub(crate) fn n(value: impl ToString) -> AttributeValue {
     AttributeValue::N(value.to_string())
 }
 
 /// Builds an item attribute by attribute, leaving absent optionals out.
-struct Builder(Item);
+pub(crate) struct Builder(Item);
 
 impl Builder {
-    fn new(pk: String, sk: &str, kind: &str) -> Self {
+    pub(crate) fn new(pk: String, sk: &str, kind: &str) -> Self {
         let mut item = Item::new();
         item.insert(PK.to_string(), s(pk));
         item.insert(SK.to_string(), s(sk));
@@ -62,50 +61,50 @@ impl Builder {
         Builder(item)
     }
 
-    fn put(mut self, name: &str, value: AttributeValue) -> Self {
+    pub(crate) fn put(mut self, name: &str, value: AttributeValue) -> Self {
         self.0.insert(name.to_string(), value);
         self
     }
 
-    fn string(self, name: &str, value: impl Into<String>) -> Self {
+    pub(crate) fn string(self, name: &str, value: impl Into<String>) -> Self {
         self.put(name, s(value))
     }
 
-    fn opt_string(self, name: &str, value: Option<impl Into<String>>) -> Self {
+    pub(crate) fn opt_string(self, name: &str, value: Option<impl Into<String>>) -> Self {
         match value {
             Some(v) => self.string(name, v),
             None => self,
         }
     }
 
-    fn instant(self, name: &str, at: DateTime<Utc>) -> Self {
+    pub(crate) fn instant(self, name: &str, at: DateTime<Utc>) -> Self {
         self.string(name, keys::instant(at))
     }
 
-    fn opt_instant(self, name: &str, at: Option<DateTime<Utc>>) -> Self {
+    pub(crate) fn opt_instant(self, name: &str, at: Option<DateTime<Utc>>) -> Self {
         self.opt_string(name, at.map(keys::instant))
     }
 
-    fn bool(self, name: &str, value: bool) -> Self {
+    pub(crate) fn bool(self, name: &str, value: bool) -> Self {
         self.put(name, AttributeValue::Bool(value))
     }
 
-    fn build(self) -> Item {
+    pub(crate) fn build(self) -> Item {
         self.0
     }
 }
 
 /// Reads typed attributes out of an item, naming the item in every error.
-struct Reader<'a> {
+pub(crate) struct Reader<'a> {
     item: &'a Item,
 }
 
 impl<'a> Reader<'a> {
-    fn new(item: &'a Item) -> Self {
+    pub(crate) fn new(item: &'a Item) -> Self {
         Reader { item }
     }
 
-    fn corrupt(&self, what: impl std::fmt::Display) -> StoreError {
+    pub(crate) fn corrupt(&self, what: impl std::fmt::Display) -> StoreError {
         let key = |name: &str| match self.item.get(name) {
             Some(AttributeValue::S(v)) => v.as_str(),
             _ => "?",
@@ -113,7 +112,7 @@ impl<'a> Reader<'a> {
         StoreError::Corrupt(format!("item {} / {}: {what}", key(PK), key(SK)))
     }
 
-    fn opt_str(&self, name: &str) -> Result<Option<&'a str>, StoreError> {
+    pub(crate) fn opt_str(&self, name: &str) -> Result<Option<&'a str>, StoreError> {
         match self.item.get(name) {
             None | Some(AttributeValue::Null(_)) => Ok(None),
             Some(AttributeValue::S(v)) => Ok(Some(v.as_str())),
@@ -121,20 +120,20 @@ impl<'a> Reader<'a> {
         }
     }
 
-    fn str(&self, name: &str) -> Result<&'a str, StoreError> {
+    pub(crate) fn str(&self, name: &str) -> Result<&'a str, StoreError> {
         self.opt_str(name)?
             .ok_or_else(|| self.corrupt(format_args!("`{name}` is missing")))
     }
 
-    fn string(&self, name: &str) -> Result<String, StoreError> {
+    pub(crate) fn string(&self, name: &str) -> Result<String, StoreError> {
         self.str(name).map(str::to_string)
     }
 
-    fn opt_string(&self, name: &str) -> Result<Option<String>, StoreError> {
+    pub(crate) fn opt_string(&self, name: &str) -> Result<Option<String>, StoreError> {
         Ok(self.opt_str(name)?.map(str::to_string))
     }
 
-    fn u64(&self, name: &str) -> Result<u64, StoreError> {
+    pub(crate) fn u64(&self, name: &str) -> Result<u64, StoreError> {
         match self.item.get(name) {
             Some(AttributeValue::N(v)) => v
                 .parse()
@@ -144,7 +143,7 @@ impl<'a> Reader<'a> {
         }
     }
 
-    fn instant(&self, name: &str) -> Result<DateTime<Utc>, StoreError> {
+    pub(crate) fn instant(&self, name: &str) -> Result<DateTime<Utc>, StoreError> {
         let raw = self.str(name)?;
         parse_instant(raw).ok_or_else(|| {
             self.corrupt(format_args!(
@@ -153,7 +152,7 @@ impl<'a> Reader<'a> {
         })
     }
 
-    fn opt_instant(&self, name: &str) -> Result<Option<DateTime<Utc>>, StoreError> {
+    pub(crate) fn opt_instant(&self, name: &str) -> Result<Option<DateTime<Utc>>, StoreError> {
         match self.opt_str(name)? {
             None => Ok(None),
             Some(_) => self.instant(name).map(Some),
@@ -161,7 +160,7 @@ impl<'a> Reader<'a> {
     }
 
     /// A flag; absent reads as `false`.
-    fn flag(&self, name: &str) -> Result<bool, StoreError> {
+    pub(crate) fn flag(&self, name: &str) -> Result<bool, StoreError> {
         match self.item.get(name) {
             None | Some(AttributeValue::Null(_)) => Ok(false),
             Some(AttributeValue::Bool(b)) => Ok(*b),
@@ -170,14 +169,18 @@ impl<'a> Reader<'a> {
     }
 
     /// A required code parsed by the domain's `from_code`.
-    fn code<T>(&self, name: &str, parse: impl Fn(&str) -> Option<T>) -> Result<T, StoreError> {
+    pub(crate) fn code<T>(
+        &self,
+        name: &str,
+        parse: impl Fn(&str) -> Option<T>,
+    ) -> Result<T, StoreError> {
         let raw = self.str(name)?;
         parse(raw)
             .ok_or_else(|| self.corrupt(format_args!("`{name}` = {raw:?} is not a known code")))
     }
 
     /// An optional code parsed by the domain's `from_code`.
-    fn opt_code<T>(
+    pub(crate) fn opt_code<T>(
         &self,
         name: &str,
         parse: impl Fn(&str) -> Option<T>,
@@ -191,7 +194,11 @@ impl<'a> Reader<'a> {
     }
 
     /// A status stored as `<prefix>status` plus `<prefix>resume` for `need_info`.
-    fn opt_status(&self, status: &str, resume: &str) -> Result<Option<Status>, StoreError> {
+    pub(crate) fn opt_status(
+        &self,
+        status: &str,
+        resume: &str,
+    ) -> Result<Option<Status>, StoreError> {
         let Some(code) = self.opt_str(status)? else {
             return Ok(None);
         };
@@ -203,7 +210,7 @@ impl<'a> Reader<'a> {
         })
     }
 
-    fn status(&self, status: &str, resume: &str) -> Result<Status, StoreError> {
+    pub(crate) fn status(&self, status: &str, resume: &str) -> Result<Status, StoreError> {
         self.opt_status(status, resume)?
             .ok_or_else(|| self.corrupt(format_args!("`{status}` is missing")))
     }
@@ -217,332 +224,19 @@ pub(crate) fn parse_instant(raw: &str) -> Option<DateTime<Utc>> {
 }
 
 /// Writes a status as a code, plus where it resumes to when it is `need_info`.
-fn with_status(b: Builder, status_attr: &str, resume_attr: &str, status: Status) -> Builder {
+pub(crate) fn with_status(
+    b: Builder,
+    status_attr: &str,
+    resume_attr: &str,
+    status: Status,
+) -> Builder {
     b.string(status_attr, status.code())
         .opt_string(resume_attr, status.resume().map(Resume::code))
-}
-
-// ---------------------------------------------------------------- directory
-
-pub(crate) fn network_to_item(network: &NetworkRecord) -> Item {
-    Builder::new(keys::network_pk(&network.id), keys::NETWORK_SK, "network")
-        .string("id", network.id.as_str())
-        .string("name", &network.name)
-        .build()
-}
-
-#[cfg_attr(not(test), allow(dead_code))]
-pub(crate) fn network_from_item(item: &Item) -> Result<NetworkRecord, StoreError> {
-    let r = Reader::new(item);
-    Ok(NetworkRecord {
-        id: NetworkId::new(r.string("id")?),
-        name: r.string("name")?,
-    })
-}
-
-pub(crate) fn dealer_to_item(dealer: &DealerRecord) -> Item {
-    Builder::new(keys::dealer_pk(&dealer.id), keys::DEALER_SK, "dealer")
-        .string(GSI1.partition_key, keys::DEALERS_GSI1PK)
-        .string(GSI1.sort_key, keys::dealer_gsi1sk(&dealer.name, &dealer.id))
-        .string("id", dealer.id.as_str())
-        .string("network_id", dealer.network_id.as_str())
-        .string("name", &dealer.name)
-        .string("city", &dealer.city)
-        .string("timezone", &dealer.timezone)
-        .opt_string(
-            "account_manager_id",
-            dealer.account_manager_id.as_ref().map(UserId::as_str),
-        )
-        .build()
-}
-
-pub(crate) fn dealer_from_item(item: &Item) -> Result<DealerRecord, StoreError> {
-    let r = Reader::new(item);
-    Ok(DealerRecord {
-        id: DealerId::new(r.string("id")?),
-        network_id: NetworkId::new(r.string("network_id")?),
-        name: r.string("name")?,
-        city: r.string("city")?,
-        timezone: r.string("timezone")?,
-        account_manager_id: r.opt_string("account_manager_id")?.map(UserId::new),
-    })
-}
-
-// ---------------------------------------------------------------- users
-
-pub(crate) fn user_to_item(user: &UserRecord) -> Item {
-    let mut b = Builder::new(keys::user_pk(&user.id), keys::USER_SK, "user")
-        .string(GSI2.partition_key, keys::users_with_role_gsi2pk(user.role))
-        .string(GSI2.sort_key, &user.email);
-    if let Some(dealer) = &user.dealer_id {
-        b = b
-            .string(GSI1.partition_key, keys::users_of_dealer_gsi1pk(dealer))
-            .string(GSI1.sort_key, &user.email);
-    }
-    b.string("id", user.id.as_str())
-        .string("email", &user.email)
-        .string("name", &user.name)
-        .string("role", user.role.code())
-        .opt_string("dealer_id", user.dealer_id.as_ref().map(DealerId::as_str))
-        .string("password_hash", &user.password_hash)
-        .instant("created_at", user.created_at)
-        .build()
-}
-
-pub(crate) fn user_from_item(item: &Item) -> Result<UserRecord, StoreError> {
-    let r = Reader::new(item);
-    Ok(UserRecord {
-        id: UserId::new(r.string("id")?),
-        email: r.string("email")?,
-        name: r.string("name")?,
-        role: r.code("role", Role::from_code)?,
-        dealer_id: r.opt_string("dealer_id")?.map(DealerId::new),
-        password_hash: r.string("password_hash")?,
-        created_at: r.instant("created_at")?,
-    })
-}
-
-/// The item that claims `user.email` for `user`.
-pub(crate) fn email_claim_to_item(user: &UserRecord) -> Item {
-    Builder::new(keys::email_pk(&user.email), keys::EMAIL_SK, "email")
-        .string(attr::USER_ID, user.id.as_str())
-        .build()
-}
-
-/// The user an e-mail claim points to.
-pub(crate) fn email_claim_user(item: &Item) -> Result<UserId, StoreError> {
-    Ok(UserId::new(Reader::new(item).string(attr::USER_ID)?))
-}
-
-// ---------------------------------------------------------------- sessions
-
-pub(crate) fn session_to_item(session: &SessionRecord) -> Item {
-    Builder::new(
-        keys::session_pk(&session.token_hash),
-        keys::SESSION_SK,
-        "session",
-    )
-    .string("token_hash", &session.token_hash)
-    .string(attr::USER_ID, session.user_id.as_str())
-    .string("role", session.role.code())
-    .opt_string(
-        "dealer_id",
-        session.dealer_id.as_ref().map(DealerId::as_str),
-    )
-    .string("csrf", &session.csrf)
-    .instant("created_at", session.created_at)
-    .instant("expires_at", session.expires_at)
-    .put(TTL_ATTRIBUTE, n(session.expires_at.timestamp()))
-    .build()
-}
-
-pub(crate) fn session_from_item(item: &Item) -> Result<SessionRecord, StoreError> {
-    let r = Reader::new(item);
-    Ok(SessionRecord {
-        token_hash: r.string("token_hash")?,
-        user_id: UserId::new(r.string(attr::USER_ID)?),
-        role: r.code("role", Role::from_code)?,
-        dealer_id: r.opt_string("dealer_id")?.map(DealerId::new),
-        csrf: r.string("csrf")?,
-        created_at: r.instant("created_at")?,
-        expires_at: r.instant("expires_at")?,
-    })
-}
-
-// ---------------------------------------------------------------- tickets
-
-pub(crate) fn ticket_to_item(ticket: &Ticket) -> Item {
-    let listing_sk = keys::ticket_listing_sk(ticket.created_at, &ticket.id);
-    let b = Builder::new(keys::ticket_pk(&ticket.id), keys::TICKET_SK, "ticket")
-        .string(
-            GSI1.partition_key,
-            keys::dealer_tickets_gsi1pk(&ticket.dealer_id),
-        )
-        .string(GSI1.sort_key, listing_sk.clone())
-        .string(GSI2.partition_key, keys::ALL_TICKETS_GSI2PK)
-        .string(GSI2.sort_key, listing_sk)
-        .string("id", ticket.id.as_str())
-        .put("number", n(ticket.number))
-        .string("dealer_id", ticket.dealer_id.as_str())
-        .string("author_id", ticket.author_id.as_str())
-        .opt_string(
-            "assignee_id",
-            ticket.assignee_id.as_ref().map(UserId::as_str),
-        )
-        .string("title", &ticket.title)
-        .string("text", &ticket.text)
-        .string("category", ticket.category.code())
-        .string("criticality", ticket.criticality.code())
-        .string("billing", ticket.billing.code())
-        .string(attr::STATE, ticket.status.state().code())
-        .instant("created_at", ticket.created_at)
-        .instant("updated_at", ticket.updated_at)
-        .put(attr::VERSION, n(ticket.version));
-    let b = with_sla(b, ticket);
-    let mut item = with_status(b, attr::STATUS, attr::RESUME, ticket.status).build();
-    crate::costs::add_ticket_cost(&mut item, ticket);
-    item
-}
-
-/// The ticket's reaction clock as flat attributes (readable in the console, usable in
-/// filters), its status start, and — while the ticket is open — its place on the sparse
-/// open-tickets index, keyed by when the SLA watch next has something to do.
-fn with_sla(b: Builder, ticket: &Ticket) -> Builder {
-    let sla = &ticket.sla;
-    let b = b
-        .instant(attr::STATUS_SINCE, ticket.status_since)
-        .instant("sla_started_at", sla.started_at)
-        .opt_instant("sla_due_at", sla.due_at)
-        .opt_instant("sla_warn_at", sla.warn_at)
-        .opt_instant("sla_reacted_at", sla.reacted_at)
-        .bool("sla_paused", sla.paused)
-        .bool("sla_breached", sla.breached)
-        .bool("sla_warning_sent", sla.warning_sent)
-        .bool("sla_breach_reported", sla.breach_reported);
-    if ticket.status.is_done() {
-        return b;
-    }
-    b.string(GSI3.partition_key, keys::OPEN_TICKETS_GSI3PK)
-        .string(
-            GSI3.sort_key,
-            keys::open_ticket_gsi3sk(sla.next_watch_at(), &ticket.id),
-        )
-}
-
-/// Reads the clock written by [`with_sla`]. An item written before tickets carried a clock
-/// has no `sla_started_at`: it reads as a clock started at creation that owes nothing
-/// (paused while the ticket waits on the dealer), rather than as corrupt, so old local
-/// data stays readable; its next move starts a real clock.
-fn read_sla(r: &Reader, status: Status, created_at: DateTime<Utc>) -> Result<SlaClock, StoreError> {
-    if r.opt_str("sla_started_at")?.is_none() {
-        return Ok(SlaClock {
-            started_at: created_at,
-            due_at: None,
-            warn_at: None,
-            paused: status.waits_on_dealer(),
-            breached: false,
-            reacted_at: None,
-            warning_sent: false,
-            breach_reported: false,
-        });
-    }
-    Ok(SlaClock {
-        started_at: r.instant("sla_started_at")?,
-        due_at: r.opt_instant("sla_due_at")?,
-        warn_at: r.opt_instant("sla_warn_at")?,
-        paused: r.flag("sla_paused")?,
-        breached: r.flag("sla_breached")?,
-        reacted_at: r.opt_instant("sla_reacted_at")?,
-        warning_sent: r.flag("sla_warning_sent")?,
-        breach_reported: r.flag("sla_breach_reported")?,
-    })
-}
-
-pub(crate) fn ticket_from_item(item: &Item) -> Result<Ticket, StoreError> {
-    let r = Reader::new(item);
-    let status = r.status(attr::STATUS, attr::RESUME)?;
-    // The state attribute drives the listing filter; one that disagrees with the status
-    // would make the ticket show up under the wrong state.
-    let state = r.str(attr::STATE)?;
-    if state != status.state().code() {
-        return Err(r.corrupt(format_args!(
-            "`state` = {state:?} does not match status {:?}",
-            status.code()
-        )));
-    }
-    let created_at = r.instant("created_at")?;
-    let updated_at = r.instant("updated_at")?;
-    let sla = read_sla(&r, status, created_at)?;
-    // Absent on items written before the attribute existed: their last change is the
-    // best known start of the current status.
-    let status_since = r.opt_instant(attr::STATUS_SINCE)?.unwrap_or(updated_at);
-    Ok(Ticket {
-        id: TicketId::new(r.string("id")?),
-        number: r.u64("number")?,
-        dealer_id: DealerId::new(r.string("dealer_id")?),
-        author_id: UserId::new(r.string("author_id")?),
-        assignee_id: r.opt_string("assignee_id")?.map(UserId::new),
-        title: r.string("title")?,
-        text: r.string("text")?,
-        category: r.code("category", Category::from_code)?,
-        criticality: r.code("criticality", Criticality::from_code)?,
-        billing: r.code("billing", Billing::from_code)?,
-        status,
-        created_at,
-        updated_at,
-        status_since,
-        sla,
-        version: r.u64(attr::VERSION)?,
-        cost: crate::costs::ticket_cost_from_item(item)?,
-    })
-}
-
-/// A history event of `ticket`; `version` is the ticket version the event produced.
-pub(crate) fn event_to_item(ticket: &TicketId, version: u64, event: &HistoryEvent) -> Item {
-    let b = Builder::new(
-        keys::ticket_pk(ticket),
-        &keys::event_sk(event.at, version),
-        "event",
-    )
-    .string(attr::TICKET_ID, ticket.as_str())
-    .put(attr::VERSION, n(version))
-    .instant("at", event.at)
-    .opt_string("actor_id", event.actor_id.as_ref().map(UserId::as_str))
-    .opt_string("actor_role", event.actor_role.map(Role::code))
-    .opt_string("action", event.action.map(Action::code))
-    .opt_string("comment", event.comment.clone());
-    let b = match event.from {
-        Some(from) => with_status(b, "from_status", "from_resume", from),
-        None => b,
-    };
-    with_status(b, "to_status", "to_resume", event.to).build()
-}
-
-pub(crate) fn event_from_item(item: &Item) -> Result<HistoryEvent, StoreError> {
-    let r = Reader::new(item);
-    Ok(HistoryEvent {
-        at: r.instant("at")?,
-        actor_id: r.opt_string("actor_id")?.map(UserId::new),
-        actor_role: r.opt_code("actor_role", Role::from_code)?,
-        action: r.opt_code("action", Action::from_code)?,
-        from: r.opt_status("from_status", "from_resume")?,
-        to: r.status("to_status", "to_resume")?,
-        comment: r.opt_string("comment")?,
-    })
 }
 
 /// Whether an item of a ticket's partition is a history event (the rest is the ticket).
 pub(crate) fn is_event(item: &Item) -> bool {
     matches!(item.get(SK), Some(AttributeValue::S(sk)) if sk.starts_with(keys::EVENT_SK_PREFIX))
-}
-
-// ---------------------------------------------------------------- idempotency
-
-/// The record that a create with `key` made `ticket`, alive for a day from `now`.
-pub(crate) fn idempotency_to_item(
-    key: &IdempotencyKey,
-    ticket: &TicketId,
-    now: DateTime<Utc>,
-) -> Item {
-    Builder::new(
-        keys::idempotency_pk(&key.user_id, &key.key),
-        keys::IDEMPOTENCY_SK,
-        "idempotency",
-    )
-    .string(attr::TICKET_ID, ticket.as_str())
-    .instant("created_at", now)
-    .put(TTL_ATTRIBUTE, n(now.timestamp() + IDEMPOTENCY_TTL_SECONDS))
-    .build()
-}
-
-/// The ticket an idempotency record points to.
-pub(crate) fn idempotency_ticket(item: &Item) -> Result<TicketId, StoreError> {
-    Ok(TicketId::new(Reader::new(item).string(attr::TICKET_ID)?))
-}
-
-/// The counter value of an `UPDATED_NEW` answer.
-pub(crate) fn counter_value(item: &Item) -> Result<u64, StoreError> {
-    Reader::new(item).u64(attr::COUNTER_VALUE)
 }
 
 /// A number attribute for expression values.
@@ -558,7 +252,16 @@ pub(crate) fn string(value: impl Into<String>) -> AttributeValue {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::directory::*;
+    use crate::session::*;
+    use crate::ticket::*;
+    use crate::user::*;
+    use crate::{DealerRecord, NetworkRecord, SessionRecord, UserRecord};
     use chrono::TimeZone;
+    use dealerdesk_domain::{
+        Action, Billing, Category, Criticality, DealerId, HistoryEvent, NetworkId, Resume, Role,
+        SlaClock, Status, Ticket, TicketId, UserId,
+    };
 
     fn at(min: i64) -> DateTime<Utc> {
         Utc.with_ymd_and_hms(2026, 3, 2, 9, 0, 0).unwrap() + chrono::Duration::minutes(min)
@@ -876,7 +579,3 @@ mod tests {
 
 // Wishes, comments and attachment descriptions: children of this module, so they share
 // its `Builder` and `Reader`.
-mod notes;
-mod wishes;
-pub(crate) use notes::*;
-pub(crate) use wishes::*;

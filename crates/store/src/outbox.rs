@@ -6,7 +6,7 @@
 //! (a conditional update, so two senders never deliver one notice together), delivers
 //! it and marks it sent, which removes it from the index.
 
-use crate::dynamo::{Condition, Store};
+use crate::client::{Condition, Store};
 use crate::error::StoreError;
 use crate::keys;
 use crate::mapping::{self, Item};

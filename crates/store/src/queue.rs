@@ -7,8 +7,9 @@
 //! fresh one), never a duplicate notice.
 
 use crate::QueueRepo;
-use crate::dynamo::{Condition, Store};
-use crate::error::StoreError;
+use crate::client::Store;
+use crate::error::{Entity, StoreError};
+use crate::kernel::AggregateWrite;
 use crate::keys;
 use crate::mapping::{self, Item, attr};
 use crate::table::GSI3;
@@ -61,7 +62,7 @@ impl Store {
             }
             let out = query.send().await.map_err(|e| self.backend("Query", e))?;
             for item in out.items() {
-                tickets.push(mapping::ticket_from_item(item)?);
+                tickets.push(crate::ticket::ticket_from_item(item)?);
             }
             start = out.last_evaluated_key;
             if start.is_none() {
@@ -112,16 +113,14 @@ impl QueueRepo for Store {
         expected_version: u64,
         notices: &[Notice],
     ) -> Result<(), StoreError> {
-        let mut items = vec![self.put(
-            mapping::ticket_to_item(ticket),
-            Condition::version(expected_version),
-        )?];
-        for notice in notices {
-            items.push(self.put(crate::outbox::notice_to_item(notice), Condition::absent())?);
-        }
-        match self.transact(items).await? {
-            Ok(()) => Ok(()),
-            Err(cancelled) => Err(cancelled.backend_failure().unwrap_or(StoreError::Conflict)),
-        }
+        // A watch or an auto-acceptance: the ticket and its notices, no history event of
+        // its own (auto-acceptance's event is written by the move that carries one).
+        let write = AggregateWrite::new(
+            Entity::Ticket,
+            crate::ticket::ticket_to_item(ticket),
+            expected_version,
+            notices,
+        );
+        self.save_aggregate(write).await.map(|_| ())
     }
 }

@@ -19,8 +19,8 @@ use dealerdesk_domain::{
 use dealerdesk_domain::{DayKind, WorkingHours, YearCalendar};
 use dealerdesk_store::{
     CalendarRepo, CalendarSource, CalendarYearRecord, CreateOutcome, DealerRecord, DirectoryRepo,
-    IdempotencyKey, NetworkRecord, OutboxEntry, OutboxRepo, PageRequest, QueueRepo, SessionRecord,
-    SessionRepo, Store, StoreConfig, StoreError, TicketRepo, UserRecord, UserRepo,
+    Entity, IdempotencyKey, NetworkRecord, OutboxEntry, OutboxRepo, PageRequest, QueueRepo,
+    SessionRecord, SessionRepo, Store, StoreConfig, StoreError, TicketRepo, UserRecord, UserRepo,
     WorkingHoursRecord,
 };
 use std::collections::HashSet;
@@ -478,7 +478,9 @@ mod cases {
             .unwrap();
         assert_eq!(
             store.save_move(&stale, v1.version, &event, &[]).await,
-            Err(StoreError::Conflict)
+            Err(StoreError::Conflict {
+                entity: Entity::Ticket
+            })
         );
 
         let (ticket, history) = store.ticket_with_history(&v1.id).await.unwrap().unwrap();
@@ -496,7 +498,9 @@ mod cases {
             .unwrap();
         assert_eq!(
             store.save_move(&ghost2, 1, &event2, &[]).await,
-            Err(StoreError::Conflict)
+            Err(StoreError::Conflict {
+                entity: Entity::Ticket
+            })
         );
         assert_eq!(store.ticket(&ghost.id).await, Ok(None));
     }
@@ -527,7 +531,9 @@ mod cases {
             "{outcomes:?}"
         );
         assert!(
-            outcomes.contains(&Err(StoreError::Conflict)),
+            outcomes.contains(&Err(StoreError::Conflict {
+                entity: Entity::Ticket
+            })),
             "{outcomes:?}"
         );
 
@@ -1102,7 +1108,9 @@ mod cases {
             store
                 .save_move(&stale, v1.version, &event, &stale.notices(&event))
                 .await,
-            Err(StoreError::Conflict)
+            Err(StoreError::Conflict {
+                entity: Entity::Ticket
+            })
         );
         assert_eq!(
             store.pending_notices(minutes(3), 10).await.unwrap().len(),
@@ -1292,7 +1300,9 @@ mod cases {
             .unwrap();
         assert_eq!(
             store.put_calendar_year(&record(y2027.clone(), 1), 0).await,
-            Err(StoreError::Conflict),
+            Err(StoreError::Conflict {
+                entity: Entity::Calendar
+            }),
             "a second first write loses"
         );
         y2027
@@ -1309,7 +1319,9 @@ mod cases {
             store
                 .put_calendar_year(&record(YearCalendar::statutory(2027), 2), 1)
                 .await,
-            Err(StoreError::Conflict),
+            Err(StoreError::Conflict {
+                entity: Entity::Calendar
+            }),
             "an edit of a version someone replaced"
         );
         let official = YearCalendar::official_ru().remove(0);
@@ -1334,7 +1346,9 @@ mod cases {
         store.put_working_hours(&hours, 0).await.unwrap();
         assert_eq!(
             store.put_working_hours(&hours, 0).await,
-            Err(StoreError::Conflict)
+            Err(StoreError::Conflict {
+                entity: Entity::Calendar
+            })
         );
 
         let before = store.round_trips();
@@ -1416,7 +1430,9 @@ mod cases {
         // A writer holding an older version loses and writes no notice.
         assert_eq!(
             store.save_ticket(&marked, t1.version + 1, &notices).await,
-            Err(StoreError::Conflict)
+            Err(StoreError::Conflict {
+                entity: Entity::Ticket
+            })
         );
         assert!(
             store
@@ -1469,7 +1485,9 @@ mod cases {
         };
         assert_eq!(
             store.save_ticket(&again, marked.version, &notices).await,
-            Err(StoreError::Conflict)
+            Err(StoreError::Conflict {
+                entity: Entity::Ticket
+            })
         );
         assert_eq!(store.ticket(&t1.id).await.unwrap(), Some(marked));
     }

@@ -56,8 +56,8 @@ macro_rules! coded_enum {
         }
 
         impl $name {
-            /// Every value, in declaration order.
-            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+            /// Every value, in declaration order (an array, so `for v in T::ALL` yields values).
+            pub const ALL: [$name; [$($code),+].len()] = [$($name::$variant),+];
 
             /// The stable API code.
             pub fn code(self) -> &'static str {
@@ -76,7 +76,7 @@ macro_rules! coded_enum {
         }
 
         impl $crate::kernel::Coded for $name {
-            const ALL: &'static [$name] = $name::ALL;
+            const ALL: &'static [$name] = &$name::ALL;
             fn code(self) -> &'static str { $name::code(self) }
             fn label(self) -> &'static str { $name::label(self) }
             fn from_code(code: &str) -> Option<$name> { $name::from_code(code) }
@@ -121,9 +121,10 @@ mod tests {
     #[test]
     fn codes_and_labels_round_trip() {
         for c in Colour::ALL {
-            assert_eq!(Colour::from_code(c.code()), Some(*c));
-            assert_eq!(<Colour as Coded>::from_code(c.code()), Some(*c));
+            assert_eq!(Colour::from_code(c.code()), Some(c));
+            assert_eq!(<Colour as Coded>::from_code(c.code()), Some(c));
         }
+        assert_eq!(<Colour as Coded>::ALL, &Colour::ALL[..]);
         assert_eq!(Colour::Green.label(), "Зелёный");
         assert_eq!(Colour::from_code("blue"), None);
         assert_eq!(Colour::Red.to_string(), "red");

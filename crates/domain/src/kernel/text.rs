@@ -128,13 +128,16 @@ pub fn clean_text(value: &str) -> String {
 /// overrides and isolates (which can make a text read differently from what it says), and
 /// the zero-width no-break space / byte-order mark.
 fn is_hidden(c: char) -> bool {
-    c.is_control()
-        || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}')
+    c.is_control() || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}')
 }
 
-/// `20000` → `20 000` (the way the portal writes numbers).
+/// `20000` → `20 000` (the way the portal writes numbers); four digits stay together
+/// (`2000`), as Russian typography writes them.
 fn group_thousands(n: usize) -> String {
     let digits = n.to_string();
+    if digits.len() <= 4 {
+        return digits;
+    }
     let mut out = String::new();
     for (i, d) in digits.chars().enumerate() {
         if i > 0 && (digits.len() - i).is_multiple_of(3) {
@@ -157,8 +160,14 @@ fn characters(n: usize) -> &'static str {
 mod tests {
     use super::*;
 
-    const TITLE: TextRule = TextRule::line("title", "Тема обращения", "Укажите тему обращения.", 200);
-    const BODY: TextRule = TextRule::text("text", "Текст обращения", "Опишите, что нужно сделать.", 20_000);
+    const TITLE: TextRule =
+        TextRule::line("title", "Тема обращения", "Укажите тему обращения.", 200);
+    const BODY: TextRule = TextRule::text(
+        "text",
+        "Текст обращения",
+        "Опишите, что нужно сделать.",
+        20_000,
+    );
 
     #[test]
     fn a_missing_or_blank_required_field_names_itself() {
@@ -175,20 +184,35 @@ mod tests {
         assert_eq!(e.message, "Тема обращения длиннее 200 символов.");
         let e = BODY.required(Some(&"я".repeat(100_000))).unwrap_err();
         assert_eq!(e.message, "Текст обращения длиннее 20 000 символов.");
-        assert_eq!(TITLE.required(Some(&"я".repeat(200))).unwrap().chars().count(), 200);
+        assert_eq!(
+            TITLE
+                .required(Some(&"я".repeat(200)))
+                .unwrap()
+                .chars()
+                .count(),
+            200
+        );
     }
 
     #[test]
     fn control_characters_and_bidi_overrides_never_reach_the_store() {
         assert_eq!(clean_line("a\u{0}b\u{1b}[31mc\u{202E}d"), "ab[31mcd");
-        assert_eq!(clean_line(" Тема\r\nвторая\tстрока "), "Тема  вторая строка");
-        assert_eq!(clean_text("раз\r\nдва\rтри\u{0}\tчетыре\u{2066}"), "раз\nдва\nтри\tчетыре");
+        assert_eq!(
+            clean_line(" Тема\r\nвторая\tстрока "),
+            "Тема  вторая строка"
+        );
+        assert_eq!(
+            clean_text("раз\r\nдва\rтри\u{0}\tчетыре\u{2066}"),
+            "раз\nдва\nтри\tчетыре"
+        );
         assert_eq!(TITLE.optional(Some("\u{0}\u{1b}")).unwrap(), None);
     }
 
     #[test]
     fn thousands_are_grouped_and_plurals_agree() {
         assert_eq!(group_thousands(200), "200");
+        assert_eq!(group_thousands(2000), "2000");
+        assert_eq!(group_thousands(10_000), "10 000");
         assert_eq!(group_thousands(1_000_000), "1 000 000");
         assert_eq!(characters(21), "символа");
         assert_eq!(characters(11), "символов");

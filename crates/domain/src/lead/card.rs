@@ -1235,6 +1235,6 @@ pub(crate) mod tests {
             .unwrap_err();
         let r = e.refusal();
         assert_eq!(r.fields[0].field, "comment");
-        assert_eq!(r.message, "Комментарий длиннее 5 000 символов.");
+        assert_eq!(r.message, "Комментарий длиннее 5000 символов.");
     }
 }

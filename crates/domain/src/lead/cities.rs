@@ -242,7 +242,7 @@ mod tests {
         assert_eq!(regions.len(), 85);
         for district in FederalDistrict::ALL {
             assert!(
-                table.cities().iter().any(|c| c.district == *district),
+                table.cities().iter().any(|c| c.district == district),
                 "{district}"
             );
         }

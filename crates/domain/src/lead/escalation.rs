@@ -340,12 +340,12 @@ pub fn escalations_due(
         return plan;
     }
     for step in EscalationStep::ALL {
-        if lead.escalated().contains(step) {
+        if lead.escalated().contains(&step) {
             continue;
         }
         let at = working_deadline(lead.created_at(), step.after(), dealer, calendar);
         if at <= now {
-            plan.due.push(*step);
+            plan.due.push(step);
         } else if plan.next_at.is_none_or(|next| at < next) {
             plan.next_at = Some(at);
         }

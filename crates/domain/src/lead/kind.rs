@@ -78,7 +78,7 @@ mod tests {
     #[test]
     fn lead_codes_round_trip_with_russian_labels() {
         for t in LeadType::ALL {
-            assert_eq!(LeadType::from_code(t.code()), Some(*t));
+            assert_eq!(LeadType::from_code(t.code()), Some(t));
             assert!(!t.label().is_ascii());
         }
         assert_eq!(LeadType::from_code("trade_in"), Some(LeadType::TradeIn));

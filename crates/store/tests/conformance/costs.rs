@@ -6,7 +6,7 @@ use dealerdesk_domain::{
     CostAction, CostEventKind, CostState, NewCorrection, NewTimeEntry, Quarter, ReclassifyDraft,
     TicketCost, TimeEntryId,
 };
-use dealerdesk_store::{CostRepo, LedgerWrite};
+use dealerdesk_store::{CostRepo, Entity, LedgerWrite};
 
 fn entry(minutes: u32) -> NewTimeEntry {
     NewTimeEntry {
@@ -71,7 +71,9 @@ pub async fn time_entries_are_written_with_the_ticket_or_not_at_all(ctx: &Ctx) {
     };
     assert_eq!(
         store.save_ledger_write(&write).await,
-        Err(StoreError::Conflict)
+        Err(StoreError::Conflict {
+            entity: Entity::Ticket
+        })
     );
     assert_eq!(
         store

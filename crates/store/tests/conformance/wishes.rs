@@ -9,7 +9,7 @@ use dealerdesk_domain::{
     Wish, WishAction, WishDraft, WishId, WishStatus,
 };
 use dealerdesk_store::{
-    OutboxRepo, PageRequest, StoreError, TicketNotesRepo, TicketRepo, WishRepo,
+    Entity, OutboxRepo, PageRequest, StoreError, TicketNotesRepo, TicketRepo, WishRepo,
 };
 
 macro_rules! wish_suite {
@@ -39,6 +39,8 @@ wish_suite!(
     a_wish_comes_with_its_history_and_a_stale_decision_writes_nothing,
     wishes_are_listed_per_dealer_and_for_everyone_newest_first_in_pages,
     comments_and_files_live_beside_the_ticket_without_touching_its_version,
+    a_conflict_names_the_entity_that_changed,
+    a_hand_made_cursor_is_a_bad_cursor_never_an_engine_error,
 );
 
 fn manager() -> Actor {
@@ -146,7 +148,9 @@ pub async fn a_wish_comes_with_its_history_and_a_stale_decision_writes_nothing(c
         store
             .save_wish_move(&stale, v3.version, &rejected, &[stale_notice])
             .await,
-        Err(StoreError::Conflict)
+        Err(StoreError::Conflict {
+            entity: Entity::Wish
+        })
     );
 
     let (wish, history) = store.wish_with_history(&v1.id).await.unwrap().unwrap();
@@ -303,4 +307,114 @@ pub async fn comments_and_files_live_beside_the_ticket_without_touching_its_vers
         .collect();
     assert!(keys.contains(&"comment:t1:c1".to_string()), "{keys:?}");
     assert!(keys.contains(&"comment:t1:c2".to_string()), "{keys:?}");
+}
+
+pub async fn a_conflict_names_the_entity_that_changed(ctx: &Ctx) {
+    use dealerdesk_domain::kernel::{RefusalKind, Refuse};
+    let store = &ctx.store;
+    // A wish decided on a stale version: the refusal speaks of the wish.
+    let v1 = submitted(ctx, "w1", "d1", minutes(0)).await;
+    let (v2, review) = v1
+        .apply(&manager(), WishAction::Review { note: None }, minutes(1))
+        .unwrap();
+    store
+        .save_wish_move(&v2, v1.version, &review, &[])
+        .await
+        .unwrap();
+    let err = store
+        .save_wish_move(&v2, v1.version, &review, &[])
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err,
+        StoreError::Conflict {
+            entity: Entity::Wish
+        }
+    );
+    let refusal = err.refusal();
+    assert_eq!(
+        (refusal.kind, refusal.code),
+        (RefusalKind::Conflict, "version_conflict")
+    );
+    assert_eq!(
+        refusal.message,
+        "Пожелание уже изменил кто-то другой. Обновите страницу и повторите действие."
+    );
+    // A ticket moved on a stale version: the refusal speaks of the ticket.
+    let t1 = file(store, "t1", "d1", minutes(0)).await;
+    moved(store, &t1, &specialist(), Action::Take, minutes(1)).await;
+    let (stale, event) = t1
+        .apply(&specialist(), Action::Take, None, &crate::cal(), minutes(2))
+        .unwrap();
+    let err = store
+        .save_move(&stale, t1.version, &event, &[])
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err,
+        StoreError::Conflict {
+            entity: Entity::Ticket
+        }
+    );
+    assert_eq!(
+        err.refusal().message,
+        "Обращение уже изменил кто-то другой. Обновите страницу и повторите действие."
+    );
+}
+
+pub async fn a_hand_made_cursor_is_a_bad_cursor_never_an_engine_error(ctx: &Ctx) {
+    let store = &ctx.store;
+    submitted(ctx, "w1", "d1", minutes(0)).await;
+    submitted(ctx, "w2", "d1", minutes(1)).await;
+    let forge = |json: &str| hex::encode(json);
+    let partition = "DEALER#d1#WISHES";
+    let page = store
+        .dealer_wishes(
+            &DealerId::new("d1"),
+            &PageRequest {
+                limit: 1,
+                cursor: None,
+            },
+        )
+        .await
+        .unwrap();
+    let real = page.next_cursor.expect("a second page");
+    let real_json = String::from_utf8(hex::decode(&real).unwrap()).unwrap();
+    let forged = [
+        // Empty key values: the engine would refuse them with a validation error.
+        real_json.replace("WISH#w2", ""),
+        format!(r#"{{"i":"gsi1","k":{{"pk":"","sk":"","gsi1pk":"{partition}","gsi1sk":""}}}}"#),
+        // Unknown attributes instead of the keys.
+        format!(r#"{{"i":"gsi1","k":{{"pk":"x","sk":"y","gsi1pk":"{partition}","other":"z"}}}}"#),
+        // Another dealer's partition.
+        real_json.replace("DEALER#d1", "DEALER#d2"),
+        // Absurd lengths.
+        real_json.replace("WISH#w2", &"W".repeat(1500)),
+        // Another index.
+        real_json.replacen("\"gsi1\"", "\"gsi2\"", 1),
+    ];
+    for json in forged {
+        let got = store
+            .dealer_wishes(
+                &DealerId::new("d1"),
+                &PageRequest {
+                    limit: 1,
+                    cursor: Some(forge(&json)),
+                },
+            )
+            .await;
+        assert_eq!(got, Err(StoreError::BadCursor), "{json}");
+    }
+    // The real one still works.
+    let next = store
+        .dealer_wishes(
+            &DealerId::new("d1"),
+            &PageRequest {
+                limit: 1,
+                cursor: Some(real),
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(next.items.len(), 1);
 }

@@ -3,28 +3,33 @@
 //! to the dealer, and the moves on them — logging and correcting time, reclassifying,
 //! confirming, disputing, answering, the quarter's cut-off.
 //!
-//! The rules themselves live in [`crate::pricing`], [`crate::time_entry`] and
-//! [`crate::cost`]; this module applies them to a [`Ticket`] the way [`Ticket::apply`]
+//! The rules themselves live in [`price`], [`crate::ticket::time`] and [`state`]; this
+//! module applies them to a [`Ticket`] the way [`Ticket::apply`]
 //! applies the lifecycle: each move returns the changed ticket (version + 1) and what must
 //! be stored with it in one transaction — a time entry, a [`CostEvent`] for the history,
 //! notices for the other side.
 
+pub mod price;
+pub mod state;
+
 use crate::access::Actor;
-use crate::catalog::{Billing, Category};
-use crate::cost::{
+use crate::billing::format_rub;
+use crate::error::{FieldError, ValidationError};
+use crate::ids::{DealerId, TimeEntryId, UserId};
+use crate::kernel::{Refusal, RefusalKind, Refuse};
+use crate::notice::{Audience, Notice};
+use crate::role::Role;
+use crate::ticket::catalog::{Billing, Category};
+use crate::ticket::cost::price::ticket_cost;
+use crate::ticket::cost::state::{
     CostAction, CostActionKind, CostError, CostState, CutoffOutcome, Quarter, billing_quarter,
     confirmation_deadline, cutoff, cutoff_due, next_cost_state, reminder_dates,
 };
-use crate::error::{FieldError, ValidationError};
-use crate::ids::{DealerId, TimeEntryId, UserId};
-use crate::lifecycle::{Party, Status};
-use crate::notice::{Audience, Notice};
-use crate::pricing::{format_rub, ticket_cost};
-use crate::role::Role;
-use crate::ticket::{COMMENT_MAX, Ticket};
-use crate::time_entry::{
+use crate::ticket::lifecycle::{Party, Status};
+use crate::ticket::time::{
     NewCorrection, NewTimeEntry, TimeEntry, TimeEntryError, effective_minutes, total_minutes,
 };
+use crate::ticket::{COMMENT_MAX, Ticket};
 use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::Decimal;
 use serde::Deserialize;
@@ -123,11 +128,11 @@ impl Ticket {
 
     /// As similar work for the estimate banner (SPEC §2.5): a resolved paid ticket with a
     /// cost. A ticket declared impossible or free says nothing about what such work costs.
-    pub fn as_completed_work(&self) -> Option<crate::estimate::Completed> {
+    pub fn as_completed_work(&self) -> Option<crate::ticket::estimate::Completed> {
         let completed_at = self.cost.completed_at?;
         let cost = self.cost_amount();
         (self.status == Status::Resolved && self.billing == Billing::Paid && cost > Decimal::ZERO)
-            .then(|| crate::estimate::Completed {
+            .then(|| crate::ticket::estimate::Completed {
                 category: self.category,
                 criticality: self.criticality,
                 billing: self.billing,
@@ -806,13 +811,32 @@ pub fn cost_reminder_notice(
     .with("tickets", lines.join("\n"))
 }
 
+impl Refuse for CostingError {
+    /// As the app shows it: the ledger's and the cost machine's own refusals, bad input as
+    /// `validation_failed`, and "not a specialist" as the plain «forbidden».
+    fn refusal(&self) -> Refusal {
+        match self {
+            CostingError::Time(e) => e.refusal(),
+            CostingError::Cost(e) => e.refusal(),
+            CostingError::Invalid(e) => e.refusal(),
+            CostingError::NotPlatform => Refusal::forbidden(),
+            CostingError::TicketDone => {
+                Refusal::new(RefusalKind::Conflict, "ticket_done", self.message_ru())
+            }
+            CostingError::ReclassifyDone { .. } => {
+                Refusal::new(RefusalKind::Conflict, "reclassify_done", self.message_ru())
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::ids::TicketId;
-    use crate::lifecycle::Action;
     use crate::ticket::TicketDraft;
-    use crate::time_entry::{CorrectionDraft, TimeEntryDraft};
+    use crate::ticket::lifecycle::Action;
+    use crate::ticket::time::{CorrectionDraft, TimeEntryDraft};
     use chrono::TimeZone;
     use rust_decimal_macros::dec;
 
@@ -875,7 +899,9 @@ mod tests {
 
     /// Taken, worked, sent for review and accepted at `done`.
     fn finish(t: &Ticket, done: DateTime<Utc>) -> Ticket {
-        let (t, _) = t.apply(&specialist(), Action::Take, None, &cal(), done).unwrap();
+        let (t, _) = t
+            .apply(&specialist(), Action::Take, None, &cal(), done)
+            .unwrap();
         let (t, _) = t
             .apply(&specialist(), Action::SendForReview, None, &cal(), done)
             .unwrap();
@@ -1321,5 +1347,69 @@ mod tests {
         assert_eq!(minutes_text(10), "10 мин");
         assert_eq!(minutes_text(90), "1 ч 30 мин");
         assert_eq!(minutes_text(120), "2 ч");
+    }
+
+    #[test]
+    fn costing_refusals_match_the_app_table() {
+        use crate::kernel::{RefusalKind as K, Refuse};
+        let cases = [
+            (
+                CostingError::Time(TimeEntryError::NothingToCorrect),
+                K::Invalid,
+                "nothing_to_correct",
+                TimeEntryError::NothingToCorrect.message_ru(),
+            ),
+            (
+                CostingError::Cost(CostError::NotYourMove {
+                    action: CostActionKind::Confirm,
+                }),
+                K::Forbidden,
+                "not_your_move",
+                CostError::NotYourMove {
+                    action: CostActionKind::Confirm,
+                }
+                .message_ru(),
+            ),
+            (
+                CostingError::Invalid(ValidationError::field("minutes", "Укажите минуты.")),
+                K::Invalid,
+                "validation_failed",
+                "Укажите минуты.".to_string(),
+            ),
+            (
+                CostingError::NotPlatform,
+                K::Forbidden,
+                "forbidden",
+                "Недостаточно прав для этого действия.".to_string(),
+            ),
+            (
+                CostingError::TicketDone,
+                K::Conflict,
+                "ticket_done",
+                CostingError::TicketDone.message_ru(),
+            ),
+            (
+                CostingError::ReclassifyDone {
+                    state: CostState::Confirmed,
+                },
+                K::Conflict,
+                "reclassify_done",
+                CostingError::ReclassifyDone {
+                    state: CostState::Confirmed,
+                }
+                .message_ru(),
+            ),
+        ];
+        for (e, kind, code, message) in cases {
+            let r = e.refusal();
+            assert_eq!(
+                (r.kind, r.code, r.message.clone()),
+                (kind, code, message),
+                "{e:?}"
+            );
+        }
+        let r =
+            CostingError::Invalid(ValidationError::field("minutes", "Укажите минуты.")).refusal();
+        assert_eq!(r.fields[0].field, "minutes");
     }
 }

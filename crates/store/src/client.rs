@@ -1,14 +1,10 @@
-//! The repositories on DynamoDB (or any engine speaking its API: dynoxide, moto).
+//! The client of the table on DynamoDB (or any engine speaking its API: dynoxide, moto):
+//! configuration, connection, the round-trip counter, table creation, and the get / put /
+//! query / transaction helpers every feature's repository uses.
 
-use crate::cursor;
 use crate::error::StoreError;
-use crate::keys;
 use crate::mapping::{self, Item, attr};
-use crate::table::{GSI1, GSI2, GsiDefinition, PK, SK, TABLE_GSIS, TTL_ATTRIBUTE};
-use crate::{
-    CreateOutcome, DealerRecord, DirectoryRepo, IdempotencyKey, NetworkRecord, Page, PageRequest,
-    SessionRecord, SessionRepo, TicketRepo, UserRecord, UserRepo,
-};
+use crate::table::{PK, SK, TABLE_GSIS, TTL_ATTRIBUTE};
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::config::interceptors::BeforeTransmitInterceptorContextRef;
 use aws_sdk_dynamodb::config::{
@@ -19,12 +15,10 @@ use aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder;
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::types::{
     AttributeDefinition, AttributeValue, BillingMode, GlobalSecondaryIndex, IndexStatus,
-    KeySchemaElement, KeyType, Projection, ProjectionType, Put, ReturnValue,
+    KeySchemaElement, KeyType, Projection, ProjectionType, Put,
     ReturnValuesOnConditionCheckFailure, ScalarAttributeType, TableStatus, TimeToLiveSpecification,
     TimeToLiveStatus, TransactWriteItem,
 };
-use chrono::{DateTime, Utc};
-use dealerdesk_domain::{DealerId, HistoryEvent, Notice, Role, State, Ticket, TicketId, UserId};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
@@ -112,14 +106,6 @@ impl std::fmt::Debug for Store {
 const TABLE_ACTIVE_TIMEOUT: Duration = Duration::from_secs(120);
 /// Most items one listing page holds.
 pub const MAX_PAGE_LIMIT: u32 = 100;
-/// Most Query calls one listing page makes. A state filter on a large partition may match
-/// nothing for a long stretch; past this the page comes back short, with a cursor, rather
-/// than holding a request open.
-const MAX_QUERIES_PER_PAGE: usize = 25;
-/// Items a filtered listing asks the engine to evaluate per Query call.
-const FILTERED_QUERY_LIMIT: i32 = 100;
-/// The counter's value before the first ticket, so the first number is 1001.
-const TICKET_NUMBER_BASE: u64 = 1000;
 
 impl Store {
     /// A client for the table of `config`. Does not touch the network.
@@ -394,7 +380,8 @@ impl Store {
         Ok(out.item)
     }
 
-    async fn put_plain(&self, item: Item) -> Result<(), StoreError> {
+    /// One unconditional PutItem outside a transaction.
+    pub(crate) async fn put_plain(&self, item: Item) -> Result<(), StoreError> {
         self.client
             .put_item()
             .table_name(&*self.table)
@@ -411,10 +398,10 @@ impl Store {
         item: Item,
         condition: Condition,
     ) -> Result<TransactWriteItem, StoreError> {
-        let mut put = Put::builder()
-            .table_name(&*self.table)
-            .set_item(Some(item))
-            .condition_expression(condition.expression);
+        let mut put = Put::builder().table_name(&*self.table).set_item(Some(item));
+        if !condition.expression.is_empty() {
+            put = put.condition_expression(condition.expression);
+        }
         for (placeholder, name) in condition.names {
             put = put.expression_attribute_names(placeholder, name);
         }
@@ -451,94 +438,28 @@ impl Store {
             },
         }
     }
-
-    /// Reads one listing page from `index`, newest first, paging through the engine until
-    /// the page is full or the partition is exhausted (a state filter may leave an
-    /// engine page with few or no matches).
-    async fn list_tickets(
-        &self,
-        index: &GsiDefinition,
-        partition: String,
-        state: Option<State>,
-        page: &PageRequest,
-    ) -> Result<Page<Ticket>, StoreError> {
-        let limit = page.limit.clamp(1, MAX_PAGE_LIMIT) as usize;
-        let mut start = match &page.cursor {
-            Some(c) => Some(cursor::decode(index, &partition, c)?),
-            None => None,
-        };
-        let mut items: Vec<Item> = Vec::with_capacity(limit);
-        let mut more = false;
-        for _ in 0..MAX_QUERIES_PER_PAGE {
-            let wanted = limit - items.len();
-            let mut query = self
-                .client
-                .query()
-                .table_name(&*self.table)
-                .index_name(index.name)
-                .key_condition_expression("#ipk = :ipk")
-                .expression_attribute_names("#ipk", index.partition_key)
-                .expression_attribute_values(":ipk", mapping::string(partition.clone()))
-                .scan_index_forward(false)
-                .set_exclusive_start_key(start.take());
-            query = match state {
-                Some(state) => query
-                    .filter_expression("#state = :state")
-                    .expression_attribute_names("#state", attr::STATE)
-                    .expression_attribute_values(":state", mapping::string(state.code()))
-                    // Limit counts evaluated items, before the filter: ask for a batch.
-                    .limit(FILTERED_QUERY_LIMIT.max(wanted as i32 + 1)),
-                // One more than needed tells whether another page exists, so a listing
-                // that ends on a page boundary hands out no cursor to an empty page.
-                None => query.limit(wanted as i32 + 1),
-            };
-            let out = query.send().await.map_err(|e| self.backend("Query", e))?;
-            let mut returned = out.items.unwrap_or_default().into_iter();
-            items.extend(returned.by_ref().take(wanted));
-            let left_over = returned.next().is_some();
-            start = out.last_evaluated_key;
-            if items.len() == limit {
-                more = left_over || start.is_some();
-                break;
-            }
-            if start.is_none() {
-                break;
-            }
-        }
-        // Out of query budget with the partition not exhausted: a short page, with a cursor.
-        if start.is_some() && items.len() < limit {
-            more = true;
-        }
-        let next_cursor = match (more, items.last()) {
-            // Continue after the last item handed out, not after the engine's last
-            // evaluated key: with a filter the engine may have read past items not
-            // handed out.
-            (true, Some(last)) => Some(cursor::encode(index, last)?),
-            // Nothing matched within the budget: continue from where the engine stopped.
-            (true, None) => match &start {
-                Some(key) => Some(cursor::encode(index, key)?),
-                None => None,
-            },
-            (false, _) => None,
-        };
-        let items = items
-            .iter()
-            .map(mapping::ticket_from_item)
-            .collect::<Result<_, _>>()?;
-        Ok(Page { items, next_cursor })
-    }
 }
 
 /// The condition of one transactional Put.
 pub(crate) struct Condition {
-    expression: &'static str,
-    names: Vec<(&'static str, &'static str)>,
-    values: Vec<(&'static str, AttributeValue)>,
+    pub(crate) expression: &'static str,
+    pub(crate) names: Vec<(&'static str, &'static str)>,
+    pub(crate) values: Vec<(&'static str, AttributeValue)>,
     /// Have the engine return the existing item when the condition fails, saving a read.
-    return_old_item: bool,
+    pub(crate) return_old_item: bool,
 }
 
 impl Condition {
+    /// No condition: the Put replaces whatever is there (a projection kept in step).
+    pub(crate) fn none() -> Self {
+        Condition {
+            expression: "",
+            names: vec![],
+            values: vec![],
+            return_old_item: false,
+        }
+    }
+
     /// The item must not exist yet.
     pub(crate) fn absent() -> Self {
         Condition {
@@ -566,7 +487,7 @@ impl Condition {
 
 /// Why one item of a cancelled transaction failed.
 #[derive(Debug)]
-enum Reason {
+pub(crate) enum Reason {
     /// This item was fine; another one failed.
     Passed,
     /// Its condition failed; the existing item when the engine returned it.
@@ -623,11 +544,11 @@ impl Cancelled {
     }
 
     /// The reason of item `index`, if the engine said.
-    fn reason(&self, index: usize) -> Option<&Reason> {
+    pub(crate) fn reason(&self, index: usize) -> Option<&Reason> {
         self.reasons.get(index)
     }
 
-    fn condition_failed(&self, index: usize) -> bool {
+    pub(crate) fn condition_failed(&self, index: usize) -> bool {
         matches!(self.reason(index), Some(Reason::ConditionFailed(_)))
     }
 
@@ -642,7 +563,12 @@ impl Cancelled {
         })
     }
 
-    fn any_conflict(&self) -> bool {
+    /// Whether the engine said nothing of which item failed.
+    pub(crate) fn unexplained(&self) -> bool {
+        self.reasons.is_empty()
+    }
+
+    pub(crate) fn any_conflict(&self) -> bool {
         self.reasons
             .iter()
             .any(|r| matches!(r, Reason::ConditionFailed(_) | Reason::TransactionConflict))
@@ -674,358 +600,6 @@ fn reasons_from_message(message: &str) -> Vec<Reason> {
         .split(',')
         .map(|code| Reason::from_code(Some(code.trim()), None))
         .collect()
-}
-
-// ---------------------------------------------------------------- repositories
-
-impl DirectoryRepo for Store {
-    async fn put_network(&self, network: &NetworkRecord) -> Result<(), StoreError> {
-        self.put_plain(mapping::network_to_item(network)).await
-    }
-
-    async fn put_dealer(&self, dealer: &DealerRecord) -> Result<(), StoreError> {
-        self.put_plain(mapping::dealer_to_item(dealer)).await
-    }
-
-    async fn dealer(&self, id: &DealerId) -> Result<Option<DealerRecord>, StoreError> {
-        self.get(keys::dealer_pk(id), keys::DEALER_SK)
-            .await?
-            .map(|item| mapping::dealer_from_item(&item))
-            .transpose()
-    }
-
-    async fn dealers(&self) -> Result<Vec<DealerRecord>, StoreError> {
-        let mut dealers = Vec::new();
-        let query = self
-            .client
-            .query()
-            .table_name(&*self.table)
-            .index_name(GSI1.name)
-            .key_condition_expression("#ipk = :ipk")
-            .expression_attribute_names("#ipk", GSI1.partition_key)
-            .expression_attribute_values(":ipk", mapping::string(keys::DEALERS_GSI1PK));
-        for item in &self.query_all(query).await? {
-            dealers.push(mapping::dealer_from_item(item)?);
-        }
-        Ok(dealers)
-    }
-}
-
-impl UserRepo for Store {
-    async fn create_user(&self, user: &UserRecord) -> Result<(), StoreError> {
-        let items = vec![
-            self.put(mapping::user_to_item(user), Condition::absent())?,
-            self.put(mapping::email_claim_to_item(user), Condition::absent())?,
-        ];
-        match self.transact(items).await? {
-            Ok(()) => Ok(()),
-            Err(cancelled) => {
-                if let Some(err) = cancelled.backend_failure() {
-                    return Err(err);
-                }
-                if cancelled.condition_failed(0)
-                    || cancelled.condition_failed(1)
-                    || cancelled.reasons.is_empty()
-                {
-                    Err(StoreError::AlreadyExists)
-                } else {
-                    Err(StoreError::Conflict)
-                }
-            }
-        }
-    }
-
-    async fn user_by_email(&self, email: &str) -> Result<Option<UserRecord>, StoreError> {
-        let Some(claim) = self.get(keys::email_pk(email), keys::EMAIL_SK).await? else {
-            return Ok(None);
-        };
-        let id = mapping::email_claim_user(&claim)?;
-        match self.user(&id).await? {
-            Some(user) => Ok(Some(user)),
-            // Both are written in one transaction: a claim without its user is damage.
-            None => Err(StoreError::Corrupt(format!(
-                "e-mail {email} is claimed by user {id}, who does not exist"
-            ))),
-        }
-    }
-
-    async fn user(&self, id: &UserId) -> Result<Option<UserRecord>, StoreError> {
-        self.get(keys::user_pk(id), keys::USER_SK)
-            .await?
-            .map(|item| mapping::user_from_item(&item))
-            .transpose()
-    }
-
-    async fn users_of_dealer(&self, dealer: &DealerId) -> Result<Vec<UserRecord>, StoreError> {
-        self.users_in(&GSI1, keys::users_of_dealer_gsi1pk(dealer))
-            .await
-    }
-
-    async fn users_with_role(&self, role: Role) -> Result<Vec<UserRecord>, StoreError> {
-        self.users_in(&GSI2, keys::users_with_role_gsi2pk(role))
-            .await
-    }
-}
-
-impl Store {
-    /// Every user under one index partition.
-    async fn users_in(
-        &self,
-        index: &GsiDefinition,
-        partition: String,
-    ) -> Result<Vec<UserRecord>, StoreError> {
-        let mut users = Vec::new();
-        let query = self
-            .client
-            .query()
-            .table_name(&*self.table)
-            .index_name(index.name)
-            .key_condition_expression("#ipk = :ipk")
-            .expression_attribute_names("#ipk", index.partition_key)
-            .expression_attribute_values(":ipk", mapping::string(partition.clone()));
-        for item in &self.query_all(query).await? {
-            users.push(mapping::user_from_item(item)?);
-        }
-        Ok(users)
-    }
-}
-
-impl SessionRepo for Store {
-    async fn put_session(&self, session: &SessionRecord) -> Result<(), StoreError> {
-        let put = self
-            .client
-            .put_item()
-            .table_name(&*self.table)
-            .set_item(Some(mapping::session_to_item(session)))
-            // A token hash is 256 random bits; a collision means a replayed write.
-            .condition_expression("attribute_not_exists(#pk)")
-            .expression_attribute_names("#pk", PK)
-            .send()
-            .await;
-        match put {
-            Ok(_) => Ok(()),
-            Err(err)
-                if err
-                    .as_service_error()
-                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
-            {
-                Err(StoreError::AlreadyExists)
-            }
-            Err(err) => Err(self.backend("PutItem", err)),
-        }
-    }
-
-    async fn session(
-        &self,
-        token_hash: &str,
-        now: DateTime<Utc>,
-    ) -> Result<Option<SessionRecord>, StoreError> {
-        let Some(item) = self
-            .get(keys::session_pk(token_hash), keys::SESSION_SK)
-            .await?
-        else {
-            return Ok(None);
-        };
-        let session = mapping::session_from_item(&item)?;
-        // TTL deletion lags (up to days in AWS), so expiry is checked here.
-        Ok((session.expires_at > now).then_some(session))
-    }
-
-    async fn delete_session(&self, token_hash: &str) -> Result<(), StoreError> {
-        self.client
-            .delete_item()
-            .table_name(&*self.table)
-            .set_key(Some(Self::key(
-                keys::session_pk(token_hash),
-                keys::SESSION_SK,
-            )))
-            .send()
-            .await
-            .map_err(|e| self.backend("DeleteItem", e))?;
-        Ok(())
-    }
-}
-
-impl TicketRepo for Store {
-    async fn next_ticket_number(&self) -> Result<u64, StoreError> {
-        let out = self
-            .client
-            .update_item()
-            .table_name(&*self.table)
-            .set_key(Some(Self::key(
-                keys::TICKET_NUMBER_COUNTER_PK.to_string(),
-                keys::COUNTER_SK,
-            )))
-            .update_expression("SET #n = if_not_exists(#n, :base) + :one")
-            .expression_attribute_names("#n", attr::COUNTER_VALUE)
-            .expression_attribute_values(":base", mapping::number(TICKET_NUMBER_BASE))
-            .expression_attribute_values(":one", mapping::number(1))
-            .return_values(ReturnValue::UpdatedNew)
-            .send()
-            .await
-            .map_err(|e| self.backend("UpdateItem", e))?;
-        let attributes = out.attributes.ok_or_else(|| {
-            StoreError::Backend("UpdateItem on the ticket counter returned nothing".into())
-        })?;
-        mapping::counter_value(&attributes)
-    }
-
-    async fn create_ticket(
-        &self,
-        ticket: &Ticket,
-        event: &HistoryEvent,
-        idempotency: Option<&IdempotencyKey>,
-        notices: &[Notice],
-    ) -> Result<CreateOutcome, StoreError> {
-        // The idempotency record must stay at index 2: its cancellation reason is read there.
-        let mut items = vec![
-            self.put(mapping::ticket_to_item(ticket), Condition::absent())?,
-            self.put(
-                mapping::event_to_item(&ticket.id, ticket.version, event),
-                Condition::absent(),
-            )?,
-        ];
-        // The record's own clock is the ticket's, so an injected clock governs its expiry.
-        let now = ticket.created_at;
-        if let Some(key) = idempotency {
-            items.push(self.put(
-                mapping::idempotency_to_item(key, &ticket.id, now),
-                Condition {
-                    // An expired record that TTL has not removed yet no longer counts.
-                    expression: "attribute_not_exists(#pk) OR #ttl < :now",
-                    names: vec![("#pk", PK), ("#ttl", TTL_ATTRIBUTE)],
-                    values: vec![(":now", mapping::number(now.timestamp()))],
-                    return_old_item: true,
-                },
-            )?);
-        }
-        for notice in notices {
-            items.push(self.put(crate::outbox::notice_to_item(notice), Condition::absent())?);
-        }
-        let cancelled = match self.transact(items).await? {
-            Ok(()) => return Ok(CreateOutcome::Created),
-            Err(cancelled) => cancelled,
-        };
-        if let Some(err) = cancelled.backend_failure() {
-            return Err(err);
-        }
-        if let Some(key) = idempotency {
-            match cancelled.reason(2) {
-                Some(Reason::ConditionFailed(Some(old))) => {
-                    return Ok(CreateOutcome::Replayed(mapping::idempotency_ticket(old)?));
-                }
-                // The engine did not return the record (or did not say which item failed):
-                // look it up.
-                Some(Reason::ConditionFailed(None)) | None => {
-                    let pk = keys::idempotency_pk(&key.user_id, &key.key);
-                    if let Some(old) = self.get(pk, keys::IDEMPOTENCY_SK).await? {
-                        return Ok(CreateOutcome::Replayed(mapping::idempotency_ticket(&old)?));
-                    }
-                }
-                Some(_) => {}
-            }
-        }
-        if cancelled.condition_failed(0) || cancelled.condition_failed(1) {
-            return Err(StoreError::AlreadyExists);
-        }
-        if cancelled.any_conflict() {
-            return Err(StoreError::Conflict);
-        }
-        // Cancelled without a reason we can place: report it as a conflict only if some
-        // item exists that explains it.
-        if self
-            .get(keys::ticket_pk(&ticket.id), keys::TICKET_SK)
-            .await?
-            .is_some()
-        {
-            return Err(StoreError::AlreadyExists);
-        }
-        Err(StoreError::Conflict)
-    }
-
-    async fn ticket(&self, id: &TicketId) -> Result<Option<Ticket>, StoreError> {
-        self.get(keys::ticket_pk(id), keys::TICKET_SK)
-            .await?
-            .map(|item| mapping::ticket_from_item(&item))
-            .transpose()
-    }
-
-    async fn ticket_with_history(
-        &self,
-        id: &TicketId,
-    ) -> Result<Option<(Ticket, Vec<HistoryEvent>)>, StoreError> {
-        let mut ticket = None;
-        let mut events = Vec::new();
-        let query = self
-            .client
-            .query()
-            .table_name(&*self.table)
-            .key_condition_expression("#pk = :pk")
-            .expression_attribute_names("#pk", PK)
-            .expression_attribute_values(":pk", mapping::string(keys::ticket_pk(id)))
-            .consistent_read(true);
-        for item in &self.query_all(query).await? {
-            if mapping::is_event(item) {
-                events.push(mapping::event_from_item(item)?);
-            } else if item.get(SK) == Some(&mapping::string(keys::TICKET_SK)) {
-                ticket = Some(mapping::ticket_from_item(item)?);
-            }
-        }
-        Ok(ticket.map(|t| (t, events)))
-    }
-
-    async fn save_move(
-        &self,
-        ticket: &Ticket,
-        expected_version: u64,
-        event: &HistoryEvent,
-        notices: &[Notice],
-    ) -> Result<(), StoreError> {
-        let mut items = vec![
-            self.put(
-                mapping::ticket_to_item(ticket),
-                Condition {
-                    expression: "#version = :expected",
-                    names: vec![("#version", attr::VERSION)],
-                    values: vec![(":expected", mapping::number(expected_version))],
-                    return_old_item: false,
-                },
-            )?,
-            self.put(
-                mapping::event_to_item(&ticket.id, ticket.version, event),
-                Condition::absent(),
-            )?,
-        ];
-        // A move that resolves paid work with a cost also records it for the estimate
-        // banner (SPEC §2.5), in the same transaction.
-        items.extend(self.completed_work_writes(None, ticket)?);
-        for notice in notices {
-            items.push(self.put(crate::outbox::notice_to_item(notice), Condition::absent())?);
-        }
-        match self.transact(items).await? {
-            Ok(()) => Ok(()),
-            Err(cancelled) => Err(cancelled.backend_failure().unwrap_or(StoreError::Conflict)),
-        }
-    }
-
-    async fn dealer_tickets(
-        &self,
-        dealer: &DealerId,
-        state: Option<State>,
-        page: &PageRequest,
-    ) -> Result<Page<Ticket>, StoreError> {
-        self.list_tickets(&GSI1, keys::dealer_tickets_gsi1pk(dealer), state, page)
-            .await
-    }
-
-    async fn all_tickets(
-        &self,
-        state: Option<State>,
-        page: &PageRequest,
-    ) -> Result<Page<Ticket>, StoreError> {
-        self.list_tickets(&GSI2, keys::ALL_TICKETS_GSI2PK.to_string(), state, page)
-            .await
-    }
 }
 
 #[cfg(test)]

@@ -22,6 +22,7 @@
 use crate::access::Actor;
 use crate::error::{FieldError, ValidationError};
 use crate::ids::{DealerId, UserId, WishId};
+use crate::kernel::{Refusal, RefusalKind, Refuse, TextRule};
 use crate::role::Role;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -39,22 +40,49 @@ pub const SPRINT_MAX: usize = 100;
 /// 13 days after the first (14 calendar days inclusive).
 pub const MIN_PLAN_DAYS: i64 = 13;
 
-/// Where a wish stands.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum WishStatus {
-    /// «Подано»
-    Submitted,
-    /// «На рассмотрении у аккаунт-менеджера»
-    UnderReview,
-    /// «Передано в разработку»
-    WithDevelopment,
-    /// «Отклонено»
-    Rejected,
-    /// «Принято в работу»
-    Accepted,
-    /// «Реализовано»
-    Implemented,
+/// A wish's title as a draft field.
+const TITLE_RULE: TextRule = TextRule::line(
+    "title",
+    "Название пожелания",
+    "Кратко назовите пожелание.",
+    WISH_TITLE_MAX,
+);
+/// A wish's text as a draft field.
+const TEXT_RULE: TextRule = TextRule::text(
+    "text",
+    "Текст пожелания",
+    "Опишите, что и зачем нужно доработать.",
+    WISH_TEXT_MAX,
+);
+/// The account manager's clarification when taking a wish up.
+const NOTE_RULE: TextRule = TextRule::text("note", "Комментарий", "", WISH_COMMENT_MAX);
+/// Why a wish is rejected: the dealer reads it.
+const REASON_RULE: TextRule = TextRule::text(
+    "reason",
+    "Причина отклонения",
+    "Укажите причину отклонения: её увидит дилер.",
+    WISH_COMMENT_MAX,
+);
+/// The sprint an accepted wish is planned into.
+const SPRINT_RULE: TextRule =
+    TextRule::line("sprint", "Название спринта", "Укажите спринт.", SPRINT_MAX);
+
+crate::coded_enum! {
+    /// Where a wish stands.
+    pub enum WishStatus {
+        /// «Подано»
+        Submitted = "submitted" / "Подано",
+        /// «На рассмотрении у аккаунт-менеджера»
+        UnderReview = "under_review" / "На рассмотрении у аккаунт-менеджера",
+        /// «Передано в разработку»
+        WithDevelopment = "with_development" / "Передано в разработку",
+        /// «Отклонено»
+        Rejected = "rejected" / "Отклонено",
+        /// «Принято в работу»
+        Accepted = "accepted" / "Принято в работу",
+        /// «Реализовано»
+        Implemented = "implemented" / "Реализовано",
+    }
 }
 
 /// Who decides a wish in a given status.
@@ -77,45 +105,6 @@ impl WishStage {
 }
 
 impl WishStatus {
-    /// Every status, in lifecycle order.
-    pub const ALL: [WishStatus; 6] = [
-        WishStatus::Submitted,
-        WishStatus::UnderReview,
-        WishStatus::WithDevelopment,
-        WishStatus::Rejected,
-        WishStatus::Accepted,
-        WishStatus::Implemented,
-    ];
-
-    /// The API code.
-    pub fn code(self) -> &'static str {
-        match self {
-            WishStatus::Submitted => "submitted",
-            WishStatus::UnderReview => "under_review",
-            WishStatus::WithDevelopment => "with_development",
-            WishStatus::Rejected => "rejected",
-            WishStatus::Accepted => "accepted",
-            WishStatus::Implemented => "implemented",
-        }
-    }
-
-    /// Parses an API code.
-    pub fn from_code(code: &str) -> Option<WishStatus> {
-        WishStatus::ALL.into_iter().find(|s| s.code() == code)
-    }
-
-    /// The portal's words (of «пожелание»).
-    pub fn label(self) -> &'static str {
-        match self {
-            WishStatus::Submitted => "Подано",
-            WishStatus::UnderReview => "На рассмотрении у аккаунт-менеджера",
-            WishStatus::WithDevelopment => "Передано в разработку",
-            WishStatus::Rejected => "Отклонено",
-            WishStatus::Accepted => "Принято в работу",
-            WishStatus::Implemented => "Реализовано",
-        }
-    }
-
     /// Who decides now; `None` once the wish is rejected or implemented.
     pub fn stage(self) -> Option<WishStage> {
         match self {
@@ -150,52 +139,14 @@ pub enum WishAction {
     Implement,
 }
 
-/// The kind of a [`WishAction`], without its data.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum WishActionKind {
-    Review,
-    SendToDevelopment,
-    Reject,
-    Accept,
-    Implement,
-}
-
-impl WishActionKind {
-    /// Every kind, in lifecycle order.
-    pub const ALL: [WishActionKind; 5] = [
-        WishActionKind::Review,
-        WishActionKind::SendToDevelopment,
-        WishActionKind::Reject,
-        WishActionKind::Accept,
-        WishActionKind::Implement,
-    ];
-
-    /// The API code.
-    pub fn code(self) -> &'static str {
-        match self {
-            WishActionKind::Review => "review",
-            WishActionKind::SendToDevelopment => "send_to_development",
-            WishActionKind::Reject => "reject",
-            WishActionKind::Accept => "accept",
-            WishActionKind::Implement => "implement",
-        }
-    }
-
-    /// Parses an API code.
-    pub fn from_code(code: &str) -> Option<WishActionKind> {
-        WishActionKind::ALL.into_iter().find(|k| k.code() == code)
-    }
-
-    /// The button / history words.
-    pub fn label(self) -> &'static str {
-        match self {
-            WishActionKind::Review => "Взять на рассмотрение",
-            WishActionKind::SendToDevelopment => "Передать в разработку",
-            WishActionKind::Reject => "Отклонить",
-            WishActionKind::Accept => "Принять в работу",
-            WishActionKind::Implement => "Отметить как реализованное",
-        }
+crate::coded_enum! {
+    /// The kind of a [`WishAction`], without its data.
+    pub enum WishActionKind {
+        Review = "review" / "Взять на рассмотрение",
+        SendToDevelopment = "send_to_development" / "Передать в разработку",
+        Reject = "reject" / "Отклонить",
+        Accept = "accept" / "Принять в работу",
+        Implement = "implement" / "Отметить как реализованное",
     }
 }
 
@@ -223,19 +174,13 @@ impl WishAction {
         };
         match self {
             WishAction::Review { note } => {
-                if note
-                    .as_deref()
-                    .is_some_and(|n| n.trim().chars().count() > WISH_COMMENT_MAX)
-                {
-                    bad("note", "Комментарий длиннее 2000 символов.");
+                if let Err(e) = NOTE_RULE.optional(note.as_deref()) {
+                    bad(e.field, &e.message);
                 }
             }
             WishAction::Reject { reason } => {
-                let reason = reason.trim();
-                if reason.is_empty() {
-                    bad("reason", "Укажите причину отклонения: её увидит дилер.");
-                } else if reason.chars().count() > WISH_COMMENT_MAX {
-                    bad("reason", "Причина отклонения длиннее 2000 символов.");
+                if let Err(e) = REASON_RULE.required(Some(reason)) {
+                    bad(e.field, &e.message);
                 }
             }
             WishAction::Accept {
@@ -243,11 +188,8 @@ impl WishAction {
                 planned_from,
                 planned_to,
             } => {
-                let sprint = sprint.trim();
-                if sprint.is_empty() {
-                    bad("sprint", "Укажите спринт.");
-                } else if sprint.chars().count() > SPRINT_MAX {
-                    bad("sprint", "Название спринта длиннее 100 символов.");
+                if let Err(e) = SPRINT_RULE.required(Some(sprint)) {
+                    bad(e.field, &e.message);
                 }
                 if planned_to < planned_from {
                     bad(
@@ -307,18 +249,22 @@ impl WishError {
 
 /// The wish lifecycle: where `action` takes a wish in `status`, or why it cannot.
 pub fn next_wish_status(status: WishStatus, action: &WishAction) -> Result<WishStatus, WishError> {
-    use WishAction as A;
+    wish_move(status, action.kind())
+}
+
+/// The wish lifecycle by the kind of decision alone (the whole machine is this one
+/// `match`): where a decision of `kind` takes a wish in `status`, or why it cannot. The
+/// decision's data never changes the answer; [`WishAction::validate`] checks it apart.
+pub fn wish_move(status: WishStatus, kind: WishActionKind) -> Result<WishStatus, WishError> {
+    use WishActionKind as K;
     use WishStatus as S;
-    match (status, action) {
-        (S::Submitted, A::Review { .. }) => Ok(S::UnderReview),
-        (S::UnderReview, A::SendToDevelopment) => Ok(S::WithDevelopment),
-        (S::UnderReview | S::WithDevelopment, A::Reject { .. }) => Ok(S::Rejected),
-        (S::WithDevelopment, A::Accept { .. }) => Ok(S::Accepted),
-        (S::Accepted, A::Implement) => Ok(S::Implemented),
-        (from, action) => Err(WishError::IllegalMove {
-            from,
-            action: action.kind(),
-        }),
+    match (status, kind) {
+        (S::Submitted, K::Review) => Ok(S::UnderReview),
+        (S::UnderReview, K::SendToDevelopment) => Ok(S::WithDevelopment),
+        (S::UnderReview | S::WithDevelopment, K::Reject) => Ok(S::Rejected),
+        (S::WithDevelopment, K::Accept) => Ok(S::Accepted),
+        (S::Accepted, K::Implement) => Ok(S::Implemented),
+        (from, action) => Err(WishError::IllegalMove { from, action }),
     }
 }
 
@@ -346,23 +292,20 @@ impl WishDraft {
                 message: message.to_string(),
             })
         };
-        let title = self.title.as_deref().map(str::trim).unwrap_or("");
-        if title.is_empty() {
-            bad("title", "Кратко назовите пожелание.");
-        } else if title.chars().count() > WISH_TITLE_MAX {
-            bad("title", "Название пожелания длиннее 200 символов.");
-        }
-        let text = self.text.as_deref().map(str::trim).unwrap_or("");
-        if text.is_empty() {
-            bad("text", "Опишите, что и зачем нужно доработать.");
-        } else if text.chars().count() > WISH_TEXT_MAX {
-            bad("text", "Текст пожелания длиннее 10 000 символов.");
-        }
+        let title = TITLE_RULE
+            .required(self.title.as_deref())
+            .unwrap_or_else(|e| {
+                bad(e.field, &e.message);
+                String::new()
+            });
+        let text = TEXT_RULE
+            .required(self.text.as_deref())
+            .unwrap_or_else(|e| {
+                bad(e.field, &e.message);
+                String::new()
+            });
         if errors.is_empty() {
-            Ok(NewWish {
-                title: title.to_string(),
-                text: text.to_string(),
-            })
+            Ok(NewWish { title, text })
         } else {
             Err(ValidationError { errors })
         }
@@ -461,15 +404,8 @@ impl Wish {
         action: WishAction,
         now: DateTime<Utc>,
     ) -> Result<(Wish, WishEvent), WishError> {
-        let to = next_wish_status(self.status, &action)?;
         let kind = action.kind();
-        if !self
-            .status
-            .stage()
-            .is_some_and(|s| s.decided_by(actor.role))
-        {
-            return Err(WishError::NotYourMove { action: kind });
-        }
+        let to = self.check_move(actor, kind)?;
         action.validate()?;
         let mut wish = Wish {
             status: to,
@@ -479,10 +415,10 @@ impl Wish {
         };
         let comment = match action {
             WishAction::Review { note } => {
-                note.map(|n| n.trim().to_string()).filter(|n| !n.is_empty())
+                note.map(|n| NOTE_RULE.clean(&n)).filter(|n| !n.is_empty())
             }
             WishAction::Reject { reason } => {
-                let reason = reason.trim().to_string();
+                let reason = REASON_RULE.clean(&reason);
                 wish.reason = Some(reason.clone());
                 Some(reason)
             }
@@ -492,7 +428,7 @@ impl Wish {
                 planned_to,
             } => {
                 let plan = WishPlan {
-                    sprint: sprint.trim().to_string(),
+                    sprint: SPRINT_RULE.clean(&sprint),
                     planned_from,
                     planned_to,
                 };
@@ -520,27 +456,35 @@ impl Wish {
         Ok((wish, event))
     }
 
+    /// Whether `actor` may make a decision of `kind` on this wish now, whatever its data:
+    /// where it would take the wish, or the refusal [`Wish::apply`] gives for it (an
+    /// illegal move first, then another stage's decision). The caller has checked that
+    /// `actor` sees the wish.
+    pub fn check_move(&self, actor: &Actor, kind: WishActionKind) -> Result<WishStatus, WishError> {
+        let to = wish_move(self.status, kind)?;
+        if !self
+            .status
+            .stage()
+            .is_some_and(|s| s.decided_by(actor.role))
+        {
+            return Err(WishError::NotYourMove { action: kind });
+        }
+        Ok(to)
+    }
+
+    /// Whether `actor` may make a decision of `kind` on this wish now.
+    pub fn may(&self, actor: &Actor, kind: WishActionKind) -> bool {
+        self.check_move(actor, kind).is_ok()
+    }
+
     /// The decisions a person with `role` can make now, for the portal's buttons.
     pub fn available_actions(&self, role: Role) -> Vec<WishActionKind> {
         if !self.status.stage().is_some_and(|s| s.decided_by(role)) {
             return Vec::new();
         }
-        let probe = |kind: WishActionKind| match kind {
-            WishActionKind::Review => WishAction::Review { note: None },
-            WishActionKind::SendToDevelopment => WishAction::SendToDevelopment,
-            WishActionKind::Reject => WishAction::Reject {
-                reason: String::new(),
-            },
-            WishActionKind::Accept => WishAction::Accept {
-                sprint: String::new(),
-                planned_from: NaiveDate::MIN,
-                planned_to: NaiveDate::MIN,
-            },
-            WishActionKind::Implement => WishAction::Implement,
-        };
         WishActionKind::ALL
             .into_iter()
-            .filter(|&k| next_wish_status(self.status, &probe(k)).is_ok())
+            .filter(|&k| wish_move(self.status, k).is_ok())
             .collect()
     }
 
@@ -572,6 +516,22 @@ impl Wish {
                 None => format!("Пожелание «{title}» принято в работу."),
             },
             WishStatus::Implemented => format!("Пожелание «{title}» реализовано."),
+        }
+    }
+}
+
+impl Refuse for WishError {
+    fn refusal(&self) -> Refusal {
+        match self {
+            WishError::IllegalMove { .. } => Refusal::new(
+                RefusalKind::Conflict,
+                "illegal_transition",
+                self.message_ru(),
+            ),
+            WishError::NotYourMove { .. } => {
+                Refusal::new(RefusalKind::Forbidden, "not_your_move", self.message_ru())
+            }
+            WishError::Invalid(e) => e.refusal(),
         }
     }
 }
@@ -1001,5 +961,72 @@ mod tests {
         assert_eq!(event.to, S::UnderReview);
         assert_eq!(event.action, Some(WishActionKind::Review));
         assert_eq!(event.comment, None);
+    }
+
+    #[test]
+    fn wish_refusals_match_the_app_table() {
+        use crate::kernel::{RefusalKind as K, Refuse};
+        let illegal = WishError::IllegalMove {
+            from: WishStatus::Submitted,
+            action: WishActionKind::Accept,
+        };
+        let r = illegal.refusal();
+        assert_eq!((r.kind, r.code), (K::Conflict, "illegal_transition"));
+        assert_eq!(r.message, illegal.message_ru());
+        assert!(r.message.contains("«Подано»"));
+        let not_yours = WishError::NotYourMove {
+            action: WishActionKind::Accept,
+        };
+        let r = not_yours.refusal();
+        assert_eq!((r.kind, r.code), (K::Forbidden, "not_your_move"));
+        assert_eq!(r.message, not_yours.message_ru());
+        let invalid = WishError::Invalid(ValidationError::field(
+            "reason",
+            "Укажите причину отклонения: её увидит дилер.",
+        ));
+        let r = invalid.refusal();
+        assert_eq!((r.kind, r.code), (K::Invalid, "validation_failed"));
+        assert_eq!(r.message, "Укажите причину отклонения: её увидит дилер.");
+        assert_eq!(r.fields[0].field, "reason");
+    }
+
+    #[test]
+    fn may_answers_exactly_what_apply_would_refuse_whatever_the_data() {
+        // Every role, status and decision: `check_move` refuses as `apply` does with valid
+        // data, and `may` is its yes/no; invalid data never changes whether it is allowed.
+        for role in Role::ALL {
+            let who = actor(role);
+            for status in WishStatus::ALL {
+                let w = wish_in(status);
+                for action in every_action() {
+                    let kind = action.kind();
+                    let applied = w.apply(&who, action, now()).map(|(w, _)| w.status);
+                    assert_eq!(
+                        w.check_move(&who, kind),
+                        applied,
+                        "{role:?} {status:?} {kind:?}"
+                    );
+                    assert_eq!(w.may(&who, kind), applied.is_ok());
+                    assert_eq!(w.available_actions(role).contains(&kind), applied.is_ok());
+                }
+            }
+        }
+        let w = wish_in(S::UnderReview);
+        let manager = actor(Role::AccountManager);
+        assert!(w.may(&manager, WishActionKind::Reject));
+        assert!(
+            w.apply(&manager, A::Reject { reason: " ".into() }, now())
+                .is_err()
+        );
+        assert_eq!(
+            w.check_move(&actor(Role::Dealer), WishActionKind::Reject),
+            Err(WishError::NotYourMove {
+                action: WishActionKind::Reject
+            })
+        );
+        assert!(matches!(
+            w.check_move(&manager, WishActionKind::Implement),
+            Err(WishError::IllegalMove { .. })
+        ));
     }
 }

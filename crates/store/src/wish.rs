@@ -1,15 +1,146 @@
-//! Wishes and their history ⇄ items. A child of `mapping`, so it writes and reads with the
-//! same [`Builder`] and [`Reader`] (and the same conventions) as every other item.
+//! Wishes (SPEC §2.7) on the table: a wish and its history in one partition, listed per
+//! dealer and for everyone through the overloaded indexes. Same rules as tickets: every
+//! change is one transaction of the conditional wish write, its history event and its
+//! notices, so a stale decision writes nothing and a notice is never lost or invented.
 
-use super::{Builder, Item, Reader, attr, n};
-use crate::error::StoreError;
+use crate::client::Store;
+use crate::error::{Entity, StoreError};
+use crate::kernel::AggregateWrite;
 use crate::keys;
-use crate::table::{GSI1, GSI2, SK};
+use crate::mapping::{self, Builder, Item, Reader, attr, n};
+use crate::table::{GSI1, GSI2, PK, SK};
+use crate::{Page, PageRequest};
 use aws_sdk_dynamodb::types::AttributeValue;
 use chrono::NaiveDate;
 use dealerdesk_domain::{
-    DealerId, Role, UserId, Wish, WishActionKind, WishEvent, WishId, WishPlan, WishStatus,
+    DealerId, Notice, Role, UserId, Wish, WishActionKind, WishEvent, WishId, WishPlan, WishStatus,
 };
+use std::future::Future;
+
+/// Wishes and their history.
+pub trait WishRepo {
+    /// Writes a new wish, its submission event and its notices in one transaction;
+    /// [`StoreError::AlreadyExists`] when the id is taken.
+    fn create_wish(
+        &self,
+        wish: &Wish,
+        event: &WishEvent,
+        notices: &[Notice],
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+    /// One wish.
+    fn wish(&self, id: &WishId) -> impl Future<Output = Result<Option<Wish>, StoreError>> + Send;
+    /// One wish with its history, oldest event first (one query).
+    fn wish_with_history(
+        &self,
+        id: &WishId,
+    ) -> impl Future<Output = Result<Option<(Wish, Vec<WishEvent>)>, StoreError>> + Send;
+    /// Stores a decided wish, its history event and its notices in one transaction, only
+    /// if the stored version still is `expected_version`; otherwise
+    /// [`StoreError::Conflict`] and nothing is written.
+    fn save_wish_move(
+        &self,
+        wish: &Wish,
+        expected_version: u64,
+        event: &WishEvent,
+        notices: &[Notice],
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+    /// One dealer's wishes, newest first.
+    fn dealer_wishes(
+        &self,
+        dealer: &DealerId,
+        page: &PageRequest,
+    ) -> impl Future<Output = Result<Page<Wish>, StoreError>> + Send;
+    /// Every dealer's wishes, newest first.
+    fn all_wishes(
+        &self,
+        page: &PageRequest,
+    ) -> impl Future<Output = Result<Page<Wish>, StoreError>> + Send;
+}
+
+impl WishRepo for Store {
+    async fn create_wish(
+        &self,
+        wish: &Wish,
+        event: &WishEvent,
+        notices: &[Notice],
+    ) -> Result<(), StoreError> {
+        let write = AggregateWrite::new(Entity::Wish, wish_to_item(wish), 0, notices)
+            .event(wish_event_to_item(&wish.id, wish.version, event));
+        self.save_aggregate(write).await.map(|_| ())
+    }
+
+    async fn wish(&self, id: &WishId) -> Result<Option<Wish>, StoreError> {
+        self.get(keys::wish_pk(id), keys::WISH_SK)
+            .await?
+            .map(|item| wish_from_item(&item))
+            .transpose()
+    }
+
+    async fn wish_with_history(
+        &self,
+        id: &WishId,
+    ) -> Result<Option<(Wish, Vec<WishEvent>)>, StoreError> {
+        let mut wish = None;
+        let mut events = Vec::new();
+        let query = self
+            .client
+            .query()
+            .table_name(&*self.table)
+            .key_condition_expression("#pk = :pk")
+            .expression_attribute_names("#pk", PK)
+            .expression_attribute_values(":pk", mapping::string(keys::wish_pk(id)))
+            .consistent_read(true);
+        for item in &self.query_all(query).await? {
+            if is_wish(item) {
+                wish = Some(wish_from_item(item)?);
+            } else if mapping::is_event(item) {
+                events.push(wish_event_from_item(item)?);
+            }
+        }
+        Ok(wish.map(|w| (w, events)))
+    }
+
+    async fn save_wish_move(
+        &self,
+        wish: &Wish,
+        expected_version: u64,
+        event: &WishEvent,
+        notices: &[Notice],
+    ) -> Result<(), StoreError> {
+        let write =
+            AggregateWrite::new(Entity::Wish, wish_to_item(wish), expected_version, notices)
+                .event(wish_event_to_item(&wish.id, wish.version, event));
+        self.save_aggregate(write).await.map(|_| ())
+    }
+
+    async fn dealer_wishes(
+        &self,
+        dealer: &DealerId,
+        page: &PageRequest,
+    ) -> Result<Page<Wish>, StoreError> {
+        self.page(
+            &GSI1,
+            keys::dealer_wishes_gsi1pk(dealer),
+            None,
+            page,
+            wish_from_item,
+        )
+        .await
+    }
+
+    async fn all_wishes(&self, page: &PageRequest) -> Result<Page<Wish>, StoreError> {
+        self.page(
+            &GSI2,
+            keys::ALL_WISHES_GSI2PK.to_string(),
+            None,
+            page,
+            wish_from_item,
+        )
+        .await
+    }
+}
+
+// ---------------------------------------------------------------- mapping: wishes and their history ⇄ items
 
 /// The `type` of a wish item.
 pub(crate) const WISH_TYPE: &str = "wish";

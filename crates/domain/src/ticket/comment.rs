@@ -22,6 +22,7 @@
 use crate::access::Actor;
 use crate::error::ValidationError;
 use crate::ids::{CommentId, TicketId, UserId};
+use crate::kernel::{Refusal, RefusalKind, Refuse, TextRule};
 use crate::notice::{Audience, Notice};
 use crate::role::Role;
 use crate::ticket::Ticket;
@@ -68,13 +69,19 @@ impl CommentError {
     /// The message shown to people.
     pub fn message_ru(&self) -> String {
         match self {
-            CommentError::NotYourTicket => {
-                "Комментировать это обращение вы не можете.".to_string()
-            }
+            CommentError::NotYourTicket => "Комментировать это обращение вы не можете.".to_string(),
             CommentError::Invalid(e) => e.message_ru(),
         }
     }
 }
+
+/// A comment's text as a draft field.
+const TEXT_RULE: TextRule = TextRule::text(
+    "text",
+    "Комментарий",
+    "Напишите текст комментария.",
+    TICKET_COMMENT_MAX,
+);
 
 /// One comment on a ticket.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -104,23 +111,15 @@ impl Comment {
             }
             Some(_) => {}
         }
-        let text = text.trim();
-        if text.is_empty() {
-            return Err(ValidationError::field("text", "Напишите текст комментария.").into());
-        }
-        if text.chars().count() > TICKET_COMMENT_MAX {
-            return Err(ValidationError::field(
-                "text",
-                "Комментарий длиннее 10 000 символов.",
-            )
-            .into());
-        }
+        let text = TEXT_RULE
+            .required(Some(text))
+            .map_err(|e| ValidationError { errors: vec![e] })?;
         Ok(Comment {
             id,
             ticket_id: ticket.id.clone(),
             author_id: author.user_id.clone(),
             author_role: author.role,
-            text: text.to_string(),
+            text,
             at: now,
         })
     }
@@ -164,12 +163,23 @@ impl Comment {
     }
 }
 
+impl Refuse for CommentError {
+    fn refusal(&self) -> Refusal {
+        match self {
+            CommentError::NotYourTicket => {
+                Refusal::new(RefusalKind::Forbidden, "forbidden", self.message_ru())
+            }
+            CommentError::Invalid(e) => e.refusal(),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::ids::DealerId;
-    use crate::lifecycle::Action;
     use crate::ticket::TicketDraft;
+    use crate::ticket::lifecycle::Action;
     use chrono::TimeZone;
 
     fn now() -> DateTime<Utc> {
@@ -267,7 +277,15 @@ mod tests {
         assert_eq!(n[0].key, "comment:t1:c1");
         assert_eq!(n[0].params["text"], "Срочно");
         // Once taken, the assignee does.
-        let (taken, _) = t.apply(&specialist, Action::Take, None, &crate::calendar::WorkingCalendar::platform_default(), now()).unwrap();
+        let (taken, _) = t
+            .apply(
+                &specialist,
+                Action::Take,
+                None,
+                &crate::calendar::WorkingCalendar::platform_default(),
+                now(),
+            )
+            .unwrap();
         let n = write(&taken, &dealer, "Срочно").unwrap().notices(&taken);
         assert_eq!(
             n[0].audience,
@@ -285,5 +303,33 @@ mod tests {
                 }
             );
         }
+    }
+
+    #[test]
+    fn comment_refusals_match_the_app_table() {
+        use crate::kernel::{RefusalKind as K, Refuse};
+        let r = CommentError::NotYourTicket.refusal();
+        assert_eq!(
+            (r.kind, r.code, r.message.as_str()),
+            (
+                K::Forbidden,
+                "forbidden",
+                "Комментировать это обращение вы не можете."
+            )
+        );
+        let r = CommentError::Invalid(ValidationError::field(
+            "text",
+            "Напишите текст комментария.",
+        ))
+        .refusal();
+        assert_eq!(
+            (r.kind, r.code, r.message.as_str()),
+            (
+                K::Invalid,
+                "validation_failed",
+                "Напишите текст комментария."
+            )
+        );
+        assert_eq!(r.fields[0].field, "text");
     }
 }

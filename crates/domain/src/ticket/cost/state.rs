@@ -9,59 +9,25 @@
 //! Dates here are calendar dates of the platform's time zone (Europe/Moscow); the caller
 //! converts "now" to such a date before asking.
 
-use crate::catalog::Billing;
-use crate::lifecycle::Party;
+use crate::kernel::{Refusal, RefusalKind, Refuse};
+use crate::ticket::catalog::Billing;
+use crate::ticket::lifecycle::Party;
 use chrono::{Datelike, Days, NaiveDate};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use thiserror::Error;
 
-/// Where a ticket's cost stands with the dealer.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum CostState {
-    /// Nothing to confirm: the ticket is open, free, or has no paid time.
-    None,
-    /// Waiting for the dealer to confirm or dispute.
-    Pending,
-    /// Confirmed by the dealer, or counted as confirmed at the cut-off.
-    Confirmed,
-    /// The dealer asked for details; the specialist's turn.
-    Disputed,
-}
-
-impl CostState {
-    /// Every state.
-    pub const ALL: [CostState; 4] = [
-        CostState::None,
-        CostState::Pending,
-        CostState::Confirmed,
-        CostState::Disputed,
-    ];
-
-    /// The API code.
-    pub fn code(self) -> &'static str {
-        match self {
-            CostState::None => "none",
-            CostState::Pending => "pending",
-            CostState::Confirmed => "confirmed",
-            CostState::Disputed => "disputed",
-        }
-    }
-
-    /// Parses an API code.
-    pub fn from_code(code: &str) -> Option<CostState> {
-        CostState::ALL.into_iter().find(|s| s.code() == code)
-    }
-
-    /// The portal's words (of «стоимость»).
-    pub fn label(self) -> &'static str {
-        match self {
-            CostState::None => "Не начислена",
-            CostState::Pending => "Ожидает подтверждения",
-            CostState::Confirmed => "Подтверждена",
-            CostState::Disputed => "Запрошена детализация",
-        }
+crate::coded_enum! {
+    /// Where a ticket's cost stands with the dealer.
+    pub enum CostState {
+        /// Nothing to confirm: the ticket is open, free, or has no paid time.
+        None = "none" / "Не начислена",
+        /// Waiting for the dealer to confirm or dispute.
+        Pending = "pending" / "Ожидает подтверждения",
+        /// Confirmed by the dealer, or counted as confirmed at the cut-off.
+        Confirmed = "confirmed" / "Подтверждена",
+        /// The dealer asked for details; the specialist's turn.
+        Disputed = "disputed" / "Запрошена детализация",
     }
 }
 
@@ -81,54 +47,18 @@ pub enum CostAction {
     CorrectTime { minutes: u32 },
 }
 
-/// The kind of a [`CostAction`], without its data: for codes, labels and errors.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum CostActionKind {
-    Complete,
-    Confirm,
-    Dispute,
-    AnswerDispute,
-    CorrectTime,
+crate::coded_enum! {
+    /// The kind of a [`CostAction`], without its data: for codes, labels and errors.
+    pub enum CostActionKind {
+        Complete = "complete" / "Обращение завершено",
+        Confirm = "confirm" / "Подтвердить стоимость",
+        Dispute = "dispute" / "Запросить детализацию",
+        AnswerDispute = "answer_dispute" / "Ответить на запрос детализации",
+        CorrectTime = "correct_time" / "Исправить время",
+    }
 }
 
 impl CostActionKind {
-    /// Every kind.
-    pub const ALL: [CostActionKind; 5] = [
-        CostActionKind::Complete,
-        CostActionKind::Confirm,
-        CostActionKind::Dispute,
-        CostActionKind::AnswerDispute,
-        CostActionKind::CorrectTime,
-    ];
-
-    /// The API code.
-    pub fn code(self) -> &'static str {
-        match self {
-            CostActionKind::Complete => "complete",
-            CostActionKind::Confirm => "confirm",
-            CostActionKind::Dispute => "dispute",
-            CostActionKind::AnswerDispute => "answer_dispute",
-            CostActionKind::CorrectTime => "correct_time",
-        }
-    }
-
-    /// Parses an API code.
-    pub fn from_code(code: &str) -> Option<CostActionKind> {
-        CostActionKind::ALL.into_iter().find(|k| k.code() == code)
-    }
-
-    /// The button / history words.
-    pub fn label(self) -> &'static str {
-        match self {
-            CostActionKind::Complete => "Обращение завершено",
-            CostActionKind::Confirm => "Подтвердить стоимость",
-            CostActionKind::Dispute => "Запросить детализацию",
-            CostActionKind::AnswerDispute => "Ответить на запрос детализации",
-            CostActionKind::CorrectTime => "Исправить время",
-        }
-    }
-
     /// Who may make this move: the dealer confirms or disputes, the platform answers or
     /// corrects, the system records completion.
     pub fn party(self) -> Party {
@@ -438,6 +368,17 @@ pub fn billing_quarter(date: NaiveDate) -> Quarter {
         quarter.next()
     } else {
         quarter
+    }
+}
+
+impl Refuse for CostError {
+    fn refusal(&self) -> Refusal {
+        let (kind, code) = match self {
+            CostError::IllegalMove { .. } => (RefusalKind::Conflict, "illegal_cost_move"),
+            CostError::NotYourMove { .. } => (RefusalKind::Forbidden, "not_your_move"),
+            CostError::CommentRequired { .. } => (RefusalKind::Invalid, "comment_required"),
+        };
+        Refusal::new(kind, code, self.message_ru())
     }
 }
 
@@ -783,5 +724,43 @@ mod tests {
         assert_eq!(billing_quarter(d(2026, 3, 27)), q(2026, 2));
         assert_eq!(billing_quarter(d(2026, 12, 30)), q(2027, 1));
         assert_eq!(billing_quarter(d(2026, 2, 10)), q(2026, 1));
+    }
+
+    #[test]
+    fn cost_refusals_match_the_app_table() {
+        use crate::kernel::{RefusalKind as K, Refuse};
+        let cases = [
+            (
+                CostError::IllegalMove {
+                    from: CostState::Confirmed,
+                    action: CostActionKind::Dispute,
+                },
+                K::Conflict,
+                "illegal_cost_move",
+            ),
+            (
+                CostError::NotYourMove {
+                    action: CostActionKind::Confirm,
+                },
+                K::Forbidden,
+                "not_your_move",
+            ),
+            (
+                CostError::CommentRequired {
+                    action: CostActionKind::Dispute,
+                },
+                K::Invalid,
+                "comment_required",
+            ),
+        ];
+        for (e, kind, code) in cases {
+            let r = e.refusal();
+            assert_eq!(
+                (r.kind, r.code, r.message.clone()),
+                (kind, code, e.message_ru()),
+                "{e:?}"
+            );
+            assert!(r.fields.is_empty());
+        }
     }
 }

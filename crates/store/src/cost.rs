@@ -2,12 +2,13 @@
 //! its time ledger and cost history, the open-costs index and the completed-work
 //! projection. The layout is documented in [`crate::keys`].
 
-use crate::dynamo::Store;
-use crate::error::StoreError;
+use crate::client::{Condition, Store};
+use crate::error::{Entity, StoreError};
+use crate::kernel::AggregateWrite;
 use crate::keys;
 use crate::mapping::{self, Item};
 use crate::table::{GSI3, PK, SK};
-use aws_sdk_dynamodb::types::{AttributeValue, Delete, Put, TransactWriteItem};
+use aws_sdk_dynamodb::types::{AttributeValue, Delete, TransactWriteItem};
 use chrono::{DateTime, Utc};
 use dealerdesk_domain::{
     Billing, Category, Completed, CostEvent, CostEventKind, CostState, Criticality, Notice,
@@ -341,42 +342,7 @@ pub(crate) fn completed_work_from_item(item: &Item) -> Result<CompletedWork, Sto
 
 // ---------------------------------------------------------------- transaction items
 
-/// A Put's condition expression with its attribute names and values.
-type PutCondition<'a> = (
-    &'a str,
-    Vec<(&'a str, &'a str)>,
-    Vec<(&'a str, AttributeValue)>,
-);
-
 impl Store {
-    fn transact_put(
-        &self,
-        item: Item,
-        condition: Option<PutCondition<'_>>,
-    ) -> Result<TransactWriteItem, StoreError> {
-        let mut put = Put::builder().table_name(&*self.table).set_item(Some(item));
-        if let Some((expression, names, values)) = condition {
-            put = put.condition_expression(expression);
-            for (placeholder, name) in names {
-                put = put.expression_attribute_names(placeholder, name);
-            }
-            for (placeholder, value) in values {
-                put = put.expression_attribute_values(placeholder, value);
-            }
-        }
-        let put = put
-            .build()
-            .map_err(|e| StoreError::Backend(format!("building a transaction Put: {e}")))?;
-        Ok(TransactWriteItem::builder().put(put).build())
-    }
-
-    fn put_absent(&self, item: Item) -> Result<TransactWriteItem, StoreError> {
-        self.transact_put(
-            item,
-            Some(("attribute_not_exists(#pk)", vec![("#pk", PK)], vec![])),
-        )
-    }
-
     fn transact_delete(&self, pk: String, sk: &str) -> Result<TransactWriteItem, StoreError> {
         let delete = Delete::builder()
             .table_name(&*self.table)
@@ -402,7 +368,7 @@ impl Store {
             writes.push(self.transact_delete(pk, &sk)?);
         }
         if let Some(item) = completed_work_to_item(ticket) {
-            writes.push(self.transact_put(item, None)?);
+            writes.push(self.put(item, Condition::none())?);
         }
         Ok(writes)
     }
@@ -436,28 +402,22 @@ impl CostRepo for Store {
     }
 
     async fn save_ledger_write(&self, write: &LedgerWrite<'_>) -> Result<(), StoreError> {
-        let mut items = vec![self.transact_put(
-            mapping::ticket_to_item(write.ticket),
-            Some((
-                "#version = :expected",
-                vec![("#version", "version")],
-                vec![(":expected", n(write.previous.version))],
-            )),
-        )?];
+        let mut extra = Vec::new();
         if let Some(entry) = write.time_entry {
-            items.push(self.put_absent(time_entry_to_item(entry))?);
+            extra.push(self.put(time_entry_to_item(entry), Condition::absent())?);
         }
+        extra.extend(self.completed_work_writes(Some(write.previous), write.ticket)?);
+        let mut aggregate = AggregateWrite::new(
+            Entity::Ticket,
+            crate::ticket::ticket_to_item(write.ticket),
+            write.previous.version,
+            write.notices,
+        )
+        .extra(extra);
         if let Some(event) = write.event {
-            items.push(self.put_absent(cost_event_to_item(&write.ticket.id, event))?);
+            aggregate = aggregate.event(cost_event_to_item(&write.ticket.id, event));
         }
-        items.extend(self.completed_work_writes(Some(write.previous), write.ticket)?);
-        for notice in write.notices {
-            items.push(self.put_absent(crate::outbox::notice_to_item(notice))?);
-        }
-        match self.transact(items).await? {
-            Ok(()) => Ok(()),
-            Err(cancelled) => Err(cancelled.backend_failure().unwrap_or(StoreError::Conflict)),
-        }
+        self.save_aggregate(aggregate).await.map(|_| ())
     }
 
     async fn completed_work(
@@ -496,7 +456,7 @@ impl CostRepo for Store {
             // `2026-Q1#…` < `2026-Q2`: every quarter up to and including `up_to`.
             .expression_attribute_values(":before", s(up_to.next().code()));
         for item in &self.query_all(query).await? {
-            tickets.push(mapping::ticket_from_item(item)?);
+            tickets.push(crate::ticket::ticket_from_item(item)?);
         }
         Ok(tickets)
     }
@@ -557,8 +517,8 @@ mod tests {
     #[test]
     fn a_ticket_cost_round_trips_and_an_open_cost_is_indexed() {
         let t = ticket(Status::Resolved, pending());
-        let item = mapping::ticket_to_item(&t);
-        assert_eq!(mapping::ticket_from_item(&item), Ok(t.clone()));
+        let item = crate::ticket::ticket_to_item(&t);
+        assert_eq!(crate::ticket::ticket_from_item(&item), Ok(t.clone()));
         assert_eq!(item.get("cost"), Some(&s("590")));
         assert_eq!(item.get("gsi3pk"), Some(&s("COST#OPEN")));
         assert_eq!(item.get("gsi3sk"), Some(&s("2026-Q1#01JTICKET")));
@@ -570,22 +530,22 @@ mod tests {
                 ..pending()
             },
         );
-        let item = mapping::ticket_to_item(&confirmed);
+        let item = crate::ticket::ticket_to_item(&confirmed);
         assert!(
             !item.contains_key("gsi3pk"),
             "a settled cost leaves the index"
         );
-        assert_eq!(mapping::ticket_from_item(&item), Ok(confirmed));
+        assert_eq!(crate::ticket::ticket_from_item(&item), Ok(confirmed));
     }
 
     #[test]
     fn a_ticket_stored_before_costs_reads_as_no_time() {
         let t = ticket(Status::Accepted, TicketCost::default());
-        let mut item = mapping::ticket_to_item(&t);
+        let mut item = crate::ticket::ticket_to_item(&t);
         for name in [MINUTES, COST, COST_STATE] {
             item.remove(name);
         }
-        assert_eq!(mapping::ticket_from_item(&item), Ok(t));
+        assert_eq!(crate::ticket::ticket_from_item(&item), Ok(t));
     }
 
     #[test]

@@ -1,0 +1,250 @@
+//! What every feature's repository shares: one save of a versioned aggregate and one
+//! paging read. A feature maps its records to items and calls these; it never builds its
+//! own transaction of "thing + history + notices" or its own cursor loop.
+//!
+//! The save is one `TransactWriteItems`: the aggregate's item on the condition "absent"
+//! (a create) or "version = expected" (a change), its history event (absent), an optional
+//! idempotency record, any extra items of the feature, and its notices (outbox items,
+//! absent). Either all of it is written or none of it; a failed condition comes back as
+//! [`StoreError::Conflict`] naming the [`Entity`], [`StoreError::AlreadyExists`] (a
+//! create whose id is taken) or [`Saved::Replayed`] (a create whose idempotency key was
+//! used).
+
+use crate::client::{Condition, Reason, Store};
+use crate::cursor;
+use crate::error::{Entity, StoreError};
+use crate::mapping::{self, Item};
+use crate::table::{GsiDefinition, PK, SK, TTL_ATTRIBUTE};
+use crate::{MAX_PAGE_LIMIT, Page, PageRequest};
+use aws_sdk_dynamodb::types::{AttributeValue, TransactWriteItem};
+use dealerdesk_domain::Notice;
+
+/// Most Query calls one listing page makes. A filter on a large partition may match
+/// nothing for a long stretch; past this the page comes back short, with a cursor, rather
+/// than holding a request open.
+const MAX_QUERIES_PER_PAGE: usize = 25;
+/// Items a filtered listing asks the engine to evaluate per Query call.
+const FILTERED_QUERY_LIMIT: i32 = 100;
+
+/// One change of a versioned aggregate (a ticket, a wish, a calendar year…) with
+/// everything that must be stored with it.
+pub(crate) struct AggregateWrite<'a> {
+    /// What the aggregate is, for the conflict's message.
+    pub entity: Entity,
+    /// The aggregate's item, carrying its new version.
+    pub item: Item,
+    /// The version the caller read; `0` for a create (the item must not exist yet).
+    pub expected_version: u64,
+    /// The change's history event, if it has one (must not exist yet).
+    pub event: Option<Item>,
+    /// The create's idempotency record, if the caller sent a key.
+    pub idempotency: Option<IdempotencyRecord>,
+    /// The feature's further writes (a time entry, a projection, a delete).
+    pub extra: Vec<TransactWriteItem>,
+    /// The notices the change sends, stored in the outbox.
+    pub notices: &'a [Notice],
+}
+
+impl<'a> AggregateWrite<'a> {
+    /// A change of `item` from `expected_version` (0: a create) with its history event and
+    /// notices; extras and an idempotency record are added with the builders below.
+    pub fn new(entity: Entity, item: Item, expected_version: u64, notices: &'a [Notice]) -> Self {
+        AggregateWrite {
+            entity,
+            item,
+            expected_version,
+            event: None,
+            idempotency: None,
+            extra: Vec::new(),
+            notices,
+        }
+    }
+
+    /// With its history event.
+    pub fn event(mut self, event: Item) -> Self {
+        self.event = Some(event);
+        self
+    }
+
+    /// With the feature's further writes.
+    pub fn extra(mut self, extra: impl IntoIterator<Item = TransactWriteItem>) -> Self {
+        self.extra.extend(extra);
+        self
+    }
+
+    /// With an idempotency record.
+    pub fn idempotency(mut self, record: Option<IdempotencyRecord>) -> Self {
+        self.idempotency = record;
+        self
+    }
+}
+
+/// An idempotency record of a create: written unless a live record of the same key exists,
+/// in which case the create is a replay of the first one.
+pub(crate) struct IdempotencyRecord {
+    pub item: Item,
+    /// Its key, to read the first record when the engine does not return it.
+    pub pk: String,
+    pub sk: &'static str,
+    /// The create's clock: a record past its expiry no longer counts.
+    pub now: i64,
+}
+
+/// What a save did.
+#[derive(Debug)]
+pub(crate) enum Saved {
+    /// Everything was written.
+    Written,
+    /// Nothing was written: the idempotency key was used before; the first record.
+    Replayed(Item),
+}
+
+impl Store {
+    /// Saves an aggregate's change in one transaction (see the module's documentation).
+    pub(crate) async fn save_aggregate(&self, w: AggregateWrite<'_>) -> Result<Saved, StoreError> {
+        let creating = w.expected_version == 0;
+        let key = (w.item.get(PK).cloned(), w.item.get(SK).cloned());
+        let mut items = vec![self.put(w.item, Condition::version(w.expected_version))?];
+        let event_at = match w.event {
+            Some(event) => {
+                items.push(self.put(event, Condition::absent())?);
+                Some(items.len() - 1)
+            }
+            None => None,
+        };
+        let mut idempotency = None;
+        if let Some(record) = w.idempotency {
+            items.push(self.put(
+                record.item,
+                Condition {
+                    // An expired record that TTL has not removed yet no longer counts.
+                    expression: "attribute_not_exists(#pk) OR #ttl < :now",
+                    names: vec![("#pk", PK), ("#ttl", TTL_ATTRIBUTE)],
+                    values: vec![(":now", mapping::number(record.now))],
+                    return_old_item: true,
+                },
+            )?);
+            idempotency = Some((items.len() - 1, record.pk, record.sk));
+        }
+        items.extend(w.extra);
+        for notice in w.notices {
+            items.push(self.put(crate::outbox::notice_to_item(notice), Condition::absent())?);
+        }
+        let cancelled = match self.transact(items).await? {
+            Ok(()) => return Ok(Saved::Written),
+            Err(cancelled) => cancelled,
+        };
+        if let Some(err) = cancelled.backend_failure() {
+            return Err(err);
+        }
+        if let Some((at, pk, sk)) = idempotency {
+            match cancelled.reason(at) {
+                Some(Reason::ConditionFailed(Some(old))) => {
+                    return Ok(Saved::Replayed(old.clone()));
+                }
+                // The engine did not return the record (or did not say which item failed):
+                // look it up.
+                Some(Reason::ConditionFailed(None)) | None => {
+                    if let Some(old) = self.get(pk, sk).await? {
+                        return Ok(Saved::Replayed(old));
+                    }
+                }
+                Some(_) => {}
+            }
+        }
+        let conflict = StoreError::Conflict { entity: w.entity };
+        if !creating {
+            return Err(conflict);
+        }
+        if cancelled.condition_failed(0)
+            || event_at.is_some_and(|at| cancelled.condition_failed(at))
+        {
+            return Err(StoreError::AlreadyExists);
+        }
+        if cancelled.any_conflict() {
+            return Err(conflict);
+        }
+        // Cancelled without a reason we can place: it exists already only if the item does.
+        if let (Some(AttributeValue::S(pk)), Some(AttributeValue::S(sk))) = key
+            && self.get(pk, &sk).await?.is_some()
+        {
+            return Err(StoreError::AlreadyExists);
+        }
+        Err(conflict)
+    }
+
+    /// One listing page of an index partition, newest first, each item mapped by `map`;
+    /// `only` keeps the items whose attribute has the value (a state filter). Pages through
+    /// the engine until the page is full or the partition is exhausted, so a filter that
+    /// leaves an engine page with few or no matches still fills the page.
+    pub(crate) async fn page<T>(
+        &self,
+        index: &GsiDefinition,
+        partition: String,
+        only: Option<(&'static str, String)>,
+        page: &PageRequest,
+        map: impl Fn(&Item) -> Result<T, StoreError>,
+    ) -> Result<Page<T>, StoreError> {
+        let limit = page.limit.clamp(1, MAX_PAGE_LIMIT) as usize;
+        let mut start = match &page.cursor {
+            Some(c) => Some(cursor::decode(index, &partition, c)?),
+            None => None,
+        };
+        let mut items: Vec<Item> = Vec::with_capacity(limit);
+        let mut more = false;
+        for _ in 0..MAX_QUERIES_PER_PAGE {
+            let wanted = limit - items.len();
+            let mut query = self
+                .client
+                .query()
+                .table_name(&*self.table)
+                .index_name(index.name)
+                .key_condition_expression("#ipk = :ipk")
+                .expression_attribute_names("#ipk", index.partition_key)
+                .expression_attribute_values(":ipk", mapping::string(partition.clone()))
+                .scan_index_forward(false)
+                .set_exclusive_start_key(start.take());
+            query = match &only {
+                Some((name, value)) => query
+                    .filter_expression("#only = :only")
+                    .expression_attribute_names("#only", *name)
+                    .expression_attribute_values(":only", mapping::string(value.clone()))
+                    // Limit counts evaluated items, before the filter: ask for a batch.
+                    .limit(FILTERED_QUERY_LIMIT.max(wanted as i32 + 1)),
+                // One more than needed tells whether another page exists, so a listing
+                // that ends on a page boundary hands out no cursor to an empty page.
+                None => query.limit(wanted as i32 + 1),
+            };
+            let out = query.send().await.map_err(|e| self.backend("Query", e))?;
+            let mut returned = out.items.unwrap_or_default().into_iter();
+            items.extend(returned.by_ref().take(wanted));
+            let left_over = returned.next().is_some();
+            start = out.last_evaluated_key;
+            if items.len() == limit {
+                more = left_over || start.is_some();
+                break;
+            }
+            if start.is_none() {
+                break;
+            }
+        }
+        // Out of query budget with the partition not exhausted: a short page, with a cursor.
+        if start.is_some() && items.len() < limit {
+            more = true;
+        }
+        let next_cursor = match (more, items.last()) {
+            // Continue after the last item handed out, not after the engine's last
+            // evaluated key: with a filter the engine may have read past items not
+            // handed out.
+            (true, Some(last)) => Some(cursor::encode(index, last)?),
+            // Nothing matched within the budget: continue from where the engine stopped.
+            (true, None) => match &start {
+                Some(key) => Some(cursor::encode(index, key)?),
+                None => None,
+            },
+            (false, _) => None,
+        };
+        let items = items.iter().map(map).collect::<Result<_, _>>()?;
+        Ok(Page { items, next_cursor })
+    }
+}

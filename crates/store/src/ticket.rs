@@ -1,0 +1,342 @@
+//! Tickets on the table: numbering, filing (with its idempotency record), moves with their
+//! history and notices through the one aggregate save, and the dealer's and everyone's
+//! listings through the one paging read.
+
+use crate::client::Store;
+use crate::error::{Entity, StoreError};
+use crate::kernel::{AggregateWrite, IdempotencyRecord, Saved};
+use crate::keys;
+use crate::mapping::{self, Builder, IDEMPOTENCY_TTL_SECONDS, Item, Reader, attr, n, with_status};
+use crate::table::{GSI1, GSI2, GSI3, PK, SK, TTL_ATTRIBUTE};
+use crate::{CreateOutcome, IdempotencyKey, Page, PageRequest, TicketRepo};
+use aws_sdk_dynamodb::types::ReturnValue;
+use chrono::{DateTime, Utc};
+use dealerdesk_domain::{
+    Action, Billing, Category, Criticality, DealerId, HistoryEvent, Notice, Role, SlaClock, State,
+    Status, Ticket, TicketId, UserId,
+};
+
+/// The counter's value before the first ticket, so the first number is 1001.
+const TICKET_NUMBER_BASE: u64 = 1000;
+
+impl TicketRepo for Store {
+    async fn next_ticket_number(&self) -> Result<u64, StoreError> {
+        let out = self
+            .client
+            .update_item()
+            .table_name(&*self.table)
+            .set_key(Some(Self::key(
+                keys::TICKET_NUMBER_COUNTER_PK.to_string(),
+                keys::COUNTER_SK,
+            )))
+            .update_expression("SET #n = if_not_exists(#n, :base) + :one")
+            .expression_attribute_names("#n", attr::COUNTER_VALUE)
+            .expression_attribute_values(":base", mapping::number(TICKET_NUMBER_BASE))
+            .expression_attribute_values(":one", mapping::number(1))
+            .return_values(ReturnValue::UpdatedNew)
+            .send()
+            .await
+            .map_err(|e| self.backend("UpdateItem", e))?;
+        let attributes = out.attributes.ok_or_else(|| {
+            StoreError::Backend("UpdateItem on the ticket counter returned nothing".into())
+        })?;
+        counter_value(&attributes)
+    }
+
+    async fn create_ticket(
+        &self,
+        ticket: &Ticket,
+        event: &HistoryEvent,
+        idempotency: Option<&IdempotencyKey>,
+        notices: &[Notice],
+    ) -> Result<CreateOutcome, StoreError> {
+        // The record's own clock is the ticket's, so an injected clock governs its expiry.
+        let now = ticket.created_at;
+        let record = idempotency.map(|key| IdempotencyRecord {
+            item: idempotency_to_item(key, &ticket.id, now),
+            pk: keys::idempotency_pk(&key.user_id, &key.key),
+            sk: keys::IDEMPOTENCY_SK,
+            now: now.timestamp(),
+        });
+        let write = AggregateWrite::new(Entity::Ticket, ticket_to_item(ticket), 0, notices)
+            .event(event_to_item(&ticket.id, ticket.version, event))
+            .idempotency(record);
+        match self.save_aggregate(write).await? {
+            Saved::Written => Ok(CreateOutcome::Created),
+            Saved::Replayed(first) => Ok(CreateOutcome::Replayed(idempotency_ticket(&first)?)),
+        }
+    }
+
+    async fn ticket(&self, id: &TicketId) -> Result<Option<Ticket>, StoreError> {
+        self.get(keys::ticket_pk(id), keys::TICKET_SK)
+            .await?
+            .map(|item| ticket_from_item(&item))
+            .transpose()
+    }
+
+    async fn ticket_with_history(
+        &self,
+        id: &TicketId,
+    ) -> Result<Option<(Ticket, Vec<HistoryEvent>)>, StoreError> {
+        let mut ticket = None;
+        let mut events = Vec::new();
+        let query = self
+            .client
+            .query()
+            .table_name(&*self.table)
+            .key_condition_expression("#pk = :pk")
+            .expression_attribute_names("#pk", PK)
+            .expression_attribute_values(":pk", mapping::string(keys::ticket_pk(id)))
+            .consistent_read(true);
+        for item in &self.query_all(query).await? {
+            if mapping::is_event(item) {
+                events.push(event_from_item(item)?);
+            } else if item.get(SK) == Some(&mapping::string(keys::TICKET_SK)) {
+                ticket = Some(ticket_from_item(item)?);
+            }
+        }
+        Ok(ticket.map(|t| (t, events)))
+    }
+
+    async fn save_move(
+        &self,
+        ticket: &Ticket,
+        expected_version: u64,
+        event: &HistoryEvent,
+        notices: &[Notice],
+    ) -> Result<(), StoreError> {
+        let write = AggregateWrite::new(
+            Entity::Ticket,
+            ticket_to_item(ticket),
+            expected_version,
+            notices,
+        )
+        .event(event_to_item(&ticket.id, ticket.version, event))
+        // A move that resolves paid work with a cost also records it for the estimate
+        // banner (SPEC §2.5), in the same transaction.
+        .extra(self.completed_work_writes(None, ticket)?);
+        self.save_aggregate(write).await.map(|_| ())
+    }
+
+    async fn dealer_tickets(
+        &self,
+        dealer: &DealerId,
+        state: Option<State>,
+        page: &PageRequest,
+    ) -> Result<Page<Ticket>, StoreError> {
+        let only = state.map(|s| (attr::STATE, s.code().to_string()));
+        self.page(
+            &GSI1,
+            keys::dealer_tickets_gsi1pk(dealer),
+            only,
+            page,
+            ticket_from_item,
+        )
+        .await
+    }
+
+    async fn all_tickets(
+        &self,
+        state: Option<State>,
+        page: &PageRequest,
+    ) -> Result<Page<Ticket>, StoreError> {
+        let only = state.map(|s| (attr::STATE, s.code().to_string()));
+        self.page(
+            &GSI2,
+            keys::ALL_TICKETS_GSI2PK.to_string(),
+            only,
+            page,
+            ticket_from_item,
+        )
+        .await
+    }
+}
+
+// ---------------------------------------------------------------- mapping: tickets and their history ⇄ items
+
+pub(crate) fn ticket_to_item(ticket: &Ticket) -> Item {
+    let listing_sk = keys::ticket_listing_sk(ticket.created_at, &ticket.id);
+    let b = Builder::new(keys::ticket_pk(&ticket.id), keys::TICKET_SK, "ticket")
+        .string(
+            GSI1.partition_key,
+            keys::dealer_tickets_gsi1pk(&ticket.dealer_id),
+        )
+        .string(GSI1.sort_key, listing_sk.clone())
+        .string(GSI2.partition_key, keys::ALL_TICKETS_GSI2PK)
+        .string(GSI2.sort_key, listing_sk)
+        .string("id", ticket.id.as_str())
+        .put("number", n(ticket.number))
+        .string("dealer_id", ticket.dealer_id.as_str())
+        .string("author_id", ticket.author_id.as_str())
+        .opt_string(
+            "assignee_id",
+            ticket.assignee_id.as_ref().map(UserId::as_str),
+        )
+        .string("title", &ticket.title)
+        .string("text", &ticket.text)
+        .string("category", ticket.category.code())
+        .string("criticality", ticket.criticality.code())
+        .string("billing", ticket.billing.code())
+        .string(attr::STATE, ticket.status.state().code())
+        .instant("created_at", ticket.created_at)
+        .instant("updated_at", ticket.updated_at)
+        .put(attr::VERSION, n(ticket.version));
+    let b = with_sla(b, ticket);
+    let mut item = with_status(b, attr::STATUS, attr::RESUME, ticket.status).build();
+    crate::cost::add_ticket_cost(&mut item, ticket);
+    item
+}
+
+/// The ticket's reaction clock as flat attributes (readable in the console, usable in
+/// filters), its status start, and — while the ticket is open — its place on the sparse
+/// open-tickets index, keyed by when the SLA watch next has something to do.
+fn with_sla(b: Builder, ticket: &Ticket) -> Builder {
+    let sla = &ticket.sla;
+    let b = b
+        .instant(attr::STATUS_SINCE, ticket.status_since)
+        .instant("sla_started_at", sla.started_at)
+        .opt_instant("sla_due_at", sla.due_at)
+        .opt_instant("sla_warn_at", sla.warn_at)
+        .opt_instant("sla_reacted_at", sla.reacted_at)
+        .bool("sla_paused", sla.paused)
+        .bool("sla_breached", sla.breached)
+        .bool("sla_warning_sent", sla.warning_sent)
+        .bool("sla_breach_reported", sla.breach_reported);
+    if ticket.status.is_done() {
+        return b;
+    }
+    b.string(GSI3.partition_key, keys::OPEN_TICKETS_GSI3PK)
+        .string(
+            GSI3.sort_key,
+            keys::open_ticket_gsi3sk(sla.next_watch_at(), &ticket.id),
+        )
+}
+
+/// Reads the clock written by [`with_sla`]. An item written before tickets carried a clock
+/// has no `sla_started_at`: it reads as a clock started at creation that owes nothing
+/// (paused while the ticket waits on the dealer), rather than as corrupt, so old local
+/// data stays readable; its next move starts a real clock.
+fn read_sla(r: &Reader, status: Status, created_at: DateTime<Utc>) -> Result<SlaClock, StoreError> {
+    if r.opt_str("sla_started_at")?.is_none() {
+        return Ok(SlaClock {
+            started_at: created_at,
+            due_at: None,
+            warn_at: None,
+            paused: status.waits_on_dealer(),
+            breached: false,
+            reacted_at: None,
+            warning_sent: false,
+            breach_reported: false,
+        });
+    }
+    Ok(SlaClock {
+        started_at: r.instant("sla_started_at")?,
+        due_at: r.opt_instant("sla_due_at")?,
+        warn_at: r.opt_instant("sla_warn_at")?,
+        paused: r.flag("sla_paused")?,
+        breached: r.flag("sla_breached")?,
+        reacted_at: r.opt_instant("sla_reacted_at")?,
+        warning_sent: r.flag("sla_warning_sent")?,
+        breach_reported: r.flag("sla_breach_reported")?,
+    })
+}
+
+pub(crate) fn ticket_from_item(item: &Item) -> Result<Ticket, StoreError> {
+    let r = Reader::new(item);
+    let status = r.status(attr::STATUS, attr::RESUME)?;
+    // The state attribute drives the listing filter; one that disagrees with the status
+    // would make the ticket show up under the wrong state.
+    let state = r.str(attr::STATE)?;
+    if state != status.state().code() {
+        return Err(r.corrupt(format_args!(
+            "`state` = {state:?} does not match status {:?}",
+            status.code()
+        )));
+    }
+    let created_at = r.instant("created_at")?;
+    let updated_at = r.instant("updated_at")?;
+    let sla = read_sla(&r, status, created_at)?;
+    // Absent on items written before the attribute existed: their last change is the
+    // best known start of the current status.
+    let status_since = r.opt_instant(attr::STATUS_SINCE)?.unwrap_or(updated_at);
+    Ok(Ticket {
+        id: TicketId::new(r.string("id")?),
+        number: r.u64("number")?,
+        dealer_id: DealerId::new(r.string("dealer_id")?),
+        author_id: UserId::new(r.string("author_id")?),
+        assignee_id: r.opt_string("assignee_id")?.map(UserId::new),
+        title: r.string("title")?,
+        text: r.string("text")?,
+        category: r.code("category", Category::from_code)?,
+        criticality: r.code("criticality", Criticality::from_code)?,
+        billing: r.code("billing", Billing::from_code)?,
+        status,
+        created_at,
+        updated_at,
+        status_since,
+        sla,
+        version: r.u64(attr::VERSION)?,
+        cost: crate::cost::ticket_cost_from_item(item)?,
+    })
+}
+
+/// A history event of `ticket`; `version` is the ticket version the event produced.
+pub(crate) fn event_to_item(ticket: &TicketId, version: u64, event: &HistoryEvent) -> Item {
+    let b = Builder::new(
+        keys::ticket_pk(ticket),
+        &keys::event_sk(event.at, version),
+        "event",
+    )
+    .string(attr::TICKET_ID, ticket.as_str())
+    .put(attr::VERSION, n(version))
+    .instant("at", event.at)
+    .opt_string("actor_id", event.actor_id.as_ref().map(UserId::as_str))
+    .opt_string("actor_role", event.actor_role.map(Role::code))
+    .opt_string("action", event.action.map(Action::code))
+    .opt_string("comment", event.comment.clone());
+    let b = match event.from {
+        Some(from) => with_status(b, "from_status", "from_resume", from),
+        None => b,
+    };
+    with_status(b, "to_status", "to_resume", event.to).build()
+}
+
+pub(crate) fn event_from_item(item: &Item) -> Result<HistoryEvent, StoreError> {
+    let r = Reader::new(item);
+    Ok(HistoryEvent {
+        at: r.instant("at")?,
+        actor_id: r.opt_string("actor_id")?.map(UserId::new),
+        actor_role: r.opt_code("actor_role", Role::from_code)?,
+        action: r.opt_code("action", Action::from_code)?,
+        from: r.opt_status("from_status", "from_resume")?,
+        to: r.status("to_status", "to_resume")?,
+        comment: r.opt_string("comment")?,
+    })
+}
+
+/// The record that a create with `key` made `ticket`, alive for a day from `now`.
+pub(crate) fn idempotency_to_item(
+    key: &IdempotencyKey,
+    ticket: &TicketId,
+    now: DateTime<Utc>,
+) -> Item {
+    Builder::new(
+        keys::idempotency_pk(&key.user_id, &key.key),
+        keys::IDEMPOTENCY_SK,
+        "idempotency",
+    )
+    .string(attr::TICKET_ID, ticket.as_str())
+    .instant("created_at", now)
+    .put(TTL_ATTRIBUTE, n(now.timestamp() + IDEMPOTENCY_TTL_SECONDS))
+    .build()
+}
+
+/// The ticket an idempotency record points to.
+pub(crate) fn idempotency_ticket(item: &Item) -> Result<TicketId, StoreError> {
+    Ok(TicketId::new(Reader::new(item).string(attr::TICKET_ID)?))
+}
+
+/// The counter value of an `UPDATED_NEW` answer.
+pub(crate) fn counter_value(item: &Item) -> Result<u64, StoreError> {
+    Reader::new(item).u64(attr::COUNTER_VALUE)
+}
