@@ -1486,10 +1486,10 @@ async fn job_cost_reminders_function_runs_and_its_reminder_day_is_within_its_pol
 }
 
 /// The deployable artifacts themselves: each arm64 `target/lambda/<bin>/bootstrap` from
-/// `cargo lambda build --release --arm64 -p dealerdesk-functions` answers a real event, run
+/// `cargo lambda build --profile lambda --arm64 -p dealerdesk-functions` answers a real event, run
 /// under qemu user-mode emulation (`apt-get install qemu-user libc6-arm64-cross`). Not part of
 /// the default run (the release build takes ~10 minutes); run it with
-/// `cargo test --test lambda_events -- --ignored`.
+/// `cargo test -p dealerdesk-e2e -- --ignored lambda_events::`.
 #[tokio::test]
 #[ignore = "needs the arm64 release build and qemu-aarch64"]
 async fn arm64_release_bootstraps_answer_api_gateway_events_under_qemu() {
@@ -1566,7 +1566,7 @@ async fn arm64_release_bootstraps_answer_api_gateway_events_under_qemu() {
         let bootstrap = root.join("target/lambda").join(bin).join("bootstrap");
         assert!(
             bootstrap.is_file(),
-            "{} missing: run `cargo lambda build --release --arm64 -p dealerdesk-functions` first",
+            "{} missing: run `cargo lambda build --profile lambda --arm64 -p dealerdesk-functions` first",
             bootstrap.display()
         );
         let (qemu, fx) = (qemu.clone(), &fx);
