@@ -10,6 +10,7 @@ mod costs;
 mod lambda_events;
 mod notices;
 mod portal;
+mod readme_run;
 mod serve_clock;
 mod serve_restart;
 mod sla;
