@@ -1486,14 +1486,14 @@ async fn job_cost_reminders_function_runs_and_its_reminder_day_is_within_its_pol
 }
 
 /// The deployable artifacts themselves: each arm64 `target/lambda/<bin>/bootstrap` from
-/// `cargo lambda build --release --arm64 -p dealerdesk-functions` answers a real event, run
+/// `cargo lambda build --profile lambda --arm64 -p dealerdesk-functions` answers a real event, run
 /// under qemu user-mode emulation (`apt-get install qemu-user libc6-arm64-cross`). Not part of
 /// the default run (the release build takes ~10 minutes); run it with
-/// `cargo test --test lambda_events -- --ignored`.
+/// `cargo test -p dealerdesk-e2e -- --ignored lambda_events::`.
 #[tokio::test]
 #[ignore = "needs the arm64 release build and qemu-aarch64"]
 async fn arm64_release_bootstraps_answer_api_gateway_events_under_qemu() {
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let root = dealerdesk_e2e::workspace_root();
     let sysroot = std::path::Path::new("/usr/aarch64-linux-gnu");
     let qemu = std::env::var_os("PATH")
         .iter()
@@ -1566,7 +1566,7 @@ async fn arm64_release_bootstraps_answer_api_gateway_events_under_qemu() {
         let bootstrap = root.join("target/lambda").join(bin).join("bootstrap");
         assert!(
             bootstrap.is_file(),
-            "{} missing: run `cargo lambda build --release --arm64 -p dealerdesk-functions` first",
+            "{} missing: run `cargo lambda build --profile lambda --arm64 -p dealerdesk-functions` first",
             bootstrap.display()
         );
         let (qemu, fx) = (qemu.clone(), &fx);
@@ -1599,7 +1599,7 @@ async fn arm64_release_bootstraps_answer_api_gateway_events_under_qemu() {
 }
 
 fn template() -> String {
-    std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/template.yaml"))
+    std::fs::read_to_string(dealerdesk_e2e::workspace_root().join("template.yaml"))
         .expect("template.yaml at the workspace root")
 }
 
@@ -1628,7 +1628,7 @@ fn template_actions(bin: &str, service: &str) -> BTreeSet<String> {
 }
 
 fn workspace_file(path: &str) -> String {
-    let full = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(path);
+    let full = dealerdesk_e2e::workspace_root().join(path);
     std::fs::read_to_string(&full).unwrap_or_else(|e| panic!("{}: {e}", full.display()))
 }
 

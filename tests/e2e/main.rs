@@ -1,0 +1,19 @@
+//! Every end-to-end test of DealerDesk in one test binary: one link instead of one per file
+//! (linking dominated CI on two cores). Each module is one area, as the files were before;
+//! run one area with `cargo test -p dealerdesk-e2e -- tickets_api::`.
+//!
+//! The storage conformance suite stays its own binary (`crates/store/tests/conformance.rs`):
+//! it belongs to the store crate and runs against two engines.
+
+mod blobs_s3;
+mod costs;
+mod lambda_events;
+mod notices;
+mod portal;
+mod readme_run;
+mod serve_clock;
+mod serve_restart;
+mod sla;
+mod ticket_notes;
+mod tickets_api;
+mod wishes;
