@@ -164,7 +164,7 @@ fn billing_period_start(now: DateTime<Utc>) -> DateTime<Utc> {
     let today = now.with_timezone(&msk()).date_naive();
     let (mut year, mut month) = (today.year(), today.month());
     loop {
-        if month % 3 == 0 {
+        if month.is_multiple_of(3) {
             let start = NaiveDate::from_ymd_opt(year, month, 27).expect("the 27th exists");
             if start <= today {
                 return to_utc(start.and_time(NaiveTime::MIN));
