@@ -27,7 +27,9 @@ use tracing::instrument::WithSubscriber;
 /// What the history created.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct HistoryReport {
+    /// Tickets filed.
     pub tickets: usize,
+    /// Wishes submitted.
     pub wishes: usize,
     /// API requests made (logins included).
     pub requests: usize,
