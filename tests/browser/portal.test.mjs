@@ -89,7 +89,8 @@ async function startServer(clock) {
   const base = `http://127.0.0.1:${port}`;
   const child = spawn(BIN, ['serve', '--port', String(port), '--data-dir', dataDir, '--scheduler-seconds', '0'], {
     cwd: ROOT,
-    env: childEnv({ DEALERDESK_CLOCK: clock }),
+    // No demo history: the walk starts from an empty ticket list and counts from there.
+    env: childEnv({ DEALERDESK_CLOCK: clock, DEALERDESK_DEMO_HISTORY: '0' }),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const s = { child, port, base, log: '', exited: null };

@@ -1,5 +1,8 @@
 //! Demo data: one brand network, three dealers, a user of every role. The logins are
-//! fixed so that any tester can rely on them (README lists them).
+//! fixed so that any tester can rely on them (README lists them). [`history`] gives the
+//! network a few weeks of support work.
+
+pub mod history;
 
 use crate::AppState;
 use crate::auth;

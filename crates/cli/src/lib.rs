@@ -149,6 +149,18 @@ pub struct ServeArgs {
     /// Start the clock at this instant and let it run on (demos and acceptance tests).
     #[arg(long, env = "DEALERDESK_CLOCK")]
     pub clock: Option<String>,
+    /// On the first start of an empty data dir, play a few weeks of demo history (tickets
+    /// in every status, time and costs, wishes at every stage); `false` or `0` leaves the
+    /// demo network without tickets.
+    #[arg(
+        long,
+        env = "DEALERDESK_DEMO_HISTORY",
+        default_value_t = true,
+        action = clap::ArgAction::Set,
+        value_parser = clap::builder::BoolishValueParser::new(),
+        value_name = "BOOL"
+    )]
+    pub demo_history: bool,
 }
 
 /// Runs a parsed command line.
@@ -360,6 +372,13 @@ pub async fn serve(args: ServeArgs) -> Result<(), CliError> {
     }
     // Loading logs the current and next year when they are only provisional.
     calendar::load(&state).await?;
+    if opened.fresh && args.demo_history {
+        // The demo users are there; a history that cannot be played (a rule changed under
+        // its script) leaves the network without it but never stops the server.
+        if let Err(e) = demo::history::seed(&state).await {
+            tracing::error!(error = %e, "demo history could not be created");
+        }
+    }
     let addr = SocketAddr::from(([127, 0, 0, 1], args.port));
     let listener = tokio::net::TcpListener::bind(addr)
         .await

@@ -1,0 +1,280 @@
+//! The lived-in demo: the first `dealerdesk serve` of an empty data dir plays weeks of
+//! support work through the API, so a newcomer's first page shows the product working.
+
+use dealerdesk_e2e::server::{Api, ServeProcess, free_port};
+use reqwest::StatusCode;
+use serde_json::Value;
+use std::collections::BTreeSet;
+
+async fn start(data_dir: &str, envs: &[(&str, &str)]) -> ServeProcess {
+    let port = free_port();
+    ServeProcess::start(
+        &[
+            "--port",
+            &port.to_string(),
+            "--data-dir",
+            data_dir,
+            "--scheduler-seconds",
+            "0",
+        ],
+        envs,
+        port,
+    )
+    .await
+}
+
+async fn items(api: &Api, path: &str) -> Vec<Value> {
+    let (status, body) = api.send("GET", path, None).await;
+    assert_eq!(status, StatusCode::OK, "{path}: {body}");
+    assert!(
+        body["next_cursor"].is_null(),
+        "{path}: one page holds the demo"
+    );
+    body["items"].as_array().expect("items").clone()
+}
+
+fn codes<'a>(items: &'a [Value], field: &str) -> BTreeSet<&'a str> {
+    items.iter().filter_map(|t| t[field].as_str()).collect()
+}
+
+fn at(s: &str) -> chrono::DateTime<chrono::Utc> {
+    chrono::DateTime::parse_from_rfc3339(s)
+        .expect("an instant")
+        .with_timezone(&chrono::Utc)
+}
+
+fn set<'a>(codes: &[&'a str]) -> BTreeSet<&'a str> {
+    codes.iter().copied().collect()
+}
+
+#[tokio::test]
+async fn the_first_start_shows_a_lived_in_network_and_a_second_start_adds_nothing() {
+    let data = tempfile::tempdir().expect("temp dir");
+    let data_arg = data.path().to_string_lossy().to_string();
+    let server = start(&data_arg, &[]).await;
+
+    // The dealer's first page: their own tickets, in every status of SPEC §2.4 but one.
+    let dealer = server.login("dealer1@demo.local").await;
+    let mine = items(&dealer, "/api/tickets?limit=100").await;
+    assert!(mine.iter().all(|t| t["dealer_id"] == "dealer-1"));
+    assert_eq!(
+        codes(&mine, "status"),
+        set(&[
+            "accepted",
+            "need_info",
+            "estimate_sent",
+            "in_progress",
+            "in_review",
+            "resolved"
+        ])
+    );
+    let waiting = mine
+        .iter()
+        .find(|t| t["status"] == "estimate_sent")
+        .expect("an estimate to approve");
+    assert_eq!(waiting["status_label"], "Согласование стоимости");
+    assert_eq!(waiting["estimate_minutes"], 240);
+    assert_eq!(waiting["estimate_cost"], "12000");
+    let pending = mine
+        .iter()
+        .find(|t| t["cost_state"] == "pending")
+        .expect("a cost to confirm");
+    assert_eq!(pending["status"], "resolved");
+    assert!(mine.iter().any(|t| t["cost_state"] == "confirmed"));
+    let id = waiting["id"].as_str().unwrap();
+    let (status, card) = dealer
+        .send("GET", &format!("/api/tickets/{id}"), None)
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let actions: Vec<&str> = card["available_actions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    assert!(actions.contains(&"approve_estimate"), "{actions:?}");
+
+    // The specialist's queue has work; the whole network has every state and status, all
+    // three dealers, paid and free, every criticality and every state of a cost.
+    let specialist = server.login("specialist@demo.local").await;
+    let queue = items(&specialist, "/api/tickets?view=queue&limit=100").await;
+    assert!(queue.len() >= 5, "{}", queue.len());
+    assert!(queue.iter().any(|t| t["status"] == "accepted"));
+    let all = items(&specialist, "/api/tickets?limit=100").await;
+    assert_eq!(
+        codes(&all, "status"),
+        set(&[
+            "accepted",
+            "need_info",
+            "estimate_sent",
+            "in_progress",
+            "in_review",
+            "resolved",
+            "impossible"
+        ])
+    );
+    assert_eq!(
+        codes(&all, "state"),
+        set(&["new", "approval", "in_progress", "review", "done"])
+    );
+    assert_eq!(
+        codes(&all, "dealer_id"),
+        set(&["dealer-1", "dealer-2", "dealer-3"])
+    );
+    assert_eq!(codes(&all, "billing"), set(&["paid", "free"]));
+    assert_eq!(codes(&all, "criticality"), set(&["low", "medium", "high"]));
+    assert_eq!(
+        codes(&all, "cost_state"),
+        set(&["none", "pending", "confirmed", "disputed"])
+    );
+    // Costs are in the quarter the dealers are checking now.
+    let quarters: BTreeSet<&str> = all
+        .iter()
+        .filter(|t| t["cost_state"] != "none")
+        .filter_map(|t| t["cost_quarter"].as_str())
+        .collect();
+    assert_eq!(quarters.len(), 1, "{quarters:?}");
+
+    // A disputed cost that the specialist answered: pending again, with the whole story.
+    let answered = all
+        .iter()
+        .find(|t| t["title"].as_str().unwrap().contains("онлайн-чата"))
+        .expect("the contractor's chat script");
+    assert_eq!(answered["cost_state"], "pending");
+    assert_eq!(
+        answered["category"], "dealer_side_bug",
+        "reclassified: the contractor broke the site"
+    );
+    let id = answered["id"].as_str().unwrap();
+    let (_, card) = specialist
+        .send("GET", &format!("/api/tickets/{id}"), None)
+        .await;
+    let card_text = card.to_string();
+    assert!(card_text.contains("Почему 50 минут?"), "{card_text}");
+    assert!(card_text.contains("поиск скрипта в шаблоне"), "{card_text}");
+
+    // Comments from both sides and a file on the broken АВН feed.
+    let feed = all
+        .iter()
+        .find(|t| t["title"].as_str().unwrap().contains("АВН"))
+        .expect("the АВН feed");
+    let (_, card) = specialist
+        .send(
+            "GET",
+            &format!("/api/tickets/{}", feed["id"].as_str().unwrap()),
+            None,
+        )
+        .await;
+    assert_eq!(card["status"], "in_progress");
+    assert_eq!(card["minutes"], 60);
+    assert!(card.to_string().contains("avn-feed-sample.csv"), "{card}");
+
+    // Wishes at every stage, accepted ones with their sprint.
+    let manager = server.login("manager@demo.local").await;
+    let wishes = items(&manager, "/api/wishes?limit=100").await;
+    assert_eq!(
+        codes(&wishes, "status"),
+        set(&[
+            "submitted",
+            "under_review",
+            "with_development",
+            "accepted",
+            "rejected",
+            "implemented"
+        ])
+    );
+    let accepted = wishes.iter().find(|w| w["status"] == "accepted").unwrap();
+    assert!(
+        accepted["plan"]["sprint"]
+            .as_str()
+            .unwrap()
+            .starts_with("Спринт ")
+    );
+    assert!(
+        wishes
+            .iter()
+            .filter(|w| w["status"] == "rejected")
+            .all(|w| w["reason"].is_string())
+    );
+
+    // The letters of the history went out (into the local mailbox).
+    let letters = std::fs::read_dir(data.path().join("mail"))
+        .expect("the mailbox")
+        .count();
+    assert!(letters > 20, "{letters} letters");
+    let (tickets, wish_count) = (all.len(), wishes.len());
+    server.stop().await;
+
+    // A second start of the same data dir plays nothing again.
+    let server = start(&data_arg, &[]).await;
+    let specialist = server.login("specialist@demo.local").await;
+    assert_eq!(
+        items(&specialist, "/api/tickets?limit=100").await.len(),
+        tickets
+    );
+    let manager = server.login("manager@demo.local").await;
+    assert_eq!(
+        items(&manager, "/api/wishes?limit=100").await.len(),
+        wish_count
+    );
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn the_history_costs_fall_in_the_quarter_being_checked_whatever_the_clock() {
+    // Monday after the Q4 deadline (the period began yesterday, a Sunday) and an ordinary
+    // day of Q1.
+    for (clock, quarter, period_start) in [
+        (
+            "2026-12-28T10:00:00+03:00",
+            "2027-Q1",
+            "2026-12-26T21:00:00Z",
+        ),
+        (
+            "2026-03-02T10:00:00+03:00",
+            "2026-Q1",
+            "2025-12-26T21:00:00Z",
+        ),
+    ] {
+        let data = tempfile::tempdir().expect("temp dir");
+        let server = start(
+            &data.path().to_string_lossy(),
+            &[("DEALERDESK_CLOCK", clock)],
+        )
+        .await;
+        let specialist = server.login("specialist@demo.local").await;
+        let all = items(&specialist, "/api/tickets?limit=100").await;
+        let costs: Vec<&Value> = all.iter().filter(|t| t["cost_state"] != "none").collect();
+        assert_eq!(costs.len(), 6, "{clock}");
+        let (start, period_start) = (at(clock), at(period_start));
+        for t in costs {
+            assert_eq!(t["cost_quarter"], quarter, "{clock}: {t}");
+            let completed = at(t["completed_at"].as_str().unwrap());
+            assert!(
+                completed > period_start && completed < start,
+                "{clock}: completed {completed}"
+            );
+        }
+        // Nothing of the history lies in the future of the server's clock.
+        for t in &all {
+            assert!(
+                at(t["created_at"].as_str().unwrap()) < start,
+                "{clock}: {t}"
+            );
+        }
+        server.stop().await;
+    }
+}
+
+#[tokio::test]
+async fn the_history_can_be_turned_off() {
+    let data = tempfile::tempdir().expect("temp dir");
+    let server = start(
+        &data.path().to_string_lossy(),
+        &[("DEALERDESK_DEMO_HISTORY", "0")],
+    )
+    .await;
+    let dealer = server.login("dealer1@demo.local").await;
+    assert!(items(&dealer, "/api/tickets").await.is_empty());
+    server.stop().await;
+}
