@@ -7,6 +7,7 @@
 
 mod blobs_s3;
 mod costs;
+mod demo_history;
 mod lambda_events;
 mod notices;
 mod portal;
