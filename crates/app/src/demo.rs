@@ -2,9 +2,9 @@
 //! fixed so that any tester can rely on them (README lists them).
 
 use crate::AppState;
-use crate::auth;
-use crate::error::AppError;
-use crate::usecases::normalise_email;
+use crate::kernel::auth;
+use crate::kernel::error::AppError;
+use crate::session::normalise_email;
 use chrono::{DateTime, Utc};
 use dealerdesk_domain::{DealerId, NetworkId, Role, UserId};
 use dealerdesk_store::{DealerRecord, DirectoryRepo, NetworkRecord, StoreError, UserRecord, UserRepo};
