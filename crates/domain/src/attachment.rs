@@ -15,6 +15,7 @@
 
 use crate::access::Actor;
 use crate::ids::{AttachmentId, TicketId, UserId};
+use crate::kernel::{Refusal, RefusalKind, Refuse};
 use crate::role::Role;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -103,7 +104,11 @@ impl FileKind {
             "image/jpg" | "image/pjpeg" => FileKind::Jpeg,
             "application/x-zip-compressed" | "application/x-zip" => FileKind::Zip,
             "application/csv" | "text/comma-separated-values" => FileKind::Csv,
-            other => return FileKind::ALL.into_iter().find(|k| k.content_type() == other),
+            other => {
+                return FileKind::ALL
+                    .into_iter()
+                    .find(|k| k.content_type() == other);
+            }
         };
         Some(kind)
     }
@@ -224,7 +229,11 @@ pub fn clean_file_name(raw: &str) -> Result<String, AttachmentError> {
 /// Checks an uploaded file: its size, its kind (from the declared type, or from the name
 /// when the client declared none or `application/octet-stream`) and that the bytes match
 /// the kind. Returns the kind to store it as.
-pub fn check(declared: Option<&str>, name: &str, bytes: &[u8]) -> Result<FileKind, AttachmentError> {
+pub fn check(
+    declared: Option<&str>,
+    name: &str,
+    bytes: &[u8],
+) -> Result<FileKind, AttachmentError> {
     if bytes.len() > MAX_ATTACHMENT_BYTES {
         return Err(AttachmentError::TooLarge { size: bytes.len() });
     }
@@ -301,6 +310,23 @@ impl Attachment {
     }
 }
 
+impl Refuse for AttachmentError {
+    fn refusal(&self) -> Refusal {
+        let (kind, code) = match self {
+            AttachmentError::TooLarge { .. } => (RefusalKind::TooLarge, "attachment_too_large"),
+            AttachmentError::UnsupportedType { .. } => {
+                (RefusalKind::UnsupportedType, "unsupported_file_type")
+            }
+            AttachmentError::ContentMismatch { .. } => {
+                (RefusalKind::UnsupportedType, "file_content_mismatch")
+            }
+            AttachmentError::Empty => (RefusalKind::Invalid, "empty_file"),
+            AttachmentError::BadName => (RefusalKind::Invalid, "bad_file_name"),
+        };
+        Refusal::new(kind, code, self.message_ru())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -313,9 +339,16 @@ mod tests {
     #[test]
     fn accepted_kinds_are_told_by_their_declared_type() {
         assert_eq!(check(Some("image/png"), "a.png", PNG), Ok(FileKind::Png));
-        assert_eq!(check(Some("application/pdf"), "a.pdf", PDF), Ok(FileKind::Pdf));
         assert_eq!(
-            check(Some("text/plain; charset=utf-8"), "log.txt", "ошибка 500".as_bytes()),
+            check(Some("application/pdf"), "a.pdf", PDF),
+            Ok(FileKind::Pdf)
+        );
+        assert_eq!(
+            check(
+                Some("text/plain; charset=utf-8"),
+                "log.txt",
+                "ошибка 500".as_bytes()
+            ),
             Ok(FileKind::Text)
         );
         assert_eq!(
@@ -334,7 +367,10 @@ mod tests {
             check(Some("image/webp"), "a.webp", b"RIFF\x10\0\0\0WEBPVP8 "),
             Ok(FileKind::Webp)
         );
-        assert_eq!(check(Some("image/gif"), "a.gif", b"GIF89a\x01\0"), Ok(FileKind::Gif));
+        assert_eq!(
+            check(Some("image/gif"), "a.gif", b"GIF89a\x01\0"),
+            Ok(FileKind::Gif)
+        );
         assert_eq!(
             check(Some("image/jpg"), "a.jpg", &[0xFF, 0xD8, 0xFF, 0xE0]),
             Ok(FileKind::Jpeg)
@@ -345,7 +381,11 @@ mod tests {
     fn without_a_useful_type_the_name_decides() {
         assert_eq!(check(None, "скрин.PNG", PNG), Ok(FileKind::Png));
         assert_eq!(
-            check(Some("application/octet-stream"), "выгрузка.csv", b"a;b\n1;2\n"),
+            check(
+                Some("application/octet-stream"),
+                "выгрузка.csv",
+                b"a;b\n1;2\n"
+            ),
             Ok(FileKind::Csv)
         );
         assert_eq!(
@@ -358,45 +398,80 @@ mod tests {
 
     #[test]
     fn other_types_are_refused() {
-        for declared in ["text/html", "image/svg+xml", "application/x-msdownload", "application/vnd.ms-excel"] {
+        for declared in [
+            "text/html",
+            "image/svg+xml",
+            "application/x-msdownload",
+            "application/vnd.ms-excel",
+        ] {
             let err = check(Some(declared), "x", b"<svg/>").unwrap_err();
-            assert!(matches!(err, AttachmentError::UnsupportedType { .. }), "{declared}");
-            assert!(err.message_ru().starts_with("Такой тип файла прикрепить нельзя."));
+            assert!(
+                matches!(err, AttachmentError::UnsupportedType { .. }),
+                "{declared}"
+            );
+            assert!(
+                err.message_ru()
+                    .starts_with("Такой тип файла прикрепить нельзя.")
+            );
         }
     }
 
     #[test]
     fn the_bytes_must_match_the_declared_type() {
         let err = check(Some("image/png"), "photo.png", EXE).unwrap_err();
-        assert_eq!(err, AttachmentError::ContentMismatch { kind: FileKind::Png });
+        assert_eq!(
+            err,
+            AttachmentError::ContentMismatch {
+                kind: FileKind::Png
+            }
+        );
         assert_eq!(
             err.message_ru(),
             "Содержимое файла не соответствует его типу: это не изображение PNG."
         );
         assert!(check(Some("application/pdf"), "a.pdf", PNG).is_err());
-        assert!(check(
-            Some("application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
-            "a.docx",
-            PDF
-        )
-        .is_err());
-        assert!(check(Some("text/plain"), "a.txt", EXE).is_err(), "binary is not text");
+        assert!(
+            check(
+                Some("application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+                "a.docx",
+                PDF
+            )
+            .is_err()
+        );
+        assert!(
+            check(Some("text/plain"), "a.txt", EXE).is_err(),
+            "binary is not text"
+        );
     }
 
     #[test]
     fn size_is_limited_to_five_megabytes_and_empty_files_are_refused() {
         let big = vec![b'a'; MAX_ATTACHMENT_BYTES + 1];
         let err = check(Some("text/plain"), "a.txt", &big).unwrap_err();
-        assert_eq!(err, AttachmentError::TooLarge { size: MAX_ATTACHMENT_BYTES + 1 });
+        assert_eq!(
+            err,
+            AttachmentError::TooLarge {
+                size: MAX_ATTACHMENT_BYTES + 1
+            }
+        );
         assert!(err.message_ru().contains("до 5 МБ"));
         let exact = vec![b'a'; MAX_ATTACHMENT_BYTES];
-        assert_eq!(check(Some("text/plain"), "a.txt", &exact), Ok(FileKind::Text));
-        assert_eq!(check(Some("text/plain"), "a.txt", b""), Err(AttachmentError::Empty));
+        assert_eq!(
+            check(Some("text/plain"), "a.txt", &exact),
+            Ok(FileKind::Text)
+        );
+        assert_eq!(
+            check(Some("text/plain"), "a.txt", b""),
+            Err(AttachmentError::Empty)
+        );
     }
 
     #[test]
     fn file_names_keep_only_the_last_component_without_control_characters() {
-        assert_eq!(clean_file_name(r"C:\Users\Ирина\Скрин 1.png").unwrap(), "Скрин 1.png");
+        assert_eq!(
+            clean_file_name(r"C:\Users\Ирина\Скрин 1.png").unwrap(),
+            "Скрин 1.png"
+        );
         assert_eq!(clean_file_name("../../etc/passwd").unwrap(), "passwd");
         assert_eq!(clean_file_name("a\"b\r\n.txt").unwrap(), "ab.txt");
         assert_eq!(clean_file_name("..."), Err(AttachmentError::BadName));
@@ -405,5 +480,48 @@ mod tests {
         let cleaned = clean_file_name(&long).unwrap();
         assert_eq!(cleaned.chars().count(), FILE_NAME_MAX);
         assert!(cleaned.ends_with(".pdf"));
+    }
+
+    #[test]
+    fn file_refusals_match_the_app_table() {
+        use crate::kernel::{RefusalKind as K, Refuse};
+        let cases = [
+            (
+                AttachmentError::TooLarge { size: 6 << 20 },
+                K::TooLarge,
+                "attachment_too_large",
+            ),
+            (
+                AttachmentError::UnsupportedType {
+                    declared: "application/x-msdownload".into(),
+                },
+                K::UnsupportedType,
+                "unsupported_file_type",
+            ),
+            (
+                AttachmentError::ContentMismatch {
+                    kind: FileKind::Pdf,
+                },
+                K::UnsupportedType,
+                "file_content_mismatch",
+            ),
+            (AttachmentError::Empty, K::Invalid, "empty_file"),
+            (AttachmentError::BadName, K::Invalid, "bad_file_name"),
+        ];
+        for (e, kind, code) in cases {
+            let r = e.refusal();
+            assert_eq!(
+                (r.kind, r.code, r.message.clone()),
+                (kind, code, e.message_ru()),
+                "{e:?}"
+            );
+            assert!(r.fields.is_empty());
+        }
+        assert!(
+            AttachmentError::TooLarge { size: 1 }
+                .refusal()
+                .message
+                .contains("5 МБ")
+        );
     }
 }

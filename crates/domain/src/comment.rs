@@ -22,6 +22,7 @@
 use crate::access::Actor;
 use crate::error::ValidationError;
 use crate::ids::{CommentId, TicketId, UserId};
+use crate::kernel::{Refusal, RefusalKind, Refuse};
 use crate::notice::{Audience, Notice};
 use crate::role::Role;
 use crate::ticket::Ticket;
@@ -68,9 +69,7 @@ impl CommentError {
     /// The message shown to people.
     pub fn message_ru(&self) -> String {
         match self {
-            CommentError::NotYourTicket => {
-                "Комментировать это обращение вы не можете.".to_string()
-            }
+            CommentError::NotYourTicket => "Комментировать это обращение вы не можете.".to_string(),
             CommentError::Invalid(e) => e.message_ru(),
         }
     }
@@ -109,11 +108,9 @@ impl Comment {
             return Err(ValidationError::field("text", "Напишите текст комментария.").into());
         }
         if text.chars().count() > TICKET_COMMENT_MAX {
-            return Err(ValidationError::field(
-                "text",
-                "Комментарий длиннее 10 000 символов.",
-            )
-            .into());
+            return Err(
+                ValidationError::field("text", "Комментарий длиннее 10 000 символов.").into(),
+            );
         }
         Ok(Comment {
             id,
@@ -161,6 +158,17 @@ impl Comment {
         .with("author_role", self.author_role.label())
         .with("text", self.text.clone());
         vec![notice]
+    }
+}
+
+impl Refuse for CommentError {
+    fn refusal(&self) -> Refusal {
+        match self {
+            CommentError::NotYourTicket => {
+                Refusal::new(RefusalKind::Forbidden, "forbidden", self.message_ru())
+            }
+            CommentError::Invalid(e) => e.refusal(),
+        }
     }
 }
 
@@ -267,7 +275,15 @@ mod tests {
         assert_eq!(n[0].key, "comment:t1:c1");
         assert_eq!(n[0].params["text"], "Срочно");
         // Once taken, the assignee does.
-        let (taken, _) = t.apply(&specialist, Action::Take, None, &crate::calendar::WorkingCalendar::platform_default(), now()).unwrap();
+        let (taken, _) = t
+            .apply(
+                &specialist,
+                Action::Take,
+                None,
+                &crate::calendar::WorkingCalendar::platform_default(),
+                now(),
+            )
+            .unwrap();
         let n = write(&taken, &dealer, "Срочно").unwrap().notices(&taken);
         assert_eq!(
             n[0].audience,
@@ -285,5 +301,33 @@ mod tests {
                 }
             );
         }
+    }
+
+    #[test]
+    fn comment_refusals_match_the_app_table() {
+        use crate::kernel::{RefusalKind as K, Refuse};
+        let r = CommentError::NotYourTicket.refusal();
+        assert_eq!(
+            (r.kind, r.code, r.message.as_str()),
+            (
+                K::Forbidden,
+                "forbidden",
+                "Комментировать это обращение вы не можете."
+            )
+        );
+        let r = CommentError::Invalid(ValidationError::field(
+            "text",
+            "Напишите текст комментария.",
+        ))
+        .refusal();
+        assert_eq!(
+            (r.kind, r.code, r.message.as_str()),
+            (
+                K::Invalid,
+                "validation_failed",
+                "Напишите текст комментария."
+            )
+        );
+        assert_eq!(r.fields[0].field, "text");
     }
 }

@@ -10,6 +10,7 @@
 //! converts "now" to such a date before asking.
 
 use crate::catalog::Billing;
+use crate::kernel::{Refusal, RefusalKind, Refuse};
 use crate::lifecycle::Party;
 use chrono::{Datelike, Days, NaiveDate};
 use serde::{Deserialize, Serialize};
@@ -441,6 +442,17 @@ pub fn billing_quarter(date: NaiveDate) -> Quarter {
     }
 }
 
+impl Refuse for CostError {
+    fn refusal(&self) -> Refusal {
+        let (kind, code) = match self {
+            CostError::IllegalMove { .. } => (RefusalKind::Conflict, "illegal_cost_move"),
+            CostError::NotYourMove { .. } => (RefusalKind::Forbidden, "not_your_move"),
+            CostError::CommentRequired { .. } => (RefusalKind::Invalid, "comment_required"),
+        };
+        Refusal::new(kind, code, self.message_ru())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -783,5 +795,43 @@ mod tests {
         assert_eq!(billing_quarter(d(2026, 3, 27)), q(2026, 2));
         assert_eq!(billing_quarter(d(2026, 12, 30)), q(2027, 1));
         assert_eq!(billing_quarter(d(2026, 2, 10)), q(2026, 1));
+    }
+
+    #[test]
+    fn cost_refusals_match_the_app_table() {
+        use crate::kernel::{RefusalKind as K, Refuse};
+        let cases = [
+            (
+                CostError::IllegalMove {
+                    from: CostState::Confirmed,
+                    action: CostActionKind::Dispute,
+                },
+                K::Conflict,
+                "illegal_cost_move",
+            ),
+            (
+                CostError::NotYourMove {
+                    action: CostActionKind::Confirm,
+                },
+                K::Forbidden,
+                "not_your_move",
+            ),
+            (
+                CostError::CommentRequired {
+                    action: CostActionKind::Dispute,
+                },
+                K::Invalid,
+                "comment_required",
+            ),
+        ];
+        for (e, kind, code) in cases {
+            let r = e.refusal();
+            assert_eq!(
+                (r.kind, r.code, r.message.clone()),
+                (kind, code, e.message_ru()),
+                "{e:?}"
+            );
+            assert!(r.fields.is_empty());
+        }
     }
 }

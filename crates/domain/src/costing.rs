@@ -17,6 +17,7 @@ use crate::cost::{
 };
 use crate::error::{FieldError, ValidationError};
 use crate::ids::{DealerId, TimeEntryId, UserId};
+use crate::kernel::{Refusal, RefusalKind, Refuse};
 use crate::lifecycle::{Party, Status};
 use crate::notice::{Audience, Notice};
 use crate::pricing::{format_rub, ticket_cost};
@@ -806,6 +807,25 @@ pub fn cost_reminder_notice(
     .with("tickets", lines.join("\n"))
 }
 
+impl Refuse for CostingError {
+    /// As the app shows it: the ledger's and the cost machine's own refusals, bad input as
+    /// `validation_failed`, and "not a specialist" as the plain «forbidden».
+    fn refusal(&self) -> Refusal {
+        match self {
+            CostingError::Time(e) => e.refusal(),
+            CostingError::Cost(e) => e.refusal(),
+            CostingError::Invalid(e) => e.refusal(),
+            CostingError::NotPlatform => Refusal::forbidden(),
+            CostingError::TicketDone => {
+                Refusal::new(RefusalKind::Conflict, "ticket_done", self.message_ru())
+            }
+            CostingError::ReclassifyDone { .. } => {
+                Refusal::new(RefusalKind::Conflict, "reclassify_done", self.message_ru())
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -875,7 +895,9 @@ mod tests {
 
     /// Taken, worked, sent for review and accepted at `done`.
     fn finish(t: &Ticket, done: DateTime<Utc>) -> Ticket {
-        let (t, _) = t.apply(&specialist(), Action::Take, None, &cal(), done).unwrap();
+        let (t, _) = t
+            .apply(&specialist(), Action::Take, None, &cal(), done)
+            .unwrap();
         let (t, _) = t
             .apply(&specialist(), Action::SendForReview, None, &cal(), done)
             .unwrap();
@@ -1321,5 +1343,69 @@ mod tests {
         assert_eq!(minutes_text(10), "10 мин");
         assert_eq!(minutes_text(90), "1 ч 30 мин");
         assert_eq!(minutes_text(120), "2 ч");
+    }
+
+    #[test]
+    fn costing_refusals_match_the_app_table() {
+        use crate::kernel::{RefusalKind as K, Refuse};
+        let cases = [
+            (
+                CostingError::Time(TimeEntryError::NothingToCorrect),
+                K::Invalid,
+                "nothing_to_correct",
+                TimeEntryError::NothingToCorrect.message_ru(),
+            ),
+            (
+                CostingError::Cost(CostError::NotYourMove {
+                    action: CostActionKind::Confirm,
+                }),
+                K::Forbidden,
+                "not_your_move",
+                CostError::NotYourMove {
+                    action: CostActionKind::Confirm,
+                }
+                .message_ru(),
+            ),
+            (
+                CostingError::Invalid(ValidationError::field("minutes", "Укажите минуты.")),
+                K::Invalid,
+                "validation_failed",
+                "Укажите минуты.".to_string(),
+            ),
+            (
+                CostingError::NotPlatform,
+                K::Forbidden,
+                "forbidden",
+                "Недостаточно прав для этого действия.".to_string(),
+            ),
+            (
+                CostingError::TicketDone,
+                K::Conflict,
+                "ticket_done",
+                CostingError::TicketDone.message_ru(),
+            ),
+            (
+                CostingError::ReclassifyDone {
+                    state: CostState::Confirmed,
+                },
+                K::Conflict,
+                "reclassify_done",
+                CostingError::ReclassifyDone {
+                    state: CostState::Confirmed,
+                }
+                .message_ru(),
+            ),
+        ];
+        for (e, kind, code, message) in cases {
+            let r = e.refusal();
+            assert_eq!(
+                (r.kind, r.code, r.message.clone()),
+                (kind, code, message),
+                "{e:?}"
+            );
+        }
+        let r =
+            CostingError::Invalid(ValidationError::field("minutes", "Укажите минуты.")).refusal();
+        assert_eq!(r.fields[0].field, "minutes");
     }
 }

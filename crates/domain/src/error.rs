@@ -5,6 +5,7 @@ use crate::lifecycle::{Action, Status};
 use thiserror::Error;
 
 pub use crate::kernel::FieldError;
+use crate::kernel::{Refusal, RefusalKind, Refuse};
 
 /// User input broke one or more rules; nothing was changed.
 #[derive(Clone, Debug, PartialEq, Eq, Error)]
@@ -64,10 +65,9 @@ impl LifecycleError {
             LifecycleError::NotYourMove { action } => {
                 format!("Действие «{}» вам недоступно.", action.label())
             }
-            LifecycleError::CommentRequired { action } => format!(
-                "Для действия «{}» нужен комментарий.",
-                action.label()
-            ),
+            LifecycleError::CommentRequired { action } => {
+                format!("Для действия «{}» нужен комментарий.", action.label())
+            }
             LifecycleError::EstimateOnFreeTicket => {
                 "Оценка стоимости отправляется только по платным обращениям.".to_string()
             }
@@ -196,5 +196,184 @@ impl CalendarError {
                 format!("Неизвестный часовой пояс «{name}»: укажите, например, Europe/Moscow.")
             }
         }
+    }
+}
+
+impl Refuse for ValidationError {
+    fn refusal(&self) -> Refusal {
+        Refusal::new(RefusalKind::Invalid, "validation_failed", self.message_ru())
+            .with_fields(self.errors.clone())
+    }
+}
+
+impl Refuse for LifecycleError {
+    fn refusal(&self) -> Refusal {
+        let (kind, code) = match self {
+            LifecycleError::IllegalMove { .. } => (RefusalKind::Conflict, "illegal_transition"),
+            LifecycleError::NotYourMove { .. } => (RefusalKind::Forbidden, "not_your_move"),
+            LifecycleError::CommentRequired { .. } => (RefusalKind::Invalid, "comment_required"),
+            LifecycleError::EstimateOnFreeTicket => {
+                (RefusalKind::Conflict, "estimate_on_free_ticket")
+            }
+        };
+        Refusal::new(kind, code, self.message_ru())
+    }
+}
+
+impl Refuse for DomainError {
+    fn refusal(&self) -> Refusal {
+        match self {
+            DomainError::Validation(e) => e.refusal(),
+            DomainError::Lifecycle(e) => e.refusal(),
+        }
+    }
+}
+
+impl Refuse for CalendarError {
+    fn refusal(&self) -> Refusal {
+        Refusal::new(RefusalKind::Invalid, "calendar_invalid", self.message_ru())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::NaiveDate;
+
+    fn triple(r: &Refusal) -> (RefusalKind, &'static str, &str) {
+        (r.kind, r.code, r.message.as_str())
+    }
+
+    #[test]
+    fn validation_refusals_are_invalid_with_their_fields() {
+        let e = ValidationError {
+            errors: vec![
+                FieldError {
+                    field: "title",
+                    message: "Укажите тему обращения.".into(),
+                },
+                FieldError {
+                    field: "text",
+                    message: "Опишите, что нужно сделать.".into(),
+                },
+            ],
+        };
+        let r = e.refusal();
+        assert_eq!(
+            triple(&r),
+            (
+                RefusalKind::Invalid,
+                "validation_failed",
+                "Укажите тему обращения. Опишите, что нужно сделать."
+            )
+        );
+        assert_eq!(r.fields, e.errors);
+        assert_eq!(DomainError::from(e.clone()).refusal(), r);
+    }
+
+    #[test]
+    fn lifecycle_refusals_match_the_app_table() {
+        let cases = [
+            (
+                LifecycleError::IllegalMove {
+                    from: Status::Accepted,
+                    action: Action::Accept,
+                },
+                RefusalKind::Conflict,
+                "illegal_transition",
+            ),
+            (
+                LifecycleError::NotYourMove {
+                    action: Action::Accept,
+                },
+                RefusalKind::Forbidden,
+                "not_your_move",
+            ),
+            (
+                LifecycleError::CommentRequired {
+                    action: Action::Accept,
+                },
+                RefusalKind::Invalid,
+                "comment_required",
+            ),
+            (
+                LifecycleError::EstimateOnFreeTicket,
+                RefusalKind::Conflict,
+                "estimate_on_free_ticket",
+            ),
+        ];
+        for (e, kind, code) in cases {
+            let r = e.refusal();
+            assert_eq!(triple(&r), (kind, code, e.message_ru().as_str()), "{e:?}");
+            assert!(r.fields.is_empty());
+            assert_eq!(DomainError::from(e.clone()).refusal(), r);
+        }
+        let r = LifecycleError::IllegalMove {
+            from: Status::Accepted,
+            action: Action::Accept,
+        }
+        .refusal();
+        assert!(r.message.contains("Принято к рассмотрению"));
+    }
+
+    #[test]
+    fn every_calendar_refusal_is_invalid_calendar() {
+        let d = NaiveDate::from_ymd_opt(2026, 1, 5).unwrap();
+        let cases = [
+            CalendarError::Malformed {
+                line: 1,
+                reason: "x",
+            },
+            CalendarError::NoCalendar,
+            CalendarError::BadYear {
+                line: 1,
+                value: "x".into(),
+            },
+            CalendarError::MissingAttribute {
+                line: 1,
+                element: "day",
+                attribute: "d",
+            },
+            CalendarError::BadDate {
+                line: 1,
+                value: "x".into(),
+            },
+            CalendarError::BadDayType {
+                line: 1,
+                value: "x".into(),
+            },
+            CalendarError::DuplicateDay { date: d },
+            CalendarError::DateOutsideYear {
+                date: d,
+                year: 2025,
+            },
+            CalendarError::NotAWeekend { date: d },
+            CalendarError::BadWorkingHours { reason: "x" },
+            CalendarError::YearMismatch {
+                expected: 2026,
+                found: 2025,
+            },
+            CalendarError::NoWorkingDays { year: 2026 },
+            CalendarError::UnknownTimeZone { name: "x".into() },
+        ];
+        for e in cases {
+            let r = e.refusal();
+            assert_eq!(
+                triple(&r),
+                (
+                    RefusalKind::Invalid,
+                    "calendar_invalid",
+                    e.message_ru().as_str()
+                ),
+                "{e:?}"
+            );
+            assert!(r.fields.is_empty());
+        }
+        assert!(
+            CalendarError::NoCalendar
+                .refusal()
+                .message
+                .contains("производственный календарь")
+        );
     }
 }

@@ -18,6 +18,7 @@
 
 use crate::error::{FieldError, ValidationError};
 use crate::ids::{TicketId, TimeEntryId, UserId};
+use crate::kernel::{Refusal, RefusalKind, Refuse};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
@@ -292,6 +293,22 @@ pub fn total_minutes(entries: &[TimeEntry]) -> Result<u32, TimeEntryError> {
     u32::try_from(sum).map_err(|_| TimeEntryError::TotalTooLarge { minutes: sum })
 }
 
+impl Refuse for TimeEntryError {
+    fn refusal(&self) -> Refusal {
+        let (kind, code) = match self {
+            TimeEntryError::UnknownEntry { .. } => (RefusalKind::NotFound, "unknown_time_entry"),
+            TimeEntryError::CorrectsACorrection { .. } => {
+                (RefusalKind::Invalid, "corrects_a_correction")
+            }
+            TimeEntryError::NothingToCorrect => (RefusalKind::Invalid, "nothing_to_correct"),
+            TimeEntryError::TotalTooLarge { .. } => (RefusalKind::Invalid, "time_total_too_large"),
+            // Only inconsistent stored data gets here: the ledger, not the request, is wrong.
+            TimeEntryError::NegativeTotal { .. } => (RefusalKind::Conflict, "negative_time_total"),
+        };
+        Refusal::new(kind, code, self.message_ru())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -512,5 +529,50 @@ mod tests {
     #[test]
     fn an_empty_ledger_totals_zero() {
         assert_eq!(total_minutes(&[]), Ok(0));
+    }
+
+    #[test]
+    fn time_refusals_match_the_app_table() {
+        use crate::kernel::{RefusalKind as K, Refuse};
+        let cases = [
+            (
+                TimeEntryError::UnknownEntry {
+                    id: TimeEntryId::new("x"),
+                },
+                K::NotFound,
+                "unknown_time_entry",
+            ),
+            (
+                TimeEntryError::CorrectsACorrection {
+                    id: TimeEntryId::new("x"),
+                },
+                K::Invalid,
+                "corrects_a_correction",
+            ),
+            (
+                TimeEntryError::NothingToCorrect,
+                K::Invalid,
+                "nothing_to_correct",
+            ),
+            (
+                TimeEntryError::NegativeTotal { minutes: -5 },
+                K::Conflict,
+                "negative_time_total",
+            ),
+            (
+                TimeEntryError::TotalTooLarge { minutes: 1 << 40 },
+                K::Invalid,
+                "time_total_too_large",
+            ),
+        ];
+        for (e, kind, code) in cases {
+            let r = e.refusal();
+            assert_eq!(
+                (r.kind, r.code, r.message.clone()),
+                (kind, code, e.message_ru()),
+                "{e:?}"
+            );
+            assert!(r.fields.is_empty());
+        }
     }
 }

@@ -22,6 +22,7 @@
 use crate::access::Actor;
 use crate::error::{FieldError, ValidationError};
 use crate::ids::{DealerId, UserId, WishId};
+use crate::kernel::{Refusal, RefusalKind, Refuse};
 use crate::role::Role;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -606,6 +607,22 @@ impl Wish {
     }
 }
 
+impl Refuse for WishError {
+    fn refusal(&self) -> Refusal {
+        match self {
+            WishError::IllegalMove { .. } => Refusal::new(
+                RefusalKind::Conflict,
+                "illegal_transition",
+                self.message_ru(),
+            ),
+            WishError::NotYourMove { .. } => {
+                Refusal::new(RefusalKind::Forbidden, "not_your_move", self.message_ru())
+            }
+            WishError::Invalid(e) => e.refusal(),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1049,5 +1066,32 @@ mod tests {
         assert_eq!(event.to, S::UnderReview);
         assert_eq!(event.action, Some(WishActionKind::Review));
         assert_eq!(event.comment, None);
+    }
+
+    #[test]
+    fn wish_refusals_match_the_app_table() {
+        use crate::kernel::{RefusalKind as K, Refuse};
+        let illegal = WishError::IllegalMove {
+            from: WishStatus::Submitted,
+            action: WishActionKind::Accept,
+        };
+        let r = illegal.refusal();
+        assert_eq!((r.kind, r.code), (K::Conflict, "illegal_transition"));
+        assert_eq!(r.message, illegal.message_ru());
+        assert!(r.message.contains("«Подано»"));
+        let not_yours = WishError::NotYourMove {
+            action: WishActionKind::Accept,
+        };
+        let r = not_yours.refusal();
+        assert_eq!((r.kind, r.code), (K::Forbidden, "not_your_move"));
+        assert_eq!(r.message, not_yours.message_ru());
+        let invalid = WishError::Invalid(ValidationError::field(
+            "reason",
+            "Укажите причину отклонения: её увидит дилер.",
+        ));
+        let r = invalid.refusal();
+        assert_eq!((r.kind, r.code), (K::Invalid, "validation_failed"));
+        assert_eq!(r.message, "Укажите причину отклонения: её увидит дилер.");
+        assert_eq!(r.fields[0].field, "reason");
     }
 }

@@ -1,5 +1,7 @@
 //! What can go wrong in the store, in terms the use cases act on.
 
+use dealerdesk_domain::kernel::{Refusal, RefusalKind, Refuse};
+
 /// A storage failure. No SDK type leaks out: engine errors are carried as text.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum StoreError {
@@ -21,4 +23,79 @@ pub enum StoreError {
     /// A stored item cannot be mapped back to a record; the text names the item and field.
     #[error("corrupt stored item: {0}")]
     Corrupt(String),
+}
+
+impl Refuse for StoreError {
+    /// What the caller is told. A backend or corrupt-item failure is never the caller's
+    /// fault: it is logged with its detail and shown with a generic message.
+    fn refusal(&self) -> Refusal {
+        match self {
+            StoreError::Conflict => Refusal::new(
+                RefusalKind::Conflict,
+                "version_conflict",
+                "Данные уже изменил кто-то другой. Обновите страницу и повторите действие.",
+            ),
+            StoreError::AlreadyExists => Refusal::new(
+                RefusalKind::Conflict,
+                "already_exists",
+                "Такая запись уже существует.",
+            ),
+            StoreError::BadCursor => {
+                Refusal::bad_request("bad_cursor", "Некорректный курсор постраничного вывода.")
+            }
+            StoreError::Backend(_) | StoreError::Corrupt(_) => Refusal::new(
+                RefusalKind::Unavailable,
+                "storage_unavailable",
+                "Сервис временно недоступен. Повторите попытку позже.",
+            ),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn store_refusals_match_the_app_table() {
+        let cases = [
+            (
+                StoreError::Conflict,
+                RefusalKind::Conflict,
+                "version_conflict",
+            ),
+            (
+                StoreError::AlreadyExists,
+                RefusalKind::Conflict,
+                "already_exists",
+            ),
+            (StoreError::BadCursor, RefusalKind::BadRequest, "bad_cursor"),
+            (
+                StoreError::Backend("x".into()),
+                RefusalKind::Unavailable,
+                "storage_unavailable",
+            ),
+            (
+                StoreError::Corrupt("x".into()),
+                RefusalKind::Unavailable,
+                "storage_unavailable",
+            ),
+        ];
+        for (e, kind, code) in cases {
+            let r = e.refusal();
+            assert_eq!((r.kind, r.code), (kind, code), "{e:?}");
+            assert!(r.fields.is_empty());
+            // Russian, and never the engine's detail.
+            assert!(r.message.chars().any(|c| ('а'..='я').contains(&c)), "{e:?}");
+            assert!(!r.message.contains('x'), "{e:?}");
+        }
+        assert_eq!(
+            StoreError::BadCursor.refusal().message,
+            "Некорректный курсор постраничного вывода."
+        );
+        assert_eq!(
+            StoreError::Backend("dynamo down".into()).refusal().message,
+            "Сервис временно недоступен. Повторите попытку позже."
+        );
+    }
 }
