@@ -154,7 +154,10 @@ mod tests {
     #[test]
     fn an_accountant_sees_documents_and_nothing_else() {
         let a = actor(Role::Accountant, Some("d1"));
-        assert_eq!(a.scope(Area::Documents), Scope::OwnDealer(DealerId::new("d1")));
+        assert_eq!(
+            a.scope(Area::Documents),
+            Scope::OwnDealer(DealerId::new("d1"))
+        );
         assert_eq!(a.scope(Area::Tickets), Scope::Nothing);
         assert_eq!(a.scope(Area::Wishes), Scope::Nothing);
     }

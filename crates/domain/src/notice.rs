@@ -40,7 +40,12 @@ pub struct Notice {
 
 impl Notice {
     /// A notice with no parameters yet.
-    pub fn new(key: impl Into<String>, template: &str, audience: Audience, at: DateTime<Utc>) -> Notice {
+    pub fn new(
+        key: impl Into<String>,
+        template: &str,
+        audience: Audience,
+        at: DateTime<Utc>,
+    ) -> Notice {
         Notice {
             key: key.into(),
             template: template.to_string(),

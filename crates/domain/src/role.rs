@@ -90,7 +90,10 @@ mod tests {
 
     #[test]
     fn only_dealer_and_accountant_are_bound_to_a_dealer() {
-        let bound: Vec<_> = Role::ALL.into_iter().filter(|r| r.is_dealer_bound()).collect();
+        let bound: Vec<_> = Role::ALL
+            .into_iter()
+            .filter(|r| r.is_dealer_bound())
+            .collect();
         assert_eq!(bound, vec![Role::Dealer, Role::Accountant]);
     }
 }

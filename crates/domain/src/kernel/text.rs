@@ -128,8 +128,7 @@ pub fn clean_text(value: &str) -> String {
 /// overrides and isolates (which can make a text read differently from what it says), and
 /// the zero-width no-break space / byte-order mark.
 fn is_hidden(c: char) -> bool {
-    c.is_control()
-        || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}')
+    c.is_control() || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}')
 }
 
 /// `20000` → `20 000` (the way the portal writes numbers).
@@ -157,8 +156,14 @@ fn characters(n: usize) -> &'static str {
 mod tests {
     use super::*;
 
-    const TITLE: TextRule = TextRule::line("title", "Тема обращения", "Укажите тему обращения.", 200);
-    const BODY: TextRule = TextRule::text("text", "Текст обращения", "Опишите, что нужно сделать.", 20_000);
+    const TITLE: TextRule =
+        TextRule::line("title", "Тема обращения", "Укажите тему обращения.", 200);
+    const BODY: TextRule = TextRule::text(
+        "text",
+        "Текст обращения",
+        "Опишите, что нужно сделать.",
+        20_000,
+    );
 
     #[test]
     fn a_missing_or_blank_required_field_names_itself() {
@@ -175,14 +180,27 @@ mod tests {
         assert_eq!(e.message, "Тема обращения длиннее 200 символов.");
         let e = BODY.required(Some(&"я".repeat(100_000))).unwrap_err();
         assert_eq!(e.message, "Текст обращения длиннее 20 000 символов.");
-        assert_eq!(TITLE.required(Some(&"я".repeat(200))).unwrap().chars().count(), 200);
+        assert_eq!(
+            TITLE
+                .required(Some(&"я".repeat(200)))
+                .unwrap()
+                .chars()
+                .count(),
+            200
+        );
     }
 
     #[test]
     fn control_characters_and_bidi_overrides_never_reach_the_store() {
         assert_eq!(clean_line("a\u{0}b\u{1b}[31mc\u{202E}d"), "ab[31mcd");
-        assert_eq!(clean_line(" Тема\r\nвторая\tстрока "), "Тема  вторая строка");
-        assert_eq!(clean_text("раз\r\nдва\rтри\u{0}\tчетыре\u{2066}"), "раз\nдва\nтри\tчетыре");
+        assert_eq!(
+            clean_line(" Тема\r\nвторая\tстрока "),
+            "Тема  вторая строка"
+        );
+        assert_eq!(
+            clean_text("раз\r\nдва\rтри\u{0}\tчетыре\u{2066}"),
+            "раз\nдва\nтри\tчетыре"
+        );
         assert_eq!(TITLE.optional(Some("\u{0}\u{1b}")).unwrap(), None);
     }
 

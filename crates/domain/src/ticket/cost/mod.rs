@@ -3,29 +3,33 @@
 //! to the dealer, and the moves on them — logging and correcting time, reclassifying,
 //! confirming, disputing, answering, the quarter's cut-off.
 //!
-//! The rules themselves live in [`crate::pricing`], [`crate::time_entry`] and
-//! [`crate::cost`]; this module applies them to a [`Ticket`] the way [`Ticket::apply`]
+//! The rules themselves live in [`price`], [`crate::ticket::time`] and [`state`]; this
+//! module applies them to a [`Ticket`] the way [`Ticket::apply`]
 //! applies the lifecycle: each move returns the changed ticket (version + 1) and what must
 //! be stored with it in one transaction — a time entry, a [`CostEvent`] for the history,
 //! notices for the other side.
 
+pub mod price;
+pub mod state;
+
 use crate::access::Actor;
-use crate::catalog::{Billing, Category};
-use crate::cost::{
-    CostAction, CostActionKind, CostError, CostState, CutoffOutcome, Quarter, billing_quarter,
-    confirmation_deadline, cutoff, cutoff_due, next_cost_state, reminder_dates,
-};
+use crate::billing::format_rub;
 use crate::error::{FieldError, ValidationError};
 use crate::ids::{DealerId, TimeEntryId, UserId};
 use crate::kernel::{Refusal, RefusalKind, Refuse};
-use crate::lifecycle::{Party, Status};
 use crate::notice::{Audience, Notice};
-use crate::pricing::{format_rub, ticket_cost};
 use crate::role::Role;
-use crate::ticket::{COMMENT_MAX, Ticket};
-use crate::time_entry::{
+use crate::ticket::catalog::{Billing, Category};
+use crate::ticket::cost::price::ticket_cost;
+use crate::ticket::cost::state::{
+    CostAction, CostActionKind, CostError, CostState, CutoffOutcome, Quarter, billing_quarter,
+    confirmation_deadline, cutoff, cutoff_due, next_cost_state, reminder_dates,
+};
+use crate::ticket::lifecycle::{Party, Status};
+use crate::ticket::time::{
     NewCorrection, NewTimeEntry, TimeEntry, TimeEntryError, effective_minutes, total_minutes,
 };
+use crate::ticket::{COMMENT_MAX, Ticket};
 use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::Decimal;
 use serde::Deserialize;
@@ -124,11 +128,11 @@ impl Ticket {
 
     /// As similar work for the estimate banner (SPEC §2.5): a resolved paid ticket with a
     /// cost. A ticket declared impossible or free says nothing about what such work costs.
-    pub fn as_completed_work(&self) -> Option<crate::estimate::Completed> {
+    pub fn as_completed_work(&self) -> Option<crate::ticket::estimate::Completed> {
         let completed_at = self.cost.completed_at?;
         let cost = self.cost_amount();
         (self.status == Status::Resolved && self.billing == Billing::Paid && cost > Decimal::ZERO)
-            .then(|| crate::estimate::Completed {
+            .then(|| crate::ticket::estimate::Completed {
                 category: self.category,
                 criticality: self.criticality,
                 billing: self.billing,
@@ -830,9 +834,9 @@ impl Refuse for CostingError {
 mod tests {
     use super::*;
     use crate::ids::TicketId;
-    use crate::lifecycle::Action;
     use crate::ticket::TicketDraft;
-    use crate::time_entry::{CorrectionDraft, TimeEntryDraft};
+    use crate::ticket::lifecycle::Action;
+    use crate::ticket::time::{CorrectionDraft, TimeEntryDraft};
     use chrono::TimeZone;
     use rust_decimal_macros::dec;
 

@@ -2,8 +2,8 @@
 //! work of the same category and criticality cost over the last period. Informational
 //! only; it never sets a price.
 
-use crate::catalog::{Billing, Category, Criticality};
 use crate::text::{Corpus, Terms};
+use crate::ticket::catalog::{Billing, Category, Criticality};
 use chrono::{DateTime, Duration, Utc};
 use rust_decimal::Decimal;
 use serde::Serialize;

@@ -12,7 +12,7 @@
 //! Every search ahead is bounded by [`SEARCH_HORIZON_DAYS`]: even a calendar an admin has
 //! emptied of working days gives an answer (saturated at the horizon) instead of looping.
 
-use crate::error::CalendarError;
+use crate::kernel::{Refusal, RefusalKind, Refuse};
 use chrono::{
     DateTime, Datelike, Duration, LocalResult, NaiveDate, NaiveDateTime, NaiveTime, Offset,
     TimeZone, Utc, Weekday,
@@ -22,6 +22,7 @@ use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::ops::RangeInclusive;
+use thiserror::Error;
 
 /// How far ahead any search for open time looks, in days (about three years).
 ///
@@ -32,9 +33,18 @@ pub const SEARCH_HORIZON_DAYS: i64 = 3 * 366;
 /// The official production calendars embedded in the binary, so a Lambda needs no files.
 /// A new year's decree: drop its file into `infra/calendars/ru/` and add a line here.
 const OFFICIAL_RU: &[(i32, &str)] = &[
-    (2024, include_str!("../../../infra/calendars/ru/2024.xml")),
-    (2025, include_str!("../../../infra/calendars/ru/2025.xml")),
-    (2026, include_str!("../../../infra/calendars/ru/2026.xml")),
+    (
+        2024,
+        include_str!("../../../../infra/calendars/ru/2024.xml"),
+    ),
+    (
+        2025,
+        include_str!("../../../../infra/calendars/ru/2025.xml"),
+    ),
+    (
+        2026,
+        include_str!("../../../../infra/calendars/ru/2026.xml"),
+    ),
 ];
 
 /// Non-working holidays of the Labour Code, art. 112 (month, day): 1–6 and 8 January
@@ -382,134 +392,7 @@ fn parse_month_day(year: i32, text: &str) -> Option<NaiveDate> {
     NaiveDate::from_ymd_opt(year, month, day)
 }
 
-/// The tiny XML reader the calendar files need: tags and their attributes, nothing else.
-///
-/// No XML crate: the format is six lines of structure, and a hand-written reader keeps the
-/// domain crate dependency-light. Entities, CDATA and text content are not interpreted
-/// because the files carry nothing the platform needs there.
-mod xml {
-    use crate::error::CalendarError;
-
-    /// A start (or empty-element) tag.
-    pub(super) struct Tag<'a> {
-        pub name: &'a str,
-        pub attrs: Vec<(&'a str, &'a str)>,
-        /// 1-based line of the `<`.
-        pub line: usize,
-    }
-
-    impl<'a> Tag<'a> {
-        pub fn attr(&self, name: &str) -> Option<&'a str> {
-            self.attrs.iter().find(|(n, _)| *n == name).map(|(_, v)| *v)
-        }
-    }
-
-    fn is_name_byte(b: u8) -> bool {
-        b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b':' | b'.')
-    }
-
-    /// Every start tag in document order. Comments, declarations, processing
-    /// instructions and end tags are skipped; anything unterminated is an error.
-    pub(super) fn tags(text: &str) -> Result<Vec<Tag<'_>>, CalendarError> {
-        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-        let bytes = text.as_bytes();
-        let line_at = |pos: usize| 1 + bytes[..pos].iter().filter(|&&b| b == b'\n').count();
-        let malformed = |pos: usize, reason: &'static str| CalendarError::Malformed {
-            line: line_at(pos),
-            reason,
-        };
-        // Index just past `terminator`, searching from `from`.
-        let skip_past = |from: usize, terminator: &str, start: usize, reason: &'static str| {
-            text[from..]
-                .find(terminator)
-                .map(|i| from + i + terminator.len())
-                .ok_or_else(|| malformed(start, reason))
-        };
-
-        let mut out = Vec::new();
-        let mut i = 0;
-        while let Some(offset) = text[i..].find('<') {
-            let start = i + offset;
-            let rest = &text[start + 1..];
-            if rest.starts_with("!--") {
-                i = skip_past(start + 4, "-->", start, "unterminated comment")?;
-                continue;
-            }
-            if rest.starts_with('?') {
-                i = skip_past(start + 2, "?>", start, "unterminated <?…?>")?;
-                continue;
-            }
-            if rest.starts_with('!') || rest.starts_with('/') {
-                i = skip_past(start + 2, ">", start, "unterminated tag")?;
-                continue;
-            }
-            let mut p = start + 1;
-            let name_start = p;
-            while p < bytes.len() && is_name_byte(bytes[p]) {
-                p += 1;
-            }
-            if p == name_start {
-                return Err(malformed(start, "'<' not followed by a tag name"));
-            }
-            let name = &text[name_start..p];
-            let mut attrs = Vec::new();
-            loop {
-                while p < bytes.len() && bytes[p].is_ascii_whitespace() {
-                    p += 1;
-                }
-                match bytes.get(p) {
-                    None => return Err(malformed(start, "unterminated tag")),
-                    Some(b'>') => {
-                        p += 1;
-                        break;
-                    }
-                    Some(b'/') if bytes.get(p + 1) == Some(&b'>') => {
-                        p += 2;
-                        break;
-                    }
-                    Some(_) => {}
-                }
-                let attr_start = p;
-                while p < bytes.len() && is_name_byte(bytes[p]) {
-                    p += 1;
-                }
-                if p == attr_start {
-                    return Err(malformed(start, "unexpected character in a tag"));
-                }
-                let attr = &text[attr_start..p];
-                while p < bytes.len() && bytes[p].is_ascii_whitespace() {
-                    p += 1;
-                }
-                if bytes.get(p) != Some(&b'=') {
-                    return Err(malformed(start, "attribute without a value"));
-                }
-                p += 1;
-                while p < bytes.len() && bytes[p].is_ascii_whitespace() {
-                    p += 1;
-                }
-                let quote = match bytes.get(p) {
-                    Some(&q @ (b'"' | b'\'')) => q,
-                    _ => return Err(malformed(start, "attribute value not in quotes")),
-                };
-                p += 1;
-                let value_start = p;
-                let Some(len) = bytes[p..].iter().position(|&b| b == quote) else {
-                    return Err(malformed(start, "unterminated attribute value"));
-                };
-                p += len;
-                attrs.push((attr, &text[value_start..p]));
-                p += 1;
-            }
-            out.push(Tag {
-                name,
-                attrs,
-                line: line_at(start),
-            });
-            i = p;
-        }
-        Ok(out)
-    }
-}
+mod xml;
 
 /// Opening hours of a working day, and how much earlier a shortened day closes.
 ///
@@ -851,6 +734,117 @@ impl WorkingCalendar {
 fn horizon(t: DateTime<Utc>) -> DateTime<Utc> {
     t.checked_add_signed(Duration::days(SEARCH_HORIZON_DAYS))
         .unwrap_or(DateTime::<Utc>::MAX_UTC)
+}
+
+/// A working calendar that cannot be read or an edit it refuses.
+///
+/// Kept apart from [`DomainError`] on purpose: calendars are admin data, read at start-up and
+/// edited in the admin UI, never the outcome of a ticket move.
+#[derive(Clone, Debug, PartialEq, Eq, Error)]
+pub enum CalendarError {
+    /// The text is not the XML shape the parser reads (unterminated tag, stray character…).
+    #[error("calendar XML, line {line}: {reason}")]
+    Malformed { line: usize, reason: &'static str },
+    /// There is no `<calendar year="…">` element.
+    #[error("calendar XML: no <calendar year=\"…\"> element")]
+    NoCalendar,
+    /// The `year` attribute is not a sensible year.
+    #[error("calendar XML, line {line}: bad year {value:?}")]
+    BadYear { line: usize, value: String },
+    /// An element lacks an attribute the parser needs.
+    #[error("calendar XML, line {line}: <{element}> without {attribute}=\"…\"")]
+    MissingAttribute {
+        line: usize,
+        element: &'static str,
+        attribute: &'static str,
+    },
+    /// `d="…"` is not `MM.DD` or not a date of the calendar's year.
+    #[error("calendar XML, line {line}: bad day {value:?}")]
+    BadDate { line: usize, value: String },
+    /// `t="…"` is not 1, 2 or 3.
+    #[error("calendar XML, line {line}: bad day type {value:?}")]
+    BadDayType { line: usize, value: String },
+    /// The same date is listed twice.
+    #[error("{date} is listed twice")]
+    DuplicateDay { date: chrono::NaiveDate },
+    /// An edit or a stored entry names a date of another year.
+    #[error("{date} is not in {year}")]
+    DateOutsideYear { date: chrono::NaiveDate, year: i32 },
+    /// Only a Saturday or a Sunday can be made a working weekend day.
+    #[error("{date} is not a Saturday or a Sunday")]
+    NotAWeekend { date: chrono::NaiveDate },
+    /// Opening hours that leave no working time.
+    #[error("bad working hours: {reason}")]
+    BadWorkingHours { reason: &'static str },
+    /// A calendar file of another year than the one it is uploaded for.
+    #[error("calendar of {found} uploaded as {expected}")]
+    YearMismatch { expected: i32, found: i32 },
+    /// An edit that would leave the year without a single working day: certainly a slip,
+    /// and every due time would run past the year.
+    #[error("{year} would have no working days")]
+    NoWorkingDays { year: i32 },
+    /// A time zone name that is not in the IANA database.
+    #[error("unknown time zone {name:?}")]
+    UnknownTimeZone { name: String },
+}
+
+impl CalendarError {
+    /// The message shown to people (the admin editing a calendar, the logs).
+    pub fn message_ru(&self) -> String {
+        match self {
+            CalendarError::Malformed { line, .. } => {
+                format!("Файл календаря повреждён (строка {line}).")
+            }
+            CalendarError::NoCalendar => {
+                "В файле нет элемента <calendar year=\"…\">: это не производственный календарь."
+                    .to_string()
+            }
+            CalendarError::BadYear { value, .. } => {
+                format!("Неверный год календаря: «{value}».")
+            }
+            CalendarError::MissingAttribute {
+                line,
+                element,
+                attribute,
+            } => format!("В строке {line} у элемента <{element}> нет атрибута «{attribute}»."),
+            CalendarError::BadDate { line, value } => {
+                format!("Неверная дата «{value}» в строке {line}: нужна дата этого года в виде ММ.ДД.")
+            }
+            CalendarError::BadDayType { line, value } => format!(
+                "Неверный тип дня «{value}» в строке {line}: допустимы 1 (нерабочий), 2 (сокращённый), 3 (рабочий выходной)."
+            ),
+            CalendarError::DuplicateDay { date } => {
+                format!("День {} указан в календаре дважды.", date.format("%d.%m.%Y"))
+            }
+            CalendarError::DateOutsideYear { date, year } => format!(
+                "Дата {} не относится к календарю {year} года.",
+                date.format("%d.%m.%Y")
+            ),
+            CalendarError::NotAWeekend { date } => format!(
+                "{} — не суббота и не воскресенье: рабочим выходным его сделать нельзя.",
+                date.format("%d.%m.%Y")
+            ),
+            CalendarError::BadWorkingHours { .. } => {
+                "Неверные часы работы: начало должно быть раньше конца, а сокращение — короче рабочего дня."
+                    .to_string()
+            }
+            CalendarError::YearMismatch { expected, found } => format!(
+                "Это календарь {found} года, а загружается календарь {expected} года."
+            ),
+            CalendarError::NoWorkingDays { year } => {
+                format!("В {year} году не осталось ни одного рабочего дня: изменение не сохранено.")
+            }
+            CalendarError::UnknownTimeZone { name } => {
+                format!("Неизвестный часовой пояс «{name}»: укажите, например, Europe/Moscow.")
+            }
+        }
+    }
+}
+
+impl Refuse for CalendarError {
+    fn refusal(&self) -> Refusal {
+        Refusal::new(RefusalKind::Invalid, "calendar_invalid", self.message_ru())
+    }
 }
 
 #[cfg(test)]
@@ -1426,5 +1420,67 @@ mod tests {
             assert!(!k.label().is_empty());
         }
         assert_eq!(DayKind::from_code("holiday"), None);
+    }
+
+    #[test]
+    fn every_calendar_refusal_is_invalid_calendar() {
+        use crate::kernel::{RefusalKind, Refuse};
+        let d = chrono::NaiveDate::from_ymd_opt(2026, 1, 5).unwrap();
+        let cases = [
+            CalendarError::Malformed {
+                line: 1,
+                reason: "x",
+            },
+            CalendarError::NoCalendar,
+            CalendarError::BadYear {
+                line: 1,
+                value: "x".into(),
+            },
+            CalendarError::MissingAttribute {
+                line: 1,
+                element: "day",
+                attribute: "d",
+            },
+            CalendarError::BadDate {
+                line: 1,
+                value: "x".into(),
+            },
+            CalendarError::BadDayType {
+                line: 1,
+                value: "x".into(),
+            },
+            CalendarError::DuplicateDay { date: d },
+            CalendarError::DateOutsideYear {
+                date: d,
+                year: 2025,
+            },
+            CalendarError::NotAWeekend { date: d },
+            CalendarError::BadWorkingHours { reason: "x" },
+            CalendarError::YearMismatch {
+                expected: 2026,
+                found: 2025,
+            },
+            CalendarError::NoWorkingDays { year: 2026 },
+            CalendarError::UnknownTimeZone { name: "x".into() },
+        ];
+        for e in cases {
+            let r = e.refusal();
+            assert_eq!(
+                (r.kind, r.code, r.message.as_str()),
+                (
+                    RefusalKind::Invalid,
+                    "calendar_invalid",
+                    e.message_ru().as_str()
+                ),
+                "{e:?}"
+            );
+            assert!(r.fields.is_empty());
+        }
+        assert!(
+            CalendarError::NoCalendar
+                .refusal()
+                .message
+                .contains("производственный календарь")
+        );
     }
 }

@@ -308,18 +308,22 @@ impl WishError {
 
 /// The wish lifecycle: where `action` takes a wish in `status`, or why it cannot.
 pub fn next_wish_status(status: WishStatus, action: &WishAction) -> Result<WishStatus, WishError> {
-    use WishAction as A;
+    wish_move(status, action.kind())
+}
+
+/// The wish lifecycle by the kind of decision alone (the whole machine is this one
+/// `match`): where a decision of `kind` takes a wish in `status`, or why it cannot. The
+/// decision's data never changes the answer; [`WishAction::validate`] checks it apart.
+pub fn wish_move(status: WishStatus, kind: WishActionKind) -> Result<WishStatus, WishError> {
+    use WishActionKind as K;
     use WishStatus as S;
-    match (status, action) {
-        (S::Submitted, A::Review { .. }) => Ok(S::UnderReview),
-        (S::UnderReview, A::SendToDevelopment) => Ok(S::WithDevelopment),
-        (S::UnderReview | S::WithDevelopment, A::Reject { .. }) => Ok(S::Rejected),
-        (S::WithDevelopment, A::Accept { .. }) => Ok(S::Accepted),
-        (S::Accepted, A::Implement) => Ok(S::Implemented),
-        (from, action) => Err(WishError::IllegalMove {
-            from,
-            action: action.kind(),
-        }),
+    match (status, kind) {
+        (S::Submitted, K::Review) => Ok(S::UnderReview),
+        (S::UnderReview, K::SendToDevelopment) => Ok(S::WithDevelopment),
+        (S::UnderReview | S::WithDevelopment, K::Reject) => Ok(S::Rejected),
+        (S::WithDevelopment, K::Accept) => Ok(S::Accepted),
+        (S::Accepted, K::Implement) => Ok(S::Implemented),
+        (from, action) => Err(WishError::IllegalMove { from, action }),
     }
 }
 
@@ -462,15 +466,8 @@ impl Wish {
         action: WishAction,
         now: DateTime<Utc>,
     ) -> Result<(Wish, WishEvent), WishError> {
-        let to = next_wish_status(self.status, &action)?;
         let kind = action.kind();
-        if !self
-            .status
-            .stage()
-            .is_some_and(|s| s.decided_by(actor.role))
-        {
-            return Err(WishError::NotYourMove { action: kind });
-        }
+        let to = self.check_move(actor, kind)?;
         action.validate()?;
         let mut wish = Wish {
             status: to,
@@ -521,27 +518,35 @@ impl Wish {
         Ok((wish, event))
     }
 
+    /// Whether `actor` may make a decision of `kind` on this wish now, whatever its data:
+    /// where it would take the wish, or the refusal [`Wish::apply`] gives for it (an
+    /// illegal move first, then another stage's decision). The caller has checked that
+    /// `actor` sees the wish.
+    pub fn check_move(&self, actor: &Actor, kind: WishActionKind) -> Result<WishStatus, WishError> {
+        let to = wish_move(self.status, kind)?;
+        if !self
+            .status
+            .stage()
+            .is_some_and(|s| s.decided_by(actor.role))
+        {
+            return Err(WishError::NotYourMove { action: kind });
+        }
+        Ok(to)
+    }
+
+    /// Whether `actor` may make a decision of `kind` on this wish now.
+    pub fn may(&self, actor: &Actor, kind: WishActionKind) -> bool {
+        self.check_move(actor, kind).is_ok()
+    }
+
     /// The decisions a person with `role` can make now, for the portal's buttons.
     pub fn available_actions(&self, role: Role) -> Vec<WishActionKind> {
         if !self.status.stage().is_some_and(|s| s.decided_by(role)) {
             return Vec::new();
         }
-        let probe = |kind: WishActionKind| match kind {
-            WishActionKind::Review => WishAction::Review { note: None },
-            WishActionKind::SendToDevelopment => WishAction::SendToDevelopment,
-            WishActionKind::Reject => WishAction::Reject {
-                reason: String::new(),
-            },
-            WishActionKind::Accept => WishAction::Accept {
-                sprint: String::new(),
-                planned_from: NaiveDate::MIN,
-                planned_to: NaiveDate::MIN,
-            },
-            WishActionKind::Implement => WishAction::Implement,
-        };
         WishActionKind::ALL
             .into_iter()
-            .filter(|&k| next_wish_status(self.status, &probe(k)).is_ok())
+            .filter(|&k| wish_move(self.status, k).is_ok())
             .collect()
     }
 
@@ -1093,5 +1098,45 @@ mod tests {
         assert_eq!((r.kind, r.code), (K::Invalid, "validation_failed"));
         assert_eq!(r.message, "Укажите причину отклонения: её увидит дилер.");
         assert_eq!(r.fields[0].field, "reason");
+    }
+
+    #[test]
+    fn may_answers_exactly_what_apply_would_refuse_whatever_the_data() {
+        // Every role, status and decision: `check_move` refuses as `apply` does with valid
+        // data, and `may` is its yes/no; invalid data never changes whether it is allowed.
+        for role in Role::ALL {
+            let who = actor(role);
+            for status in WishStatus::ALL {
+                let w = wish_in(status);
+                for action in every_action() {
+                    let kind = action.kind();
+                    let applied = w.apply(&who, action, now()).map(|(w, _)| w.status);
+                    assert_eq!(
+                        w.check_move(&who, kind),
+                        applied,
+                        "{role:?} {status:?} {kind:?}"
+                    );
+                    assert_eq!(w.may(&who, kind), applied.is_ok());
+                    assert_eq!(w.available_actions(role).contains(&kind), applied.is_ok());
+                }
+            }
+        }
+        let w = wish_in(S::UnderReview);
+        let manager = actor(Role::AccountManager);
+        assert!(w.may(&manager, WishActionKind::Reject));
+        assert!(
+            w.apply(&manager, A::Reject { reason: " ".into() }, now())
+                .is_err()
+        );
+        assert_eq!(
+            w.check_move(&actor(Role::Dealer), WishActionKind::Reject),
+            Err(WishError::NotYourMove {
+                action: WishActionKind::Reject
+            })
+        );
+        assert!(matches!(
+            w.check_move(&manager, WishActionKind::Implement),
+            Err(WishError::IllegalMove { .. })
+        ));
     }
 }

@@ -8,9 +8,11 @@
 //! [`SlaClock`] is the value the ticket carries; its transitions are pure. [`sla_effect`] says
 //! what each lifecycle [`Action`] does to it and [`SlaClock::on_move`] applies that in one call.
 
+pub mod watch;
+
 use crate::calendar::WorkingCalendar;
-use crate::catalog::{Billing, Criticality};
-use crate::lifecycle::{Action, Status};
+use crate::ticket::catalog::{Billing, Criticality};
+use crate::ticket::lifecycle::{Action, Status};
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -341,7 +343,7 @@ pub fn queue_key(breached_now: bool, billing: Billing, due: Option<DateTime<Utc>
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::lifecycle::{Resume, next_status};
+    use crate::ticket::lifecycle::{Resume, next_status};
 
     fn utc(s: &str) -> DateTime<Utc> {
         DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
@@ -755,7 +757,11 @@ mod tests {
         c.warning_sent = true;
         // The same hours on UTC's wall clock: the day opens three hours later, so the due
         // time moves from 10:00Z to 12:00Z.
-        let none = WorkingCalendar::new([], crate::calendar::WorkingHours::platform(), chrono_tz::UTC);
+        let none = WorkingCalendar::new(
+            [],
+            crate::calendar::WorkingHours::platform(),
+            chrono_tz::UTC,
+        );
         let moved = c.recount(&none, High);
         assert_eq!(moved.due_at, Some(utc("2025-03-10T12:00:00Z")));
         assert!(moved.warning_sent);

@@ -3,9 +3,11 @@
 //! The whole machine is one `match` in [`next_status`]; who may make a move is
 //! [`Action::party`]. Everything not listed there is an [`LifecycleError::IllegalMove`].
 
-use crate::catalog::Billing;
-use crate::error::LifecycleError;
+use crate::error::ValidationError;
+use crate::kernel::{Refusal, RefusalKind, Refuse};
+use crate::ticket::catalog::Billing;
 use serde::{Deserialize, Serialize};
+use thiserror::Error;
 
 /// «Состояние заявки»: the coarse state a status belongs to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -169,7 +171,10 @@ impl Status {
 
     /// The ticket waits on the dealer: the reaction clock does not run.
     pub fn waits_on_dealer(self) -> bool {
-        matches!(self, Status::NeedInfo(_) | Status::EstimateSent | Status::InReview)
+        matches!(
+            self,
+            Status::NeedInfo(_) | Status::EstimateSent | Status::InReview
+        )
     }
 
     /// The ticket is finished.
@@ -293,7 +298,11 @@ impl Action {
 }
 
 /// The lifecycle itself: where `action` takes a ticket in `status`, or why it cannot.
-pub fn next_status(status: Status, action: Action, billing: Billing) -> Result<Status, LifecycleError> {
+pub fn next_status(
+    status: Status,
+    action: Action,
+    billing: Billing,
+) -> Result<Status, LifecycleError> {
     use Action as A;
     use Status as S;
     match (status, action) {
@@ -314,6 +323,87 @@ pub fn next_status(status: Status, action: Action, billing: Billing) -> Result<S
             Ok(S::Impossible)
         }
         (from, action) => Err(LifecycleError::IllegalMove { from, action }),
+    }
+}
+
+/// A move the lifecycle refuses.
+#[derive(Clone, Debug, PartialEq, Eq, Error)]
+pub enum LifecycleError {
+    /// The move does not exist from this status.
+    #[error("{} is not allowed from {}", .action.code(), .from.code())]
+    IllegalMove { from: Status, action: Action },
+    /// The move exists but belongs to the other side (or to the scheduler).
+    #[error("{} is not this actor's move", .action.code())]
+    NotYourMove { action: Action },
+    /// The move needs words: a question, an answer, remarks, a reason.
+    #[error("{} needs a comment", .action.code())]
+    CommentRequired { action: Action },
+    /// Estimates exist only for paid work.
+    #[error("estimate on a free ticket")]
+    EstimateOnFreeTicket,
+}
+
+impl LifecycleError {
+    /// The message shown to people.
+    pub fn message_ru(&self) -> String {
+        match self {
+            LifecycleError::IllegalMove { from, action } => format!(
+                "Действие «{}» невозможно: обращение в статусе «{}».",
+                action.label(),
+                from.label()
+            ),
+            LifecycleError::NotYourMove { action } => {
+                format!("Действие «{}» вам недоступно.", action.label())
+            }
+            LifecycleError::CommentRequired { action } => {
+                format!("Для действия «{}» нужен комментарий.", action.label())
+            }
+            LifecycleError::EstimateOnFreeTicket => {
+                "Оценка стоимости отправляется только по платным обращениям.".to_string()
+            }
+        }
+    }
+}
+
+/// Everything the domain can refuse.
+#[derive(Clone, Debug, PartialEq, Eq, Error)]
+pub enum DomainError {
+    #[error(transparent)]
+    Validation(#[from] ValidationError),
+    #[error(transparent)]
+    Lifecycle(#[from] LifecycleError),
+}
+
+impl DomainError {
+    /// The message shown to people.
+    pub fn message_ru(&self) -> String {
+        match self {
+            DomainError::Validation(e) => e.message_ru(),
+            DomainError::Lifecycle(e) => e.message_ru(),
+        }
+    }
+}
+
+impl Refuse for LifecycleError {
+    fn refusal(&self) -> Refusal {
+        let (kind, code) = match self {
+            LifecycleError::IllegalMove { .. } => (RefusalKind::Conflict, "illegal_transition"),
+            LifecycleError::NotYourMove { .. } => (RefusalKind::Forbidden, "not_your_move"),
+            LifecycleError::CommentRequired { .. } => (RefusalKind::Invalid, "comment_required"),
+            LifecycleError::EstimateOnFreeTicket => {
+                (RefusalKind::Conflict, "estimate_on_free_ticket")
+            }
+        };
+        Refusal::new(kind, code, self.message_ru())
+    }
+}
+
+impl Refuse for DomainError {
+    fn refusal(&self) -> Refusal {
+        match self {
+            DomainError::Validation(e) => e.refusal(),
+            DomainError::Lifecycle(e) => e.refusal(),
+        }
     }
 }
 
@@ -341,20 +431,65 @@ mod tests {
     #[test]
     fn states_and_statuses_carry_the_spec_words() {
         let table = [
-            (S::Accepted, "new", "Новая", "accepted", "Принято к рассмотрению"),
-            (S::NeedInfo(Resume::Accepted), "approval", "На согласовании", "need_info", "Недостаточно информации"),
-            (S::EstimateSent, "approval", "На согласовании", "estimate_sent", "Согласование стоимости"),
-            (S::InProgress, "in_progress", "В работе", "in_progress", "В стадии решения"),
-            (S::InReview, "review", "На проверке клиентом", "in_review", "Результат на проверке"),
-            (S::Resolved, "done", "Завершена", "resolved", "Успешно решено"),
-            (S::Impossible, "done", "Завершена", "impossible", "Не представляется возможным решить"),
+            (
+                S::Accepted,
+                "new",
+                "Новая",
+                "accepted",
+                "Принято к рассмотрению",
+            ),
+            (
+                S::NeedInfo(Resume::Accepted),
+                "approval",
+                "На согласовании",
+                "need_info",
+                "Недостаточно информации",
+            ),
+            (
+                S::EstimateSent,
+                "approval",
+                "На согласовании",
+                "estimate_sent",
+                "Согласование стоимости",
+            ),
+            (
+                S::InProgress,
+                "in_progress",
+                "В работе",
+                "in_progress",
+                "В стадии решения",
+            ),
+            (
+                S::InReview,
+                "review",
+                "На проверке клиентом",
+                "in_review",
+                "Результат на проверке",
+            ),
+            (
+                S::Resolved,
+                "done",
+                "Завершена",
+                "resolved",
+                "Успешно решено",
+            ),
+            (
+                S::Impossible,
+                "done",
+                "Завершена",
+                "impossible",
+                "Не представляется возможным решить",
+            ),
         ];
         for (status, state_code, state_label, status_code, status_label) in table {
             assert_eq!(status.state().code(), state_code);
             assert_eq!(status.state().label(), state_label);
             assert_eq!(status.code(), status_code);
             assert_eq!(status.label(), status_label);
-            assert_eq!(Status::from_code(status.code(), status.resume()), Some(status));
+            assert_eq!(
+                Status::from_code(status.code(), status.resume()),
+                Some(status)
+            );
         }
     }
 
@@ -399,7 +534,11 @@ mod tests {
     fn impossible_can_be_declared_on_any_open_ticket_not_under_review() {
         for from in EVERY_STATUS {
             let expected_ok = !from.is_done() && from != S::InReview;
-            assert_eq!(go(from, A::DeclareImpossible).is_ok(), expected_ok, "{from:?}");
+            assert_eq!(
+                go(from, A::DeclareImpossible).is_ok(),
+                expected_ok,
+                "{from:?}"
+            );
         }
     }
 
@@ -419,9 +558,17 @@ mod tests {
             (S::Accepted, A::SendEstimate, S::EstimateSent),
             (S::Accepted, A::DeclareImpossible, S::Impossible),
             (S::NeedInfo(Resume::Accepted), A::Answer, S::Accepted),
-            (S::NeedInfo(Resume::Accepted), A::DeclareImpossible, S::Impossible),
+            (
+                S::NeedInfo(Resume::Accepted),
+                A::DeclareImpossible,
+                S::Impossible,
+            ),
             (S::NeedInfo(Resume::InProgress), A::Answer, S::InProgress),
-            (S::NeedInfo(Resume::InProgress), A::DeclareImpossible, S::Impossible),
+            (
+                S::NeedInfo(Resume::InProgress),
+                A::DeclareImpossible,
+                S::Impossible,
+            ),
             (S::EstimateSent, A::ApproveEstimate, S::InProgress),
             (S::EstimateSent, A::RejectEstimate, S::Impossible),
             (S::EstimateSent, A::DeclareImpossible, S::Impossible),
@@ -441,7 +588,10 @@ mod tests {
         for action in Action::ALL {
             assert_eq!(
                 go(S::Resolved, action),
-                Err(LifecycleError::IllegalMove { from: S::Resolved, action })
+                Err(LifecycleError::IllegalMove {
+                    from: S::Resolved,
+                    action
+                })
             );
             assert!(go(S::Impossible, action).is_err());
         }
@@ -449,7 +599,10 @@ mod tests {
 
     #[test]
     fn the_clock_pauses_only_while_waiting_on_the_dealer() {
-        let paused: Vec<_> = EVERY_STATUS.into_iter().filter(|s| s.waits_on_dealer()).collect();
+        let paused: Vec<_> = EVERY_STATUS
+            .into_iter()
+            .filter(|s| s.waits_on_dealer())
+            .collect();
         assert_eq!(
             paused,
             vec![
@@ -467,5 +620,55 @@ mod tests {
             assert_eq!(Action::from_code(a.code()), Some(a));
         }
         assert_eq!(Action::from_code("close"), None);
+    }
+
+    #[test]
+    fn lifecycle_refusals_match_the_app_table() {
+        use crate::kernel::{RefusalKind, Refuse};
+        let cases = [
+            (
+                LifecycleError::IllegalMove {
+                    from: Status::Accepted,
+                    action: Action::Accept,
+                },
+                RefusalKind::Conflict,
+                "illegal_transition",
+            ),
+            (
+                LifecycleError::NotYourMove {
+                    action: Action::Accept,
+                },
+                RefusalKind::Forbidden,
+                "not_your_move",
+            ),
+            (
+                LifecycleError::CommentRequired {
+                    action: Action::Accept,
+                },
+                RefusalKind::Invalid,
+                "comment_required",
+            ),
+            (
+                LifecycleError::EstimateOnFreeTicket,
+                RefusalKind::Conflict,
+                "estimate_on_free_ticket",
+            ),
+        ];
+        for (e, kind, code) in cases {
+            let r = e.refusal();
+            assert_eq!(
+                (r.kind, r.code, r.message.as_str()),
+                (kind, code, e.message_ru().as_str()),
+                "{e:?}"
+            );
+            assert!(r.fields.is_empty());
+            assert_eq!(DomainError::from(e.clone()).refusal(), r);
+        }
+        let r = LifecycleError::IllegalMove {
+            from: Status::Accepted,
+            action: Action::Accept,
+        }
+        .refusal();
+        assert!(r.message.contains("Принято к рассмотрению"));
     }
 }

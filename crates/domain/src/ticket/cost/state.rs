@@ -9,9 +9,9 @@
 //! Dates here are calendar dates of the platform's time zone (Europe/Moscow); the caller
 //! converts "now" to such a date before asking.
 
-use crate::catalog::Billing;
 use crate::kernel::{Refusal, RefusalKind, Refuse};
-use crate::lifecycle::Party;
+use crate::ticket::catalog::Billing;
+use crate::ticket::lifecycle::Party;
 use chrono::{Datelike, Days, NaiveDate};
 use serde::{Deserialize, Serialize};
 use std::fmt;

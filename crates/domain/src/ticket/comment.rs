@@ -176,8 +176,8 @@ impl Refuse for CommentError {
 mod tests {
     use super::*;
     use crate::ids::DealerId;
-    use crate::lifecycle::Action;
     use crate::ticket::TicketDraft;
+    use crate::ticket::lifecycle::Action;
     use chrono::TimeZone;
 
     fn now() -> DateTime<Utc> {

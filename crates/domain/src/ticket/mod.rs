@@ -1,15 +1,26 @@
-//! The ticket aggregate (SPEC §2.1): filing, moves, history.
+//! The ticket aggregate (SPEC §2.1): filing, moves, history, and everything a ticket
+//! carries, one file per part: its lifecycle, catalog (category, criticality, billing),
+//! SLA, time, cost, estimate, comments and files.
+
+pub mod attachment;
+pub mod catalog;
+pub mod comment;
+pub mod cost;
+pub mod estimate;
+pub mod lifecycle;
+pub mod sla;
+pub mod time;
 
 use crate::access::Actor;
 use crate::calendar::WorkingCalendar;
-use crate::catalog::{Billing, Category, Criticality};
-use crate::costing::TicketCost;
-use crate::error::{FieldError, LifecycleError, ValidationError};
+use crate::error::{FieldError, ValidationError};
 use crate::ids::{DealerId, TicketId, UserId};
-use crate::lifecycle::{Action, Party, Status, next_status};
 use crate::notice::{Audience, Notice};
 use crate::role::Role;
-use crate::sla::SlaClock;
+use crate::ticket::catalog::{Billing, Category, Criticality};
+use crate::ticket::cost::TicketCost;
+use crate::ticket::lifecycle::{Action, LifecycleError, Party, Status, next_status};
+use crate::ticket::sla::SlaClock;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -79,14 +90,20 @@ impl TicketDraft {
                 None
             }
             Some(code) => Criticality::from_code(code).or_else(|| {
-                bad("criticality", "Критичность может быть низкой, средней или высокой.");
+                bad(
+                    "criticality",
+                    "Критичность может быть низкой, средней или высокой.",
+                );
                 None
             }),
         };
         let billing = match self.billing.as_deref() {
             None | Some("") => category.map(Category::default_billing),
             Some(code) => Billing::from_code(code).or_else(|| {
-                bad("billing", "Тип обращения может быть «платно» или «бесплатно».");
+                bad(
+                    "billing",
+                    "Тип обращения может быть «платно» или «бесплатно».",
+                );
                 None
             }),
         };
@@ -323,15 +340,30 @@ impl Ticket {
                 },
             },
         };
-        let template = if event.action.is_none() { "ticket_created" } else { "ticket_moved" };
-        let mut notice = Notice::new(format!("ticket:{}:v{}", self.id, self.version), template, audience, event.at)
-            .with("ticket_id", self.id.as_str())
-            .with("number", self.display_number())
-            .with("title", self.title.clone())
-            .with("state_label", self.status.state().label())
-            .with("status_label", self.status.label())
-            .with("action_label", event.action.map(Action::label).unwrap_or("Обращение создано"))
-            .with("comment", event.comment.clone().unwrap_or_default());
+        let template = if event.action.is_none() {
+            "ticket_created"
+        } else {
+            "ticket_moved"
+        };
+        let mut notice = Notice::new(
+            format!("ticket:{}:v{}", self.id, self.version),
+            template,
+            audience,
+            event.at,
+        )
+        .with("ticket_id", self.id.as_str())
+        .with("number", self.display_number())
+        .with("title", self.title.clone())
+        .with("state_label", self.status.state().label())
+        .with("status_label", self.status.label())
+        .with(
+            "action_label",
+            event
+                .action
+                .map(Action::label)
+                .unwrap_or("Обращение создано"),
+        )
+        .with("comment", event.comment.clone().unwrap_or_default());
         // The dealer approves an estimate by its amount.
         if let (Status::EstimateSent, Some(estimate)) = (self.status, self.estimate_text()) {
             notice = notice.with("estimate", estimate);
@@ -345,7 +377,9 @@ impl Ticket {
     pub fn available_actions(&self, actor: &Actor) -> Vec<Action> {
         Action::ALL
             .into_iter()
-            .filter(|&a| self.is_party(actor, a) && next_status(self.status, a, self.billing).is_ok())
+            .filter(|&a| {
+                self.is_party(actor, a) && next_status(self.status, a, self.billing).is_ok()
+            })
             .collect()
     }
 }
@@ -391,7 +425,16 @@ mod tests {
 
     fn filed(billing: Option<&str>) -> Ticket {
         let new = draft("individual_news", "low", billing).validate().unwrap();
-        Ticket::file(TicketId::new("t1"), 1001, DealerId::new("d1"), &dealer("d1"), new, &cal(), now()).0
+        Ticket::file(
+            TicketId::new("t1"),
+            1001,
+            DealerId::new("d1"),
+            &dealer("d1"),
+            new,
+            &cal(),
+            now(),
+        )
+        .0
     }
 
     #[test]
@@ -413,17 +456,24 @@ mod tests {
 
     #[test]
     fn a_free_category_cannot_be_filed_as_paid() {
-        let err = draft("consultation", "high", Some("paid")).validate().unwrap_err();
+        let err = draft("consultation", "high", Some("paid"))
+            .validate()
+            .unwrap_err();
         assert_eq!(err.errors[0].field, "billing");
     }
 
     #[test]
     fn a_paid_category_may_be_filed_free_only_with_low_priority() {
         assert_eq!(
-            draft("individual_news", "low", Some("free")).validate().unwrap().billing,
+            draft("individual_news", "low", Some("free"))
+                .validate()
+                .unwrap()
+                .billing,
             Billing::Free
         );
-        let err = draft("individual_news", "high", Some("free")).validate().unwrap_err();
+        let err = draft("individual_news", "high", Some("free"))
+            .validate()
+            .unwrap_err();
         assert_eq!(err.errors[0].field, "criticality");
     }
 
@@ -437,7 +487,9 @@ mod tests {
 
     #[test]
     fn unknown_codes_are_refused() {
-        let err = draft("haircut", "urgent", Some("maybe")).validate().unwrap_err();
+        let err = draft("haircut", "urgent", Some("maybe"))
+            .validate()
+            .unwrap_err();
         let fields: Vec<_> = err.errors.iter().map(|e| e.field).collect();
         assert_eq!(fields, vec!["category", "criticality", "billing"]);
     }
@@ -453,7 +505,9 @@ mod tests {
     fn a_move_records_who_when_from_to_and_comment() {
         let t = filed(None);
         let later = now() + chrono::Duration::minutes(5);
-        let (t2, ev) = t.apply(&specialist(), Action::Take, Some("  беру  "), &cal(), later).unwrap();
+        let (t2, ev) = t
+            .apply(&specialist(), Action::Take, Some("  беру  "), &cal(), later)
+            .unwrap();
         assert_eq!(t2.status, Status::InProgress);
         assert_eq!(t2.version, 2);
         assert_eq!(t2.updated_at, later);
@@ -468,30 +522,47 @@ mod tests {
         let t = filed(None);
         assert_eq!(
             t.apply(&dealer("d1"), Action::Take, None, &cal(), now()),
-            Err(LifecycleError::NotYourMove { action: Action::Take })
+            Err(LifecycleError::NotYourMove {
+                action: Action::Take
+            })
         );
     }
 
     #[test]
     fn another_dealer_cannot_accept_the_result() {
         let t = filed(None);
-        let (t, _) = t.apply(&specialist(), Action::Take, None, &cal(), now()).unwrap();
-        let (t, _) = t.apply(&specialist(), Action::SendForReview, None, &cal(), now()).unwrap();
+        let (t, _) = t
+            .apply(&specialist(), Action::Take, None, &cal(), now())
+            .unwrap();
+        let (t, _) = t
+            .apply(&specialist(), Action::SendForReview, None, &cal(), now())
+            .unwrap();
         assert_eq!(
             t.apply(&dealer("d2"), Action::Accept, None, &cal(), now()),
-            Err(LifecycleError::NotYourMove { action: Action::Accept })
+            Err(LifecycleError::NotYourMove {
+                action: Action::Accept
+            })
         );
-        assert!(t.apply(&dealer("d1"), Action::Accept, None, &cal(), now()).is_ok());
+        assert!(
+            t.apply(&dealer("d1"), Action::Accept, None, &cal(), now())
+                .is_ok()
+        );
     }
 
     #[test]
     fn returning_a_result_needs_remarks() {
         let t = filed(None);
-        let (t, _) = t.apply(&specialist(), Action::Take, None, &cal(), now()).unwrap();
-        let (t, _) = t.apply(&specialist(), Action::SendForReview, None, &cal(), now()).unwrap();
+        let (t, _) = t
+            .apply(&specialist(), Action::Take, None, &cal(), now())
+            .unwrap();
+        let (t, _) = t
+            .apply(&specialist(), Action::SendForReview, None, &cal(), now())
+            .unwrap();
         assert_eq!(
             t.apply(&dealer("d1"), Action::Return, Some("   "), &cal(), now()),
-            Err(LifecycleError::CommentRequired { action: Action::Return })
+            Err(LifecycleError::CommentRequired {
+                action: Action::Return
+            })
         );
     }
 
@@ -510,9 +581,16 @@ mod tests {
     #[test]
     fn nobody_but_the_system_auto_accepts() {
         let t = filed(None);
-        let (t, _) = t.apply(&specialist(), Action::Take, None, &cal(), now()).unwrap();
-        let (t, _) = t.apply(&specialist(), Action::SendForReview, None, &cal(), now()).unwrap();
-        assert!(t.apply(&dealer("d1"), Action::AutoAccept, None, &cal(), now()).is_err());
+        let (t, _) = t
+            .apply(&specialist(), Action::Take, None, &cal(), now())
+            .unwrap();
+        let (t, _) = t
+            .apply(&specialist(), Action::SendForReview, None, &cal(), now())
+            .unwrap();
+        assert!(
+            t.apply(&dealer("d1"), Action::AutoAccept, None, &cal(), now())
+                .is_err()
+        );
         let (done, ev) = t.auto_accept(&cal(), now()).unwrap();
         assert_eq!(done.status, Status::Resolved);
         assert_eq!(ev.actor_id, None);
@@ -524,10 +602,23 @@ mod tests {
         let t = filed(None);
         assert_eq!(
             t.available_actions(&specialist()),
-            vec![Action::Take, Action::AskInfo, Action::SendEstimate, Action::DeclareImpossible]
+            vec![
+                Action::Take,
+                Action::AskInfo,
+                Action::SendEstimate,
+                Action::DeclareImpossible
+            ]
         );
         assert!(t.available_actions(&dealer("d1")).is_empty());
-        let (t, _) = t.apply(&specialist(), Action::AskInfo, Some("Какой раздел?"), &cal(), now()).unwrap();
+        let (t, _) = t
+            .apply(
+                &specialist(),
+                Action::AskInfo,
+                Some("Какой раздел?"),
+                &cal(),
+                now(),
+            )
+            .unwrap();
         assert_eq!(t.available_actions(&dealer("d1")), vec![Action::Answer]);
         assert!(t.available_actions(&dealer("d2")).is_empty());
     }
@@ -536,33 +627,83 @@ mod tests {
     fn the_first_specialist_to_move_becomes_the_assignee() {
         let t = filed(None);
         assert_eq!(t.assignee_id, None);
-        let (t, _) = t.apply(&specialist(), Action::Take, None, &cal(), now()).unwrap();
+        let (t, _) = t
+            .apply(&specialist(), Action::Take, None, &cal(), now())
+            .unwrap();
         assert_eq!(t.assignee_id, Some(UserId::new("spec")));
-        let other = Actor { user_id: UserId::new("spec2"), ..specialist() };
-        let (t, _) = t.apply(&other, Action::SendForReview, None, &cal(), now()).unwrap();
-        assert_eq!(t.assignee_id, Some(UserId::new("spec")), "the first one keeps it");
+        let other = Actor {
+            user_id: UserId::new("spec2"),
+            ..specialist()
+        };
+        let (t, _) = t
+            .apply(&other, Action::SendForReview, None, &cal(), now())
+            .unwrap();
+        assert_eq!(
+            t.assignee_id,
+            Some(UserId::new("spec")),
+            "the first one keeps it"
+        );
     }
 
     #[test]
     fn the_dealer_hears_of_platform_moves_and_the_assignee_of_dealer_moves() {
         let (t, created) = {
             let new = draft("individual_news", "low", None).validate().unwrap();
-            Ticket::file(TicketId::new("t1"), 1001, DealerId::new("d1"), &dealer("d1"), new, &cal(), now())
+            Ticket::file(
+                TicketId::new("t1"),
+                1001,
+                DealerId::new("d1"),
+                &dealer("d1"),
+                new,
+                &cal(),
+                now(),
+            )
         };
         let n = t.notices(&created);
-        assert_eq!(n[0].audience, Audience::Role { role: Role::Specialist });
+        assert_eq!(
+            n[0].audience,
+            Audience::Role {
+                role: Role::Specialist
+            }
+        );
         assert_eq!(n[0].template, "ticket_created");
         assert_eq!(n[0].key, "ticket:t1:v1");
 
-        let (t, asked) = t.apply(&specialist(), Action::AskInfo, Some("Какой раздел?"), &cal(), now()).unwrap();
+        let (t, asked) = t
+            .apply(
+                &specialist(),
+                Action::AskInfo,
+                Some("Какой раздел?"),
+                &cal(),
+                now(),
+            )
+            .unwrap();
         let n = t.notices(&asked);
-        assert_eq!(n[0].audience, Audience::DealerStaff { dealer_id: DealerId::new("d1") });
+        assert_eq!(
+            n[0].audience,
+            Audience::DealerStaff {
+                dealer_id: DealerId::new("d1")
+            }
+        );
         assert_eq!(n[0].params["comment"], "Какой раздел?");
         assert_eq!(n[0].params["status_label"], "Недостаточно информации");
         assert_eq!(n[0].key, "ticket:t1:v2");
 
-        let (t, answered) = t.apply(&dealer("d1"), Action::Answer, Some("Новости"), &cal(), now()).unwrap();
-        assert_eq!(t.notices(&answered)[0].audience, Audience::User { user_id: UserId::new("spec") });
+        let (t, answered) = t
+            .apply(
+                &dealer("d1"),
+                Action::Answer,
+                Some("Новости"),
+                &cal(),
+                now(),
+            )
+            .unwrap();
+        assert_eq!(
+            t.notices(&answered)[0].audience,
+            Audience::User {
+                user_id: UserId::new("spec")
+            }
+        );
     }
 
     #[test]
@@ -575,7 +716,13 @@ mod tests {
             (&s, Action::AskInfo, Some("?"), "approval", "need_info"),
             (&d, Action::Answer, Some("!"), "in_progress", "in_progress"),
             (&s, Action::SendForReview, None, "review", "in_review"),
-            (&d, Action::Return, Some("не то"), "in_progress", "in_progress"),
+            (
+                &d,
+                Action::Return,
+                Some("не то"),
+                "in_progress",
+                "in_progress",
+            ),
             (&s, Action::SendForReview, None, "review", "in_review"),
             (&d, Action::Accept, None, "done", "resolved"),
         ];

@@ -6,11 +6,11 @@
 //! the clock itself is `sla::SlaClock`, which every move already updates.
 
 use crate::calendar::WorkingCalendar;
-use crate::lifecycle::Status;
 use crate::notice::{Audience, Notice};
 use crate::role::Role;
-use crate::sla::reaction_time;
 use crate::ticket::Ticket;
+use crate::ticket::lifecycle::Status;
+use crate::ticket::sla::reaction_time;
 use chrono::{DateTime, SecondsFormat, Utc};
 
 /// Working days a result may wait in «Результат на проверке» before the system accepts it
@@ -170,8 +170,8 @@ mod tests {
     use crate::access::Actor;
     use crate::calendar::DayKind;
     use crate::ids::{DealerId, TicketId, UserId};
-    use crate::lifecycle::{Action, Resume};
     use crate::ticket::TicketDraft;
+    use crate::ticket::lifecycle::{Action, Resume};
     use chrono::{Duration, NaiveDate};
 
     fn utc(s: &str) -> DateTime<Utc> {
