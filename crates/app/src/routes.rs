@@ -11,6 +11,7 @@ use axum::Router;
 fn finish(router: Router<AppState>, state: AppState) -> Router {
     router
         .fallback(templates::fallback)
+        .method_not_allowed_fallback(templates::method_not_allowed)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             ticket::portal::show_refused_card,

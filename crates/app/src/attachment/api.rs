@@ -8,9 +8,10 @@ use crate::attachment::{
 };
 use crate::kernel::caller::ApiCaller;
 use crate::kernel::error::AppError;
+use crate::kernel::ids::{IdPath, IdPath2};
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::{FromRequest, Multipart, Path, Request, State};
+use axum::extract::{FromRequest, Multipart, Request, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use dealerdesk_domain::{AttachmentError, AttachmentId, TicketId};
@@ -22,7 +23,7 @@ use dealerdesk_domain::{AttachmentError, AttachmentId, TicketId};
 pub async fn api_upload(
     State(state): State<AppState>,
     ApiCaller(caller): ApiCaller,
-    Path(id): Path<String>,
+    IdPath(id): IdPath<TicketId>,
     request: Request,
 ) -> Result<Response, AppError> {
     refuse_declared_length(request.headers())?;
@@ -57,7 +58,7 @@ pub async fn api_upload(
     let meta = attachment::upload(
         &state,
         &caller.actor,
-        &TicketId::new(id),
+        &id,
         declared.as_deref(),
         &name,
         bytes,
@@ -70,14 +71,8 @@ pub async fn api_upload(
 pub async fn api_download(
     State(state): State<AppState>,
     ApiCaller(caller): ApiCaller,
-    Path((id, att)): Path<(String, String)>,
+    IdPath2(id, att): IdPath2<TicketId, AttachmentId>,
 ) -> Result<Response, AppError> {
-    let (meta, bytes) = attachment::download(
-        &state,
-        &caller.actor,
-        &TicketId::new(id),
-        &AttachmentId::new(att),
-    )
-    .await?;
+    let (meta, bytes) = attachment::download(&state, &caller.actor, &id, &att).await?;
     Ok(file_response(&meta, bytes))
 }

@@ -53,7 +53,7 @@ pub async fn upload(
         None => false,
     };
     if !may {
-        return Err(AppError::Forbidden);
+        return Err(AppError::forbidden());
     }
     let name = clean_file_name(raw_name)?;
     let kind = attachment::check(declared, &name, &bytes)?;
@@ -88,12 +88,12 @@ pub async fn download(
         .store
         .attachment(&ticket.id, attachment)
         .await?
-        .ok_or(AppError::NotFound)?;
+        .ok_or_else(AppError::not_found)?;
     match state.blobs.get(&meta.blob_key).await? {
         Some(bytes) => Ok((meta, bytes)),
         None => {
             tracing::error!(attachment = %meta.id, key = %meta.blob_key, "described file has no bytes");
-            Err(AppError::NotFound)
+            Err(AppError::not_found())
         }
     }
 }

@@ -5,20 +5,20 @@ use crate::attachment::views::file_response;
 use crate::attachment::{self, body_error, no_file, read_multipart, refuse_declared_length};
 use crate::kernel::caller::PortalCaller;
 use crate::kernel::card::CardRefusal;
-use crate::kernel::error::AppError;
+use crate::kernel::ids::{IdPath, IdPath2};
 use crate::kernel::templates::error_page;
-use axum::extract::{FromRequest, Multipart, Path, Request, State};
+use axum::extract::{FromRequest, Multipart, Request, State};
 use axum::response::{IntoResponse, Redirect, Response};
+use dealerdesk_domain::kernel::RefusalKind;
 use dealerdesk_domain::{AttachmentId, TicketId};
 
 /// `POST /tickets/{id}/attachments`: the card's upload form (multipart, CSRF field first).
 pub async fn portal_upload(
     State(state): State<AppState>,
     caller: PortalCaller,
-    Path(id): Path<String>,
+    IdPath(id): IdPath<TicketId>,
     request: Request,
 ) -> Response {
-    let id = TicketId::new(id);
     let result = async {
         refuse_declared_length(request.headers())?;
         let multipart = Multipart::from_request(request, &state)
@@ -42,7 +42,13 @@ pub async fn portal_upload(
     .await;
     match result {
         Ok(_) => Redirect::to(&format!("/tickets/{id}#files")).into_response(),
-        Err(e @ (AppError::Csrf | AppError::NotFound | AppError::Forbidden)) => {
+        // Who may not see or touch the ticket gets the error page, not the card.
+        Err(e)
+            if matches!(
+                e.kind(),
+                Some(RefusalKind::Forbidden | RefusalKind::NotFound)
+            ) =>
+        {
             error_page(&state, Some(&caller), &e)
         }
         Err(e) => CardRefusal::new(caller, id, e, "").into_response(),
@@ -53,16 +59,9 @@ pub async fn portal_upload(
 pub async fn portal_download(
     State(state): State<AppState>,
     caller: PortalCaller,
-    Path((id, att)): Path<(String, String)>,
+    IdPath2(id, att): IdPath2<TicketId, AttachmentId>,
 ) -> Response {
-    match attachment::download(
-        &state,
-        &caller.principal.actor,
-        &TicketId::new(id),
-        &AttachmentId::new(att),
-    )
-    .await
-    {
+    match attachment::download(&state, &caller.principal.actor, &id, &att).await {
         Ok((meta, bytes)) => file_response(&meta, bytes),
         Err(e) => error_page(&state, Some(&caller), &e),
     }

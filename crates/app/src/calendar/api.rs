@@ -20,10 +20,11 @@ use crate::calendar::{self, Changed, HoursView, Overview, YearView};
 use crate::kernel::caller::ApiCaller;
 use crate::kernel::error::AppError;
 use crate::kernel::extract::parse_json;
+use crate::kernel::ids::IdPath;
 use crate::kernel::time::utc;
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, header};
 use chrono::{Duration, NaiveTime};
 use dealerdesk_domain::{CalendarError, ValidationError, WorkingHours, YearCalendar};
@@ -78,7 +79,7 @@ fn overview_json(o: &Overview) -> Value {
 
 /// A path year; anything but a number is no calendar at all (404).
 fn path_year(raw: &str) -> Result<i32, AppError> {
-    raw.parse::<i32>().map_err(|_| AppError::NotFound)
+    raw.parse::<i32>().map_err(|_| AppError::not_found())
 }
 
 /// The version the admin saw, from `If-Match` (`"3"` or `3`) or `?version=`.
@@ -166,7 +167,7 @@ pub async fn overview(
 pub async fn get_year(
     State(state): State<AppState>,
     ApiCaller(caller): ApiCaller,
-    Path(year): Path<String>,
+    IdPath(year): IdPath<String>,
 ) -> Result<Json<Value>, AppError> {
     calendar::ensure_admin(&caller.actor)?;
     let view = calendar::year(&state, &caller.actor, path_year(&year)?).await?;
@@ -185,7 +186,7 @@ struct YearBody {
 pub async fn put_year(
     State(state): State<AppState>,
     ApiCaller(caller): ApiCaller,
-    Path(year): Path<String>,
+    IdPath(year): IdPath<String>,
     RawQuery(query): RawQuery,
     headers: HeaderMap,
     body: Bytes,

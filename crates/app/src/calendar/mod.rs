@@ -121,7 +121,7 @@ fn effective(stored: &StoredCalendar) -> Result<WorkingCalendar, AppError> {
         Some(h) => (
             h.hours,
             parse_tz(&h.time_zone).map_err(|e| {
-                AppError::Store(StoreError::Corrupt(format!("stored working hours: {e}")))
+                AppError::from(StoreError::Corrupt(format!("stored working hours: {e}")))
             })?,
         ),
         None => (default.hours(), default.tz()),
@@ -200,7 +200,7 @@ pub fn ensure_admin(actor: &Actor) -> Result<(), AppError> {
     if actor.role == Role::Admin {
         Ok(())
     } else {
-        Err(AppError::Forbidden)
+        Err(AppError::forbidden())
     }
 }
 
@@ -265,7 +265,7 @@ fn check_year(year: i32) -> Result<(), AppError> {
     if YEARS.contains(&year) {
         Ok(())
     } else {
-        Err(AppError::NotFound)
+        Err(AppError::not_found())
     }
 }
 
@@ -303,7 +303,7 @@ pub async fn put_year(
     let stored = state.store.platform_calendar().await?;
     let current = year_view(&stored, &effective(&stored)?, calendar.year());
     if current.version != seen_version {
-        return Err(AppError::VersionConflict);
+        return Err(AppError::version_conflict());
     }
     let now = state.clock.now();
     let record = CalendarYearRecord {
@@ -351,7 +351,7 @@ pub async fn put_hours(
     let stored = state.store.platform_calendar().await?;
     let current = hours_view(&stored, &effective(&stored)?);
     if current.version != seen_version {
-        return Err(AppError::VersionConflict);
+        return Err(AppError::version_conflict());
     }
     let record = WorkingHoursRecord {
         hours,
@@ -537,9 +537,6 @@ mod tests {
 
         let mut bad = stored;
         bad.hours.as_mut().unwrap().time_zone = "Mars/Olympus".into();
-        assert!(matches!(
-            effective(&bad),
-            Err(AppError::Store(StoreError::Corrupt(_)))
-        ));
+        assert!(matches!(effective(&bad), Err(AppError::Backend { .. })));
     }
 }

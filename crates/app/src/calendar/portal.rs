@@ -9,10 +9,11 @@ use crate::calendar::{self, YearView};
 use crate::kernel::caller::PortalCaller;
 use crate::kernel::error::AppError;
 use crate::kernel::extract::form;
+use crate::kernel::ids::IdPath;
 use crate::kernel::templates::{error_page, render, serde_value};
 use crate::kernel::time::local;
 use axum::body::Bytes;
-use axum::extract::{Multipart, Path, RawQuery, State};
+use axum::extract::{Multipart, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{Datelike, NaiveDate, Weekday};
@@ -204,7 +205,7 @@ pub async fn calendars(
     let year = match q.year.as_deref().map(str::parse::<i32>) {
         None => None,
         Some(Ok(y)) => Some(y),
-        Some(Err(_)) => return error_page(&state, Some(&caller), &AppError::NotFound),
+        Some(Err(_)) => return error_page(&state, Some(&caller), &AppError::not_found()),
     };
     page(
         &state,
@@ -236,7 +237,7 @@ fn version_field(raw: Option<&str>) -> Result<u64, AppError> {
 pub async fn set_day(
     State(state): State<AppState>,
     caller: PortalCaller,
-    Path(year): Path<String>,
+    IdPath(year): IdPath<String>,
     body: Bytes,
 ) -> Response {
     let actor = &caller.principal.actor;
@@ -244,7 +245,7 @@ pub async fn set_day(
         return error_page(&state, Some(&caller), &e);
     }
     let Ok(year) = year.parse::<i32>() else {
-        return error_page(&state, Some(&caller), &AppError::NotFound);
+        return error_page(&state, Some(&caller), &AppError::not_found());
     };
     let fields = form(&body);
     if let Err(e) = caller
@@ -279,7 +280,7 @@ pub async fn set_day(
 pub async fn upload_xml(
     State(state): State<AppState>,
     caller: PortalCaller,
-    Path(year): Path<String>,
+    IdPath(year): IdPath<String>,
     mut multipart: Multipart,
 ) -> Response {
     let actor = &caller.principal.actor;
@@ -287,7 +288,7 @@ pub async fn upload_xml(
         return error_page(&state, Some(&caller), &e);
     }
     let Ok(year) = year.parse::<i32>() else {
-        return error_page(&state, Some(&caller), &AppError::NotFound);
+        return error_page(&state, Some(&caller), &AppError::not_found());
     };
     let mut csrf = None;
     let mut version = None;

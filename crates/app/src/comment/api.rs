@@ -5,8 +5,9 @@ use crate::comment::{self, views::comment_json};
 use crate::kernel::caller::ApiCaller;
 use crate::kernel::error::AppError;
 use crate::kernel::extract::JsonBody;
+use crate::kernel::ids::IdPath;
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use dealerdesk_domain::TicketId;
@@ -22,9 +23,9 @@ pub struct CommentBody {
 pub async fn api_create(
     State(state): State<AppState>,
     ApiCaller(caller): ApiCaller,
-    Path(id): Path<String>,
+    IdPath(id): IdPath<TicketId>,
     JsonBody(body): JsonBody<CommentBody>,
 ) -> Result<Response, AppError> {
-    let comment = comment::add(&state, &caller.actor, &TicketId::new(id), &body.text).await?;
+    let comment = comment::add(&state, &caller.actor, &id, &body.text).await?;
     Ok((StatusCode::CREATED, Json(comment_json(&comment))).into_response())
 }

@@ -15,9 +15,10 @@ use crate::cost::views::{estimate_json, time_entry_json};
 use crate::kernel::caller::ApiCaller;
 use crate::kernel::error::AppError;
 use crate::kernel::extract::JsonBody;
+use crate::kernel::ids::{IdPath, IdPath2};
 use crate::ticket::views::ticket_json;
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use dealerdesk_domain::{
@@ -44,21 +45,14 @@ fn with_entry(state: &AppState, ticket: &Ticket, entry: &TimeEntry) -> Response 
 pub async fn log_time(
     State(state): State<AppState>,
     ApiCaller(caller): ApiCaller,
-    Path(id): Path<String>,
+    IdPath(id): IdPath<TicketId>,
     JsonBody(body): JsonBody<TimeBody>,
 ) -> Result<Response, AppError> {
     let draft = TimeEntryDraft {
         minutes: body.minutes,
         note: body.note,
     };
-    let (ticket, entry) = cost::log_time(
-        &state,
-        &caller.actor,
-        &TicketId::new(id),
-        &draft,
-        body.version,
-    )
-    .await?;
+    let (ticket, entry) = cost::log_time(&state, &caller.actor, &id, &draft, body.version).await?;
     Ok(with_entry(&state, &ticket, &entry))
 }
 
@@ -66,22 +60,15 @@ pub async fn log_time(
 pub async fn correct_time(
     State(state): State<AppState>,
     ApiCaller(caller): ApiCaller,
-    Path((id, entry)): Path<(String, String)>,
+    IdPath2(id, entry): IdPath2<TicketId, TimeEntryId>,
     JsonBody(body): JsonBody<TimeBody>,
 ) -> Result<Response, AppError> {
     let draft = CorrectionDraft {
         minutes: body.minutes,
         note: body.note,
     };
-    let (ticket, correction) = cost::correct_time(
-        &state,
-        &caller.actor,
-        &TicketId::new(id),
-        &TimeEntryId::new(entry),
-        &draft,
-        body.version,
-    )
-    .await?;
+    let (ticket, correction) =
+        cost::correct_time(&state, &caller.actor, &id, &entry, &draft, body.version).await?;
     Ok(with_entry(&state, &ticket, &correction))
 }
 
@@ -98,7 +85,7 @@ pub struct ReclassifyBody {
 pub async fn reclassify(
     State(state): State<AppState>,
     ApiCaller(caller): ApiCaller,
-    Path(id): Path<String>,
+    IdPath(id): IdPath<TicketId>,
     JsonBody(body): JsonBody<ReclassifyBody>,
 ) -> Result<Json<serde_json::Value>, AppError> {
     let draft = ReclassifyDraft {
@@ -106,14 +93,7 @@ pub async fn reclassify(
         billing: body.billing,
         reason: body.reason,
     };
-    let ticket = cost::reclassify(
-        &state,
-        &caller.actor,
-        &TicketId::new(id),
-        &draft,
-        body.version,
-    )
-    .await?;
+    let ticket = cost::reclassify(&state, &caller.actor, &id, &draft, body.version).await?;
     Ok(Json(ticket_json(&ticket, state.clock.now())))
 }
 
@@ -128,14 +108,14 @@ pub struct CostBody {
 async fn cost_move(
     state: &AppState,
     caller: &ApiCaller,
-    id: String,
+    id: TicketId,
     body: CostBody,
     action: impl FnOnce(String) -> CostAction,
 ) -> Result<Json<serde_json::Value>, AppError> {
     let ticket = cost::cost_move(
         state,
         &caller.0.actor,
-        &TicketId::new(id),
+        &id,
         action(body.comment),
         body.version,
     )
@@ -147,7 +127,7 @@ async fn cost_move(
 pub async fn confirm(
     State(state): State<AppState>,
     caller: ApiCaller,
-    Path(id): Path<String>,
+    IdPath(id): IdPath<TicketId>,
     JsonBody(body): JsonBody<CostBody>,
 ) -> Result<Json<serde_json::Value>, AppError> {
     cost_move(&state, &caller, id, body, |_| CostAction::Confirm).await
@@ -157,7 +137,7 @@ pub async fn confirm(
 pub async fn dispute(
     State(state): State<AppState>,
     caller: ApiCaller,
-    Path(id): Path<String>,
+    IdPath(id): IdPath<TicketId>,
     JsonBody(body): JsonBody<CostBody>,
 ) -> Result<Json<serde_json::Value>, AppError> {
     cost_move(&state, &caller, id, body, |comment| CostAction::Dispute {
@@ -170,7 +150,7 @@ pub async fn dispute(
 pub async fn answer(
     State(state): State<AppState>,
     caller: ApiCaller,
-    Path(id): Path<String>,
+    IdPath(id): IdPath<TicketId>,
     JsonBody(body): JsonBody<CostBody>,
 ) -> Result<Json<serde_json::Value>, AppError> {
     cost_move(&state, &caller, id, body, |comment| {
@@ -183,9 +163,9 @@ pub async fn answer(
 pub async fn estimate(
     State(state): State<AppState>,
     ApiCaller(caller): ApiCaller,
-    Path(id): Path<String>,
+    IdPath(id): IdPath<TicketId>,
 ) -> Result<Response, AppError> {
-    match cost::ticket_estimate(&state, &caller.actor, &TicketId::new(id)).await? {
+    match cost::ticket_estimate(&state, &caller.actor, &id).await? {
         Some(e) => Ok(Json(estimate_json(&e)).into_response()),
         None => Ok(StatusCode::NO_CONTENT.into_response()),
     }

@@ -66,7 +66,7 @@ pub async fn run_cost_cutoff(state: &AppState, now: DateTime<Utc>) -> Result<Job
         let notices = next.cost_notices(&event);
         match save(state, &ticket, &next, None, Some(&event), &notices).await {
             Ok(()) => report.done += 1,
-            Err(AppError::VersionConflict) => {
+            Err(e) if e.code() == "version_conflict" => {
                 tracing::info!(ticket = %ticket.id, "cost changed meanwhile; the next run sees it");
                 report.failed += 1;
             }

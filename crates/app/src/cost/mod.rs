@@ -28,7 +28,7 @@ fn same_version(ticket: &Ticket, seen: u64) -> Result<(), AppError> {
     if ticket.version == seen {
         Ok(())
     } else {
-        Err(AppError::VersionConflict)
+        Err(AppError::version_conflict())
     }
 }
 
@@ -36,7 +36,7 @@ fn platform_only(actor: &Actor) -> Result<(), AppError> {
     if actor.role.works_tickets() {
         Ok(())
     } else {
-        Err(AppError::Forbidden)
+        Err(AppError::forbidden())
     }
 }
 
@@ -224,7 +224,7 @@ pub async fn draft_estimate(
     draft: &dealerdesk_domain::TicketDraft,
 ) -> Result<Option<Estimate>, AppError> {
     if actor.filing_dealer().is_none() {
-        return Err(AppError::Forbidden);
+        return Err(AppError::forbidden());
     }
     let code = |v: &Option<String>| v.clone().unwrap_or_default();
     let (Some(category), Some(criticality)) = (

@@ -8,9 +8,10 @@ use crate::kernel::caller::PortalCaller;
 use crate::kernel::card::CardRefusal;
 use crate::kernel::error::AppError;
 use crate::kernel::extract::form;
+use crate::kernel::ids::{IdPath, IdPath2};
 use crate::kernel::templates::error_page;
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use dealerdesk_domain::{
     CorrectionDraft, CostAction, ReclassifyDraft, TicketId, TimeEntryDraft, TimeEntryId,
@@ -69,10 +70,9 @@ async fn submit(
 pub async fn log_time(
     State(state): State<AppState>,
     caller: PortalCaller,
-    Path(id): Path<String>,
+    IdPath(id): IdPath<TicketId>,
     body: Bytes,
 ) -> Response {
-    let id = TicketId::new(id);
     let actor = caller.principal.actor.clone();
     submit(&state, &caller, &id, &body, async |f| {
         let version = version_field(f)?;
@@ -91,11 +91,9 @@ pub async fn log_time(
 pub async fn correct_time(
     State(state): State<AppState>,
     caller: PortalCaller,
-    Path((id, entry)): Path<(String, String)>,
+    IdPath2(id, entry): IdPath2<TicketId, TimeEntryId>,
     body: Bytes,
 ) -> Response {
-    let id = TicketId::new(id);
-    let entry = TimeEntryId::new(entry);
     let actor = caller.principal.actor.clone();
     submit(&state, &caller, &id, &body, async |f| {
         let version = version_field(f)?;
@@ -114,10 +112,9 @@ pub async fn correct_time(
 pub async fn reclassify(
     State(state): State<AppState>,
     caller: PortalCaller,
-    Path(id): Path<String>,
+    IdPath(id): IdPath<TicketId>,
     body: Bytes,
 ) -> Response {
-    let id = TicketId::new(id);
     let actor = caller.principal.actor.clone();
     submit(&state, &caller, &id, &body, async |f| {
         let version = version_field(f)?;
@@ -137,13 +134,12 @@ pub async fn reclassify(
 pub async fn cost_move(
     State(state): State<AppState>,
     caller: PortalCaller,
-    Path((id, step)): Path<(String, String)>,
+    IdPath2(id, step): IdPath2<TicketId, String>,
     body: Bytes,
 ) -> Response {
-    let id = TicketId::new(id);
     let actor = caller.principal.actor.clone();
     if !matches!(step.as_str(), "confirm" | "dispute" | "answer") {
-        return error_page(&state, Some(&caller), &AppError::NotFound);
+        return error_page(&state, Some(&caller), &AppError::not_found());
     }
     submit(&state, &caller, &id, &body, async |f| {
         let version = version_field(f)?;

@@ -104,7 +104,7 @@ impl Principal {
     pub fn check_csrf(&self, submitted: Option<&str>) -> Result<(), AppError> {
         match submitted {
             Some(token) if secrets_equal(token, &self.session.csrf) => Ok(()),
-            _ => Err(AppError::Csrf),
+            _ => Err(AppError::csrf()),
         }
     }
 }

@@ -8,7 +8,7 @@ use crate::kernel::templates::error_page;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Redirect, Response};
-use dealerdesk_domain::kernel::Area;
+use dealerdesk_domain::kernel::{Area, RefusalKind};
 use dealerdesk_domain::{Actor, Role};
 use dealerdesk_store::SessionRepo;
 use minijinja::{Value, context};
@@ -19,7 +19,7 @@ pub async fn authenticate(state: &AppState, token: &str) -> Result<Principal, Ap
         .store
         .session(&auth::token_hash(token), state.clock.now())
         .await?
-        .ok_or(AppError::Unauthenticated)?;
+        .ok_or_else(AppError::unauthenticated)?;
     Ok(Principal {
         actor: Actor {
             user_id: session.user_id.clone(),
@@ -37,7 +37,7 @@ impl FromRequestParts<AppState> for ApiCaller {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
-        let token = auth::bearer_token(&parts.headers).ok_or(AppError::Unauthenticated)?;
+        let token = auth::bearer_token(&parts.headers).ok_or_else(AppError::unauthenticated)?;
         Ok(ApiCaller(authenticate(state, token).await?))
     }
 }
@@ -58,7 +58,9 @@ impl FromRequestParts<AppState> for PortalCaller {
         };
         let principal = match authenticate(state, token).await {
             Ok(p) => p,
-            Err(AppError::Unauthenticated) => return Err(Redirect::to("/login").into_response()),
+            Err(e) if e.kind() == Some(RefusalKind::Unauthenticated) => {
+                return Err(Redirect::to("/login").into_response());
+            }
             Err(e) => return Err(error_page(state, None, &e)),
         };
         let name = user_names(state, std::slice::from_ref(&principal.actor.user_id))

@@ -1,287 +1,184 @@
 //! The app's one error type and its single mapping to HTTP.
+//!
+//! A "no" of the rules or of the request is a [`Refusal`]: every error enum of the domain
+//! and the store implements [`Refuse`], and one blanket conversion makes it an
+//! [`AppError::Refused`]. The status comes from the refusal's kind, in [`status_of`] and
+//! nowhere else. What is left are the infrastructure cases — a failing store backend, blob
+//! store or configuration — which are logged with their detail and shown as a 503 with a
+//! generic Russian message.
 
 use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use dealerdesk_domain::{
-    AttachmentError, CalendarError, CommentError, CostError, CostingError, DomainError,
-    LifecycleError, TimeEntryError, ValidationError, WishError,
-};
-use dealerdesk_store::StoreError;
+use dealerdesk_domain::kernel::{FieldError, Refusal, RefusalKind, Refuse};
 use serde_json::json;
 use thiserror::Error;
 
 /// Everything a use case or handler can fail with.
 #[derive(Debug, Error)]
 pub enum AppError {
-    /// No valid credentials or session.
-    #[error("not authenticated")]
-    Unauthenticated,
-    /// Wrong e-mail or password.
-    #[error("bad credentials")]
-    BadCredentials,
-    /// Authenticated, but the role may not use this at all.
-    #[error("forbidden")]
-    Forbidden,
-    /// The thing does not exist, or the caller may not know it exists.
-    #[error("not found")]
-    NotFound,
-    /// A portal form without the session's CSRF token.
-    #[error("csrf token mismatch")]
-    Csrf,
-    /// The request body is not what the endpoint reads.
-    #[error("bad request: {code}")]
-    BadRequest { code: &'static str, message: String },
-    /// Someone changed the thing since the caller read it.
-    #[error("version conflict")]
-    VersionConflict,
-    #[error(transparent)]
-    Domain(#[from] DomainError),
-    /// A calendar the admin uploaded or edited that the domain refuses (422).
-    #[error(transparent)]
-    Calendar(#[from] CalendarError),
-    /// A time-ledger operation the rules refuse (unknown entry, nothing to correct, …).
-    #[error(transparent)]
-    TimeEntry(TimeEntryError),
-    /// A cost-confirmation move the rules refuse.
-    #[error(transparent)]
-    Cost(CostError),
-    /// Time on a finished ticket, or reclassifying one outside a dispute.
-    #[error(transparent)]
-    Costing(CostingError),
-    #[error("store: {0}")]
-    Store(StoreError),
-    /// Start-up and configuration failures.
-    #[error("configuration: {0}")]
-    Config(String),
-    /// A wish decision the rules refuse.
-    #[error(transparent)]
-    Wish(#[from] WishError),
-    /// Someone decided on the wish since the caller read it.
-    #[error("wish version conflict")]
-    WishVersionConflict,
-    /// A comment the rules refuse.
-    #[error(transparent)]
-    Comment(#[from] CommentError),
-    /// A file refused for its size, type or content.
-    #[error(transparent)]
-    Attachment(#[from] AttachmentError),
+    /// A refusal of the rules or of the request: its kind decides the status.
+    #[error("refused: {0}")]
+    Refused(Refusal),
+    /// A dependency behind a refusal of kind [`RefusalKind::Unavailable`] failed (the store's
+    /// backend, a corrupt item): `detail` goes to the log, the refusal's generic message to
+    /// the caller.
+    #[error("{detail}")]
+    Backend { refusal: Refusal, detail: String },
     /// The blob store (S3 or the local folder) failed; the text says where.
     #[error("blob store: {0}")]
     Blob(String),
+    /// Start-up and configuration failures.
+    #[error("configuration: {0}")]
+    Config(String),
 }
 
-impl From<StoreError> for AppError {
-    fn from(e: StoreError) -> Self {
-        match e {
-            StoreError::Conflict => AppError::VersionConflict,
-            other => AppError::Store(other),
+impl<E: Refuse> From<E> for AppError {
+    fn from(e: E) -> Self {
+        let refusal = e.refusal();
+        if refusal.kind == RefusalKind::Unavailable {
+            return AppError::Backend {
+                refusal,
+                detail: e.to_string(),
+            };
         }
+        AppError::Refused(refusal)
     }
 }
 
-impl From<ValidationError> for AppError {
-    fn from(e: ValidationError) -> Self {
-        AppError::Domain(e.into())
-    }
-}
-
-impl From<LifecycleError> for AppError {
-    fn from(e: LifecycleError) -> Self {
-        AppError::Domain(e.into())
-    }
-}
-
-impl From<CostingError> for AppError {
-    fn from(e: CostingError) -> Self {
-        match e {
-            CostingError::Time(e) => AppError::TimeEntry(e),
-            CostingError::Cost(e) => AppError::Cost(e),
-            CostingError::Invalid(e) => e.into(),
-            CostingError::NotPlatform => AppError::Forbidden,
-            other => AppError::Costing(other),
-        }
-    }
-}
-
-impl From<CostError> for AppError {
-    fn from(e: CostError) -> Self {
-        AppError::Cost(e)
+/// The one mapping from a refusal's kind to an HTTP status.
+pub fn status_of(kind: RefusalKind) -> StatusCode {
+    match kind {
+        RefusalKind::BadRequest => StatusCode::BAD_REQUEST,
+        RefusalKind::Unauthenticated => StatusCode::UNAUTHORIZED,
+        RefusalKind::Forbidden => StatusCode::FORBIDDEN,
+        RefusalKind::NotFound => StatusCode::NOT_FOUND,
+        RefusalKind::Conflict => StatusCode::CONFLICT,
+        RefusalKind::Gone => StatusCode::GONE,
+        RefusalKind::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+        RefusalKind::UnsupportedType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        RefusalKind::Invalid => StatusCode::UNPROCESSABLE_ENTITY,
+        RefusalKind::RateLimited => StatusCode::TOO_MANY_REQUESTS,
+        RefusalKind::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
     }
 }
 
 impl AppError {
+    fn refused(kind: RefusalKind, code: &'static str, message: &str) -> Self {
+        AppError::Refused(Refusal::new(kind, code, message))
+    }
+
     /// A malformed request with a machine code and a Russian message.
     pub fn bad_request(code: &'static str, message: impl Into<String>) -> Self {
-        AppError::BadRequest {
-            code,
-            message: message.into(),
+        AppError::Refused(Refusal::bad_request(code, message))
+    }
+
+    /// The thing does not exist, or the caller may not know it exists.
+    pub fn not_found() -> Self {
+        AppError::Refused(Refusal::not_found())
+    }
+
+    /// Authenticated, but the role may not use this at all.
+    pub fn forbidden() -> Self {
+        AppError::Refused(Refusal::forbidden())
+    }
+
+    /// No valid credentials or session.
+    pub fn unauthenticated() -> Self {
+        Self::refused(
+            RefusalKind::Unauthenticated,
+            "unauthenticated",
+            "Войдите в систему.",
+        )
+    }
+
+    /// Wrong e-mail or password.
+    pub fn bad_credentials() -> Self {
+        Self::refused(
+            RefusalKind::Unauthenticated,
+            "bad_credentials",
+            "Неверный e-mail или пароль.",
+        )
+    }
+
+    /// A portal form without the session's CSRF token.
+    pub fn csrf() -> Self {
+        Self::refused(
+            RefusalKind::Forbidden,
+            "csrf",
+            "Форма устарела или отправлена не со страницы портала. Обновите страницу и повторите.",
+        )
+    }
+
+    /// Someone changed the ticket since the caller read it.
+    pub fn version_conflict() -> Self {
+        Self::refused(
+            RefusalKind::Conflict,
+            "version_conflict",
+            "Обращение уже изменил кто-то другой. Обновите страницу и повторите действие.",
+        )
+    }
+
+    /// Someone decided on the wish since the caller read it.
+    pub fn wish_version_conflict() -> Self {
+        Self::refused(
+            RefusalKind::Conflict,
+            "version_conflict",
+            "Пожелание уже изменил кто-то другой. Обновите страницу и повторите действие.",
+        )
+    }
+
+    /// The refusal's kind; `None` for the infrastructure cases.
+    pub fn kind(&self) -> Option<RefusalKind> {
+        match self {
+            AppError::Refused(r) => Some(r.kind),
+            _ => None,
         }
     }
 
     /// The HTTP status.
     pub fn status(&self) -> StatusCode {
         match self {
-            AppError::Unauthenticated | AppError::BadCredentials => StatusCode::UNAUTHORIZED,
-            AppError::Forbidden | AppError::Csrf => StatusCode::FORBIDDEN,
-            AppError::NotFound => StatusCode::NOT_FOUND,
-            AppError::BadRequest { .. } => StatusCode::BAD_REQUEST,
-            AppError::VersionConflict => StatusCode::CONFLICT,
-            AppError::Domain(DomainError::Validation(_)) => StatusCode::UNPROCESSABLE_ENTITY,
-            AppError::Domain(DomainError::Lifecycle(e)) => match e {
-                LifecycleError::IllegalMove { .. } | LifecycleError::EstimateOnFreeTicket => {
-                    StatusCode::CONFLICT
-                }
-                LifecycleError::NotYourMove { .. } => StatusCode::FORBIDDEN,
-                LifecycleError::CommentRequired { .. } => StatusCode::UNPROCESSABLE_ENTITY,
-            },
-            AppError::Calendar(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            AppError::TimeEntry(e) => time_entry_status(e),
-            AppError::Cost(e) => cost_status(e),
-            AppError::Costing(e) => match e {
-                CostingError::Time(e) => time_entry_status(e),
-                CostingError::Cost(e) => cost_status(e),
-                CostingError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
-                CostingError::NotPlatform => StatusCode::FORBIDDEN,
-                CostingError::TicketDone | CostingError::ReclassifyDone { .. } => {
-                    StatusCode::CONFLICT
-                }
-            },
-            AppError::Store(StoreError::BadCursor) => StatusCode::BAD_REQUEST,
-            AppError::Store(_) | AppError::Config(_) => StatusCode::SERVICE_UNAVAILABLE,
-            AppError::Wish(e) => match e {
-                WishError::IllegalMove { .. } => StatusCode::CONFLICT,
-                WishError::NotYourMove { .. } => StatusCode::FORBIDDEN,
-                WishError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            },
-            AppError::WishVersionConflict => StatusCode::CONFLICT,
-            AppError::Comment(e) => match e {
-                CommentError::NotYourTicket => StatusCode::FORBIDDEN,
-                CommentError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            },
-            AppError::Attachment(e) => match e {
-                AttachmentError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
-                AttachmentError::UnsupportedType { .. }
-                | AttachmentError::ContentMismatch { .. } => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                AttachmentError::Empty | AttachmentError::BadName => {
-                    StatusCode::UNPROCESSABLE_ENTITY
-                }
-            },
-            AppError::Blob(_) => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::Refused(r) => status_of(r.kind),
+            AppError::Backend { .. } | AppError::Blob(_) | AppError::Config(_) => {
+                StatusCode::SERVICE_UNAVAILABLE
+            }
         }
     }
 
     /// The machine-readable code.
     pub fn code(&self) -> &'static str {
         match self {
-            AppError::Unauthenticated => "unauthenticated",
-            AppError::BadCredentials => "bad_credentials",
-            AppError::Forbidden => "forbidden",
-            AppError::NotFound => "not_found",
-            AppError::Csrf => "csrf",
-            AppError::BadRequest { code, .. } => code,
-            AppError::VersionConflict => "version_conflict",
-            AppError::Domain(DomainError::Validation(_)) => "validation_failed",
-            AppError::Domain(DomainError::Lifecycle(e)) => match e {
-                LifecycleError::IllegalMove { .. } => "illegal_transition",
-                LifecycleError::NotYourMove { .. } => "not_your_move",
-                LifecycleError::CommentRequired { .. } => "comment_required",
-                LifecycleError::EstimateOnFreeTicket => "estimate_on_free_ticket",
-            },
-            AppError::Calendar(_) => "calendar_invalid",
-            AppError::TimeEntry(e) => time_entry_code(e),
-            AppError::Cost(e) => cost_code(e),
-            AppError::Costing(e) => match e {
-                CostingError::Time(e) => time_entry_code(e),
-                CostingError::Cost(e) => cost_code(e),
-                CostingError::Invalid(_) => "validation_failed",
-                CostingError::NotPlatform => "forbidden",
-                CostingError::TicketDone => "ticket_done",
-                CostingError::ReclassifyDone { .. } => "reclassify_done",
-            },
-            AppError::Store(StoreError::BadCursor) => "bad_cursor",
-            AppError::Store(_) => "storage_unavailable",
-            AppError::Config(_) => "misconfigured",
-            AppError::Wish(e) => match e {
-                WishError::IllegalMove { .. } => "illegal_transition",
-                WishError::NotYourMove { .. } => "not_your_move",
-                WishError::Invalid(_) => "validation_failed",
-            },
-            AppError::WishVersionConflict => "version_conflict",
-            AppError::Comment(e) => match e {
-                CommentError::NotYourTicket => "forbidden",
-                CommentError::Invalid(_) => "validation_failed",
-            },
-            AppError::Attachment(e) => match e {
-                AttachmentError::TooLarge { .. } => "attachment_too_large",
-                AttachmentError::UnsupportedType { .. } => "unsupported_file_type",
-                AttachmentError::ContentMismatch { .. } => "file_content_mismatch",
-                AttachmentError::Empty => "empty_file",
-                AttachmentError::BadName => "bad_file_name",
-            },
+            AppError::Refused(r) | AppError::Backend { refusal: r, .. } => r.code,
             AppError::Blob(_) => "file_storage_unavailable",
+            AppError::Config(_) => "misconfigured",
         }
     }
 
     /// The message for people, in Russian.
     pub fn message_ru(&self) -> String {
         match self {
-            AppError::Unauthenticated => "Войдите в систему.".into(),
-            AppError::BadCredentials => "Неверный e-mail или пароль.".into(),
-            AppError::Forbidden => "Недостаточно прав для этого действия.".into(),
-            AppError::NotFound => "Не найдено.".into(),
-            AppError::Csrf => {
-                "Форма устарела или отправлена не со страницы портала. Обновите страницу и повторите."
-                    .into()
-            }
-            AppError::BadRequest { message, .. } => message.clone(),
-            AppError::VersionConflict => {
-                "Обращение уже изменил кто-то другой. Обновите страницу и повторите действие."
-                    .into()
-            }
-            AppError::Domain(e) => e.message_ru(),
-            AppError::Calendar(e) => e.message_ru(),
-            AppError::TimeEntry(e) => e.message_ru(),
-            AppError::Cost(e) => e.message_ru(),
-            AppError::Costing(e) => e.message_ru(),
-            AppError::Store(StoreError::BadCursor) => {
-                "Некорректный курсор постраничного вывода.".into()
-            }
-            AppError::Store(_) | AppError::Config(_) => {
-                "Сервис временно недоступен. Повторите попытку позже.".into()
-            }
-            AppError::Wish(e) => e.message_ru(),
-            AppError::WishVersionConflict => {
-                "Пожелание уже изменил кто-то другой. Обновите страницу и повторите действие."
-                    .into()
-            }
-            AppError::Comment(e) => e.message_ru(),
-            AppError::Attachment(e) => e.message_ru(),
+            AppError::Refused(r) | AppError::Backend { refusal: r, .. } => r.message.clone(),
             AppError::Blob(_) => {
                 "Хранилище файлов временно недоступно. Повторите попытку позже.".into()
             }
+            AppError::Config(_) => "Сервис временно недоступен. Повторите попытку позже.".into(),
         }
     }
 
     /// Per-field messages for forms, when the error is about fields.
     pub fn field_errors(&self) -> Vec<(&'static str, String)> {
         match self {
-            AppError::Domain(DomainError::Validation(v)) => v
-                .errors
+            AppError::Refused(r) => r
+                .fields
                 .iter()
-                .map(|e| (e.field, e.message.clone()))
+                .map(|FieldError { field, message }| (*field, message.clone()))
                 .collect(),
-            AppError::Wish(WishError::Invalid(v)) | AppError::Comment(CommentError::Invalid(v)) => {
-                v.errors
-                    .iter()
-                    .map(|e| (e.field, e.message.clone()))
-                    .collect()
-            }
             _ => Vec::new(),
         }
     }
 
-    /// The JSON body every API error has.
+    /// The JSON body every API error has: `{"error": {code, message, fields?}}`.
     pub fn body(&self) -> serde_json::Value {
         let mut error = json!({"code": self.code(), "message": self.message_ru()});
         let fields = self.field_errors();
@@ -292,43 +189,6 @@ impl AppError {
                 .collect();
         }
         json!({ "error": error })
-    }
-}
-
-fn time_entry_status(e: &TimeEntryError) -> StatusCode {
-    match e {
-        TimeEntryError::UnknownEntry { .. } => StatusCode::NOT_FOUND,
-        TimeEntryError::CorrectsACorrection { .. }
-        | TimeEntryError::NothingToCorrect
-        | TimeEntryError::TotalTooLarge { .. } => StatusCode::UNPROCESSABLE_ENTITY,
-        // Only inconsistent stored data gets here: the ledger, not the request, is wrong.
-        TimeEntryError::NegativeTotal { .. } => StatusCode::CONFLICT,
-    }
-}
-
-fn time_entry_code(e: &TimeEntryError) -> &'static str {
-    match e {
-        TimeEntryError::UnknownEntry { .. } => "unknown_time_entry",
-        TimeEntryError::CorrectsACorrection { .. } => "corrects_a_correction",
-        TimeEntryError::NothingToCorrect => "nothing_to_correct",
-        TimeEntryError::NegativeTotal { .. } => "negative_time_total",
-        TimeEntryError::TotalTooLarge { .. } => "time_total_too_large",
-    }
-}
-
-fn cost_status(e: &CostError) -> StatusCode {
-    match e {
-        CostError::IllegalMove { .. } => StatusCode::CONFLICT,
-        CostError::NotYourMove { .. } => StatusCode::FORBIDDEN,
-        CostError::CommentRequired { .. } => StatusCode::UNPROCESSABLE_ENTITY,
-    }
-}
-
-fn cost_code(e: &CostError) -> &'static str {
-    match e {
-        CostError::IllegalMove { .. } => "illegal_cost_move",
-        CostError::NotYourMove { .. } => "not_your_move",
-        CostError::CommentRequired { .. } => "comment_required",
     }
 }
 
@@ -345,13 +205,36 @@ impl IntoResponse for AppError {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use dealerdesk_domain::{Action, Status};
+    use dealerdesk_domain::{
+        Action, AttachmentError, CalendarError, CostError, CostingError, LifecycleError, Status,
+        TimeEntryError, ValidationError, WishError,
+    };
+    use dealerdesk_store::StoreError;
 
     #[test]
     fn a_stale_version_is_409_version_conflict() {
         let e = AppError::from(StoreError::Conflict);
         assert_eq!(e.status(), StatusCode::CONFLICT);
         assert_eq!(e.code(), "version_conflict");
+        assert_eq!(AppError::version_conflict().code(), "version_conflict");
+        assert!(
+            AppError::wish_version_conflict()
+                .message_ru()
+                .starts_with("Пожелание")
+        );
+    }
+
+    #[test]
+    fn a_backend_failure_is_a_503_that_keeps_its_detail_for_the_log() {
+        let e = AppError::from(StoreError::Backend("dynamo down".into()));
+        assert_eq!(e.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(e.code(), "storage_unavailable");
+        assert!(e.to_string().contains("dynamo down"), "{e}");
+        assert!(!e.message_ru().contains("dynamo"));
+        assert_eq!(
+            AppError::from(StoreError::BadCursor).status(),
+            StatusCode::BAD_REQUEST
+        );
     }
 
     #[test]
@@ -444,11 +327,6 @@ mod tests {
         )));
         assert_eq!(invalid.status(), StatusCode::UNPROCESSABLE_ENTITY);
         assert_eq!(invalid.body()["error"]["fields"][0]["field"], "reason");
-        assert!(
-            AppError::WishVersionConflict
-                .message_ru()
-                .starts_with("Пожелание")
-        );
     }
 
     #[test]
@@ -468,5 +346,28 @@ mod tests {
         let e = AppError::from(ValidationError::field("title", "Укажите тему обращения."));
         assert_eq!(e.status(), StatusCode::UNPROCESSABLE_ENTITY);
         assert_eq!(e.body()["error"]["fields"][0]["field"], "title");
+    }
+
+    #[test]
+    fn the_session_refusals_keep_their_codes_and_words() {
+        let cases = [
+            (
+                AppError::unauthenticated(),
+                StatusCode::UNAUTHORIZED,
+                "unauthenticated",
+            ),
+            (
+                AppError::bad_credentials(),
+                StatusCode::UNAUTHORIZED,
+                "bad_credentials",
+            ),
+            (AppError::csrf(), StatusCode::FORBIDDEN, "csrf"),
+            (AppError::forbidden(), StatusCode::FORBIDDEN, "forbidden"),
+            (AppError::not_found(), StatusCode::NOT_FOUND, "not_found"),
+        ];
+        for (e, status, code) in cases {
+            assert_eq!((e.status(), e.code()), (status, code));
+        }
+        assert_eq!(AppError::not_found().message_ru(), "Не найдено.");
     }
 }

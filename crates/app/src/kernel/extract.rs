@@ -7,7 +7,9 @@ use crate::kernel::error::AppError;
 use crate::kernel::templates::error_page;
 use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use dealerdesk_domain::kernel::{Refusal, RefusalKind};
 use serde::de::DeserializeOwned;
 use std::collections::HashMap;
 
@@ -22,19 +24,69 @@ pub fn parse_json<T: DeserializeOwned>(body: &Bytes) -> Result<T, AppError> {
     })
 }
 
-/// A JSON request body of type `T`; anything unreadable is the API's 400 envelope.
+/// What a body that could not be read answers: 413 when it is over the route's limit, 400
+/// otherwise — in the API's envelope.
+pub fn unreadable_body(status: StatusCode) -> AppError {
+    if status == StatusCode::PAYLOAD_TOO_LARGE {
+        AppError::Refused(Refusal::new(
+            RefusalKind::TooLarge,
+            "body_too_large",
+            "Тело запроса слишком большое.",
+        ))
+    } else {
+        AppError::bad_request("bad_body", "Не удалось прочитать тело запроса.")
+    }
+}
+
+/// A request body as bytes; a body that cannot be read (or is over the route's limit) is
+/// the API's envelope, not axum's plain text.
+pub struct Body(pub Bytes);
+
+impl FromRequest<AppState> for Body {
+    type Rejection = AppError;
+
+    async fn from_request(request: Request, state: &AppState) -> Result<Self, AppError> {
+        Bytes::from_request(request, state)
+            .await
+            .map(Body)
+            .map_err(|e| unreadable_body(e.status()))
+    }
+}
+
+/// Whether a `Content-Type` says JSON (`application/json`, `application/…+json`).
+fn is_json(content_type: &str) -> bool {
+    let essence = content_type
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    essence == "application/json"
+        || (essence.starts_with("application/") && essence.ends_with("+json"))
+}
+
+/// A JSON request body of type `T`. A body declared as something else is a 415, an
+/// unreadable or mistyped one a 400 — always in the API's envelope. A body without a
+/// `Content-Type` is read as JSON.
 pub struct JsonBody<T>(pub T);
 
 impl<T: DeserializeOwned> FromRequest<AppState> for JsonBody<T> {
-    type Rejection = Response;
+    type Rejection = AppError;
 
-    async fn from_request(request: Request, state: &AppState) -> Result<Self, Response> {
-        let bytes = Bytes::from_request(request, state)
-            .await
-            .map_err(IntoResponse::into_response)?;
-        parse_json(&bytes)
-            .map(JsonBody)
-            .map_err(IntoResponse::into_response)
+    async fn from_request(request: Request, state: &AppState) -> Result<Self, AppError> {
+        let declared = request
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .map(|v| v.to_str().map(is_json).unwrap_or(false));
+        if declared == Some(false) {
+            return Err(AppError::Refused(Refusal::new(
+                RefusalKind::UnsupportedType,
+                "unsupported_media_type",
+                "Тело запроса должно быть JSON (Content-Type: application/json).",
+            )));
+        }
+        let Body(bytes) = Body::from_request(request, state).await?;
+        parse_json(&bytes).map(JsonBody)
     }
 }
 
@@ -77,5 +129,19 @@ impl FromRequest<AppState> for PortalForm {
             return Err(error_page(state, Some(&caller), &e));
         }
         Ok(PortalForm { caller, fields })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_is_json_whatever_its_parameters() {
+        assert!(is_json("application/json"));
+        assert!(is_json("Application/JSON; charset=utf-8"));
+        assert!(is_json("application/problem+json"));
+        assert!(!is_json("text/plain"));
+        assert!(!is_json("application/x-www-form-urlencoded"));
     }
 }

@@ -10,6 +10,7 @@ pub mod caller;
 pub mod card;
 pub mod error;
 pub mod extract;
+pub mod ids;
 pub mod job;
 pub mod names;
 pub mod paging;

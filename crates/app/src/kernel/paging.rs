@@ -1,7 +1,7 @@
 //! One page of a listing, read from the query: `limit` (1–100, default 50) and `cursor`.
 
 use crate::kernel::error::AppError;
-use dealerdesk_store::PageRequest;
+use dealerdesk_store::{PageRequest, StoreError};
 use serde::Deserialize;
 
 #[derive(Deserialize, Default)]
@@ -30,10 +30,20 @@ pub fn page_request(raw: Option<&str>) -> Result<PageRequest, AppError> {
             }
         },
     };
-    Ok(PageRequest {
-        limit,
-        cursor: q.cursor.filter(|c| !c.is_empty()),
-    })
+    let cursor = q.cursor.filter(|c| !c.is_empty());
+    if cursor.as_deref().is_some_and(|c| !is_cursor(c)) {
+        return Err(AppError::from(StoreError::BadCursor));
+    }
+    Ok(PageRequest { limit, cursor })
+}
+
+/// The longest cursor the app hands out is well under this.
+const MAX_CURSOR: usize = 2048;
+
+/// Whether `raw` can be a cursor the app handed out: the store's are hex, the queue's a
+/// number — both lowercase hex digits. Anything else is refused here, before the store.
+fn is_cursor(raw: &str) -> bool {
+    raw.len() <= MAX_CURSOR && raw.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
 }
 
 #[cfg(test)]
@@ -51,8 +61,25 @@ mod tests {
     #[test]
     fn a_page_reads_limit_and_cursor() {
         let page = page_request(Some("state=review&limit=10&cursor=abc")).unwrap();
+        assert_eq!(
+            page_request(Some("cursor=120")).unwrap().cursor.as_deref(),
+            Some("120")
+        );
         assert_eq!(page.limit, 10);
         assert_eq!(page.cursor.as_deref(), Some("abc"));
+    }
+
+    #[test]
+    fn cursors_that_the_app_never_hands_out_are_400_bad_cursor() {
+        let long = "a".repeat(3000);
+        for c in ["not-a-cursor", "ABC", "%FF", long.as_str()] {
+            let err = page_request(Some(&format!("cursor={c}"))).unwrap_err();
+            assert_eq!(
+                (err.status(), err.code()),
+                (StatusCode::BAD_REQUEST, "bad_cursor"),
+                "{c}"
+            );
+        }
     }
 
     #[test]

@@ -89,10 +89,31 @@ pub fn error_page(state: &AppState, caller: Option<&PortalCaller>, error: &AppEr
     )
 }
 
+/// Whether a path is the API's (its answers are JSON, errors included).
+pub fn is_api(path: &str) -> bool {
+    path == "/api" || path.starts_with("/api/")
+}
+
 /// Anything else: a JSON 404 under `/api`, an HTML one elsewhere.
 pub async fn fallback(State(state): State<AppState>, uri: Uri) -> Response {
-    if uri.path().starts_with("/api/") || uri.path() == "/api" {
-        return AppError::NotFound.into_response();
+    if is_api(uri.path()) {
+        return AppError::not_found().into_response();
     }
-    error_page(&state, None, &AppError::NotFound)
+    error_page(&state, None, &AppError::not_found())
+}
+
+/// A known path asked with a method it does not take: 405 in the API's envelope under
+/// `/api` (the framework's answer, not a refusal of the rules, so it has no refusal kind),
+/// the plain 405 elsewhere. The router still adds `Allow`.
+pub async fn method_not_allowed(uri: Uri) -> Response {
+    if !is_api(uri.path()) {
+        return StatusCode::METHOD_NOT_ALLOWED.into_response();
+    }
+    let body = serde_json::json!({
+        "error": {
+            "code": "method_not_allowed",
+            "message": "Этот адрес не принимает такой метод запроса.",
+        }
+    });
+    (StatusCode::METHOD_NOT_ALLOWED, axum::Json(body)).into_response()
 }

@@ -14,7 +14,7 @@ pub fn ensure_area(actor: &Actor, area: Area) -> Result<(), AppError> {
     if actor.scope(area).is_open() {
         Ok(())
     } else {
-        Err(AppError::Forbidden)
+        Err(AppError::forbidden())
     }
 }
 
@@ -28,7 +28,7 @@ pub async fn ensure_visible(
 ) -> Result<(), AppError> {
     let scope = actor.scope(area);
     if !scope.is_open() {
-        return Err(AppError::Forbidden);
+        return Err(AppError::forbidden());
     }
     let manager = if scope.needs_account_manager() {
         state
@@ -46,6 +46,6 @@ pub async fn ensure_visible(
     if scope.admits(&owner) {
         Ok(())
     } else {
-        Err(AppError::NotFound)
+        Err(AppError::not_found())
     }
 }

@@ -23,7 +23,7 @@ pub fn add_templates(env: &mut minijinja::Environment<'static>) {
 /// folder (never in AWS), so testers can read what the platform sent.
 pub async fn dev_mail(State(state): State<AppState>, RawQuery(query): RawQuery) -> Response {
     let Some(dir) = state.mailer.mailbox() else {
-        return error_page(&state, None, &AppError::NotFound);
+        return error_page(&state, None, &AppError::not_found());
     };
     let to_filter =
         serde_urlencoded::from_str::<HashMap<String, String>>(query.as_deref().unwrap_or(""))

@@ -42,7 +42,7 @@ pub async fn delete_session(
     State(state): State<AppState>,
     headers: HeaderMap,
 ) -> Result<StatusCode, AppError> {
-    let token = auth::bearer_token(&headers).ok_or(AppError::Unauthenticated)?;
+    let token = auth::bearer_token(&headers).ok_or_else(AppError::unauthenticated)?;
     session::logout(&state, token).await?;
     Ok(StatusCode::NO_CONTENT)
 }

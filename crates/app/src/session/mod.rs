@@ -47,10 +47,10 @@ pub async fn login(
     let user = state.store.user_by_email(&email).await?;
     let Some(user) = user else {
         auth::verify_password(password, DUMMY_HASH);
-        return Err(AppError::BadCredentials);
+        return Err(AppError::bad_credentials());
     };
     if !auth::verify_password(password, &user.password_hash) {
-        return Err(AppError::BadCredentials);
+        return Err(AppError::bad_credentials());
     }
     let now = state.clock.now();
     let token = auth::new_token();

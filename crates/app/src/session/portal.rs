@@ -84,7 +84,7 @@ pub async fn login_submit(
         _ => false,
     };
     if !csrf_ok {
-        let e = AppError::Csrf;
+        let e = AppError::csrf();
         return login_page(&state, e.status(), email, Some(e.message_ru()));
     }
     let password = fields.get("password").map(String::as_str).unwrap_or("");

@@ -5,11 +5,12 @@ use crate::cost;
 use crate::kernel::caller::ApiCaller;
 use crate::kernel::error::AppError;
 use crate::kernel::extract::JsonBody;
+use crate::kernel::ids::IdPath;
 use crate::kernel::paging::page_request;
 use crate::ticket::views::{event_json, ticket_json};
 use crate::ticket::{self, queue};
 use axum::Json;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
@@ -93,9 +94,9 @@ pub async fn list_tickets(
 pub async fn get_ticket(
     State(state): State<AppState>,
     ApiCaller(caller): ApiCaller,
-    Path(id): Path<String>,
+    IdPath(id): IdPath<TicketId>,
 ) -> Result<Json<serde_json::Value>, AppError> {
-    let (ticket, history) = ticket::ticket_card(&state, &caller.actor, &TicketId::new(id)).await?;
+    let (ticket, history) = ticket::ticket_card(&state, &caller.actor, &id).await?;
     let mut body = ticket_json(&ticket, state.clock.now());
     body["history"] = history.iter().map(event_json).collect();
     body["available_actions"] = ticket
@@ -122,7 +123,7 @@ pub struct ActionBody {
 pub async fn act_on_ticket(
     State(state): State<AppState>,
     ApiCaller(caller): ApiCaller,
-    Path(id): Path<String>,
+    IdPath(id): IdPath<TicketId>,
     JsonBody(body): JsonBody<ActionBody>,
 ) -> Result<Json<serde_json::Value>, AppError> {
     let action = Action::from_code(&body.action)
@@ -136,7 +137,7 @@ pub async fn act_on_ticket(
     let ticket = crate::cost::act(
         &state,
         &caller.actor,
-        &TicketId::new(id),
+        &id,
         action,
         body.comment.as_deref(),
         body.estimate_minutes,

@@ -47,7 +47,10 @@ pub async fn file_ticket(
     draft: &TicketDraft,
     idempotency: Option<&str>,
 ) -> Result<(Ticket, bool), AppError> {
-    let dealer = actor.filing_dealer().ok_or(AppError::Forbidden)?.clone();
+    let dealer = actor
+        .filing_dealer()
+        .ok_or_else(AppError::forbidden)?
+        .clone();
     let idempotency = idempotency_key(actor, idempotency)?;
     let new = draft.validate()?;
     let calendar = crate::calendar::load(state).await?;
@@ -70,7 +73,7 @@ pub async fn file_ticket(
                 .store
                 .ticket(&first)
                 .await?
-                .ok_or(AppError::NotFound)?;
+                .ok_or_else(AppError::not_found)?;
             Ok((first, true))
         }
     }
@@ -84,9 +87,13 @@ pub async fn visible_ticket(
     id: &TicketId,
 ) -> Result<Ticket, AppError> {
     if !actor.reads_tickets() {
-        return Err(AppError::Forbidden);
+        return Err(AppError::forbidden());
     }
-    let ticket = state.store.ticket(id).await?.ok_or(AppError::NotFound)?;
+    let ticket = state
+        .store
+        .ticket(id)
+        .await?
+        .ok_or_else(AppError::not_found)?;
     ensure_visible(state, actor, Area::Tickets, &ticket.dealer_id).await?;
     Ok(ticket)
 }
@@ -99,7 +106,7 @@ pub async fn list_tickets(
     page: &PageRequest,
 ) -> Result<Page<Ticket>, AppError> {
     if !actor.reads_tickets() {
-        return Err(AppError::Forbidden);
+        return Err(AppError::forbidden());
     }
     if actor.sees_all_tickets() {
         return Ok(state.store.all_tickets(filter, page).await?);
@@ -144,13 +151,13 @@ pub async fn ticket_card(
     id: &TicketId,
 ) -> Result<(Ticket, Vec<HistoryEvent>), AppError> {
     if !actor.reads_tickets() {
-        return Err(AppError::Forbidden);
+        return Err(AppError::forbidden());
     }
     let (ticket, history) = state
         .store
         .ticket_with_history(id)
         .await?
-        .ok_or(AppError::NotFound)?;
+        .ok_or_else(AppError::not_found)?;
     ensure_visible(state, actor, Area::Tickets, &ticket.dealer_id).await?;
     Ok((ticket, history))
 }
@@ -180,7 +187,7 @@ pub async fn act_with(
 ) -> Result<Ticket, AppError> {
     let ticket = visible_ticket(state, actor, id).await?;
     if ticket.version != seen_version {
-        return Err(AppError::VersionConflict);
+        return Err(AppError::version_conflict());
     }
     let calendar = crate::calendar::load(state).await?;
     let (mut moved, event) = ticket.apply(actor, action, comment, &calendar, state.clock.now())?;

@@ -7,13 +7,14 @@ use crate::kernel::caller::PortalCaller;
 use crate::kernel::card::CardRefusal;
 use crate::kernel::error::AppError;
 use crate::kernel::extract::PortalForm;
+use crate::kernel::ids::IdPath;
 use crate::kernel::names::{dealer_names, user_names};
 use crate::kernel::templates::{error_page, render, serde_value};
 use crate::kernel::time::local;
 use crate::ticket::views::{add_sla_view, event_view, ticket_json};
 use crate::ticket::{self, queue};
 use axum::body::Bytes;
-use axum::extract::{Path, RawQuery, Request, State};
+use axum::extract::{RawQuery, Request, State};
 use axum::http::StatusCode;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -175,7 +176,7 @@ pub async fn new_ticket_estimate(
 /// `GET /tickets/new`
 pub async fn new_ticket(State(state): State<AppState>, caller: PortalCaller) -> Response {
     if caller.principal.actor.filing_dealer().is_none() {
-        return error_page(&state, Some(&caller), &AppError::Forbidden);
+        return error_page(&state, Some(&caller), &AppError::forbidden());
     }
     new_ticket_page(&state, &caller, StatusCode::OK, &HashMap::new(), None)
 }
@@ -200,7 +201,7 @@ pub async fn create_ticket(
         .filter(|k| !k.is_empty());
     match ticket::file_ticket(&state, &caller.principal.actor, &draft, key).await {
         Ok((ticket, _)) => Redirect::to(&format!("/tickets/{}", ticket.id)).into_response(),
-        Err(e @ AppError::Domain(_)) => {
+        Err(e) if e.code() == "validation_failed" => {
             new_ticket_page(&state, &caller, e.status(), &fields, Some(&e))
         }
         Err(e) => error_page(&state, Some(&caller), &e),
@@ -254,17 +255,9 @@ pub(crate) async fn ticket_page(
 pub async fn ticket(
     State(state): State<AppState>,
     caller: PortalCaller,
-    Path(id): Path<String>,
+    IdPath(id): IdPath<TicketId>,
 ) -> Response {
-    ticket_page(
-        &state,
-        &caller,
-        &TicketId::new(id),
-        StatusCode::OK,
-        None,
-        "",
-    )
-    .await
+    ticket_page(&state, &caller, &id, StatusCode::OK, None, "").await
 }
 
 #[derive(Deserialize)]
@@ -283,10 +276,9 @@ struct ActionForm {
 pub async fn act(
     State(state): State<AppState>,
     caller: PortalCaller,
-    Path(id): Path<String>,
+    IdPath(id): IdPath<TicketId>,
     body: Bytes,
 ) -> Response {
-    let id = TicketId::new(id);
     let parsed: Result<ActionForm, _> = serde_urlencoded::from_bytes(&body);
     let Ok(f) = parsed else {
         let e = AppError::bad_request("bad_form", "Форма заполнена некорректно.");

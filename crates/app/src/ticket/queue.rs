@@ -54,13 +54,13 @@ pub async fn list(
     page: &PageRequest,
 ) -> Result<Page<Ticket>, AppError> {
     if !actor.sees_all_tickets() {
-        return Err(AppError::Forbidden);
+        return Err(AppError::forbidden());
     }
     let offset = match page.cursor.as_deref() {
         None => 0,
         Some(c) => c
             .parse::<usize>()
-            .map_err(|_| AppError::Store(StoreError::BadCursor))?,
+            .map_err(|_| AppError::from(StoreError::BadCursor))?,
     };
     let limit = page.limit.clamp(1, MAX_PAGE_LIMIT) as usize;
     let mut tickets: Vec<Ticket> = state

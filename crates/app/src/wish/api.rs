@@ -4,12 +4,13 @@ use crate::AppState;
 use crate::kernel::caller::ApiCaller;
 use crate::kernel::error::AppError;
 use crate::kernel::extract::JsonBody;
+use crate::kernel::ids::IdPath;
 use crate::kernel::paging::page_request;
 use crate::kernel::visibility::ensure_area;
 use crate::wish::views::{wish_event_json, wish_json};
 use crate::wish::{self, DecisionInput};
 use axum::Json;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use dealerdesk_domain::kernel::Area;
@@ -46,9 +47,9 @@ pub async fn api_list(
 pub async fn api_get(
     State(state): State<AppState>,
     ApiCaller(caller): ApiCaller,
-    Path(id): Path<String>,
+    IdPath(id): IdPath<WishId>,
 ) -> Result<Json<Value>, AppError> {
-    let (wish, history) = wish::card(&state, &caller.actor, &WishId::new(id)).await?;
+    let (wish, history) = wish::card(&state, &caller.actor, &id).await?;
     let mut body = wish_json(&wish);
     body["history"] = history.iter().map(wish_event_json).collect();
     body["available_actions"] = wish
@@ -72,16 +73,9 @@ pub struct ActionBody {
 pub async fn api_act(
     State(state): State<AppState>,
     ApiCaller(caller): ApiCaller,
-    Path(id): Path<String>,
+    IdPath(id): IdPath<WishId>,
     JsonBody(body): JsonBody<ActionBody>,
 ) -> Result<Json<Value>, AppError> {
-    let wish = wish::decide(
-        &state,
-        &caller.actor,
-        &WishId::new(id),
-        &body.input,
-        body.version,
-    )
-    .await?;
+    let wish = wish::decide(&state, &caller.actor, &id, &body.input, body.version).await?;
     Ok(Json(wish_json(&wish)))
 }

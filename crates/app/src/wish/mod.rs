@@ -27,7 +27,7 @@ use dealerdesk_domain::error::FieldError;
 use dealerdesk_domain::kernel::{Area, Scope};
 use dealerdesk_domain::{
     Actor, Audience, Notice, Role, ValidationError, Wish, WishAction, WishActionKind, WishDraft,
-    WishEvent, WishId,
+    WishError, WishEvent, WishId,
 };
 use dealerdesk_store::{DirectoryRepo, Page, PageRequest, StoreError, WishRepo};
 use serde::Deserialize;
@@ -111,7 +111,10 @@ fn notices(wish: &Wish, event: &WishEvent, dealer_name: &str) -> Vec<Notice> {
 
 /// A dealer submits a wish.
 pub async fn submit(state: &AppState, actor: &Actor, draft: &WishDraft) -> Result<Wish, AppError> {
-    let dealer = actor.filing_dealer().ok_or(AppError::Forbidden)?.clone();
+    let dealer = actor
+        .filing_dealer()
+        .ok_or_else(AppError::forbidden)?
+        .clone();
     let new = draft.validate()?;
     let id = WishId::new(ulid::Ulid::new().to_string());
     let (wish, event) = Wish::submit(id, dealer, actor, new, state.clock.now());
@@ -153,7 +156,7 @@ pub async fn list(
                 next_cursor: None,
             })
         }
-        Scope::Nothing => Err(AppError::Forbidden),
+        Scope::Nothing => Err(AppError::forbidden()),
     }
 }
 
@@ -168,7 +171,7 @@ pub async fn card(
         .store
         .wish_with_history(id)
         .await?
-        .ok_or(AppError::NotFound)?;
+        .ok_or_else(AppError::not_found)?;
     ensure_visible(state, actor, Area::Wishes, &wish.dealer_id).await?;
     Ok((wish, history))
 }
@@ -250,18 +253,22 @@ pub async fn decide(
 ) -> Result<Wish, AppError> {
     ensure_area(actor, Area::Wishes)?;
     let kind = input.kind()?;
-    let wish = state.store.wish(id).await?.ok_or(AppError::NotFound)?;
+    let wish = state
+        .store
+        .wish(id)
+        .await?
+        .ok_or_else(AppError::not_found)?;
     ensure_visible(state, actor, Area::Wishes, &wish.dealer_id).await?;
     if wish.version != seen_version {
-        return Err(AppError::WishVersionConflict);
+        return Err(AppError::wish_version_conflict());
     }
     let now = state.clock.now();
     let action = match input.action(kind) {
         Ok(action) => action,
         // Unreadable dates: an illegal or foreign decision is still reported as such.
         Err(invalid) => {
-            wish.may_decide(actor, kind)?;
-            return Err(AppError::Wish(invalid.into()));
+            wish.check_move(actor, kind)?;
+            return Err(WishError::from(invalid).into());
         }
     };
     let (decided, event) = wish.apply(actor, action, now)?;
@@ -277,7 +284,7 @@ pub async fn decide(
         .await
     {
         Ok(()) => {}
-        Err(StoreError::Conflict) => return Err(AppError::WishVersionConflict),
+        Err(StoreError::Conflict) => return Err(AppError::wish_version_conflict()),
         Err(e) => return Err(e.into()),
     }
     tracing::info!(wish = %decided.id, action = kind.code(), to = decided.status.code(), "wish decided");

@@ -5,12 +5,13 @@ use crate::AppState;
 use crate::kernel::caller::PortalCaller;
 use crate::kernel::error::AppError;
 use crate::kernel::extract::PortalForm;
+use crate::kernel::ids::IdPath;
 use crate::kernel::names::{dealer_name, dealer_names, user_names};
 use crate::kernel::templates::{error_page, render, serde_value};
 use crate::kernel::time::local;
 use crate::wish::views::{wish_event_json, wish_json};
 use crate::wish::{self, DecisionInput, ru_date};
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use dealerdesk_domain::{Role, WishDraft, WishId};
@@ -95,7 +96,7 @@ pub async fn portal_create(
     };
     match wish::submit(&state, &caller.principal.actor, &draft).await {
         Ok(wish) => Redirect::to(&format!("/wishes/{}", wish.id)).into_response(),
-        Err(e @ AppError::Domain(_)) => {
+        Err(e) if e.code() == "validation_failed" => {
             list_page(&state, &caller, e.status(), &fields, Some(&e)).await
         }
         Err(e) => error_page(&state, Some(&caller), &e),
@@ -160,26 +161,17 @@ async fn card_page(
 pub async fn portal_card(
     State(state): State<AppState>,
     caller: PortalCaller,
-    Path(id): Path<String>,
+    IdPath(id): IdPath<WishId>,
 ) -> Response {
-    card_page(
-        &state,
-        &caller,
-        &WishId::new(id),
-        StatusCode::OK,
-        None,
-        &HashMap::new(),
-    )
-    .await
+    card_page(&state, &caller, &id, StatusCode::OK, None, &HashMap::new()).await
 }
 
 /// `POST /wishes/{id}/actions`: a decision from one of the card's forms.
 pub async fn portal_act(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    IdPath(id): IdPath<WishId>,
     PortalForm { caller, fields }: PortalForm,
 ) -> Response {
-    let id = WishId::new(id);
     let get = |k: &str| fields.get(k).cloned();
     let input = DecisionInput {
         action: get("action").unwrap_or_default(),

@@ -550,36 +550,6 @@ impl Wish {
             .collect()
     }
 
-    /// Whether `actor` may make a decision of `kind` on the wish now, whatever the
-    /// decision's data: the refusal [`Wish::apply`] would give first (an illegal move, then
-    /// someone else's move), so a form with unreadable data still hears that.
-    pub fn may_decide(&self, actor: &Actor, kind: WishActionKind) -> Result<(), WishError> {
-        use WishActionKind as K;
-        use WishStatus as S;
-        let legal = matches!(
-            (self.status, kind),
-            (S::Submitted, K::Review)
-                | (S::UnderReview, K::SendToDevelopment)
-                | (S::UnderReview | S::WithDevelopment, K::Reject)
-                | (S::WithDevelopment, K::Accept)
-                | (S::Accepted, K::Implement)
-        );
-        if !legal {
-            return Err(WishError::IllegalMove {
-                from: self.status,
-                action: kind,
-            });
-        }
-        if !self
-            .status
-            .stage()
-            .is_some_and(|s| s.decided_by(actor.role))
-        {
-            return Err(WishError::NotYourMove { action: kind });
-        }
-        Ok(())
-    }
-
     /// What the dealer is told about the wish now: its status and, as they apply, the
     /// planned dates or the reason.
     pub fn dealer_notice(&self) -> String {
@@ -690,24 +660,6 @@ mod tests {
             now(),
         );
         Wish { status, ..wish }
-    }
-
-    #[test]
-    fn may_decide_answers_what_apply_refuses_first() {
-        for status in WishStatus::ALL {
-            for role in Role::ALL {
-                for action in every_action() {
-                    let wish = wish_in(status);
-                    let who = actor(role);
-                    let applied = wish.apply(&who, action.clone(), now()).map(|_| ());
-                    assert_eq!(
-                        wish.may_decide(&who, action.kind()),
-                        applied,
-                        "{status:?} {role:?} {action:?}"
-                    );
-                }
-            }
-        }
     }
 
     #[test]
