@@ -1664,6 +1664,32 @@ fn calls(text: &str) -> Vec<&str> {
     out
 }
 
+/// The routers a group's body mounts, with their source: the `*_routes()` functions of
+/// routes.rs and the features' `<feature>::routes::<fn>()` in `crates/app/src/<feature>/routes.rs`.
+fn mounted(src: &str, body: &str, out: &mut Vec<(String, String)>) {
+    for routes_fn in calls(body).into_iter().filter(|c| c.ends_with("_routes")) {
+        if out.iter().any(|(seen, _)| seen == routes_fn) {
+            continue;
+        }
+        let inner = rust_fn(src, routes_fn)
+            .unwrap_or_else(|| panic!("routes.rs: fn {routes_fn} not found"));
+        out.push((routes_fn.to_owned(), inner.to_owned()));
+        mounted(src, inner, out);
+    }
+    let ident = |c: char| c.is_ascii_alphanumeric() || c == '_';
+    for (at, _) in body.match_indices("::routes::") {
+        let feature = body[..at].rsplit(|c: char| !ident(c)).next().unwrap_or("");
+        let name: String = body[at + "::routes::".len()..]
+            .chars()
+            .take_while(|&c| ident(c))
+            .collect();
+        let file = workspace_file(&format!("crates/app/src/{feature}/routes.rs"));
+        let source = rust_fn(&file, &name)
+            .unwrap_or_else(|| panic!("{feature}/routes.rs: fn {name} not found"));
+        out.push((format!("{feature}::routes::{name}"), source.to_owned()));
+    }
+}
+
 /// The router groups of `dealerdesk_app::routes` (`pub fn <group>(state: AppState) -> Router`,
 /// except `all`) and the routes of each, `METHOD /path`, read from routes.rs: every
 /// `.route("<path>", get(…).put(…))` of the `*_routes()` functions the group mounts.
@@ -1682,9 +1708,9 @@ fn app_route_groups() -> BTreeMap<String, BTreeSet<String>> {
         }
         let body = rust_fn(&src, group).expect("the group's body");
         let mut routes = BTreeSet::new();
-        for routes_fn in calls(body).into_iter().filter(|c| c.ends_with("_routes")) {
-            let source = rust_fn(&src, routes_fn)
-                .unwrap_or_else(|| panic!("routes.rs: fn {routes_fn} not found"));
+        let mut sources = Vec::new();
+        mounted(&src, body, &mut sources);
+        for (routes_fn, source) in &sources {
             for piece in source.split(".route(").skip(1) {
                 let path = piece
                     .split('"')

@@ -321,3 +321,115 @@ async fn ticket_numbers_are_sequential_and_human_readable() {
     assert_eq!(n(&a), 1001);
     assert_eq!(n(&b), n(&a) + 1);
 }
+
+#[tokio::test]
+async fn every_api_error_is_the_json_envelope_the_frameworks_own_included() {
+    let server = TestServer::start().await;
+    let dealer = server.login("dealer1@demo.local").await;
+    let ticket = dealer.file_ticket("Ошибки в одном конверте").await;
+    let id = ticket["id"].as_str().unwrap().to_string();
+    let envelope = |(status, body): (StatusCode, Value), expected: StatusCode, code: &str| {
+        assert_eq!(status, expected, "{body}");
+        assert_eq!(body["error"]["code"], code, "{body}");
+        let message = body["error"]["message"].as_str().unwrap_or_default();
+        assert!(message.chars().any(|c| ('а'..='я').contains(&c)), "{body}");
+    };
+
+    // An unknown path, and a known one with a method it does not take.
+    envelope(
+        dealer.send("GET", "/api/nothing-here", None).await,
+        StatusCode::NOT_FOUND,
+        "not_found",
+    );
+    envelope(
+        dealer.send("DELETE", "/api/tickets", None).await,
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+    );
+    envelope(
+        dealer
+            .send("PATCH", &format!("/api/tickets/{id}"), None)
+            .await,
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+    );
+
+    // Ids that are not ids never reach the store: a 404 like any unknown ticket.
+    let long = "7".repeat(3000);
+    for bad in ["%FF", long.as_str(), "does-not-exist", "..%2F..%2Fetc"] {
+        envelope(
+            dealer
+                .send("GET", &format!("/api/tickets/{bad}"), None)
+                .await,
+            StatusCode::NOT_FOUND,
+            "not_found",
+        );
+        envelope(
+            dealer
+                .send("GET", &format!("/api/wishes/{bad}"), None)
+                .await,
+            StatusCode::NOT_FOUND,
+            "not_found",
+        );
+        envelope(
+            dealer
+                .send("GET", &format!("/api/tickets/{id}/attachments/{bad}"), None)
+                .await,
+            StatusCode::NOT_FOUND,
+            "not_found",
+        );
+    }
+
+    // Bodies: over the route's limit, not JSON at all, JSON of the wrong shape.
+    let big = format!("{{\"title\": \"{}\"}}", "я".repeat(2 << 20));
+    envelope(
+        dealer
+            .send_raw("POST", "/api/tickets", Some(big), &[])
+            .await,
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "body_too_large",
+    );
+    let resp = dealer
+        .http
+        .post(format!("{}/api/tickets", dealer.base))
+        .bearer_auth(dealer.token.as_deref().unwrap())
+        .header("content-type", "text/plain")
+        .body("{}")
+        .send()
+        .await
+        .unwrap();
+    let status = resp.status();
+    envelope(
+        (status, resp.json().await.unwrap()),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        "unsupported_media_type",
+    );
+    envelope(
+        dealer
+            .send_raw("POST", "/api/tickets", Some("{not json".into()), &[])
+            .await,
+        StatusCode::BAD_REQUEST,
+        "bad_json",
+    );
+
+    // A cursor the app never handed out is refused at the edge.
+    envelope(
+        dealer
+            .send("GET", "/api/tickets?cursor=NOT-A-CURSOR", None)
+            .await,
+        StatusCode::BAD_REQUEST,
+        "bad_cursor",
+    );
+    envelope(
+        dealer
+            .send("GET", "/api/wishes?cursor=NOT-A-CURSOR", None)
+            .await,
+        StatusCode::BAD_REQUEST,
+        "bad_cursor",
+    );
+
+    let (_, card) = dealer
+        .send("GET", &format!("/api/tickets/{id}"), None)
+        .await;
+    assert_eq!(card["version"], 1, "nothing above changed the ticket");
+}

@@ -6,7 +6,7 @@
 //! Files are read and written whole: the platform's limit is 5 MB (what a Lambda request
 //! can carry), so holding one in memory is cheaper and simpler than streaming.
 
-use crate::error::AppError;
+use crate::kernel::error::AppError;
 use std::path::{Path, PathBuf};
 
 /// Where attached files are stored.
@@ -28,9 +28,8 @@ impl Blobs {
     pub async fn from_env(default_dir: &Path) -> Result<Blobs, AppError> {
         let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
         let bucket = var("DEALERDESK_BLOB_BUCKET");
-        let kind = var("DEALERDESK_BLOBS").unwrap_or_else(|| {
-            if bucket.is_some() { "s3" } else { "local" }.to_string()
-        });
+        let kind = var("DEALERDESK_BLOBS")
+            .unwrap_or_else(|| if bucket.is_some() { "s3" } else { "local" }.to_string());
         match kind.as_str() {
             "local" => Ok(Blobs::LocalDir(
                 var("DEALERDESK_BLOB_DIR")
@@ -139,7 +138,9 @@ impl Blobs {
                     }
                 };
                 let bytes = out.body.collect().await.map_err(|e| {
-                    AppError::Blob(format!("S3 GetObject {bucket}/{key}: reading the body: {e}"))
+                    AppError::Blob(format!(
+                        "S3 GetObject {bucket}/{key}: reading the body: {e}"
+                    ))
                 })?;
                 Ok(Some(bytes.into_bytes().to_vec()))
             }

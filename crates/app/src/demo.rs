@@ -5,9 +5,9 @@
 pub mod history;
 
 use crate::AppState;
-use crate::auth;
-use crate::error::AppError;
-use crate::usecases::normalise_email;
+use crate::kernel::auth;
+use crate::kernel::error::AppError;
+use crate::session::normalise_email;
 use chrono::{DateTime, Utc};
 use dealerdesk_domain::{DealerId, NetworkId, Role, UserId};
 use dealerdesk_store::{DealerRecord, DirectoryRepo, NetworkRecord, StoreError, UserRecord, UserRepo};

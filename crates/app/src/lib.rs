@@ -3,34 +3,31 @@
 //! A request flows: handler (parse) → use case (authorise → domain → store) → handler
 //! (render). The same routers serve API Gateway through `lambda_http` and the local
 //! server through hyper, so Lambda and laptop run identical code.
+//!
+//! One folder per feature, the same inside each: `mod.rs` (use cases), `api.rs` (JSON
+//! handlers), `portal.rs` (pages), `views.rs` (what they show), `jobs.rs` (scheduled work)
+//! and `routes.rs`. What every feature repeats is in [`kernel`]; [`routes`] only composes.
 
-pub mod api;
-pub mod attachments;
-pub mod auth;
+pub mod attachment;
 pub mod blobs;
 pub mod calendar;
-pub mod calendar_api;
-pub mod calendar_portal;
 pub mod clock;
-pub mod comments;
-pub mod costs;
+pub mod comment;
+pub mod cost;
 pub mod demo;
-pub mod error;
 pub mod jobs;
-pub mod mail;
-pub mod portal;
-pub mod queue;
+pub mod kernel;
+pub mod outbox;
 pub mod routes;
-pub mod sla_jobs;
-pub mod sla_views;
+pub mod session;
 pub mod telemetry;
-pub mod usecases;
+pub mod ticket;
 pub mod users;
-pub mod views;
-pub mod wishes;
+pub mod wish;
 
 pub use clock::Clock;
-pub use error::AppError;
+pub use kernel::error::AppError;
+pub use outbox::mail;
 
 use dealerdesk_store::{Store, StoreConfig};
 use std::sync::Arc;
@@ -120,7 +117,7 @@ impl AppState {
             settings: Arc::new(settings),
             mailer: Arc::new(mailer),
             blobs: Arc::new(blobs),
-            templates: Arc::new(portal::templates()),
+            templates: Arc::new(templates()),
         }
     }
 
@@ -142,4 +139,17 @@ impl AppState {
             blobs,
         ))
     }
+}
+
+/// The portal's and the e-mails' templates: the kernel's pages plus each feature's.
+fn templates() -> minijinja::Environment<'static> {
+    kernel::templates::environment(&[
+        ticket::views::add_templates,
+        cost::views::add_templates,
+        comment::views::add_templates,
+        wish::views::add_templates,
+        calendar::portal::add_templates,
+        outbox::portal::add_templates,
+        outbox::mail::add_templates,
+    ])
 }

@@ -2,12 +2,14 @@
 //! `dealerdesk user create` / `dealerdesk dealer create` commands call these).
 
 use crate::AppState;
-use crate::auth;
-use crate::error::AppError;
-use crate::usecases::normalise_email;
+use crate::kernel::auth;
+use crate::kernel::error::AppError;
+use crate::session::normalise_email;
 use dealerdesk_domain::error::FieldError;
 use dealerdesk_domain::{DealerId, NetworkId, Role, UserId, ValidationError};
-use dealerdesk_store::{DealerRecord, DirectoryRepo, NetworkRecord, StoreError, UserRecord, UserRepo};
+use dealerdesk_store::{
+    DealerRecord, DirectoryRepo, NetworkRecord, StoreError, UserRecord, UserRepo,
+};
 
 /// Shortest password accepted for a real user.
 pub const PASSWORD_MIN: usize = 10;
@@ -66,7 +68,11 @@ pub async fn create_user(state: &AppState, new: &NewUser) -> Result<UserRecord, 
     if new.password.chars().count() < PASSWORD_MIN {
         field(&mut errors, "password", "Пароль — не короче 10 символов.");
     }
-    let dealer_id = new.dealer_id.as_deref().map(str::trim).filter(|d| !d.is_empty());
+    let dealer_id = new
+        .dealer_id
+        .as_deref()
+        .map(str::trim)
+        .filter(|d| !d.is_empty());
     match (role, dealer_id) {
         (Some(r), None) if r.is_dealer_bound() => {
             field(&mut errors, "dealer_id", "Для этой роли укажите дилера.")
@@ -103,12 +109,25 @@ pub async fn create_user(state: &AppState, new: &NewUser) -> Result<UserRecord, 
 /// Creates or updates a dealer (and its network when it is new).
 pub async fn create_dealer(state: &AppState, new: &NewDealer) -> Result<DealerRecord, AppError> {
     let mut errors = Vec::new();
-    let id_ok = |s: &str| !s.is_empty() && s.len() <= 64 && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    let id_ok = |s: &str| {
+        !s.is_empty()
+            && s.len() <= 64
+            && s.chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+    };
     if !id_ok(new.id.trim()) {
-        field(&mut errors, "id", "Идентификатор дилера: латиница, цифры, «-» и «_», до 64 символов.");
+        field(
+            &mut errors,
+            "id",
+            "Идентификатор дилера: латиница, цифры, «-» и «_», до 64 символов.",
+        );
     }
     if !id_ok(new.network_id.trim()) {
-        field(&mut errors, "network_id", "Идентификатор сети: латиница, цифры, «-» и «_», до 64 символов.");
+        field(
+            &mut errors,
+            "network_id",
+            "Идентификатор сети: латиница, цифры, «-» и «_», до 64 символов.",
+        );
     }
     if new.name.trim().is_empty() {
         field(&mut errors, "name", "Укажите название дилера.");
@@ -117,14 +136,26 @@ pub async fn create_dealer(state: &AppState, new: &NewDealer) -> Result<DealerRe
         field(&mut errors, "city", "Укажите город.");
     }
     if new.timezone.parse::<chrono_tz::Tz>().is_err() {
-        field(&mut errors, "timezone", "Часовой пояс в формате IANA, например Europe/Moscow.");
+        field(
+            &mut errors,
+            "timezone",
+            "Часовой пояс в формате IANA, например Europe/Moscow.",
+        );
     }
-    let manager = match new.account_manager_email.as_deref().filter(|e| !e.trim().is_empty()) {
+    let manager = match new
+        .account_manager_email
+        .as_deref()
+        .filter(|e| !e.trim().is_empty())
+    {
         None => None,
         Some(email) => match state.store.user_by_email(&normalise_email(email)).await? {
             Some(u) if u.role == Role::AccountManager => Some(u.id),
             _ => {
-                field(&mut errors, "account_manager", "Нет аккаунт-менеджера с таким e-mail.");
+                field(
+                    &mut errors,
+                    "account_manager",
+                    "Нет аккаунт-менеджера с таким e-mail.",
+                );
                 None
             }
         },

@@ -1,0 +1,53 @@
+//! Comments on tickets: the use case, the JSON API, the portal form, and the card's
+//! "comments and files" block (`ticket_comments.html`, in `views.rs`).
+//!
+//! Who writes: the ticket's dealer, and the platform side — specialists, admins and the
+//! dealer's account manager (see [`dealerdesk_domain::comment`] for why the account
+//! manager may write). Whoever sees the ticket may read its comments. A comment is its own
+//! item and never changes the ticket's version, so it cannot make anyone's move a 409.
+
+pub mod api;
+pub mod portal;
+pub mod routes;
+pub mod views;
+
+pub use routes::routes;
+
+use crate::AppState;
+use crate::kernel::error::AppError;
+use crate::kernel::names::user_names;
+use crate::ticket;
+use dealerdesk_domain::{Actor, Comment, CommentId, Ticket, TicketId};
+use dealerdesk_store::{TicketNotes, TicketNotesRepo};
+
+/// `author` comments on ticket `id`: 403 for roles without tickets, 404 for a ticket the
+/// author may not see, then the domain's rules.
+pub async fn add(
+    state: &AppState,
+    author: &Actor,
+    id: &TicketId,
+    text: &str,
+) -> Result<Comment, AppError> {
+    let (ticket, _) = ticket::ticket_card(state, author, id).await?;
+    let comment = Comment::write(
+        CommentId::new(ulid::Ulid::new().to_string()),
+        &ticket,
+        author,
+        text,
+        state.clock.now(),
+    )?;
+    let mut notices = comment.notices(&ticket);
+    let names = user_names(state, std::slice::from_ref(&author.user_id)).await?;
+    let name = names.get(&author.user_id).cloned().unwrap_or_default();
+    for n in &mut notices {
+        n.params.insert("author".into(), name.clone());
+    }
+    state.store.add_comment(&comment, &notices).await?;
+    tracing::info!(ticket = %ticket.id, comment = %comment.id, "comment added");
+    Ok(comment)
+}
+
+/// A ticket's comments and files, for a caller who has been shown the ticket.
+pub async fn notes(state: &AppState, ticket: &Ticket) -> Result<TicketNotes, AppError> {
+    Ok(state.store.ticket_notes(&ticket.id).await?)
+}

@@ -1,0 +1,172 @@
+//! The time-and-cost JSON API. Each handler parses, calls one use case, renders.
+//!
+//! - `POST /api/tickets/{id}/time-entries` `{minutes, note, version}` → 201, the ticket
+//!   with `time_entry`
+//! - `POST /api/tickets/{id}/time-entries/{entry}/correction` `{minutes, note, version}`
+//!   → 201, the ticket with `time_entry` (the correction)
+//! - `POST /api/tickets/{id}/reclassify` `{category?, billing?, reason, version}` → the ticket
+//! - `POST /api/tickets/{id}/cost/confirm` `{version}`, `…/cost/dispute` `{comment, version}`,
+//!   `…/cost/answer` `{comment, version}` → the ticket
+//! - `GET /api/tickets/{id}/estimate` → `{median, low, high, count, period_days}` or 204
+
+use crate::AppState;
+use crate::cost;
+use crate::cost::views::{estimate_json, time_entry_json};
+use crate::kernel::caller::ApiCaller;
+use crate::kernel::error::AppError;
+use crate::kernel::extract::JsonBody;
+use crate::kernel::ids::{IdPath, IdPath2};
+use crate::ticket::views::ticket_json;
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use dealerdesk_domain::{
+    CorrectionDraft, CostAction, ReclassifyDraft, Ticket, TicketId, TimeEntry, TimeEntryDraft,
+    TimeEntryId,
+};
+use serde::Deserialize;
+
+/// Minutes and a note for a time entry or its correction, against the version seen.
+#[derive(Deserialize)]
+pub struct TimeBody {
+    minutes: Option<i64>,
+    note: Option<String>,
+    version: u64,
+}
+
+fn with_entry(state: &AppState, ticket: &Ticket, entry: &TimeEntry) -> Response {
+    let mut body = ticket_json(ticket, state.clock.now());
+    body["time_entry"] = time_entry_json(entry, std::slice::from_ref(entry));
+    (StatusCode::CREATED, Json(body)).into_response()
+}
+
+/// `POST /api/tickets/{id}/time-entries`
+pub async fn log_time(
+    State(state): State<AppState>,
+    ApiCaller(caller): ApiCaller,
+    IdPath(id): IdPath<TicketId>,
+    JsonBody(body): JsonBody<TimeBody>,
+) -> Result<Response, AppError> {
+    let draft = TimeEntryDraft {
+        minutes: body.minutes,
+        note: body.note,
+    };
+    let (ticket, entry) = cost::log_time(&state, &caller.actor, &id, &draft, body.version).await?;
+    Ok(with_entry(&state, &ticket, &entry))
+}
+
+/// `POST /api/tickets/{id}/time-entries/{entry}/correction`
+pub async fn correct_time(
+    State(state): State<AppState>,
+    ApiCaller(caller): ApiCaller,
+    IdPath2(id, entry): IdPath2<TicketId, TimeEntryId>,
+    JsonBody(body): JsonBody<TimeBody>,
+) -> Result<Response, AppError> {
+    let draft = CorrectionDraft {
+        minutes: body.minutes,
+        note: body.note,
+    };
+    let (ticket, correction) =
+        cost::correct_time(&state, &caller.actor, &id, &entry, &draft, body.version).await?;
+    Ok(with_entry(&state, &ticket, &correction))
+}
+
+/// A new category and/or billing class with the reason, against the version seen.
+#[derive(Deserialize)]
+pub struct ReclassifyBody {
+    category: Option<String>,
+    billing: Option<String>,
+    reason: Option<String>,
+    version: u64,
+}
+
+/// `POST /api/tickets/{id}/reclassify`
+pub async fn reclassify(
+    State(state): State<AppState>,
+    ApiCaller(caller): ApiCaller,
+    IdPath(id): IdPath<TicketId>,
+    JsonBody(body): JsonBody<ReclassifyBody>,
+) -> Result<Json<serde_json::Value>, AppError> {
+    let draft = ReclassifyDraft {
+        category: body.category,
+        billing: body.billing,
+        reason: body.reason,
+    };
+    let ticket = cost::reclassify(&state, &caller.actor, &id, &draft, body.version).await?;
+    Ok(Json(ticket_json(&ticket, state.clock.now())))
+}
+
+/// A cost move's words (a dispute's or an answer's), against the version seen.
+#[derive(Deserialize)]
+pub struct CostBody {
+    #[serde(default)]
+    comment: String,
+    version: u64,
+}
+
+async fn cost_move(
+    state: &AppState,
+    caller: &ApiCaller,
+    id: TicketId,
+    body: CostBody,
+    action: impl FnOnce(String) -> CostAction,
+) -> Result<Json<serde_json::Value>, AppError> {
+    let ticket = cost::cost_move(
+        state,
+        &caller.0.actor,
+        &id,
+        action(body.comment),
+        body.version,
+    )
+    .await?;
+    Ok(Json(ticket_json(&ticket, state.clock.now())))
+}
+
+/// `POST /api/tickets/{id}/cost/confirm`
+pub async fn confirm(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    IdPath(id): IdPath<TicketId>,
+    JsonBody(body): JsonBody<CostBody>,
+) -> Result<Json<serde_json::Value>, AppError> {
+    cost_move(&state, &caller, id, body, |_| CostAction::Confirm).await
+}
+
+/// `POST /api/tickets/{id}/cost/dispute`
+pub async fn dispute(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    IdPath(id): IdPath<TicketId>,
+    JsonBody(body): JsonBody<CostBody>,
+) -> Result<Json<serde_json::Value>, AppError> {
+    cost_move(&state, &caller, id, body, |comment| CostAction::Dispute {
+        comment,
+    })
+    .await
+}
+
+/// `POST /api/tickets/{id}/cost/answer`
+pub async fn answer(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    IdPath(id): IdPath<TicketId>,
+    JsonBody(body): JsonBody<CostBody>,
+) -> Result<Json<serde_json::Value>, AppError> {
+    cost_move(&state, &caller, id, body, |comment| {
+        CostAction::AnswerDispute { comment }
+    })
+    .await
+}
+
+/// `GET /api/tickets/{id}/estimate`
+pub async fn estimate(
+    State(state): State<AppState>,
+    ApiCaller(caller): ApiCaller,
+    IdPath(id): IdPath<TicketId>,
+) -> Result<Response, AppError> {
+    match cost::ticket_estimate(&state, &caller.actor, &id).await? {
+        Some(e) => Ok(Json(estimate_json(&e)).into_response()),
+        None => Ok(StatusCode::NO_CONTENT.into_response()),
+    }
+}

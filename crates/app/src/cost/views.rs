@@ -1,0 +1,211 @@
+//! How time and cost look on the outside: the ticket's cost fields, time entries, cost
+//! events merged into the history, the card's «Детализация» block and the estimate banner.
+
+use crate::AppState;
+use crate::cost::{self, ledger_names};
+use crate::kernel::error::AppError;
+use crate::kernel::templates;
+use crate::kernel::time::{local, utc};
+use dealerdesk_domain::{
+    Action, Actor, Billing, Category, CostEvent, CostState, Estimate, Quarter, Ticket, TimeEntry,
+    confirmation_deadline, effective_minutes, format_rub, minutes_text,
+};
+use minijinja::context;
+use serde_json::{Value, json};
+
+/// Adds the card's «Детализация» block (`ticket_cost.html`).
+pub fn add_templates(env: &mut minijinja::Environment<'static>) {
+    templates::add(
+        env,
+        "ticket_cost.html",
+        include_str!("../../templates/ticket_cost.html"),
+    );
+}
+
+/// Adds a ticket's time and cost to its API JSON: `minutes`, `cost` (a decimal string,
+/// `"590"`), `cost_state` with its label, the billing quarter and its deadline, and the
+/// estimate sent for approval.
+pub fn add_cost_fields(v: &mut Value, t: &Ticket) {
+    let cost = &t.cost;
+    v["minutes"] = json!(cost.minutes);
+    v["minutes_label"] = json!(minutes_text(cost.minutes));
+    v["cost"] = json!(t.cost_amount().to_string());
+    v["cost_label"] = json!(format_rub(t.cost_amount()));
+    v["cost_state"] = json!(cost.state.code());
+    v["cost_state_label"] = json!(cost.state.label());
+    v["cost_quarter"] = json!(cost.quarter.map(Quarter::code));
+    v["cost_quarter_label"] = json!(cost.quarter.map(Quarter::label));
+    v["cost_deadline"] = json!(
+        cost.quarter
+            .map(|q| confirmation_deadline(q).format("%Y-%m-%d").to_string())
+    );
+    v["estimate_minutes"] = json!(cost.estimate_minutes);
+    v["estimate_cost"] = json!(t.estimate_amount().map(|a| a.to_string()));
+    v["estimate_label"] = json!(t.estimate_text());
+    v["completed_at"] = json!(cost.completed_at.map(utc));
+}
+
+/// A time entry as the API returns it; an original entry also says what it amounts to
+/// after its corrections (`current_minutes`).
+pub fn time_entry_json(e: &TimeEntry, ledger: &[TimeEntry]) -> Value {
+    json!({
+        "id": e.id,
+        "minutes": e.minutes,
+        "note": e.note,
+        "at": utc(e.at),
+        "specialist_id": e.specialist_id,
+        "corrects": e.corrects,
+        "current_minutes": if e.is_correction() { None } else { effective_minutes(ledger, &e.id) },
+    })
+}
+
+/// A cost event as a history entry (`kind` = `cost`): the action, the cost state from and
+/// to, the words, and the ticket's minutes and cost after it.
+pub fn cost_event_json(e: &CostEvent) -> Value {
+    json!({
+        "kind": "cost",
+        "at": utc(e.at),
+        "actor_id": e.actor_id,
+        "actor_role": e.actor_role.map(|r| r.code()),
+        "action": e.kind.code(),
+        "action_label": e.kind.label(),
+        "from_cost_state": e.from.code(),
+        "from_label": e.from.label(),
+        "to_cost_state": e.to.code(),
+        "to_label": e.to.label(),
+        "comment": e.comment,
+        "detail": e.detail,
+        "minutes": e.minutes,
+        "cost": e.cost.to_string(),
+    })
+}
+
+/// The time-and-cost moves `actor` can make on `ticket` now, for buttons and clients:
+/// `log_time`, `correct_time`, `reclassify`, `confirm`, `dispute`, `answer`.
+pub fn cost_actions(ticket: &Ticket, actor: &Actor) -> Vec<&'static str> {
+    let mut actions = Vec::new();
+    let done = ticket.status.is_done();
+    let state = ticket.cost.state;
+    if actor.role.works_tickets() {
+        if !done {
+            actions.extend(["log_time", "correct_time", "reclassify"]);
+        } else if state == CostState::Disputed {
+            actions.extend(["correct_time", "reclassify", "answer"]);
+        }
+    } else if actor.is_staff_of(&ticket.dealer_id) && state == CostState::Pending {
+        actions.extend(["confirm", "dispute"]);
+    }
+    actions
+}
+
+/// Estimate JSON: decimal strings.
+pub fn estimate_json(e: &Estimate) -> Value {
+    json!({
+        "median": e.median.to_string(),
+        "low": e.low.to_string(),
+        "high": e.high.to_string(),
+        "count": e.count,
+        "period_days": e.period_days,
+    })
+}
+
+/// The block's context: time entries, cost history, the estimate banner and which forms
+/// the viewer gets.
+pub async fn block(
+    state: &AppState,
+    actor: &Actor,
+    ticket: &Ticket,
+) -> Result<minijinja::Value, AppError> {
+    let ledger = cost::ledger(state, ticket).await?;
+    let names = ledger_names(state, &ledger).await?;
+    let who = |id: Option<&dealerdesk_domain::UserId>| match id {
+        Some(id) => names.get(id).cloned().unwrap_or_else(|| id.to_string()),
+        None => "Система".to_string(),
+    };
+    let entries: Vec<minijinja::Value> = ledger
+        .time_entries
+        .iter()
+        .map(|e| {
+            context! {
+                id => e.id.as_str(),
+                at_local => local(e.at),
+                who => who(Some(&e.specialist_id)),
+                minutes => e.minutes,
+                note => e.note.clone(),
+                is_correction => e.is_correction(),
+                current => (!e.is_correction())
+                    .then(|| effective_minutes(&ledger.time_entries, &e.id))
+                    .flatten(),
+            }
+        })
+        .collect();
+    let events: Vec<minijinja::Value> = ledger
+        .events
+        .iter()
+        .map(|e| {
+            context! {
+                at_local => local(e.at),
+                who => who(e.actor_id.as_ref()),
+                action_label => e.kind.label(),
+                from_label => e.from.label(),
+                to_label => e.to.label(),
+                comment => e.comment.clone(),
+                detail => e.detail.clone(),
+                cost_label => format_rub(e.cost),
+                minutes_label => minutes_text(e.minutes),
+            }
+        })
+        .collect();
+    // The banner is informational: any failure to build it must not break the card.
+    let estimate = if ticket.billing == Billing::Paid && !ticket.status.is_done() {
+        match cost::ticket_estimate(state, actor, &ticket.id).await {
+            Ok(e) => e,
+            Err(e) => {
+                tracing::warn!(ticket = %ticket.id, error = %e, "estimate banner unavailable");
+                None
+            }
+        }
+    } else {
+        None
+    };
+    let estimate = estimate.as_ref().map(banner);
+    let actions = cost_actions(ticket, actor);
+    let categories: Vec<_> = Category::ALL
+        .iter()
+        .map(|c| context! { code => c.code(), label => c.label(), billing => c.default_billing().label() })
+        .collect();
+    let billings: Vec<_> = Billing::ALL
+        .iter()
+        .map(|b| context! { code => b.code(), label => b.label() })
+        .collect();
+    Ok(context! {
+        entries => entries,
+        events => events,
+        estimate => estimate,
+        can_log => actions.contains(&"log_time"),
+        can_correct => actions.contains(&"correct_time"),
+        can_reclassify => actions.contains(&"reclassify"),
+        can_confirm => actions.contains(&"confirm"),
+        can_dispute => actions.contains(&"dispute"),
+        can_answer => actions.contains(&"answer"),
+        can_send_estimate => ticket.available_actions(actor).contains(&Action::SendEstimate),
+        deadline_label => ticket
+            .cost
+            .quarter
+            .filter(|_| ticket.cost.is_open())
+            .map(|q| dealerdesk_domain::confirmation_deadline(q).format("%d.%m.%Y").to_string()),
+        categories => categories,
+        billings => billings,
+    })
+}
+
+/// The estimate banner's words.
+pub fn banner(e: &Estimate) -> minijinja::Value {
+    context! {
+        median => format_rub(e.median),
+        low => format_rub(e.low),
+        high => format_rub(e.high),
+        count => e.count,
+        period_days => e.period_days,
+    }
+}

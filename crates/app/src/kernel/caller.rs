@@ -1,0 +1,96 @@
+//! Who is asking: the API caller (bearer token) and the portal caller (session cookie).
+
+use crate::AppState;
+use crate::kernel::auth::{self, Principal};
+use crate::kernel::error::AppError;
+use crate::kernel::names::user_names;
+use crate::kernel::templates::error_page;
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum::response::{IntoResponse, Redirect, Response};
+use dealerdesk_domain::kernel::{Area, RefusalKind};
+use dealerdesk_domain::{Actor, Role};
+use dealerdesk_store::SessionRepo;
+use minijinja::{Value, context};
+
+/// Finds the live session of a token.
+pub async fn authenticate(state: &AppState, token: &str) -> Result<Principal, AppError> {
+    let session = state
+        .store
+        .session(&auth::token_hash(token), state.clock.now())
+        .await?
+        .ok_or_else(AppError::unauthenticated)?;
+    Ok(Principal {
+        actor: Actor {
+            user_id: session.user_id.clone(),
+            role: session.role,
+            dealer_id: session.dealer_id.clone(),
+        },
+        session,
+    })
+}
+
+/// The caller of an API request, authenticated by its bearer token.
+pub struct ApiCaller(pub Principal);
+
+impl FromRequestParts<AppState> for ApiCaller {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+        let token = auth::bearer_token(&parts.headers).ok_or_else(AppError::unauthenticated)?;
+        Ok(ApiCaller(authenticate(state, token).await?))
+    }
+}
+
+/// The logged-in portal user, by session cookie; anyone else is sent to the login page.
+#[derive(Clone)]
+pub struct PortalCaller {
+    pub principal: Principal,
+    pub name: String,
+}
+
+impl FromRequestParts<AppState> for PortalCaller {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        let Some(token) = auth::cookie(&parts.headers, auth::SESSION_COOKIE) else {
+            return Err(Redirect::to("/login").into_response());
+        };
+        let principal = match authenticate(state, token).await {
+            Ok(p) => p,
+            Err(e) if e.kind() == Some(RefusalKind::Unauthenticated) => {
+                return Err(Redirect::to("/login").into_response());
+            }
+            Err(e) => return Err(error_page(state, None, &e)),
+        };
+        let name = user_names(state, std::slice::from_ref(&principal.actor.user_id))
+            .await
+            .ok()
+            .and_then(|mut names| names.remove(&principal.actor.user_id))
+            .unwrap_or_default();
+        Ok(PortalCaller { principal, name })
+    }
+}
+
+impl PortalCaller {
+    /// The layout's context: who is logged in and which menu entries they get.
+    pub fn layout(&self) -> Value {
+        let actor = &self.principal.actor;
+        let role = actor.role;
+        context! {
+            name => self.name.clone(),
+            role => role.code(),
+            role_label => role.label(),
+            csrf => self.principal.session.csrf.clone(),
+            files_tickets => actor.filing_dealer().is_some(),
+            reads_tickets => actor.reads_tickets(),
+            is_admin => role == Role::Admin,
+            reads_wishes => actor.scope(Area::Wishes).is_open(),
+        }
+    }
+
+    /// The caller's actor.
+    pub fn actor(&self) -> &Actor {
+        &self.principal.actor
+    }
+}

@@ -1,0 +1,119 @@
+//! The portal's templates and how a page is rendered: one environment compiled into the
+//! binary (a Lambda needs no files), one render, one error page, the stylesheet, and the
+//! fallback that answers unknown paths (JSON under `/api`, a page elsewhere).
+
+use crate::AppState;
+use crate::kernel::caller::PortalCaller;
+use crate::kernel::error::AppError;
+use axum::extract::State;
+use axum::http::{StatusCode, Uri, header};
+use axum::response::{Html, IntoResponse, Response};
+use minijinja::value::Serde;
+use minijinja::{Environment, Value, context};
+
+/// The shared pages (layout, login, errors) plus whatever the features add: each feature
+/// registers its own templates with one of `extra`.
+pub fn environment(extra: &[fn(&mut Environment<'static>)]) -> Environment<'static> {
+    let mut env = Environment::new();
+    for (name, source) in [
+        ("base.html", include_str!("../../templates/base.html")),
+        ("login.html", include_str!("../../templates/login.html")),
+        ("error.html", include_str!("../../templates/error.html")),
+        ("home.html", include_str!("../../templates/home.html")),
+    ] {
+        add(&mut env, name, source);
+    }
+    for add_feature in extra {
+        add_feature(&mut env);
+    }
+    env
+}
+
+/// Adds one compiled-in template. The sources are part of the binary; a syntax error is
+/// caught by the tests that render every page, so a failure here cannot depend on input.
+pub fn add(env: &mut Environment<'static>, name: &'static str, source: &'static str) {
+    if let Err(e) = env.add_template(name, source) {
+        tracing::error!(template = name, error = %e, "template does not compile");
+    }
+}
+
+/// Any serialisable value for a template (our JSON views included).
+pub fn serde_value<T: serde::Serialize>(value: T) -> Value {
+    Value::from(Serde(value))
+}
+
+const STYLE: &str = include_str!("../../templates/style.css");
+
+/// `GET /static/style.css`
+pub async fn style() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        STYLE,
+    )
+        .into_response()
+}
+
+/// Renders template `name` with `ctx`.
+pub fn render(state: &AppState, status: StatusCode, name: &str, ctx: Value) -> Response {
+    match state
+        .templates
+        .get_template(name)
+        .and_then(|t| t.render(ctx))
+    {
+        Ok(html) => (status, Html(html)).into_response(),
+        Err(e) => {
+            tracing::error!(template = name, error = %e, "render failed");
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                Html("<h1>Ошибка отображения страницы</h1>".to_string()),
+            )
+                .into_response()
+        }
+    }
+}
+
+/// The portal's error page for `error`.
+pub fn error_page(state: &AppState, caller: Option<&PortalCaller>, error: &AppError) -> Response {
+    let status = error.status();
+    if status.is_server_error() {
+        tracing::error!(error = %error, "portal request failed");
+    }
+    render(
+        state,
+        status,
+        "error.html",
+        context! { me => caller.map(PortalCaller::layout), status => status.as_u16(), message => error.message_ru() },
+    )
+}
+
+/// Whether a path is the API's (its answers are JSON, errors included).
+pub fn is_api(path: &str) -> bool {
+    path == "/api" || path.starts_with("/api/")
+}
+
+/// Anything else: a JSON 404 under `/api`, an HTML one elsewhere.
+pub async fn fallback(State(state): State<AppState>, uri: Uri) -> Response {
+    if is_api(uri.path()) {
+        return AppError::not_found().into_response();
+    }
+    error_page(&state, None, &AppError::not_found())
+}
+
+/// A known path asked with a method it does not take: 405 in the API's envelope under
+/// `/api` (the framework's answer, not a refusal of the rules, so it has no refusal kind),
+/// the plain 405 elsewhere. The router still adds `Allow`.
+pub async fn method_not_allowed(uri: Uri) -> Response {
+    if !is_api(uri.path()) {
+        return StatusCode::METHOD_NOT_ALLOWED.into_response();
+    }
+    let body = serde_json::json!({
+        "error": {
+            "code": "method_not_allowed",
+            "message": "Этот адрес не принимает такой метод запроса.",
+        }
+    });
+    (StatusCode::METHOD_NOT_ALLOWED, axum::Json(body)).into_response()
+}

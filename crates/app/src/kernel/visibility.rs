@@ -1,0 +1,51 @@
+//! The one visibility check: the actor's scope in an area ([`Actor::scope`]) admits the
+//! item's owner or not. A closed area is a 403; an item outside the scope is a 404, so its
+//! existence does not leak. The dealer's account manager is looked up only when the scope
+//! needs it.
+
+use crate::AppState;
+use crate::kernel::error::AppError;
+use dealerdesk_domain::kernel::{Area, Owner};
+use dealerdesk_domain::{Actor, DealerId};
+use dealerdesk_store::DirectoryRepo;
+
+/// 403 when `area` is closed to `actor`, before anything is read.
+pub fn ensure_area(actor: &Actor, area: Area) -> Result<(), AppError> {
+    if actor.scope(area).is_open() {
+        Ok(())
+    } else {
+        Err(AppError::forbidden())
+    }
+}
+
+/// Refuses an actor without `area` (403) and hides an item of a dealer outside their scope
+/// (404).
+pub async fn ensure_visible(
+    state: &AppState,
+    actor: &Actor,
+    area: Area,
+    dealer: &DealerId,
+) -> Result<(), AppError> {
+    let scope = actor.scope(area);
+    if !scope.is_open() {
+        return Err(AppError::forbidden());
+    }
+    let manager = if scope.needs_account_manager() {
+        state
+            .store
+            .dealer(dealer)
+            .await?
+            .and_then(|d| d.account_manager_id)
+    } else {
+        None
+    };
+    let owner = Owner {
+        dealer,
+        account_manager: manager.as_ref(),
+    };
+    if scope.admits(&owner) {
+        Ok(())
+    } else {
+        Err(AppError::not_found())
+    }
+}

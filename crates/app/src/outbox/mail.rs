@@ -1,0 +1,442 @@
+//! E-mail: rendering notices with minijinja and delivering them through a port — SES in
+//! AWS, a local mailbox folder on a laptop (shown at `/dev/mail`).
+
+use crate::kernel::error::AppError;
+use chrono::{DateTime, Utc};
+use dealerdesk_domain::Notice;
+use minijinja::Environment;
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+
+/// Every e-mail kind: each has `email/<kind>.subject`, `email/<kind>.txt` and
+/// `email/<kind>.html` under `templates/`.
+pub const EMAIL_KINDS: &[(&str, &str, &str, &str)] = &[
+    (
+        "ticket_created",
+        include_str!("../../templates/email/ticket_created.subject"),
+        include_str!("../../templates/email/ticket_created.txt"),
+        include_str!("../../templates/email/ticket_created.html"),
+    ),
+    (
+        "ticket_moved",
+        include_str!("../../templates/email/ticket_moved.subject"),
+        include_str!("../../templates/email/ticket_moved.txt"),
+        include_str!("../../templates/email/ticket_moved.html"),
+    ),
+    // The SLA watch (SPEC §2.3): 80 % of the reaction time to the specialist team, a
+    // breach to the dealer's account manager.
+    (
+        "sla_warning",
+        include_str!("../../templates/email/sla_warning.subject"),
+        include_str!("../../templates/email/sla_warning.txt"),
+        include_str!("../../templates/email/sla_warning.html"),
+    ),
+    (
+        "sla_breach",
+        include_str!("../../templates/email/sla_breach.subject"),
+        include_str!("../../templates/email/sla_breach.txt"),
+        include_str!("../../templates/email/sla_breach.html"),
+    ),
+    (
+        "cost_step",
+        include_str!("../../templates/email/cost_step.subject"),
+        include_str!("../../templates/email/cost_step.txt"),
+        include_str!("../../templates/email/cost_step.html"),
+    ),
+    (
+        "cost_reminder",
+        include_str!("../../templates/email/cost_reminder.subject"),
+        include_str!("../../templates/email/cost_reminder.txt"),
+        include_str!("../../templates/email/cost_reminder.html"),
+    ),
+    (
+        "ticket_comment",
+        include_str!("../../templates/email/ticket_comment.subject"),
+        include_str!("../../templates/email/ticket_comment.txt"),
+        include_str!("../../templates/email/ticket_comment.html"),
+    ),
+    (
+        "wish_status",
+        include_str!("../../templates/email/wish_status.subject"),
+        include_str!("../../templates/email/wish_status.txt"),
+        include_str!("../../templates/email/wish_status.html"),
+    ),
+    (
+        "wish_task",
+        include_str!("../../templates/email/wish_task.subject"),
+        include_str!("../../templates/email/wish_task.txt"),
+        include_str!("../../templates/email/wish_task.html"),
+    ),
+];
+
+/// Adds the e-mail templates to an environment.
+pub fn add_templates(env: &mut Environment<'static>) {
+    if let Err(e) = env.add_template(
+        "email/base.html",
+        include_str!("../../templates/email/base.html"),
+    ) {
+        tracing::error!(error = %e, "e-mail base template does not compile");
+    }
+    for (kind, subject, text, html) in EMAIL_KINDS {
+        for (suffix, source) in [("subject", *subject), ("txt", *text), ("html", *html)] {
+            // Names are leaked once at start-up: the set is fixed and small.
+            let name: &'static str = Box::leak(format!("email/{kind}.{suffix}").into_boxed_str());
+            if let Err(e) = env.add_template(name, source) {
+                tracing::error!(template = name, error = %e, "e-mail template does not compile");
+            }
+        }
+    }
+}
+
+/// A rendered message.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Email {
+    pub to: Vec<String>,
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+}
+
+/// Renders a notice for its recipients; an unknown kind or a template error is an error
+/// (the notice is then kept as failed, not lost).
+pub fn render(
+    env: &Environment<'static>,
+    notice: &Notice,
+    to: Vec<String>,
+    base_url: &str,
+) -> Result<Email, String> {
+    let mut ctx: std::collections::BTreeMap<String, String> = notice.params.clone();
+    ctx.insert(
+        "base_url".into(),
+        base_url.trim_end_matches('/').to_string(),
+    );
+    let one = |suffix: &str| -> Result<String, String> {
+        env.get_template(&format!("email/{}.{suffix}", notice.template))
+            .and_then(|t| t.render(&ctx))
+            .map_err(|e| format!("template {}.{suffix}: {e}", notice.template))
+    };
+    Ok(Email {
+        to,
+        subject: one("subject")?.trim().replace('\n', " "),
+        text: one("txt")?,
+        html: one("html")?,
+    })
+}
+
+/// One message in the local mailbox.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoredMail {
+    pub key: String,
+    pub at: DateTime<Utc>,
+    #[serde(flatten)]
+    pub email: Email,
+}
+
+/// Where e-mail goes.
+#[derive(Clone, Debug)]
+pub enum Mailer {
+    /// Files in a folder, one per notice (named by its key, so a repeated delivery
+    /// overwrites rather than duplicates).
+    Mailbox(PathBuf),
+    /// Amazon SES.
+    Ses {
+        client: aws_sdk_sesv2::Client,
+        from: String,
+    },
+}
+
+impl Mailer {
+    /// From the environment: `DEALERDESK_MAIL` = `ses` (with `DEALERDESK_MAIL_FROM`) or
+    /// `mailbox` (with `DEALERDESK_MAILBOX_DIR`, default `default_dir`).
+    pub async fn from_env(default_dir: &Path) -> Result<Mailer, AppError> {
+        match std::env::var("DEALERDESK_MAIL")
+            .unwrap_or_default()
+            .as_str()
+        {
+            "" | "mailbox" => Ok(Mailer::Mailbox(
+                std::env::var_os("DEALERDESK_MAILBOX_DIR")
+                    .map(PathBuf::from)
+                    .unwrap_or_else(|| default_dir.to_path_buf()),
+            )),
+            "ses" => {
+                let from = std::env::var("DEALERDESK_MAIL_FROM")
+                    .ok()
+                    .filter(|f| !f.is_empty())
+                    .ok_or_else(|| {
+                        AppError::Config("DEALERDESK_MAIL=ses needs DEALERDESK_MAIL_FROM".into())
+                    })?;
+                let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
+                    .load()
+                    .await;
+                Ok(Mailer::Ses {
+                    client: aws_sdk_sesv2::Client::new(&config),
+                    from,
+                })
+            }
+            other => Err(AppError::Config(format!(
+                "DEALERDESK_MAIL must be ses or mailbox, not {other:?}"
+            ))),
+        }
+    }
+
+    /// The local mailbox folder, when mail goes there.
+    pub fn mailbox(&self) -> Option<&Path> {
+        match self {
+            Mailer::Mailbox(dir) => Some(dir),
+            Mailer::Ses { .. } => None,
+        }
+    }
+
+    /// Sends one message. Errors are strings: they are stored on the notice for people.
+    pub async fn deliver(&self, key: &str, email: &Email, at: DateTime<Utc>) -> Result<(), String> {
+        match self {
+            Mailer::Mailbox(dir) => {
+                std::fs::create_dir_all(dir)
+                    .map_err(|e| format!("mailbox {}: {e}", dir.display()))?;
+                let stored = StoredMail {
+                    key: key.to_string(),
+                    at,
+                    email: email.clone(),
+                };
+                let json = serde_json::to_vec_pretty(&stored).map_err(|e| e.to_string())?;
+                let name = mailbox_file_name(key);
+                let tmp = dir.join(format!(".{name}.tmp"));
+                std::fs::write(&tmp, json).map_err(|e| format!("mailbox write: {e}"))?;
+                std::fs::rename(&tmp, dir.join(name)).map_err(|e| format!("mailbox rename: {e}"))
+            }
+            Mailer::Ses { client, from } => {
+                use aws_sdk_sesv2::types::{Body, Content, Destination, EmailContent, Message};
+                let content = |data: &str| {
+                    Content::builder()
+                        .data(data)
+                        .charset("UTF-8")
+                        .build()
+                        .map_err(|e| e.to_string())
+                };
+                let message = Message::builder()
+                    .subject(content(&email.subject)?)
+                    .body(
+                        Body::builder()
+                            .text(content(&email.text)?)
+                            .html(content(&email.html)?)
+                            .build(),
+                    )
+                    .build();
+                client
+                    .send_email()
+                    .from_email_address(from)
+                    .destination(
+                        Destination::builder()
+                            .set_to_addresses(Some(email.to.clone()))
+                            .build(),
+                    )
+                    .content(EmailContent::builder().simple(message).build())
+                    .send()
+                    .await
+                    .map(|_| ())
+                    .map_err(|e| format!("SES: {}", aws_sdk_sesv2::error::DisplayErrorContext(e)))
+            }
+        }
+    }
+}
+
+fn mailbox_file_name(key: &str) -> String {
+    let safe: String = key
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    // The hash keeps two keys that differ only in replaced characters apart.
+    let digest = crate::kernel::auth::token_hash(key);
+    format!("{safe}-{}.json", &digest[..12])
+}
+
+/// Every message in a mailbox folder, newest first. Unreadable files are skipped with a log
+/// line: the mailbox is a development aid, not a record.
+pub fn read_mailbox(dir: &Path) -> Vec<StoredMail> {
+    let mut mails: Vec<StoredMail> = std::fs::read_dir(dir)
+        .map(|entries| {
+            entries
+                .filter_map(Result::ok)
+                .filter(|e| e.path().extension().is_some_and(|x| x == "json"))
+                .filter_map(|e| {
+                    let parsed = std::fs::read(e.path())
+                        .ok()
+                        .and_then(|bytes| serde_json::from_slice::<StoredMail>(&bytes).ok());
+                    if parsed.is_none() {
+                        tracing::warn!(file = %e.path().display(), "unreadable mailbox file");
+                    }
+                    parsed
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    mails.sort_by(|a, b| b.at.cmp(&a.at).then(b.key.cmp(&a.key)));
+    mails
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+    use dealerdesk_domain::Audience;
+
+    fn notice() -> Notice {
+        Notice::new(
+            "ticket:t1:v2",
+            "ticket_moved",
+            Audience::Address {
+                email: "x@example.ru".into(),
+            },
+            Utc.with_ymd_and_hms(2026, 3, 2, 9, 0, 0).unwrap(),
+        )
+        .with("ticket_id", "t1")
+        .with("number", "DD-1001")
+        .with("title", "Новость <b>")
+        .with("state_label", "На согласовании")
+        .with("status_label", "Недостаточно информации")
+        .with("action_label", "Запросить информацию")
+        .with("comment", "Какой раздел?")
+    }
+
+    fn env() -> Environment<'static> {
+        let mut env = Environment::new();
+        add_templates(&mut env);
+        env
+    }
+
+    #[test]
+    fn a_move_renders_in_russian_as_text_and_escaped_html() {
+        let email = render(
+            &env(),
+            &notice(),
+            vec!["x@example.ru".into()],
+            "http://127.0.0.1:8080/",
+        )
+        .unwrap();
+        assert!(email.subject.contains("DD-1001"), "{}", email.subject);
+        assert!(email.text.contains("Недостаточно информации"));
+        assert!(email.text.contains("Какой раздел?"));
+        assert!(email.text.contains("http://127.0.0.1:8080/tickets/t1"));
+        assert!(email.html.contains("Новость &lt;b&gt;"), "HTML is escaped");
+    }
+
+    #[test]
+    fn the_sla_watch_notices_render_in_russian() {
+        let at = Utc.with_ymd_and_hms(2026, 3, 2, 9, 24, 0).unwrap();
+        for (kind, subject) in [
+            ("sla_warning", "80 %"),
+            ("sla_breach", "нарушен срок реакции"),
+        ] {
+            let n = Notice::new(
+                format!("{kind}:t1:x"),
+                kind,
+                Audience::Address {
+                    email: "x@example.ru".into(),
+                },
+                at,
+            )
+            .with("ticket_id", "t1")
+            .with("number", "DD-1001")
+            .with("title", "Новость <b>")
+            .with("dealer_name", "Автоцентр Север")
+            .with("criticality_label", "Высокая")
+            .with("billing_label", "Платно")
+            .with("reaction_label", "3 рабочих часа")
+            .with("started_local", "02.03.2026 09:00 (МСК)")
+            .with("due_local", "02.03.2026 12:00 (МСК)")
+            .with("status_label", "Принято к рассмотрению");
+            let email = render(&env(), &n, vec!["x@example.ru".into()], "http://h").unwrap();
+            assert!(
+                email.subject.contains("DD-1001") && email.subject.contains(subject),
+                "{}",
+                email.subject
+            );
+            assert!(
+                email.text.contains("02.03.2026 12:00 (МСК)"),
+                "{}",
+                email.text
+            );
+            assert!(email.text.contains("http://h/tickets/t1"));
+            assert!(email.html.contains("Новость &lt;b&gt;"));
+        }
+    }
+
+    #[test]
+    fn cost_notices_render_in_russian() {
+        let at = Utc.with_ymd_and_hms(2026, 3, 19, 9, 0, 0).unwrap();
+        let step = Notice::new(
+            "cost:t1:v9",
+            "cost_step",
+            Audience::Address {
+                email: "x@example.ru".into(),
+            },
+            at,
+        )
+        .with("ticket_id", "t1")
+        .with("number", "DD-1001")
+        .with("title", "Новость")
+        .with("action_label", "Запросить детализацию")
+        .with("cost", "590 ₽")
+        .with("minutes", "10 мин")
+        .with("cost_state_label", "Запрошена детализация")
+        .with("comment", "Почему 10 минут?")
+        .with("detail", "");
+        let email = render(&env(), &step, vec![], "http://h").unwrap();
+        assert_eq!(
+            email.subject,
+            "DD-1001: Запросить детализацию — стоимость 590 ₽"
+        );
+        assert!(email.text.contains("Почему 10 минут?"));
+        assert!(email.text.contains("запрошена детализация"));
+        assert!(email.text.contains("http://h/tickets/t1#cost"));
+        assert!(email.html.contains("Открыть детализацию"));
+
+        let reminder = Notice::new(
+            "cost-reminder:d1:2026-03-19",
+            "cost_reminder",
+            Audience::Address {
+                email: "x@example.ru".into(),
+            },
+            at,
+        )
+        .with("count", "2")
+        .with("total", "1 180 ₽")
+        .with("deadline", "26.03.2026")
+        .with("quarter_label", "I квартал 2026 г.")
+        .with(
+            "tickets",
+            "DD-1001 «Новость» — 590 ₽\nDD-1002 «Акция» — 590 ₽",
+        );
+        let email = render(&env(), &reminder, vec![], "http://h").unwrap();
+        assert!(email.subject.contains("26.03.2026"), "{}", email.subject);
+        assert!(email.text.contains("DD-1002 «Акция»"));
+        assert!(email.text.contains("I квартал 2026 г."));
+    }
+
+    #[test]
+    fn an_unknown_kind_is_an_error_not_an_empty_mail() {
+        let mut n = notice();
+        n.template = "nope".into();
+        assert!(render(&env(), &n, vec![], "x").is_err());
+    }
+
+    #[tokio::test]
+    async fn the_mailbox_keeps_one_file_per_notice() {
+        let dir = std::env::temp_dir().join(format!("dd-mail-{}", ulid::Ulid::new()));
+        let mailer = Mailer::Mailbox(dir.clone());
+        let email = render(&env(), &notice(), vec!["x@example.ru".into()], "http://h").unwrap();
+        let at = Utc::now();
+        mailer.deliver("ticket:t1:v2", &email, at).await.unwrap();
+        mailer.deliver("ticket:t1:v2", &email, at).await.unwrap();
+        let mails = read_mailbox(&dir);
+        assert_eq!(mails.len(), 1);
+        assert_eq!(mails[0].email, email);
+        let _ = std::fs::remove_dir_all(dir);
+    }
+}

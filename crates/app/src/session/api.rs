@@ -1,0 +1,48 @@
+//! `POST /api/session` (log in) and `DELETE /api/session` (log out).
+
+use crate::AppState;
+use crate::kernel::auth;
+use crate::kernel::error::AppError;
+use crate::kernel::extract::JsonBody;
+use crate::session::{self, views::session_json};
+use axum::Json;
+use axum::extract::State;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+
+/// Credentials.
+#[derive(Deserialize)]
+pub struct LoginBody {
+    email: String,
+    password: String,
+}
+
+/// `POST /api/session`
+pub async fn create_session(
+    State(state): State<AppState>,
+    JsonBody(LoginBody { email, password }): JsonBody<LoginBody>,
+) -> Result<Response, AppError> {
+    let outcome = session::login(&state, &email, &password).await?;
+    let cookie = auth::set_cookie(
+        auth::SESSION_COOKIE,
+        &outcome.token,
+        state.settings.session_hours * 3600,
+        state.settings.cookie_secure,
+    );
+    let mut response = Json(session_json(&outcome)).into_response();
+    if let Ok(value) = HeaderValue::from_str(&cookie) {
+        response.headers_mut().insert(header::SET_COOKIE, value);
+    }
+    Ok(response)
+}
+
+/// `DELETE /api/session`
+pub async fn delete_session(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<StatusCode, AppError> {
+    let token = auth::bearer_token(&headers).ok_or_else(AppError::unauthenticated)?;
+    session::logout(&state, token).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,217 @@
+//! The tickets' JSON API. Each handler parses, calls one use case, renders.
+
+use crate::AppState;
+use crate::cost;
+use crate::kernel::caller::ApiCaller;
+use crate::kernel::error::AppError;
+use crate::kernel::extract::JsonBody;
+use crate::kernel::ids::IdPath;
+use crate::kernel::paging::page_request;
+use crate::ticket::views::{event_json, ticket_json};
+use crate::ticket::{self, queue};
+use axum::Json;
+use axum::extract::{RawQuery, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use chrono::{DateTime, Utc};
+use dealerdesk_domain::{
+    Action, Actor, CostEvent, HistoryEvent, State as TicketState, Ticket, TicketDraft, TicketId,
+};
+use dealerdesk_store::{CostRepo, PageRequest};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+/// `POST /api/tickets`
+pub async fn create_ticket(
+    State(state): State<AppState>,
+    ApiCaller(caller): ApiCaller,
+    headers: HeaderMap,
+    JsonBody(draft): JsonBody<TicketDraft>,
+) -> Result<Response, AppError> {
+    let key = match headers.get("idempotency-key") {
+        None => None,
+        Some(v) => Some(v.to_str().map_err(|_| {
+            AppError::bad_request(
+                "bad_idempotency_key",
+                "Ключ идемпотентности: только ASCII-символы.",
+            )
+        })?),
+    };
+    let (ticket, replayed) = ticket::file_ticket(&state, &caller.actor, &draft, key).await?;
+    let mut response = (
+        StatusCode::CREATED,
+        Json(ticket_json(&ticket, state.clock.now())),
+    )
+        .into_response();
+    if replayed {
+        response
+            .headers_mut()
+            .insert("idempotent-replayed", HeaderValue::from_static("true"));
+    }
+    Ok(response)
+}
+
+#[derive(Deserialize, Default)]
+struct StateQuery {
+    state: Option<String>,
+}
+
+/// Reads `state`, `limit` and `cursor` of a ticket listing.
+pub fn parse_list_query(raw: Option<&str>) -> Result<(Option<TicketState>, PageRequest), AppError> {
+    let q: StateQuery = serde_urlencoded::from_str(raw.unwrap_or(""))
+        .map_err(|_| AppError::bad_request("bad_query", "Некорректные параметры запроса."))?;
+    let filter = match q.state.as_deref() {
+        None | Some("") | Some("all") => None,
+        Some(code) => Some(TicketState::from_code(code).ok_or_else(|| {
+            AppError::bad_request(
+                "bad_state",
+                "Состояние может быть: new, approval, in_progress, review, done.",
+            )
+        })?),
+    };
+    Ok((filter, page_request(raw)?))
+}
+
+/// `GET /api/tickets`
+pub async fn list_tickets(
+    State(state): State<AppState>,
+    ApiCaller(caller): ApiCaller,
+    RawQuery(query): RawQuery,
+) -> Result<Json<serde_json::Value>, AppError> {
+    let (filter, page) = parse_list_query(query.as_deref())?;
+    let page = match queue::parse_view(query.as_deref())? {
+        Some(queue::View::Queue) => queue::list(&state, &caller.actor, filter, &page).await?,
+        _ => ticket::list_tickets(&state, &caller.actor, filter, &page).await?,
+    };
+    let now = state.clock.now();
+    Ok(Json(json!({
+        "items": page.items.iter().map(|t| ticket_json(t, now)).collect::<Vec<_>>(),
+        "next_cursor": page.next_cursor,
+    })))
+}
+
+/// `GET /api/tickets/{id}`
+pub async fn get_ticket(
+    State(state): State<AppState>,
+    ApiCaller(caller): ApiCaller,
+    IdPath(id): IdPath<TicketId>,
+) -> Result<Json<serde_json::Value>, AppError> {
+    let (ticket, history) = ticket::ticket_card(&state, &caller.actor, &id).await?;
+    let mut body = ticket_json(&ticket, state.clock.now());
+    body["history"] = history.iter().map(event_json).collect();
+    body["available_actions"] = ticket
+        .available_actions(&caller.actor)
+        .into_iter()
+        .map(Action::code)
+        .collect();
+    add_cost_to_card(&state, &caller.actor, &ticket, &history, &mut body).await?;
+    crate::comment::views::add_to_card(&mut body, &crate::comment::notes(&state, &ticket).await?);
+    Ok(Json(body))
+}
+
+/// A move with its data, against the version seen.
+#[derive(Deserialize)]
+pub struct ActionBody {
+    action: String,
+    comment: Option<String>,
+    /// Required for `send_estimate`: the work estimate, minutes.
+    estimate_minutes: Option<i64>,
+    version: u64,
+}
+
+/// `POST /api/tickets/{id}/actions`
+pub async fn act_on_ticket(
+    State(state): State<AppState>,
+    ApiCaller(caller): ApiCaller,
+    IdPath(id): IdPath<TicketId>,
+    JsonBody(body): JsonBody<ActionBody>,
+) -> Result<Json<serde_json::Value>, AppError> {
+    let action = Action::from_code(&body.action)
+        .filter(|a| *a != Action::AutoAccept)
+        .ok_or_else(|| {
+            AppError::bad_request(
+                "unknown_action",
+                "Неизвестное действие. Допустимы: take, ask_info, answer, send_estimate, approve_estimate, reject_estimate, send_for_review, accept, return, declare_impossible.",
+            )
+        })?;
+    let ticket = crate::cost::act(
+        &state,
+        &caller.actor,
+        &id,
+        action,
+        body.comment.as_deref(),
+        body.estimate_minutes,
+        body.version,
+    )
+    .await?;
+    Ok(Json(ticket_json(&ticket, state.clock.now())))
+}
+
+/// The ticket's history with its cost events merged in by time (`kind` = `status` or
+/// `cost`), so the dealer reads one history.
+pub fn merged_history(history: &[HistoryEvent], events: &[CostEvent]) -> Vec<Value> {
+    let mut all: Vec<(DateTime<Utc>, Value)> = history
+        .iter()
+        .map(|e| {
+            let mut v = event_json(e);
+            v["kind"] = json!("status");
+            (e.at, v)
+        })
+        .chain(
+            events
+                .iter()
+                .map(|e| (e.at, cost::views::cost_event_json(e))),
+        )
+        .collect();
+    // Stable: within one instant the lifecycle move comes before the cost step.
+    all.sort_by_key(|(at, _)| *at);
+    all.into_iter().map(|(_, v)| v).collect()
+}
+
+/// Adds the ticket card's time-and-cost parts to its API JSON: `time_entries`, the
+/// history with cost events merged in, and `cost_actions`.
+pub async fn add_cost_to_card(
+    state: &AppState,
+    actor: &Actor,
+    ticket: &Ticket,
+    history: &[HistoryEvent],
+    body: &mut Value,
+) -> Result<(), AppError> {
+    let ledger = state.store.ticket_ledger(&ticket.id).await?;
+    body["time_entries"] = ledger
+        .time_entries
+        .iter()
+        .map(|e| cost::views::time_entry_json(e, &ledger.time_entries))
+        .collect();
+    body["history"] = merged_history(history, &ledger.events).into();
+    body["cost_actions"] = json!(cost::views::cost_actions(ticket, actor));
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_listing_defaults_to_fifty_of_every_state() {
+        let (filter, page) = parse_list_query(None).unwrap();
+        assert_eq!(filter, None);
+        assert_eq!(page.limit, 50);
+    }
+
+    #[test]
+    fn a_listing_reads_state_limit_and_cursor() {
+        let (filter, page) = parse_list_query(Some("state=review&limit=10&cursor=abc")).unwrap();
+        assert_eq!(filter, Some(TicketState::Review));
+        assert_eq!(page.limit, 10);
+        assert_eq!(page.cursor.as_deref(), Some("abc"));
+    }
+
+    #[test]
+    fn bad_listing_parameters_are_400s() {
+        for q in ["state=closed", "limit=0", "limit=101", "limit=x"] {
+            let err = parse_list_query(Some(q)).unwrap_err();
+            assert_eq!(err.status(), StatusCode::BAD_REQUEST, "{q}");
+        }
+    }
+}

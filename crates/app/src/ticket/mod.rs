@@ -1,0 +1,201 @@
+//! Tickets: filing, listing, the card, lifecycle moves, the specialist queue, the SLA's
+//! views and the `sla_watch` / `auto_accept` jobs. Use cases here authorise, apply the
+//! domain rule and store; handlers call exactly one of these.
+//!
+//! Time and cost, comments and files are features of their own that act on a ticket: they
+//! use [`visible_ticket`] and [`act_with`] from here, and the card (`api.rs`, `portal.rs`,
+//! `views.rs`) composes their views. Nothing of theirs imports the card back.
+
+pub mod api;
+pub mod jobs;
+pub mod portal;
+pub mod queue;
+pub mod routes;
+pub mod views;
+
+pub use routes::routes;
+
+use crate::AppState;
+use crate::kernel::error::AppError;
+use crate::kernel::visibility::ensure_visible;
+use dealerdesk_domain::kernel::Area;
+use dealerdesk_domain::{Action, Actor, HistoryEvent, State, Ticket, TicketDraft, TicketId};
+use dealerdesk_store::{
+    CreateOutcome, DirectoryRepo, IdempotencyKey, Page, PageRequest, TicketRepo,
+};
+
+fn idempotency_key(actor: &Actor, key: Option<&str>) -> Result<Option<IdempotencyKey>, AppError> {
+    let Some(key) = key else { return Ok(None) };
+    let valid = !key.is_empty() && key.len() <= 100 && key.bytes().all(|b| b.is_ascii_graphic());
+    if !valid {
+        return Err(AppError::bad_request(
+            "bad_idempotency_key",
+            "Ключ идемпотентности: от 1 до 100 печатных ASCII-символов.",
+        ));
+    }
+    Ok(Some(IdempotencyKey {
+        user_id: actor.user_id.clone(),
+        key: key.to_string(),
+    }))
+}
+
+/// A dealer files a ticket. With an idempotency key, a retry returns the first ticket
+/// and `true`.
+pub async fn file_ticket(
+    state: &AppState,
+    actor: &Actor,
+    draft: &TicketDraft,
+    idempotency: Option<&str>,
+) -> Result<(Ticket, bool), AppError> {
+    let dealer = actor
+        .filing_dealer()
+        .ok_or_else(AppError::forbidden)?
+        .clone();
+    let idempotency = idempotency_key(actor, idempotency)?;
+    let new = draft.validate()?;
+    let calendar = crate::calendar::load(state).await?;
+    let number = state.store.next_ticket_number().await?;
+    let id = TicketId::new(ulid::Ulid::new().to_string());
+    let (ticket, event) =
+        Ticket::file(id, number, dealer, actor, new, &calendar, state.clock.now());
+    let notices = ticket.notices(&event);
+    match state
+        .store
+        .create_ticket(&ticket, &event, idempotency.as_ref(), &notices)
+        .await?
+    {
+        CreateOutcome::Created => {
+            tracing::info!(ticket = %ticket.id, number = ticket.number, "ticket filed");
+            Ok((ticket, false))
+        }
+        CreateOutcome::Replayed(first) => {
+            let first = state
+                .store
+                .ticket(&first)
+                .await?
+                .ok_or_else(AppError::not_found)?;
+            Ok((first, true))
+        }
+    }
+}
+
+/// The ticket, if the caller may see it: 403 for roles without tickets, 404 for one that
+/// does not exist or is another dealer's.
+pub async fn visible_ticket(
+    state: &AppState,
+    actor: &Actor,
+    id: &TicketId,
+) -> Result<Ticket, AppError> {
+    if !actor.reads_tickets() {
+        return Err(AppError::forbidden());
+    }
+    let ticket = state
+        .store
+        .ticket(id)
+        .await?
+        .ok_or_else(AppError::not_found)?;
+    ensure_visible(state, actor, Area::Tickets, &ticket.dealer_id).await?;
+    Ok(ticket)
+}
+
+/// The tickets the caller may see, newest first.
+pub async fn list_tickets(
+    state: &AppState,
+    actor: &Actor,
+    filter: Option<State>,
+    page: &PageRequest,
+) -> Result<Page<Ticket>, AppError> {
+    if !actor.reads_tickets() {
+        return Err(AppError::forbidden());
+    }
+    if actor.sees_all_tickets() {
+        return Ok(state.store.all_tickets(filter, page).await?);
+    }
+    if let Some(dealer) = actor
+        .dealer_id
+        .as_ref()
+        .filter(|_| actor.role == dealerdesk_domain::Role::Dealer)
+    {
+        return Ok(state.store.dealer_tickets(dealer, filter, page).await?);
+    }
+    // An account manager: the first page of each of their dealers, merged. Managers look
+    // after a handful of dealers, so one merged page is what the portal shows.
+    let mut items = Vec::new();
+    let first_page = PageRequest {
+        limit: page.limit,
+        cursor: None,
+    };
+    for dealer in state.store.dealers().await? {
+        if dealer.account_manager_id.as_ref() == Some(&actor.user_id) {
+            items.extend(
+                state
+                    .store
+                    .dealer_tickets(&dealer.id, filter, &first_page)
+                    .await?
+                    .items,
+            );
+        }
+    }
+    items.sort_by(|a, b| b.created_at.cmp(&a.created_at).then(b.id.cmp(&a.id)));
+    items.truncate(page.limit.clamp(1, 100) as usize);
+    Ok(Page {
+        items,
+        next_cursor: None,
+    })
+}
+
+/// One ticket with its history.
+pub async fn ticket_card(
+    state: &AppState,
+    actor: &Actor,
+    id: &TicketId,
+) -> Result<(Ticket, Vec<HistoryEvent>), AppError> {
+    if !actor.reads_tickets() {
+        return Err(AppError::forbidden());
+    }
+    let (ticket, history) = state
+        .store
+        .ticket_with_history(id)
+        .await?
+        .ok_or_else(AppError::not_found)?;
+    ensure_visible(state, actor, Area::Tickets, &ticket.dealer_id).await?;
+    Ok((ticket, history))
+}
+
+/// A move on a ticket, made against the version the caller saw.
+pub async fn act(
+    state: &AppState,
+    actor: &Actor,
+    id: &TicketId,
+    action: Action,
+    comment: Option<&str>,
+    seen_version: u64,
+) -> Result<Ticket, AppError> {
+    act_with(state, actor, id, action, comment, seen_version, |_| Ok(())).await
+}
+
+/// [`act`], with `prepare` completing the moved ticket before it is stored (the amount of
+/// an estimate); an error from it refuses the move and nothing is written.
+pub async fn act_with(
+    state: &AppState,
+    actor: &Actor,
+    id: &TicketId,
+    action: Action,
+    comment: Option<&str>,
+    seen_version: u64,
+    prepare: impl FnOnce(&mut Ticket) -> Result<(), AppError>,
+) -> Result<Ticket, AppError> {
+    let ticket = visible_ticket(state, actor, id).await?;
+    if ticket.version != seen_version {
+        return Err(AppError::stale(dealerdesk_store::Entity::Ticket));
+    }
+    let calendar = crate::calendar::load(state).await?;
+    let (mut moved, event) = ticket.apply(actor, action, comment, &calendar, state.clock.now())?;
+    prepare(&mut moved)?;
+    state
+        .store
+        .save_move(&moved, seen_version, &event, &moved.notices(&event))
+        .await?;
+    tracing::info!(ticket = %moved.id, action = action.code(), to = moved.status.code(), "ticket moved");
+    Ok(moved)
+}

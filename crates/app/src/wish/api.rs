@@ -1,0 +1,81 @@
+//! The wishes' JSON API.
+
+use crate::AppState;
+use crate::kernel::caller::ApiCaller;
+use crate::kernel::error::AppError;
+use crate::kernel::extract::JsonBody;
+use crate::kernel::ids::IdPath;
+use crate::kernel::paging::page_request;
+use crate::kernel::visibility::ensure_area;
+use crate::wish::views::{wish_event_json, wish_json};
+use crate::wish::{self, DecisionInput};
+use axum::Json;
+use axum::extract::{RawQuery, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use dealerdesk_domain::kernel::Area;
+use dealerdesk_domain::{WishActionKind, WishDraft, WishId};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+/// `POST /api/wishes` `{title, text}`
+pub async fn api_create(
+    State(state): State<AppState>,
+    ApiCaller(caller): ApiCaller,
+    JsonBody(draft): JsonBody<WishDraft>,
+) -> Result<Response, AppError> {
+    let wish = wish::submit(&state, &caller.actor, &draft).await?;
+    Ok((StatusCode::CREATED, Json(wish_json(&wish))).into_response())
+}
+
+/// `GET /api/wishes` (`limit`, `cursor`)
+pub async fn api_list(
+    State(state): State<AppState>,
+    ApiCaller(caller): ApiCaller,
+    RawQuery(query): RawQuery,
+) -> Result<Json<Value>, AppError> {
+    ensure_area(&caller.actor, Area::Wishes)?;
+    let page = page_request(query.as_deref())?;
+    let page = wish::list(&state, &caller.actor, &page).await?;
+    Ok(Json(json!({
+        "items": page.items.iter().map(wish_json).collect::<Vec<_>>(),
+        "next_cursor": page.next_cursor,
+    })))
+}
+
+/// `GET /api/wishes/{id}`: the wish, its history and the caller's decisions.
+pub async fn api_get(
+    State(state): State<AppState>,
+    ApiCaller(caller): ApiCaller,
+    IdPath(id): IdPath<WishId>,
+) -> Result<Json<Value>, AppError> {
+    let (wish, history) = wish::card(&state, &caller.actor, &id).await?;
+    let mut body = wish_json(&wish);
+    body["history"] = history.iter().map(wish_event_json).collect();
+    body["available_actions"] = wish
+        .available_actions(caller.actor.role)
+        .into_iter()
+        .map(WishActionKind::code)
+        .collect();
+    Ok(Json(body))
+}
+
+/// A move with its data, against the version seen.
+#[derive(Deserialize)]
+pub struct ActionBody {
+    version: u64,
+    #[serde(flatten)]
+    input: DecisionInput,
+}
+
+/// `POST /api/wishes/{id}/actions`
+/// `{action, version, note?, reason?, sprint?, planned_from?, planned_to?}`
+pub async fn api_act(
+    State(state): State<AppState>,
+    ApiCaller(caller): ApiCaller,
+    IdPath(id): IdPath<WishId>,
+    JsonBody(body): JsonBody<ActionBody>,
+) -> Result<Json<Value>, AppError> {
+    let wish = wish::decide(&state, &caller.actor, &id, &body.input, body.version).await?;
+    Ok(Json(wish_json(&wish)))
+}
