@@ -2,28 +2,12 @@
 //! for the configured working days. Invoked by an EventBridge schedule every 15 minutes (see
 //! template.yaml).
 //!
-//! A thin edge: configuration and wiring only; the job lives in `dealerdesk_app::jobs`. The
-//! event carries nothing the job needs: it runs at the injected clock's "now". The job is
-//! idempotent (conditional writes; the outbox also leases each notice), so an overlapping or
-//! repeated run is harmless. The `JobReport` is the result; an error is an invocation error, so
-//! Lambda retries the event.
+//! A thin edge: the job lives in `dealerdesk_app::jobs`, its Lambda wiring in `job_main.rs`.
 
-use dealerdesk_app::jobs::{self, Job, JobReport};
-use lambda_runtime::{Error, LambdaEvent, service_fn};
-use serde_json::Value;
+#[path = "../job_main.rs"]
+mod job_main;
 
 #[tokio::main]
-async fn main() -> Result<(), Error> {
-    let _log_guard = dealerdesk_app::telemetry::init_lambda();
-    let state = dealerdesk_app::AppState::from_env().await?;
-    let state = &state;
-    lambda_runtime::run(service_fn(move |event: LambdaEvent<Value>| async move {
-        lambda_runtime::tracing::info!(
-            scheduled_at = event.payload["time"].as_str(),
-            "scheduled run"
-        );
-        let report: JobReport = jobs::run(state, Job::AutoAccept, state.clock.now()).await?;
-        Ok::<JobReport, Error>(report)
-    }))
-    .await
+async fn main() -> Result<(), lambda_runtime::Error> {
+    job_main::lambda_main(dealerdesk_app::jobs::Job::AutoAccept).await
 }

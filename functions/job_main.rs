@@ -1,0 +1,26 @@
+//! The one `main` of every scheduled-job function: JSON logs, the state from the
+//! environment, and one run of the job per EventBridge event at the injected clock's "now".
+//!
+//! The event carries nothing the job needs. The job is idempotent (conditional writes; the
+//! outbox also leases each notice), so an overlapping or repeated run is harmless. The
+//! `JobReport` is the result; an error is an invocation error, so Lambda retries the event.
+
+use dealerdesk_app::jobs::{self, Job, JobReport};
+use lambda_runtime::{Error, LambdaEvent, service_fn};
+use serde_json::Value;
+
+/// Serves `job` as this Lambda's handler until the runtime stops.
+pub async fn lambda_main(job: Job) -> Result<(), Error> {
+    let _log_guard = dealerdesk_app::telemetry::init_lambda();
+    let state = dealerdesk_app::AppState::from_env().await?;
+    let state = &state;
+    lambda_runtime::run(service_fn(move |event: LambdaEvent<Value>| async move {
+        lambda_runtime::tracing::info!(
+            scheduled_at = event.payload["time"].as_str(),
+            "scheduled run"
+        );
+        let report: JobReport = jobs::run(state, job, state.clock.now()).await?;
+        Ok::<JobReport, Error>(report)
+    }))
+    .await
+}
