@@ -91,12 +91,19 @@ fn main() {
         rows.push(
             measure(&server, "POST /api/tickets/{id}/actions", |i| {
                 // Alternate ask_info / answer on one ticket, always against its version.
-                let (who, action) = if i % 2 == 0 { (specialist.clone(), "ask_info") } else { (dealer.clone(), "answer") };
+                let (who, action) = if i % 2 == 0 {
+                    (specialist.clone(), "ask_info")
+                } else {
+                    (dealer.clone(), "answer")
+                };
                 let path = format!("/api/tickets/{id}/actions");
                 let dealer = dealer.clone();
                 async move {
-                    let (_, card) = dealer.send("GET", &path.replace("/actions", ""), None).await;
-                    let body = json!({"action": action, "comment": "бенч", "version": card["version"]});
+                    let (_, card) = dealer
+                        .send("GET", &path.replace("/actions", ""), None)
+                        .await;
+                    let body =
+                        json!({"action": action, "comment": "бенч", "version": card["version"]});
                     who.send("POST", &path, Some(body)).await;
                 }
             })
@@ -107,14 +114,22 @@ fn main() {
             measure(&server, "POST /api/session (argon2id)", |_| {
                 let anon = anon.clone();
                 async move {
-                    anon.send("POST", "/api/session", Some(json!({"email": "dealer2@demo.local", "password": "demo-password"}))).await;
+                    anon.send(
+                        "POST",
+                        "/api/session",
+                        Some(json!({"email": "dealer2@demo.local", "password": "demo-password"})),
+                    )
+                    .await;
                 }
             })
             .await,
         );
 
         println!("\nDealerDesk API over dynoxide, {RUNS} requests each (debug/release as built)\n");
-        println!("{:<34} {:>10} {:>10} {:>10} {:>12}", "endpoint", "p50", "p95", "max", "round trips");
+        println!(
+            "{:<34} {:>10} {:>10} {:>10} {:>12}",
+            "endpoint", "p50", "p95", "max", "round trips"
+        );
         for r in &rows {
             println!(
                 "{:<34} {:>10.2?} {:>10.2?} {:>10.2?} {:>12.2}",

@@ -42,7 +42,10 @@ fn start_moto() -> Moto {
     let addr = SocketAddr::from(([127, 0, 0, 1], port));
     let started = Instant::now();
     while TcpStream::connect_timeout(&addr, Duration::from_millis(200)).is_err() {
-        assert!(started.elapsed() < Duration::from_secs(30), "moto did not start on {addr}");
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "moto did not start on {addr}"
+        );
         std::thread::sleep(Duration::from_millis(100));
     }
     moto
@@ -67,9 +70,16 @@ async fn files_go_to_an_s3_bucket_and_come_back_byte_for_byte() {
         .await
         .expect("bucket");
 
-    assert_eq!(blobs.get("tickets/t1/a1").await.unwrap(), None, "no such key is None");
+    assert_eq!(
+        blobs.get("tickets/t1/a1").await.unwrap(),
+        None,
+        "no such key is None"
+    );
     let png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".to_vec();
-    blobs.put("tickets/t1/a1", "image/png", png.clone()).await.unwrap();
+    blobs
+        .put("tickets/t1/a1", "image/png", png.clone())
+        .await
+        .unwrap();
     assert_eq!(blobs.get("tickets/t1/a1").await.unwrap(), Some(png));
     let head = client
         .head_object()

@@ -12,12 +12,17 @@ async fn each_move_is_mailed_once_to_the_side_that_must_act() {
     let dealer = server.login("dealer1@demo.local").await;
     let specialist = server.login("specialist@demo.local").await;
     let ticket = dealer.file_ticket("Новость об акции").await;
-    let (status, asked) = specialist.act(&ticket, "ask_info", Some("Какой раздел сайта?")).await;
+    let (status, asked) = specialist
+        .act(&ticket, "ask_info", Some("Какой раздел сайта?"))
+        .await;
     assert_eq!(status, StatusCode::OK);
 
     let state = &server.state;
     let dir = state.mailer.mailbox().expect("local mailbox").to_path_buf();
-    assert!(read_mailbox(&dir).is_empty(), "nothing is sent before the job runs");
+    assert!(
+        read_mailbox(&dir).is_empty(),
+        "nothing is sent before the job runs"
+    );
 
     let now = state.clock.now();
     let first = jobs::run(state, Job::Outbox, now).await.unwrap();
@@ -27,11 +32,26 @@ async fn each_move_is_mailed_once_to_the_side_that_must_act() {
 
     let mails = read_mailbox(&dir);
     assert_eq!(mails.len(), 2);
-    let to_dealer = mails.iter().find(|m| m.email.to == ["dealer1@demo.local"]).expect("the dealer is told");
-    assert!(to_dealer.email.subject.contains("Запросить информацию"), "{}", to_dealer.email.subject);
+    let to_dealer = mails
+        .iter()
+        .find(|m| m.email.to == ["dealer1@demo.local"])
+        .expect("the dealer is told");
+    assert!(
+        to_dealer.email.subject.contains("Запросить информацию"),
+        "{}",
+        to_dealer.email.subject
+    );
     assert!(to_dealer.email.text.contains("Какой раздел сайта?"));
-    assert!(to_dealer.email.text.contains(&format!("/tickets/{}", ticket["id"].as_str().unwrap())));
-    let to_team = mails.iter().find(|m| m.email.to == ["specialist@demo.local"]).expect("the team hears of a new ticket");
+    assert!(
+        to_dealer
+            .email
+            .text
+            .contains(&format!("/tickets/{}", ticket["id"].as_str().unwrap()))
+    );
+    let to_team = mails
+        .iter()
+        .find(|m| m.email.to == ["specialist@demo.local"])
+        .expect("the team hears of a new ticket");
     assert!(to_team.email.subject.contains("новое обращение"));
 
     // The dealer answers: the specialist who asked is told, nobody else.
@@ -39,11 +59,19 @@ async fn each_move_is_mailed_once_to_the_side_that_must_act() {
     assert_eq!(status, StatusCode::OK);
     assert_eq!(jobs::run(state, Job::Outbox, now).await.unwrap().done, 1);
     let mails = read_mailbox(&dir);
-    let answer = mails.iter().find(|m| m.email.text.contains("Раздел «Новости»")).expect("answer mailed");
+    let answer = mails
+        .iter()
+        .find(|m| m.email.text.contains("Раздел «Новости»"))
+        .expect("answer mailed");
     assert_eq!(answer.email.to, ["specialist@demo.local"]);
 
     // The local mailbox page shows them.
-    let page = reqwest::get(format!("{}/dev/mail", server.base)).await.unwrap().text().await.unwrap();
+    let page = reqwest::get(format!("{}/dev/mail", server.base))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(page.contains("Отправленные письма"));
     assert!(page.contains("Какой раздел сайта?"));
 }
@@ -55,6 +83,8 @@ async fn a_refused_move_sends_nothing() {
     let ticket = dealer.file_ticket("Новость").await;
     let (status, _) = dealer.act(&ticket, "accept", None).await;
     assert_eq!(status, StatusCode::CONFLICT);
-    let report = jobs::run(&server.state, Job::Outbox, server.state.clock.now()).await.unwrap();
+    let report = jobs::run(&server.state, Job::Outbox, server.state.clock.now())
+        .await
+        .unwrap();
     assert_eq!(report.done, 1, "only the creation notice");
 }

@@ -1,7 +1,7 @@
 //! The portal as a browser uses it: cookie session, CSRF on every form, Russian pages.
 
-use dealerdesk_e2e::server::TestServer;
 use dealerdesk_e2e::browser::{browser, get, hidden, log_in, post};
+use dealerdesk_e2e::server::TestServer;
 use reqwest::StatusCode;
 
 #[tokio::test]
@@ -22,7 +22,14 @@ async fn a_dealer_files_a_ticket_and_a_specialist_takes_it_in_the_portal() {
     let (status, _, page) = post(
         &dealer,
         &format!("{}/tickets", server.base),
-        &[("csrf", &csrf), ("form_id", &form_id), ("title", ""), ("text", "Текст"), ("category", "individual_news"), ("criticality", "high")],
+        &[
+            ("csrf", &csrf),
+            ("form_id", &form_id),
+            ("title", ""),
+            ("text", "Текст"),
+            ("category", "individual_news"),
+            ("criticality", "high"),
+        ],
     )
     .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -32,22 +39,43 @@ async fn a_dealer_files_a_ticket_and_a_specialist_takes_it_in_the_portal() {
     let (status, path, card) = post(
         &dealer,
         &format!("{}/tickets", server.base),
-        &[("csrf", &csrf), ("form_id", &form_id), ("title", "Новость об акции"), ("text", "Разместите новость"), ("category", "individual_news"), ("criticality", "high"), ("billing", "")],
+        &[
+            ("csrf", &csrf),
+            ("form_id", &form_id),
+            ("title", "Новость об акции"),
+            ("text", "Разместите новость"),
+            ("category", "individual_news"),
+            ("criticality", "high"),
+            ("billing", ""),
+        ],
     )
     .await;
     assert_eq!(status, StatusCode::OK);
     assert!(path.starts_with("/tickets/"), "{path}");
-    assert!(card.contains("Новая") && card.contains("Принято к рассмотрению"), "{card}");
+    assert!(
+        card.contains("Новая") && card.contains("Принято к рассмотрению"),
+        "{card}"
+    );
     assert!(card.contains("DD-"));
     assert!(card.contains("Обращение создано"));
-    assert!(!card.contains("Взять в работу"), "a dealer has no specialist buttons");
+    assert!(
+        !card.contains("Взять в работу"),
+        "a dealer has no specialist buttons"
+    );
     let ticket_url = format!("{}{}", server.base, path);
 
     // A double-submitted form (same form id) is still one ticket.
     post(
         &dealer,
         &format!("{}/tickets", server.base),
-        &[("csrf", &csrf), ("form_id", &form_id), ("title", "Новость об акции"), ("text", "Разместите новость"), ("category", "individual_news"), ("criticality", "high")],
+        &[
+            ("csrf", &csrf),
+            ("form_id", &form_id),
+            ("title", "Новость об акции"),
+            ("text", "Разместите новость"),
+            ("category", "individual_news"),
+            ("criticality", "high"),
+        ],
     )
     .await;
     let (_, list) = get(&dealer, &format!("{}/tickets", server.base)).await;
@@ -76,7 +104,12 @@ async fn a_dealer_files_a_ticket_and_a_specialist_takes_it_in_the_portal() {
     let (status, _, card) = post(
         &specialist,
         &format!("{ticket_url}/actions"),
-        &[("csrf", &csrf), ("action", "take"), ("version", &version), ("comment", "Беру")],
+        &[
+            ("csrf", &csrf),
+            ("action", "take"),
+            ("version", &version),
+            ("comment", "Беру"),
+        ],
     )
     .await;
     assert_eq!(status, StatusCode::OK);
@@ -87,7 +120,12 @@ async fn a_dealer_files_a_ticket_and_a_specialist_takes_it_in_the_portal() {
     let (status, _, page) = post(
         &specialist,
         &format!("{ticket_url}/actions"),
-        &[("csrf", &csrf), ("action", "send_for_review"), ("version", &version), ("comment", "")],
+        &[
+            ("csrf", &csrf),
+            ("action", "send_for_review"),
+            ("version", &version),
+            ("comment", ""),
+        ],
     )
     .await;
     assert_eq!(status, StatusCode::CONFLICT);
@@ -98,10 +136,19 @@ async fn a_dealer_files_a_ticket_and_a_specialist_takes_it_in_the_portal() {
     let (status, _, page) = post(
         &specialist,
         &format!("{ticket_url}/actions"),
-        &[("csrf", &csrf), ("action", "accept"), ("version", &version), ("comment", "мой текст")],
+        &[
+            ("csrf", &csrf),
+            ("action", "accept"),
+            ("version", &version),
+            ("comment", "мой текст"),
+        ],
     )
     .await;
-    assert_eq!(status, StatusCode::CONFLICT, "nothing to accept while in progress");
+    assert_eq!(
+        status,
+        StatusCode::CONFLICT,
+        "nothing to accept while in progress"
+    );
     assert!(page.contains("Действие «Принять результат» невозможно"));
     assert!(page.contains("мой текст"));
 
@@ -115,7 +162,12 @@ async fn a_dealer_files_a_ticket_and_a_specialist_takes_it_in_the_portal() {
     let (status, _, _) = post(
         &other,
         &format!("{ticket_url}/actions"),
-        &[("csrf", &hidden(&list, "csrf")), ("action", "accept"), ("version", "2"), ("comment", "")],
+        &[
+            ("csrf", &hidden(&list, "csrf")),
+            ("action", "accept"),
+            ("version", "2"),
+            ("comment", ""),
+        ],
     )
     .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
@@ -130,7 +182,11 @@ async fn login_needs_the_forms_csrf_token_and_the_right_password() {
     let (status, _, page) = post(
         &b,
         &format!("{}/login", server.base),
-        &[("email", "dealer1@demo.local"), ("password", "demo-password"), ("csrf", "forged")],
+        &[
+            ("email", "dealer1@demo.local"),
+            ("password", "demo-password"),
+            ("csrf", "forged"),
+        ],
     )
     .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
@@ -140,12 +196,19 @@ async fn login_needs_the_forms_csrf_token_and_the_right_password() {
     let (status, _, page) = post(
         &b,
         &format!("{}/login", server.base),
-        &[("email", "dealer1@demo.local"), ("password", "nope"), ("csrf", &hidden(&page, "csrf"))],
+        &[
+            ("email", "dealer1@demo.local"),
+            ("password", "nope"),
+            ("csrf", &hidden(&page, "csrf")),
+        ],
     )
     .await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     assert!(page.contains("Неверный e-mail или пароль."));
-    assert!(page.contains("value=\"dealer1@demo.local\""), "the e-mail typed is kept");
+    assert!(
+        page.contains("value=\"dealer1@demo.local\""),
+        "the e-mail typed is kept"
+    );
 }
 
 #[tokio::test]
@@ -171,7 +234,10 @@ async fn an_accountant_has_no_ticket_pages() {
     let (status, home) = get(&b, &format!("{}/", server.base)).await;
     assert_eq!(status, StatusCode::OK);
     assert!(home.contains("Мария Счётова") && home.contains("Бухгалтер дилера"));
-    assert!(!home.contains("href=\"/tickets\""), "no ticket links for an accountant");
+    assert!(
+        !home.contains("href=\"/tickets\""),
+        "no ticket links for an accountant"
+    );
     let (status, page) = get(&b, &format!("{}/tickets/new", server.base)).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     assert!(page.contains("Доступ запрещён"));

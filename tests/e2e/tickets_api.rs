@@ -6,7 +6,12 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 /// Who moves, the action, the comment, and the expected words after it.
-type Step<'a> = (&'a Api, &'a str, Option<&'a str>, (&'a str, &'a str, &'a str, &'a str));
+type Step<'a> = (
+    &'a Api,
+    &'a str,
+    Option<&'a str>,
+    (&'a str, &'a str, &'a str, &'a str),
+);
 
 fn words(t: &Value) -> (&str, &str, &str, &str) {
     (
@@ -25,7 +30,10 @@ async fn a_ticket_walks_from_filing_to_acceptance_with_the_spec_words_at_every_s
     let specialist = server.login("specialist@demo.local").await;
 
     let mut ticket = dealer.file_ticket("Разместить новость").await;
-    assert_eq!(words(&ticket), ("new", "Новая", "accepted", "Принято к рассмотрению"));
+    assert_eq!(
+        words(&ticket),
+        ("new", "Новая", "accepted", "Принято к рассмотрению")
+    );
     assert!(ticket["number"].as_str().unwrap().starts_with("DD-"));
     assert_eq!(ticket["dealer_id"], "dealer-1");
     assert_eq!(ticket["version"], 1);
@@ -39,13 +47,63 @@ async fn a_ticket_walks_from_filing_to_acceptance_with_the_spec_words_at_every_s
     assert_eq!(status, StatusCode::NOT_FOUND);
 
     let steps: [Step<'_>; 7] = [
-        (&specialist, "take", None, ("in_progress", "В работе", "in_progress", "В стадии решения")),
-        (&specialist, "ask_info", Some("Какую страницу?"), ("approval", "На согласовании", "need_info", "Недостаточно информации")),
-        (&dealer, "answer", Some("Главную."), ("in_progress", "В работе", "in_progress", "В стадии решения")),
-        (&specialist, "send_for_review", Some("Готово"), ("review", "На проверке клиентом", "in_review", "Результат на проверке")),
-        (&dealer, "return", Some("Опечатка в заголовке"), ("in_progress", "В работе", "in_progress", "В стадии решения")),
-        (&specialist, "send_for_review", None, ("review", "На проверке клиентом", "in_review", "Результат на проверке")),
-        (&dealer, "accept", None, ("done", "Завершена", "resolved", "Успешно решено")),
+        (
+            &specialist,
+            "take",
+            None,
+            ("in_progress", "В работе", "in_progress", "В стадии решения"),
+        ),
+        (
+            &specialist,
+            "ask_info",
+            Some("Какую страницу?"),
+            (
+                "approval",
+                "На согласовании",
+                "need_info",
+                "Недостаточно информации",
+            ),
+        ),
+        (
+            &dealer,
+            "answer",
+            Some("Главную."),
+            ("in_progress", "В работе", "in_progress", "В стадии решения"),
+        ),
+        (
+            &specialist,
+            "send_for_review",
+            Some("Готово"),
+            (
+                "review",
+                "На проверке клиентом",
+                "in_review",
+                "Результат на проверке",
+            ),
+        ),
+        (
+            &dealer,
+            "return",
+            Some("Опечатка в заголовке"),
+            ("in_progress", "В работе", "in_progress", "В стадии решения"),
+        ),
+        (
+            &specialist,
+            "send_for_review",
+            None,
+            (
+                "review",
+                "На проверке клиентом",
+                "in_review",
+                "Результат на проверке",
+            ),
+        ),
+        (
+            &dealer,
+            "accept",
+            None,
+            ("done", "Завершена", "resolved", "Успешно решено"),
+        ),
     ];
     for (who, action, comment, expected) in steps {
         let stale = ticket.clone();
@@ -59,7 +117,12 @@ async fn a_ticket_walks_from_filing_to_acceptance_with_the_spec_words_at_every_s
             let (status, body) = specialist.act(&stale, "ask_info", Some("?")).await;
             assert_eq!(status, StatusCode::CONFLICT);
             assert_eq!(body["error"]["code"], "version_conflict");
-            assert!(body["error"]["message"].as_str().unwrap().contains("Обновите страницу"));
+            assert!(
+                body["error"]["message"]
+                    .as_str()
+                    .unwrap()
+                    .contains("Обновите страницу")
+            );
         }
     }
 
@@ -67,17 +130,36 @@ async fn a_ticket_walks_from_filing_to_acceptance_with_the_spec_words_at_every_s
     let (status, body) = specialist.act(&ticket, "take", None).await;
     assert_eq!(status, StatusCode::CONFLICT);
     assert_eq!(body["error"]["code"], "illegal_transition");
-    assert!(body["error"]["message"].as_str().unwrap().contains("Успешно решено"));
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("Успешно решено")
+    );
 
-    let (status, card) = dealer.send("GET", &format!("/api/tickets/{id}"), None).await;
+    let (status, card) = dealer
+        .send("GET", &format!("/api/tickets/{id}"), None)
+        .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(card["version"], 8);
     assert_eq!(card["status"], "resolved");
     let history = card["history"].as_array().unwrap();
-    let actions: Vec<_> = history.iter().map(|e| e["action"].as_str().unwrap_or("created")).collect();
+    let actions: Vec<_> = history
+        .iter()
+        .map(|e| e["action"].as_str().unwrap_or("created"))
+        .collect();
     assert_eq!(
         actions,
-        ["created", "take", "ask_info", "answer", "send_for_review", "return", "send_for_review", "accept"]
+        [
+            "created",
+            "take",
+            "ask_info",
+            "answer",
+            "send_for_review",
+            "return",
+            "send_for_review",
+            "accept"
+        ]
     );
     assert_eq!(history[2]["comment"], "Какую страницу?");
     assert_eq!(history[5]["from_label"], "Результат на проверке");
@@ -94,7 +176,12 @@ async fn a_dealer_lists_only_its_own_tickets_and_a_specialist_sees_all() {
     let t2 = d2.file_ticket("Второе").await;
 
     let ids = |body: &Value| -> Vec<String> {
-        body["items"].as_array().unwrap().iter().map(|t| t["id"].as_str().unwrap().to_string()).collect()
+        body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t["id"].as_str().unwrap().to_string())
+            .collect()
     };
     let (_, mine) = d1.send("GET", "/api/tickets", None).await;
     assert_eq!(ids(&mine), vec![t1["id"].as_str().unwrap()]);
@@ -104,7 +191,9 @@ async fn a_dealer_lists_only_its_own_tickets_and_a_specialist_sees_all() {
     assert_eq!(ids(&all).len(), 2);
 
     specialist.act(&t1, "take", None).await;
-    let (_, in_progress) = specialist.send("GET", "/api/tickets?state=in_progress", None).await;
+    let (_, in_progress) = specialist
+        .send("GET", "/api/tickets?state=in_progress", None)
+        .await;
     assert_eq!(ids(&in_progress), vec![t1["id"].as_str().unwrap()]);
     let (_, new) = d2.send("GET", "/api/tickets?state=new", None).await;
     assert_eq!(ids(&new), vec![t2["id"].as_str().unwrap()]);
@@ -113,17 +202,42 @@ async fn a_dealer_lists_only_its_own_tickets_and_a_specialist_sees_all() {
 #[tokio::test]
 async fn an_account_manager_sees_only_the_dealers_they_look_after() {
     let server = TestServer::start().await;
-    let looked_after = server.login("dealer1@demo.local").await.file_ticket("Северу").await;
-    let not_theirs = server.login("dealer3@demo.local").await.file_ticket("Уралу").await;
+    let looked_after = server
+        .login("dealer1@demo.local")
+        .await
+        .file_ticket("Северу")
+        .await;
+    let not_theirs = server
+        .login("dealer3@demo.local")
+        .await
+        .file_ticket("Уралу")
+        .await;
     let manager = server.login("manager@demo.local").await;
 
     let (status, list) = manager.send("GET", "/api/tickets", None).await;
     assert_eq!(status, StatusCode::OK);
-    let ids: Vec<_> = list["items"].as_array().unwrap().iter().map(|t| t["id"].clone()).collect();
+    let ids: Vec<_> = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["id"].clone())
+        .collect();
     assert_eq!(ids, vec![looked_after["id"].clone()]);
-    let (status, _) = manager.send("GET", &format!("/api/tickets/{}", looked_after["id"].as_str().unwrap()), None).await;
+    let (status, _) = manager
+        .send(
+            "GET",
+            &format!("/api/tickets/{}", looked_after["id"].as_str().unwrap()),
+            None,
+        )
+        .await;
     assert_eq!(status, StatusCode::OK);
-    let (status, _) = manager.send("GET", &format!("/api/tickets/{}", not_theirs["id"].as_str().unwrap()), None).await;
+    let (status, _) = manager
+        .send(
+            "GET",
+            &format!("/api/tickets/{}", not_theirs["id"].as_str().unwrap()),
+            None,
+        )
+        .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     // Observing is not working the ticket.
     let (status, body) = manager.act(&looked_after, "take", None).await;
@@ -133,9 +247,17 @@ async fn an_account_manager_sees_only_the_dealers_they_look_after() {
 #[tokio::test]
 async fn roles_without_tickets_are_refused_on_every_ticket_endpoint() {
     let server = TestServer::start().await;
-    let ticket = server.login("dealer1@demo.local").await.file_ticket("Новость").await;
+    let ticket = server
+        .login("dealer1@demo.local")
+        .await
+        .file_ticket("Новость")
+        .await;
     let id = ticket["id"].as_str().unwrap();
-    for email in ["accountant1@demo.local", "rep@demo.local", "brand@demo.local"] {
+    for email in [
+        "accountant1@demo.local",
+        "rep@demo.local",
+        "brand@demo.local",
+    ] {
         let api = server.login(email).await;
         let (status, body) = api.send("GET", "/api/tickets", None).await;
         assert_eq!(status, StatusCode::FORBIDDEN, "{email} list");
@@ -161,7 +283,11 @@ async fn roles_without_tickets_are_refused_on_every_ticket_endpoint() {
 #[tokio::test]
 async fn without_a_valid_token_every_endpoint_answers_401_in_json() {
     let server = TestServer::start().await;
-    let ticket = server.login("dealer1@demo.local").await.file_ticket("Новость").await;
+    let ticket = server
+        .login("dealer1@demo.local")
+        .await
+        .file_ticket("Новость")
+        .await;
     let id = ticket["id"].as_str().unwrap();
     let mut forged = server.anonymous();
     forged.token = Some("0".repeat(64));
@@ -185,31 +311,54 @@ async fn logging_in_and_out() {
     let server = TestServer::start().await;
     let anon = server.anonymous();
     let (status, body) = anon
-        .send("POST", "/api/session", Some(json!({"email": "dealer1@demo.local", "password": "wrong"})))
+        .send(
+            "POST",
+            "/api/session",
+            Some(json!({"email": "dealer1@demo.local", "password": "wrong"})),
+        )
         .await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     assert_eq!(body["error"]["code"], "bad_credentials");
     assert_eq!(body["error"]["message"], "Неверный e-mail или пароль.");
     let (status, _) = anon
-        .send("POST", "/api/session", Some(json!({"email": "nobody@demo.local", "password": "demo-password"})))
+        .send(
+            "POST",
+            "/api/session",
+            Some(json!({"email": "nobody@demo.local", "password": "demo-password"})),
+        )
         .await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
-    let (status, body) = anon.send_raw("POST", "/api/session", Some("{email".into()), &[]).await;
+    let (status, body) = anon
+        .send_raw("POST", "/api/session", Some("{email".into()), &[])
+        .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(body["error"]["code"], "bad_json");
 
     // E-mails are matched case-insensitively; the answer says who logged in.
     let (status, body) = anon
-        .send("POST", "/api/session", Some(json!({"email": " Dealer1@Demo.Local ", "password": "demo-password"})))
+        .send(
+            "POST",
+            "/api/session",
+            Some(json!({"email": " Dealer1@Demo.Local ", "password": "demo-password"})),
+        )
         .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(body["user"]["role"], "dealer");
     assert_eq!(body["user"]["dealer_id"], "dealer-1");
     let mut api = server.anonymous();
     api.token = body["token"].as_str().map(str::to_string);
-    assert_eq!(api.send("GET", "/api/tickets", None).await.0, StatusCode::OK);
-    assert_eq!(api.send("DELETE", "/api/session", None).await.0, StatusCode::NO_CONTENT);
-    assert_eq!(api.send("GET", "/api/tickets", None).await.0, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        api.send("GET", "/api/tickets", None).await.0,
+        StatusCode::OK
+    );
+    assert_eq!(
+        api.send("DELETE", "/api/session", None).await.0,
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(
+        api.send("GET", "/api/tickets", None).await.0,
+        StatusCode::UNAUTHORIZED
+    );
 }
 
 #[tokio::test]
@@ -217,16 +366,30 @@ async fn bad_input_gets_a_russian_4xx_and_writes_nothing() {
     let server = TestServer::start().await;
     let dealer = server.login("dealer1@demo.local").await;
 
-    let (status, body) = dealer.send_raw("POST", "/api/tickets", Some("not json".into()), &[]).await;
+    let (status, body) = dealer
+        .send_raw("POST", "/api/tickets", Some("not json".into()), &[])
+        .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(body["error"]["code"], "bad_json");
 
-    let (status, body) = dealer.send("POST", "/api/tickets", Some(json!({"title": "   "}))).await;
+    let (status, body) = dealer
+        .send("POST", "/api/tickets", Some(json!({"title": "   "})))
+        .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(body["error"]["code"], "validation_failed");
-    let fields: Vec<_> = body["error"]["fields"].as_array().unwrap().iter().map(|f| f["field"].as_str().unwrap()).collect();
+    let fields: Vec<_> = body["error"]["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["field"].as_str().unwrap())
+        .collect();
     assert_eq!(fields, ["title", "text", "category", "criticality"]);
-    assert!(body["error"]["message"].as_str().unwrap().contains("Укажите тему обращения."));
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("Укажите тему обращения.")
+    );
 
     let (status, body) = dealer
         .send("POST", "/api/tickets", Some(json!({"title": "t", "text": "x", "category": "consultation", "criticality": "low", "billing": "paid"})))
@@ -234,22 +397,46 @@ async fn bad_input_gets_a_russian_4xx_and_writes_nothing() {
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(body["error"]["fields"][0]["field"], "billing");
 
-    let (status, body) = dealer.send("POST", "/api/tickets", Some(json!({"title": 5}))).await;
+    let (status, body) = dealer
+        .send("POST", "/api/tickets", Some(json!({"title": 5})))
+        .await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
 
     let (_, list) = dealer.send("GET", "/api/tickets", None).await;
-    assert_eq!(list["items"].as_array().unwrap().len(), 0, "nothing was written");
+    assert_eq!(
+        list["items"].as_array().unwrap().len(),
+        0,
+        "nothing was written"
+    );
 
     let ticket = dealer.file_ticket("Новость").await;
     let id = ticket["id"].as_str().unwrap();
     let path = format!("/api/tickets/{id}/actions");
-    let (status, body) = dealer.send("POST", &path, Some(json!({"action": "fly", "version": 1}))).await;
+    let (status, body) = dealer
+        .send("POST", &path, Some(json!({"action": "fly", "version": 1})))
+        .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(body["error"]["code"], "unknown_action");
-    let (status, body) = dealer.send("POST", &path, Some(json!({"action": "accept"}))).await;
-    assert_eq!(status, StatusCode::BAD_REQUEST, "a move without a version: {body}");
-    let (status, body) = dealer.send("POST", &path, Some(json!({"action": "auto_accept", "version": 1}))).await;
-    assert_eq!(status, StatusCode::BAD_REQUEST, "people cannot auto-accept: {body}");
+    let (status, body) = dealer
+        .send("POST", &path, Some(json!({"action": "accept"})))
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::BAD_REQUEST,
+        "a move without a version: {body}"
+    );
+    let (status, body) = dealer
+        .send(
+            "POST",
+            &path,
+            Some(json!({"action": "auto_accept", "version": 1})),
+        )
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::BAD_REQUEST,
+        "people cannot auto-accept: {body}"
+    );
     let (status, body) = dealer.act(&ticket, "take", None).await;
     assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
     assert_eq!(body["error"]["code"], "not_your_move");
@@ -258,19 +445,27 @@ async fn bad_input_gets_a_russian_4xx_and_writes_nothing() {
     let (status, body) = specialist.act(&ticket, "ask_info", Some("  ")).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(body["error"]["code"], "comment_required");
-    let (status, body) = specialist.send("GET", "/api/tickets?state=closed", None).await;
+    let (status, body) = specialist
+        .send("GET", "/api/tickets?state=closed", None)
+        .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(body["error"]["code"], "bad_state");
-    let (status, body) = specialist.send("GET", "/api/tickets?cursor=%%%garbage", None).await;
+    let (status, body) = specialist
+        .send("GET", "/api/tickets?cursor=%%%garbage", None)
+        .await;
     assert!(status.is_client_error(), "{status} {body}");
-    let (status, body) = specialist.send("GET", "/api/tickets/does-not-exist", None).await;
+    let (status, body) = specialist
+        .send("GET", "/api/tickets/does-not-exist", None)
+        .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert_eq!(body["error"]["message"], "Не найдено.");
     let (status, body) = specialist.send("GET", "/api/nothing-here", None).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert_eq!(body["error"]["code"], "not_found");
 
-    let (_, card) = dealer.send("GET", &format!("/api/tickets/{id}"), None).await;
+    let (_, card) = dealer
+        .send("GET", &format!("/api/tickets/{id}"), None)
+        .await;
     assert_eq!(card["version"], 1, "refused moves changed nothing");
     assert_eq!(card["history"].as_array().unwrap().len(), 1);
 }
@@ -280,8 +475,22 @@ async fn a_retried_create_with_the_same_idempotency_key_files_one_ticket() {
     let server = TestServer::start().await;
     let dealer = server.login("dealer1@demo.local").await;
     let body = json!({"title": "Мета-теги", "text": "Поправьте title", "category": "meta_tags", "criticality": "medium"}).to_string();
-    let (s1, first) = dealer.send_raw("POST", "/api/tickets", Some(body.clone()), &[("idempotency-key", "req-42")]).await;
-    let (s2, again) = dealer.send_raw("POST", "/api/tickets", Some(body.clone()), &[("idempotency-key", "req-42")]).await;
+    let (s1, first) = dealer
+        .send_raw(
+            "POST",
+            "/api/tickets",
+            Some(body.clone()),
+            &[("idempotency-key", "req-42")],
+        )
+        .await;
+    let (s2, again) = dealer
+        .send_raw(
+            "POST",
+            "/api/tickets",
+            Some(body.clone()),
+            &[("idempotency-key", "req-42")],
+        )
+        .await;
     assert_eq!((s1, s2), (StatusCode::CREATED, StatusCode::CREATED));
     assert_eq!(first["id"], again["id"]);
     assert_eq!(first["billing"], "paid", "meta tags are paid by default");
@@ -291,7 +500,12 @@ async fn a_retried_create_with_the_same_idempotency_key_files_one_ticket() {
     let (_, other) = server
         .login("dealer2@demo.local")
         .await
-        .send_raw("POST", "/api/tickets", Some(body), &[("idempotency-key", "req-42")])
+        .send_raw(
+            "POST",
+            "/api/tickets",
+            Some(body),
+            &[("idempotency-key", "req-42")],
+        )
         .await;
     assert_ne!(other["id"], first["id"]);
 }
@@ -299,14 +513,31 @@ async fn a_retried_create_with_the_same_idempotency_key_files_one_ticket() {
 #[tokio::test]
 async fn two_concurrent_moves_on_one_ticket_do_not_both_win() {
     let server = TestServer::start().await;
-    let ticket = server.login("dealer1@demo.local").await.file_ticket("Новость").await;
+    let ticket = server
+        .login("dealer1@demo.local")
+        .await
+        .file_ticket("Новость")
+        .await;
     let a = server.login("specialist@demo.local").await;
     let b = server.login("admin@demo.local").await;
-    let (ra, rb) = tokio::join!(a.act(&ticket, "take", None), b.act(&ticket, "ask_info", Some("?")));
+    let (ra, rb) = tokio::join!(
+        a.act(&ticket, "take", None),
+        b.act(&ticket, "ask_info", Some("?"))
+    );
     let mut statuses = [ra.0, rb.0];
     statuses.sort();
-    assert_eq!(statuses, [StatusCode::OK, StatusCode::CONFLICT], "{ra:?} {rb:?}");
-    let (_, card) = a.send("GET", &format!("/api/tickets/{}", ticket["id"].as_str().unwrap()), None).await;
+    assert_eq!(
+        statuses,
+        [StatusCode::OK, StatusCode::CONFLICT],
+        "{ra:?} {rb:?}"
+    );
+    let (_, card) = a
+        .send(
+            "GET",
+            &format!("/api/tickets/{}", ticket["id"].as_str().unwrap()),
+            None,
+        )
+        .await;
     assert_eq!(card["version"], 2);
     assert_eq!(card["history"].as_array().unwrap().len(), 2);
 }
@@ -317,7 +548,14 @@ async fn ticket_numbers_are_sequential_and_human_readable() {
     let dealer = server.login("dealer1@demo.local").await;
     let a = dealer.file_ticket("Первое").await;
     let b = dealer.file_ticket("Второе").await;
-    let n = |t: &Value| t["number"].as_str().unwrap().trim_start_matches("DD-").parse::<u64>().unwrap();
+    let n = |t: &Value| {
+        t["number"]
+            .as_str()
+            .unwrap()
+            .trim_start_matches("DD-")
+            .parse::<u64>()
+            .unwrap()
+    };
     assert_eq!(n(&a), 1001);
     assert_eq!(n(&b), n(&a) + 1);
 }

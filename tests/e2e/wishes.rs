@@ -3,8 +3,8 @@
 
 use dealerdesk_app::jobs::{self, Job};
 use dealerdesk_app::mail::{StoredMail, read_mailbox};
-use dealerdesk_e2e::server::{Api, TestServer};
 use dealerdesk_e2e::browser::{get, hidden, log_in, post};
+use dealerdesk_e2e::server::{Api, TestServer};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
@@ -28,13 +28,16 @@ async fn decide(who: &Api, wish: &Value, action: &str, extra: Value) -> (StatusC
         }
     }
     let id = wish["id"].as_str().expect("id");
-    who.send("POST", &format!("/api/wishes/{id}/actions"), Some(body)).await
+    who.send("POST", &format!("/api/wishes/{id}/actions"), Some(body))
+        .await
 }
 
 /// Runs the outbox job and returns the mails it delivered to `to`.
 async fn mails_to(server: &TestServer, to: &str) -> Vec<StoredMail> {
     let state = &server.state;
-    jobs::run(state, Job::Outbox, state.clock.now()).await.expect("outbox job");
+    jobs::run(state, Job::Outbox, state.clock.now())
+        .await
+        .expect("outbox job");
     let dir = state.mailer.mailbox().expect("local mailbox");
     read_mailbox(dir)
         .into_iter()
@@ -59,12 +62,27 @@ async fn a_wish_goes_from_submitted_to_implemented_and_the_dealer_is_told_at_eve
     let mut to_dealer = 0;
 
     let wish = submit(&dealer, "Фильтр по цвету в АВН").await;
-    assert_eq!((wish["status"].as_str(), wish["status_label"].as_str()), (Some("submitted"), Some("Подано")));
+    assert_eq!(
+        (wish["status"].as_str(), wish["status_label"].as_str()),
+        (Some("submitted"), Some("Подано"))
+    );
     assert_eq!(wish["dealer_id"], "dealer-1");
     let mail = one_new_mail(&server, "dealer1@demo.local", &mut to_dealer).await;
-    assert!(mail.email.subject.contains("Подано"), "{}", mail.email.subject);
-    assert!(mail.email.text.contains("рассмотрит его в течение 1–2 рабочих дней"));
-    assert!(mail.email.text.contains(&format!("/wishes/{}", wish["id"].as_str().unwrap())));
+    assert!(
+        mail.email.subject.contains("Подано"),
+        "{}",
+        mail.email.subject
+    );
+    assert!(
+        mail.email
+            .text
+            .contains("рассмотрит его в течение 1–2 рабочих дней")
+    );
+    assert!(
+        mail.email
+            .text
+            .contains(&format!("/wishes/{}", wish["id"].as_str().unwrap()))
+    );
     // The dealer's account manager is asked to take it up.
     let tasks = mails_to(&server, "manager@demo.local").await;
     assert_eq!(tasks.len(), 1);
@@ -75,8 +93,15 @@ async fn a_wish_goes_from_submitted_to_implemented_and_the_dealer_is_told_at_eve
     assert_eq!(status, StatusCode::OK, "{wish}");
     assert_eq!(wish["status_label"], "На рассмотрении у аккаунт-менеджера");
     let mail = one_new_mail(&server, "dealer1@demo.local", &mut to_dealer).await;
-    assert!(mail.email.subject.contains("На рассмотрении у аккаунт-менеджера"));
-    assert!(mail.email.text.contains("Нужен и в АСП"), "the clarification is passed on");
+    assert!(
+        mail.email
+            .subject
+            .contains("На рассмотрении у аккаунт-менеджера")
+    );
+    assert!(
+        mail.email.text.contains("Нужен и в АСП"),
+        "the clarification is passed on"
+    );
 
     let (status, wish) = decide(&manager, &wish, "send_to_development", json!({})).await;
     assert_eq!(status, StatusCode::OK, "{wish}");
@@ -105,11 +130,16 @@ async fn a_wish_goes_from_submitted_to_implemented_and_the_dealer_is_told_at_eve
     )
     .await;
     assert_eq!(status, StatusCode::OK, "{wish}");
-    assert_eq!(wish["plan"], json!({"sprint": "Спринт 24", "planned_from": "2026-06-01", "planned_to": "2026-06-14"}));
+    assert_eq!(
+        wish["plan"],
+        json!({"sprint": "Спринт 24", "planned_from": "2026-06-01", "planned_to": "2026-06-14"})
+    );
     let mail = one_new_mail(&server, "dealer1@demo.local", &mut to_dealer).await;
     assert!(mail.email.subject.contains("Принято в работу"));
     assert!(
-        mail.email.text.contains("спринт «Спринт 24», планируемые сроки — с 01.06.2026 по 14.06.2026"),
+        mail.email
+            .text
+            .contains("спринт «Спринт 24», планируемые сроки — с 01.06.2026 по 14.06.2026"),
         "{}",
         mail.email.text
     );
@@ -130,12 +160,28 @@ async fn a_wish_goes_from_submitted_to_implemented_and_the_dealer_is_told_at_eve
         .iter()
         .map(|e| e["to_status"].as_str().unwrap().to_string())
         .collect();
-    assert_eq!(steps, ["submitted", "under_review", "with_development", "accepted", "implemented"]);
+    assert_eq!(
+        steps,
+        [
+            "submitted",
+            "under_review",
+            "with_development",
+            "accepted",
+            "implemented"
+        ]
+    );
     assert_eq!(card["history"][1]["comment"], "Нужен и в АСП");
-    assert_eq!(card["available_actions"], json!([]), "a dealer decides nothing");
+    assert_eq!(
+        card["available_actions"],
+        json!([]),
+        "a dealer decides nothing"
+    );
 
     // Running the job again sends nothing twice.
-    assert_eq!(mails_to(&server, "dealer1@demo.local").await.len(), to_dealer);
+    assert_eq!(
+        mails_to(&server, "dealer1@demo.local").await.len(),
+        to_dealer
+    );
 }
 
 #[tokio::test]
@@ -149,14 +195,31 @@ async fn a_rejected_wish_tells_the_dealer_the_reason() {
     let (status, body) = decide(&manager, &wish, "reject", json!({"reason": "  "})).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
     assert_eq!(body["error"]["fields"][0]["field"], "reason");
-    assert_eq!(body["error"]["message"], "Укажите причину отклонения: её увидит дилер.");
+    assert_eq!(
+        body["error"]["message"],
+        "Укажите причину отклонения: её увидит дилер."
+    );
 
-    let (status, wish) = decide(&manager, &wish, "reject", json!({"reason": "Уже есть в модуле «Акции»"})).await;
+    let (status, wish) = decide(
+        &manager,
+        &wish,
+        "reject",
+        json!({"reason": "Уже есть в модуле «Акции»"}),
+    )
+    .await;
     assert_eq!(status, StatusCode::OK, "{wish}");
     assert_eq!(wish["reason"], "Уже есть в модуле «Акции»");
     let mails = mails_to(&server, "dealer1@demo.local").await;
-    let rejected = mails.iter().find(|m| m.email.subject.contains("Отклонено")).expect("rejection mailed");
-    assert!(rejected.email.text.contains("Причина: Уже есть в модуле «Акции»"));
+    let rejected = mails
+        .iter()
+        .find(|m| m.email.subject.contains("Отклонено"))
+        .expect("rejection mailed");
+    assert!(
+        rejected
+            .email
+            .text
+            .contains("Причина: Уже есть в модуле «Акции»")
+    );
 }
 
 #[tokio::test]
@@ -181,9 +244,18 @@ async fn illegal_and_stale_wish_decisions_are_409_in_russian_and_change_nothing(
     let (status, reviewed) = decide(&manager, &wish, "review", json!({})).await;
     assert_eq!(status, StatusCode::OK);
     let (status, body) = decide(&manager, &wish, "send_to_development", json!({})).await;
-    assert_eq!(status, StatusCode::CONFLICT, "a decision on the version seen before: {body}");
+    assert_eq!(
+        status,
+        StatusCode::CONFLICT,
+        "a decision on the version seen before: {body}"
+    );
     assert_eq!(body["error"]["code"], "version_conflict");
-    assert!(body["error"]["message"].as_str().unwrap().starts_with("Пожелание уже изменил кто-то другой."));
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("Пожелание уже изменил кто-то другой.")
+    );
 
     let (status, body) = decide(&manager, &reviewed, "launch", json!({})).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
@@ -198,8 +270,19 @@ async fn illegal_and_stale_wish_decisions_are_409_in_russian_and_change_nothing(
     )
     .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
-    assert!(body["error"]["message"].as_str().unwrap().contains("двухнедельными спринтами"));
-    let (status, body) = decide(&admin, &sent, "accept", json!({"sprint": "Спринт 1", "planned_from": "завтра"})).await;
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("двухнедельными спринтами")
+    );
+    let (status, body) = decide(
+        &admin,
+        &sent,
+        "accept",
+        json!({"sprint": "Спринт 1", "planned_from": "завтра"}),
+    )
+    .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
 
     let id = wish["id"].as_str().unwrap();
@@ -231,12 +314,23 @@ async fn another_dealers_wish_is_404_on_every_endpoint_and_roles_without_wishes_
 
     // An account manager sees only the dealers they look after (dealer 3 has none).
     let mine = submit(&third, "Онлайн-оплата").await;
-    let (status, _) = manager.send("GET", &format!("/api/wishes/{}", mine["id"].as_str().unwrap()), None).await;
+    let (status, _) = manager
+        .send(
+            "GET",
+            &format!("/api/wishes/{}", mine["id"].as_str().unwrap()),
+            None,
+        )
+        .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     let (status, _) = decide(&manager, &mine, "review", json!({})).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     let (_, listed) = manager.send("GET", "/api/wishes", None).await;
-    let titles: Vec<_> = listed["items"].as_array().unwrap().iter().map(|w| w["title"].as_str().unwrap()).collect();
+    let titles: Vec<_> = listed["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w["title"].as_str().unwrap())
+        .collect();
     assert_eq!(titles, ["Калькулятор ТО"]);
     let (_, everything) = admin.send("GET", "/api/wishes", None).await;
     assert_eq!(everything["items"].as_array().unwrap().len(), 2);
@@ -244,9 +338,17 @@ async fn another_dealers_wish_is_404_on_every_endpoint_and_roles_without_wishes_
     // A dealer decides nothing, even on its own wish.
     let (status, body) = decide(&dealer, &wish, "review", json!({})).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
-    assert_eq!(body["error"]["message"], "Действие «Взять на рассмотрение» вам недоступно.");
+    assert_eq!(
+        body["error"]["message"],
+        "Действие «Взять на рассмотрение» вам недоступно."
+    );
 
-    for email in ["specialist@demo.local", "accountant1@demo.local", "rep@demo.local", "brand@demo.local"] {
+    for email in [
+        "specialist@demo.local",
+        "accountant1@demo.local",
+        "rep@demo.local",
+        "brand@demo.local",
+    ] {
         let api = server.login(email).await;
         let (status, _) = api.send("GET", "/api/wishes", None).await;
         assert_eq!(status, StatusCode::FORBIDDEN, "{email} lists");
@@ -254,17 +356,40 @@ async fn another_dealers_wish_is_404_on_every_endpoint_and_roles_without_wishes_
         assert_eq!(status, StatusCode::FORBIDDEN, "{email} reads");
         let (status, _) = decide(&api, &wish, "review", json!({})).await;
         assert_eq!(status, StatusCode::FORBIDDEN, "{email} decides");
-        let (status, _) = api.send("POST", "/api/wishes", Some(json!({"title": "x", "text": "y"}))).await;
+        let (status, _) = api
+            .send(
+                "POST",
+                "/api/wishes",
+                Some(json!({"title": "x", "text": "y"})),
+            )
+            .await;
         assert_eq!(status, StatusCode::FORBIDDEN, "{email} submits");
     }
-    let (status, _) = manager.send("POST", "/api/wishes", Some(json!({"title": "x", "text": "y"}))).await;
+    let (status, _) = manager
+        .send(
+            "POST",
+            "/api/wishes",
+            Some(json!({"title": "x", "text": "y"})),
+        )
+        .await;
     assert_eq!(status, StatusCode::FORBIDDEN, "wishes come from dealers");
     let (status, _) = server.anonymous().send("GET", "/api/wishes", None).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
 
-    let (status, body) = dealer.send("POST", "/api/wishes", Some(json!({"title": "", "text": ""}))).await;
+    let (status, body) = dealer
+        .send(
+            "POST",
+            "/api/wishes",
+            Some(json!({"title": "", "text": ""})),
+        )
+        .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(body["error"]["message"].as_str().unwrap().contains("Кратко назовите пожелание."));
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("Кратко назовите пожелание.")
+    );
 }
 
 // ---------------------------------------------------------------- portal
@@ -275,7 +400,10 @@ async fn in_the_portal_a_dealer_submits_a_wish_and_the_account_manager_takes_it_
     let dealer = log_in(&server, "dealer1@demo.local").await;
     let (status, page) = get(&dealer, &format!("{}/wishes", server.base)).await;
     assert_eq!(status, StatusCode::OK);
-    assert!(page.contains("href=\"/wishes\">Пожелания</a>"), "the nav links wishes");
+    assert!(
+        page.contains("href=\"/wishes\">Пожелания</a>"),
+        "the nav links wishes"
+    );
     assert!(page.contains("Мои пожелания по доработкам"));
     assert!(page.contains("Пожеланий пока нет."));
     let csrf = hidden(&page, "csrf");
@@ -285,15 +413,31 @@ async fn in_the_portal_a_dealer_submits_a_wish_and_the_account_manager_takes_it_
     assert_eq!(status, StatusCode::FORBIDDEN);
     assert!(refused.contains("Форма устарела"));
 
-    let (status, _, page) = post(&dealer, &url, &[("csrf", &csrf), ("title", ""), ("text", "Нужен фильтр по цвету")]).await;
+    let (status, _, page) = post(
+        &dealer,
+        &url,
+        &[
+            ("csrf", &csrf),
+            ("title", ""),
+            ("text", "Нужен фильтр по цвету"),
+        ],
+    )
+    .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(page.contains("Кратко назовите пожелание."));
-    assert!(page.contains(">Нужен фильтр по цвету</textarea>"), "the text typed is kept");
+    assert!(
+        page.contains(">Нужен фильтр по цвету</textarea>"),
+        "the text typed is kept"
+    );
 
     let (status, card_path, card) = post(
         &dealer,
         &url,
-        &[("csrf", &csrf), ("title", "Фильтр по цвету"), ("text", "Нужен фильтр по цвету")],
+        &[
+            ("csrf", &csrf),
+            ("title", "Фильтр по цвету"),
+            ("text", "Нужен фильтр по цвету"),
+        ],
     )
     .await;
     assert_eq!(status, StatusCode::OK);
@@ -301,7 +445,10 @@ async fn in_the_portal_a_dealer_submits_a_wish_and_the_account_manager_takes_it_
     assert!(card.contains("Подано"));
     assert!(card.contains("Аккаунт-менеджер рассмотрит его в течение 1–2 рабочих дней."));
     assert!(card.contains("Пожелание подано"), "history");
-    assert!(!card.contains("Взять на рассмотрение"), "a dealer has no decisions");
+    assert!(
+        !card.contains("Взять на рассмотрение"),
+        "a dealer has no decisions"
+    );
     let card_url = format!("{}{card_path}", server.base);
     let (_, list) = get(&dealer, &url).await;
     assert!(list.contains("Фильтр по цвету"));
@@ -317,16 +464,29 @@ async fn in_the_portal_a_dealer_submits_a_wish_and_the_account_manager_takes_it_
     let version = hidden(&card, "version");
     let actions_url = format!("{card_url}/actions");
 
-    let (status, _, _) = post(&manager, &actions_url, &[("action", "review"), ("version", &version)]).await;
+    let (status, _, _) = post(
+        &manager,
+        &actions_url,
+        &[("action", "review"), ("version", &version)],
+    )
+    .await;
     assert_eq!(status, StatusCode::FORBIDDEN, "no CSRF token");
     let (status, _, card) = post(
         &manager,
         &actions_url,
-        &[("csrf", &csrf), ("action", "review"), ("version", &version), ("note", "Уточнил у дилера")],
+        &[
+            ("csrf", &csrf),
+            ("action", "review"),
+            ("version", &version),
+            ("note", "Уточнил у дилера"),
+        ],
     )
     .await;
     assert_eq!(status, StatusCode::OK);
-    assert!(card.contains("На рассмотрении у аккаунт-менеджера"), "{card}");
+    assert!(
+        card.contains("На рассмотрении у аккаунт-менеджера"),
+        "{card}"
+    );
     assert!(card.contains("Уточнил у дилера"));
     assert!(card.contains("Дмитрий Клиентов"));
     assert!(card.contains("Передать в разработку") && card.contains("Отклонить"));
@@ -335,7 +495,11 @@ async fn in_the_portal_a_dealer_submits_a_wish_and_the_account_manager_takes_it_
     let (status, _, page) = post(
         &manager,
         &actions_url,
-        &[("csrf", &csrf), ("action", "send_to_development"), ("version", &version)],
+        &[
+            ("csrf", &csrf),
+            ("action", "send_to_development"),
+            ("version", &version),
+        ],
     )
     .await;
     assert_eq!(status, StatusCode::CONFLICT);

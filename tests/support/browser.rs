@@ -6,14 +6,24 @@ use reqwest::{Client, StatusCode};
 
 /// A browser-like client: keeps cookies, follows redirects.
 pub fn browser() -> Client {
-    Client::builder().cookie_store(true).build().expect("client")
+    Client::builder()
+        .cookie_store(true)
+        .build()
+        .expect("client")
 }
 
 /// The value of the first hidden input `name` on a page.
 pub fn hidden(page: &str, name: &str) -> String {
     let marker = format!("name=\"{name}\" value=\"");
-    let start = page.find(&marker).unwrap_or_else(|| panic!("no {name} on page:\n{page}")) + marker.len();
-    page[start..].split('"').next().unwrap_or_default().to_string()
+    let start = page
+        .find(&marker)
+        .unwrap_or_else(|| panic!("no {name} on page:\n{page}"))
+        + marker.len();
+    page[start..]
+        .split('"')
+        .next()
+        .unwrap_or_default()
+        .to_string()
 }
 
 /// A GET: status and body.
@@ -39,7 +49,11 @@ pub async fn log_in(server: &TestServer, email: &str) -> Client {
     let (status, path, page) = post(
         &b,
         &format!("{}/login", server.base),
-        &[("email", email), ("password", "demo-password"), ("csrf", &csrf)],
+        &[
+            ("email", email),
+            ("password", "demo-password"),
+            ("csrf", &csrf),
+        ],
     )
     .await;
     assert_eq!(status, StatusCode::OK, "{page}");

@@ -28,7 +28,9 @@ impl TestServer {
     /// [`TestServer::start`] with an injected clock (e.g. [`Clock::starting_at`] a
     /// quarter's deadline), so time-dependent rules run through the real API.
     pub async fn start_with_clock(clock: Clock) -> TestServer {
-        let engine = EmbeddedEngine::start(None).await.expect("embedded engine starts");
+        let engine = EmbeddedEngine::start(None)
+            .await
+            .expect("embedded engine starts");
         let config = StoreConfig {
             table: "dealerdesk-test".into(),
             region: "eu-central-1".into(),
@@ -36,13 +38,29 @@ impl TestServer {
         };
         let store = Store::connect(&config).await.expect("store connects");
         store.ensure_table().await.expect("table is created");
-        let mailbox = std::env::temp_dir().join(format!("dealerdesk-test-mail-{}", engine.endpoint.rsplit(':').next().unwrap_or("0")));
+        let mailbox = std::env::temp_dir().join(format!(
+            "dealerdesk-test-mail-{}",
+            engine.endpoint.rsplit(':').next().unwrap_or("0")
+        ));
         let _ = std::fs::remove_dir_all(&mailbox);
-        let blobs = std::env::temp_dir().join(format!("dealerdesk-test-blobs-{}", engine.endpoint.rsplit(':').next().unwrap_or("0")));
+        let blobs = std::env::temp_dir().join(format!(
+            "dealerdesk-test-blobs-{}",
+            engine.endpoint.rsplit(':').next().unwrap_or("0")
+        ));
         let _ = std::fs::remove_dir_all(&blobs);
-        let state = AppState::new(store, clock, Settings::default(), Mailer::Mailbox(mailbox), Blobs::LocalDir(blobs));
-        demo::seed(&state, state.clock.now()).await.expect("demo data");
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let state = AppState::new(
+            store,
+            clock,
+            Settings::default(),
+            Mailer::Mailbox(mailbox),
+            Blobs::LocalDir(blobs),
+        );
+        demo::seed(&state, state.clock.now())
+            .await
+            .expect("demo data");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
         let base = format!("http://{}", listener.local_addr().expect("addr"));
         let (stop, stopped) = oneshot::channel::<()>();
         let app = routes::all(state.clone());
@@ -78,7 +96,11 @@ impl TestServer {
             token: None,
         };
         let (status, body) = api
-            .send("POST", "/api/session", Some(json!({"email": email, "password": demo::DEMO_PASSWORD})))
+            .send(
+                "POST",
+                "/api/session",
+                Some(json!({"email": email, "password": demo::DEMO_PASSWORD})),
+            )
             .await;
         assert_eq!(status, StatusCode::OK, "login as {email}: {body}");
         let token = body["token"].as_str().expect("token").to_string();
@@ -109,7 +131,8 @@ pub struct Api {
 impl Api {
     /// Sends a request and returns the status and the JSON body (`Null` when empty).
     pub async fn send(&self, method: &str, path: &str, body: Option<Value>) -> (StatusCode, Value) {
-        self.send_raw(method, path, body.map(|b| b.to_string()), &[]).await
+        self.send_raw(method, path, body.map(|b| b.to_string()), &[])
+            .await
     }
 
     /// Like [`Api::send`] with a raw body and extra headers.
@@ -137,7 +160,8 @@ impl Api {
         let json = if text.is_empty() {
             Value::Null
         } else {
-            serde_json::from_str(&text).unwrap_or_else(|_| panic!("JSON body expected, got: {text}"))
+            serde_json::from_str(&text)
+                .unwrap_or_else(|_| panic!("JSON body expected, got: {text}"))
         };
         (status, json)
     }
@@ -162,13 +186,19 @@ impl Api {
     }
 
     /// Makes a move and returns status and body.
-    pub async fn act(&self, ticket: &Value, action: &str, comment: Option<&str>) -> (StatusCode, Value) {
+    pub async fn act(
+        &self,
+        ticket: &Value,
+        action: &str,
+        comment: Option<&str>,
+    ) -> (StatusCode, Value) {
         let id = ticket["id"].as_str().expect("id");
         let mut body = json!({"action": action, "version": ticket["version"]});
         if let Some(c) = comment {
             body["comment"] = json!(c);
         }
-        self.send("POST", &format!("/api/tickets/{id}/actions"), Some(body)).await
+        self.send("POST", &format!("/api/tickets/{id}/actions"), Some(body))
+            .await
     }
 }
 
@@ -222,7 +252,10 @@ impl ServeProcess {
             {
                 break;
             }
-            assert!(std::time::Instant::now() < deadline, "dealerdesk did not answer on {base} within 60 s");
+            assert!(
+                std::time::Instant::now() < deadline,
+                "dealerdesk did not answer on {base} within 60 s"
+            );
             tokio::time::sleep(std::time::Duration::from_millis(100)).await;
         }
         ServeProcess { base, child }
@@ -231,7 +264,10 @@ impl ServeProcess {
     /// Asks the server to stop (SIGTERM) and waits for it to exit cleanly.
     pub async fn stop(mut self) {
         if let Some(pid) = self.child.id() {
-            let _ = std::process::Command::new("kill").arg("-TERM").arg(pid.to_string()).status();
+            let _ = std::process::Command::new("kill")
+                .arg("-TERM")
+                .arg(pid.to_string())
+                .status();
         }
         let status = tokio::time::timeout(std::time::Duration::from_secs(30), self.child.wait())
             .await
@@ -253,7 +289,11 @@ impl ServeProcess {
     pub async fn login(&self, email: &str) -> Api {
         let api = self.anonymous_api();
         let (status, body) = api
-            .send("POST", "/api/session", Some(json!({"email": email, "password": demo::DEMO_PASSWORD})))
+            .send(
+                "POST",
+                "/api/session",
+                Some(json!({"email": email, "password": demo::DEMO_PASSWORD})),
+            )
             .await;
         assert_eq!(status, StatusCode::OK, "login as {email}: {body}");
         Api {

@@ -10,29 +10,103 @@ use crate::kernel::error::AppError;
 use crate::session::normalise_email;
 use chrono::{DateTime, Utc};
 use dealerdesk_domain::{DealerId, NetworkId, Role, UserId};
-use dealerdesk_store::{DealerRecord, DirectoryRepo, NetworkRecord, StoreError, UserRecord, UserRepo};
+use dealerdesk_store::{
+    DealerRecord, DirectoryRepo, NetworkRecord, StoreError, UserRecord, UserRepo,
+};
 
 /// The password of every demo user (demo data only).
 pub const DEMO_PASSWORD: &str = "demo-password";
 
 /// (id, e-mail, name, role, dealer)
 pub const DEMO_USERS: [(&str, &str, &str, Role, Option<&str>); 9] = [
-    ("user-dealer1", "dealer1@demo.local", "Ирина Северова", Role::Dealer, Some("dealer-1")),
-    ("user-dealer2", "dealer2@demo.local", "Павел Южный", Role::Dealer, Some("dealer-2")),
-    ("user-dealer3", "dealer3@demo.local", "Олег Уральский", Role::Dealer, Some("dealer-3")),
-    ("user-accountant1", "accountant1@demo.local", "Мария Счётова", Role::Accountant, Some("dealer-1")),
-    ("user-specialist", "specialist@demo.local", "Анна Поддержкина", Role::Specialist, None),
-    ("user-manager", "manager@demo.local", "Дмитрий Клиентов", Role::AccountManager, None),
-    ("user-rep", "rep@demo.local", "Сергей Регионов", Role::RegionalRep, None),
-    ("user-brand", "brand@demo.local", "Елена Брендова", Role::BrandAdmin, None),
-    ("user-admin", "admin@demo.local", "Администратор платформы", Role::Admin, None),
+    (
+        "user-dealer1",
+        "dealer1@demo.local",
+        "Ирина Северова",
+        Role::Dealer,
+        Some("dealer-1"),
+    ),
+    (
+        "user-dealer2",
+        "dealer2@demo.local",
+        "Павел Южный",
+        Role::Dealer,
+        Some("dealer-2"),
+    ),
+    (
+        "user-dealer3",
+        "dealer3@demo.local",
+        "Олег Уральский",
+        Role::Dealer,
+        Some("dealer-3"),
+    ),
+    (
+        "user-accountant1",
+        "accountant1@demo.local",
+        "Мария Счётова",
+        Role::Accountant,
+        Some("dealer-1"),
+    ),
+    (
+        "user-specialist",
+        "specialist@demo.local",
+        "Анна Поддержкина",
+        Role::Specialist,
+        None,
+    ),
+    (
+        "user-manager",
+        "manager@demo.local",
+        "Дмитрий Клиентов",
+        Role::AccountManager,
+        None,
+    ),
+    (
+        "user-rep",
+        "rep@demo.local",
+        "Сергей Регионов",
+        Role::RegionalRep,
+        None,
+    ),
+    (
+        "user-brand",
+        "brand@demo.local",
+        "Елена Брендова",
+        Role::BrandAdmin,
+        None,
+    ),
+    (
+        "user-admin",
+        "admin@demo.local",
+        "Администратор платформы",
+        Role::Admin,
+        None,
+    ),
 ];
 
 /// (id, name, city, time zone, account manager)
 const DEMO_DEALERS: [(&str, &str, &str, &str, Option<&str>); 3] = [
-    ("dealer-1", "Автоцентр Север", "Москва", "Europe/Moscow", Some("user-manager")),
-    ("dealer-2", "Автоцентр Юг", "Краснодар", "Europe/Moscow", Some("user-manager")),
-    ("dealer-3", "Автоцентр Урал", "Екатеринбург", "Asia/Yekaterinburg", None),
+    (
+        "dealer-1",
+        "Автоцентр Север",
+        "Москва",
+        "Europe/Moscow",
+        Some("user-manager"),
+    ),
+    (
+        "dealer-2",
+        "Автоцентр Юг",
+        "Краснодар",
+        "Europe/Moscow",
+        Some("user-manager"),
+    ),
+    (
+        "dealer-3",
+        "Автоцентр Урал",
+        "Екатеринбург",
+        "Asia/Yekaterinburg",
+        None,
+    ),
 ];
 
 /// What a seeding run created.

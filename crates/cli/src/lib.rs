@@ -3,8 +3,8 @@
 
 use chrono::{DateTime, Utc};
 use clap::{Parser, Subcommand, ValueEnum};
-use dealerdesk_app::jobs::{self, Job};
 use dealerdesk_app::blobs::Blobs;
+use dealerdesk_app::jobs::{self, Job};
 use dealerdesk_app::mail::Mailer;
 use dealerdesk_app::{AppError, AppState, Clock, Settings, calendar, demo, routes, users};
 use dealerdesk_store::{Store, StoreConfig};
@@ -44,7 +44,11 @@ pub enum StoreKind {
 
 /// DealerDesk on a laptop.
 #[derive(Debug, Parser)]
-#[command(name = "dealerdesk", version, about = "DealerDesk: support tracker and lead CRM for dealer networks")]
+#[command(
+    name = "dealerdesk",
+    version,
+    about = "DealerDesk: support tracker and lead CRM for dealer networks"
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -168,27 +172,55 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
     match cli.command {
         Command::Serve(args) => serve(args).await,
         Command::Job(args) => run_job(args).await,
-        Command::User(UserCommand::Create { email, name, role, dealer, store }) => {
+        Command::User(UserCommand::Create {
+            email,
+            name,
+            role,
+            dealer,
+            store,
+        }) => {
             let password = match std::env::var("DEALERDESK_NEW_PASSWORD") {
                 Ok(p) if !p.is_empty() => p,
                 _ => {
                     let mut line = String::new();
-                    std::io::stdin().read_line(&mut line).map_err(|source| CliError::Io {
-                        context: "reading the password from standard input".into(),
-                        source,
-                    })?;
+                    std::io::stdin()
+                        .read_line(&mut line)
+                        .map_err(|source| CliError::Io {
+                            context: "reading the password from standard input".into(),
+                            source,
+                        })?;
                     line.trim_end_matches(['\r', '\n']).to_string()
                 }
             };
-            let new = users::NewUser { email, name, role, dealer_id: dealer, password };
+            let new = users::NewUser {
+                email,
+                name,
+                role,
+                dealer_id: dealer,
+                password,
+            };
             with_store(&store, |state| async move {
                 let user = users::create_user(&state, &new).await?;
-                println!("created user {} ({}, {})", user.email, user.role.code(), user.id);
+                println!(
+                    "created user {} ({}, {})",
+                    user.email,
+                    user.role.code(),
+                    user.id
+                );
                 Ok(())
             })
             .await
         }
-        Command::Dealer(DealerCommand::Create { id, name, city, timezone, network, network_name, account_manager, store }) => {
+        Command::Dealer(DealerCommand::Create {
+            id,
+            name,
+            city,
+            timezone,
+            network,
+            network_name,
+            account_manager,
+            store,
+        }) => {
             let new = users::NewDealer {
                 id,
                 name,
@@ -200,7 +232,10 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
             };
             with_store(&store, |state| async move {
                 let dealer = users::create_dealer(&state, &new).await?;
-                println!("dealer {} «{}» in network {}", dealer.id, dealer.name, dealer.network_id);
+                println!(
+                    "dealer {} «{}» in network {}",
+                    dealer.id, dealer.name, dealer.network_id
+                );
                 Ok(())
             })
             .await
@@ -332,12 +367,19 @@ pub async fn open(args: &StoreArgs, clock: Clock, port: u16) -> Result<Opened, C
     store.ensure_table().await?;
     let mailer = Mailer::from_env(&args.data_dir.join("mail")).await?;
     let mut settings = Settings::from_env()?;
-    if std::env::var("DEALERDESK_PUBLIC_URL").unwrap_or_default().is_empty() {
+    if std::env::var("DEALERDESK_PUBLIC_URL")
+        .unwrap_or_default()
+        .is_empty()
+    {
         settings.public_url = format!("http://127.0.0.1:{port}");
     }
     let blobs = Blobs::from_env(&args.data_dir.join("blobs")).await?;
     let state = AppState::new(store, clock, settings, mailer, blobs);
-    Ok(Opened { state, fresh, engine })
+    Ok(Opened {
+        state,
+        fresh,
+        engine,
+    })
 }
 
 /// Runs every job on each tick until the server stops. A failing job is logged and tried
@@ -368,7 +410,10 @@ pub async fn serve(args: ServeArgs) -> Result<(), CliError> {
     // On every start, not only the first: a new release may embed a newly published year.
     let seeded = calendar::seed(&state, clock.now()).await?;
     if seeded > 0 {
-        tracing::info!(items = seeded, "working calendar seeded from the official files");
+        tracing::info!(
+            items = seeded,
+            "working calendar seeded from the official files"
+        );
     }
     // Loading logs the current and next year when they are only provisional.
     calendar::load(&state).await?;
@@ -387,7 +432,10 @@ pub async fn serve(args: ServeArgs) -> Result<(), CliError> {
             source,
         })?;
     let scheduler = (args.scheduler_seconds > 0).then(|| {
-        tokio::spawn(scheduler(state.clone(), std::time::Duration::from_secs(args.scheduler_seconds)))
+        tokio::spawn(scheduler(
+            state.clone(),
+            std::time::Duration::from_secs(args.scheduler_seconds),
+        ))
     });
     tracing::info!("DealerDesk is serving http://{addr}");
     let served = axum::serve(listener, routes::all(state))
@@ -405,7 +453,10 @@ pub async fn serve(args: ServeArgs) -> Result<(), CliError> {
 
 /// The local server's port for commands that run beside it (`DEALERDESK_PORT`, else 8080).
 fn local_port() -> u16 {
-    std::env::var("DEALERDESK_PORT").ok().and_then(|p| p.parse().ok()).unwrap_or(8080)
+    std::env::var("DEALERDESK_PORT")
+        .ok()
+        .and_then(|p| p.parse().ok())
+        .unwrap_or(8080)
 }
 
 /// Opens the store, runs `f`, closes the store whatever `f` returned. A validation error
@@ -421,7 +472,11 @@ where
     result.map_err(|e| match e.field_errors() {
         fields if !fields.is_empty() => CliError::App(AppError::bad_request(
             "validation_failed",
-            fields.into_iter().map(|(f, m)| format!("{f}: {m}")).collect::<Vec<_>>().join("; "),
+            fields
+                .into_iter()
+                .map(|(f, m)| format!("{f}: {m}"))
+                .collect::<Vec<_>>()
+                .join("; "),
         )),
         _ => CliError::App(e),
     })
@@ -450,6 +505,9 @@ mod tests {
     fn the_clock_accepts_rfc3339_and_refuses_anything_else() {
         assert!(parse_clock(None).is_ok());
         assert!(parse_clock(Some("2026-12-30T17:30:00+03:00")).is_ok());
-        assert!(matches!(parse_clock(Some("friday evening")), Err(CliError::Clock(_))));
+        assert!(matches!(
+            parse_clock(Some("friday evening")),
+            Err(CliError::Clock(_))
+        ));
     }
 }
