@@ -20,6 +20,7 @@ use dealerdesk_domain::{AttachmentError, AttachmentId, TicketId};
 /// `Content-Type` and its name in `X-File-Name` (percent-encoded UTF-8); or a
 /// `multipart/form-data` body with the file in the field `file`. → 201 with the file's
 /// description.
+#[utoipa::path(post, path = "/api/tickets/{id}/attachments", tag = "attachments", request_body(content = Vec<u8>, description = "The raw file (its type in `Content-Type`, its percent-encoded name in `X-File-Name`), or `multipart/form-data` with the field `file`.", content_type = "application/octet-stream"), params(("id" = String, Path, description = "The ticket id.")), responses((status = 201, description = "The file's description.", body = Object), (status = "4XX", description = "Refused: the `error` envelope.", body = crate::openapi::ErrorEnvelope), (status = "5XX", description = "Unavailable: the `error` envelope.", body = crate::openapi::ErrorEnvelope)))]
 pub async fn api_upload(
     State(state): State<AppState>,
     ApiCaller(caller): ApiCaller,
@@ -68,6 +69,7 @@ pub async fn api_upload(
 }
 
 /// `GET /api/tickets/{id}/attachments/{att}`: the file, as a download.
+#[utoipa::path(get, path = "/api/tickets/{id}/attachments/{att}", tag = "attachments", params(("id" = String, Path, description = "The ticket id."), ("att" = String, Path, description = "The attachment id.")), responses((status = 200, description = "The file, as a download.", content_type = "application/octet-stream", body = Vec<u8>), (status = "4XX", description = "Refused: the `error` envelope.", body = crate::openapi::ErrorEnvelope), (status = "5XX", description = "Unavailable: the `error` envelope.", body = crate::openapi::ErrorEnvelope)))]
 pub async fn api_download(
     State(state): State<AppState>,
     ApiCaller(caller): ApiCaller,

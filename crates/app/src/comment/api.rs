@@ -14,12 +14,13 @@ use dealerdesk_domain::TicketId;
 use serde::Deserialize;
 
 /// The body of a new comment.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct CommentBody {
     text: String,
 }
 
 /// `POST /api/tickets/{id}/comments` `{text}` → 201 with the comment.
+#[utoipa::path(post, path = "/api/tickets/{id}/comments", tag = "comments", request_body = CommentBody, params(("id" = String, Path, description = "The ticket id.")), responses((status = 201, description = "The comment.", body = Object), (status = "4XX", description = "Refused: the `error` envelope.", body = crate::openapi::ErrorEnvelope), (status = "5XX", description = "Unavailable: the `error` envelope.", body = crate::openapi::ErrorEnvelope)))]
 pub async fn api_create(
     State(state): State<AppState>,
     ApiCaller(caller): ApiCaller,

@@ -28,7 +28,7 @@ use dealerdesk_domain::{
 use serde::Deserialize;
 
 /// Minutes and a note for a time entry or its correction, against the version seen.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct TimeBody {
     minutes: Option<i64>,
     note: Option<String>,
@@ -42,6 +42,7 @@ fn with_entry(state: &AppState, ticket: &Ticket, entry: &TimeEntry) -> Response 
 }
 
 /// `POST /api/tickets/{id}/time-entries`
+#[utoipa::path(post, path = "/api/tickets/{id}/time-entries", tag = "cost", request_body = TimeBody, params(("id" = String, Path, description = "The ticket id.")), responses((status = 201, description = "The ticket with `time_entry`.", body = Object), (status = "4XX", description = "Refused: the `error` envelope.", body = crate::openapi::ErrorEnvelope), (status = "5XX", description = "Unavailable: the `error` envelope.", body = crate::openapi::ErrorEnvelope)))]
 pub async fn log_time(
     State(state): State<AppState>,
     ApiCaller(caller): ApiCaller,
@@ -57,6 +58,7 @@ pub async fn log_time(
 }
 
 /// `POST /api/tickets/{id}/time-entries/{entry}/correction`
+#[utoipa::path(post, path = "/api/tickets/{id}/time-entries/{entry}/correction", tag = "cost", request_body = TimeBody, params(("id" = String, Path, description = "The ticket id."), ("entry" = String, Path, description = "The time entry id.")), responses((status = 201, description = "The ticket with `time_entry` (the correction).", body = Object), (status = "4XX", description = "Refused: the `error` envelope.", body = crate::openapi::ErrorEnvelope), (status = "5XX", description = "Unavailable: the `error` envelope.", body = crate::openapi::ErrorEnvelope)))]
 pub async fn correct_time(
     State(state): State<AppState>,
     ApiCaller(caller): ApiCaller,
@@ -73,7 +75,7 @@ pub async fn correct_time(
 }
 
 /// A new category and/or billing class with the reason, against the version seen.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct ReclassifyBody {
     category: Option<String>,
     billing: Option<String>,
@@ -82,6 +84,7 @@ pub struct ReclassifyBody {
 }
 
 /// `POST /api/tickets/{id}/reclassify`
+#[utoipa::path(post, path = "/api/tickets/{id}/reclassify", tag = "cost", request_body = ReclassifyBody, params(("id" = String, Path, description = "The ticket id.")), responses((status = 200, body = Object, description = "The ticket."), (status = "4XX", description = "Refused: the `error` envelope.", body = crate::openapi::ErrorEnvelope), (status = "5XX", description = "Unavailable: the `error` envelope.", body = crate::openapi::ErrorEnvelope)))]
 pub async fn reclassify(
     State(state): State<AppState>,
     ApiCaller(caller): ApiCaller,
@@ -98,7 +101,7 @@ pub async fn reclassify(
 }
 
 /// A cost move's words (a dispute's or an answer's), against the version seen.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct CostBody {
     #[serde(default)]
     comment: String,
@@ -124,6 +127,7 @@ async fn cost_move(
 }
 
 /// `POST /api/tickets/{id}/cost/confirm`
+#[utoipa::path(post, path = "/api/tickets/{id}/cost/confirm", tag = "cost", request_body = CostBody, params(("id" = String, Path, description = "The ticket id.")), responses((status = 200, body = Object, description = "The ticket."), (status = "4XX", description = "Refused: the `error` envelope.", body = crate::openapi::ErrorEnvelope), (status = "5XX", description = "Unavailable: the `error` envelope.", body = crate::openapi::ErrorEnvelope)))]
 pub async fn confirm(
     State(state): State<AppState>,
     caller: ApiCaller,
@@ -134,6 +138,7 @@ pub async fn confirm(
 }
 
 /// `POST /api/tickets/{id}/cost/dispute`
+#[utoipa::path(post, path = "/api/tickets/{id}/cost/dispute", tag = "cost", request_body = CostBody, params(("id" = String, Path, description = "The ticket id.")), responses((status = 200, body = Object, description = "The ticket."), (status = "4XX", description = "Refused: the `error` envelope.", body = crate::openapi::ErrorEnvelope), (status = "5XX", description = "Unavailable: the `error` envelope.", body = crate::openapi::ErrorEnvelope)))]
 pub async fn dispute(
     State(state): State<AppState>,
     caller: ApiCaller,
@@ -147,6 +152,7 @@ pub async fn dispute(
 }
 
 /// `POST /api/tickets/{id}/cost/answer`
+#[utoipa::path(post, path = "/api/tickets/{id}/cost/answer", tag = "cost", request_body = CostBody, params(("id" = String, Path, description = "The ticket id.")), responses((status = 200, body = Object, description = "The ticket."), (status = "4XX", description = "Refused: the `error` envelope.", body = crate::openapi::ErrorEnvelope), (status = "5XX", description = "Unavailable: the `error` envelope.", body = crate::openapi::ErrorEnvelope)))]
 pub async fn answer(
     State(state): State<AppState>,
     caller: ApiCaller,
@@ -160,6 +166,7 @@ pub async fn answer(
 }
 
 /// `GET /api/tickets/{id}/estimate`
+#[utoipa::path(get, path = "/api/tickets/{id}/estimate", tag = "cost", params(("id" = String, Path, description = "The ticket id.")), responses((status = 200, description = "`{median, low, high, count, period_days}`.", body = Object), (status = 204, description = "Too few similar tickets for an estimate."), (status = "4XX", description = "Refused: the `error` envelope.", body = crate::openapi::ErrorEnvelope), (status = "5XX", description = "Unavailable: the `error` envelope.", body = crate::openapi::ErrorEnvelope)))]
 pub async fn estimate(
     State(state): State<AppState>,
     ApiCaller(caller): ApiCaller,

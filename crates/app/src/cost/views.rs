@@ -11,7 +11,9 @@ use dealerdesk_domain::{
     confirmation_deadline, effective_minutes, format_rub, minutes_text,
 };
 use minijinja::context;
+use serde::Serialize;
 use serde_json::{Value, json};
+use utoipa::ToSchema;
 
 /// Adds the card's «Детализация» block (`ticket_cost.html`).
 pub fn add_templates(env: &mut minijinja::Environment<'static>) {
@@ -22,27 +24,52 @@ pub fn add_templates(env: &mut minijinja::Environment<'static>) {
     );
 }
 
-/// Adds a ticket's time and cost to its API JSON: `minutes`, `cost` (a decimal string,
-/// `"590"`), `cost_state` with its label, the billing quarter and its deadline, and the
-/// estimate sent for approval.
-pub fn add_cost_fields(v: &mut Value, t: &Ticket) {
-    let cost = &t.cost;
-    v["minutes"] = json!(cost.minutes);
-    v["minutes_label"] = json!(minutes_text(cost.minutes));
-    v["cost"] = json!(t.cost_amount().to_string());
-    v["cost_label"] = json!(format_rub(t.cost_amount()));
-    v["cost_state"] = json!(cost.state.code());
-    v["cost_state_label"] = json!(cost.state.label());
-    v["cost_quarter"] = json!(cost.quarter.map(Quarter::code));
-    v["cost_quarter_label"] = json!(cost.quarter.map(Quarter::label));
-    v["cost_deadline"] = json!(
-        cost.quarter
-            .map(|q| confirmation_deadline(q).format("%Y-%m-%d").to_string())
-    );
-    v["estimate_minutes"] = json!(cost.estimate_minutes);
-    v["estimate_cost"] = json!(t.estimate_amount().map(|a| a.to_string()));
-    v["estimate_label"] = json!(t.estimate_text());
-    v["completed_at"] = json!(cost.completed_at.map(utc));
+/// A ticket's time and cost in its API JSON: `minutes`, `cost` (a decimal string, `"590"`),
+/// `cost_state` with its label, the billing quarter and its deadline, and the estimate sent
+/// for approval.
+#[derive(Serialize, ToSchema)]
+pub struct CostPart {
+    pub minutes: u32,
+    pub minutes_label: String,
+    /// Roubles, a decimal string.
+    pub cost: String,
+    pub cost_label: String,
+    pub cost_state: &'static str,
+    pub cost_state_label: &'static str,
+    pub cost_quarter: Option<String>,
+    pub cost_quarter_label: Option<String>,
+    /// `YYYY-MM-DD`: the last day the dealer may confirm or dispute.
+    pub cost_deadline: Option<String>,
+    pub estimate_minutes: Option<u32>,
+    /// Roubles, a decimal string.
+    pub estimate_cost: Option<String>,
+    pub estimate_label: Option<String>,
+    /// RFC 3339 UTC.
+    pub completed_at: Option<String>,
+}
+
+impl CostPart {
+    /// The ticket's time and cost.
+    pub fn new(t: &Ticket) -> Self {
+        let cost = &t.cost;
+        CostPart {
+            minutes: cost.minutes,
+            minutes_label: minutes_text(cost.minutes),
+            cost: t.cost_amount().to_string(),
+            cost_label: format_rub(t.cost_amount()),
+            cost_state: cost.state.code(),
+            cost_state_label: cost.state.label(),
+            cost_quarter: cost.quarter.map(Quarter::code),
+            cost_quarter_label: cost.quarter.map(Quarter::label),
+            cost_deadline: cost
+                .quarter
+                .map(|q| confirmation_deadline(q).format("%Y-%m-%d").to_string()),
+            estimate_minutes: cost.estimate_minutes,
+            estimate_cost: t.estimate_amount().map(|a| a.to_string()),
+            estimate_label: t.estimate_text(),
+            completed_at: cost.completed_at.map(utc),
+        }
+    }
 }
 
 /// A time entry as the API returns it; an original entry also says what it amounts to

@@ -12,13 +12,14 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
 /// Credentials.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct LoginBody {
     email: String,
     password: String,
 }
 
 /// `POST /api/session`
+#[utoipa::path(post, path = "/api/session", tag = "session", request_body = LoginBody, responses((status = 200, description = "The session: token, user and its role.", body = Object), (status = "4XX", description = "Refused: the `error` envelope.", body = crate::openapi::ErrorEnvelope), (status = "5XX", description = "Unavailable: the `error` envelope.", body = crate::openapi::ErrorEnvelope)))]
 pub async fn create_session(
     State(state): State<AppState>,
     JsonBody(LoginBody { email, password }): JsonBody<LoginBody>,
@@ -38,6 +39,7 @@ pub async fn create_session(
 }
 
 /// `DELETE /api/session`
+#[utoipa::path(delete, path = "/api/session", tag = "session", responses((status = 204, description = "Logged out."), (status = "4XX", description = "Refused: the `error` envelope.", body = crate::openapi::ErrorEnvelope), (status = "5XX", description = "Unavailable: the `error` envelope.", body = crate::openapi::ErrorEnvelope)))]
 pub async fn delete_session(
     State(state): State<AppState>,
     headers: HeaderMap,

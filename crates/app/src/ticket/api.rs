@@ -22,6 +22,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 /// `POST /api/tickets`
+#[utoipa::path(post, path = "/api/tickets", tag = "tickets", request_body(content = Object, description = "The draft: `title`, `description`, `category`, … (see `TicketDraft`)."), params(("Idempotency-Key" = Option<String>, Header, description = "Replays the first answer for the same key.")), responses((status = 201, body = Object, description = "The ticket."), (status = "4XX", description = "Refused: the `error` envelope.", body = crate::openapi::ErrorEnvelope), (status = "5XX", description = "Unavailable: the `error` envelope.", body = crate::openapi::ErrorEnvelope)))]
 pub async fn create_ticket(
     State(state): State<AppState>,
     ApiCaller(caller): ApiCaller,
@@ -73,6 +74,7 @@ pub fn parse_list_query(raw: Option<&str>) -> Result<(Option<TicketState>, PageR
 }
 
 /// `GET /api/tickets`
+#[utoipa::path(get, path = "/api/tickets", tag = "tickets", params(("state" = Option<String>, Query, description = "new, approval, in_progress, review, done or all."), ("view" = Option<String>, Query, description = "`queue` for the specialist's queue."), ("limit" = Option<u32>, Query, description = "1–100, 50 by default."), ("cursor" = Option<String>, Query, description = "`next_cursor` of the previous page.")), responses((status = 200, description = "`{items, next_cursor}`.", body = Object), (status = "4XX", description = "Refused: the `error` envelope.", body = crate::openapi::ErrorEnvelope), (status = "5XX", description = "Unavailable: the `error` envelope.", body = crate::openapi::ErrorEnvelope)))]
 pub async fn list_tickets(
     State(state): State<AppState>,
     ApiCaller(caller): ApiCaller,
@@ -91,6 +93,7 @@ pub async fn list_tickets(
 }
 
 /// `GET /api/tickets/{id}`
+#[utoipa::path(get, path = "/api/tickets/{id}", tag = "tickets", params(("id" = String, Path, description = "The ticket id.")), responses((status = 200, description = "The ticket card: the ticket, SLA, cost, history, time entries, comments, attachments, available actions.", body = Object), (status = "4XX", description = "Refused: the `error` envelope.", body = crate::openapi::ErrorEnvelope), (status = "5XX", description = "Unavailable: the `error` envelope.", body = crate::openapi::ErrorEnvelope)))]
 pub async fn get_ticket(
     State(state): State<AppState>,
     ApiCaller(caller): ApiCaller,
@@ -110,7 +113,7 @@ pub async fn get_ticket(
 }
 
 /// A move with its data, against the version seen.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct ActionBody {
     action: String,
     comment: Option<String>,
@@ -120,6 +123,7 @@ pub struct ActionBody {
 }
 
 /// `POST /api/tickets/{id}/actions`
+#[utoipa::path(post, path = "/api/tickets/{id}/actions", tag = "tickets", request_body = ActionBody, params(("id" = String, Path, description = "The ticket id.")), responses((status = 200, body = Object, description = "The ticket."), (status = "4XX", description = "Refused: the `error` envelope.", body = crate::openapi::ErrorEnvelope), (status = "5XX", description = "Unavailable: the `error` envelope.", body = crate::openapi::ErrorEnvelope)))]
 pub async fn act_on_ticket(
     State(state): State<AppState>,
     ApiCaller(caller): ApiCaller,

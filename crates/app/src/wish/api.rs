@@ -19,6 +19,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 /// `POST /api/wishes` `{title, text}`
+#[utoipa::path(post, path = "/api/wishes", tag = "wishes", request_body(content = Object, description = "`{title, text}`."), responses((status = 201, description = "The wish.", body = Object), (status = "4XX", description = "Refused: the `error` envelope.", body = crate::openapi::ErrorEnvelope), (status = "5XX", description = "Unavailable: the `error` envelope.", body = crate::openapi::ErrorEnvelope)))]
 pub async fn api_create(
     State(state): State<AppState>,
     ApiCaller(caller): ApiCaller,
@@ -29,6 +30,7 @@ pub async fn api_create(
 }
 
 /// `GET /api/wishes` (`limit`, `cursor`)
+#[utoipa::path(get, path = "/api/wishes", tag = "wishes", params(("limit" = Option<u32>, Query, description = "1–100, 50 by default."), ("cursor" = Option<String>, Query, description = "`next_cursor` of the previous page.")), responses((status = 200, description = "`{items, next_cursor}`.", body = Object), (status = "4XX", description = "Refused: the `error` envelope.", body = crate::openapi::ErrorEnvelope), (status = "5XX", description = "Unavailable: the `error` envelope.", body = crate::openapi::ErrorEnvelope)))]
 pub async fn api_list(
     State(state): State<AppState>,
     ApiCaller(caller): ApiCaller,
@@ -44,6 +46,7 @@ pub async fn api_list(
 }
 
 /// `GET /api/wishes/{id}`: the wish, its history and the caller's decisions.
+#[utoipa::path(get, path = "/api/wishes/{id}", tag = "wishes", params(("id" = String, Path, description = "The wish id.")), responses((status = 200, description = "The wish, its history and the caller's available actions.", body = Object), (status = "4XX", description = "Refused: the `error` envelope.", body = crate::openapi::ErrorEnvelope), (status = "5XX", description = "Unavailable: the `error` envelope.", body = crate::openapi::ErrorEnvelope)))]
 pub async fn api_get(
     State(state): State<AppState>,
     ApiCaller(caller): ApiCaller,
@@ -70,6 +73,7 @@ pub struct ActionBody {
 
 /// `POST /api/wishes/{id}/actions`
 /// `{action, version, note?, reason?, sprint?, planned_from?, planned_to?}`
+#[utoipa::path(post, path = "/api/wishes/{id}/actions", tag = "wishes", request_body(content = Object, description = "`{action, version, note?, reason?, sprint?, planned_from?, planned_to?}`."), params(("id" = String, Path, description = "The wish id.")), responses((status = 200, description = "The wish.", body = Object), (status = "4XX", description = "Refused: the `error` envelope.", body = crate::openapi::ErrorEnvelope), (status = "5XX", description = "Unavailable: the `error` envelope.", body = crate::openapi::ErrorEnvelope)))]
 pub async fn api_act(
     State(state): State<AppState>,
     ApiCaller(caller): ApiCaller,
