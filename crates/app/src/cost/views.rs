@@ -8,7 +8,7 @@ use crate::kernel::templates;
 use crate::kernel::time::{local, utc};
 use dealerdesk_domain::{
     Action, Actor, Billing, Category, CostEvent, CostState, Estimate, Quarter, Ticket, TimeEntry,
-    confirmation_deadline, effective_minutes, format_rub, minutes_text,
+    TimeEntryId, UserId, confirmation_deadline, effective_minutes, format_rub, minutes_text,
 };
 use minijinja::context;
 use serde::Serialize;
@@ -74,16 +74,40 @@ impl CostPart {
 
 /// A time entry as the API returns it; an original entry also says what it amounts to
 /// after its corrections (`current_minutes`).
-pub fn time_entry_json(e: &TimeEntry, ledger: &[TimeEntry]) -> Value {
-    json!({
-        "id": e.id,
-        "minutes": e.minutes,
-        "note": e.note,
-        "at": utc(e.at),
-        "specialist_id": e.specialist_id,
-        "corrects": e.corrects,
-        "current_minutes": if e.is_correction() { None } else { effective_minutes(ledger, &e.id) },
-    })
+#[derive(Serialize, ToSchema)]
+pub struct TimeEntryView {
+    #[schema(value_type = String)]
+    pub id: TimeEntryId,
+    /// Signed for a correction: the difference it makes.
+    pub minutes: i32,
+    pub note: String,
+    /// RFC 3339 UTC.
+    pub at: String,
+    #[schema(value_type = String)]
+    pub specialist_id: UserId,
+    /// The entry a correction corrects.
+    #[schema(value_type = Option<String>)]
+    pub corrects: Option<TimeEntryId>,
+    pub current_minutes: Option<i64>,
+}
+
+impl TimeEntryView {
+    /// The entry within its ticket's `ledger`.
+    pub fn new(e: &TimeEntry, ledger: &[TimeEntry]) -> Self {
+        TimeEntryView {
+            id: e.id.clone(),
+            minutes: e.minutes,
+            note: e.note.clone(),
+            at: utc(e.at),
+            specialist_id: e.specialist_id.clone(),
+            corrects: e.corrects.clone(),
+            current_minutes: if e.is_correction() {
+                None
+            } else {
+                effective_minutes(ledger, &e.id)
+            },
+        }
+    }
 }
 
 /// A cost event as a history entry (`kind` = `cost`): the action, the cost state from and
@@ -125,15 +149,28 @@ pub fn cost_actions(ticket: &Ticket, actor: &Actor) -> Vec<&'static str> {
     actions
 }
 
-/// Estimate JSON: decimal strings.
-pub fn estimate_json(e: &Estimate) -> Value {
-    json!({
-        "median": e.median.to_string(),
-        "low": e.low.to_string(),
-        "high": e.high.to_string(),
-        "count": e.count,
-        "period_days": e.period_days,
-    })
+/// The estimate of a ticket's cost from similar finished work: roubles as decimal strings.
+#[derive(Serialize, ToSchema)]
+pub struct EstimateView {
+    pub median: String,
+    pub low: String,
+    pub high: String,
+    /// How many similar tickets it is drawn from.
+    pub count: usize,
+    pub period_days: u32,
+}
+
+impl EstimateView {
+    /// The estimate's figures.
+    pub fn new(e: &Estimate) -> Self {
+        EstimateView {
+            median: e.median.to_string(),
+            low: e.low.to_string(),
+            high: e.high.to_string(),
+            count: e.count,
+            period_days: e.period_days,
+        }
+    }
 }
 
 /// The block's context: time entries, cost history, the estimate banner and which forms

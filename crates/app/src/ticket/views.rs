@@ -1,7 +1,7 @@
 //! How a ticket looks on the outside: its API JSON (with the SLA and cost parts), its
 //! history, and the portal's words for the reaction clock.
 
-use crate::cost::views::CostPart;
+use crate::cost::views::{CostPart, TimeEntryView};
 use crate::kernel::templates;
 use crate::kernel::time::{local, utc};
 use chrono::{DateTime, Utc};
@@ -75,6 +75,33 @@ impl TicketView {
             cost: CostPart::new(t),
         }
     }
+}
+
+/// A page of tickets: `{items, next_cursor}`.
+#[derive(Serialize, ToSchema)]
+pub struct TicketPage {
+    pub items: Vec<TicketView>,
+    /// Pass as `cursor` for the next page; null on the last one.
+    pub next_cursor: Option<String>,
+}
+
+/// The ticket card of the API: the ticket, its history with the cost events merged in
+/// (`kind` = `status` or `cost`), the caller's moves, the time entries, comments and files.
+#[derive(Serialize, ToSchema)]
+pub struct TicketCard {
+    #[serde(flatten)]
+    pub ticket: TicketView,
+    #[schema(value_type = Vec<Object>)]
+    pub history: Vec<Value>,
+    /// The lifecycle moves the caller may make now.
+    pub available_actions: Vec<&'static str>,
+    pub time_entries: Vec<TimeEntryView>,
+    /// The time-and-cost moves the caller may make now.
+    pub cost_actions: Vec<&'static str>,
+    #[schema(value_type = Vec<Object>)]
+    pub comments: Vec<Value>,
+    #[schema(value_type = Vec<Object>)]
+    pub attachments: Vec<Value>,
 }
 
 /// A ticket as the API returns it at `now`, as JSON (the portal adds its words to it).
