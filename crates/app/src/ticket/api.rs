@@ -1,8 +1,8 @@
 //! The tickets' JSON API. Each handler parses, calls one use case, renders.
 
 use crate::AppState;
-use crate::attachment::views::attachment_json;
-use crate::comment::views::comment_json;
+use crate::attachment::views::AttachmentView;
+use crate::comment::views::CommentView;
 use crate::cost;
 use crate::cost::views::TimeEntryView;
 use crate::kernel::caller::ApiCaller;
@@ -119,8 +119,8 @@ pub async fn get_ticket(
             .map(|e| TimeEntryView::new(e, &ledger.time_entries))
             .collect(),
         cost_actions: cost::views::cost_actions(&ticket, &caller.actor),
-        comments: notes.comments.iter().map(comment_json).collect(),
-        attachments: notes.attachments.iter().map(attachment_json).collect(),
+        comments: notes.comments.iter().map(CommentView::new).collect(),
+        attachments: notes.attachments.iter().map(AttachmentView::new).collect(),
     }))
 }
 

@@ -1,6 +1,8 @@
 //! How a ticket looks on the outside: its API JSON (with the SLA and cost parts), its
 //! history, and the portal's words for the reaction clock.
 
+use crate::attachment::views::AttachmentView;
+use crate::comment::views::CommentView;
 use crate::cost::views::{CostPart, TimeEntryView};
 use crate::kernel::templates;
 use crate::kernel::time::{local, utc};
@@ -98,10 +100,8 @@ pub struct TicketCard {
     pub time_entries: Vec<TimeEntryView>,
     /// The time-and-cost moves the caller may make now.
     pub cost_actions: Vec<&'static str>,
-    #[schema(value_type = Vec<Object>)]
-    pub comments: Vec<Value>,
-    #[schema(value_type = Vec<Object>)]
-    pub attachments: Vec<Value>,
+    pub comments: Vec<CommentView>,
+    pub attachments: Vec<AttachmentView>,
 }
 
 /// A ticket as the API returns it at `now`, as JSON (the portal adds its words to it).
