@@ -1693,7 +1693,7 @@ fn mounted(src: &str, body: &str, out: &mut Vec<(String, String)>) {
 /// The router groups of `dealerdesk_app::routes` (`pub fn <group>(state: AppState) -> Router`,
 /// except `all`) and the routes of each, `METHOD /path`, read from routes.rs: every
 /// `.route("<path>", get(…).put(…))` of the `*_routes()` functions the group mounts.
-fn app_route_groups() -> BTreeMap<String, BTreeSet<String>> {
+pub(crate) fn app_route_groups() -> BTreeMap<String, BTreeSet<String>> {
     let src = workspace_file("crates/app/src/routes.rs");
     let mut groups = BTreeMap::new();
     for line in src.lines() {

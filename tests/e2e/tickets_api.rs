@@ -671,3 +671,56 @@ async fn every_api_error_is_the_json_envelope_the_frameworks_own_included() {
         .await;
     assert_eq!(card["version"], 1, "nothing above changed the ticket");
 }
+
+/// `GET /api/openapi.json` answers without a session, and its `paths` have every route the
+/// routers mount under `/api`, with its method — read from the features' `routes.rs` the way
+/// `lambda_events` reads them, so a route added without documentation fails here.
+#[tokio::test]
+async fn the_openapi_document_covers_every_api_route() {
+    let server = TestServer::start().await;
+    let response = reqwest::get(format!("{}/api/openapi.json", server.base))
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert!(
+        response.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("application/json")
+    );
+    let doc: Value = response.json().await.unwrap();
+    assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
+    let paths = doc["paths"].as_object().expect("paths");
+    let routes: std::collections::BTreeSet<String> = crate::lambda_events::app_route_groups()
+        .into_values()
+        .flatten()
+        .filter(|r| {
+            r.split_once(' ')
+                .is_some_and(|(_, p)| p.starts_with("/api/"))
+        })
+        .collect();
+    assert!(
+        routes.len() >= 20,
+        "routes.rs was not read right: {routes:?}"
+    );
+    assert!(routes.contains("GET /api/openapi.json"));
+    let mut missing = Vec::new();
+    for route in &routes {
+        let (method, path) = route.split_once(' ').unwrap();
+        if paths
+            .get(path)
+            .and_then(|p| p.get(method.to_lowercase()))
+            .is_none()
+        {
+            missing.push(route.clone());
+        }
+    }
+    assert!(missing.is_empty(), "not in /api/openapi.json: {missing:?}");
+    // The error envelope is one shared schema, and a failing answer of a route refers to it.
+    assert!(doc["components"]["schemas"]["ErrorEnvelope"].is_object());
+    let card = &doc["paths"]["/api/tickets/{id}"]["get"]["responses"];
+    assert_eq!(
+        card["4XX"]["content"]["application/json"]["schema"]["$ref"],
+        "#/components/schemas/ErrorEnvelope"
+    );
+}

@@ -17,6 +17,7 @@ pub mod cost;
 pub mod demo;
 pub mod jobs;
 pub mod kernel;
+pub mod openapi;
 pub mod outbox;
 pub mod routes;
 pub mod session;

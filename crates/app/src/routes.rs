@@ -4,9 +4,11 @@
 
 use crate::kernel::templates;
 use crate::{
-    AppState, attachment, calendar, comment, cost, outbox, session, telemetry, ticket, wish,
+    AppState, attachment, calendar, comment, cost, openapi, outbox, session, telemetry, ticket,
+    wish,
 };
 use axum::Router;
+use axum::routing::get;
 
 fn finish(router: Router<AppState>, state: AppState) -> Router {
     router
@@ -40,11 +42,17 @@ fn tickets_read_routes() -> Router<AppState> {
     ticket::routes::read()
         .merge(cost::routes::read())
         .merge(attachment::routes::read())
+        .merge(openapi_routes())
 }
 
 /// `POST /api/tickets/{id}/actions` and the time-and-cost moves: `…/time-entries`,
 /// `…/time-entries/{entry}/correction`, `…/reclassify`, `…/cost/{confirm,dispute,answer}`;
 /// `POST /api/tickets/{id}/comments`, `POST /api/tickets/{id}/attachments`
+/// `GET /api/openapi.json`, the API's document (no authentication).
+fn openapi_routes() -> Router<AppState> {
+    Router::new().route("/api/openapi.json", get(openapi::openapi_json))
+}
+
 pub fn tickets_actions(state: AppState) -> Router {
     finish(tickets_actions_routes(), state)
 }
@@ -93,6 +101,7 @@ pub fn all(state: AppState) -> Router {
         .merge(attachment::routes())
         .merge(wish::routes())
         .merge(calendar::routes())
-        .merge(outbox::routes());
+        .merge(outbox::routes())
+        .merge(openapi_routes());
     finish(routes, state)
 }

@@ -1,7 +1,7 @@
 //! The files' JSON API: upload and download.
 
 use crate::AppState;
-use crate::attachment::views::{attachment_json, file_response};
+use crate::attachment::views::{AttachmentView, file_response};
 use crate::attachment::{
     self, FILE_NAME_HEADER, body_error, no_file, percent_decode, read_multipart,
     refuse_declared_length,
@@ -20,6 +20,7 @@ use dealerdesk_domain::{AttachmentError, AttachmentId, TicketId};
 /// `Content-Type` and its name in `X-File-Name` (percent-encoded UTF-8); or a
 /// `multipart/form-data` body with the file in the field `file`. → 201 with the file's
 /// description.
+#[utoipa::path(post, path = "/api/tickets/{id}/attachments", tag = "attachments", request_body(content = Vec<u8>, description = "The raw file (its type in `Content-Type`, its percent-encoded name in `X-File-Name`), or `multipart/form-data` with the field `file`.", content_type = "application/octet-stream"), params(("id" = String, Path, description = "The ticket id.")), responses((status = 201, description = "The file's description.", body = AttachmentView), (status = "4XX", description = "Refused: the `error` envelope.", body = crate::openapi::ErrorEnvelope), (status = "5XX", description = "Unavailable: the `error` envelope.", body = crate::openapi::ErrorEnvelope)))]
 pub async fn api_upload(
     State(state): State<AppState>,
     ApiCaller(caller): ApiCaller,
@@ -64,10 +65,11 @@ pub async fn api_upload(
         bytes,
     )
     .await?;
-    Ok((StatusCode::CREATED, Json(attachment_json(&meta))).into_response())
+    Ok((StatusCode::CREATED, Json(AttachmentView::new(&meta))).into_response())
 }
 
 /// `GET /api/tickets/{id}/attachments/{att}`: the file, as a download.
+#[utoipa::path(get, path = "/api/tickets/{id}/attachments/{att}", tag = "attachments", params(("id" = String, Path, description = "The ticket id."), ("att" = String, Path, description = "The attachment id.")), responses((status = 200, description = "The file, as a download.", content_type = "application/octet-stream", body = Vec<u8>), (status = "4XX", description = "Refused: the `error` envelope.", body = crate::openapi::ErrorEnvelope), (status = "5XX", description = "Unavailable: the `error` envelope.", body = crate::openapi::ErrorEnvelope)))]
 pub async fn api_download(
     State(state): State<AppState>,
     ApiCaller(caller): ApiCaller,

@@ -4,21 +4,48 @@ use crate::attachment::percent_encode;
 use crate::kernel::time::utc;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use dealerdesk_domain::Attachment;
-use serde_json::{Value, json};
+use dealerdesk_domain::{Attachment, AttachmentId, UserId};
+use serde::Serialize;
+use serde_json::Value;
+use utoipa::ToSchema;
 
 /// A file's description as the API returns it.
+#[derive(Serialize, ToSchema)]
+pub struct AttachmentView {
+    #[schema(value_type = String)]
+    pub id: AttachmentId,
+    pub name: String,
+    pub content_type: &'static str,
+    /// Bytes.
+    pub size: u64,
+    #[schema(value_type = String)]
+    pub uploaded_by: UserId,
+    pub uploader_role: &'static str,
+    /// RFC 3339 UTC.
+    pub at: String,
+    /// Where the API serves the file.
+    pub url: String,
+}
+
+impl AttachmentView {
+    /// The file's description.
+    pub fn new(a: &Attachment) -> Self {
+        AttachmentView {
+            id: a.id.clone(),
+            name: a.name.clone(),
+            content_type: a.kind.content_type(),
+            size: a.size,
+            uploaded_by: a.uploaded_by.clone(),
+            uploader_role: a.uploader_role.code(),
+            at: utc(a.at),
+            url: format!("/api/tickets/{}/attachments/{}", a.ticket_id, a.id),
+        }
+    }
+}
+
+/// A file's description as JSON (the portal adds its words to it).
 pub fn attachment_json(a: &Attachment) -> Value {
-    json!({
-        "id": a.id,
-        "name": a.name,
-        "content_type": a.kind.content_type(),
-        "size": a.size,
-        "uploaded_by": a.uploaded_by,
-        "uploader_role": a.uploader_role.code(),
-        "at": utc(a.at),
-        "url": format!("/api/tickets/{}/attachments/{}", a.ticket_id, a.id),
-    })
+    serde_json::to_value(AttachmentView::new(a)).unwrap_or_default()
 }
 
 /// `attachment; filename="<ASCII stand-in>"; filename*=UTF-8''<exact name>`: every browser

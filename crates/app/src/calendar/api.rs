@@ -155,6 +155,7 @@ fn changed_json<T>(changed: &Changed<T>, render: impl Fn(&T) -> Value) -> Value 
 }
 
 /// `GET /api/admin/calendars`
+#[utoipa::path(get, path = "/api/admin/calendars", tag = "calendars", responses((status = 200, description = "The years and the working hours.", body = Object), (status = "4XX", description = "Refused: the `error` envelope.", body = crate::openapi::ErrorEnvelope), (status = "5XX", description = "Unavailable: the `error` envelope.", body = crate::openapi::ErrorEnvelope)))]
 pub async fn overview(
     State(state): State<AppState>,
     ApiCaller(caller): ApiCaller,
@@ -164,6 +165,7 @@ pub async fn overview(
 }
 
 /// `GET /api/admin/calendars/{year}`
+#[utoipa::path(get, path = "/api/admin/calendars/{year}", tag = "calendars", params(("year" = i32, Path, description = "The calendar year.")), responses((status = 200, description = "The year's days.", body = Object), (status = "4XX", description = "Refused: the `error` envelope.", body = crate::openapi::ErrorEnvelope), (status = "5XX", description = "Unavailable: the `error` envelope.", body = crate::openapi::ErrorEnvelope)))]
 pub async fn get_year(
     State(state): State<AppState>,
     ApiCaller(caller): ApiCaller,
@@ -174,7 +176,7 @@ pub async fn get_year(
     Ok(Json(year_json(&view)))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 struct YearBody {
     days: BTreeMap<String, String>,
     #[serde(default)]
@@ -183,6 +185,7 @@ struct YearBody {
 }
 
 /// `PUT /api/admin/calendars/{year}`
+#[utoipa::path(put, path = "/api/admin/calendars/{year}", tag = "calendars", request_body(content = YearBody, description = "The days as JSON, or the production calendar XML (`Content-Type: application/xml`, version in `If-Match` or `?version=`)."), params(("year" = i32, Path, description = "The calendar year.")), responses((status = 200, description = "The year with `recounted`.", body = Object), (status = "4XX", description = "Refused: the `error` envelope.", body = crate::openapi::ErrorEnvelope), (status = "5XX", description = "Unavailable: the `error` envelope.", body = crate::openapi::ErrorEnvelope)))]
 pub async fn put_year(
     State(state): State<AppState>,
     ApiCaller(caller): ApiCaller,
@@ -211,6 +214,7 @@ pub async fn put_year(
 }
 
 /// `GET /api/admin/calendars/hours`
+#[utoipa::path(get, path = "/api/admin/calendars/hours", tag = "calendars", responses((status = 200, description = "The working hours.", body = Object), (status = "4XX", description = "Refused: the `error` envelope.", body = crate::openapi::ErrorEnvelope), (status = "5XX", description = "Unavailable: the `error` envelope.", body = crate::openapi::ErrorEnvelope)))]
 pub async fn get_hours(
     State(state): State<AppState>,
     ApiCaller(caller): ApiCaller,
@@ -219,7 +223,7 @@ pub async fn get_hours(
     Ok(Json(hours_json(&view)))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 struct HoursBody {
     open: String,
     close: String,
@@ -256,6 +260,7 @@ pub fn hours_from_fields(
 }
 
 /// `PUT /api/admin/calendars/hours`
+#[utoipa::path(put, path = "/api/admin/calendars/hours", tag = "calendars", request_body = HoursBody, responses((status = 200, description = "The working hours with `recounted`.", body = Object), (status = "4XX", description = "Refused: the `error` envelope.", body = crate::openapi::ErrorEnvelope), (status = "5XX", description = "Unavailable: the `error` envelope.", body = crate::openapi::ErrorEnvelope)))]
 pub async fn put_hours(
     State(state): State<AppState>,
     ApiCaller(caller): ApiCaller,

@@ -8,9 +8,10 @@ use crate::kernel::names::user_names;
 use crate::kernel::templates;
 use crate::kernel::time::{local, utc};
 use dealerdesk_domain::{Actor, Comment, CommentId, Ticket, UserId};
-use dealerdesk_store::TicketNotes;
+use serde::Serialize;
 use serde_json::{Value, json};
 use std::collections::HashMap;
+use utoipa::ToSchema;
 
 /// Adds the card's "comments and files" block (`ticket_comments.html`).
 pub fn add_templates(env: &mut minijinja::Environment<'static>) {
@@ -22,25 +23,42 @@ pub fn add_templates(env: &mut minijinja::Environment<'static>) {
 }
 
 /// A comment as the API returns it.
-pub fn comment_json(c: &Comment) -> Value {
-    json!({
-        "id": c.id,
-        "author_id": c.author_id,
-        "author_role": c.author_role.code(),
-        "author_role_label": c.author_role.label(),
-        "side": match c.side() {
-            dealerdesk_domain::Side::Dealer => "dealer",
-            dealerdesk_domain::Side::Platform => "platform",
-        },
-        "text": c.text,
-        "at": utc(c.at),
-    })
+#[derive(Serialize, ToSchema)]
+pub struct CommentView {
+    #[schema(value_type = String)]
+    pub id: CommentId,
+    #[schema(value_type = String)]
+    pub author_id: UserId,
+    pub author_role: &'static str,
+    pub author_role_label: &'static str,
+    /// `dealer` or `platform`.
+    pub side: &'static str,
+    pub text: String,
+    /// RFC 3339 UTC.
+    pub at: String,
 }
 
-/// Adds `comments` and `attachments` to a ticket card's JSON.
-pub fn add_to_card(body: &mut Value, notes: &TicketNotes) {
-    body["comments"] = notes.comments.iter().map(comment_json).collect();
-    body["attachments"] = notes.attachments.iter().map(attachment_json).collect();
+impl CommentView {
+    /// The comment's fields.
+    pub fn new(c: &Comment) -> Self {
+        CommentView {
+            id: c.id.clone(),
+            author_id: c.author_id.clone(),
+            author_role: c.author_role.code(),
+            author_role_label: c.author_role.label(),
+            side: match c.side() {
+                dealerdesk_domain::Side::Dealer => "dealer",
+                dealerdesk_domain::Side::Platform => "platform",
+            },
+            text: c.text.clone(),
+            at: utc(c.at),
+        }
+    }
+}
+
+/// A comment as JSON (the portal adds its words to it).
+pub fn comment_json(c: &Comment) -> Value {
+    serde_json::to_value(CommentView::new(c)).unwrap_or_default()
 }
 
 /// A size for people: «1,2 МБ», «340 КБ», «12 Б».

@@ -11,12 +11,12 @@
 
 use crate::AppState;
 use crate::cost;
-use crate::cost::views::{estimate_json, time_entry_json};
+use crate::cost::views::{EstimateView, TimeEntryView};
 use crate::kernel::caller::ApiCaller;
 use crate::kernel::error::AppError;
 use crate::kernel::extract::JsonBody;
 use crate::kernel::ids::{IdPath, IdPath2};
-use crate::ticket::views::ticket_json;
+use crate::ticket::views::TicketView;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -25,23 +25,34 @@ use dealerdesk_domain::{
     CorrectionDraft, CostAction, ReclassifyDraft, Ticket, TicketId, TimeEntry, TimeEntryDraft,
     TimeEntryId,
 };
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 /// Minutes and a note for a time entry or its correction, against the version seen.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct TimeBody {
     minutes: Option<i64>,
     note: Option<String>,
     version: u64,
 }
 
+/// The ticket after a time entry, with the entry.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct TicketWithEntry {
+    #[serde(flatten)]
+    ticket: TicketView,
+    time_entry: TimeEntryView,
+}
+
 fn with_entry(state: &AppState, ticket: &Ticket, entry: &TimeEntry) -> Response {
-    let mut body = ticket_json(ticket, state.clock.now());
-    body["time_entry"] = time_entry_json(entry, std::slice::from_ref(entry));
+    let body = TicketWithEntry {
+        ticket: TicketView::new(ticket, state.clock.now()),
+        time_entry: TimeEntryView::new(entry, std::slice::from_ref(entry)),
+    };
     (StatusCode::CREATED, Json(body)).into_response()
 }
 
 /// `POST /api/tickets/{id}/time-entries`
+#[utoipa::path(post, path = "/api/tickets/{id}/time-entries", tag = "cost", request_body = TimeBody, params(("id" = String, Path, description = "The ticket id.")), responses((status = 201, description = "The ticket with `time_entry`.", body = TicketWithEntry), (status = "4XX", description = "Refused: the `error` envelope.", body = crate::openapi::ErrorEnvelope), (status = "5XX", description = "Unavailable: the `error` envelope.", body = crate::openapi::ErrorEnvelope)))]
 pub async fn log_time(
     State(state): State<AppState>,
     ApiCaller(caller): ApiCaller,
@@ -57,6 +68,7 @@ pub async fn log_time(
 }
 
 /// `POST /api/tickets/{id}/time-entries/{entry}/correction`
+#[utoipa::path(post, path = "/api/tickets/{id}/time-entries/{entry}/correction", tag = "cost", request_body = TimeBody, params(("id" = String, Path, description = "The ticket id."), ("entry" = String, Path, description = "The time entry id.")), responses((status = 201, description = "The ticket with `time_entry` (the correction).", body = TicketWithEntry), (status = "4XX", description = "Refused: the `error` envelope.", body = crate::openapi::ErrorEnvelope), (status = "5XX", description = "Unavailable: the `error` envelope.", body = crate::openapi::ErrorEnvelope)))]
 pub async fn correct_time(
     State(state): State<AppState>,
     ApiCaller(caller): ApiCaller,
@@ -73,7 +85,7 @@ pub async fn correct_time(
 }
 
 /// A new category and/or billing class with the reason, against the version seen.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct ReclassifyBody {
     category: Option<String>,
     billing: Option<String>,
@@ -82,23 +94,24 @@ pub struct ReclassifyBody {
 }
 
 /// `POST /api/tickets/{id}/reclassify`
+#[utoipa::path(post, path = "/api/tickets/{id}/reclassify", tag = "cost", request_body = ReclassifyBody, params(("id" = String, Path, description = "The ticket id.")), responses((status = 200, body = TicketView, description = "The ticket."), (status = "4XX", description = "Refused: the `error` envelope.", body = crate::openapi::ErrorEnvelope), (status = "5XX", description = "Unavailable: the `error` envelope.", body = crate::openapi::ErrorEnvelope)))]
 pub async fn reclassify(
     State(state): State<AppState>,
     ApiCaller(caller): ApiCaller,
     IdPath(id): IdPath<TicketId>,
     JsonBody(body): JsonBody<ReclassifyBody>,
-) -> Result<Json<serde_json::Value>, AppError> {
+) -> Result<Json<TicketView>, AppError> {
     let draft = ReclassifyDraft {
         category: body.category,
         billing: body.billing,
         reason: body.reason,
     };
     let ticket = cost::reclassify(&state, &caller.actor, &id, &draft, body.version).await?;
-    Ok(Json(ticket_json(&ticket, state.clock.now())))
+    Ok(Json(TicketView::new(&ticket, state.clock.now())))
 }
 
 /// A cost move's words (a dispute's or an answer's), against the version seen.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct CostBody {
     #[serde(default)]
     comment: String,
@@ -111,7 +124,7 @@ async fn cost_move(
     id: TicketId,
     body: CostBody,
     action: impl FnOnce(String) -> CostAction,
-) -> Result<Json<serde_json::Value>, AppError> {
+) -> Result<Json<TicketView>, AppError> {
     let ticket = cost::cost_move(
         state,
         &caller.0.actor,
@@ -120,26 +133,28 @@ async fn cost_move(
         body.version,
     )
     .await?;
-    Ok(Json(ticket_json(&ticket, state.clock.now())))
+    Ok(Json(TicketView::new(&ticket, state.clock.now())))
 }
 
 /// `POST /api/tickets/{id}/cost/confirm`
+#[utoipa::path(post, path = "/api/tickets/{id}/cost/confirm", tag = "cost", request_body = CostBody, params(("id" = String, Path, description = "The ticket id.")), responses((status = 200, body = TicketView, description = "The ticket."), (status = "4XX", description = "Refused: the `error` envelope.", body = crate::openapi::ErrorEnvelope), (status = "5XX", description = "Unavailable: the `error` envelope.", body = crate::openapi::ErrorEnvelope)))]
 pub async fn confirm(
     State(state): State<AppState>,
     caller: ApiCaller,
     IdPath(id): IdPath<TicketId>,
     JsonBody(body): JsonBody<CostBody>,
-) -> Result<Json<serde_json::Value>, AppError> {
+) -> Result<Json<TicketView>, AppError> {
     cost_move(&state, &caller, id, body, |_| CostAction::Confirm).await
 }
 
 /// `POST /api/tickets/{id}/cost/dispute`
+#[utoipa::path(post, path = "/api/tickets/{id}/cost/dispute", tag = "cost", request_body = CostBody, params(("id" = String, Path, description = "The ticket id.")), responses((status = 200, body = TicketView, description = "The ticket."), (status = "4XX", description = "Refused: the `error` envelope.", body = crate::openapi::ErrorEnvelope), (status = "5XX", description = "Unavailable: the `error` envelope.", body = crate::openapi::ErrorEnvelope)))]
 pub async fn dispute(
     State(state): State<AppState>,
     caller: ApiCaller,
     IdPath(id): IdPath<TicketId>,
     JsonBody(body): JsonBody<CostBody>,
-) -> Result<Json<serde_json::Value>, AppError> {
+) -> Result<Json<TicketView>, AppError> {
     cost_move(&state, &caller, id, body, |comment| CostAction::Dispute {
         comment,
     })
@@ -147,12 +162,13 @@ pub async fn dispute(
 }
 
 /// `POST /api/tickets/{id}/cost/answer`
+#[utoipa::path(post, path = "/api/tickets/{id}/cost/answer", tag = "cost", request_body = CostBody, params(("id" = String, Path, description = "The ticket id.")), responses((status = 200, body = TicketView, description = "The ticket."), (status = "4XX", description = "Refused: the `error` envelope.", body = crate::openapi::ErrorEnvelope), (status = "5XX", description = "Unavailable: the `error` envelope.", body = crate::openapi::ErrorEnvelope)))]
 pub async fn answer(
     State(state): State<AppState>,
     caller: ApiCaller,
     IdPath(id): IdPath<TicketId>,
     JsonBody(body): JsonBody<CostBody>,
-) -> Result<Json<serde_json::Value>, AppError> {
+) -> Result<Json<TicketView>, AppError> {
     cost_move(&state, &caller, id, body, |comment| {
         CostAction::AnswerDispute { comment }
     })
@@ -160,13 +176,14 @@ pub async fn answer(
 }
 
 /// `GET /api/tickets/{id}/estimate`
+#[utoipa::path(get, path = "/api/tickets/{id}/estimate", tag = "cost", params(("id" = String, Path, description = "The ticket id.")), responses((status = 200, description = "`{median, low, high, count, period_days}`.", body = EstimateView), (status = 204, description = "Too few similar tickets for an estimate."), (status = "4XX", description = "Refused: the `error` envelope.", body = crate::openapi::ErrorEnvelope), (status = "5XX", description = "Unavailable: the `error` envelope.", body = crate::openapi::ErrorEnvelope)))]
 pub async fn estimate(
     State(state): State<AppState>,
     ApiCaller(caller): ApiCaller,
     IdPath(id): IdPath<TicketId>,
 ) -> Result<Response, AppError> {
     match cost::ticket_estimate(&state, &caller.actor, &id).await? {
-        Some(e) => Ok(Json(estimate_json(&e)).into_response()),
+        Some(e) => Ok(Json(EstimateView::new(&e)).into_response()),
         None => Ok(StatusCode::NO_CONTENT.into_response()),
     }
 }

@@ -8,10 +8,12 @@ use crate::kernel::templates;
 use crate::kernel::time::{local, utc};
 use dealerdesk_domain::{
     Action, Actor, Billing, Category, CostEvent, CostState, Estimate, Quarter, Ticket, TimeEntry,
-    confirmation_deadline, effective_minutes, format_rub, minutes_text,
+    TimeEntryId, UserId, confirmation_deadline, effective_minutes, format_rub, minutes_text,
 };
 use minijinja::context;
+use serde::Serialize;
 use serde_json::{Value, json};
+use utoipa::ToSchema;
 
 /// Adds the card's «Детализация» block (`ticket_cost.html`).
 pub fn add_templates(env: &mut minijinja::Environment<'static>) {
@@ -22,41 +24,90 @@ pub fn add_templates(env: &mut minijinja::Environment<'static>) {
     );
 }
 
-/// Adds a ticket's time and cost to its API JSON: `minutes`, `cost` (a decimal string,
-/// `"590"`), `cost_state` with its label, the billing quarter and its deadline, and the
-/// estimate sent for approval.
-pub fn add_cost_fields(v: &mut Value, t: &Ticket) {
-    let cost = &t.cost;
-    v["minutes"] = json!(cost.minutes);
-    v["minutes_label"] = json!(minutes_text(cost.minutes));
-    v["cost"] = json!(t.cost_amount().to_string());
-    v["cost_label"] = json!(format_rub(t.cost_amount()));
-    v["cost_state"] = json!(cost.state.code());
-    v["cost_state_label"] = json!(cost.state.label());
-    v["cost_quarter"] = json!(cost.quarter.map(Quarter::code));
-    v["cost_quarter_label"] = json!(cost.quarter.map(Quarter::label));
-    v["cost_deadline"] = json!(
-        cost.quarter
-            .map(|q| confirmation_deadline(q).format("%Y-%m-%d").to_string())
-    );
-    v["estimate_minutes"] = json!(cost.estimate_minutes);
-    v["estimate_cost"] = json!(t.estimate_amount().map(|a| a.to_string()));
-    v["estimate_label"] = json!(t.estimate_text());
-    v["completed_at"] = json!(cost.completed_at.map(utc));
+/// A ticket's time and cost in its API JSON: `minutes`, `cost` (a decimal string, `"590"`),
+/// `cost_state` with its label, the billing quarter and its deadline, and the estimate sent
+/// for approval.
+#[derive(Serialize, ToSchema)]
+pub struct CostPart {
+    pub minutes: u32,
+    pub minutes_label: String,
+    /// Roubles, a decimal string.
+    pub cost: String,
+    pub cost_label: String,
+    pub cost_state: &'static str,
+    pub cost_state_label: &'static str,
+    pub cost_quarter: Option<String>,
+    pub cost_quarter_label: Option<String>,
+    /// `YYYY-MM-DD`: the last day the dealer may confirm or dispute.
+    pub cost_deadline: Option<String>,
+    pub estimate_minutes: Option<u32>,
+    /// Roubles, a decimal string.
+    pub estimate_cost: Option<String>,
+    pub estimate_label: Option<String>,
+    /// RFC 3339 UTC.
+    pub completed_at: Option<String>,
+}
+
+impl CostPart {
+    /// The ticket's time and cost.
+    pub fn new(t: &Ticket) -> Self {
+        let cost = &t.cost;
+        CostPart {
+            minutes: cost.minutes,
+            minutes_label: minutes_text(cost.minutes),
+            cost: t.cost_amount().to_string(),
+            cost_label: format_rub(t.cost_amount()),
+            cost_state: cost.state.code(),
+            cost_state_label: cost.state.label(),
+            cost_quarter: cost.quarter.map(Quarter::code),
+            cost_quarter_label: cost.quarter.map(Quarter::label),
+            cost_deadline: cost
+                .quarter
+                .map(|q| confirmation_deadline(q).format("%Y-%m-%d").to_string()),
+            estimate_minutes: cost.estimate_minutes,
+            estimate_cost: t.estimate_amount().map(|a| a.to_string()),
+            estimate_label: t.estimate_text(),
+            completed_at: cost.completed_at.map(utc),
+        }
+    }
 }
 
 /// A time entry as the API returns it; an original entry also says what it amounts to
 /// after its corrections (`current_minutes`).
-pub fn time_entry_json(e: &TimeEntry, ledger: &[TimeEntry]) -> Value {
-    json!({
-        "id": e.id,
-        "minutes": e.minutes,
-        "note": e.note,
-        "at": utc(e.at),
-        "specialist_id": e.specialist_id,
-        "corrects": e.corrects,
-        "current_minutes": if e.is_correction() { None } else { effective_minutes(ledger, &e.id) },
-    })
+#[derive(Serialize, ToSchema)]
+pub struct TimeEntryView {
+    #[schema(value_type = String)]
+    pub id: TimeEntryId,
+    /// Signed for a correction: the difference it makes.
+    pub minutes: i32,
+    pub note: String,
+    /// RFC 3339 UTC.
+    pub at: String,
+    #[schema(value_type = String)]
+    pub specialist_id: UserId,
+    /// The entry a correction corrects.
+    #[schema(value_type = Option<String>)]
+    pub corrects: Option<TimeEntryId>,
+    pub current_minutes: Option<i64>,
+}
+
+impl TimeEntryView {
+    /// The entry within its ticket's `ledger`.
+    pub fn new(e: &TimeEntry, ledger: &[TimeEntry]) -> Self {
+        TimeEntryView {
+            id: e.id.clone(),
+            minutes: e.minutes,
+            note: e.note.clone(),
+            at: utc(e.at),
+            specialist_id: e.specialist_id.clone(),
+            corrects: e.corrects.clone(),
+            current_minutes: if e.is_correction() {
+                None
+            } else {
+                effective_minutes(ledger, &e.id)
+            },
+        }
+    }
 }
 
 /// A cost event as a history entry (`kind` = `cost`): the action, the cost state from and
@@ -98,15 +149,28 @@ pub fn cost_actions(ticket: &Ticket, actor: &Actor) -> Vec<&'static str> {
     actions
 }
 
-/// Estimate JSON: decimal strings.
-pub fn estimate_json(e: &Estimate) -> Value {
-    json!({
-        "median": e.median.to_string(),
-        "low": e.low.to_string(),
-        "high": e.high.to_string(),
-        "count": e.count,
-        "period_days": e.period_days,
-    })
+/// The estimate of a ticket's cost from similar finished work: roubles as decimal strings.
+#[derive(Serialize, ToSchema)]
+pub struct EstimateView {
+    pub median: String,
+    pub low: String,
+    pub high: String,
+    /// How many similar tickets it is drawn from.
+    pub count: usize,
+    pub period_days: u32,
+}
+
+impl EstimateView {
+    /// The estimate's figures.
+    pub fn new(e: &Estimate) -> Self {
+        EstimateView {
+            median: e.median.to_string(),
+            low: e.low.to_string(),
+            high: e.high.to_string(),
+            count: e.count,
+            period_days: e.period_days,
+        }
+    }
 }
 
 /// The block's context: time entries, cost history, the estimate banner and which forms

@@ -7,11 +7,11 @@
 //! store or configuration — which are logged with their detail and shown as a 503 with a
 //! generic Russian message.
 
+use crate::openapi::{ErrorBody, ErrorEnvelope, FieldProblem};
 use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use dealerdesk_domain::kernel::{FieldError, Refusal, RefusalKind, Refuse};
-use serde_json::json;
 use thiserror::Error;
 
 /// Everything a use case or handler can fail with.
@@ -168,15 +168,21 @@ impl AppError {
 
     /// The JSON body every API error has: `{"error": {code, message, fields?}}`.
     pub fn body(&self) -> serde_json::Value {
-        let mut error = json!({"code": self.code(), "message": self.message_ru()});
-        let fields = self.field_errors();
-        if !fields.is_empty() {
-            error["fields"] = fields
-                .into_iter()
-                .map(|(f, m)| json!({"field": f, "message": m}))
-                .collect();
-        }
-        json!({ "error": error })
+        let envelope = ErrorEnvelope {
+            error: ErrorBody {
+                code: self.code().to_owned(),
+                message: self.message_ru(),
+                fields: self
+                    .field_errors()
+                    .into_iter()
+                    .map(|(field, message)| FieldProblem {
+                        field: field.to_owned(),
+                        message,
+                    })
+                    .collect(),
+            },
+        };
+        serde_json::to_value(envelope).unwrap_or_default()
     }
 }
 

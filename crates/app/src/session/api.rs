@@ -4,7 +4,7 @@ use crate::AppState;
 use crate::kernel::auth;
 use crate::kernel::error::AppError;
 use crate::kernel::extract::JsonBody;
-use crate::session::{self, views::session_json};
+use crate::session::{self, views::SessionView};
 use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
@@ -12,13 +12,14 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
 /// Credentials.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct LoginBody {
     email: String,
     password: String,
 }
 
 /// `POST /api/session`
+#[utoipa::path(post, path = "/api/session", tag = "session", request_body = LoginBody, responses((status = 200, description = "The session: token, user and its role.", body = SessionView), (status = "4XX", description = "Refused: the `error` envelope.", body = crate::openapi::ErrorEnvelope), (status = "5XX", description = "Unavailable: the `error` envelope.", body = crate::openapi::ErrorEnvelope)))]
 pub async fn create_session(
     State(state): State<AppState>,
     JsonBody(LoginBody { email, password }): JsonBody<LoginBody>,
@@ -30,7 +31,7 @@ pub async fn create_session(
         state.settings.session_hours * 3600,
         state.settings.cookie_secure,
     );
-    let mut response = Json(session_json(&outcome)).into_response();
+    let mut response = Json(SessionView::new(&outcome)).into_response();
     if let Ok(value) = HeaderValue::from_str(&cookie) {
         response.headers_mut().insert(header::SET_COOKIE, value);
     }
@@ -38,6 +39,7 @@ pub async fn create_session(
 }
 
 /// `DELETE /api/session`
+#[utoipa::path(delete, path = "/api/session", tag = "session", responses((status = 204, description = "Logged out."), (status = "4XX", description = "Refused: the `error` envelope.", body = crate::openapi::ErrorEnvelope), (status = "5XX", description = "Unavailable: the `error` envelope.", body = crate::openapi::ErrorEnvelope)))]
 pub async fn delete_session(
     State(state): State<AppState>,
     headers: HeaderMap,

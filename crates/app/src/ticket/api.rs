@@ -1,13 +1,16 @@
 //! The tickets' JSON API. Each handler parses, calls one use case, renders.
 
 use crate::AppState;
+use crate::attachment::views::AttachmentView;
+use crate::comment::views::CommentView;
 use crate::cost;
+use crate::cost::views::TimeEntryView;
 use crate::kernel::caller::ApiCaller;
 use crate::kernel::error::AppError;
 use crate::kernel::extract::JsonBody;
 use crate::kernel::ids::IdPath;
 use crate::kernel::paging::page_request;
-use crate::ticket::views::{event_json, ticket_json};
+use crate::ticket::views::{TicketCard, TicketPage, TicketView, event_json};
 use crate::ticket::{self, queue};
 use axum::Json;
 use axum::extract::{RawQuery, State};
@@ -15,13 +18,14 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
 use dealerdesk_domain::{
-    Action, Actor, CostEvent, HistoryEvent, State as TicketState, Ticket, TicketDraft, TicketId,
+    Action, CostEvent, HistoryEvent, State as TicketState, TicketDraft, TicketId,
 };
 use dealerdesk_store::{CostRepo, PageRequest};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
 /// `POST /api/tickets`
+#[utoipa::path(post, path = "/api/tickets", tag = "tickets", request_body(content = Object, description = "The draft: `title`, `description`, `category`, … (see `TicketDraft`)."), params(("Idempotency-Key" = Option<String>, Header, description = "Replays the first answer for the same key.")), responses((status = 201, body = TicketView, description = "The ticket."), (status = "4XX", description = "Refused: the `error` envelope.", body = crate::openapi::ErrorEnvelope), (status = "5XX", description = "Unavailable: the `error` envelope.", body = crate::openapi::ErrorEnvelope)))]
 pub async fn create_ticket(
     State(state): State<AppState>,
     ApiCaller(caller): ApiCaller,
@@ -40,7 +44,7 @@ pub async fn create_ticket(
     let (ticket, replayed) = ticket::file_ticket(&state, &caller.actor, &draft, key).await?;
     let mut response = (
         StatusCode::CREATED,
-        Json(ticket_json(&ticket, state.clock.now())),
+        Json(TicketView::new(&ticket, state.clock.now())),
     )
         .into_response();
     if replayed {
@@ -73,44 +77,55 @@ pub fn parse_list_query(raw: Option<&str>) -> Result<(Option<TicketState>, PageR
 }
 
 /// `GET /api/tickets`
+#[utoipa::path(get, path = "/api/tickets", tag = "tickets", params(("state" = Option<String>, Query, description = "new, approval, in_progress, review, done or all."), ("view" = Option<String>, Query, description = "`queue` for the specialist's queue."), ("limit" = Option<u32>, Query, description = "1–100, 50 by default."), ("cursor" = Option<String>, Query, description = "`next_cursor` of the previous page.")), responses((status = 200, description = "`{items, next_cursor}`, newest first.", body = TicketPage), (status = "4XX", description = "Refused: the `error` envelope.", body = crate::openapi::ErrorEnvelope), (status = "5XX", description = "Unavailable: the `error` envelope.", body = crate::openapi::ErrorEnvelope)))]
 pub async fn list_tickets(
     State(state): State<AppState>,
     ApiCaller(caller): ApiCaller,
     RawQuery(query): RawQuery,
-) -> Result<Json<serde_json::Value>, AppError> {
+) -> Result<Json<TicketPage>, AppError> {
     let (filter, page) = parse_list_query(query.as_deref())?;
     let page = match queue::parse_view(query.as_deref())? {
         Some(queue::View::Queue) => queue::list(&state, &caller.actor, filter, &page).await?,
         _ => ticket::list_tickets(&state, &caller.actor, filter, &page).await?,
     };
     let now = state.clock.now();
-    Ok(Json(json!({
-        "items": page.items.iter().map(|t| ticket_json(t, now)).collect::<Vec<_>>(),
-        "next_cursor": page.next_cursor,
-    })))
+    Ok(Json(TicketPage {
+        items: page.items.iter().map(|t| TicketView::new(t, now)).collect(),
+        next_cursor: page.next_cursor,
+    }))
 }
 
 /// `GET /api/tickets/{id}`
+#[utoipa::path(get, path = "/api/tickets/{id}", tag = "tickets", params(("id" = String, Path, description = "The ticket id.")), responses((status = 200, description = "The ticket card: the ticket, SLA, cost, history, time entries, comments, attachments, available actions.", body = TicketCard), (status = "4XX", description = "Refused: the `error` envelope.", body = crate::openapi::ErrorEnvelope), (status = "5XX", description = "Unavailable: the `error` envelope.", body = crate::openapi::ErrorEnvelope)))]
 pub async fn get_ticket(
     State(state): State<AppState>,
     ApiCaller(caller): ApiCaller,
     IdPath(id): IdPath<TicketId>,
-) -> Result<Json<serde_json::Value>, AppError> {
+) -> Result<Json<TicketCard>, AppError> {
     let (ticket, history) = ticket::ticket_card(&state, &caller.actor, &id).await?;
-    let mut body = ticket_json(&ticket, state.clock.now());
-    body["history"] = history.iter().map(event_json).collect();
-    body["available_actions"] = ticket
-        .available_actions(&caller.actor)
-        .into_iter()
-        .map(Action::code)
-        .collect();
-    add_cost_to_card(&state, &caller.actor, &ticket, &history, &mut body).await?;
-    crate::comment::views::add_to_card(&mut body, &crate::comment::notes(&state, &ticket).await?);
-    Ok(Json(body))
+    let ledger = state.store.ticket_ledger(&ticket.id).await?;
+    let notes = crate::comment::notes(&state, &ticket).await?;
+    Ok(Json(TicketCard {
+        ticket: TicketView::new(&ticket, state.clock.now()),
+        history: merged_history(&history, &ledger.events),
+        available_actions: ticket
+            .available_actions(&caller.actor)
+            .into_iter()
+            .map(Action::code)
+            .collect(),
+        time_entries: ledger
+            .time_entries
+            .iter()
+            .map(|e| TimeEntryView::new(e, &ledger.time_entries))
+            .collect(),
+        cost_actions: cost::views::cost_actions(&ticket, &caller.actor),
+        comments: notes.comments.iter().map(CommentView::new).collect(),
+        attachments: notes.attachments.iter().map(AttachmentView::new).collect(),
+    }))
 }
 
 /// A move with its data, against the version seen.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct ActionBody {
     action: String,
     comment: Option<String>,
@@ -120,12 +135,13 @@ pub struct ActionBody {
 }
 
 /// `POST /api/tickets/{id}/actions`
+#[utoipa::path(post, path = "/api/tickets/{id}/actions", tag = "tickets", request_body = ActionBody, params(("id" = String, Path, description = "The ticket id.")), responses((status = 200, body = TicketView, description = "The ticket."), (status = "4XX", description = "Refused: the `error` envelope.", body = crate::openapi::ErrorEnvelope), (status = "5XX", description = "Unavailable: the `error` envelope.", body = crate::openapi::ErrorEnvelope)))]
 pub async fn act_on_ticket(
     State(state): State<AppState>,
     ApiCaller(caller): ApiCaller,
     IdPath(id): IdPath<TicketId>,
     JsonBody(body): JsonBody<ActionBody>,
-) -> Result<Json<serde_json::Value>, AppError> {
+) -> Result<Json<TicketView>, AppError> {
     let action = Action::from_code(&body.action)
         .filter(|a| *a != Action::AutoAccept)
         .ok_or_else(|| {
@@ -144,7 +160,7 @@ pub async fn act_on_ticket(
         body.version,
     )
     .await?;
-    Ok(Json(ticket_json(&ticket, state.clock.now())))
+    Ok(Json(TicketView::new(&ticket, state.clock.now())))
 }
 
 /// The ticket's history with its cost events merged in by time (`kind` = `status` or
@@ -166,26 +182,6 @@ pub fn merged_history(history: &[HistoryEvent], events: &[CostEvent]) -> Vec<Val
     // Stable: within one instant the lifecycle move comes before the cost step.
     all.sort_by_key(|(at, _)| *at);
     all.into_iter().map(|(_, v)| v).collect()
-}
-
-/// Adds the ticket card's time-and-cost parts to its API JSON: `time_entries`, the
-/// history with cost events merged in, and `cost_actions`.
-pub async fn add_cost_to_card(
-    state: &AppState,
-    actor: &Actor,
-    ticket: &Ticket,
-    history: &[HistoryEvent],
-    body: &mut Value,
-) -> Result<(), AppError> {
-    let ledger = state.store.ticket_ledger(&ticket.id).await?;
-    body["time_entries"] = ledger
-        .time_entries
-        .iter()
-        .map(|e| cost::views::time_entry_json(e, &ledger.time_entries))
-        .collect();
-    body["history"] = merged_history(history, &ledger.events).into();
-    body["cost_actions"] = json!(cost::views::cost_actions(ticket, actor));
-    Ok(())
 }
 
 #[cfg(test)]

@@ -1,39 +1,112 @@
 //! How a ticket looks on the outside: its API JSON (with the SLA and cost parts), its
 //! history, and the portal's words for the reaction clock.
 
+use crate::attachment::views::AttachmentView;
+use crate::comment::views::CommentView;
+use crate::cost::views::{CostPart, TimeEntryView};
 use crate::kernel::templates;
 use crate::kernel::time::{local, utc};
 use chrono::{DateTime, Utc};
-use dealerdesk_domain::{HistoryEvent, Ticket, UserId, reaction_time};
+use dealerdesk_domain::{DealerId, HistoryEvent, Ticket, TicketId, UserId, reaction_time};
+use serde::Serialize;
 use serde_json::{Value, json};
 use std::collections::HashMap;
+use utoipa::ToSchema;
 
-/// A ticket as the API returns it at `now` (whether its reaction is late depends on it).
+/// A ticket as the API returns it: its own fields, the SLA part and the cost part.
+#[derive(Serialize, ToSchema)]
+pub struct TicketView {
+    #[schema(value_type = String)]
+    pub id: TicketId,
+    /// `DD-1001`.
+    pub number: String,
+    #[schema(value_type = String)]
+    pub dealer_id: DealerId,
+    #[schema(value_type = String)]
+    pub author_id: UserId,
+    pub title: String,
+    pub text: String,
+    pub category: &'static str,
+    pub category_label: &'static str,
+    pub criticality: &'static str,
+    pub criticality_label: &'static str,
+    pub billing: &'static str,
+    pub billing_label: &'static str,
+    /// The state of the lifecycle: `new`, `approval`, `in_progress`, `review`, `done`.
+    pub state: &'static str,
+    pub state_label: &'static str,
+    /// The detailed status within the state.
+    pub status: &'static str,
+    pub status_label: &'static str,
+    /// RFC 3339 UTC.
+    pub created_at: String,
+    /// RFC 3339 UTC.
+    pub updated_at: String,
+    /// The version to send back with the next move (optimistic locking).
+    pub version: u64,
+    #[serde(flatten)]
+    pub sla: SlaPart,
+    #[serde(flatten)]
+    pub cost: CostPart,
+}
+
+impl TicketView {
+    /// The ticket at `now` (whether its reaction is late depends on it).
+    pub fn new(t: &Ticket, now: DateTime<Utc>) -> Self {
+        TicketView {
+            id: t.id.clone(),
+            number: t.display_number(),
+            dealer_id: t.dealer_id.clone(),
+            author_id: t.author_id.clone(),
+            title: t.title.clone(),
+            text: t.text.clone(),
+            category: t.category.code(),
+            category_label: t.category.label(),
+            criticality: t.criticality.code(),
+            criticality_label: t.criticality.label(),
+            billing: t.billing.code(),
+            billing_label: t.billing.label(),
+            state: t.status.state().code(),
+            state_label: t.status.state().label(),
+            status: t.status.code(),
+            status_label: t.status.label(),
+            created_at: utc(t.created_at),
+            updated_at: utc(t.updated_at),
+            version: t.version,
+            sla: SlaPart::new(t, now),
+            cost: CostPart::new(t),
+        }
+    }
+}
+
+/// A page of tickets: `{items, next_cursor}`.
+#[derive(Serialize, ToSchema)]
+pub struct TicketPage {
+    pub items: Vec<TicketView>,
+    /// Pass as `cursor` for the next page; null on the last one.
+    pub next_cursor: Option<String>,
+}
+
+/// The ticket card of the API: the ticket, its history with the cost events merged in
+/// (`kind` = `status` or `cost`), the caller's moves, the time entries, comments and files.
+#[derive(Serialize, ToSchema)]
+pub struct TicketCard {
+    #[serde(flatten)]
+    pub ticket: TicketView,
+    #[schema(value_type = Vec<Object>)]
+    pub history: Vec<Value>,
+    /// The lifecycle moves the caller may make now.
+    pub available_actions: Vec<&'static str>,
+    pub time_entries: Vec<TimeEntryView>,
+    /// The time-and-cost moves the caller may make now.
+    pub cost_actions: Vec<&'static str>,
+    pub comments: Vec<CommentView>,
+    pub attachments: Vec<AttachmentView>,
+}
+
+/// A ticket as the API returns it at `now`, as JSON (the portal adds its words to it).
 pub fn ticket_json(t: &Ticket, now: DateTime<Utc>) -> Value {
-    let mut v = json!({
-        "id": t.id,
-        "number": t.display_number(),
-        "dealer_id": t.dealer_id,
-        "author_id": t.author_id,
-        "title": t.title,
-        "text": t.text,
-        "category": t.category.code(),
-        "category_label": t.category.label(),
-        "criticality": t.criticality.code(),
-        "criticality_label": t.criticality.label(),
-        "billing": t.billing.code(),
-        "billing_label": t.billing.label(),
-        "state": t.status.state().code(),
-        "state_label": t.status.state().label(),
-        "status": t.status.code(),
-        "status_label": t.status.label(),
-        "created_at": utc(t.created_at),
-        "updated_at": utc(t.updated_at),
-        "version": t.version,
-    });
-    add_sla_json(&mut v, t, now);
-    crate::cost::views::add_cost_fields(&mut v, t);
-    v
+    serde_json::to_value(TicketView::new(t, now)).unwrap_or_default()
 }
 
 /// A history event as the API returns it.
@@ -88,13 +161,25 @@ pub fn add_templates(env: &mut minijinja::Environment<'static>) {
     }
 }
 
-/// Adds the API's SLA fields to a ticket's JSON: `sla_due_at` (RFC 3339 UTC, or null while
-/// no reaction is owed), `sla_paused` (waiting on the dealer) and `sla_breached` (a late
-/// reaction, or an owed one past its due time at `now`).
-pub fn add_sla_json(v: &mut Value, t: &Ticket, now: DateTime<Utc>) {
-    v["sla_due_at"] = json!(t.sla.due_at.map(utc));
-    v["sla_paused"] = json!(t.sla.paused);
-    v["sla_breached"] = json!(t.sla.is_breached(now));
+/// The API's SLA fields of a ticket: `sla_due_at` (RFC 3339 UTC, or null while no reaction
+/// is owed), `sla_paused` (waiting on the dealer) and `sla_breached` (a late reaction, or an
+/// owed one past its due time at `now`).
+#[derive(Serialize, ToSchema)]
+pub struct SlaPart {
+    pub sla_due_at: Option<String>,
+    pub sla_paused: bool,
+    pub sla_breached: bool,
+}
+
+impl SlaPart {
+    /// The ticket's clock at `now`.
+    pub fn new(t: &Ticket, now: DateTime<Utc>) -> Self {
+        SlaPart {
+            sla_due_at: t.sla.due_at.map(utc),
+            sla_paused: t.sla.paused,
+            sla_breached: t.sla.is_breached(now),
+        }
+    }
 }
 
 /// Adds what the portal shows about the clock (Moscow time): `sla_due_local`,
@@ -112,7 +197,6 @@ mod tests {
     use dealerdesk_domain::{
         Actor, DealerId, Role, TicketDraft, TicketId, UserId, WorkingCalendar,
     };
-    use serde_json::json;
 
     #[test]
     fn the_due_time_is_utc_in_the_api_and_moscow_in_the_portal() {
@@ -142,15 +226,14 @@ mod tests {
             &cal,
             filed,
         );
-        let mut v = json!({});
-        add_sla_json(&mut v, &t, filed);
+        let mut v = serde_json::to_value(SlaPart::new(&t, filed)).unwrap();
         add_sla_view(&mut v, &t);
         assert_eq!(v["sla_due_at"], "2026-03-02T10:00:00Z");
         assert_eq!(v["sla_paused"], false);
         assert_eq!(v["sla_breached"], false);
         assert_eq!(v["sla_due_local"], "02.03.2026 13:00");
         assert_eq!(v["sla_reaction_label"], "3 рабочих часа");
-        add_sla_json(&mut v, &t, filed + chrono::Duration::hours(4));
+        let v = serde_json::to_value(SlaPart::new(&t, filed + chrono::Duration::hours(4))).unwrap();
         assert_eq!(v["sla_breached"], true, "overdue counts as breached");
     }
 }

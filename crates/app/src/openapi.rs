@@ -1,0 +1,91 @@
+//! The OpenAPI 3 document of the JSON API, generated from the handlers' `#[utoipa::path]`
+//! attributes and the request and response types, served at `GET /api/openapi.json`.
+//!
+//! A new `/api` route is added here (its handler in [`ApiDoc`]'s `paths`) in the same change:
+//! the e2e test `tickets_api::the_openapi_document_covers_every_api_route` reads the routers
+//! from the features' `routes.rs` and fails on a route the document does not have.
+
+use crate::{attachment, calendar, comment, cost, session, ticket, wish};
+use axum::Json;
+use serde::Serialize;
+use utoipa::{OpenApi, ToSchema};
+
+/// The body of every `/api` answer that is not a success.
+#[derive(Serialize, ToSchema)]
+pub struct ErrorEnvelope {
+    /// What went wrong.
+    pub error: ErrorBody,
+}
+
+/// A refusal: a machine code and a Russian message, with the faulty fields of a form.
+#[derive(Serialize, ToSchema)]
+pub struct ErrorBody {
+    /// A stable machine code, e.g. `not_found`, `version_conflict`, `validation`.
+    pub code: String,
+    /// The Russian message to show.
+    pub message: String,
+    /// The fields at fault, when the input was invalid.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub fields: Vec<FieldProblem>,
+}
+
+/// One faulty field of a request.
+#[derive(Serialize, ToSchema)]
+pub struct FieldProblem {
+    /// The field's name in the request.
+    pub field: String,
+    /// The Russian message for it.
+    pub message: String,
+}
+
+/// The API's document; `paths` lists every `/api` handler.
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "DealerDesk API",
+        description = "The helpdesk's JSON API. Every answer that is not a success is the \
+            `{\"error\": {code, message, fields?}}` envelope (`ErrorEnvelope`) with a Russian message. \
+            Authentication: the session cookie or `Authorization: Bearer <token>` from `POST /api/session`."
+    ),
+    paths(
+        openapi_json,
+        session::api::create_session,
+        session::api::delete_session,
+        ticket::api::create_ticket,
+        ticket::api::list_tickets,
+        ticket::api::get_ticket,
+        ticket::api::act_on_ticket,
+        cost::api::estimate,
+        cost::api::log_time,
+        cost::api::correct_time,
+        cost::api::reclassify,
+        cost::api::confirm,
+        cost::api::dispute,
+        cost::api::answer,
+        comment::api::api_create,
+        attachment::api::api_upload,
+        attachment::api::api_download,
+        wish::api::api_create,
+        wish::api::api_list,
+        wish::api::api_get,
+        wish::api::api_act,
+        calendar::api::overview,
+        calendar::api::get_hours,
+        calendar::api::put_hours,
+        calendar::api::get_year,
+        calendar::api::put_year,
+    ),
+    components(schemas(ErrorEnvelope, ErrorBody, FieldProblem))
+)]
+pub struct ApiDoc;
+
+/// `GET /api/openapi.json`: this document (no authentication).
+#[utoipa::path(
+    get,
+    path = "/api/openapi.json",
+    tag = "meta",
+    responses((status = 200, description = "The OpenAPI 3 document of the API.", body = Object))
+)]
+pub async fn openapi_json() -> Json<utoipa::openapi::OpenApi> {
+    Json(ApiDoc::openapi())
+}
