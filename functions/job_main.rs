@@ -19,13 +19,14 @@ pub async fn lambda_main(job: Job) -> Result<(), Error> {
             scheduled_at = event.payload["time"].as_str(),
             "scheduled run"
         );
-        let report: JobReport = jobs::run(state, job, state.clock.now())
-            .await
-            .inspect_err(|e| {
-                // Lambda records a failed invocation without its message; the on-call engineer
-                // reads it here (infra/deploy.md, "Alarms and what to do").
-                lambda_runtime::tracing::error!(job = job.code(), error = %e, "job failed");
-            })?;
+        let report: JobReport =
+            jobs::run(state, job, state.clock.now())
+                .await
+                .inspect_err(|e| {
+                    // Lambda records a failed invocation without its message; the on-call engineer
+                    // reads it here (infra/deploy.md, "Alarms and what to do").
+                    lambda_runtime::tracing::error!(job = job.code(), error = %e, "job failed");
+                })?;
         Ok::<JobReport, Error>(report)
     }))
     .await
