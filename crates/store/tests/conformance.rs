@@ -2,13 +2,15 @@
 //!
 //! - **dynoxide**, started in-process (an in-memory database behind its HTTP server on a
 //!   loopback port): the engine of local runs.
-//! - **moto** (`moto_server` from PyPI `moto[server]`), started once per test binary as a
-//!   child process: an independent implementation of the DynamoDB API, so behaviour the
-//!   store relies on is not an accident of one engine.
+//! - **moto** (PyPI `moto[server]`), started once per test binary as a child process by
+//!   `tests/moto_serial` — moto's server answering one request at a time, because threaded
+//!   `moto_server` loses a committed transaction when a concurrent one rolls back: an
+//!   independent implementation of the DynamoDB API, so behaviour the store relies on is not
+//!   an accident of one engine.
 //!
 //! Every case gets its own store on a fresh table, so cases run in parallel. A missing
 //! `moto_server` fails the moto cases with a message saying how to install it; they are
-//! never skipped. `MOTO_SERVER` overrides the command.
+//! never skipped. `MOTO_SERVER` overrides the command (it takes `-H host -p port`).
 
 use aws_sdk_dynamodb::types::AttributeValue;
 use chrono::{DateTime, Duration, TimeZone, Utc};
@@ -138,7 +140,10 @@ wait "$moto"
     }
 
     fn start_moto() -> Result<Moto, String> {
-        let command = std::env::var("MOTO_SERVER").unwrap_or_else(|_| "moto_server".to_string());
+        // moto's own server, answering one request at a time (see the script for why).
+        let command = std::env::var("MOTO_SERVER").unwrap_or_else(|_| {
+            concat!(env!("CARGO_MANIFEST_DIR"), "/tests/moto_serial").to_string()
+        });
         let mut failures = Vec::new();
         // A port picked free may be taken before moto binds it; try a few.
         for _ in 0..3 {
