@@ -46,6 +46,7 @@ pub fn reads_wishes(actor: &Actor) -> bool {
 /// A wish with its current stage's due date, as of the moment it was read.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DatedWish {
+    /// The wish as stored.
     pub wish: Wish,
     /// `None` once rejected or implemented.
     pub due: Option<StageDue>,
