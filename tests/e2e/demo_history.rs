@@ -196,6 +196,16 @@ async fn the_first_start_shows_a_lived_in_network_and_a_second_start_adds_nothin
             .filter(|w| w["status"] == "rejected")
             .all(|w| w["reason"].is_string())
     );
+    // Only development rejects: every rejection in the history is the admin's.
+    for rejected in wishes.iter().filter(|w| w["status"] == "rejected") {
+        let id = rejected["id"].as_str().unwrap();
+        let (_, card) = manager
+            .send("GET", &format!("/api/wishes/{id}"), None)
+            .await;
+        let last = card["history"].as_array().unwrap().last().unwrap().clone();
+        assert_eq!(last["actor_role"], "admin", "{card}");
+        assert_eq!(last["from_status"], "with_development", "{card}");
+    }
 
     // The letters of the history went out (into the local mailbox).
     let letters = std::fs::read_dir(data.path().join("mail"))

@@ -1,12 +1,20 @@
 //! Central improvement wishes (SPEC §2.7) end to end: the lifecycle over HTTP with the
-//! dealer told at every step, the refusals, who sees what, and the portal's forms.
+//! dealer told at every step, only development deciding, each stage's due date and the
+//! overdue flag, the refusals, who sees what, the portal's forms and the KB article.
 
+use chrono::{DateTime, Utc};
 use dealerdesk_app::jobs::{self, Job};
 use dealerdesk_app::mail::{StoredMail, read_mailbox};
 use dealerdesk_e2e::browser::{get, hidden, log_in, post};
 use dealerdesk_e2e::server::{Api, TestServer};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
+
+fn at(s: &str) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(s)
+        .expect("instant")
+        .with_timezone(&Utc)
+}
 
 async fn submit(dealer: &Api, title: &str) -> Value {
     let (status, wish) = dealer
@@ -185,14 +193,46 @@ async fn a_wish_goes_from_submitted_to_implemented_and_the_dealer_is_told_at_eve
 }
 
 #[tokio::test]
-async fn a_rejected_wish_tells_the_dealer_the_reason() {
+async fn the_account_manager_never_rejects_and_development_rejects_with_a_reason_the_dealer_is_told()
+ {
     let server = TestServer::start().await;
     let dealer = server.login("dealer1@demo.local").await;
     let manager = server.login("manager@demo.local").await;
+    let admin = server.login("admin@demo.local").await;
     let wish = submit(&dealer, "Тёмная тема").await;
     let (_, wish) = decide(&manager, &wish, "review", json!({})).await;
+    let id = wish["id"].as_str().unwrap();
+    let (_, card) = manager
+        .send("GET", &format!("/api/wishes/{id}"), None)
+        .await;
+    assert_eq!(card["available_actions"], json!(["send_to_development"]));
 
-    let (status, body) = decide(&manager, &wish, "reject", json!({"reason": "  "})).await;
+    // The account manager's step ends in passing the wish on, never in a rejection.
+    for who in [&manager, &admin] {
+        let (status, body) = decide(
+            who,
+            &wish,
+            "reject",
+            json!({"reason": "Уже есть в модуле «Акции»"}),
+        )
+        .await;
+        assert_eq!(status, StatusCode::CONFLICT, "{body}");
+        assert_eq!(body["error"]["code"], "development_decides");
+        assert_eq!(
+            body["error"]["message"],
+            "Отклонить пожелание может только отдел разработки: аккаунт-менеджер уточняет \
+             пожелание и передаёт его в разработку."
+        );
+    }
+    let (_, card) = dealer.send("GET", &format!("/api/wishes/{id}"), None).await;
+    assert_eq!(
+        (card["status"].as_str(), card["version"].as_u64()),
+        (Some("under_review"), Some(2)),
+        "the refusal changed nothing"
+    );
+
+    let (_, wish) = decide(&manager, &wish, "send_to_development", json!({})).await;
+    let (status, body) = decide(&admin, &wish, "reject", json!({"reason": "  "})).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
     assert_eq!(body["error"]["fields"][0]["field"], "reason");
     assert_eq!(
@@ -201,7 +241,7 @@ async fn a_rejected_wish_tells_the_dealer_the_reason() {
     );
 
     let (status, wish) = decide(
-        &manager,
+        &admin,
         &wish,
         "reject",
         json!({"reason": "Уже есть в модуле «Акции»"}),
@@ -219,6 +259,12 @@ async fn a_rejected_wish_tells_the_dealer_the_reason() {
             .email
             .text
             .contains("Причина: Уже есть в модуле «Акции»")
+    );
+    let (_, card) = dealer.send("GET", &format!("/api/wishes/{id}"), None).await;
+    let last = card["history"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!(
+        (last["actor_role"].as_str(), last["to_status"].as_str()),
+        (Some("admin"), Some("rejected"))
     );
 }
 
@@ -489,7 +535,11 @@ async fn in_the_portal_a_dealer_submits_a_wish_and_the_account_manager_takes_it_
     );
     assert!(card.contains("Уточнил у дилера"));
     assert!(card.contains("Дмитрий Клиентов"));
-    assert!(card.contains("Передать в разработку") && card.contains("Отклонить"));
+    assert!(card.contains(">Передать в разработку</button>"));
+    assert!(
+        !card.contains(">Отклонить</button>"),
+        "the account manager has no rejection to make"
+    );
 
     // The same form again: stale, explained in Russian.
     let (status, _, page) = post(
@@ -518,4 +568,233 @@ async fn in_the_portal_a_dealer_submits_a_wish_and_the_account_manager_takes_it_
     let (status, page) = get(&specialist, &url).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     assert!(!page.contains("href=\"/wishes\""));
+}
+
+// ---------------------------------------------------------------- due dates
+
+/// The wish with `id` as the caller's list shows it.
+async fn listed(who: &Api, id: &str) -> Value {
+    let (status, list) = who.send("GET", "/api/wishes?limit=100", None).await;
+    assert_eq!(status, StatusCode::OK, "{list}");
+    list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|w| w["id"] == id)
+        .cloned()
+        .unwrap_or_else(|| panic!("{id} listed: {list}"))
+}
+
+fn due(wish: &Value) -> (Option<&str>, Option<&str>, bool) {
+    (
+        wish["due_for"].as_str(),
+        wish["due_at"].as_str(),
+        wish["overdue"].as_bool().expect("overdue"),
+    )
+}
+
+/// Runs the outbox and asserts that a letter about «Фильтр по цвету в АВН» to `to` says
+/// `words`.
+async fn told(server: &TestServer, to: &str, words: &str) {
+    let mails = mails_to(server, to).await;
+    assert!(
+        mails
+            .iter()
+            .any(|m| m.email.subject.contains("Фильтр по цвету в АВН")
+                && m.email.text.contains(words)),
+        "a letter to {to} saying {words:?}: {:#?}",
+        mails.iter().map(|m| &m.email.text).collect::<Vec<_>>()
+    );
+}
+
+#[tokio::test]
+async fn each_stage_is_due_in_working_days_and_an_overdue_wish_is_flagged_in_the_lists() {
+    let server = TestServer::start().await;
+    let dealer = server.login("dealer1@demo.local").await;
+    let manager = server.login("manager@demo.local").await;
+    let admin = server.login("admin@demo.local").await;
+    // Thursday 7 May 2026, 15:00 Moscow: Friday the 8th works, 9–11 May are days off.
+    server.state.clock.set(at("2026-05-07T15:00:00+03:00"));
+    let wish = submit(&dealer, "Фильтр по цвету в АВН").await;
+    let id = wish["id"].as_str().unwrap().to_string();
+    assert_eq!(
+        due(&wish),
+        (Some("review"), Some("2026-05-12T12:00:00Z"), false),
+        "two working days with the account manager"
+    );
+    assert_eq!(wish["due_label"], "Рассмотрение аккаунт-менеджером");
+    told(
+        &server,
+        "dealer1@demo.local",
+        "Рассмотрение аккаунт-менеджером: до 12.05.2026 15:00 (МСК).",
+    )
+    .await;
+    told(
+        &server,
+        "manager@demo.local",
+        "Срок: до 12.05.2026 15:00 (МСК)",
+    )
+    .await;
+
+    // Taking it up does not restart the account manager's clock.
+    server.state.clock.set(at("2026-05-08T10:00:00+03:00"));
+    let (_, wish) = decide(&manager, &wish, "review", json!({})).await;
+    assert_eq!(
+        due(&wish),
+        (Some("review"), Some("2026-05-12T12:00:00Z"), false)
+    );
+    server.state.clock.set(at("2026-05-12T14:59:00+03:00"));
+    assert!(!listed(&manager, &id).await["overdue"].as_bool().unwrap());
+
+    // A minute past the due time the account manager's list flags it.
+    server.state.clock.set(at("2026-05-12T15:01:00+03:00"));
+    assert_eq!(
+        due(&listed(&manager, &id).await),
+        (Some("review"), Some("2026-05-12T12:00:00Z"), true)
+    );
+    assert!(listed(&admin, &id).await["overdue"].as_bool().unwrap());
+
+    // Handed over: development has three working days (13, 14, 15 May).
+    let (status, wish) = decide(&manager, &wish, "send_to_development", json!({})).await;
+    assert_eq!(status, StatusCode::OK, "{wish}");
+    assert_eq!(
+        due(&wish),
+        (Some("decision"), Some("2026-05-15T12:01:00Z"), false)
+    );
+    assert_eq!(wish["due_label"], "Решение отдела разработки");
+    told(
+        &server,
+        "admin@demo.local",
+        "Срок: до 15.05.2026 15:01 (МСК)",
+    )
+    .await;
+    told(
+        &server,
+        "dealer1@demo.local",
+        "Решение отдела разработки: до 15.05.2026 15:01 (МСК).",
+    )
+    .await;
+    server.state.clock.set(at("2026-05-15T15:02:00+03:00"));
+    assert_eq!(
+        due(&listed(&admin, &id).await),
+        (Some("decision"), Some("2026-05-15T12:01:00Z"), true),
+        "development's list flags the late decision"
+    );
+    assert!(listed(&manager, &id).await["overdue"].as_bool().unwrap());
+
+    // Accepted: due by the end of the plan's last day, Moscow time.
+    let (status, wish) = decide(
+        &admin,
+        &wish,
+        "accept",
+        json!({"sprint": "Спринт 24", "planned_from": "2026-06-01", "planned_to": "2026-06-14"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{wish}");
+    assert_eq!(
+        due(&wish),
+        (Some("implementation"), Some("2026-06-14T21:00:00Z"), false)
+    );
+    told(
+        &server,
+        "dealer1@demo.local",
+        "Реализация по плану: до 14.06.2026 включительно.",
+    )
+    .await;
+
+    // Implemented: nothing is due any more.
+    let (_, wish) = decide(&admin, &wish, "implement", json!({})).await;
+    assert_eq!(due(&wish), (None, None, false));
+    let (_, card) = dealer.send("GET", &format!("/api/wishes/{id}"), None).await;
+    assert_eq!(due(&card), (None, None, false));
+}
+
+/// The list row of the wish titled `title`.
+fn row<'a>(page: &'a str, title: &str) -> &'a str {
+    page.split("<tr")
+        .find(|r| r.contains(title))
+        .unwrap_or_else(|| panic!("a row for {title}"))
+}
+
+#[tokio::test]
+async fn in_the_portal_the_card_shows_the_due_date_and_staff_lists_mark_overdue_wishes() {
+    let server = TestServer::start().await;
+    let api_dealer = server.login("dealer1@demo.local").await;
+    server.state.clock.set(at("2026-05-07T15:00:00+03:00"));
+    let late = submit(&api_dealer, "Фильтр по цвету в АВН").await;
+    server.state.clock.set(at("2026-05-12T15:01:00+03:00"));
+    let fresh = submit(&api_dealer, "Тёмная тема").await;
+
+    let list_url = format!("{}/wishes", server.base);
+    for (email, marks) in [
+        ("manager@demo.local", true),
+        ("admin@demo.local", true),
+        ("dealer1@demo.local", false),
+    ] {
+        let who = log_in(&server, email).await;
+        let (status, list) = get(&who, &list_url).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(list.contains("<th>Срок этапа</th>"), "{email}");
+        let late_row = row(&list, "Фильтр по цвету в АВН");
+        assert!(late_row.contains("до 12.05.2026 15:00 (МСК)"), "{late_row}");
+        assert_eq!(
+            late_row.contains("<span class=\"badge overdue\">Просрочено</span>"),
+            marks,
+            "{email}: {late_row}"
+        );
+        let fresh_row = row(&list, "Тёмная тема");
+        assert!(
+            fresh_row.contains("до 14.05.2026 15:01 (МСК)"),
+            "{fresh_row}"
+        );
+        assert!(!fresh_row.contains("Просрочено"), "{email}: {fresh_row}");
+
+        let late_id = late["id"].as_str().unwrap();
+        let (_, card) = get(&who, &format!("{list_url}/{late_id}")).await;
+        assert!(
+            card.contains("<dt>Срок этапа</dt>"),
+            "{email}: the card shows the due date"
+        );
+        assert!(
+            card.contains("Рассмотрение аккаунт-менеджером — до 12.05.2026 15:00 (МСК)"),
+            "{card}"
+        );
+        assert_eq!(card.contains("badge overdue"), marks, "{email}");
+    }
+    let _ = fresh;
+}
+
+// ---------------------------------------------------------------- the KB article
+
+#[test]
+fn the_knowledge_base_article_says_only_development_decides_and_names_each_stages_due_date() {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../site/content/obrashcheniya/pozhelaniya-po-dorabotkam.md"
+    );
+    let article = std::fs::read_to_string(path).expect("the wishes article");
+    let table_row = |status: &str| {
+        article
+            .lines()
+            .find(|l| l.starts_with('|') && l.contains(&format!("«{status}»")))
+            .unwrap_or_else(|| panic!("a stage row for «{status}»"))
+            .to_string()
+    };
+    let rejected = table_row("Отклонено");
+    assert!(rejected.contains("Отдел разработки"), "{rejected}");
+    assert!(
+        !rejected.to_lowercase().contains("аккаунт-менеджер"),
+        "{rejected}"
+    );
+    assert!(table_row("На рассмотрении у аккаунт-менеджера").contains("1–2 рабочих дня"));
+    assert!(table_row("Передано в разработку").contains("2–3 рабочих дня"));
+    assert!(
+        article.contains("Срок этапа"),
+        "the card's due date is explained"
+    );
+    assert!(article.contains("Отклонить пожелание может только отдел разработки"));
+    assert!(
+        !article.contains("отклонить его сам он может"),
+        "the old rule is gone"
+    );
 }

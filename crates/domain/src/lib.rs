@@ -60,6 +60,6 @@ pub use ticket::time::{
 };
 pub use ticket::{HistoryEvent, NewTicket, Ticket, TicketDraft};
 pub use wish::{
-    NewWish, Wish, WishAction, WishActionKind, WishDraft, WishError, WishEvent, WishPlan,
-    WishStage, WishStatus, next_wish_status,
+    NewWish, StageDue, Wish, WishAction, WishActionKind, WishDeadline, WishDraft, WishError,
+    WishEvent, WishPlan, WishStage, WishStatus, next_wish_status,
 };

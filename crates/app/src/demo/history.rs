@@ -927,10 +927,11 @@ fn scripts() -> Vec<Script> {
             "Хотим отвечать посетителям сайта из портала DealerDesk, а не из отдельной программы.",
         )
         .decide(wt(12, 2, 0), Manager, "review")
+        .decide(wt(11, 5, 0), Manager, "send_to_development")
         .then(
-            wt(11, 5, 0),
+            wt(10, 3, 0),
             Step::Decide {
-                by: Manager,
+                by: Admin,
                 action: "reject",
                 note: None,
                 reason: Some(

@@ -56,6 +56,7 @@ pub async fn api_get(
         wish: WishView::new(&wish),
         history: history.iter().map(WishEventView::new).collect(),
         available_actions: wish
+            .wish
             .available_actions(caller.actor.role)
             .into_iter()
             .map(WishActionKind::code)

@@ -9,7 +9,11 @@
 //! Every step is one transaction of the wish, its history event and its notices: the dealer
 //! is told the status, the planned dates or the reason (`wish_status`), and whoever must
 //! decide next hears of it (`wish_task`: the account manager of a new wish, the admins of a
-//! wish sent to development).
+//! wish sent to development), both with the stage's due date.
+//!
+//! Every use case answers a [`DatedWish`]: the wish with its stage's due date and whether it
+//! is overdue, counted on the working calendar at the injected clock's "now", so the lists
+//! of the account manager and development flag what is late.
 
 pub mod api;
 pub mod portal;
@@ -19,15 +23,17 @@ pub mod views;
 pub use routes::routes;
 
 use crate::AppState;
+use crate::calendar;
 use crate::kernel::error::AppError;
 use crate::kernel::names::dealer_name;
+use crate::kernel::time::local;
 use crate::kernel::visibility::{ensure_area, ensure_visible};
 use chrono::NaiveDate;
 use dealerdesk_domain::error::FieldError;
 use dealerdesk_domain::kernel::{Area, Scope};
 use dealerdesk_domain::{
-    Actor, Audience, Notice, Role, ValidationError, Wish, WishAction, WishActionKind, WishDraft,
-    WishError, WishEvent, WishId,
+    Actor, Audience, Notice, Role, StageDue, ValidationError, Wish, WishAction, WishActionKind,
+    WishDeadline, WishDraft, WishError, WishEvent, WishId, WorkingCalendar,
 };
 use dealerdesk_store::{DirectoryRepo, Page, PageRequest, WishRepo};
 use serde::Deserialize;
@@ -37,6 +43,35 @@ pub fn reads_wishes(actor: &Actor) -> bool {
     actor.scope(Area::Wishes).is_open()
 }
 
+/// A wish with its current stage's due date, as of the moment it was read.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DatedWish {
+    /// The wish as stored.
+    pub wish: Wish,
+    /// `None` once rejected or implemented.
+    pub due: Option<StageDue>,
+}
+
+impl DatedWish {
+    fn new(wish: Wish, calendar: &WorkingCalendar, now: chrono::DateTime<chrono::Utc>) -> Self {
+        let due = wish.stage_due(calendar, now);
+        DatedWish { wish, due }
+    }
+
+    /// The due date in people's words: «04.12.2026 12:00 (МСК)» for a stage counted in
+    /// working days, «14.06.2026 включительно» for a plan, whose last day is a whole day
+    /// (its due instant is the following midnight, which would read as the wrong date).
+    pub fn due_words(&self) -> Option<String> {
+        let due = self.due?;
+        Some(match (due.what, &self.wish.plan) {
+            (WishDeadline::Implementation, Some(plan)) => {
+                format!("{} включительно", ru_date(plan.planned_to))
+            }
+            _ => format!("{} (МСК)", local(due.due_at)),
+        })
+    }
+}
+
 // ---------------------------------------------------------------- notices
 
 pub(crate) fn ru_date(d: NaiveDate) -> String {
@@ -44,9 +79,13 @@ pub(crate) fn ru_date(d: NaiveDate) -> String {
 }
 
 /// Who hears of a step: always the dealer; the account manager of a new wish; the admins
-/// (the development department) of a wish handed to them.
-fn notices(wish: &Wish, event: &WishEvent, dealer_name: &str) -> Vec<Notice> {
+/// (the development department) of a wish handed to them. Each is told when the new stage
+/// is due (Moscow time), so the dealer knows when to expect the next step.
+fn notices(dated: &DatedWish, event: &WishEvent, dealer_name: &str) -> Vec<Notice> {
+    let wish = &dated.wish;
     let plan = wish.plan.as_ref();
+    let due_words = dated.due_words().unwrap_or_default();
+    let due_label = dated.due.map(|d| d.what.label()).unwrap_or_default();
     let dealer = Notice::new(
         format!("wish:{}:v{}", wish.id, wish.version),
         "wish_status",
@@ -70,7 +109,9 @@ fn notices(wish: &Wish, event: &WishEvent, dealer_name: &str) -> Vec<Notice> {
         "planned_to",
         plan.map(|p| ru_date(p.planned_to)).unwrap_or_default(),
     )
-    .with("reason", wish.reason.clone().unwrap_or_default());
+    .with("reason", wish.reason.clone().unwrap_or_default())
+    .with("due_label", due_label)
+    .with("due_words", due_words.clone());
     let mut out = vec![dealer];
     let next = match (event.action, wish.status) {
         (None, _) => Some((
@@ -101,6 +142,7 @@ fn notices(wish: &Wish, event: &WishEvent, dealer_name: &str) -> Vec<Notice> {
             .with("status_label", wish.status.label())
             .with("dealer_name", dealer_name)
             .with("task", task)
+            .with("due_words", due_words.clone())
             .with("comment", event.comment.clone().unwrap_or_default()),
         );
     }
@@ -110,25 +152,49 @@ fn notices(wish: &Wish, event: &WishEvent, dealer_name: &str) -> Vec<Notice> {
 // ---------------------------------------------------------------- use cases
 
 /// A dealer submits a wish.
-pub async fn submit(state: &AppState, actor: &Actor, draft: &WishDraft) -> Result<Wish, AppError> {
+pub async fn submit(
+    state: &AppState,
+    actor: &Actor,
+    draft: &WishDraft,
+) -> Result<DatedWish, AppError> {
     let dealer = actor
         .filing_dealer()
         .ok_or_else(AppError::forbidden)?
         .clone();
     let new = draft.validate()?;
     let id = WishId::new(ulid::Ulid::new().to_string());
-    let (wish, event) = Wish::submit(id, dealer, actor, new, state.clock.now());
-    let name = dealer_name(state, &wish.dealer_id).await?;
+    let now = state.clock.now();
+    let (wish, event) = Wish::submit(id, dealer, actor, new, now);
+    let dated = DatedWish::new(wish, &calendar::load(state).await?, now);
+    let name = dealer_name(state, &dated.wish.dealer_id).await?;
     state
         .store
-        .create_wish(&wish, &event, &notices(&wish, &event, &name))
+        .create_wish(&dated.wish, &event, &notices(&dated, &event, &name))
         .await?;
-    tracing::info!(wish = %wish.id, dealer = %wish.dealer_id, "wish submitted");
-    Ok(wish)
+    tracing::info!(wish = %dated.wish.id, dealer = %dated.wish.dealer_id, "wish submitted");
+    Ok(dated)
 }
 
-/// The wishes the caller may see, newest first.
+/// The wishes the caller may see, newest first, each with its stage's due date.
 pub async fn list(
+    state: &AppState,
+    actor: &Actor,
+    page: &PageRequest,
+) -> Result<Page<DatedWish>, AppError> {
+    let page = visible_wishes(state, actor, page).await?;
+    let calendar = calendar::load(state).await?;
+    let now = state.clock.now();
+    Ok(Page {
+        items: page
+            .items
+            .into_iter()
+            .map(|w| DatedWish::new(w, &calendar, now))
+            .collect(),
+        next_cursor: page.next_cursor,
+    })
+}
+
+async fn visible_wishes(
     state: &AppState,
     actor: &Actor,
     page: &PageRequest,
@@ -160,12 +226,12 @@ pub async fn list(
     }
 }
 
-/// One wish with its history.
+/// One wish with its stage's due date and its history.
 pub async fn card(
     state: &AppState,
     actor: &Actor,
     id: &WishId,
-) -> Result<(Wish, Vec<WishEvent>), AppError> {
+) -> Result<(DatedWish, Vec<WishEvent>), AppError> {
     ensure_area(actor, Area::Wishes)?;
     let (wish, history) = state
         .store
@@ -173,7 +239,8 @@ pub async fn card(
         .await?
         .ok_or_else(AppError::not_found)?;
     ensure_visible(state, actor, Area::Wishes, &wish.dealer_id).await?;
-    Ok((wish, history))
+    let dated = DatedWish::new(wish, &calendar::load(state).await?, state.clock.now());
+    Ok((dated, history))
 }
 
 /// A decision as it arrives from a form or a JSON body, before its data is checked.
@@ -250,7 +317,7 @@ pub async fn decide(
     id: &WishId,
     input: &DecisionInput,
     seen_version: u64,
-) -> Result<Wish, AppError> {
+) -> Result<DatedWish, AppError> {
     ensure_area(actor, Area::Wishes)?;
     let kind = input.kind()?;
     let wish = state
@@ -272,17 +339,18 @@ pub async fn decide(
         }
     };
     let (decided, event) = wish.apply(actor, action, now)?;
-    let name = dealer_name(state, &decided.dealer_id).await?;
+    let decided = DatedWish::new(decided, &calendar::load(state).await?, now);
+    let name = dealer_name(state, &decided.wish.dealer_id).await?;
     state
         .store
         .save_wish_move(
-            &decided,
+            &decided.wish,
             seen_version,
             &event,
             &notices(&decided, &event, &name),
         )
         .await?;
-    tracing::info!(wish = %decided.id, action = kind.code(), to = decided.status.code(), "wish decided");
+    tracing::info!(wish = %decided.wish.id, action = kind.code(), to = decided.wish.status.code(), "wish decided");
     Ok(decided)
 }
 

@@ -45,10 +45,12 @@ async fn list_page(
         let rows: Vec<_> = page
             .items
             .iter()
-            .map(|w| {
-                let mut v = wish_json(w);
+            .map(|dated| {
+                let w = &dated.wish;
+                let mut v = wish_json(dated);
                 v["created_local"] = local(w.created_at).into();
                 v["updated_local"] = local(w.updated_at).into();
+                v["due_words"] = dated.due_words().into();
                 v["dealer_name"] = dealers
                     .get(&w.dealer_id)
                     .cloned()
@@ -95,7 +97,7 @@ pub async fn portal_create(
         text: get("text"),
     };
     match wish::submit(&state, &caller.principal.actor, &draft).await {
-        Ok(wish) => Redirect::to(&format!("/wishes/{}", wish.id)).into_response(),
+        Ok(dated) => Redirect::to(&format!("/wishes/{}", dated.wish.id)).into_response(),
         Err(e) if e.code() == "validation_failed" => {
             list_page(&state, &caller, e.status(), &fields, Some(&e)).await
         }
@@ -113,11 +115,13 @@ async fn card_page(
 ) -> Response {
     let actor = &caller.principal.actor;
     let result = async {
-        let (wish, history) = wish::card(state, actor, id).await?;
+        let (dated, history) = wish::card(state, actor, id).await?;
+        let wish = &dated.wish;
         let people: Vec<_> = history.iter().map(|e| e.actor_id.clone()).collect();
         let names = user_names(state, &people).await?;
-        let mut view = wish_json(&wish);
+        let mut view = wish_json(&dated);
         view["created_local"] = local(wish.created_at).into();
+        view["due_words"] = dated.due_words().into();
         view["dealer_name"] = dealer_name(state, &wish.dealer_id).await?.into();
         if let Some(plan) = &wish.plan {
             view["plan_from_local"] = ru_date(plan.planned_from).into();

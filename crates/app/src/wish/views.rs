@@ -2,7 +2,8 @@
 
 use crate::kernel::templates;
 use crate::kernel::time::utc;
-use dealerdesk_domain::{DealerId, UserId, Wish, WishActionKind, WishEvent, WishId, WishStatus};
+use crate::wish::DatedWish;
+use dealerdesk_domain::{DealerId, UserId, WishActionKind, WishEvent, WishId, WishStatus};
 use serde::Serialize;
 use serde_json::Value;
 use utoipa::ToSchema;
@@ -34,6 +35,15 @@ pub struct WishView {
     pub reason: Option<String>,
     /// What the dealer is told about the wish now.
     pub dealer_notice: String,
+    /// What the current stage is due for: `review` (the account manager), `decision`
+    /// (development), `implementation` (an accepted wish's plan); null once decided for good.
+    pub due_for: Option<&'static str>,
+    /// Its Russian label («Рассмотрение аккаунт-менеджером», …).
+    pub due_label: Option<&'static str>,
+    /// When the current stage is due, in working days on the platform calendar; RFC 3339 UTC.
+    pub due_at: Option<String>,
+    /// Past `due_at` and still in that stage.
+    pub overdue: bool,
     /// RFC 3339 UTC.
     pub created_at: String,
     /// RFC 3339 UTC.
@@ -52,8 +62,10 @@ pub struct WishPlanView {
 }
 
 impl WishView {
-    /// The wish's fields.
-    pub fn new(w: &Wish) -> Self {
+    /// The wish's fields and its stage's due date.
+    pub fn new(dated: &DatedWish) -> Self {
+        let w = &dated.wish;
+        let due = dated.due;
         WishView {
             id: w.id.clone(),
             dealer_id: w.dealer_id.clone(),
@@ -69,6 +81,10 @@ impl WishView {
             }),
             reason: w.reason.clone(),
             dealer_notice: w.dealer_notice(),
+            due_for: due.map(|d| d.what.code()),
+            due_label: due.map(|d| d.what.label()),
+            due_at: due.map(|d| utc(d.due_at)),
+            overdue: due.is_some_and(|d| d.overdue),
             created_at: utc(w.created_at),
             updated_at: utc(w.updated_at),
             version: w.version,
@@ -77,7 +93,7 @@ impl WishView {
 }
 
 /// A wish as JSON (the portal adds its words to it).
-pub fn wish_json(w: &Wish) -> Value {
+pub fn wish_json(w: &DatedWish) -> Value {
     serde_json::to_value(WishView::new(w)).unwrap_or_default()
 }
 

@@ -1,30 +1,38 @@
 //! Central improvement wishes of SPEC §2.7 («пожелания по центральным доработкам»).
 //!
-//! A dealer submits a wish; the account manager takes it up, records and clarifies it
-//! (1–2 working days) and either sends it to development or rejects it; the development
-//! department decides (2–3 working days): rejected with a reason, or accepted into a
-//! two-week sprint with planned dates; an accepted wish is then implemented. The dealer
-//! is told the status, the planned dates or the reason at every step
-//! ([`Wish::dealer_notice`]).
+//! A dealer submits a wish; the account manager takes it up, records and clarifies it and
+//! passes it to development (1–2 working days); the development department decides (2–3
+//! working days): rejected with a reason, or accepted into a two-week sprint with planned
+//! dates; an accepted wish is then implemented. The dealer is told the status, the planned
+//! dates or the reason at every step ([`Wish::dealer_notice`]).
 //!
 //! # Who decides
 //! Each open status belongs to one stage ([`WishStatus::stage`]):
 //! - submitted, under review → the **account manager** (`account_manager`, and `admin`, who
-//!   may do everything): review, send to development, reject;
+//!   may do everything): review, send to development. The account manager never rejects:
+//!   only development decides, so a rejection before development is
+//!   [`WishError::DevelopmentDecides`];
 //! - with development, accepted → the **development department**, which the platform's
 //!   `admin` role stands for (there is no separate role for it): reject, accept, implement.
 //!
 //! Whether an account manager is *this dealer's* account manager is an access question
 //! the use case asks ([`crate::Actor::can_view_ticket_of`] style), not a lifecycle one.
 //!
+//! # Due dates
+//! Each stage is due a number of working days after it began ([`Wish::stage_due`]): the
+//! account manager's [`MANAGER_STAGE_DAYS`] after the submission, development's decision
+//! [`DEVELOPMENT_STAGE_DAYS`] after the hand-over, and an accepted wish by the end of its
+//! plan's last day. Past that instant the wish is overdue.
+//!
 //! The transitions are one `match` in [`next_wish_status`].
 
 use crate::access::Actor;
+use crate::calendar::WorkingCalendar;
 use crate::error::{FieldError, ValidationError};
 use crate::ids::{DealerId, UserId, WishId};
 use crate::kernel::{Refusal, RefusalKind, Refuse, TextRule};
 use crate::role::Role;
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Days, NaiveDate, TimeZone, Utc};
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
@@ -39,6 +47,11 @@ pub const SPRINT_MAX: usize = 100;
 /// The shortest plan: work goes in two-week sprints, so the planned last day is at least
 /// 13 days after the first (14 calendar days inclusive).
 pub const MIN_PLAN_DAYS: i64 = 13;
+/// The account manager records, clarifies and passes a wish on within 1–2 working days:
+/// the stage is due at the end of the range.
+pub const MANAGER_STAGE_DAYS: u32 = 2;
+/// Development decides within 2–3 working days of the hand-over: due at the end of the range.
+pub const DEVELOPMENT_STAGE_DAYS: u32 = 3;
 
 /// A wish's title as a draft field.
 const TITLE_RULE: TextRule = TextRule::line(
@@ -120,6 +133,29 @@ impl WishStatus {
     }
 }
 
+crate::coded_enum! {
+    /// What the current stage of a wish is due for.
+    pub enum WishDeadline {
+        /// The account manager records, clarifies and passes the wish on.
+        Review = "review" / "Рассмотрение аккаунт-менеджером",
+        /// Development accepts or rejects the wish.
+        Decision = "decision" / "Решение отдела разработки",
+        /// An accepted wish is implemented by its plan's last day.
+        Implementation = "implementation" / "Реализация по плану",
+    }
+}
+
+/// When the current stage of a wish is due, and whether it is late now.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct StageDue {
+    /// What is due.
+    pub what: WishDeadline,
+    /// The instant the stage is due.
+    pub due_at: DateTime<Utc>,
+    /// Past `due_at` and still in the stage.
+    pub overdue: bool,
+}
+
 /// A decision on a wish.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum WishAction {
@@ -127,7 +163,7 @@ pub enum WishAction {
     Review { note: Option<String> },
     /// The account manager hands the wish to development.
     SendToDevelopment,
-    /// The wish will not be done; the dealer is told why.
+    /// Development will not do the wish; the dealer is told why.
     Reject { reason: String },
     /// Development plans the wish into a sprint of at least two weeks.
     Accept {
@@ -222,6 +258,10 @@ pub enum WishError {
         from: WishStatus,
         action: WishActionKind,
     },
+    /// A rejection before development has seen the wish: only development decides, the
+    /// account manager's stage ends in passing the wish on.
+    #[error("only development rejects a wish; it is still with the account manager")]
+    DevelopmentDecides,
     /// The decision belongs to another stage's people.
     #[error("{} is not this actor's decision", .action.code())]
     NotYourMove { action: WishActionKind },
@@ -239,6 +279,9 @@ impl WishError {
                 action.label(),
                 from.label()
             ),
+            WishError::DevelopmentDecides => "Отклонить пожелание может только отдел разработки: \
+                 аккаунт-менеджер уточняет пожелание и передаёт его в разработку."
+                .to_string(),
             WishError::NotYourMove { action } => {
                 format!("Действие «{}» вам недоступно.", action.label())
             }
@@ -261,7 +304,8 @@ pub fn wish_move(status: WishStatus, kind: WishActionKind) -> Result<WishStatus,
     match (status, kind) {
         (S::Submitted, K::Review) => Ok(S::UnderReview),
         (S::UnderReview, K::SendToDevelopment) => Ok(S::WithDevelopment),
-        (S::UnderReview | S::WithDevelopment, K::Reject) => Ok(S::Rejected),
+        (S::Submitted | S::UnderReview, K::Reject) => Err(WishError::DevelopmentDecides),
+        (S::WithDevelopment, K::Reject) => Ok(S::Rejected),
         (S::WithDevelopment, K::Accept) => Ok(S::Accepted),
         (S::Accepted, K::Implement) => Ok(S::Implemented),
         (from, action) => Err(WishError::IllegalMove { from, action }),
@@ -353,6 +397,16 @@ pub struct Wish {
     pub updated_at: DateTime<Utc>,
     /// Optimistic-lock version; starts at 1 and grows by one with every change.
     pub version: u64,
+}
+
+/// The first instant after `date` in the calendar's zone: a plan's last day is a whole day.
+fn end_of_day(calendar: &WorkingCalendar, date: NaiveDate) -> Option<DateTime<Utc>> {
+    let next = date.checked_add_days(Days::new(1))?;
+    calendar
+        .tz()
+        .from_local_datetime(&next.and_time(chrono::NaiveTime::MIN))
+        .earliest()
+        .map(|t| t.with_timezone(&Utc))
 }
 
 fn ru_date(date: NaiveDate) -> String {
@@ -456,6 +510,45 @@ impl Wish {
         Ok((wish, event))
     }
 
+    /// When the current stage began. The account manager's stage starts with the
+    /// submission (taking the wish up does not restart it); every later stage starts with
+    /// the move into it, which is the last change, since every move changes the status.
+    pub fn stage_since(&self) -> DateTime<Utc> {
+        match self.status {
+            WishStatus::Submitted | WishStatus::UnderReview => self.created_at,
+            WishStatus::WithDevelopment
+            | WishStatus::Accepted
+            | WishStatus::Rejected
+            | WishStatus::Implemented => self.updated_at,
+        }
+    }
+
+    /// When the current stage is due on `calendar` (working days, in its zone) and whether
+    /// it is overdue at `now`; `None` once the wish is rejected or implemented (or an
+    /// accepted wish's plan ends beyond the dates the calendar can name).
+    pub fn stage_due(&self, calendar: &WorkingCalendar, now: DateTime<Utc>) -> Option<StageDue> {
+        let (what, due_at) = match self.status {
+            WishStatus::Submitted | WishStatus::UnderReview => (
+                WishDeadline::Review,
+                calendar.add_working_days(self.stage_since(), MANAGER_STAGE_DAYS),
+            ),
+            WishStatus::WithDevelopment => (
+                WishDeadline::Decision,
+                calendar.add_working_days(self.stage_since(), DEVELOPMENT_STAGE_DAYS),
+            ),
+            WishStatus::Accepted => (
+                WishDeadline::Implementation,
+                end_of_day(calendar, self.plan.as_ref()?.planned_to)?,
+            ),
+            WishStatus::Rejected | WishStatus::Implemented => return None,
+        };
+        Some(StageDue {
+            what,
+            due_at,
+            overdue: now > due_at,
+        })
+    }
+
     /// Whether `actor` may make a decision of `kind` on this wish now, whatever its data:
     /// where it would take the wish, or the refusal [`Wish::apply`] gives for it (an
     /// illegal move first, then another stage's decision). The caller has checked that
@@ -526,6 +619,11 @@ impl Refuse for WishError {
             WishError::IllegalMove { .. } => Refusal::new(
                 RefusalKind::Conflict,
                 "illegal_transition",
+                self.message_ru(),
+            ),
+            WishError::DevelopmentDecides => Refusal::new(
+                RefusalKind::Conflict,
+                "development_decides",
                 self.message_ru(),
             ),
             WishError::NotYourMove { .. } => {
@@ -642,12 +740,37 @@ mod tests {
     }
 
     #[test]
-    fn a_wish_is_rejected_under_review_or_by_development() {
-        assert_eq!(next_wish_status(S::UnderReview, &reject()), Ok(S::Rejected));
+    fn only_development_rejects_a_wish() {
         assert_eq!(
             next_wish_status(S::WithDevelopment, &reject()),
             Ok(S::Rejected)
         );
+        for from in [S::Submitted, S::UnderReview] {
+            assert_eq!(
+                next_wish_status(from, &reject()),
+                Err(WishError::DevelopmentDecides)
+            );
+        }
+    }
+
+    #[test]
+    fn the_account_manager_never_rejects_and_is_told_to_pass_the_wish_on() {
+        for who in [actor(Role::AccountManager), actor(Role::Admin)] {
+            for from in [S::Submitted, S::UnderReview] {
+                let err = wish_in(from).apply(&who, reject(), now()).unwrap_err();
+                assert_eq!(err, WishError::DevelopmentDecides);
+                assert_eq!(
+                    err.message_ru(),
+                    "Отклонить пожелание может только отдел разработки: аккаунт-менеджер \
+                     уточняет пожелание и передаёт его в разработку."
+                );
+                assert!(
+                    !wish_in(from)
+                        .available_actions(who.role)
+                        .contains(&WishActionKind::Reject)
+                );
+            }
+        }
     }
 
     #[test]
@@ -682,7 +805,6 @@ mod tests {
             vec![
                 (S::Submitted, K::Review, S::UnderReview),
                 (S::UnderReview, K::SendToDevelopment, S::WithDevelopment),
-                (S::UnderReview, K::Reject, S::Rejected),
                 (S::WithDevelopment, K::Reject, S::Rejected),
                 (S::WithDevelopment, K::Accept, S::Accepted),
                 (S::Accepted, K::Implement, S::Implemented),
@@ -735,7 +857,10 @@ mod tests {
         assert!(w.apply(&manager, A::Review { note: None }, now()).is_ok());
         let w = wish_in(S::UnderReview);
         assert!(w.apply(&manager, A::SendToDevelopment, now()).is_ok());
-        assert!(w.apply(&manager, reject(), now()).is_ok());
+        assert_eq!(
+            w.apply(&manager, reject(), now()).unwrap_err(),
+            WishError::DevelopmentDecides
+        );
         // Development's stage: an account manager cannot decide it.
         let w = wish_in(S::WithDevelopment);
         for action in [accept(), reject()] {
@@ -790,7 +915,7 @@ mod tests {
         );
         assert_eq!(
             wish_in(S::UnderReview).available_actions(manager),
-            vec![K::SendToDevelopment, K::Reject]
+            vec![K::SendToDevelopment]
         );
         assert_eq!(
             wish_in(S::WithDevelopment).available_actions(manager),
@@ -808,10 +933,10 @@ mod tests {
 
     #[test]
     fn rejecting_needs_a_reason() {
-        let w = wish_in(S::UnderReview);
+        let w = wish_in(S::WithDevelopment);
         let err = w
             .apply(
-                &actor(Role::AccountManager),
+                &actor(Role::Admin),
                 A::Reject {
                     reason: "  ".into(),
                 },
@@ -980,6 +1105,9 @@ mod tests {
         let r = not_yours.refusal();
         assert_eq!((r.kind, r.code), (K::Forbidden, "not_your_move"));
         assert_eq!(r.message, not_yours.message_ru());
+        let r = WishError::DevelopmentDecides.refusal();
+        assert_eq!((r.kind, r.code), (K::Conflict, "development_decides"));
+        assert_eq!(r.message, WishError::DevelopmentDecides.message_ru());
         let invalid = WishError::Invalid(ValidationError::field(
             "reason",
             "Укажите причину отклонения: её увидит дилер.",
@@ -1011,11 +1139,11 @@ mod tests {
                 }
             }
         }
-        let w = wish_in(S::UnderReview);
-        let manager = actor(Role::AccountManager);
-        assert!(w.may(&manager, WishActionKind::Reject));
+        let w = wish_in(S::WithDevelopment);
+        let admin = actor(Role::Admin);
+        assert!(w.may(&admin, WishActionKind::Reject));
         assert!(
-            w.apply(&manager, A::Reject { reason: " ".into() }, now())
+            w.apply(&admin, A::Reject { reason: " ".into() }, now())
                 .is_err()
         );
         assert_eq!(
@@ -1025,8 +1153,128 @@ mod tests {
             })
         );
         assert!(matches!(
-            w.check_move(&manager, WishActionKind::Implement),
+            w.check_move(&admin, WishActionKind::Implement),
             Err(WishError::IllegalMove { .. })
         ));
+    }
+    // ------------------------------------------------------------ due dates
+
+    fn msk(m: u32, day: u32, h: u32, min: u32) -> DateTime<Utc> {
+        chrono_tz::Europe::Moscow
+            .with_ymd_and_hms(2026, m, day, h, min, 0)
+            .unwrap()
+            .with_timezone(&Utc)
+    }
+
+    fn submitted_at(at: DateTime<Utc>) -> Wish {
+        Wish {
+            created_at: at,
+            updated_at: at,
+            ..wish_in(S::Submitted)
+        }
+    }
+
+    #[test]
+    fn the_account_managers_stage_is_due_two_working_days_after_submission_across_the_may_holidays()
+    {
+        let calendar = WorkingCalendar::platform_default();
+        // Thursday 7 May 15:00: Friday the 8th works; 9–11 May are days off.
+        let wish = submitted_at(msk(5, 7, 15, 0));
+        let due = wish.stage_due(&calendar, msk(5, 7, 15, 0)).unwrap();
+        assert_eq!(due.what, WishDeadline::Review);
+        assert_eq!(due.what.label(), "Рассмотрение аккаунт-менеджером");
+        assert_eq!(due.due_at, msk(5, 12, 15, 0));
+        assert!(!due.overdue);
+    }
+
+    #[test]
+    fn taking_a_wish_up_does_not_restart_the_account_managers_clock() {
+        let calendar = WorkingCalendar::platform_default();
+        let wish = submitted_at(msk(5, 7, 15, 0));
+        let (reviewed, _) = wish
+            .apply(
+                &actor(Role::AccountManager),
+                A::Review { note: None },
+                msk(5, 8, 10, 0),
+            )
+            .unwrap();
+        assert_eq!(reviewed.stage_since(), msk(5, 7, 15, 0));
+        assert_eq!(
+            reviewed
+                .stage_due(&calendar, msk(5, 8, 10, 0))
+                .unwrap()
+                .due_at,
+            msk(5, 12, 15, 0)
+        );
+    }
+
+    #[test]
+    fn development_decides_within_three_working_days_of_the_hand_over() {
+        let calendar = WorkingCalendar::platform_default();
+        let reviewed = Wish {
+            status: S::UnderReview,
+            ..submitted_at(msk(5, 7, 15, 0))
+        };
+        // Handed over on Friday 8 May at 11:00; Tuesday 12th, Wednesday 13th, Thursday 14th.
+        let (sent, _) = reviewed
+            .apply(
+                &actor(Role::AccountManager),
+                A::SendToDevelopment,
+                msk(5, 8, 11, 0),
+            )
+            .unwrap();
+        let due = sent.stage_due(&calendar, msk(5, 8, 11, 0)).unwrap();
+        assert_eq!(due.what, WishDeadline::Decision);
+        assert_eq!(due.what.label(), "Решение отдела разработки");
+        assert_eq!(due.due_at, msk(5, 14, 11, 0));
+    }
+
+    #[test]
+    fn an_accepted_wish_is_due_by_the_end_of_its_plans_last_day_in_moscow() {
+        let calendar = WorkingCalendar::platform_default();
+        let sent = Wish {
+            status: S::WithDevelopment,
+            ..submitted_at(msk(5, 7, 15, 0))
+        };
+        let (accepted, _) = sent.apply(&actor(Role::Admin), accept(), now()).unwrap();
+        let due = accepted.stage_due(&calendar, now()).unwrap();
+        assert_eq!(due.what, WishDeadline::Implementation);
+        assert_eq!(due.due_at, msk(6, 15, 0, 0));
+        assert!(
+            !accepted
+                .stage_due(&calendar, msk(6, 14, 23, 59))
+                .unwrap()
+                .overdue
+        );
+        assert!(
+            accepted
+                .stage_due(&calendar, msk(6, 15, 0, 1))
+                .unwrap()
+                .overdue
+        );
+    }
+
+    #[test]
+    fn a_wish_is_overdue_only_after_its_due_instant_and_never_once_decided() {
+        let calendar = WorkingCalendar::platform_default();
+        let wish = submitted_at(msk(5, 7, 15, 0));
+        assert!(
+            !wish
+                .stage_due(&calendar, msk(5, 12, 15, 0))
+                .unwrap()
+                .overdue
+        );
+        assert!(
+            wish.stage_due(&calendar, msk(5, 12, 15, 1))
+                .unwrap()
+                .overdue
+        );
+        for status in [S::Rejected, S::Implemented] {
+            let done = Wish {
+                status,
+                ..wish.clone()
+            };
+            assert_eq!(done.stage_due(&calendar, msk(12, 1, 0, 0)), None);
+        }
     }
 }
