@@ -24,8 +24,8 @@ use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use dealerdesk_domain::{
-    CorrectionDraft, CostAction, EstimateDraft, ReclassifyDraft, Ticket, TicketId, TimeEntry, TimeEntryDraft,
-    TimeEntryId,
+    CorrectionDraft, CostAction, EstimateDraft, ReclassifyDraft, Ticket, TicketId, TimeEntry,
+    TimeEntryDraft, TimeEntryId,
 };
 use serde::{Deserialize, Serialize};
 

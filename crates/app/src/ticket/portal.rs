@@ -19,8 +19,8 @@ use axum::http::StatusCode;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use dealerdesk_domain::{
-    Action, Billing, Category, Criticality, EstimateDraft, Role, State as TicketState,
-    TicketDraft, TicketId, format_rub, hourly_rate, reaction_time,
+    Action, Billing, Category, Criticality, EstimateDraft, Role, State as TicketState, TicketDraft,
+    TicketId, format_rub, hourly_rate, reaction_time,
 };
 use minijinja::{Value, context};
 use serde::Deserialize;

@@ -231,10 +231,12 @@ impl EstimateDraft {
                 errors.push(e);
                 None
             });
-        let text = TEXT_RULE.required(self.text.as_deref()).unwrap_or_else(|e| {
-            errors.push(e);
-            String::new()
-        });
+        let text = TEXT_RULE
+            .required(self.text.as_deref())
+            .unwrap_or_else(|e| {
+                errors.push(e);
+                String::new()
+            });
         match (category, criticality, billing) {
             (Some(category), Some(criticality), Some(billing)) if errors.is_empty() => {
                 Ok(EstimateRequest {
@@ -423,9 +425,8 @@ mod tests {
             done("Разместить новость о летней акции", 2, dec!(1200)),
             done("Новость об акции на главной", 3, dec!(700)),
         ];
-        let with_defaults = |c: &[Completed]| {
-            estimate(NEW, Category::IndividualNews, Criticality::High, now(), c)
-        };
+        let with_defaults =
+            |c: &[Completed]| estimate(NEW, Category::IndividualNews, Criticality::High, now(), c);
         assert_eq!(with_defaults(&similar[..1]), None);
         assert_eq!(with_defaults(&similar[..2]), None);
         assert_eq!(with_defaults(&similar).map(|e| e.count), Some(3));
@@ -493,13 +494,21 @@ mod tests {
         assert!(!free.is_paid(), "the category's default billing");
 
         let fields = |d: EstimateDraft| -> Vec<&'static str> {
-            d.validate().unwrap_err().errors.iter().map(|e| e.field).collect()
+            d.validate()
+                .unwrap_err()
+                .errors
+                .iter()
+                .map(|e| e.field)
+                .collect()
         };
         assert_eq!(
             fields(EstimateDraft::default()),
             vec!["category", "criticality", "text"]
         );
-        assert_eq!(fields(draft("gardening", "urgent", "Текст")), vec!["category", "criticality"]);
+        assert_eq!(
+            fields(draft("gardening", "urgent", "Текст")),
+            vec!["category", "criticality"]
+        );
         assert_eq!(
             fields(EstimateDraft {
                 billing: Some("maybe".into()),
@@ -511,7 +520,9 @@ mod tests {
             fields(draft("individual_news", "high", &"я".repeat(20_001))),
             vec!["text"]
         );
-        let e = draft("individual_news", "high", " ").validate().unwrap_err();
+        let e = draft("individual_news", "high", " ")
+            .validate()
+            .unwrap_err();
         assert_eq!(e.errors[0].message, "Опишите, что нужно сделать.");
     }
 
