@@ -483,10 +483,9 @@ test('portal in Chromium: dealer files tickets, specialist takes and costs one, 
       form.getByRole('button', { name: 'Примерная стоимость', exact: true }).click(),
     ]);
     await dealerPage.getByRole('heading', { name: 'Новое обращение' }).waitFor();
-    assert.equal(
-      await words(form.locator('p.muted')),
-      'Похожих платных работ за последние 90 дней нет — примерную оценку дать не из чего.',
-    );
+    // Too little similar work: no banner and no note at all (SPEC §2.5).
+    assert.equal(await form.locator('p.banner').count(), 0);
+    assert.equal(await form.locator('p.muted').count(), 0);
     assert.equal(await form.getByLabel('Тема').inputValue(), paidTitle);
     assert.match(await form.getByLabel('Что нужно сделать').inputValue(), /X-Trail/);
     assert.equal(await form.getByLabel('Категория').inputValue(), 'individual_news');

@@ -452,6 +452,11 @@ async fn the_estimate_ranks_similar_paid_work_and_is_204_without_it() {
             "Разместите новость о скидках на сервис",
             20,
         ),
+        (
+            "Новость о летней распродаже",
+            "Разместите новость о летней распродаже",
+            30,
+        ),
         ("Баннер в шапке", "Поправьте баннер в шапке: он съехал", 60),
     ] {
         let t = file(&dealer, title, text, "individual_news", "high", None).await;
@@ -470,10 +475,10 @@ async fn the_estimate_ranks_similar_paid_work_and_is_204_without_it() {
         .send("GET", &format!("/api/tickets/{}/estimate", id(&new)), None)
         .await;
     assert_eq!(status, StatusCode::OK, "{e}");
-    // The two news placements (590 and 1170 ₽); the banner fix is not similar work.
+    // The three news placements (590, 1170 and 1750 ₽); the banner fix is not similar work.
     assert_eq!(
         e,
-        json!({"median": "880", "low": "590", "high": "1170", "count": 2, "period_days": 90})
+        json!({"median": "1170", "low": "590", "high": "1750", "count": 3, "period_days": 90})
     );
     let (status, same) = specialist
         .send("GET", &format!("/api/tickets/{}/estimate", id(&new)), None)
@@ -551,7 +556,8 @@ async fn the_estimate_ranks_similar_paid_work_and_is_204_without_it() {
     };
     let with_banner = ask("high").await;
     assert!(
-        with_banner.contains("Примерная оценка стоимости") && with_banner.contains("880\u{a0}₽"),
+        with_banner.contains("Примерная оценка стоимости")
+            && with_banner.contains("1\u{a0}170\u{a0}₽"),
         "{with_banner}"
     );
     assert!(
@@ -561,8 +567,9 @@ async fn the_estimate_ranks_similar_paid_work_and_is_204_without_it() {
     assert!(with_banner.contains(&form_id), "still one ticket when sent");
     let without = ask("medium").await;
     assert!(
-        !without.contains("Примерная оценка стоимости:")
-            && without.contains("Похожих платных работ")
+        !without.contains("Примерная оценка стоимости")
+            && !without.contains("Похожих платных работ"),
+        "no similar work, no banner and no note: {without}"
     );
 }
 
@@ -745,7 +752,23 @@ async fn the_dealer_disputes_the_specialist_answers_and_corrects_and_the_dealer_
             .any(|m| m.email.text.contains("1\u{a0}170\u{a0}₽"))
     );
 
-    // The estimate banner follows the corrected cost.
+    // The estimate banner follows the corrected cost: 1170 ₽, not 2340 ₽, is the median of
+    // three similar news placements (with 590 and 1750 ₽).
+    for (title, minutes) in [
+        ("Новость об акции для сервиса", 10),
+        ("Новость об акции на шины", 30),
+    ] {
+        let t = file(
+            &dealer,
+            title,
+            "Разместите новость об акции",
+            "individual_news",
+            "high",
+            None,
+        )
+        .await;
+        finished(&dealer, &specialist, &t, minutes).await;
+    }
     let new = file(
         &dealer,
         "Новость об акции",
@@ -758,7 +781,10 @@ async fn the_dealer_disputes_the_specialist_answers_and_corrects_and_the_dealer_
     let (_, e) = dealer
         .send("GET", &format!("/api/tickets/{}/estimate", id(&new)), None)
         .await;
-    assert_eq!(e["median"], "1170");
+    assert_eq!(
+        (e["median"].clone(), e["high"].clone(), e["count"].clone()),
+        (json!("1170"), json!("1750"), json!(3))
+    );
 }
 
 #[tokio::test]

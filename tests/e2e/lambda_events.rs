@@ -26,10 +26,11 @@ use tower::ServiceExt as _;
 /// `main.rs` calls `routes::<group>`). The SAM template routes to it exactly the `/api/...`
 /// routes of that group, read from `crates/app/src/routes.rs` by [`template_routes_every_function`];
 /// everything else reaches the portal through `$default`.
-const HTTP_FUNCTIONS: [(&str, &str); 7] = [
+const HTTP_FUNCTIONS: [(&str, &str); 8] = [
     ("session", "session"),
     ("tickets-create", "tickets_create"),
     ("tickets-read", "tickets_read"),
+    ("cost-estimate", "cost_estimate"),
     ("tickets-actions", "tickets_actions"),
     ("wishes", "wishes"),
     ("admin", "admin_calendars"),
@@ -545,6 +546,94 @@ async fn tickets_read_function_shows_a_ticket_to_its_dealer_only() {
 
     assert_json_logs(&read);
     fx.assert_least_privilege("tickets-read");
+}
+
+#[tokio::test]
+async fn cost_estimate_function_answers_the_banner_before_a_ticket_exists() {
+    let fx = Fixture::start().await;
+    let dealer1 = fx.token("dealer1@demo.local").await;
+    let dealer2 = fx.token("dealer2@demo.local").await;
+    let specialist = fx.token("specialist@demo.local").await;
+    // Three finished news placements of another dealer: 590, 1170 and 1750 ₽.
+    for (title, minutes) in [
+        ("Новость о летней акции", 10),
+        ("Новость об акции на шины", 20),
+        ("Новость о летней распродаже", 30),
+    ] {
+        let t = fx
+            .call(
+                routes::tickets_create(fx.state.clone()),
+                "POST",
+                "/api/tickets",
+                Some(&dealer2),
+                json!({"title": title, "text": "Разместите новость об акции на главной.",
+                       "category": "individual_news", "criticality": "high"}),
+            )
+            .await;
+        let t = fx.act(&specialist, &t, "take").await;
+        let id = t["id"].as_str().expect("id");
+        let t = fx
+            .call(
+                routes::tickets_actions(fx.state.clone()),
+                "POST",
+                &format!("/api/tickets/{id}/time-entries"),
+                Some(&specialist),
+                json!({"minutes": minutes, "note": "Разместили", "version": t["version"]}),
+            )
+            .await;
+        let t = fx.act(&specialist, &t, "send_for_review").await;
+        let done = fx.act(&dealer2, &t, "accept").await;
+        assert_eq!(done["status"], "resolved");
+    }
+    let estimate = fx.function("cost-estimate").await;
+    let ask = |category: &str| {
+        ApiGwV2Request::new("GET", "/api/estimates")
+            .route("GET /api/estimates")
+            .query("category", category)
+            .query("criticality", "high")
+            .query("title", "Новость о летней акции")
+            .query("text", "Разместите новость о летней акции на главной")
+    };
+
+    let resp = estimate
+        .invoke(&ask("individual_news").bearer(&dealer1))
+        .await;
+    assert_eq!(resp.status, 200, "{:#}", resp.raw);
+    assert_eq!(
+        resp.json(),
+        json!({"median": "1170", "low": "590", "high": "1750", "count": 3, "period_days": 90})
+    );
+    // Other work: no estimate, no body.
+    let resp = estimate.invoke(&ask("meta_tags").bearer(&dealer1)).await;
+    assert_eq!(
+        (resp.status, resp.body.as_str()),
+        (204, ""),
+        "{:#}",
+        resp.raw
+    );
+
+    let body = assert_json_error(
+        &estimate.invoke(&ask("gardening").bearer(&dealer1)).await,
+        422,
+    );
+    assert_eq!(body["error"]["fields"][0]["field"], "category", "{body}");
+    let body = assert_json_error(
+        &estimate
+            .invoke(&ask("individual_news").query("price", "1").bearer(&dealer1))
+            .await,
+        400,
+    );
+    assert_eq!(body["error"]["code"], "bad_query");
+    assert_json_error(
+        &estimate
+            .invoke(&ask("individual_news").bearer(&specialist))
+            .await,
+        403,
+    );
+    assert_json_error(&estimate.invoke(&ask("individual_news")).await, 401);
+
+    assert_json_logs(&estimate);
+    fx.assert_least_privilege("cost-estimate");
 }
 
 #[tokio::test]
@@ -1515,7 +1604,7 @@ async fn arm64_release_bootstraps_answer_api_gateway_events_under_qemu() {
     let version = ticket["version"].as_u64().expect("version");
 
     let admin = fx.token("admin@demo.local").await;
-    let requests: [(&str, ApiGwV2Request, u16); 7] = [
+    let requests: [(&str, ApiGwV2Request, u16); 8] = [
         (
             "session",
             ApiGwV2Request::new("POST", "/api/session")
@@ -1537,6 +1626,16 @@ async fn arm64_release_bootstraps_answer_api_gateway_events_under_qemu() {
                 .route("GET /api/tickets/{id}")
                 .bearer(&dealer1),
             200,
+        ),
+        (
+            "cost-estimate",
+            ApiGwV2Request::new("GET", "/api/estimates")
+                .route("GET /api/estimates")
+                .query("category", "individual_news")
+                .query("criticality", "high")
+                .query("text", "Разместите новость об акции")
+                .bearer(&dealer1),
+            204,
         ),
         (
             "tickets-actions",

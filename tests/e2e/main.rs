@@ -8,6 +8,7 @@
 mod blobs_s3;
 mod costs;
 mod demo_history;
+mod estimates;
 mod lambda_events;
 mod notices;
 mod portal;

@@ -40,6 +40,9 @@ pub struct Settings {
     pub cookie_secure: bool,
     /// How long a login lasts.
     pub session_hours: i64,
+    /// How the estimate banner picks similar work: the look-back period (90 days) and the
+    /// fewest similar tickets it is shown from (3), SPEC §2.5.
+    pub estimate: dealerdesk_domain::EstimateSettings,
     /// Where people reach the portal; links in e-mails start with it.
     pub public_url: String,
     /// Working days a result waits in review before the system accepts it (SPEC §2.4).
@@ -51,6 +54,7 @@ impl Default for Settings {
         Self {
             cookie_secure: false,
             session_hours: 12,
+            estimate: dealerdesk_domain::EstimateSettings::default(),
             public_url: "http://127.0.0.1:8080".into(),
             auto_accept_days: dealerdesk_domain::DEFAULT_AUTO_ACCEPT_DAYS,
         }

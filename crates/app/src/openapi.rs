@@ -56,6 +56,7 @@ pub struct FieldProblem {
         ticket::api::get_ticket,
         ticket::api::act_on_ticket,
         cost::api::estimate,
+        cost::api::estimates,
         cost::api::log_time,
         cost::api::correct_time,
         cost::api::reclassify,

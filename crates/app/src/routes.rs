@@ -45,6 +45,12 @@ fn tickets_read_routes() -> Router<AppState> {
         .merge(openapi_routes())
 }
 
+/// `GET /api/estimates`: the cost estimate before a ticket exists (SPEC §2.5), a function of
+/// its own in the deployment.
+pub fn cost_estimate(state: AppState) -> Router {
+    finish(cost::routes::estimates(), state)
+}
+
 /// `POST /api/tickets/{id}/actions` and the time-and-cost moves: `…/time-entries`,
 /// `…/time-entries/{entry}/correction`, `…/reclassify`, `…/cost/{confirm,dispute,answer}`;
 /// `POST /api/tickets/{id}/comments`, `POST /api/tickets/{id}/attachments`

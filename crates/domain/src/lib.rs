@@ -47,7 +47,9 @@ pub use ticket::cost::{
     CostEvent, CostEventKind, CostingError, Reclassification, ReclassifyDraft, TicketCost,
     check_estimate_minutes, cost_reminder_notice, minutes_text, platform_date, reminder_due,
 };
-pub use ticket::estimate::{Completed, Estimate, EstimateSettings, estimate, estimate_with};
+pub use ticket::estimate::{
+    Completed, Estimate, EstimateDraft, EstimateRequest, EstimateSettings, estimate, estimate_with,
+};
 pub use ticket::lifecycle::{Action, DomainError, LifecycleError, Resume, State, Status};
 pub use ticket::sla::watch::DEFAULT_AUTO_ACCEPT_DAYS;
 pub use ticket::sla::{

@@ -8,6 +8,8 @@
 //! - `POST /api/tickets/{id}/cost/confirm` `{version}`, `…/cost/dispute` `{comment, version}`,
 //!   `…/cost/answer` `{comment, version}` → the ticket
 //! - `GET /api/tickets/{id}/estimate` → `{median, low, high, count, period_days}` or 204
+//! - `GET /api/estimates?category=&criticality=&text=` (`title`, `billing` optional) → the
+//!   same banner for a ticket not filed yet, or 204
 
 use crate::AppState;
 use crate::cost;
@@ -18,12 +20,12 @@ use crate::kernel::extract::JsonBody;
 use crate::kernel::ids::{IdPath, IdPath2};
 use crate::ticket::views::TicketView;
 use axum::Json;
-use axum::extract::State;
+use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use dealerdesk_domain::{
-    CorrectionDraft, CostAction, ReclassifyDraft, Ticket, TicketId, TimeEntry, TimeEntryDraft,
-    TimeEntryId,
+    CorrectionDraft, CostAction, EstimateDraft, ReclassifyDraft, Ticket, TicketId, TimeEntry,
+    TimeEntryDraft, TimeEntryId,
 };
 use serde::{Deserialize, Serialize};
 
@@ -183,6 +185,39 @@ pub async fn estimate(
     IdPath(id): IdPath<TicketId>,
 ) -> Result<Response, AppError> {
     match cost::ticket_estimate(&state, &caller.actor, &id).await? {
+        Some(e) => Ok(Json(EstimateView::new(&e)).into_response()),
+        None => Ok(StatusCode::NO_CONTENT.into_response()),
+    }
+}
+
+/// The query of `GET /api/estimates`: the new-ticket form's fields.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct EstimateQuery {
+    category: Option<String>,
+    criticality: Option<String>,
+    text: Option<String>,
+    title: Option<String>,
+    billing: Option<String>,
+}
+
+/// `GET /api/estimates`
+#[utoipa::path(get, path = "/api/estimates", tag = "cost", params(("category" = String, Query, description = "The category code."), ("criticality" = String, Query, description = "low, medium or high."), ("text" = String, Query, description = "What needs doing: the ticket's text."), ("title" = Option<String>, Query, description = "The ticket's title, if typed."), ("billing" = Option<String>, Query, description = "paid or free; the category's default when absent.")), responses((status = 200, description = "`{median, low, high, count, period_days}` of similar finished paid work.", body = EstimateView), (status = 204, description = "Free work, or too few similar tickets for an estimate."), (status = "4XX", description = "Refused: the `error` envelope (400 for an unknown or repeated parameter, 422 with `fields` for a bad value).", body = crate::openapi::ErrorEnvelope), (status = "5XX", description = "Unavailable: the `error` envelope.", body = crate::openapi::ErrorEnvelope)))]
+pub async fn estimates(
+    State(state): State<AppState>,
+    ApiCaller(caller): ApiCaller,
+    RawQuery(query): RawQuery,
+) -> Result<Response, AppError> {
+    let q: EstimateQuery = serde_urlencoded::from_str(query.as_deref().unwrap_or(""))
+        .map_err(|_| AppError::bad_request("bad_query", "Некорректные параметры запроса."))?;
+    let draft = EstimateDraft {
+        category: q.category,
+        criticality: q.criticality,
+        billing: q.billing,
+        title: q.title,
+        text: q.text,
+    };
+    match cost::draft_estimate(&state, &caller.actor, &draft).await? {
         Some(e) => Ok(Json(EstimateView::new(&e)).into_response()),
         None => Ok(StatusCode::NO_CONTENT.into_response()),
     }

@@ -17,7 +17,7 @@ use crate::kernel::names::user_names;
 use crate::ticket::{self, visible_ticket};
 use chrono::Duration;
 use dealerdesk_domain::{
-    Action, Actor, CorrectionDraft, CostAction, CostEvent, Estimate, EstimateSettings,
+    Action, Actor, CorrectionDraft, CostAction, CostEvent, Estimate, EstimateDraft,
     ReclassifyDraft, Ticket, TicketId, TimeEntry, TimeEntryDraft, TimeEntryId, UserId,
     check_estimate_minutes, estimate_with,
 };
@@ -194,8 +194,8 @@ pub async fn act(
 }
 
 /// The estimate banner of a ticket (SPEC §2.5): completed paid work of its category and
-/// criticality in the last 90 days, ranked by text; `None` when there is nothing similar
-/// (or the ticket is free).
+/// criticality over the configured period, ranked by text; `None` when there is too little
+/// similar work (or the ticket is free).
 pub async fn ticket_estimate(
     state: &AppState,
     actor: &Actor,
@@ -216,32 +216,29 @@ pub async fn ticket_estimate(
     .await
 }
 
-/// The estimate banner for a ticket the dealer is still writing (the new-ticket form):
-/// `None` for free work, unknown codes or nothing similar. Only for those who file.
+/// The estimate banner before a ticket exists (`GET /api/estimates`, the new-ticket form):
+/// only for those who file tickets; the draft is checked like the form (a bad field is a
+/// validation refusal); `None` for free work or too little similar work.
 pub async fn draft_estimate(
     state: &AppState,
     actor: &Actor,
-    draft: &dealerdesk_domain::TicketDraft,
+    draft: &EstimateDraft,
 ) -> Result<Option<Estimate>, AppError> {
     if actor.filing_dealer().is_none() {
         return Err(AppError::forbidden());
     }
-    let code = |v: &Option<String>| v.clone().unwrap_or_default();
-    let (Some(category), Some(criticality)) = (
-        dealerdesk_domain::Category::from_code(&code(&draft.category)),
-        dealerdesk_domain::Criticality::from_code(&code(&draft.criticality)),
-    ) else {
-        return Ok(None);
-    };
-    let billing = match draft.billing.as_deref() {
-        None | Some("") => Some(category.default_billing()),
-        Some(b) => dealerdesk_domain::Billing::from_code(b),
-    };
-    if billing != Some(dealerdesk_domain::Billing::Paid) {
+    let request = draft.validate()?;
+    if !request.is_paid() {
         return Ok(None);
     }
-    let text = format!("{}\n{}", code(&draft.title), code(&draft.text));
-    similar_estimate(state, category, criticality, &text, None).await
+    similar_estimate(
+        state,
+        request.category,
+        request.criticality,
+        &request.text,
+        None,
+    )
+    .await
 }
 
 async fn similar_estimate(
@@ -251,7 +248,7 @@ async fn similar_estimate(
     text: &str,
     itself: Option<&TicketId>,
 ) -> Result<Option<Estimate>, AppError> {
-    let settings = EstimateSettings::default();
+    let settings = &state.settings.estimate;
     let now = state.clock.now();
     let since = now - Duration::days(i64::from(settings.period_days));
     let candidates: Vec<_> = state
@@ -264,7 +261,7 @@ async fn similar_estimate(
         .map(|w| w.work)
         .collect();
     Ok(estimate_with(
-        &settings,
+        settings,
         text,
         category,
         criticality,

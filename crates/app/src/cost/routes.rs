@@ -7,7 +7,12 @@ use axum::routing::{get, post};
 
 /// Every route of the feature.
 pub fn routes() -> Router<AppState> {
-    read().merge(actions()).merge(pages())
+    read().merge(estimates()).merge(actions()).merge(pages())
+}
+
+/// `GET /api/estimates`: the banner before a ticket exists (the `cost-estimate` Lambda).
+pub fn estimates() -> Router<AppState> {
+    Router::new().route("/api/estimates", get(api::estimates))
 }
 
 /// `GET /api/tickets/{id}/estimate` (part of `tickets-read`).

@@ -15,12 +15,18 @@ use serde::Serialize;
 use serde_json::{Value, json};
 use utoipa::ToSchema;
 
-/// Adds the card's «Детализация» block (`ticket_cost.html`).
+/// Adds the card's «Детализация» block (`ticket_cost.html`) and the estimate banner
+/// (`estimate_banner.html`, shown by the card and the new-ticket form).
 pub fn add_templates(env: &mut minijinja::Environment<'static>) {
     templates::add(
         env,
         "ticket_cost.html",
         include_str!("../../templates/ticket_cost.html"),
+    );
+    templates::add(
+        env,
+        "estimate_banner.html",
+        include_str!("../../templates/estimate_banner.html"),
     );
 }
 

@@ -19,7 +19,8 @@ use axum::http::StatusCode;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use dealerdesk_domain::{
-    Action, Billing, Category, Criticality, Role, State as TicketState, TicketDraft, TicketId,
+    Action, Billing, Category, Criticality, EstimateDraft, Role, State as TicketState, TicketDraft,
+    TicketId, format_rub, hourly_rate, reaction_time,
 };
 use minijinja::{Value, context};
 use serde::Deserialize;
@@ -110,9 +111,18 @@ pub(crate) fn new_ticket_page_with(
         .iter()
         .map(|c| context! { code => c.code(), label => c.label(), billing => c.default_billing().label() })
         .collect();
+    // «Высокая — реакция 3 рабочих часа, 3 500 ₽/ч»: the words come from the catalog and
+    // the SLA table, so the form cannot drift from what the ticket will get.
     let criticalities: Vec<_> = Criticality::ALL
         .iter()
-        .map(|c| context! { code => c.code(), label => c.label(), rate => c.hourly_rate_rub() })
+        .map(|&c| {
+            context! {
+                code => c.code(),
+                label => c.label(),
+                reaction => reaction_time(c).label(),
+                rate => format_rub(hourly_rate(c)),
+            }
+        })
         .collect();
     let billings: Vec<_> = Billing::ALL
         .iter()
@@ -142,33 +152,35 @@ pub(crate) fn new_ticket_page_with(
 }
 
 /// `POST /tickets/new/estimate`: the new-ticket form again, with what similar work cost
-/// (SPEC §2.5) for what the dealer has typed so far. Works without JavaScript: the form's
-/// second button posts here.
+/// (SPEC §2.5) for what the dealer has typed so far — the use case of `GET /api/estimates`.
+/// Works without JavaScript: the form's second button posts here. Too little similar work
+/// shows no banner at all; a bad field is shown on the form.
 pub async fn new_ticket_estimate(
     State(state): State<AppState>,
     PortalForm { caller, fields }: PortalForm,
 ) -> Response {
-    let draft = TicketDraft {
-        title: crate::cost::portal::text_field(&fields, "title"),
-        text: crate::cost::portal::text_field(&fields, "text"),
-        category: crate::cost::portal::text_field(&fields, "category"),
-        criticality: crate::cost::portal::text_field(&fields, "criticality"),
-        billing: crate::cost::portal::text_field(&fields, "billing"),
+    let field = |name| crate::cost::portal::text_field(&fields, name);
+    let draft = EstimateDraft {
+        category: field("category"),
+        criticality: field("criticality"),
+        billing: field("billing"),
+        title: field("title"),
+        text: field("text"),
     };
     match crate::cost::draft_estimate(&state, &caller.principal.actor, &draft).await {
         Ok(estimate) => {
             let banner = estimate
                 .as_ref()
-                .map_or_else(|| context! { none => true }, crate::cost::views::banner);
-            new_ticket_page_with(
-                &state,
-                &caller,
-                axum::http::StatusCode::OK,
-                &fields,
-                None,
-                banner,
-            )
+                .map_or(Value::UNDEFINED, crate::cost::views::banner);
+            new_ticket_page_with(&state, &caller, StatusCode::OK, &fields, None, banner)
         }
+        Err(e) if !e.field_errors().is_empty() => new_ticket_page(
+            &state,
+            &caller,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &fields,
+            Some(&e),
+        ),
         Err(e) => error_page(&state, Some(&caller), &e),
     }
 }

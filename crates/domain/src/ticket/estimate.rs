@@ -2,11 +2,14 @@
 //! work of the same category and criticality cost over the last period. Informational
 //! only; it never sets a price.
 
+use crate::error::ValidationError;
+use crate::kernel::FieldError;
 use crate::text::{Corpus, Terms};
 use crate::ticket::catalog::{Billing, Category, Criticality};
+use crate::ticket::{TEXT_RULE, TITLE_RULE};
 use chrono::{DateTime, Duration, Utc};
 use rust_decimal::Decimal;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// The default look-back period, days.
 pub const DEFAULT_PERIOD_DAYS: u32 = 90;
@@ -14,6 +17,9 @@ pub const DEFAULT_PERIOD_DAYS: u32 = 90;
 pub const DEFAULT_MIN_SIMILARITY: f64 = 0.1;
 /// The default most similar tickets an estimate is built from.
 pub const DEFAULT_MAX_SIMILAR: usize = 10;
+/// The default fewest similar tickets an estimate is shown from. The similar work is every
+/// dealer's, so with one or two tickets the banner would show another dealer's price.
+pub const DEFAULT_MIN_SIMILAR: usize = 3;
 
 /// How an estimate picks its similar work.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -24,6 +30,8 @@ pub struct EstimateSettings {
     pub min_similarity: f64,
     /// At most this many of the most similar tickets count.
     pub max_similar: usize,
+    /// With fewer similar tickets than this there is no estimate at all.
+    pub min_similar: usize,
 }
 
 impl Default for EstimateSettings {
@@ -32,6 +40,7 @@ impl Default for EstimateSettings {
             period_days: DEFAULT_PERIOD_DAYS,
             min_similarity: DEFAULT_MIN_SIMILARITY,
             max_similar: DEFAULT_MAX_SIMILAR,
+            min_similar: DEFAULT_MIN_SIMILAR,
         }
     }
 }
@@ -61,8 +70,8 @@ pub struct Estimate {
     pub period_days: u32,
 }
 
-/// The estimate for a new ticket with the default settings (90 days, top 10 similar);
-/// `None` when there is no similar work.
+/// The estimate for a new ticket with the default settings (90 days, top 10 similar, at
+/// least 3); `None` when there is not enough similar work.
 pub fn estimate(
     new_text: &str,
     category: Category,
@@ -80,7 +89,8 @@ pub fn estimate(
     )
 }
 
-/// [`estimate`] with explicit settings.
+/// [`estimate`] with explicit settings: `None` when fewer than `min_similar` tickets are
+/// similar work.
 pub fn estimate_with(
     settings: &EstimateSettings,
     new_text: &str,
@@ -94,6 +104,9 @@ pub fn estimate_with(
             .into_iter()
             .map(|(_, c)| c.cost)
             .collect();
+    if costs.len() < settings.min_similar.max(1) {
+        return None;
+    }
     Some(Estimate {
         median: median(&costs)?,
         low: costs.iter().copied().min()?,
@@ -146,6 +159,108 @@ pub fn similar_work<'a>(
     ranked
 }
 
+/// What the new-ticket form (or `GET /api/estimates`) asks an estimate for, unchecked.
+#[derive(Clone, Debug, Default, Deserialize)]
+pub struct EstimateDraft {
+    pub category: Option<String>,
+    pub criticality: Option<String>,
+    /// Absent means the category's default billing class.
+    pub billing: Option<String>,
+    /// The ticket's title, if typed; it is part of the text the similar work is found by.
+    pub title: Option<String>,
+    pub text: Option<String>,
+}
+
+/// A checked estimate request: the work the estimate is for.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EstimateRequest {
+    pub category: Category,
+    pub criticality: Criticality,
+    pub billing: Billing,
+    /// Title and text together, as for a filed ticket.
+    pub text: String,
+}
+
+impl EstimateRequest {
+    /// Whether the work is paid: free work has no estimate at all.
+    pub fn is_paid(&self) -> bool {
+        self.billing == Billing::Paid
+    }
+}
+
+impl EstimateDraft {
+    /// Checks every field with the new-ticket form's words and reports all problems at once.
+    pub fn validate(&self) -> Result<EstimateRequest, ValidationError> {
+        let mut errors: Vec<FieldError> = Vec::new();
+        let category = match self.category.as_deref() {
+            None | Some("") => {
+                errors.push(field("category", "Выберите категорию обращения."));
+                None
+            }
+            Some(code) => Category::from_code(code).or_else(|| {
+                errors.push(field("category", "Такой категории обращений нет."));
+                None
+            }),
+        };
+        let criticality = match self.criticality.as_deref() {
+            None | Some("") => {
+                errors.push(field("criticality", "Выберите критичность."));
+                None
+            }
+            Some(code) => Criticality::from_code(code).or_else(|| {
+                errors.push(field(
+                    "criticality",
+                    "Критичность может быть низкой, средней или высокой.",
+                ));
+                None
+            }),
+        };
+        let billing = match self.billing.as_deref() {
+            None | Some("") => category.map(Category::default_billing),
+            Some(code) => Billing::from_code(code).or_else(|| {
+                errors.push(field(
+                    "billing",
+                    "Тип обращения может быть «платно» или «бесплатно».",
+                ));
+                None
+            }),
+        };
+        let title = TITLE_RULE
+            .optional(self.title.as_deref())
+            .unwrap_or_else(|e| {
+                errors.push(e);
+                None
+            });
+        let text = TEXT_RULE
+            .required(self.text.as_deref())
+            .unwrap_or_else(|e| {
+                errors.push(e);
+                String::new()
+            });
+        match (category, criticality, billing) {
+            (Some(category), Some(criticality), Some(billing)) if errors.is_empty() => {
+                Ok(EstimateRequest {
+                    category,
+                    criticality,
+                    billing,
+                    text: match title {
+                        Some(title) => format!("{title}\n{text}"),
+                        None => text,
+                    },
+                })
+            }
+            _ => Err(ValidationError { errors }),
+        }
+    }
+}
+
+fn field(field: &'static str, message: &str) -> FieldError {
+    FieldError {
+        field,
+        message: message.to_string(),
+    }
+}
+
 /// The median of `values`; of an even count, the mean of the middle two. `None` when
 /// empty.
 pub fn median(values: &[Decimal]) -> Option<Decimal> {
@@ -183,8 +298,14 @@ mod tests {
 
     const NEW: &str = "Разместить новость о летней акции на сайте";
 
+    /// With a single similar ticket enough, so each filter is seen on one ticket.
     fn est(candidates: &[Completed]) -> Option<Estimate> {
-        estimate(
+        let one_is_enough = EstimateSettings {
+            min_similar: 1,
+            ..EstimateSettings::default()
+        };
+        estimate_with(
+            &one_is_enough,
             NEW,
             Category::IndividualNews,
             Criticality::High,
@@ -220,6 +341,7 @@ mod tests {
         // Only the single most similar one when asked for one.
         let one = EstimateSettings {
             max_similar: 1,
+            min_similar: 1,
             ..EstimateSettings::default()
         };
         let e = estimate_with(
@@ -294,6 +416,114 @@ mod tests {
         let mut with_one = candidates.to_vec();
         with_one.push(same);
         assert_eq!(est(&with_one).map(|e| e.count), Some(1));
+    }
+
+    #[test]
+    fn one_or_two_similar_tickets_give_no_estimate_three_do() {
+        let similar = [
+            done("Разместить новость об акции", 1, dec!(590)),
+            done("Разместить новость о летней акции", 2, dec!(1200)),
+            done("Новость об акции на главной", 3, dec!(700)),
+        ];
+        let with_defaults =
+            |c: &[Completed]| estimate(NEW, Category::IndividualNews, Criticality::High, now(), c);
+        assert_eq!(with_defaults(&similar[..1]), None);
+        assert_eq!(with_defaults(&similar[..2]), None);
+        assert_eq!(with_defaults(&similar).map(|e| e.count), Some(3));
+    }
+
+    #[test]
+    fn the_minimum_and_the_period_are_settings() {
+        let similar = [
+            done("Разместить новость об акции", 1, dec!(590)),
+            done("Разместить новость о летней акции", 20, dec!(1200)),
+            done("Новость об акции на главной", 40, dec!(700)),
+        ];
+        let settings = |period_days, min_similar| EstimateSettings {
+            period_days,
+            min_similar,
+            ..EstimateSettings::default()
+        };
+        let with = |s: EstimateSettings| {
+            estimate_with(
+                &s,
+                NEW,
+                Category::IndividualNews,
+                Criticality::High,
+                now(),
+                &similar,
+            )
+        };
+        assert_eq!(with(settings(90, 4)), None);
+        assert_eq!(with(settings(30, 3)), None, "the third is 40 days old");
+        let e = with(settings(30, 2)).expect("two within 30 days");
+        assert_eq!((e.count, e.period_days), (2, 30));
+    }
+
+    fn draft(category: &str, criticality: &str, text: &str) -> EstimateDraft {
+        EstimateDraft {
+            category: Some(category.into()),
+            criticality: Some(criticality.into()),
+            billing: None,
+            title: None,
+            text: Some(text.into()),
+        }
+    }
+
+    #[test]
+    fn an_estimate_request_is_checked_like_the_new_ticket_form() {
+        let ok = EstimateDraft {
+            title: Some("Новость".into()),
+            ..draft("individual_news", "high", "  Разместить новость  ")
+        }
+        .validate()
+        .unwrap();
+        assert_eq!(
+            ok,
+            EstimateRequest {
+                category: Category::IndividualNews,
+                criticality: Criticality::High,
+                billing: Billing::Paid,
+                text: "Новость\nРазместить новость".into(),
+            }
+        );
+        assert!(ok.is_paid());
+        let free = draft("consultation", "low", "Как добавить новость?")
+            .validate()
+            .unwrap();
+        assert!(!free.is_paid(), "the category's default billing");
+
+        let fields = |d: EstimateDraft| -> Vec<&'static str> {
+            d.validate()
+                .unwrap_err()
+                .errors
+                .iter()
+                .map(|e| e.field)
+                .collect()
+        };
+        assert_eq!(
+            fields(EstimateDraft::default()),
+            vec!["category", "criticality", "text"]
+        );
+        assert_eq!(
+            fields(draft("gardening", "urgent", "Текст")),
+            vec!["category", "criticality"]
+        );
+        assert_eq!(
+            fields(EstimateDraft {
+                billing: Some("maybe".into()),
+                ..draft("individual_news", "high", "Текст")
+            }),
+            vec!["billing"]
+        );
+        assert_eq!(
+            fields(draft("individual_news", "high", &"я".repeat(20_001))),
+            vec!["text"]
+        );
+        let e = draft("individual_news", "high", " ")
+            .validate()
+            .unwrap_err();
+        assert_eq!(e.errors[0].message, "Опишите, что нужно сделать.");
     }
 
     #[test]

@@ -33,14 +33,14 @@ pub const TEXT_MAX: usize = 20_000;
 pub const COMMENT_MAX: usize = 10_000;
 
 /// The ticket's title as a draft field.
-const TITLE_RULE: TextRule = TextRule::line(
+pub(crate) const TITLE_RULE: TextRule = TextRule::line(
     "title",
     "Тема обращения",
     "Укажите тему обращения.",
     TITLE_MAX,
 );
 /// The ticket's text as a draft field.
-const TEXT_RULE: TextRule = TextRule::text(
+pub(crate) const TEXT_RULE: TextRule = TextRule::text(
     "text",
     "Текст обращения",
     "Опишите, что нужно сделать.",
