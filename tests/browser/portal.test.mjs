@@ -452,8 +452,15 @@ test('portal in Chromium: dealer files tickets, specialist takes and costs one, 
     assert.equal(job.code, 0, `dealerdesk job outbox failed (${job.code}):\n${job.out}\n${job.err}`);
     server = await startServer(OUTBOX_AT);
 
-    // Cookies belong to the host, not the port: the dealer is still logged in.
-    const page = await dealer.newPage();
+    // Cookies belong to the host, not the port: the dealer is still logged in, and is refused
+    // the mailbox — only the admin reads every letter of the network.
+    const refused = await dealer.newPage();
+    const answer = await refused.goto(`${server.base}/dev/mail`);
+    assert.equal(answer.status(), 403);
+    await refused.close();
+    admin = await newDesktop();
+    const page = await admin.newPage();
+    await logIn(page, 'admin@demo.local');
     await page.goto(`${server.base}/dev/mail`);
     await page.getByRole('heading', { name: 'Отправленные письма' }).waitFor();
     const subjects = await page.locator('section.mail h2').allInnerTexts();
@@ -467,7 +474,8 @@ test('portal in Chromium: dealer files tickets, specialist takes and costs one, 
       `no letter about taking the ticket among ${JSON.stringify(subjects)}`,
     );
     await shot(page, '10-dev-mail');
-    await mobileShot(dealer, `${server.base}/dev/mail`, '10-dev-mail-mobile');
+    await mobileShot(admin, `${server.base}/dev/mail`, '10-dev-mail-mobile');
+    await admin.close();
   });
 
   await t.test('«Примерная стоимость» keeps the form; a paid ticket is filed through «Отправить обращение»', async () => {

@@ -441,6 +441,39 @@ async fn session_function_logs_in_and_refuses_a_wrong_password() {
     fx.assert_least_privilege("session");
 }
 
+/// The login limits count API Gateway's `sourceIp`, not a header the client writes: wrong
+/// passwords from one address are slowed, another address is not, whatever
+/// `X-Forwarded-For` claims.
+#[tokio::test]
+async fn session_function_slows_wrong_passwords_by_the_gateways_source_ip() {
+    let fx = Fixture::start().await;
+    let session = fx.function("session").await;
+    let attempt = |ip: &str, forwarded: &str| {
+        ApiGwV2Request::new("POST", "/api/session")
+            .route("POST /api/session")
+            .source_ip(ip)
+            .header("x-forwarded-for", forwarded)
+            .json(&json!({"email": "dealer2@demo.local", "password": "not-the-password"}))
+    };
+    for n in 0..6 {
+        // A fresh forged X-Forwarded-For on every attempt changes nothing.
+        let forged = format!("198.51.100.{n}");
+        assert_json_error(&session.invoke(&attempt("192.0.2.10", &forged)).await, 401);
+    }
+    let throttled = session
+        .invoke(&attempt("192.0.2.10", "198.51.100.99"))
+        .await;
+    assert_json_error(&throttled, 429);
+    assert_eq!(
+        throttled.header("retry-after"),
+        Some("1"),
+        "{:#}",
+        throttled.raw
+    );
+    let elsewhere = session.invoke(&attempt("192.0.2.11", "192.0.2.10")).await;
+    assert_json_error(&elsewhere, 401);
+}
+
 #[tokio::test]
 async fn tickets_create_function_files_a_ticket_for_the_callers_dealer() {
     let fx = Fixture::start().await;
@@ -1865,7 +1898,7 @@ fn template_routes_every_function() {
     for (bin, group) in HTTP_FUNCTIONS {
         let main = workspace_file(&format!("functions/{bin}/main.rs"));
         assert!(
-            main.contains(&format!("routes::{group}(")),
+            main.contains(&format!("routes::{group})")),
             "functions/{bin}/main.rs should serve routes::{group}"
         );
         let function = template_function(&template, bin);

@@ -3,6 +3,7 @@
 
 use dealerdesk_app::jobs::{self, Job};
 use dealerdesk_app::mail::read_mailbox;
+use dealerdesk_e2e::browser;
 use dealerdesk_e2e::server::TestServer;
 use reqwest::StatusCode;
 
@@ -65,13 +66,26 @@ async fn each_move_is_mailed_once_to_the_side_that_must_act() {
         .expect("answer mailed");
     assert_eq!(answer.email.to, ["specialist@demo.local"]);
 
-    // The local mailbox page shows them.
-    let page = reqwest::get(format!("{}/dev/mail", server.base))
-        .await
+    // The local mailbox page shows them — to the admin only: the letters hold every address
+    // and ticket of the network.
+    let anonymous = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
         .unwrap()
-        .text()
+        .get(format!("{}/dev/mail", server.base))
+        .send()
         .await
         .unwrap();
+    assert_eq!(anonymous.status(), StatusCode::SEE_OTHER);
+    assert_eq!(anonymous.headers()["location"], "/login");
+    let url = format!("{}/dev/mail", server.base);
+    for who in ["dealer1@demo.local", "specialist@demo.local"] {
+        let (status, _) = browser::get(&browser::log_in(&server, who).await, &url).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{who}");
+    }
+    let (status, page) =
+        browser::get(&browser::log_in(&server, "admin@demo.local").await, &url).await;
+    assert_eq!(status, StatusCode::OK);
     assert!(page.contains("Отправленные письма"));
     assert!(page.contains("Какой раздел сайта?"));
 }

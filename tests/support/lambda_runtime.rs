@@ -500,6 +500,12 @@ impl ApiGwV2Request {
         self
     }
 
+    /// The client's address as API Gateway saw it (`requestContext.http.sourceIp`).
+    pub fn source_ip(mut self, ip: &str) -> Self {
+        self.source_ip = ip.to_owned();
+        self
+    }
+
     /// Adds a header (the name is lower-cased, as API Gateway delivers it).
     pub fn header(mut self, name: &str, value: &str) -> Self {
         self.headers.push((name.to_lowercase(), value.to_owned()));

@@ -2,7 +2,7 @@
 //! This file only composes the features' routes; each feature declares its own in its
 //! `routes.rs`.
 
-use crate::kernel::templates;
+use crate::kernel::{self, templates};
 use crate::{
     AppState, attachment, calendar, comment, cost, openapi, outbox, session, telemetry, ticket,
     wish,
@@ -17,6 +17,10 @@ fn finish(router: Router<AppState>, state: AppState) -> Router {
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             ticket::portal::show_refused_card,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            kernel::headers::security_headers,
         ))
         .layer(axum::middleware::from_fn(telemetry::request_span))
         .with_state(state)

@@ -438,7 +438,9 @@ pub async fn serve(args: ServeArgs) -> Result<(), CliError> {
         ))
     });
     tracing::info!("DealerDesk is serving http://{addr}");
-    let served = axum::serve(listener, routes::all(state))
+    // The peer address is the client's address for the login limits (no proxy in front).
+    let app = routes::all(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    let served = axum::serve(listener, app)
         .with_graceful_shutdown(shutdown_signal())
         .await;
     if let Some(task) = scheduler {

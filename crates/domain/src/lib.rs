@@ -18,6 +18,7 @@ pub mod kernel;
 pub mod lead;
 pub mod notice;
 pub mod role;
+pub mod session;
 pub mod text;
 pub mod ticket;
 pub mod wish;

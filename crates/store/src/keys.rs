@@ -31,6 +31,7 @@
 //! | attachment metadata | `TICKET#<id>` | `ATTACH#<attachment id>` | — |
 //! | wish | `WISH#<id>` | `WISH` | gsi1: `DEALER#<dealer>#WISHES` / `<created>#<id>`; gsi2: `WISHES` / `<created>#<id>` |
 //! | wish history event | `WISH#<id>` | `EVENT#<at>#<version>` | — |
+//! | failed-login counter | `THROTTLE#LOGIN#ADDR#<address>` or `THROTTLE#LOGIN#ACCOUNT#<email>#<address>` | `THROTTLE` | — (`ttl` = a day after the last failure) |
 //!
 //! Users also carry index keys: gsi1 `USERS#DEALER#<dealer>` / `<email>` (a dealer's people)
 //! and gsi2 `USERS#ROLE#<role>` / `<email>` (everyone with a role), so a notice to "the
@@ -135,6 +136,8 @@ pub const PLATFORM_CALENDAR_PK: &str = "CALENDAR#platform";
 pub const CALENDAR_YEAR_SK_PREFIX: &str = "YEAR#";
 /// The sort key of the working hours.
 pub const CALENDAR_HOURS_SK: &str = "HOURS";
+/// The sort key of a failed-login counter.
+pub const THROTTLE_SK: &str = "THROTTLE";
 
 /// An instant as it appears in keys and attributes: RFC 3339, UTC, milliseconds.
 pub fn instant(at: DateTime<Utc>) -> String {
@@ -172,6 +175,18 @@ pub fn email_pk(email: &str) -> String {
 /// The partition key of a session, by the SHA-256 hex digest of its token.
 pub fn session_pk(token_hash: &str) -> String {
     format!("SESSION#{token_hash}")
+}
+
+/// The partition key of a failed-login counter. The e-mail is normalised as in
+/// [`email_pk`], so `A@b.ru` and `a@b.ru` share one count.
+pub fn login_throttle_pk(key: &crate::ThrottleKey) -> String {
+    match key {
+        crate::ThrottleKey::Address(address) => format!("THROTTLE#LOGIN#ADDR#{address}"),
+        crate::ThrottleKey::AccountAtAddress { email, address } => format!(
+            "THROTTLE#LOGIN#ACCOUNT#{}#{address}",
+            email.trim().to_lowercase()
+        ),
+    }
 }
 
 /// The partition key of a ticket and its history.

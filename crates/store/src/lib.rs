@@ -37,6 +37,7 @@ mod outbox;
 mod queue;
 mod session;
 mod table;
+mod throttle;
 mod ticket;
 mod user;
 mod wish;
@@ -221,6 +222,52 @@ pub trait OutboxRepo {
         error: &str,
         retry_at: DateTime<Utc>,
         dead: bool,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+}
+
+/// Which failed-login counter: see [`dealerdesk_domain::session`] for why there is no
+/// counter per account alone. `address` is the client's IP address as text (`unknown` when
+/// the edge could not tell).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ThrottleKey {
+    /// Every login from one address.
+    Address(String),
+    /// One account's logins from one address.
+    AccountAtAddress { email: String, address: String },
+}
+
+impl ThrottleKey {
+    /// The rules' name for this counter.
+    pub fn scope(&self) -> dealerdesk_domain::session::ThrottleScope {
+        match self {
+            ThrottleKey::Address(_) => dealerdesk_domain::session::ThrottleScope::Address,
+            ThrottleKey::AccountAtAddress { .. } => {
+                dealerdesk_domain::session::ThrottleScope::AccountAtAddress
+            }
+        }
+    }
+}
+
+/// Failed-login counters (SPEC: login abuse; kept in the table so limits hold across
+/// instances).
+pub trait LoginThrottleRepo {
+    /// The counter as stored (forgotten runs included; the rules decide what still counts).
+    fn login_failures(
+        &self,
+        key: &ThrottleKey,
+    ) -> impl Future<Output = Result<Option<dealerdesk_domain::session::Failures>, StoreError>> + Send;
+    /// Counts one more failure at `now` (`restart`: the stored run is forgotten, start at one);
+    /// returns the counter after it.
+    fn record_login_failure(
+        &self,
+        key: &ThrottleKey,
+        restart: bool,
+        now: DateTime<Utc>,
+    ) -> impl Future<Output = Result<dealerdesk_domain::session::Failures, StoreError>> + Send;
+    /// Forgets a counter (after a successful login).
+    fn clear_login_failures(
+        &self,
+        key: &ThrottleKey,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
 }
 

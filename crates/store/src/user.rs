@@ -38,6 +38,12 @@ impl UserRepo for Store {
         let Some(claim) = self.get(keys::email_pk(email), keys::EMAIL_SK).await? else {
             return Ok(None);
         };
+        // The claim carries the whole user, so a known e-mail costs the same one read as an
+        // unknown one (no timing tells which e-mails exist). Claims written before it did
+        // point to the user item.
+        if claim.contains_key(PASSWORD_HASH) {
+            return user_from_item(&claim).map(Some);
+        }
         let id = email_claim_user(&claim)?;
         match self.user(&id).await? {
             Some(user) => Ok(Some(user)),
@@ -100,14 +106,20 @@ pub(crate) fn user_to_item(user: &UserRecord) -> Item {
             .string(GSI1.partition_key, keys::users_of_dealer_gsi1pk(dealer))
             .string(GSI1.sort_key, &user.email);
     }
+    user_attributes(b, user).build()
+}
+
+const PASSWORD_HASH: &str = "password_hash";
+
+/// What a user item and its e-mail claim both carry.
+fn user_attributes(b: Builder, user: &UserRecord) -> Builder {
     b.string("id", user.id.as_str())
         .string("email", &user.email)
         .string("name", &user.name)
         .string("role", user.role.code())
         .opt_string("dealer_id", user.dealer_id.as_ref().map(DealerId::as_str))
-        .string("password_hash", &user.password_hash)
+        .string(PASSWORD_HASH, &user.password_hash)
         .instant("created_at", user.created_at)
-        .build()
 }
 
 pub(crate) fn user_from_item(item: &Item) -> Result<UserRecord, StoreError> {
@@ -118,16 +130,17 @@ pub(crate) fn user_from_item(item: &Item) -> Result<UserRecord, StoreError> {
         name: r.string("name")?,
         role: r.code("role", Role::from_code)?,
         dealer_id: r.opt_string("dealer_id")?.map(DealerId::new),
-        password_hash: r.string("password_hash")?,
+        password_hash: r.string(PASSWORD_HASH)?,
         created_at: r.instant("created_at")?,
     })
 }
 
-/// The item that claims `user.email` for `user`.
+/// The item that claims `user.email` for `user`, with the user's attributes (login reads
+/// only this item).
 pub(crate) fn email_claim_to_item(user: &UserRecord) -> Item {
-    Builder::new(keys::email_pk(&user.email), keys::EMAIL_SK, "email")
-        .string(attr::USER_ID, user.id.as_str())
-        .build()
+    let b = Builder::new(keys::email_pk(&user.email), keys::EMAIL_SK, "email")
+        .string(attr::USER_ID, user.id.as_str());
+    user_attributes(b, user).build()
 }
 
 /// The user an e-mail claim points to.

@@ -21,9 +21,9 @@ use dealerdesk_domain::{
 use dealerdesk_domain::{DayKind, WorkingHours, YearCalendar};
 use dealerdesk_store::{
     CalendarRepo, CalendarSource, CalendarYearRecord, CreateOutcome, DealerRecord, DirectoryRepo,
-    Entity, IdempotencyKey, NetworkRecord, OutboxEntry, OutboxRepo, PageRequest, QueueRepo,
-    SessionRecord, SessionRepo, Store, StoreConfig, StoreError, TicketRepo, UserRecord, UserRepo,
-    WorkingHoursRecord,
+    Entity, IdempotencyKey, LoginThrottleRepo, NetworkRecord, OutboxEntry, OutboxRepo, PageRequest,
+    QueueRepo, SessionRecord, SessionRepo, Store, StoreConfig, StoreError, ThrottleKey, TicketRepo,
+    UserRecord, UserRepo, WorkingHoursRecord,
 };
 use std::collections::HashSet;
 
@@ -278,6 +278,8 @@ conformance_suite!(
     a_filtered_listing_pages_past_non_matching_tickets,
     a_foreign_or_garbled_cursor_is_refused,
     an_expired_or_deleted_session_is_gone,
+    failed_logins_are_counted_atomically_restarted_and_cleared,
+    a_user_is_found_by_email_in_one_read,
     ticket_numbers_start_at_1001_and_stay_unique_under_concurrency,
     dealers_are_listed_by_name,
     a_corrupt_item_is_reported_as_corrupt,
@@ -944,6 +946,66 @@ mod cases {
             .delete_session(&session.token_hash)
             .await
             .expect("deleting twice is fine");
+    }
+
+    pub async fn failed_logins_are_counted_atomically_restarted_and_cleared(ctx: &Ctx) {
+        let store = &ctx.store;
+        let key = ThrottleKey::AccountAtAddress {
+            email: "Dealer1@Demo.Local".into(),
+            address: "203.0.113.7".into(),
+        };
+        assert_eq!(store.login_failures(&key).await, Ok(None));
+        // Eight failures at once, as from eight instances: every one is counted.
+        let mut attempts = tokio::task::JoinSet::new();
+        for i in 0..8 {
+            let (store, key) = (store.clone(), key.clone());
+            attempts
+                .spawn(async move { store.record_login_failure(&key, false, minutes(i)).await });
+        }
+        while let Some(result) = attempts.join_next().await {
+            result
+                .expect("the attempt ran")
+                .expect("the failure is counted");
+        }
+        let counted = store.login_failures(&key).await.unwrap().unwrap();
+        assert_eq!(counted.count, 8);
+        // The same account in another spelling shares the count.
+        let same = ThrottleKey::AccountAtAddress {
+            email: "dealer1@demo.local".into(),
+            address: "203.0.113.7".into(),
+        };
+        assert_eq!(store.login_failures(&same).await.unwrap().unwrap().count, 8);
+        // A forgotten run starts again at one.
+        let restarted = store
+            .record_login_failure(&key, true, minutes(2000))
+            .await
+            .unwrap();
+        assert_eq!(restarted.count, 1);
+        assert_eq!(restarted.last_at, minutes(2000));
+        // Another address keeps its own count.
+        let elsewhere = ThrottleKey::Address("203.0.113.7".into());
+        assert_eq!(store.login_failures(&elsewhere).await, Ok(None));
+        store.clear_login_failures(&key).await.unwrap();
+        assert_eq!(store.login_failures(&key).await, Ok(None));
+        store
+            .clear_login_failures(&key)
+            .await
+            .expect("clearing twice is fine");
+    }
+
+    pub async fn a_user_is_found_by_email_in_one_read(ctx: &Ctx) {
+        let store = &ctx.store;
+        let u = user("u-one-read", "one.read@example.ru");
+        store.create_user(&u).await.unwrap();
+        let before = store.round_trips();
+        assert_eq!(
+            store.user_by_email("one.read@example.ru").await,
+            Ok(Some(u))
+        );
+        assert_eq!(store.round_trips() - before, 1, "a known e-mail");
+        let before = store.round_trips();
+        assert_eq!(store.user_by_email("nobody@example.ru").await, Ok(None));
+        assert_eq!(store.round_trips() - before, 1, "an unknown e-mail");
     }
 
     pub async fn ticket_numbers_start_at_1001_and_stay_unique_under_concurrency(ctx: &Ctx) {

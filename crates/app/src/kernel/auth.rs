@@ -40,6 +40,45 @@ pub fn verify_password(password: &str, phc: &str) -> bool {
         .unwrap_or(false)
 }
 
+/// Password checks running at once: argon2id takes ~19 MiB and tens of milliseconds of one
+/// core each, so they run on the blocking pool, at most one per core — a burst of logins
+/// waits its turn instead of stalling every other request on the async workers.
+fn hashing_slots() -> &'static tokio::sync::Semaphore {
+    static SLOTS: std::sync::OnceLock<tokio::sync::Semaphore> = std::sync::OnceLock::new();
+    SLOTS.get_or_init(|| {
+        let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+        tokio::sync::Semaphore::new(cores)
+    })
+}
+
+/// [`verify_password`] off the async workers, bounded by [`hashing_slots`].
+pub async fn verify_password_off_thread(password: String, phc: String) -> Result<bool, AppError> {
+    let _slot = hashing_slots()
+        .acquire()
+        .await
+        .map_err(|e| AppError::Config(format!("password hashing slots closed: {e}")))?;
+    tokio::task::spawn_blocking(move || verify_password(&password, &phc))
+        .await
+        .map_err(|e| AppError::Config(format!("password check failed: {e}")))
+}
+
+/// Whether a request's `Origin` (when it has one) is the host it was sent to. Browsers send
+/// `Origin` on every cross-site POST; `null` (a sandboxed or file page) is foreign too.
+pub fn same_origin(headers: &HeaderMap) -> bool {
+    let Some(origin) = headers.get(axum::http::header::ORIGIN) else {
+        return true;
+    };
+    let host = headers
+        .get(axum::http::header::HOST)
+        .and_then(|h| h.to_str().ok());
+    let origin_host = origin
+        .to_str()
+        .ok()
+        .and_then(|o| o.split_once("://"))
+        .map(|(_, rest)| rest.trim_end_matches('/'));
+    matches!((origin_host, host), (Some(o), Some(h)) if o.eq_ignore_ascii_case(h))
+}
+
 /// A fresh random token (256 bits, hex).
 pub fn new_token() -> String {
     let mut bytes = [0u8; 32];
@@ -121,6 +160,58 @@ mod tests {
         assert!(verify_password("demo-password", &phc));
         assert!(!verify_password("demo-passwort", &phc));
         assert!(!verify_password("demo-password", "not a hash"));
+    }
+
+    /// On a one-thread runtime a hash computed on the async worker would let no other task
+    /// run until it is done; off the worker, the other task runs meanwhile.
+    #[tokio::test(flavor = "current_thread")]
+    async fn a_password_check_leaves_the_async_worker_free_for_other_requests() {
+        use std::sync::Arc;
+        use std::sync::atomic::{AtomicU64, Ordering};
+        let phc = hash_password("demo-password").unwrap();
+        let ticks = Arc::new(AtomicU64::new(0));
+        let ticker = {
+            let ticks = Arc::clone(&ticks);
+            tokio::spawn(async move {
+                loop {
+                    ticks.fetch_add(1, Ordering::Relaxed);
+                    tokio::task::yield_now().await;
+                }
+            })
+        };
+        let matched = verify_password_off_thread("demo-password".into(), phc)
+            .await
+            .unwrap();
+        assert!(matched);
+        assert!(
+            ticks.load(Ordering::Relaxed) > 0,
+            "the other task never ran"
+        );
+        ticker.abort();
+    }
+
+    #[test]
+    fn only_a_page_of_our_own_origin_or_no_browser_may_post_a_login() {
+        let headers = |pairs: &[(&'static str, &'static str)]| {
+            let mut h = HeaderMap::new();
+            for (name, value) in pairs {
+                h.insert(*name, axum::http::HeaderValue::from_static(value));
+            }
+            h
+        };
+        assert!(same_origin(&headers(&[("host", "127.0.0.1:8080")])));
+        assert!(same_origin(&headers(&[
+            ("host", "127.0.0.1:8080"),
+            ("origin", "http://127.0.0.1:8080")
+        ])));
+        assert!(!same_origin(&headers(&[
+            ("host", "127.0.0.1:8080"),
+            ("origin", "https://evil.example")
+        ])));
+        assert!(!same_origin(&headers(&[
+            ("host", "127.0.0.1:8080"),
+            ("origin", "null")
+        ])));
     }
 
     #[test]

@@ -25,6 +25,13 @@ pub enum AppError {
     /// the caller.
     #[error("{detail}")]
     Backend { refusal: Refusal, detail: String },
+    /// Too many attempts (failed logins): a refusal of kind [`RefusalKind::RateLimited`] and
+    /// how long the caller must wait, sent as `Retry-After`.
+    #[error("throttled for {retry_after_seconds} s")]
+    Throttled {
+        refusal: Refusal,
+        retry_after_seconds: u64,
+    },
     /// The blob store (S3 or the local folder) failed; the text says where.
     #[error("blob store: {0}")]
     Blob(String),
@@ -110,6 +117,34 @@ impl AppError {
         )
     }
 
+    /// A browser request from a page of another site where only our own pages may post.
+    pub fn foreign_origin() -> Self {
+        Self::refused(
+            RefusalKind::Forbidden,
+            "foreign_origin",
+            "Запрос отправлен со страницы другого сайта и отклонён.",
+        )
+    }
+
+    /// Too many failed logins from here: wait `wait` (rounded up to whole seconds).
+    pub fn too_many_logins(wait: chrono::Duration) -> Self {
+        let seconds = u64::try_from(wait.num_milliseconds().max(0))
+            .unwrap_or(0)
+            .div_ceil(1000)
+            .max(1);
+        AppError::Throttled {
+            refusal: Refusal::new(
+                RefusalKind::RateLimited,
+                "too_many_attempts",
+                format!(
+                    "Слишком много неудачных попыток входа. Повторите через {}.",
+                    dealerdesk_domain::session::wait_text(seconds)
+                ),
+            ),
+            retry_after_seconds: seconds,
+        }
+    }
+
     /// Someone changed `entity` since the caller read it: the same refusal the store gives
     /// when its write condition fails («Обращение уже изменил кто-то другой…»).
     pub fn stale(entity: dealerdesk_store::Entity) -> Self {
@@ -119,7 +154,7 @@ impl AppError {
     /// The refusal's kind; `None` for the infrastructure cases.
     pub fn kind(&self) -> Option<RefusalKind> {
         match self {
-            AppError::Refused(r) => Some(r.kind),
+            AppError::Refused(r) | AppError::Throttled { refusal: r, .. } => Some(r.kind),
             _ => None,
         }
     }
@@ -127,7 +162,7 @@ impl AppError {
     /// The HTTP status.
     pub fn status(&self) -> StatusCode {
         match self {
-            AppError::Refused(r) => status_of(r.kind),
+            AppError::Refused(r) | AppError::Throttled { refusal: r, .. } => status_of(r.kind),
             AppError::Backend { .. } | AppError::Blob(_) | AppError::Config(_) => {
                 StatusCode::SERVICE_UNAVAILABLE
             }
@@ -137,7 +172,9 @@ impl AppError {
     /// The machine-readable code.
     pub fn code(&self) -> &'static str {
         match self {
-            AppError::Refused(r) | AppError::Backend { refusal: r, .. } => r.code,
+            AppError::Refused(r)
+            | AppError::Backend { refusal: r, .. }
+            | AppError::Throttled { refusal: r, .. } => r.code,
             AppError::Blob(_) => "file_storage_unavailable",
             AppError::Config(_) => "misconfigured",
         }
@@ -146,7 +183,9 @@ impl AppError {
     /// The message for people, in Russian.
     pub fn message_ru(&self) -> String {
         match self {
-            AppError::Refused(r) | AppError::Backend { refusal: r, .. } => r.message.clone(),
+            AppError::Refused(r)
+            | AppError::Backend { refusal: r, .. }
+            | AppError::Throttled { refusal: r, .. } => r.message.clone(),
             AppError::Blob(_) => {
                 "Хранилище файлов временно недоступно. Повторите попытку позже.".into()
             }
@@ -192,7 +231,17 @@ impl IntoResponse for AppError {
         if status.is_server_error() {
             tracing::error!(error = %self, "request failed");
         }
-        (status, Json(self.body())).into_response()
+        let mut response = (status, Json(self.body())).into_response();
+        if let AppError::Throttled {
+            retry_after_seconds,
+            ..
+        } = self
+        {
+            response
+                .headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, retry_after_seconds.into());
+        }
+        response
     }
 }
 

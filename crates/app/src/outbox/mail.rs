@@ -259,25 +259,54 @@ fn mailbox_file_name(key: &str) -> String {
 /// Every message in a mailbox folder, newest first. Unreadable files are skipped with a log
 /// line: the mailbox is a development aid, not a record.
 pub fn read_mailbox(dir: &Path) -> Vec<StoredMail> {
-    let mut mails: Vec<StoredMail> = std::fs::read_dir(dir)
+    read_mailbox_page(dir, None, 0, usize::MAX).mails
+}
+
+/// One page of a mailbox folder.
+#[derive(Debug)]
+pub struct MailboxPage {
+    /// The page's letters, newest first.
+    pub mails: Vec<StoredMail>,
+    /// Whether letters older than this page exist.
+    pub more: bool,
+}
+
+/// `limit` letters after the first `skip` (newest first), only those to `to` when given.
+///
+/// Files are ordered by their write time (a directory listing, no reads), and only as many are
+/// opened as the page needs — with a `to` filter, until the page is full — so a page costs
+/// about `limit` file reads however big the folder grows.
+pub fn read_mailbox_page(dir: &Path, to: Option<&str>, skip: usize, limit: usize) -> MailboxPage {
+    let mut files: Vec<(std::time::SystemTime, std::path::PathBuf)> = std::fs::read_dir(dir)
         .map(|entries| {
             entries
                 .filter_map(Result::ok)
                 .filter(|e| e.path().extension().is_some_and(|x| x == "json"))
-                .filter_map(|e| {
-                    let parsed = std::fs::read(e.path())
-                        .ok()
-                        .and_then(|bytes| serde_json::from_slice::<StoredMail>(&bytes).ok());
-                    if parsed.is_none() {
-                        tracing::warn!(file = %e.path().display(), "unreadable mailbox file");
-                    }
-                    parsed
+                .map(|e| {
+                    let modified = e
+                        .metadata()
+                        .and_then(|m| m.modified())
+                        .unwrap_or(std::time::UNIX_EPOCH);
+                    (modified, e.path())
                 })
                 .collect()
         })
         .unwrap_or_default();
+    files.sort_by(|a, b| b.cmp(a));
+    let mut matching = files.iter().filter_map(|(_, path)| {
+        let parsed = std::fs::read(path)
+            .ok()
+            .and_then(|bytes| serde_json::from_slice::<StoredMail>(&bytes).ok());
+        if parsed.is_none() {
+            tracing::warn!(file = %path.display(), "unreadable mailbox file");
+        }
+        parsed.filter(|m| to.is_none_or(|t| m.email.to.iter().any(|a| a == t)))
+    });
+    let mut mails: Vec<StoredMail> = matching.by_ref().skip(skip).take(limit).collect();
+    let more = matching.next().is_some();
+    // Letters written in one second keep the order of the time they are about.
     mails.sort_by(|a, b| b.at.cmp(&a.at).then(b.key.cmp(&a.key)));
-    mails
+    MailboxPage { mails, more }
 }
 
 #[cfg(test)]
@@ -437,6 +466,43 @@ mod tests {
         let mails = read_mailbox(&dir);
         assert_eq!(mails.len(), 1);
         assert_eq!(mails[0].email, email);
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
+    #[tokio::test]
+    async fn the_mailbox_pages_newest_first_and_filters_by_recipient() {
+        let dir = std::env::temp_dir().join(format!("dd-mail-{}", ulid::Ulid::new()));
+        let mailer = Mailer::Mailbox(dir.clone());
+        let start = Utc.with_ymd_and_hms(2026, 3, 2, 9, 0, 0).unwrap();
+        for i in 0..5 {
+            let to = if i % 2 == 0 {
+                "even@example.ru"
+            } else {
+                "odd@example.ru"
+            };
+            let email = render(&env(), &notice(), vec![to.into()], "http://h").unwrap();
+            mailer
+                .deliver(
+                    &format!("n{i}"),
+                    &email,
+                    start + chrono::Duration::minutes(i),
+                )
+                .await
+                .unwrap();
+            // Distinct write times, as letters sent one after another have.
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        let keys =
+            |page: &MailboxPage| page.mails.iter().map(|m| m.key.clone()).collect::<Vec<_>>();
+        let first = read_mailbox_page(&dir, None, 0, 2);
+        assert_eq!(keys(&first), ["n4", "n3"]);
+        assert!(first.more);
+        let last = read_mailbox_page(&dir, None, 4, 2);
+        assert_eq!(keys(&last), ["n0"]);
+        assert!(!last.more);
+        let even = read_mailbox_page(&dir, Some("even@example.ru"), 1, 5);
+        assert_eq!(keys(&even), ["n2", "n0"]);
+        assert!(!even.more);
         let _ = std::fs::remove_dir_all(dir);
     }
 }

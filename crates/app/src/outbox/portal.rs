@@ -1,12 +1,14 @@
 //! `GET /dev/mail`: the local mailbox.
 
 use crate::AppState;
+use crate::kernel::caller::PortalCaller;
 use crate::kernel::error::AppError;
 use crate::kernel::templates::{self, error_page, render};
 use crate::kernel::time::local;
 use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::Response;
+use dealerdesk_domain::Role;
 use minijinja::context;
 use std::collections::HashMap;
 
@@ -19,24 +21,41 @@ pub fn add_templates(env: &mut minijinja::Environment<'static>) {
     );
 }
 
-/// `GET /dev/mail`: the local mailbox, newest first. Exists only when mail goes to a local
-/// folder (never in AWS), so testers can read what the platform sent.
-pub async fn dev_mail(State(state): State<AppState>, RawQuery(query): RawQuery) -> Response {
+/// Letters on one page of `/dev/mail`.
+const MAILS_PER_PAGE: usize = 50;
+
+/// `GET /dev/mail[?to=…][&page=N]`: the local mailbox, newest first, a page at a time. Exists
+/// only when mail goes to a local folder (never in AWS), and only the admin reads it: the
+/// letters hold every address and ticket of the network.
+pub async fn dev_mail(
+    State(state): State<AppState>,
+    caller: PortalCaller,
+    RawQuery(query): RawQuery,
+) -> Response {
     let Some(dir) = state.mailer.mailbox() else {
-        return error_page(&state, None, &AppError::not_found());
+        return error_page(&state, Some(&caller), &AppError::not_found());
     };
-    let to_filter =
+    if caller.principal.actor.role != Role::Admin {
+        return error_page(&state, Some(&caller), &AppError::forbidden());
+    }
+    let query =
         serde_urlencoded::from_str::<HashMap<String, String>>(query.as_deref().unwrap_or(""))
-            .ok()
-            .and_then(|q| q.get("to").cloned())
-            .filter(|t| !t.is_empty());
-    let mails: Vec<_> = crate::outbox::mail::read_mailbox(dir)
+            .unwrap_or_default();
+    let to_filter = query.get("to").cloned().filter(|t| !t.is_empty());
+    let page = query
+        .get("page")
+        .and_then(|p| p.parse::<usize>().ok())
+        .filter(|p| (1..=100_000).contains(p))
+        .unwrap_or(1);
+    let found = crate::outbox::mail::read_mailbox_page(
+        dir,
+        to_filter.as_deref(),
+        (page - 1) * MAILS_PER_PAGE,
+        MAILS_PER_PAGE,
+    );
+    let mails: Vec<_> = found
+        .mails
         .into_iter()
-        .filter(|m| {
-            to_filter
-                .as_ref()
-                .is_none_or(|t| m.email.to.iter().any(|a| a == t))
-        })
         .map(|m| {
             context! {
                 key => m.key,
@@ -47,10 +66,27 @@ pub async fn dev_mail(State(state): State<AppState>, RawQuery(query): RawQuery) 
             }
         })
         .collect();
+    let link = |page: usize| {
+        let mut params = vec![("page", page.to_string())];
+        if let Some(to) = &to_filter {
+            params.push(("to", to.clone()));
+        }
+        format!(
+            "/dev/mail?{}",
+            serde_urlencoded::to_string(params).unwrap_or_default()
+        )
+    };
     render(
         &state,
         StatusCode::OK,
         "dev_mail.html",
-        context! { mails => mails, to => to_filter },
+        context! {
+            me => caller.layout(),
+            mails => mails,
+            newer => (page > 1).then(|| link(page - 1)),
+            older => found.more.then(|| link(page + 1)),
+            to => to_filter,
+            page => page,
+        },
     )
 }

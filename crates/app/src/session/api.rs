@@ -1,6 +1,7 @@
 //! `POST /api/session` (log in) and `DELETE /api/session` (log out).
 
 use crate::AppState;
+use crate::kernel::address::ClientIp;
 use crate::kernel::auth;
 use crate::kernel::error::AppError;
 use crate::kernel::extract::JsonBody;
@@ -22,9 +23,18 @@ pub struct LoginBody {
 #[utoipa::path(post, path = "/api/session", tag = "session", request_body = LoginBody, responses((status = 200, description = "The session: token, user and its role.", body = SessionView), (status = "4XX", description = "Refused: the `error` envelope.", body = crate::openapi::ErrorEnvelope), (status = "5XX", description = "Unavailable: the `error` envelope.", body = crate::openapi::ErrorEnvelope)))]
 pub async fn create_session(
     State(state): State<AppState>,
+    client: ClientIp,
+    headers: HeaderMap,
     JsonBody(LoginBody { email, password }): JsonBody<LoginBody>,
 ) -> Result<Response, AppError> {
-    let outcome = session::login(&state, &email, &password).await?;
+    // The answer sets the portal's cookie, so a page of another site must not be able to log
+    // a visitor's browser in as the attacker (login CSRF): a browser always names the page's
+    // origin on a cross-site POST, and it must be ours. Clients that are not browsers send no
+    // `Origin` and are not affected.
+    if !auth::same_origin(&headers) {
+        return Err(AppError::foreign_origin());
+    }
+    let outcome = session::login(&state, &email, &password, client).await?;
     let cookie = auth::set_cookie(
         auth::SESSION_COOKIE,
         &outcome.token,

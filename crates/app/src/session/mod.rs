@@ -9,9 +9,13 @@ pub mod views;
 pub use routes::routes;
 
 use crate::AppState;
+use crate::kernel::address::ClientIp;
 use crate::kernel::auth;
 use crate::kernel::error::AppError;
-use dealerdesk_store::{SessionRecord, SessionRepo, UserRecord, UserRepo};
+use dealerdesk_domain::session as throttle;
+use dealerdesk_store::{
+    LoginThrottleRepo, SessionRecord, SessionRepo, ThrottleKey, UserRecord, UserRepo,
+};
 
 /// A successful login.
 #[derive(Debug)]
@@ -31,11 +35,16 @@ pub fn normalise_email(email: &str) -> String {
     email.trim().to_lowercase()
 }
 
-/// Checks credentials and opens a session.
+/// Checks credentials and opens a session, for a caller at `client`.
+///
+/// Failed attempts are counted per address and per account at that address
+/// ([`dealerdesk_domain::session`]); while a count demands a wait, the attempt is refused with
+/// 429 before any password is hashed. A successful login clears its account's count.
 pub async fn login(
     state: &AppState,
     email: &str,
     password: &str,
+    client: ClientIp,
 ) -> Result<LoginOutcome, AppError> {
     let email = normalise_email(email);
     if email.is_empty() || password.is_empty() {
@@ -44,15 +53,47 @@ pub async fn login(
             "Укажите e-mail и пароль.",
         ));
     }
-    let user = state.store.user_by_email(&email).await?;
-    let Some(user) = user else {
-        auth::verify_password(password, DUMMY_HASH);
+    let now = state.clock.now();
+    let counters = [
+        ThrottleKey::AccountAtAddress {
+            email: email.clone(),
+            address: client.key(),
+        },
+        ThrottleKey::Address(client.key()),
+    ];
+    let (user, account_failures, address_failures) = tokio::try_join!(
+        state.store.user_by_email(&email),
+        state.store.login_failures(&counters[0]),
+        state.store.login_failures(&counters[1]),
+    )?;
+    let stored = [account_failures, address_failures];
+    let wait = counters
+        .iter()
+        .zip(stored)
+        .filter_map(|(key, failures)| throttle::retry_after(key.scope(), failures, now))
+        .max();
+    if let Some(wait) = wait {
+        tracing::warn!(address = %client.key(), "login throttled");
+        return Err(AppError::too_many_logins(wait));
+    }
+    // An unknown e-mail is checked against a dummy hash, so that "no such user" and "wrong
+    // password" take the same time.
+    let phc = user
+        .as_ref()
+        .map_or(DUMMY_HASH.to_owned(), |u| u.password_hash.clone());
+    let matches = auth::verify_password_off_thread(password.to_owned(), phc).await?;
+    let Some(user) = user.filter(|_| matches) else {
+        let restart = stored.map(|f| throttle::current(f, now).is_none());
+        tokio::try_join!(
+            state
+                .store
+                .record_login_failure(&counters[0], restart[0], now),
+            state
+                .store
+                .record_login_failure(&counters[1], restart[1], now),
+        )?;
         return Err(AppError::bad_credentials());
     };
-    if !auth::verify_password(password, &user.password_hash) {
-        return Err(AppError::bad_credentials());
-    }
-    let now = state.clock.now();
     let token = auth::new_token();
     let session = SessionRecord {
         token_hash: auth::token_hash(&token),
@@ -64,6 +105,9 @@ pub async fn login(
         expires_at: now + chrono::Duration::hours(state.settings.session_hours),
     };
     state.store.put_session(&session).await?;
+    if stored[0].is_some() {
+        state.store.clear_login_failures(&counters[0]).await?;
+    }
     tracing::info!(user = %user.id, role = user.role.code(), "login");
     Ok(LoginOutcome {
         token,

@@ -1,6 +1,7 @@
 //! The portal's start page, login form and logout.
 
 use crate::AppState;
+use crate::kernel::address::ClientIp;
 use crate::kernel::auth;
 use crate::kernel::caller::PortalCaller;
 use crate::kernel::error::AppError;
@@ -71,6 +72,7 @@ pub async fn login_form(State(state): State<AppState>) -> Response {
 /// `POST /login`
 pub async fn login_submit(
     State(state): State<AppState>,
+    client: ClientIp,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
@@ -88,7 +90,7 @@ pub async fn login_submit(
         return login_page(&state, e.status(), email, Some(e.message_ru()));
     }
     let password = fields.get("password").map(String::as_str).unwrap_or("");
-    match session::login(&state, email, password).await {
+    match session::login(&state, email, password, client).await {
         Ok(outcome) => {
             let mut response = Redirect::to("/").into_response();
             let cookies = [
