@@ -1,12 +1,11 @@
 //! Lambda `cost-estimate`: GET /api/estimates, the cost estimate before a ticket exists.
 //!
-//! A thin edge: configuration and wiring only; the behaviour lives in `dealerdesk-app`.
+//! A thin edge: the behaviour lives in `dealerdesk-app`, the Lambda wiring in `api_main.rs`.
 
-use lambda_http::Error;
+#[path = "../api_main.rs"]
+mod api_main;
 
 #[tokio::main]
-async fn main() -> Result<(), Error> {
-    let _log_guard = dealerdesk_app::telemetry::init_lambda();
-    let state = dealerdesk_app::AppState::from_env().await?;
-    lambda_http::run(dealerdesk_app::routes::cost_estimate(state)).await
+async fn main() -> Result<(), lambda_http::Error> {
+    api_main::lambda_main(dealerdesk_app::routes::cost_estimate).await
 }
