@@ -387,7 +387,10 @@ mod tests {
     #[test]
     fn the_month_grid_starts_on_monday_and_colours_every_kind() {
         let view = YearView {
-            calendar: YearCalendar::official_ru().pop().unwrap(), // 2026
+            calendar: YearCalendar::official_ru()
+                .into_iter()
+                .find(|y| y.year() == 2026)
+                .unwrap(),
             source: YearSource::Official,
             version: 1,
             updated_at: None,

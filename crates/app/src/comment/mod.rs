@@ -30,7 +30,7 @@ pub async fn add(
     id: &TicketId,
     text: &str,
 ) -> Result<Comment, AppError> {
-    let (ticket, _) = ticket::ticket_card(state, author, id).await?;
+    let (mut ticket, _) = ticket::ticket_card(state, author, id).await?;
     let comment = Comment::write(
         CommentId::new(ulid::Ulid::new().to_string()),
         &ticket,
@@ -44,7 +44,6 @@ pub async fn add(
     for n in &mut notices {
         n.params.insert("author".into(), name.clone());
     }
-    let mut ticket = ticket;
     let mut attempts = 0;
     loop {
         // A support comment while a reaction is owed is that reaction (SPEC §2.3): it
