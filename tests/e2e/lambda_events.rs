@@ -887,7 +887,7 @@ async fn job_outbox_function_mails_each_pending_notice_once() {
     let fx = Fixture::start().await;
     // A ticket filed a month ago and overdue since: the outbox holds its creation notice (to
     // the specialist team) and, after the SLA watch, the warning (the team) and the breach (the
-    // dealer's account manager) — recipients by role, by dealer and by user.
+    // team and the dealer's account manager) — recipients by role, by dealer and by user.
     fx.back_dated(30);
     let dealer = fx.token("dealer1@demo.local").await;
     let ticket = fx.ticket(&dealer).await;
@@ -895,7 +895,7 @@ async fn job_outbox_function_mails_each_pending_notice_once() {
     let watched = jobs::run(&fx.state, Job::SlaWatch, fx.state.clock.now())
         .await
         .expect("SLA watch runs");
-    assert_eq!(watched.done, 2, "{watched:?}");
+    assert_eq!(watched.done, 3, "{watched:?}");
     let id = ticket["id"].as_str().expect("id");
     let mailbox = tempfile::tempdir().expect("mailbox folder");
     let dir = mailbox.path().to_str().expect("UTF-8 path");
@@ -913,9 +913,9 @@ async fn job_outbox_function_mails_each_pending_notice_once() {
     let tick = || scheduled_event("dealerdesk-OutboxJobFunctionTick-1AB2CD3EF4GH5");
 
     let report = outbox.invoke_event(tick()).await;
-    assert_eq!(assert_report(&report, "outbox"), (3, 0, 0), "{report}");
+    assert_eq!(assert_report(&report, "outbox"), (4, 0, 0), "{report}");
     let mails = read_mailbox(mailbox.path());
-    assert_eq!(mails.len(), 3, "{mails:?}");
+    assert_eq!(mails.len(), 4, "{mails:?}");
     let mut recipients: Vec<&str> = mails
         .iter()
         .flat_map(|m| m.email.to.iter().map(String::as_str))
@@ -925,6 +925,7 @@ async fn job_outbox_function_mails_each_pending_notice_once() {
         recipients,
         [
             "manager@demo.local",
+            "specialist@demo.local",
             "specialist@demo.local",
             "specialist@demo.local"
         ]
@@ -943,7 +944,7 @@ async fn job_outbox_function_mails_each_pending_notice_once() {
     // The next tick finds nothing left to send.
     let report = outbox.invoke_event(tick()).await;
     assert_eq!(assert_report(&report, "outbox"), (0, 0, 0), "{report}");
-    assert_eq!(read_mailbox(mailbox.path()).len(), 3);
+    assert_eq!(read_mailbox(mailbox.path()).len(), 4);
 
     assert_json_logs(&outbox);
     fx.assert_least_privilege("job-outbox");
@@ -963,17 +964,18 @@ async fn job_sla_watch_function_reports_an_overdue_ticket_once() {
     let report = watch.invoke_event(tick()).await;
     assert_eq!(
         assert_report(&report, "sla_watch"),
-        (2, 0, 0),
-        "the 80 % warning and the breach: {report}"
+        (3, 0, 0),
+        "the 80 % warning and the breach, to the team and the account manager: {report}"
     );
     let report = watch.invoke_event(tick()).await;
     assert_eq!(assert_report(&report, "sla_watch"), (0, 0, 0), "{report}");
 
-    // The notices wait in the outbox: the team is warned, the account manager told.
+    // The notices wait in the outbox: the team is warned, the team and the account manager
+    // are told of the breach.
     let sent = jobs::run(&fx.state, Job::Outbox, fx.state.clock.now())
         .await
         .expect("outbox runs");
-    assert_eq!(sent.done, 3, "created, warning, breach: {sent:?}");
+    assert_eq!(sent.done, 4, "created, warning, breach ×2: {sent:?}");
     let dir = fx.state.mailer.mailbox().expect("local mailbox");
     let mails = read_mailbox(dir);
     let number = ticket["number"].as_str().expect("number");
@@ -988,6 +990,11 @@ async fn job_sla_watch_function_reports_an_overdue_ticket_once() {
         breach.email.subject
     );
     assert!(mails.iter().any(|m| m.key.starts_with("sla-warning:")));
+    let team = mails
+        .iter()
+        .find(|m| m.key.starts_with("sla-breach-team:"))
+        .unwrap_or_else(|| panic!("the team's breach mailed: {mails:?}"));
+    assert_eq!(team.email.to, ["specialist@demo.local"]);
 
     assert_json_logs(&watch);
     fx.assert_least_privilege("job-sla-watch");

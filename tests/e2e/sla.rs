@@ -264,8 +264,8 @@ async fn the_sla_watch_run_twice_sends_each_notice_once() {
     assert_eq!(watch("2026-03-02T12:59:00+03:00").await.unwrap().done, 0);
     assert_eq!(
         watch("2026-03-02T13:30:00+03:00").await.unwrap().done,
-        1,
-        "the breach"
+        2,
+        "the breach, to the team and to the account manager"
     );
     assert_eq!(
         watch("2026-03-02T13:30:00+03:00").await.unwrap().done,
@@ -281,7 +281,7 @@ async fn the_sla_watch_run_twice_sends_each_notice_once() {
     let send = jobs::run(state, Job::Outbox, at("2026-03-02T13:31:00+03:00"))
         .await
         .unwrap();
-    assert_eq!(send.done, 3, "created, warning, breach: {send:?}");
+    assert_eq!(send.done, 4, "created, warning, breach ×2: {send:?}");
     assert_eq!(
         jobs::run(state, Job::Outbox, at("2026-03-02T13:32:00+03:00"))
             .await
@@ -503,10 +503,10 @@ async fn the_admin_sees_the_years_with_provisional_flags_and_the_working_hours()
             (2024, false, "official".to_string()),
             (2025, false, "official".to_string()),
             (2026, false, "official".to_string()),
-            (2027, true, "statutory".to_string()),
+            (2027, false, "official".to_string()),
         ]
     );
-    assert_eq!(overview["provisional_years"], json!([2027]));
+    assert_eq!(overview["provisional_years"], json!([]));
     assert_eq!(overview["hours"]["open"], "09:00");
     assert_eq!(overview["hours"]["close"], "18:00");
     assert_eq!(overview["hours"]["shortened_by_minutes"], 60);
@@ -516,9 +516,10 @@ async fn the_admin_sees_the_years_with_provisional_flags_and_the_working_hours()
     assert_eq!(y2026["working_days"], 247);
     assert_eq!(y2026["days"]["2026-12-31"], "non_working");
     assert_eq!(y2026["days"]["2026-04-30"], "shortened");
-    let y2027 = get(&admin, "/api/admin/calendars/2027").await;
-    assert_eq!(y2027["provisional"], true);
-    assert_eq!(y2027["days"]["2027-01-08"], "non_working");
+    let y2028 = get(&admin, "/api/admin/calendars/2028").await;
+    assert_eq!(y2028["provisional"], true);
+    assert_eq!(y2028["source"], "statutory");
+    assert_eq!(y2028["days"]["2028-01-08"], "non_working");
     let (status, _) = admin.send("GET", "/api/admin/calendars/12345", None).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     let (status, _) = admin.send("GET", "/api/admin/calendars/next", None).await;
@@ -601,24 +602,26 @@ async fn an_admin_makes_a_day_non_working_and_a_running_due_time_moves() {
 
 #[tokio::test]
 async fn an_uploaded_production_calendar_replaces_a_provisional_year() {
-    let server = TestServer::start_at(at("2026-10-01T10:00:00+03:00")).await;
+    let server = TestServer::start_at(at("2027-10-01T10:00:00+03:00")).await;
     let admin = server.login("admin@demo.local").await;
+    let overview = get(&admin, "/api/admin/calendars").await;
+    assert_eq!(overview["provisional_years"], json!([2028]));
     let xml = r#"<?xml version="1.0" encoding="UTF-8"?>
-<calendar year="2027" lang="ru" date="2026.09.30" country="ru">
+<calendar year="2028" lang="ru" date="2027.09.30" country="ru">
     <days>
         <day d="01.01" t="1" h="1"/>
         <day d="01.08" t="1" h="1"/>
-        <day d="12.31" t="1" f="01.02"/>
-        <day d="02.20" t="3"/>
+        <day d="12.29" t="1" f="01.02"/>
+        <day d="02.19" t="3"/>
         <day d="02.22" t="2"/>
     </days>
 </calendar>"#;
-    let (status, body) = put_xml(&admin, 2027, xml, "0").await;
+    let (status, body) = put_xml(&admin, 2028, xml, "0").await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["provisional"], false);
     assert_eq!(body["source"], "admin");
-    assert_eq!(body["days"]["2027-02-20"], "working_weekend");
-    assert_eq!(body["days"]["2027-12-31"], "non_working");
+    assert_eq!(body["days"]["2028-02-19"], "working_weekend");
+    assert_eq!(body["days"]["2028-12-29"], "non_working");
     let overview = get(&admin, "/api/admin/calendars").await;
     assert_eq!(overview["provisional_years"], json!([]));
 }
@@ -739,23 +742,452 @@ async fn bad_calendars_are_refused_in_russian_and_change_nothing() {
         .send("PUT", "/api/admin/calendars/hours", Some(json!({"open": "09:00", "close": "18:00", "time_zone": "Europe/Moskva", "version": 0})))
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(
-        answer["error"]["message"]
-            .as_str()
-            .unwrap()
-            .contains("часовой пояс")
+    assert_eq!(
+        answer["error"]["fields"][0]["field"], "time_zone",
+        "{answer}"
     );
 
-    // Nothing was stored.
+    // Nothing was stored: 2027 is still the official file, not a stored year.
     let y2027 = get(&admin, "/api/admin/calendars/2027").await;
     assert_eq!(
-        (y2027["version"].as_u64(), y2027["provisional"].as_bool()),
-        (Some(0), Some(true))
+        (y2027["version"].as_u64(), y2027["source"].as_str()),
+        (Some(0), Some("official"))
     );
     assert_eq!(
         get(&admin, "/api/admin/calendars/hours").await["version"],
         0
     );
+}
+
+// ---------------------------------------------------------------- issue 7: SLA and the queue
+
+/// Writes a comment and asserts 201.
+async fn comment(api: &Api, ticket: &Value, text: &str) {
+    let id = ticket["id"].as_str().expect("id");
+    let (status, body) = api
+        .send(
+            "POST",
+            &format!("/api/tickets/{id}/comments"),
+            Some(json!({ "text": text })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+}
+
+/// A paid medium ticket filed at `filed`, taken, sent for review and returned by the
+/// dealer at `returned`: back «В стадии решения» with a new reaction period.
+async fn returned_ticket(
+    server: &TestServer,
+    dealer: &Api,
+    specialist: &Api,
+    title: &str,
+    filed: &str,
+    returned: &str,
+) -> Value {
+    server.state.clock.set(at(filed));
+    let ticket = file(dealer, title, "individual_news", "medium", "paid").await;
+    let (status, taken) = specialist.act(&ticket, "take", None).await;
+    assert_eq!(status, StatusCode::OK, "{taken}");
+    let (status, review) = specialist.act(&taken, "send_for_review", None).await;
+    assert_eq!(status, StatusCode::OK, "{review}");
+    server.state.clock.set(at(returned));
+    let (status, back) = dealer.act(&review, "return", Some("Баннер не тот")).await;
+    assert_eq!(status, StatusCode::OK, "{back}");
+    assert_eq!(back["status"], "in_progress");
+    back
+}
+
+#[tokio::test]
+async fn after_a_return_the_specialists_comment_is_the_reaction() {
+    // Returned on Monday 02.03.2026 at 12:00 MSK: a medium reaction is due Tuesday 11:00.
+    let server = TestServer::start_at(at("2026-03-02T09:00:00+03:00")).await;
+    let dealer = server.login("dealer1@demo.local").await;
+    let specialist = server.login("specialist@demo.local").await;
+    let manager = server.login("manager@demo.local").await;
+    let answered = returned_ticket(
+        &server,
+        &dealer,
+        &specialist,
+        "Баннер с ответом",
+        "2026-03-02T09:00:00+03:00",
+        "2026-03-02T12:00:00+03:00",
+    )
+    .await;
+    let silent = returned_ticket(
+        &server,
+        &dealer,
+        &specialist,
+        "Баннер без ответа",
+        "2026-03-02T12:05:00+03:00",
+        "2026-03-02T12:10:00+03:00",
+    )
+    .await;
+    assert_eq!(answered["sla_due_at"], "2026-03-03T08:00:00Z", "{answered}");
+
+    // The dealer's own words and the account manager's do not answer the SLA; the
+    // specialist's comment at 15:00 MSK does, and the ticket stays «В стадии решения».
+    server.state.clock.set(at("2026-03-02T14:00:00+03:00"));
+    comment(&dealer, &answered, "Жду исправления").await;
+    comment(&manager, &answered, "Коллеги, посмотрите").await;
+    let id = answered["id"].as_str().unwrap();
+    let card = get(&dealer, &format!("/api/tickets/{id}")).await;
+    assert_eq!(card["sla_due_at"], "2026-03-03T08:00:00Z", "still owed");
+    server.state.clock.set(at("2026-03-02T15:00:00+03:00"));
+    comment(&specialist, &answered, "Исправляем баннер, пришлём сегодня").await;
+    let card = get(&dealer, &format!("/api/tickets/{id}")).await;
+    assert_eq!(card["status"], "in_progress");
+    assert_eq!(card["sla_due_at"], Value::Null, "{card}");
+    assert_eq!(card["sla_breached"], false);
+
+    // A day later the watch has nothing to say about it; the silent one is breached, and
+    // its e-mails ask for what can be done «В стадии решения».
+    server.state.clock.set(at("2026-03-03T12:00:00+03:00"));
+    let dealer = server.login("dealer1@demo.local").await;
+    let report = jobs::run(
+        &server.state,
+        Job::SlaWatch,
+        at("2026-03-03T12:00:00+03:00"),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        report.done, 3,
+        "warning and two breach reports, the silent one only"
+    );
+    let card = get(&dealer, &format!("/api/tickets/{id}")).await;
+    assert_eq!(card["sla_breached"], false);
+    let silent_card = get(
+        &dealer,
+        &format!("/api/tickets/{}", silent["id"].as_str().unwrap()),
+    )
+    .await;
+    assert_eq!(silent_card["sla_breached"], true);
+
+    jobs::run(&server.state, Job::Outbox, at("2026-03-03T12:01:00+03:00"))
+        .await
+        .unwrap();
+    let mails = read_mailbox(server.state.mailer.mailbox().expect("local mailbox"));
+    let sla: Vec<_> = mails.iter().filter(|m| m.key.starts_with("sla-")).collect();
+    assert_eq!(sla.len(), 3);
+    let number = silent["number"].as_str().unwrap();
+    for m in &sla {
+        assert!(m.email.subject.contains(number), "{}", m.email.subject);
+        if m.key.starts_with("sla-breach:") {
+            continue; // the account manager's letter: call the dealer, not a move
+        }
+        assert!(
+            !m.email.text.contains("Взять в работу") && !m.email.text.contains("Возьмите"),
+            "{}: {}",
+            m.key,
+            m.email.text
+        );
+        assert!(
+            m.email.text.contains("комментарием")
+                && m.email.text.contains("«Отправить на проверку»"),
+            "{}: {}",
+            m.key,
+            m.email.text
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_specialists_late_comment_is_a_late_reaction_kept_for_the_card() {
+    // Monday 02.03.2026 10:00 MSK, high: due 13:00; the specialist comments at 14:00.
+    let server = TestServer::start_at(at("2026-03-02T10:00:00+03:00")).await;
+    let dealer = server.login("dealer1@demo.local").await;
+    let specialist = server.login("specialist@demo.local").await;
+    server.state.clock.set(at("2026-03-02T10:00:00+03:00"));
+    let ticket = file(
+        &dealer,
+        "Форма не работает",
+        "individual_news",
+        "high",
+        "paid",
+    )
+    .await;
+    server.state.clock.set(at("2026-03-02T14:00:00+03:00"));
+    comment(&specialist, &ticket, "Разбираемся").await;
+    let card = get(
+        &dealer,
+        &format!("/api/tickets/{}", ticket["id"].as_str().unwrap()),
+    )
+    .await;
+    assert_eq!(card["status"], "accepted", "a comment is not a move");
+    assert_eq!(card["sla_due_at"], Value::Null);
+    assert_eq!(card["sla_overdue"], false);
+    assert_eq!(card["sla_breached"], true, "late stays late");
+}
+
+#[tokio::test]
+async fn the_queue_puts_tickets_overdue_now_first_not_those_late_once() {
+    // Monday 02.03.2026 10:00 MSK.
+    let server = TestServer::start_at(at("2026-03-02T10:00:00+03:00")).await;
+    let dealer = server.login("dealer1@demo.local").await;
+    let specialist = server.login("specialist@demo.local").await;
+    server.state.clock.set(at("2026-03-02T10:00:00+03:00"));
+    let late_waiting = file(
+        &dealer,
+        "A поздно, ждёт дилера",
+        "individual_news",
+        "high",
+        "paid",
+    )
+    .await;
+    let late_restarted = file(
+        &dealer,
+        "B поздно, снова у нас",
+        "individual_news",
+        "high",
+        "paid",
+    )
+    .await;
+    // 14:00 MSK: both were due at 13:00; the specialist asks the dealer on both, late.
+    server.state.clock.set(at("2026-03-02T14:00:00+03:00"));
+    let (_, waiting) = specialist
+        .act(&late_waiting, "ask_info", Some("Какой раздел?"))
+        .await;
+    let (_, asked) = specialist
+        .act(&late_restarted, "ask_info", Some("Какой раздел?"))
+        .await;
+    assert_eq!(waiting["sla_breached"], true);
+    // Tuesday 03.03 09:00 MSK: B is answered (due 12:00), a free ticket is filed (due 12:00
+    // too, so it is overdue first) and a paid one at 10:00 (due 13:00).
+    server.state.clock.set(at("2026-03-03T09:00:00+03:00"));
+    let dealer = server.login("dealer1@demo.local").await;
+    let specialist = server.login("specialist@demo.local").await;
+    let (status, answered) = dealer.act(&asked, "answer", Some("Новости")).await;
+    assert_eq!(status, StatusCode::OK, "{answered}");
+    file(
+        &dealer,
+        "C бесплатная, просрочится",
+        "consultation",
+        "high",
+        "free",
+    )
+    .await;
+    server.state.clock.set(at("2026-03-03T10:00:00+03:00"));
+    file(
+        &dealer,
+        "D платная свежая",
+        "individual_news",
+        "high",
+        "paid",
+    )
+    .await;
+
+    // 11:30 MSK: nothing is overdue now. Paid before free, earliest due first, a paid
+    // ticket without a due time after the paid ones with one; late once earns no place.
+    server.state.clock.set(at("2026-03-03T11:30:00+03:00"));
+    let queue = get(&specialist, "/api/tickets?view=queue").await;
+    assert_eq!(
+        titles(&queue),
+        [
+            "B поздно, снова у нас",
+            "D платная свежая",
+            "A поздно, ждёт дилера",
+            "C бесплатная, просрочится",
+        ]
+    );
+    // 12:30 MSK: B and C are overdue now and lead, paid first; A, late once and waiting
+    // on the dealer, is last.
+    server.state.clock.set(at("2026-03-03T12:30:00+03:00"));
+    let queue = get(&specialist, "/api/tickets?view=queue").await;
+    assert_eq!(
+        titles(&queue),
+        [
+            "B поздно, снова у нас",
+            "C бесплатная, просрочится",
+            "D платная свежая",
+            "A поздно, ждёт дилера",
+        ]
+    );
+    let items = queue["items"].as_array().unwrap();
+    let flags: Vec<_> = items
+        .iter()
+        .map(|t| {
+            (
+                t["sla_overdue"].as_bool().unwrap(),
+                t["sla_breached"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        flags,
+        [(true, true), (true, true), (false, false), (false, true)],
+        "overdue now for the queue, breached kept for the card and reports"
+    );
+}
+
+#[tokio::test]
+async fn a_breach_tells_the_team_and_the_account_manager_once_per_reaction_period() {
+    // Monday 02.03.2026 10:00 MSK, high: due 13:00 MSK.
+    let server = TestServer::start_at(at("2026-03-02T10:00:00+03:00")).await;
+    let dealer = server.login("dealer1@demo.local").await;
+    let specialist = server.login("specialist@demo.local").await;
+    server.state.clock.set(at("2026-03-02T10:00:00+03:00"));
+    let ticket = file(
+        &dealer,
+        "Не открывается сайт",
+        "individual_news",
+        "high",
+        "paid",
+    )
+    .await;
+    let state = &server.state;
+    let watch = |t: &str| jobs::run(state, Job::SlaWatch, at(t));
+    assert_eq!(watch("2026-03-02T13:30:00+03:00").await.unwrap().done, 3);
+    assert_eq!(
+        watch("2026-03-02T16:00:00+03:00").await.unwrap().done,
+        0,
+        "once a period"
+    );
+
+    // The specialist asks (late); the dealer answers at 14:00 MSK: a new period, due 17:00,
+    // with its own warning and breach.
+    server.state.clock.set(at("2026-03-02T13:45:00+03:00"));
+    let path = format!("/api/tickets/{}", ticket["id"].as_str().unwrap());
+    let marked = get(&specialist, &path).await;
+    let (status, asked) = specialist
+        .act(&marked, "ask_info", Some("Какой браузер?"))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{asked}");
+    server.state.clock.set(at("2026-03-02T14:00:00+03:00"));
+    let (status, _) = dealer.act(&asked, "answer", Some("Любой")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(watch("2026-03-02T17:30:00+03:00").await.unwrap().done, 3);
+    assert_eq!(watch("2026-03-03T10:00:00+03:00").await.unwrap().done, 0);
+
+    jobs::run(state, Job::Outbox, at("2026-03-03T10:01:00+03:00"))
+        .await
+        .unwrap();
+    let mails = read_mailbox(state.mailer.mailbox().expect("local mailbox"));
+    let to = |prefix: &str| -> Vec<Vec<String>> {
+        mails
+            .iter()
+            .filter(|m| m.key.starts_with(prefix))
+            .map(|m| m.email.to.clone())
+            .collect()
+    };
+    let team = vec!["specialist@demo.local".to_string()];
+    let manager = vec!["manager@demo.local".to_string()];
+    assert_eq!(to("sla-warning:"), [team.clone(), team.clone()]);
+    assert_eq!(to("sla-breach-team:"), [team.clone(), team]);
+    assert_eq!(to("sla-breach:"), [manager.clone(), manager]);
+    let team_breach = mails
+        .iter()
+        .find(|m| m.key.starts_with("sla-breach-team:"))
+        .unwrap();
+    assert!(
+        team_breach
+            .email
+            .subject
+            .contains(ticket["number"].as_str().unwrap())
+            && team_breach.email.subject.contains("нарушен срок реакции"),
+        "{}",
+        team_breach.email.subject
+    );
+    assert!(
+        team_breach.email.text.contains("«Взять в работу»"),
+        "{}",
+        team_breach.email.text
+    );
+}
+
+#[tokio::test]
+async fn the_official_2027_calendar_counts_and_its_file_still_uploads() {
+    let server = TestServer::start_at(at("2026-12-01T10:00:00+03:00")).await;
+    let admin = server.login("admin@demo.local").await;
+    let y2027 = get(&admin, "/api/admin/calendars/2027").await;
+    assert_eq!(y2027["provisional"], false);
+    assert_eq!(y2027["source"], "official");
+    assert_eq!(y2027["working_days"], 247);
+    assert_eq!(
+        y2027["days"]["2027-02-20"], "shortened",
+        "a working shortened Saturday"
+    );
+    assert_eq!(y2027["days"]["2027-02-22"], "non_working");
+    assert_eq!(
+        y2027["days"]["2027-11-05"], "non_working",
+        "transferred from 02.01"
+    );
+    assert_eq!(
+        y2027["days"]["2027-12-31"], "non_working",
+        "transferred from 03.01"
+    );
+
+    // A ticket filed on Friday 19.02.2027 at 17:00 MSK, high: 1 h on Friday, 2 h on the
+    // working Saturday → 20.02 11:00 MSK.
+    server.state.clock.set(at("2027-02-19T16:59:00+03:00"));
+    let dealer = server.login("dealer1@demo.local").await;
+    server.state.clock.set(at("2027-02-19T17:00:00+03:00"));
+    let ticket = file(
+        &dealer,
+        "Акция к 23 февраля",
+        "individual_news",
+        "high",
+        "paid",
+    )
+    .await;
+    assert_eq!(ticket["sla_due_at"], "2027-02-20T08:00:00Z", "{ticket}");
+
+    // The admin's upload takes the official file unchanged.
+    let admin = server.login("admin@demo.local").await;
+    let xml = std::fs::read_to_string(
+        dealerdesk_e2e::workspace_root().join("infra/calendars/ru/2027.xml"),
+    )
+    .expect("the 2027 file");
+    let (status, body) = put_xml(&admin, 2027, xml, "0").await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["days"], y2027["days"]);
+    assert_eq!(body["provisional"], false);
+}
+
+#[tokio::test]
+async fn the_platform_time_zone_is_moscow_and_the_admin_cannot_change_it() {
+    let server = TestServer::start_at(at("2026-03-02T10:00:00+03:00")).await;
+    let admin = server.login("admin@demo.local").await;
+    let (status, answer) = admin
+        .send(
+            "PUT",
+            "/api/admin/calendars/hours",
+            Some(json!({"open": "09:00", "close": "18:00", "time_zone": "Asia/Yekaterinburg", "version": 0})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{answer}");
+    assert_eq!(answer["error"]["fields"][0]["field"], "time_zone");
+    assert!(
+        answer["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("Europe/Moscow"),
+        "{answer}"
+    );
+    let hours = get(&admin, "/api/admin/calendars/hours").await;
+    assert_eq!(
+        (hours["version"].as_u64(), hours["time_zone"].as_str()),
+        (Some(0), Some("Europe/Moscow"))
+    );
+
+    // The hours themselves are edited without a zone (or with the platform's echoed back).
+    let (status, changed) = admin
+        .send(
+            "PUT",
+            "/api/admin/calendars/hours",
+            Some(json!({"open": "09:00", "close": "17:00", "version": 0})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{changed}");
+    assert_eq!(changed["time_zone"], "Europe/Moscow");
+    let (status, changed) = admin
+        .send(
+            "PUT",
+            "/api/admin/calendars/hours",
+            Some(json!({"open": "09:00", "close": "18:00", "time_zone": "Europe/Moscow", "version": 1})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{changed}");
+    assert_eq!(changed["version"], 2);
 }
 
 // ---------------------------------------------------------------- the portal
@@ -887,6 +1319,66 @@ mod portal {
     }
 
     #[tokio::test]
+    async fn the_list_marks_only_overdue_now_and_the_card_keeps_a_past_breach() {
+        // Monday 02.03.2026 10:00 MSK, high: due 13:00; asked at 14:00 (late), waiting.
+        let server = TestServer::start_at(at("2026-03-02T10:00:00+03:00")).await;
+        let dealer = server.login("dealer1@demo.local").await;
+        let specialist_api = server.login("specialist@demo.local").await;
+        server.state.clock.set(at("2026-03-02T10:00:00+03:00"));
+        let ticket = file(&dealer, "Поздний вопрос", "individual_news", "high", "paid").await;
+        server.state.clock.set(at("2026-03-02T14:00:00+03:00"));
+        let (status, _) = specialist_api
+            .act(&ticket, "ask_info", Some("Какой раздел?"))
+            .await;
+        assert_eq!(status, StatusCode::OK);
+        let specialist = log_in(&server, "specialist@demo.local").await;
+        let (status, queue) = page(&specialist, format!("{}/tickets", server.base)).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(queue.contains("Поздний вопрос"), "{queue}");
+        assert!(
+            !queue.contains("Просрочено"),
+            "nothing is overdue now: {queue}"
+        );
+        let id = ticket["id"].as_str().unwrap();
+        let (_, card) = page(&specialist, format!("{}/tickets/{id}", server.base)).await;
+        assert!(card.contains("Срок реакции нарушался"), "{card}");
+        assert!(!card.contains("Просрочено"), "{card}");
+    }
+
+    #[tokio::test]
+    async fn the_hours_form_has_no_time_zone_and_says_moscow_time() {
+        let server = TestServer::start_at(at("2026-10-01T10:00:00+03:00")).await;
+        let admin = log_in(&server, "admin@demo.local").await;
+        let (status, body) = page(&admin, format!("{}/admin/calendars", server.base)).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(!body.contains("name=\"time_zone\""), "{body}");
+        assert!(
+            body.contains("Время московское (МСК") && body.contains("он не меняется"),
+            "{body}"
+        );
+        // A form from before, still sending a zone, is refused and changes nothing.
+        let csrf = hidden(&body, "csrf");
+        let r = admin
+            .post(format!("{}/admin/calendars/hours", server.base))
+            .form(&[
+                ("csrf", csrf.as_str()),
+                ("version", "0"),
+                ("open", "09:00"),
+                ("close", "18:00"),
+                ("shortened_by_minutes", "60"),
+                ("time_zone", "Asia/Yekaterinburg"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let text = r.text().await.unwrap();
+        assert!(text.contains("Часовой пояс платформы — Москва"), "{text}");
+        let api = server.login("admin@demo.local").await;
+        assert_eq!(get(&api, "/api/admin/calendars/hours").await["version"], 0);
+    }
+
+    #[tokio::test]
     async fn the_admin_calendar_page_shows_the_years_changes_a_day_and_takes_an_upload() {
         let server = TestServer::start_at(at("2026-10-01T10:00:00+03:00")).await;
         let admin = log_in(&server, "admin@demo.local").await;
@@ -898,10 +1390,10 @@ mod portal {
         );
 
         let (status, year) =
-            page(&admin, format!("{}/admin/calendars?year=2027", server.base)).await;
+            page(&admin, format!("{}/admin/calendars?year=2028", server.base)).await;
         assert_eq!(status, StatusCode::OK);
         assert!(year.contains("Рабочий календарь платформы"));
-        assert!(year.contains("предварительный"), "2027 has no decree yet");
+        assert!(year.contains("предварительный"), "2028 has no decree yet");
         assert!(year.contains("Январь") && year.contains("Декабрь"));
         assert!(year.contains("day-non_working"));
 
@@ -909,11 +1401,11 @@ mod portal {
         let csrf = hidden(&year, "csrf");
         let version = hidden(&year, "version");
         let r = admin
-            .post(format!("{}/admin/calendars/2027/days", server.base))
+            .post(format!("{}/admin/calendars/2028/days", server.base))
             .form(&[
                 ("csrf", csrf.as_str()),
                 ("version", version.as_str()),
-                ("date", "2027-02-20"),
+                ("date", "2028-02-20"),
                 ("kind", "working_weekend"),
             ])
             .send()
@@ -923,7 +1415,7 @@ mod portal {
         let after = r.text().await.unwrap();
         assert!(after.contains("День изменён."), "{after}");
         assert!(
-            after.contains("title=\"2027-02-20: Рабочий выходной день\""),
+            after.contains("title=\"2028-02-20: Рабочий выходной день\""),
             "{after}"
         );
         assert!(
@@ -934,11 +1426,11 @@ mod portal {
         // A weekday cannot be a working weekend: the page says why.
         let version = hidden(&after, "version");
         let r = admin
-            .post(format!("{}/admin/calendars/2027/days", server.base))
+            .post(format!("{}/admin/calendars/2028/days", server.base))
             .form(&[
                 ("csrf", csrf.as_str()),
                 ("version", version.as_str()),
-                ("date", "2027-02-22"),
+                ("date", "2028-02-22"),
                 ("kind", "working_weekend"),
             ])
             .send()
@@ -953,7 +1445,7 @@ mod portal {
         );
 
         // The decree's file, uploaded from the form.
-        let xml = r#"<calendar year="2027"><days><day d="01.01" t="1"/><day d="01.08" t="1"/></days></calendar>"#;
+        let xml = r#"<calendar year="2028"><days><day d="01.01" t="1"/><day d="01.08" t="1"/></days></calendar>"#;
         let boundary = "dealerdesk-test-boundary";
         let part = |name: &str, value: &str| {
             format!(
@@ -961,12 +1453,12 @@ mod portal {
             )
         };
         let body = format!(
-            "{}{}--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"2027.xml\"\r\nContent-Type: application/xml\r\n\r\n{xml}\r\n--{boundary}--\r\n",
+            "{}{}--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"2028.xml\"\r\nContent-Type: application/xml\r\n\r\n{xml}\r\n--{boundary}--\r\n",
             part("csrf", &csrf),
             part("version", &version),
         );
         let r = admin
-            .post(format!("{}/admin/calendars/2027/xml", server.base))
+            .post(format!("{}/admin/calendars/2028/xml", server.base))
             .header(
                 "content-type",
                 format!("multipart/form-data; boundary={boundary}"),
@@ -988,11 +1480,11 @@ mod portal {
 
         // A form without the session's CSRF token changes nothing.
         let r = admin
-            .post(format!("{}/admin/calendars/2027/days", server.base))
+            .post(format!("{}/admin/calendars/2028/days", server.base))
             .form(&[
                 ("csrf", "forged"),
                 ("version", "2"),
-                ("date", "2027-03-01"),
+                ("date", "2028-03-01"),
                 ("kind", "non_working"),
             ])
             .send()

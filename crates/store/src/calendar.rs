@@ -2,8 +2,9 @@
 //! hours, all in the partition `CALENDAR#platform`, so loading the calendar is one Query.
 //!
 //! A year item keeps the domain's `YearCalendar` JSON (the shape the domain documents and
-//! validates on the way back in), the hours item the `WorkingHours` JSON and the IANA time
-//! zone. Both carry a `version` for optimistic locking: an admin's edit against a version
+//! validates on the way back in), the hours item the `WorkingHours` JSON. The zone is not
+//! stored: the platform has one, Moscow (`dealerdesk_domain::calendar::PLATFORM_TZ`); a
+//! `time_zone` attribute an older item still carries is ignored on the way in. Both carry a `version` for optimistic locking: an admin's edit against a version
 //! someone else has replaced is a [`StoreError::Conflict`].
 
 use crate::client::Store;
@@ -69,7 +70,6 @@ pub(crate) fn hours_to_item(record: &WorkingHoursRecord) -> Item {
         "hours".into(),
         s(serde_json::to_string(&record.hours).unwrap_or_default()),
     );
-    item.insert("time_zone".into(), s(&record.time_zone));
     item
 }
 
@@ -150,7 +150,6 @@ pub(crate) fn hours_from_item(item: &Item) -> Result<WorkingHoursRecord, StoreEr
     let hours: WorkingHours = f.json("hours")?;
     Ok(WorkingHoursRecord {
         hours,
-        time_zone: f.str("time_zone")?.to_string(),
         version: f.version()?,
         updated_at: f.updated_at()?,
         updated_by: f.updated_by(),
@@ -250,7 +249,6 @@ mod tests {
 
         let h = WorkingHoursRecord {
             hours: WorkingHours::platform(),
-            time_zone: "Europe/Moscow".into(),
             version: 1,
             updated_at: Utc.with_ymd_and_hms(2026, 10, 1, 9, 0, 0).unwrap(),
             updated_by: None,

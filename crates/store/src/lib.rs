@@ -409,9 +409,8 @@ pub struct CalendarYearRecord {
 /// The stored working hours of the platform calendar.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct WorkingHoursRecord {
+    /// On the platform's one wall clock, Moscow time.
     pub hours: WorkingHours,
-    /// IANA time zone the hours are in (e.g. `Europe/Moscow`); checked by the app.
-    pub time_zone: String,
     pub version: u64,
     pub updated_at: DateTime<Utc>,
     pub updated_by: Option<UserId>,

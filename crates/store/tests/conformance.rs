@@ -1405,7 +1405,6 @@ mod cases {
             .unwrap();
         let hours = WorkingHoursRecord {
             hours: WorkingHours::platform(),
-            time_zone: "Europe/Moscow".into(),
             version: 1,
             updated_at: minutes(1),
             updated_by: None,

@@ -9,7 +9,9 @@
 //!   official xmlcalendar file with `Content-Type: application/xml` and the version in
 //!   `If-Match` (or `?version=`);
 //! - `GET`/`PUT /api/admin/calendars/hours` — `{"open": "09:00", "close": "18:00",
-//!   "shortened_by_minutes": 60, "time_zone": "Europe/Moscow", "version": 1}`.
+//!   "shortened_by_minutes": 60, "version": 1}`; the answer also says `"time_zone":
+//!   "Europe/Moscow"`, the platform's one zone, which is not editable (SPEC §2.3): a PUT may
+//!   echo it back, any other zone is refused.
 //!
 //! `version` is the one the admin saw (`0` for a year not stored yet): a stale one is 409.
 //! A change counts every running reaction period again; the answer says how many moved
@@ -27,6 +29,7 @@ use axum::body::Bytes;
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, header};
 use chrono::{Duration, NaiveTime};
+use dealerdesk_domain::calendar::PLATFORM_TZ;
 use dealerdesk_domain::{CalendarError, ValidationError, WorkingHours, YearCalendar};
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -228,8 +231,26 @@ struct HoursBody {
     open: String,
     close: String,
     shortened_by_minutes: Option<i64>,
-    time_zone: String,
+    /// Read-only: only the platform's own zone (`Europe/Moscow`) is accepted, so a client
+    /// that echoes the GET answer keeps working and nobody believes the zone changed.
+    time_zone: Option<String>,
     version: Option<u64>,
+}
+
+/// Refuses a zone other than the platform's: the hours, the «МСК» the portal shows, the
+/// quarters and the 26th deadline are all Moscow time, and one setting must not make them
+/// disagree.
+pub fn check_time_zone(time_zone: Option<&str>) -> Result<(), ValidationError> {
+    match time_zone.map(str::trim) {
+        None => Ok(()),
+        Some(name) if name == PLATFORM_TZ.name() => Ok(()),
+        Some(name) => Err(ValidationError::field(
+            "time_zone",
+            format!(
+                "Часовой пояс платформы — Москва (Europe/Moscow), он не меняется; «{name}» указать нельзя."
+            ),
+        )),
+    }
 }
 
 /// `09:00` or `09:00:00`.
@@ -270,6 +291,7 @@ pub async fn put_hours(
 ) -> Result<Json<Value>, AppError> {
     calendar::ensure_admin(&caller.actor)?;
     let parsed: HoursBody = parse_json(&body)?;
+    check_time_zone(parsed.time_zone.as_deref())?;
     let version = parsed
         .version
         .or(version_from(&headers, query.as_deref())?)
@@ -279,8 +301,7 @@ pub async fn put_hours(
         &parsed.close,
         parsed.shortened_by_minutes.unwrap_or(60),
     )?;
-    let changed =
-        calendar::put_hours(&state, &caller.actor, hours, &parsed.time_zone, version).await?;
+    let changed = calendar::put_hours(&state, &caller.actor, hours, version).await?;
     Ok(Json(changed_json(&changed, hours_json)))
 }
 

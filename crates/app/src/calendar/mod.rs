@@ -85,6 +85,8 @@ impl YearView {
 #[derive(Clone, Debug, PartialEq)]
 pub struct HoursView {
     pub hours: WorkingHours,
+    /// The platform's zone, always Moscow: shown so the hours read unambiguously, never
+    /// edited.
     pub tz: Tz,
     /// `0` while the platform defaults have not been stored.
     pub version: u64,
@@ -106,27 +108,12 @@ pub struct Changed<T> {
     pub recounted: usize,
 }
 
-fn parse_tz(name: &str) -> Result<Tz, CalendarError> {
-    name.parse::<Tz>()
-        .map_err(|_| CalendarError::UnknownTimeZone {
-            name: name.to_string(),
-        })
-}
-
 /// The effective calendar: the embedded official years and the platform hours, overridden
-/// by whatever the store holds.
+/// by whatever the store holds. The zone is always the platform's (Moscow): it is not data.
 fn effective(stored: &StoredCalendar) -> Result<WorkingCalendar, AppError> {
     let default = WorkingCalendar::platform_default();
-    let (hours, tz) = match &stored.hours {
-        Some(h) => (
-            h.hours,
-            parse_tz(&h.time_zone).map_err(|e| {
-                AppError::from(StoreError::Corrupt(format!("stored working hours: {e}")))
-            })?,
-        ),
-        None => (default.hours(), default.tz()),
-    };
-    let mut calendar = WorkingCalendar::new(default.known_years().cloned(), hours, tz);
+    let hours = stored.hours.as_ref().map_or(default.hours(), |h| h.hours);
+    let mut calendar = WorkingCalendar::new(default.known_years().cloned(), hours);
     for record in &stored.years {
         calendar.set_year(record.calendar.clone());
     }
@@ -180,7 +167,6 @@ pub async fn seed(state: &AppState, now: DateTime<Utc>) -> Result<usize, AppErro
         let default = WorkingCalendar::platform_default();
         let record = WorkingHoursRecord {
             hours: default.hours(),
-            time_zone: default.tz().name().to_string(),
             version: 1,
             updated_at: now,
             updated_by: None,
@@ -337,17 +323,15 @@ pub async fn set_day(
     put_year(state, actor, calendar, seen_version).await
 }
 
-/// Replaces the working hours and time zone against the version the admin saw; then counts
-/// every running reaction period again. Admin only.
+/// Replaces the working hours (Moscow time; the zone is not the admin's to change) against
+/// the version the admin saw; then counts every running reaction period again. Admin only.
 pub async fn put_hours(
     state: &AppState,
     actor: &Actor,
     hours: WorkingHours,
-    time_zone: &str,
     seen_version: u64,
 ) -> Result<Changed<HoursView>, AppError> {
     ensure_admin(actor)?;
-    let tz = parse_tz(time_zone)?;
     let stored = state.store.platform_calendar().await?;
     let current = hours_view(&stored, &effective(&stored)?);
     if current.version != seen_version {
@@ -355,7 +339,6 @@ pub async fn put_hours(
     }
     let record = WorkingHoursRecord {
         hours,
-        time_zone: tz.name().to_string(),
         version: seen_version + 1,
         updated_at: state.clock.now(),
         updated_by: Some(actor.user_id.clone()),
@@ -500,7 +483,10 @@ mod tests {
         let empty = effective(&StoredCalendar::default()).unwrap();
         assert_eq!(empty, WorkingCalendar::platform_default());
 
-        let mut y2026 = YearCalendar::official_ru().pop().unwrap();
+        let mut y2026 = YearCalendar::official_ru()
+            .into_iter()
+            .find(|y| y.year() == 2026)
+            .unwrap();
         let day = NaiveDate::from_ymd_opt(2026, 3, 10).unwrap();
         y2026.set_day(day, DayKind::NonWorking).unwrap();
         let stored = StoredCalendar {
@@ -513,7 +499,6 @@ mod tests {
             }],
             hours: Some(WorkingHoursRecord {
                 hours: WorkingHours::platform(),
-                time_zone: "Asia/Yekaterinburg".into(),
                 version: 1,
                 updated_at: Utc::now(),
                 updated_by: None,
@@ -522,9 +507,15 @@ mod tests {
         let c = effective(&stored).unwrap();
         assert!(!c.is_working_day(day));
         assert!(!c.is_provisional(2024), "the other files stay");
-        assert_eq!(c.tz(), chrono_tz::Asia::Yekaterinburg);
+        assert_eq!(c.tz(), chrono_tz::Europe::Moscow, "the one platform zone");
 
         let view = year_view(&stored, &c, 2027);
+        assert_eq!(
+            (view.source, view.version, view.provisional()),
+            (YearSource::Official, 0, false),
+            "the official 2027 file"
+        );
+        let view = year_view(&stored, &c, 2028);
         assert_eq!(
             (view.source, view.version, view.provisional()),
             (YearSource::Statutory, 0, true)
@@ -534,9 +525,5 @@ mod tests {
             (view.source, view.version, view.provisional()),
             (YearSource::Official, 0, false)
         );
-
-        let mut bad = stored;
-        bad.hours.as_mut().unwrap().time_zone = "Mars/Olympus".into();
-        assert!(matches!(effective(&bad), Err(AppError::Backend { .. })));
     }
 }

@@ -4,7 +4,7 @@
 //! working hours. Admin only; everyone else gets the 403 page.
 
 use crate::AppState;
-use crate::calendar::api::{hours_from_fields, year_from_xml};
+use crate::calendar::api::{check_time_zone, hours_from_fields, year_from_xml};
 use crate::calendar::{self, YearView};
 use crate::kernel::caller::PortalCaller;
 use crate::kernel::error::AppError;
@@ -329,7 +329,8 @@ pub async fn upload_xml(
     }
 }
 
-/// `POST /admin/calendars/hours`: opening and closing time, the shortening, the zone.
+/// `POST /admin/calendars/hours`: opening and closing time and the shortening, in Moscow
+/// time (the zone is the platform's, not a field; a stale form's other zone is refused).
 pub async fn set_hours(
     State(state): State<AppState>,
     caller: PortalCaller,
@@ -354,6 +355,7 @@ pub async fn set_hours(
     let get = |k: &str| fields.get(k).map(String::as_str).unwrap_or("");
     let result = async {
         let version = version_field(fields.get("version").map(String::as_str))?;
+        check_time_zone(fields.get("time_zone").map(String::as_str))?;
         let shortened = get("shortened_by_minutes")
             .trim()
             .parse::<i64>()
@@ -364,7 +366,7 @@ pub async fn set_hours(
                 )
             })?;
         let hours = hours_from_fields(get("open").trim(), get("close").trim(), shortened)?;
-        calendar::put_hours(&state, actor, hours, get("time_zone").trim(), version).await
+        calendar::put_hours(&state, actor, hours, version).await
     }
     .await;
     match result {
@@ -385,7 +387,10 @@ mod tests {
     #[test]
     fn the_month_grid_starts_on_monday_and_colours_every_kind() {
         let view = YearView {
-            calendar: YearCalendar::official_ru().pop().unwrap(), // 2026
+            calendar: YearCalendar::official_ru()
+                .into_iter()
+                .find(|y| y.year() == 2026)
+                .unwrap(),
             source: YearSource::Official,
             version: 1,
             updated_at: None,

@@ -3,8 +3,9 @@
 use chrono::{DateTime, SecondsFormat, Utc};
 use chrono_tz::Tz;
 
-/// The platform's display time zone (SPEC §2.3: working hours are Moscow time).
-pub const DISPLAY_TZ: Tz = chrono_tz::Europe::Moscow;
+/// The platform's display time zone: the one zone the working calendar counts in too
+/// (SPEC §2.3), so what people see and what the SLA counts cannot disagree.
+pub const DISPLAY_TZ: Tz = dealerdesk_domain::calendar::PLATFORM_TZ;
 
 /// RFC 3339 in UTC, as at rest.
 pub fn utc(at: DateTime<Utc>) -> String {

@@ -23,8 +23,8 @@ pub const EMAIL_KINDS: &[(&str, &str, &str, &str)] = &[
         include_str!("../../templates/email/ticket_moved.txt"),
         include_str!("../../templates/email/ticket_moved.html"),
     ),
-    // The SLA watch (SPEC §2.3): 80 % of the reaction time to the specialist team, a
-    // breach to the dealer's account manager.
+    // The SLA watch (SPEC §2.3, §5): 80 % of the reaction time to the specialist team, a
+    // breach to the specialist team and to the dealer's account manager.
     (
         "sla_warning",
         include_str!("../../templates/email/sla_warning.subject"),
@@ -36,6 +36,12 @@ pub const EMAIL_KINDS: &[(&str, &str, &str, &str)] = &[
         include_str!("../../templates/email/sla_breach.subject"),
         include_str!("../../templates/email/sla_breach.txt"),
         include_str!("../../templates/email/sla_breach.html"),
+    ),
+    (
+        "sla_breach_team",
+        include_str!("../../templates/email/sla_breach_team.subject"),
+        include_str!("../../templates/email/sla_breach_team.txt"),
+        include_str!("../../templates/email/sla_breach_team.html"),
     ),
     (
         "cost_step",
@@ -361,6 +367,7 @@ mod tests {
         for (kind, subject) in [
             ("sla_warning", "80 %"),
             ("sla_breach", "нарушен срок реакции"),
+            ("sla_breach_team", "отреагируйте сейчас"),
         ] {
             let n = Notice::new(
                 format!("{kind}:t1:x"),
@@ -379,7 +386,11 @@ mod tests {
             .with("reaction_label", "3 рабочих часа")
             .with("started_local", "02.03.2026 09:00 (МСК)")
             .with("due_local", "02.03.2026 12:00 (МСК)")
-            .with("status_label", "Принято к рассмотрению");
+            .with("status_label", "Принято к рассмотрению")
+            .with(
+                "reaction_hint",
+                "ответьте дилеру комментарием в обращении или выберите действие: «Взять в работу»",
+            );
             let email = render(&env(), &n, vec!["x@example.ru".into()], "http://h").unwrap();
             assert!(
                 email.subject.contains("DD-1001") && email.subject.contains(subject),

@@ -162,12 +162,14 @@ pub fn add_templates(env: &mut minijinja::Environment<'static>) {
 }
 
 /// The API's SLA fields of a ticket: `sla_due_at` (RFC 3339 UTC, or null while no reaction
-/// is owed), `sla_paused` (waiting on the dealer) and `sla_breached` (a late reaction, or an
-/// owed one past its due time at `now`).
+/// is owed), `sla_paused` (waiting on the dealer), `sla_overdue` (a reaction owed now and
+/// past its due time at `now`: what puts a ticket on top of the queue) and `sla_breached`
+/// (overdue now, or a late reaction in the past: what the card and the reports keep).
 #[derive(Serialize, ToSchema)]
 pub struct SlaPart {
     pub sla_due_at: Option<String>,
     pub sla_paused: bool,
+    pub sla_overdue: bool,
     pub sla_breached: bool,
 }
 
@@ -177,6 +179,7 @@ impl SlaPart {
         SlaPart {
             sla_due_at: t.sla.due_at.map(utc),
             sla_paused: t.sla.paused,
+            sla_overdue: t.sla.is_overdue(now),
             sla_breached: t.sla.is_breached(now),
         }
     }
@@ -231,9 +234,11 @@ mod tests {
         assert_eq!(v["sla_due_at"], "2026-03-02T10:00:00Z");
         assert_eq!(v["sla_paused"], false);
         assert_eq!(v["sla_breached"], false);
+        assert_eq!(v["sla_overdue"], false);
         assert_eq!(v["sla_due_local"], "02.03.2026 13:00");
         assert_eq!(v["sla_reaction_label"], "3 рабочих часа");
         let v = serde_json::to_value(SlaPart::new(&t, filed + chrono::Duration::hours(4))).unwrap();
         assert_eq!(v["sla_breached"], true, "overdue counts as breached");
+        assert_eq!(v["sla_overdue"], true);
     }
 }

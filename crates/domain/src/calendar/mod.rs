@@ -30,22 +30,15 @@ use thiserror::Error;
 /// lie further away saturates at the horizon.
 pub const SEARCH_HORIZON_DAYS: i64 = 3 * 366;
 
-/// The official production calendars embedded in the binary, so a Lambda needs no files.
-/// A new year's decree: drop its file into `infra/calendars/ru/` and add a line here.
-const OFFICIAL_RU: &[(i32, &str)] = &[
-    (
-        2024,
-        include_str!("../../../../infra/calendars/ru/2024.xml"),
-    ),
-    (
-        2025,
-        include_str!("../../../../infra/calendars/ru/2025.xml"),
-    ),
-    (
-        2026,
-        include_str!("../../../../infra/calendars/ru/2026.xml"),
-    ),
-];
+/// The official production calendars embedded in the binary, so a Lambda needs no files:
+/// `(year, file text)` for every `infra/calendars/ru/<year>.xml`, in year order, listed by
+/// the crate's build script. A new year's decree: drop its file into that folder.
+const OFFICIAL_RU: &[(i32, &str)] = include!(concat!(env!("OUT_DIR"), "/official_ru.rs"));
+
+/// The platform's one time zone (SPEC §2.3): working hours, the due times shown («МСК»),
+/// quarters and the 26th deadline are all Moscow time. It is not a setting, so no place can
+/// count in another zone than the one the portal shows.
+pub const PLATFORM_TZ: Tz = chrono_tz::Europe::Moscow;
 
 /// Non-working holidays of the Labour Code, art. 112 (month, day): 1–6 and 8 January
 /// (New Year holidays), 7 January (Christmas), 23 February, 8 March, 1 May, 9 May, 12 June,
@@ -266,7 +259,7 @@ impl YearCalendar {
         }
     }
 
-    /// The embedded official calendars (Russia, 2024–2026).
+    /// The embedded official calendars (Russia, every file in `infra/calendars/ru/`).
     pub fn official_ru() -> Vec<YearCalendar> {
         OFFICIAL_RU
             .iter()
@@ -456,13 +449,12 @@ impl WorkingHours {
     }
 }
 
-/// The working calendar the SLA is counted in: the years' calendars, the opening hours and
-/// the time zone.
+/// The working calendar the SLA is counted in: the years' calendars and the opening hours,
+/// on the wall clock of [`PLATFORM_TZ`].
 #[derive(Clone, Debug, PartialEq)]
 pub struct WorkingCalendar {
     years: BTreeMap<i32, YearCalendar>,
     hours: WorkingHours,
-    tz: Tz,
 }
 
 impl WorkingCalendar {
@@ -470,20 +462,15 @@ impl WorkingCalendar {
     pub fn new(
         years: impl IntoIterator<Item = YearCalendar>,
         hours: WorkingHours,
-        tz: Tz,
     ) -> WorkingCalendar {
         let years = years.into_iter().map(|y| (y.year, y)).collect();
-        WorkingCalendar { years, hours, tz }
+        WorkingCalendar { years, hours }
     }
 
     /// The platform's calendar: Mon–Fri 09:00–18:00 Europe/Moscow, the embedded official
     /// production calendars, statutory fallback for other years.
     pub fn platform_default() -> WorkingCalendar {
-        WorkingCalendar::new(
-            YearCalendar::official_ru(),
-            WorkingHours::platform(),
-            chrono_tz::Europe::Moscow,
-        )
+        WorkingCalendar::new(YearCalendar::official_ru(), WorkingHours::platform())
     }
 
     /// Installs a year (e.g. the admin-edited one the store keeps), replacing the file's.
@@ -496,9 +483,9 @@ impl WorkingCalendar {
         self.hours
     }
 
-    /// The time zone the hours are in.
+    /// The time zone the hours are in: always [`PLATFORM_TZ`].
     pub fn tz(&self) -> Tz {
-        self.tz
+        PLATFORM_TZ
     }
 
     /// The years that have data (a file or an admin's edit), in order.
@@ -557,7 +544,7 @@ impl WorkingCalendar {
     /// where the offset would overflow, the UTC wall clock stands in (instead of chrono's panic).
     fn local(&self, t: DateTime<Utc>) -> NaiveDateTime {
         let utc = t.naive_utc();
-        let offset = self.tz.offset_from_utc_datetime(&utc).fix();
+        let offset = PLATFORM_TZ.offset_from_utc_datetime(&utc).fix();
         utc.checked_add_offset(offset).unwrap_or(utc)
     }
 
@@ -683,7 +670,7 @@ impl WorkingCalendar {
         let mut probe = local;
         // DST gaps are at most a few hours; look a day ahead at most.
         for _ in 0..=(24 * 4) {
-            match self.tz.from_local_datetime(&probe) {
+            match PLATFORM_TZ.from_local_datetime(&probe) {
                 LocalResult::Single(t) | LocalResult::Ambiguous(t, _) => {
                     return t.with_timezone(&Utc);
                 }
@@ -750,9 +737,6 @@ pub enum CalendarError {
     /// and every due time would run past the year.
     #[error("{year} would have no working days")]
     NoWorkingDays { year: i32 },
-    /// A time zone name that is not in the IANA database.
-    #[error("unknown time zone {name:?}")]
-    UnknownTimeZone { name: String },
 }
 
 impl CalendarError {
@@ -801,9 +785,6 @@ impl CalendarError {
             CalendarError::NoWorkingDays { year } => {
                 format!("В {year} году не осталось ни одного рабочего дня: изменение не сохранено.")
             }
-            CalendarError::UnknownTimeZone { name } => {
-                format!("Неизвестный часовой пояс «{name}»: укажите, например, Europe/Moscow.")
-            }
         }
     }
 }
@@ -837,12 +818,42 @@ mod tests {
     // --- the data ---
 
     #[test]
-    fn the_embedded_files_are_2024_to_2026_and_not_provisional() {
+    fn the_embedded_files_are_2024_to_2027_and_not_provisional() {
         let years: Vec<_> = cal()
             .known_years()
             .map(|y| (y.year(), y.is_provisional()))
             .collect();
-        assert_eq!(years, vec![(2024, false), (2025, false), (2026, false)]);
+        assert_eq!(
+            years,
+            vec![(2024, false), (2025, false), (2026, false), (2027, false)]
+        );
+        assert_eq!(cal().provisional_years(2026..=2027), Vec::<i32>::new());
+    }
+
+    #[test]
+    fn the_2027_calendar_has_a_shortened_working_saturday_and_transferred_days_off() {
+        let c = cal();
+        // Saturday 20.02.2027 (t="2") works, shortened: 09:00–17:00; the day off it gave
+        // moved to Monday 22.02, before the holiday of Tuesday 23.02.
+        assert_eq!(date(2027, 2, 20).weekday(), Weekday::Sat);
+        assert_eq!(c.day_kind(date(2027, 2, 20)), DayKind::Shortened);
+        assert_eq!(c.hours_on(date(2027, 2, 20)), Some((hm(9, 0), hm(17, 0))));
+        assert!(!c.is_working_day(date(2027, 2, 22)));
+        assert!(!c.is_working_day(date(2027, 2, 23)));
+        // Days off transferred from the January weekend: Friday 05.11 and Friday 31.12.
+        for (m, d) in [(11, 5), (12, 31)] {
+            assert_eq!(date(2027, m, d).weekday(), Weekday::Fri);
+            assert_eq!(c.day_kind(date(2027, m, d)), DayKind::NonWorking, "{m}.{d}");
+        }
+        // Wednesday 03.11 is the shortened eve of Thursday 04.11.
+        assert_eq!(c.hours_on(date(2027, 11, 3)), Some((hm(9, 0), hm(17, 0))));
+        assert!(!c.is_working_day(date(2027, 11, 4)));
+        assert!(c.is_working_day(date(2027, 11, 8)));
+        // The decree's total: 247 working days, of which four are shortened.
+        assert_eq!(c.year(2027).working_day_count(), 247);
+        let open =
+            c.working_duration_between(utc("2026-12-31T21:00:00Z"), utc("2027-12-31T21:00:00Z"));
+        assert_eq!(open, Duration::hours(247 * 9 - 4));
     }
 
     #[test]
@@ -927,24 +938,20 @@ mod tests {
     #[test]
     fn a_year_without_a_file_falls_back_to_the_statutory_holidays_and_is_provisional() {
         let c = cal();
-        assert!(c.is_provisional(2027));
-        assert!(c.year(2027).is_provisional());
-        assert_eq!(c.provisional_years(2024..=2027), vec![2027]);
+        assert!(c.is_provisional(2028));
+        assert!(c.year(2028).is_provisional());
+        assert_eq!(c.provisional_years(2024..=2028), vec![2028]);
         for d in 1..=8 {
-            assert!(!c.is_working_day(date(2027, 1, d)), "2027-01-0{d}");
+            assert!(!c.is_working_day(date(2028, 1, d)), "2028-01-0{d}");
         }
-        assert!(c.is_working_day(date(2027, 1, 11)));
-        // No transfers are guessed: Tuesday 23.02.2027 is off, Monday 22.02 works.
-        assert!(!c.is_working_day(date(2027, 2, 23)));
-        assert!(c.is_working_day(date(2027, 2, 22)));
-        for (m, d) in [(3, 8), (5, 3), (5, 10), (6, 14), (11, 4)] {
-            let day = date(2027, m, d);
-            assert_eq!(
-                c.is_working_day(day),
-                (m, d) != (3, 8) && (m, d) != (11, 4),
-                "{day}"
-            );
-        }
+        assert!(c.is_working_day(date(2028, 1, 10)));
+        // No transfers are guessed: Wednesday 23.02.2028 is off, Thursday 24.02 works, and
+        // Monday 08.05.2028, the eve of Tuesday's holiday, works full hours.
+        assert!(!c.is_working_day(date(2028, 2, 23)));
+        assert!(c.is_working_day(date(2028, 2, 24)));
+        assert!(!c.is_working_day(date(2028, 3, 8)));
+        assert!(!c.is_working_day(date(2028, 5, 9)));
+        assert_eq!(c.hours_on(date(2028, 5, 8)), Some((hm(9, 0), hm(18, 0))));
     }
 
     #[test]
@@ -1366,7 +1373,7 @@ mod tests {
             assert_eq!(yc.working_day_count(), 0);
             closed.push(yc);
         }
-        let c = WorkingCalendar::new(closed, WorkingHours::platform(), chrono_tz::Europe::Moscow);
+        let c = WorkingCalendar::new(closed, WorkingHours::platform());
         let start = utc("2030-01-10T07:00:00Z");
         let end = start + Duration::days(SEARCH_HORIZON_DAYS);
         assert_eq!(c.clamp_to_open(start), end);
@@ -1428,7 +1435,6 @@ mod tests {
                 found: 2025,
             },
             CalendarError::NoWorkingDays { year: 2026 },
-            CalendarError::UnknownTimeZone { name: "x".into() },
         ];
         for e in cases {
             let r = e.refusal();

@@ -39,6 +39,7 @@ wish_suite!(
     a_wish_comes_with_its_history_and_a_stale_decision_writes_nothing,
     wishes_are_listed_per_dealer_and_for_everyone_newest_first_in_pages,
     comments_and_files_live_beside_the_ticket_without_touching_its_version,
+    a_reacting_comment_is_written_with_its_ticket_or_not_at_all,
     a_conflict_names_the_entity_that_changed,
     a_hand_made_cursor_is_a_bad_cursor_never_an_engine_error,
 );
@@ -417,4 +418,50 @@ pub async fn a_hand_made_cursor_is_a_bad_cursor_never_an_engine_error(ctx: &Ctx)
         .await
         .unwrap();
     assert_eq!(next.items.len(), 1);
+}
+
+pub async fn a_reacting_comment_is_written_with_its_ticket_or_not_at_all(ctx: &Ctx) {
+    let store = &ctx.store;
+    let ticket = file(store, "t1", "d1", minutes(0)).await;
+    assert!(ticket.sla.is_running());
+    let first = Comment::write(
+        CommentId::new("c1"),
+        &ticket,
+        &specialist(),
+        "Смотрим",
+        minutes(1),
+    )
+    .unwrap();
+    let reacted = ticket.react_by_comment(&first).expect("a reaction is owed");
+    store
+        .add_reacting_comment(&first, &reacted, ticket.version, &first.notices(&ticket))
+        .await
+        .unwrap();
+    let stored = store.ticket(&ticket.id).await.unwrap().unwrap();
+    assert_eq!(stored, reacted);
+    assert!(!stored.sla.is_running());
+
+    // Against the version read before: a conflict, and neither the comment nor the ticket
+    // changes.
+    let second = Comment::write(
+        CommentId::new("c2"),
+        &ticket,
+        &specialist(),
+        "Ещё раз",
+        minutes(2),
+    )
+    .unwrap();
+    let stale = ticket.react_by_comment(&second).unwrap();
+    assert_eq!(
+        store
+            .add_reacting_comment(&second, &stale, ticket.version, &[])
+            .await,
+        Err(StoreError::Conflict {
+            entity: Entity::Ticket
+        })
+    );
+    let notes = store.ticket_notes(&ticket.id).await.unwrap();
+    let texts: Vec<_> = notes.comments.iter().map(|c| c.text.as_str()).collect();
+    assert_eq!(texts, ["Смотрим"]);
+    assert_eq!(store.ticket(&ticket.id).await.unwrap().unwrap(), reacted);
 }

@@ -108,8 +108,9 @@ pub enum SlaEffect {
 /// - **Stops** (the dealer or the system closes the ticket): `accept`, `auto_accept`,
 ///   `reject_estimate`.
 ///
-/// A specialist's comment without a move is a reaction too; the ticket integration may call
-/// [`SlaClock::react`] for it directly.
+/// A specialist's comment to the dealer without a move is a reaction too (SPEC §2.3): it is
+/// the only reaction a ticket back «В стадии решения» has short of finishing the work, so
+/// `Ticket::react_by_comment` applies [`SlaClock::react`] for it.
 pub fn sla_effect(action: Action) -> SlaEffect {
     match action {
         Action::Take
@@ -270,9 +271,12 @@ impl SlaClock {
         self.warn_at.is_some_and(|warn| now >= warn)
     }
 
-    /// This ticket's place in the specialist queue.
+    /// This ticket's place in the specialist queue: only a reaction owed *now* and past
+    /// due puts it on top. A late reaction in the past ([`breached`](Self::breached)) is for
+    /// the card and the reports; it must not keep a ticket that waits on the dealer, or
+    /// that the specialist already answered, ahead of work that is actually overdue.
     pub fn queue_key(&self, now: DateTime<Utc>, billing: Billing) -> QueueKey {
-        queue_key(self.is_breached(now), billing, self.due_at)
+        queue_key(self.is_overdue(now), billing, self.due_at)
     }
 
     /// The SLA watch owes the specialist team the 80 % warning of this period.
@@ -317,23 +321,24 @@ impl SlaClock {
     }
 }
 
-/// A ticket's place in the specialist queue (SPEC §2.3): SLA already breached first, then
-/// paid before free, then earliest due; tickets without a due time after those with one.
+/// A ticket's place in the specialist queue (SPEC §2.3): overdue now (a reaction owed and
+/// past due) first, then paid before free, then earliest due; tickets without a due time
+/// after those with one.
 /// Sort ascending; break ties with the ticket number: `sort_by_key(|t| (t.key, t.number))`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct QueueKey {
     // Field order is the comparison order.
-    not_breached: bool,
+    not_overdue: bool,
     free: bool,
     no_due: bool,
     due: Option<DateTime<Utc>>,
 }
 
-/// The queue key of a ticket; `breached_now` is [`SlaClock::is_breached`] at the time the
+/// The queue key of a ticket; `overdue_now` is [`SlaClock::is_overdue`] at the time the
 /// queue is built.
-pub fn queue_key(breached_now: bool, billing: Billing, due: Option<DateTime<Utc>>) -> QueueKey {
+pub fn queue_key(overdue_now: bool, billing: Billing, due: Option<DateTime<Utc>>) -> QueueKey {
     QueueKey {
-        not_breached: !breached_now,
+        not_overdue: !overdue_now,
         free: billing == Billing::Free,
         no_due: due.is_none(),
         due,
@@ -343,6 +348,7 @@ pub fn queue_key(breached_now: bool, billing: Billing, due: Option<DateTime<Utc>
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::calendar::YearCalendar;
     use crate::ticket::lifecycle::{Resume, next_status};
 
     fn utc(s: &str) -> DateTime<Utc> {
@@ -522,11 +528,39 @@ mod tests {
 
     #[test]
     fn a_year_without_a_file_is_counted_on_statutory_holidays() {
-        // Thu 31.12.2026 is off (file); 2027 is provisional: 01–08.01 off, Mon 11.01 works.
-        // Wed 30.12.2026 17:00 MSK high → 1 h, then Mon 11.01.2027 09:00 + 2 h.
+        // Fri 31.12.2027 is off (file); 2028 is provisional: 01–08.01 off, Mon 10.01 works.
+        // Thu 30.12.2027 17:00 MSK high → 1 h, then Mon 10.01.2028 09:00 + 2 h.
+        assert_eq!(
+            due(High, "2027-12-30T14:00:00Z"),
+            utc("2028-01-10T08:00:00Z")
+        );
+    }
+
+    #[test]
+    fn tickets_filed_now_count_in_the_official_2027_calendar() {
+        // Wed 30.12.2026 17:00 MSK high → 1 h; 31.12.2026 and 01–10.01.2027 are off
+        // → Mon 11.01.2027 09:00 + 2 h.
         assert_eq!(
             due(High, "2026-12-30T14:00:00Z"),
             utc("2027-01-11T08:00:00Z")
+        );
+        // Fri 19.02.2027 17:00 MSK high: 1 h on Friday, then the working shortened Saturday
+        // 20.02 from 09:00 + 2 h = 11:00 MSK.
+        assert_eq!(
+            due(High, "2027-02-19T14:00:00Z"),
+            utc("2027-02-20T08:00:00Z")
+        );
+        // Sat 20.02.2027 15:00 MSK medium: 2 h until its 17:00 close; 21–23.02 off
+        // → Wed 24.02 09:00 + 6 h = 15:00 MSK.
+        assert_eq!(
+            due(Medium, "2027-02-20T12:00:00Z"),
+            utc("2027-02-24T12:00:00Z")
+        );
+        // Thu 04.11.2027 is a holiday and Fri 05.11 the day off moved from 02.01: a low
+        // ticket filed Wed 03.11 at 12:00 MSK → Mon 08.11 (1), Tue (2), Wed 10.11 (3) 12:00.
+        assert_eq!(
+            due(Low, "2027-11-03T09:00:00Z"),
+            utc("2027-11-10T09:00:00Z")
         );
     }
 
@@ -755,15 +789,20 @@ mod tests {
         let cal = WorkingCalendar::platform_default();
         let mut c = clock_at(High, "2025-03-10T07:00:00Z");
         c.warning_sent = true;
-        // The same hours on UTC's wall clock: the day opens three hours later, so the due
-        // time moves from 10:00Z to 12:00Z.
-        let none = WorkingCalendar::new(
-            [],
-            crate::calendar::WorkingHours::platform(),
-            chrono_tz::UTC,
+        // Opening at 11:00 MSK instead of 09:00: the period filed at 10:00 MSK counts from
+        // 11:00, so the due time moves from 13:00 to 14:00 MSK.
+        let late_opening = WorkingCalendar::new(
+            YearCalendar::official_ru(),
+            crate::calendar::WorkingHours::new(
+                chrono::NaiveTime::from_hms_opt(11, 0, 0).unwrap(),
+                chrono::NaiveTime::from_hms_opt(18, 0, 0).unwrap(),
+                Duration::hours(1),
+            )
+            .unwrap(),
         );
+        let none = late_opening;
         let moved = c.recount(&none, High);
-        assert_eq!(moved.due_at, Some(utc("2025-03-10T12:00:00Z")));
+        assert_eq!(moved.due_at, Some(utc("2025-03-10T11:00:00Z")));
         assert!(moved.warning_sent);
         assert_eq!(moved.started_at, c.started_at);
         assert_eq!(c.recount(&cal, High), c);
@@ -774,7 +813,7 @@ mod tests {
     // --- the queue ---
 
     #[test]
-    fn the_queue_puts_breached_first_then_paid_then_earliest_due() {
+    fn the_queue_puts_overdue_first_then_paid_then_earliest_due() {
         let t = |s| Some(utc(s));
         let mut queue = vec![
             (
@@ -787,7 +826,7 @@ mod tests {
                 queue_key(false, Billing::Paid, t("2025-03-12T08:00:00Z")),
             ),
             (
-                "free, breached",
+                "free, overdue",
                 queue_key(true, Billing::Free, t("2025-03-09T08:00:00Z")),
             ),
             (
@@ -795,7 +834,7 @@ mod tests {
                 queue_key(false, Billing::Paid, t("2025-03-11T08:00:00Z")),
             ),
             (
-                "paid, breached",
+                "paid, overdue",
                 queue_key(true, Billing::Paid, t("2025-03-09T09:00:00Z")),
             ),
             ("free, no due", queue_key(false, Billing::Free, None)),
@@ -805,8 +844,8 @@ mod tests {
         assert_eq!(
             order,
             vec![
-                "paid, breached",
-                "free, breached",
+                "paid, overdue",
+                "free, overdue",
                 "paid, due sooner",
                 "paid, due later",
                 "paid, no due",
@@ -817,10 +856,66 @@ mod tests {
     }
 
     #[test]
-    fn an_overdue_clock_queues_as_breached() {
+    fn an_overdue_clock_queues_first() {
         let overdue = clock_at(High, "2025-03-10T07:00:00Z");
         let fresh = clock_at(High, "2025-03-10T10:00:00Z");
         let now = utc("2025-03-10T11:00:00Z");
         assert!(overdue.queue_key(now, Billing::Free) < fresh.queue_key(now, Billing::Paid));
+    }
+
+    #[test]
+    fn a_ticket_late_once_does_not_stay_on_top_of_the_queue() {
+        let cal = WorkingCalendar::platform_default();
+        let now = utc("2025-03-11T09:30:00Z");
+        // Filed Mon 10:00 MSK (due 13:00), asked at 14:00 MSK: late, and now it waits on
+        // the dealer — breached for the reports, but nothing is owed.
+        let late_waiting = clock_at(High, "2025-03-10T07:00:00Z").on_move(
+            &cal,
+            High,
+            Action::AskInfo,
+            Status::NeedInfo(Resume::Accepted),
+            utc("2025-03-10T11:00:00Z"),
+        );
+        assert!(late_waiting.breached && late_waiting.is_breached(now));
+        // Late once, answered, and the new period is not overdue yet (due Tue 14:00 MSK).
+        let late_restarted = late_waiting.on_move(
+            &cal,
+            High,
+            Action::Answer,
+            Status::Accepted,
+            utc("2025-03-11T08:00:00Z"),
+        );
+        assert!(late_restarted.breached && !late_restarted.is_overdue(now));
+        // A free ticket overdue right now (due 12:00 MSK), and a fresh paid one due after
+        // the restarted one (14:30 MSK).
+        let overdue_free = clock_at(High, "2025-03-11T05:00:00Z");
+        assert!(overdue_free.is_overdue(now) && !overdue_free.breached);
+        let fresh_paid = clock_at(High, "2025-03-11T08:30:00Z");
+        let mut queue = [
+            (
+                "late once, waiting",
+                late_waiting.queue_key(now, Billing::Paid),
+            ),
+            (
+                "late once, restarted",
+                late_restarted.queue_key(now, Billing::Paid),
+            ),
+            ("paid, fresh", fresh_paid.queue_key(now, Billing::Paid)),
+            (
+                "free, overdue now",
+                overdue_free.queue_key(now, Billing::Free),
+            ),
+        ];
+        queue.sort_by_key(|(_, key)| *key);
+        let order: Vec<_> = queue.iter().map(|(name, _)| *name).collect();
+        assert_eq!(
+            order,
+            [
+                "free, overdue now",
+                "late once, restarted",
+                "paid, fresh",
+                "late once, waiting",
+            ]
+        );
     }
 }

@@ -9,7 +9,9 @@ use crate::calendar::WorkingCalendar;
 use crate::notice::{Audience, Notice};
 use crate::role::Role;
 use crate::ticket::Ticket;
-use crate::ticket::lifecycle::Status;
+use crate::ticket::catalog::Billing;
+use crate::ticket::comment::{Comment, Side};
+use crate::ticket::lifecycle::{Action, Party, Status, next_status};
 use crate::ticket::sla::reaction_time;
 use chrono::{DateTime, SecondsFormat, Utc};
 
@@ -17,17 +19,30 @@ use chrono::{DateTime, SecondsFormat, Utc};
 /// (SPEC §2.4: «3 рабочих дня»; a setting).
 pub const DEFAULT_AUTO_ACCEPT_DAYS: u32 = 3;
 
-/// `12.05.2026 11:30 (МСК)`: an instant on the calendar's wall clock, for e-mails.
+/// `12.05.2026 11:30 (МСК)`: an instant on the platform's wall clock, for e-mails.
 fn local(calendar: &WorkingCalendar, at: DateTime<Utc>) -> String {
-    let tz = calendar.tz();
-    let zone = if tz == chrono_tz::Europe::Moscow {
-        "МСК".to_string()
-    } else {
-        tz.name().to_string()
-    };
     format!(
-        "{} ({zone})",
-        at.with_timezone(&tz).format("%d.%m.%Y %H:%M")
+        "{} (МСК)",
+        at.with_timezone(&calendar.tz()).format("%d.%m.%Y %H:%M")
+    )
+}
+
+/// What a specialist can do to react to a ticket in `status`, for the SLA e-mails: a
+/// comment to the dealer, or one of the moves that exist from that status — so a ticket
+/// back «В стадии решения» is never asked to be «Взять в работу». Empty while no reaction
+/// can be owed (the ticket waits on the dealer or is finished).
+pub fn reaction_hint(status: Status, billing: Billing) -> String {
+    if status.waits_on_dealer() || status.is_done() {
+        return String::new();
+    }
+    let moves: Vec<String> = Action::ALL
+        .into_iter()
+        .filter(|a| a.party() == Party::Platform && next_status(status, *a, billing).is_ok())
+        .map(|a| format!("«{}»", a.label()))
+        .collect();
+    format!(
+        "ответьте дилеру комментарием в обращении или выберите действие: {}",
+        moves.join(", ")
     )
 }
 
@@ -43,9 +58,15 @@ impl Ticket {
         format!("sla-warning:{}:{}", self.id, self.period_stamp())
     }
 
-    /// The key of this period's breach report (see [`Ticket::sla_warning_key`]).
+    /// The key of this period's breach report to the account manager (see
+    /// [`Ticket::sla_warning_key`]).
     pub fn sla_breach_key(&self) -> String {
         format!("sla-breach:{}:{}", self.id, self.period_stamp())
+    }
+
+    /// The key of this period's breach report to the specialist team.
+    pub fn sla_breach_team_key(&self) -> String {
+        format!("sla-breach-team:{}:{}", self.id, self.period_stamp())
     }
 
     fn period_stamp(&self) -> String {
@@ -54,9 +75,11 @@ impl Ticket {
             .to_rfc3339_opts(SecondsFormat::Millis, true)
     }
 
-    /// What the SLA watch does to this ticket at `now` (SPEC §2.3): once 80 % of the
+    /// What the SLA watch does to this ticket at `now` (SPEC §2.3, §5): once 80 % of the
     /// reaction time has passed without a reaction, the specialist team is warned; once
-    /// the due time has passed, the dealer's account manager is told of the breach.
+    /// the due time has passed, both the specialist team (who must react now) and the
+    /// dealer's account manager (who answers to the dealer) are told of the breach. Each
+    /// reaction period warns and reports once; a restart opens a new period.
     ///
     /// Returns the ticket with the sent notices marked on its clock (next version) and the
     /// notices, to be stored in one transaction conditional on the version read; `None`
@@ -86,6 +109,15 @@ impl Ticket {
         }
         if sla.needs_breach_report(now) {
             sla.breach_reported = true;
+            notices.push(self.sla_notice(
+                self.sla_breach_team_key(),
+                "sla_breach_team",
+                Audience::Role {
+                    role: Role::Specialist,
+                },
+                calendar,
+                now,
+            ));
             notices.push(self.sla_notice(
                 self.sla_breach_key(),
                 "sla_breach",
@@ -131,6 +163,30 @@ impl Ticket {
             .with("started_local", local(calendar, self.sla.started_at))
             .with("due_local", due)
             .with("status_label", self.status.label())
+            .with("reaction_hint", reaction_hint(self.status, self.billing))
+    }
+
+    /// `comment` as the SLA sees it (SPEC §2.3: the reaction is the specialist's first
+    /// visible response, a status move or a comment to the dealer): a comment written by
+    /// someone who works tickets while a reaction is owed is that reaction. Returns the
+    /// ticket with its clock stopped (next version), to be stored with the comment in one
+    /// transaction; `None` when the comment changes nothing (the dealer's own words, the
+    /// account manager's, or no reaction owed), so it stays a record of its own.
+    ///
+    /// Only specialists and admins count, as only they can make the platform's moves: the
+    /// account manager speaks for the dealer's account, not for the support team the SLA
+    /// measures.
+    pub fn react_by_comment(&self, comment: &Comment) -> Option<Ticket> {
+        let by_support = comment.side() == Side::Platform && comment.author_role.works_tickets();
+        if !by_support || !self.sla.is_running() {
+            return None;
+        }
+        Some(Ticket {
+            sla: self.sla.react(comment.at),
+            updated_at: comment.at,
+            version: self.version + 1,
+            ..self.clone()
+        })
     }
 
     /// When the system accepts this ticket's result: `days` working days after it was sent
@@ -316,10 +372,22 @@ mod tests {
         );
 
         let (reported, notices) = warned.sla_watch(&c, utc("2025-03-10T10:00:01Z")).unwrap();
-        assert_eq!(notices.len(), 1);
-        assert_eq!(notices[0].key, "sla-breach:t1:2025-03-10T07:00:00.000Z");
+        assert_eq!(notices.len(), 2, "the team and the account manager");
+        assert_eq!(
+            notices[0].key,
+            "sla-breach-team:t1:2025-03-10T07:00:00.000Z"
+        );
+        assert_eq!(notices[0].template, "sla_breach_team");
         assert_eq!(
             notices[0].audience,
+            Audience::Role {
+                role: Role::Specialist
+            }
+        );
+        assert_eq!(notices[1].key, "sla-breach:t1:2025-03-10T07:00:00.000Z");
+        assert_eq!(notices[1].template, "sla_breach");
+        assert_eq!(
+            notices[1].audience,
             Audience::AccountManagerOf {
                 dealer_id: DealerId::new("d1")
             }
@@ -339,7 +407,7 @@ mod tests {
         let t = file("high", "2025-03-10T07:00:00Z");
         let (marked, notices) = t.sla_watch(&cal(), utc("2025-03-11T07:00:00Z")).unwrap();
         let templates: Vec<_> = notices.iter().map(|n| n.template.as_str()).collect();
-        assert_eq!(templates, ["sla_warning", "sla_breach"]);
+        assert_eq!(templates, ["sla_warning", "sla_breach_team", "sla_breach"]);
         assert!(marked.sla.warning_sent && marked.sla.breach_reported);
         assert_eq!(marked.version, t.version + 1, "one change, one version");
     }
@@ -375,6 +443,159 @@ mod tests {
         );
         let taken = act(&t, &specialist(), Action::Take, "2025-03-10T07:10:00Z");
         assert_eq!(taken.sla.next_watch_at(), None);
+    }
+
+    #[test]
+    fn a_breach_tells_the_team_and_the_manager_once_per_period_and_a_restart_opens_a_new_one() {
+        let c = cal();
+        // Mon 10.03.2025 10:00 MSK high, due 13:00; nobody reacts until 14:00 MSK.
+        let t = file("high", "2025-03-10T07:00:00Z");
+        let (late, first) = t.sla_watch(&c, utc("2025-03-10T10:30:00Z")).unwrap();
+        let keys: Vec<_> = first.iter().map(|n| n.key.as_str()).collect();
+        assert_eq!(
+            keys,
+            [
+                "sla-warning:t1:2025-03-10T07:00:00.000Z",
+                "sla-breach-team:t1:2025-03-10T07:00:00.000Z",
+                "sla-breach:t1:2025-03-10T07:00:00.000Z",
+            ]
+        );
+        assert!(late.sla_watch(&c, utc("2025-03-10T14:00:00Z")).is_none());
+        // Taken late, the result is returned Tue 11.03 10:00 MSK: a new period (due 13:00)
+        // with its own warning and its own breach, to both again.
+        let taken = act(&late, &specialist(), Action::Take, "2025-03-10T11:00:00Z");
+        let review = act(
+            &taken,
+            &specialist(),
+            Action::SendForReview,
+            "2025-03-10T12:00:00Z",
+        );
+        let returned = act(&review, &dealer(), Action::Return, "2025-03-11T07:00:00Z");
+        assert!(returned.sla.breached, "the first period stays late");
+        let (_, second) = returned.sla_watch(&c, utc("2025-03-11T10:00:01Z")).unwrap();
+        let second: Vec<_> = second
+            .iter()
+            .map(|n| (n.template.as_str(), n.key.as_str()))
+            .collect();
+        assert_eq!(
+            second,
+            [
+                ("sla_warning", "sla-warning:t1:2025-03-11T07:00:00.000Z"),
+                (
+                    "sla_breach_team",
+                    "sla-breach-team:t1:2025-03-11T07:00:00.000Z"
+                ),
+                ("sla_breach", "sla-breach:t1:2025-03-11T07:00:00.000Z"),
+            ]
+        );
+    }
+
+    #[test]
+    fn the_e_mails_name_only_moves_that_exist_for_the_status() {
+        let c = cal();
+        let t = file("medium", "2025-03-10T07:00:00Z");
+        let (_, notices) = t.sla_watch(&c, utc("2025-03-11T07:00:00Z")).unwrap();
+        let hint = &notices[0].params["reaction_hint"];
+        assert!(hint.contains("комментарием"), "{hint}");
+        assert!(hint.contains("«Взять в работу»"), "{hint}");
+        // Back «В стадии решения» after a return: taking it is impossible from there.
+        let taken = act(&t, &specialist(), Action::Take, "2025-03-10T07:10:00Z");
+        let review = act(
+            &taken,
+            &specialist(),
+            Action::SendForReview,
+            "2025-03-10T08:00:00Z",
+        );
+        let returned = act(&review, &dealer(), Action::Return, "2025-03-10T09:00:00Z");
+        let (_, notices) = returned.sla_watch(&c, utc("2025-03-12T09:00:00Z")).unwrap();
+        assert_eq!(notices.len(), 3);
+        for n in &notices {
+            let hint = &n.params["reaction_hint"];
+            assert!(!hint.contains("Взять в работу"), "{}: {hint}", n.template);
+            assert!(hint.contains("«Отправить на проверку»"), "{hint}");
+            assert!(hint.contains("«Запросить информацию»"), "{hint}");
+        }
+        assert_eq!(
+            reaction_hint(Status::InProgress, Billing::Free),
+            "ответьте дилеру комментарием в обращении или выберите действие: \
+             «Запросить информацию», «Отправить на проверку», «Невозможно решить»"
+        );
+        assert_eq!(reaction_hint(Status::InReview, Billing::Paid), "");
+    }
+
+    fn comment_by(t: &Ticket, role: Role, at: &str) -> Comment {
+        let author = match role {
+            Role::Dealer => dealer(),
+            role => Actor {
+                user_id: UserId::new(format!("user-{}", role.code())),
+                role,
+                dealer_id: None,
+            },
+        };
+        Comment::write(
+            crate::ids::CommentId::new(format!("c-{at}")),
+            t,
+            &author,
+            "Смотрим, вернёмся с ответом.",
+            utc(at),
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn after_a_return_a_specialists_comment_is_the_reaction() {
+        let c = cal();
+        // A medium ticket, taken, sent for review, returned Mon 10.03.2025 12:00 MSK:
+        // «В стадии решения», a reaction is owed by 20:00 → Tue 11.03 11:00 MSK.
+        let t = file("medium", "2025-03-10T06:00:00Z");
+        let taken = act(&t, &specialist(), Action::Take, "2025-03-10T06:10:00Z");
+        let review = act(
+            &taken,
+            &specialist(),
+            Action::SendForReview,
+            "2025-03-10T07:00:00Z",
+        );
+        let returned = act(&review, &dealer(), Action::Return, "2025-03-10T09:00:00Z");
+        assert_eq!(returned.status, Status::InProgress);
+        assert_eq!(returned.sla.due_at, Some(utc("2025-03-11T08:00:00Z")));
+        // The specialist answers with a comment at 15:00 MSK: on time, the clock stops,
+        // the ticket stays «В стадии решения» and the watch has nothing to send.
+        let reacted = returned
+            .react_by_comment(&comment_by(
+                &returned,
+                Role::Specialist,
+                "2025-03-10T12:00:00Z",
+            ))
+            .expect("a reaction");
+        assert_eq!(reacted.status, Status::InProgress);
+        assert!(!reacted.sla.is_running() && !reacted.sla.breached);
+        assert_eq!(reacted.sla.reacted_at, Some(utc("2025-03-10T12:00:00Z")));
+        assert_eq!(reacted.version, returned.version + 1);
+        assert!(reacted.sla_watch(&c, utc("2025-03-12T09:00:00Z")).is_none());
+        // A second comment owes nothing and changes nothing.
+        assert!(
+            reacted
+                .react_by_comment(&comment_by(&reacted, Role::Admin, "2025-03-10T12:30:00Z"))
+                .is_none()
+        );
+    }
+
+    #[test]
+    fn a_late_comment_is_a_late_reaction_and_others_words_are_none() {
+        let t = file("high", "2025-03-10T07:00:00Z");
+        // The dealer's own comment and the account manager's do not answer the SLA.
+        for role in [Role::Dealer, Role::AccountManager] {
+            assert!(
+                t.react_by_comment(&comment_by(&t, role, "2025-03-10T08:00:00Z"))
+                    .is_none(),
+                "{role:?}"
+            );
+        }
+        // Due 13:00 MSK; the admin comments at 14:00 MSK: late, breached for good.
+        let late = t
+            .react_by_comment(&comment_by(&t, Role::Admin, "2025-03-10T11:00:00Z"))
+            .unwrap();
+        assert!(late.sla.breached && !late.sla.is_running());
     }
 
     // --- auto-acceptance ---
