@@ -12,6 +12,7 @@ mod lambda_events;
 mod notices;
 mod portal;
 mod readme_run;
+mod review;
 mod serve_clock;
 mod serve_restart;
 mod sla;

@@ -3,16 +3,19 @@
 //!
 //! Neither touches the ticket item, so neither bumps the ticket's version: someone
 //! commenting never makes a colleague's move fail as stale, and a comment written while
-//! the ticket moves is not lost. A comment and its notice are one transaction.
+//! the ticket moves is not lost. A comment and its notice are one transaction. The one
+//! exception is a comment that changes the ticket (a remark on a result under review):
+//! it is written with the ticket, conditional on the version read.
 
 use crate::client::{Condition, Store};
-use crate::error::StoreError;
+use crate::error::{Entity, StoreError};
+use crate::kernel::AggregateWrite;
 use crate::keys;
 use crate::mapping::{self, Builder, Item, Reader, attr, n};
 use crate::table::PK;
 use aws_sdk_dynamodb::types::AttributeValue;
 use dealerdesk_domain::{
-    Attachment, AttachmentId, Comment, CommentId, FileKind, Notice, Role, TicketId, UserId,
+    Attachment, AttachmentId, Comment, CommentId, FileKind, Notice, Role, Ticket, TicketId, UserId,
 };
 use std::future::Future;
 
@@ -29,6 +32,17 @@ pub trait TicketNotesRepo {
     fn add_comment(
         &self,
         comment: &Comment,
+        notices: &[Notice],
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+    /// Writes a comment that changes its ticket (the dealer's remark stops a result's
+    /// auto-acceptance, the platform's reply starts it again) with the changed ticket and
+    /// the notices, in one transaction conditional on the ticket's `expected_version`;
+    /// otherwise [`StoreError::Conflict`] and nothing is written.
+    fn add_comment_changing(
+        &self,
+        comment: &Comment,
+        ticket: &Ticket,
+        expected_version: u64,
         notices: &[Notice],
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
     /// Writes the description of a file whose bytes are already in the blob store,
@@ -72,6 +86,23 @@ impl TicketNotesRepo for Store {
         let mut items = vec![comment_to_item(comment)];
         items.extend(notices.iter().map(crate::outbox::notice_to_item));
         self.put_new(items).await
+    }
+
+    async fn add_comment_changing(
+        &self,
+        comment: &Comment,
+        ticket: &Ticket,
+        expected_version: u64,
+        notices: &[Notice],
+    ) -> Result<(), StoreError> {
+        let write = AggregateWrite::new(
+            Entity::Ticket,
+            crate::ticket::ticket_to_item(ticket),
+            expected_version,
+            notices,
+        )
+        .extra([self.put(comment_to_item(comment), Condition::absent())?]);
+        self.save_aggregate(write).await.map(|_| ())
     }
 
     async fn add_attachment(

@@ -491,6 +491,8 @@ mod tests {
             version: 3,
             cost,
             status_since: at(5),
+            review: None,
+            free_by_choice: false,
             sla: dealerdesk_domain::SlaClock {
                 started_at: at(0),
                 due_at: None,

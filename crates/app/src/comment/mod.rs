@@ -4,7 +4,9 @@
 //! Who writes: the ticket's dealer, and the platform side — specialists, admins and the
 //! dealer's account manager (see [`dealerdesk_domain::comment`] for why the account
 //! manager may write). Whoever sees the ticket may read its comments. A comment is its own
-//! item and never changes the ticket's version, so it cannot make anyone's move a 409.
+//! item and leaves the ticket's version alone, so it cannot make anyone's move a 409 —
+//! except on a result under review, where the dealer's remark stops auto-acceptance and
+//! the platform's reply starts it again (`dealerdesk_domain::ticket::review`).
 
 pub mod api;
 pub mod portal;
@@ -18,33 +20,47 @@ use crate::kernel::error::AppError;
 use crate::kernel::names::user_names;
 use crate::ticket;
 use dealerdesk_domain::{Actor, Comment, CommentId, Ticket, TicketId};
-use dealerdesk_store::{TicketNotes, TicketNotesRepo};
+use dealerdesk_store::{StoreError, TicketNotes, TicketNotesRepo};
 
 /// `author` comments on ticket `id`: 403 for roles without tickets, 404 for a ticket the
 /// author may not see, then the domain's rules.
 pub async fn add(
     state: &AppState,
     author: &Actor,
-    id: &TicketId,
+    id_of_ticket: &TicketId,
     text: &str,
 ) -> Result<Comment, AppError> {
-    let (ticket, _) = ticket::ticket_card(state, author, id).await?;
-    let comment = Comment::write(
-        CommentId::new(ulid::Ulid::new().to_string()),
-        &ticket,
-        author,
-        text,
-        state.clock.now(),
-    )?;
-    let mut notices = comment.notices(&ticket);
+    let id = CommentId::new(ulid::Ulid::new().to_string());
     let names = user_names(state, std::slice::from_ref(&author.user_id)).await?;
     let name = names.get(&author.user_id).cloned().unwrap_or_default();
-    for n in &mut notices {
-        n.params.insert("author".into(), name.clone());
+    // A comment that moves the review countdown is written with the ticket; if someone
+    // moved the ticket meanwhile, the comment is decided again on the fresh ticket.
+    let mut attempts = 0;
+    loop {
+        let (ticket, _) = ticket::ticket_card(state, author, id_of_ticket).await?;
+        let comment = Comment::write(id.clone(), &ticket, author, text, state.clock.now())?;
+        let mut notices = comment.notices(&ticket);
+        for n in &mut notices {
+            n.params.insert("author".into(), name.clone());
+        }
+        let saved = match ticket.on_comment(&comment) {
+            None => state.store.add_comment(&comment, &notices).await,
+            Some(changed) => {
+                state
+                    .store
+                    .add_comment_changing(&comment, &changed, ticket.version, &notices)
+                    .await
+            }
+        };
+        match saved {
+            Ok(()) => {
+                tracing::info!(ticket = %ticket.id, comment = %comment.id, "comment added");
+                return Ok(comment);
+            }
+            Err(StoreError::Conflict { .. }) if attempts < 2 => attempts += 1,
+            Err(e) => return Err(e.into()),
+        }
     }
-    state.store.add_comment(&comment, &notices).await?;
-    tracing::info!(ticket = %ticket.id, comment = %comment.id, "comment added");
-    Ok(comment)
 }
 
 /// A ticket's comments and files, for a caller who has been shown the ticket.
