@@ -289,7 +289,8 @@ mod tests {
             updated_at: at(5),
             assignee_id: Some(UserId::new("spec")),
             status_since: at(5),
-            review: None,
+            review: (status == Status::InReview)
+                .then_some(dealerdesk_domain::ReviewCountdown::Counting { since: at(5) }),
             free_by_choice: false,
             sla: SlaClock {
                 started_at: at(0),

@@ -80,7 +80,14 @@ impl SettingsRepo for Store {
         let rest = changes
             .map(|item| self.put(item, crate::client::Condition::absent()))
             .collect::<Result<Vec<_>, _>>()?;
-        self.save_aggregate(write.extra(rest)).await.map(|_| ())
+        // A first save that lost to another admin's first save is the same stale read.
+        match self.save_aggregate(write.extra(rest)).await {
+            Ok(_) => Ok(()),
+            Err(StoreError::AlreadyExists) => Err(StoreError::Conflict {
+                entity: Entity::Settings,
+            }),
+            Err(e) => Err(e),
+        }
     }
 }
 
