@@ -987,7 +987,7 @@ async fn reminders_go_7_days_and_1_day_before_the_26th_once_per_dealer() {
         .find(|m| m.email.to == [DEALER])
         .expect("dealer 1 is reminded");
     assert!(
-        to_dealer.email.subject.contains("26.03.2026"),
+        to_dealer.email.subject.contains("до 26.03 включительно"),
         "{}",
         to_dealer.email.subject
     );

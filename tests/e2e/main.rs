@@ -14,6 +14,7 @@ mod login_abuse;
 mod notices;
 mod portal;
 mod readme_run;
+mod review;
 mod serve_clock;
 mod serve_restart;
 mod sla;

@@ -14,7 +14,8 @@ pub async fn run(state: &AppState, job: Job, now: DateTime<Utc>) -> Result<JobRe
     let report = match job {
         Job::SlaWatch => crate::ticket::jobs::sla_watch(state, now).await?,
         Job::AutoAccept => {
-            crate::ticket::jobs::auto_accept(state, now, state.settings.auto_accept_days).await?
+            let days = crate::settings::current(state).await?.auto_accept_days;
+            crate::ticket::jobs::auto_accept(state, now, days).await?
         }
         Job::CostReminders => crate::cost::jobs::send_cost_reminders(state, now).await?,
         Job::CostCutoff => crate::cost::jobs::run_cost_cutoff(state, now).await?,

@@ -21,6 +21,7 @@ pub mod openapi;
 pub mod outbox;
 pub mod routes;
 pub mod session;
+pub mod settings;
 pub mod telemetry;
 pub mod ticket;
 pub mod users;
@@ -45,8 +46,6 @@ pub struct Settings {
     pub estimate: dealerdesk_domain::EstimateSettings,
     /// Where people reach the portal; links in e-mails start with it.
     pub public_url: String,
-    /// Working days a result waits in review before the system accepts it (SPEC §2.4).
-    pub auto_accept_days: u32,
 }
 
 impl Default for Settings {
@@ -56,14 +55,14 @@ impl Default for Settings {
             session_hours: 12,
             estimate: dealerdesk_domain::EstimateSettings::default(),
             public_url: "http://127.0.0.1:8080".into(),
-            auto_accept_days: dealerdesk_domain::DEFAULT_AUTO_ACCEPT_DAYS,
         }
     }
 }
 
 impl Settings {
-    /// Reads `DEALERDESK_COOKIE_SECURE` (`true`/`false`, default false),
-    /// `DEALERDESK_PUBLIC_URL` and `DEALERDESK_AUTO_ACCEPT_DAYS` (1–30, default 3).
+    /// Reads `DEALERDESK_COOKIE_SECURE` (`true`/`false`, default false) and
+    /// `DEALERDESK_PUBLIC_URL`. The platform's own settings (the days of auto-acceptance)
+    /// are the admin's, in the table (`settings`), not the environment.
     pub fn from_env() -> Result<Settings, AppError> {
         let cookie_secure = match std::env::var("DEALERDESK_COOKIE_SECURE").as_deref() {
             Ok("true") | Ok("1") => true,
@@ -75,17 +74,8 @@ impl Settings {
             }
         };
         let defaults = Settings::default();
-        let auto_accept_days = match std::env::var("DEALERDESK_AUTO_ACCEPT_DAYS").as_deref() {
-            Err(_) | Ok("") => defaults.auto_accept_days,
-            Ok(raw) => raw.parse::<u32>().ok().filter(|d| (1..=30).contains(d)).ok_or_else(|| {
-                AppError::Config(format!(
-                    "DEALERDESK_AUTO_ACCEPT_DAYS must be a number of working days from 1 to 30, not {raw:?}"
-                ))
-            })?,
-        };
         Ok(Settings {
             cookie_secure,
-            auto_accept_days,
             public_url: std::env::var("DEALERDESK_PUBLIC_URL")
                 .ok()
                 .filter(|u| !u.is_empty())
@@ -154,6 +144,7 @@ fn templates() -> minijinja::Environment<'static> {
         comment::views::add_templates,
         wish::views::add_templates,
         calendar::portal::add_templates,
+        settings::views::add_templates,
         outbox::portal::add_templates,
         outbox::mail::add_templates,
     ])

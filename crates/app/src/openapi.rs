@@ -5,7 +5,7 @@
 //! the e2e test `tickets_api::the_openapi_document_covers_every_api_route` reads the routers
 //! from the features' `routes.rs` and fails on a route the document does not have.
 
-use crate::{attachment, calendar, comment, cost, session, ticket, wish};
+use crate::{attachment, calendar, comment, cost, session, settings, ticket, wish};
 use axum::Json;
 use serde::Serialize;
 use utoipa::{OpenApi, ToSchema};
@@ -75,6 +75,8 @@ pub struct FieldProblem {
         calendar::api::put_hours,
         calendar::api::get_year,
         calendar::api::put_year,
+        settings::api::get_settings,
+        settings::api::put_settings,
     ),
     components(schemas(ErrorEnvelope, ErrorBody, FieldProblem))
 )]

@@ -4,8 +4,8 @@
 
 use crate::kernel::{self, templates};
 use crate::{
-    AppState, attachment, calendar, comment, cost, openapi, outbox, session, telemetry, ticket,
-    wish,
+    AppState, attachment, calendar, comment, cost, openapi, outbox, session, settings, telemetry,
+    ticket, wish,
 };
 use axum::Router;
 use axum::routing::get;
@@ -75,9 +75,12 @@ fn tickets_actions_routes() -> Router<AppState> {
 }
 
 /// `GET /api/admin/calendars`, `GET`/`PUT /api/admin/calendars/{year}`,
-/// `GET`/`PUT /api/admin/calendars/hours`
+/// `GET`/`PUT /api/admin/calendars/hours`, `GET`/`PUT /api/admin/settings`
 pub fn admin_calendars(state: AppState) -> Router {
-    finish(calendar::routes::api(), state)
+    finish(
+        calendar::routes::api().merge(settings::routes::api()),
+        state,
+    )
 }
 
 /// `POST /api/wishes`, `GET /api/wishes`, `GET /api/wishes/{id}`,
@@ -99,6 +102,7 @@ fn portal_routes() -> Router<AppState> {
         .merge(attachment::routes::pages())
         .merge(wish::routes::pages())
         .merge(calendar::routes::pages())
+        .merge(settings::routes::pages())
         .merge(outbox::routes::routes())
 }
 
@@ -111,6 +115,7 @@ pub fn all(state: AppState) -> Router {
         .merge(attachment::routes())
         .merge(wish::routes())
         .merge(calendar::routes())
+        .merge(settings::routes())
         .merge(outbox::routes())
         .merge(openapi_routes());
     finish(routes, state)

@@ -19,6 +19,7 @@ pub mod lead;
 pub mod notice;
 pub mod role;
 pub mod session;
+pub mod settings;
 pub mod text;
 pub mod ticket;
 pub mod wish;
@@ -35,6 +36,7 @@ pub use ids::{AttachmentId, CommentId};
 pub use ids::{DealerId, NetworkId, TicketId, TimeEntryId, UserId, WishId};
 pub use notice::{Audience, Notice};
 pub use role::Role;
+pub use settings::{PlatformSettings, Setting, SettingChange, SettingsDraft, SettingsError};
 pub use text::{Corpus, Terms, similarity, stems, tokens};
 pub use ticket::attachment::{Attachment, AttachmentError, FileKind, MAX_ATTACHMENT_BYTES};
 pub use ticket::catalog::{Billing, Category, Criticality};
@@ -42,7 +44,7 @@ pub use ticket::comment::{Comment, CommentError, Side};
 pub use ticket::cost::price::{hourly_rate, ticket_cost};
 pub use ticket::cost::state::{
     CostAction, CostActionKind, CostError, CostState, CutoffOutcome, Quarter, billing_quarter,
-    confirmation_deadline, cutoff, cutoff_due, next_cost_state, reminder_dates,
+    confirmation_deadline, cutoff, cutoff_due, deadline_text, next_cost_state, reminder_dates,
 };
 pub use ticket::cost::{
     CostEvent, CostEventKind, CostingError, Reclassification, ReclassifyDraft, TicketCost,
@@ -52,6 +54,7 @@ pub use ticket::estimate::{
     Completed, Estimate, EstimateDraft, EstimateRequest, EstimateSettings, estimate, estimate_with,
 };
 pub use ticket::lifecycle::{Action, DomainError, LifecycleError, Resume, State, Status};
+pub use ticket::review::ReviewCountdown;
 pub use ticket::sla::watch::DEFAULT_AUTO_ACCEPT_DAYS;
 pub use ticket::sla::{
     QueueKey, ReactionTime, SlaClock, SlaEffect, queue_key, reaction_due, reaction_time,

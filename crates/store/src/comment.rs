@@ -4,8 +4,10 @@
 //! Neither touches the ticket item, so neither bumps the ticket's version: someone
 //! commenting never makes a colleague's move fail as stale, and a comment written while
 //! the ticket moves is not lost. A comment and its notice are one transaction. The one
-//! exception is a support comment that answers an owed reaction (SPEC §2.3): it stops the
-//! ticket's SLA clock, so it is written with the ticket through the aggregate save.
+//! exception is a comment that changes the ticket — a support comment that is the owed SLA
+//! reaction (SPEC §2.3), or a remark on a result under review that stops or restarts its
+//! auto-acceptance: it is written with the ticket through the aggregate save, conditional on
+//! the version read.
 
 use crate::client::{Condition, Store};
 use crate::error::{Entity, StoreError};
@@ -34,11 +36,11 @@ pub trait TicketNotesRepo {
         comment: &Comment,
         notices: &[Notice],
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
-    /// Writes a comment that is the ticket's SLA reaction (`Ticket::react_by_comment`):
-    /// the ticket with its clock stopped — only if its stored version is still
-    /// `expected_version`, otherwise [`StoreError::Conflict`] and nothing is written — the
-    /// comment and its notices, in one transaction.
-    fn add_reacting_comment(
+    /// Writes a comment that changes its ticket (`Ticket::changed_by_comment`: the SLA
+    /// reaction, the review countdown) with the changed ticket and the notices, in one
+    /// transaction conditional on the ticket's `expected_version`; otherwise
+    /// [`StoreError::Conflict`] and nothing is written.
+    fn add_comment_changing(
         &self,
         comment: &Comment,
         ticket: &Ticket,
@@ -88,7 +90,7 @@ impl TicketNotesRepo for Store {
         self.put_new(items).await
     }
 
-    async fn add_reacting_comment(
+    async fn add_comment_changing(
         &self,
         comment: &Comment,
         ticket: &Ticket,

@@ -491,6 +491,9 @@ mod tests {
             version: 3,
             cost,
             status_since: at(5),
+            review: (status == Status::InReview)
+                .then_some(dealerdesk_domain::ReviewCountdown::Counting { since: at(5) }),
+            free_by_choice: false,
             sla: dealerdesk_domain::SlaClock {
                 started_at: at(0),
                 due_at: None,

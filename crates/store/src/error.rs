@@ -10,6 +10,7 @@ dealerdesk_domain::coded_enum! {
         Wish = "wish" / "Пожелание",
         Calendar = "calendar" / "Календарь",
         User = "user" / "Учётная запись",
+        Settings = "settings" / "Настройки",
     }
 }
 
@@ -18,6 +19,7 @@ impl Entity {
     fn changed(self) -> &'static str {
         match self {
             Entity::User => "Учётную запись",
+            Entity::Settings => "Настройки",
             other => other.label(),
         }
     }

@@ -21,6 +21,8 @@
 //! | outbox notice | `OUTBOX#<notice key>` | `OUTBOX` | gsi3 while pending: `OUTBOX#PENDING` / `<created>#<key>` (`ttl` once sent) |
 //! | calendar year | `CALENDAR#platform` | `YEAR#<yyyy>` | — |
 //! | working hours | `CALENDAR#platform` | `HOURS` | — |
+//! | platform settings | `SETTINGS#platform` | `SETTINGS` | — |
+//! | settings change | `SETTINGS#platform` | `CHANGE#<at>#<version>#<setting>` | — |
 //! | time entry | `TICKET#<id>` | `LEDGER#TIME#<at>#<entry id>` | — |
 //! | cost event | `TICKET#<id>` | `LEDGER#COST#<at>#<version>` | — |
 //! | completed paid work | `DONE#<category>#<criticality>` | `<completed>#<ticket id>` | — |
@@ -130,6 +132,22 @@ pub const OPEN_TICKETS_GSI3PK: &str = "QUEUE#OPEN";
 /// The `<watch>` part of an open ticket the SLA watch has nothing to do for; `~` sorts
 /// after every RFC 3339 instant.
 pub const NO_WATCH: &str = "~";
+/// The partition of the platform's settings and their history.
+pub const PLATFORM_SETTINGS_PK: &str = "SETTINGS#platform";
+/// The sort key of the platform's settings item.
+pub const SETTINGS_SK: &str = "SETTINGS";
+/// The prefix of a settings change's sort key.
+pub const SETTING_CHANGE_SK_PREFIX: &str = "CHANGE#";
+
+/// The sort key of one settings change: by time, then the version it produced (one save
+/// may change several settings, hence the setting last).
+pub fn setting_change_sk(at: DateTime<Utc>, version: u64, setting: &str) -> String {
+    format!(
+        "{SETTING_CHANGE_SK_PREFIX}{}#{version:020}#{setting}",
+        instant(at)
+    )
+}
+
 /// The partition of the platform's working calendar.
 pub const PLATFORM_CALENDAR_PK: &str = "CALENDAR#platform";
 /// The prefix of a calendar year's sort key.

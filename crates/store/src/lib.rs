@@ -36,6 +36,7 @@ mod mapping;
 mod outbox;
 mod queue;
 mod session;
+mod settings;
 mod table;
 mod throttle;
 mod ticket;
@@ -46,6 +47,7 @@ pub use client::{MAX_PAGE_LIMIT, Store, StoreConfig};
 pub use comment::{TicketNotes, TicketNotesRepo};
 pub use cost::{CompletedWork, CostRepo, Ledger, LedgerWrite};
 pub use error::{Entity, StoreError};
+pub use settings::SettingsRepo;
 pub use table::{GsiDefinition, TABLE_GSIS, TTL_ATTRIBUTE, table_definition_summary};
 pub use wish::WishRepo;
 

@@ -39,6 +39,12 @@ pub(crate) mod attr {
     pub const TICKET_ID: &str = "ticket_id";
     pub const USER_ID: &str = "user_id";
     pub const STATUS_SINCE: &str = "status_since";
+    /// When the running auto-acceptance countdown started.
+    pub const REVIEW_SINCE: &str = "review_since";
+    /// When the dealer's remark stopped the auto-acceptance countdown.
+    pub const REVIEW_PAUSED_AT: &str = "review_paused_at";
+    /// The dealer filed a paid kind of work free (SPEC §2.2).
+    pub const FREE_BY_CHOICE: &str = "free_by_choice";
 }
 
 pub(crate) fn s(value: impl Into<String>) -> AttributeValue {
@@ -283,6 +289,9 @@ mod tests {
             updated_at: at(5),
             assignee_id: Some(UserId::new("spec")),
             status_since: at(5),
+            review: (status == Status::InReview)
+                .then_some(dealerdesk_domain::ReviewCountdown::Counting { since: at(5) }),
+            free_by_choice: false,
             sla: SlaClock {
                 started_at: at(0),
                 due_at: Some(at(180)),

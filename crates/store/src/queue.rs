@@ -96,8 +96,18 @@ impl QueueRepo for Store {
         self.open_query(OpenQuery {
             sort_condition: None,
             filter: Some(Filter {
-                expression: "#status = :in_review AND #since <= :since",
-                names: vec![("#status", attr::STATUS), ("#since", attr::STATUS_SINCE)],
+                // A countdown stopped by the dealer's remark has no `review_since`; a
+                // ticket stored before the countdown existed has neither attribute and
+                // counts from its status start.
+                expression: "#status = :in_review AND (#review <= :since OR \
+                     (attribute_not_exists(#review) AND attribute_not_exists(#paused) \
+                     AND #since <= :since))",
+                names: vec![
+                    ("#status", attr::STATUS),
+                    ("#review", attr::REVIEW_SINCE),
+                    ("#paused", attr::REVIEW_PAUSED_AT),
+                    ("#since", attr::STATUS_SINCE),
+                ],
                 values: vec![
                     (":in_review", Status::InReview.code().to_string()),
                     (":since", keys::instant(since)),

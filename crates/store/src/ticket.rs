@@ -12,8 +12,8 @@ use crate::{CreateOutcome, IdempotencyKey, Page, PageRequest, TicketRepo};
 use aws_sdk_dynamodb::types::ReturnValue;
 use chrono::{DateTime, Utc};
 use dealerdesk_domain::{
-    Action, Billing, Category, Criticality, DealerId, HistoryEvent, Notice, Role, SlaClock, State,
-    Status, Ticket, TicketId, UserId,
+    Action, Billing, Category, Criticality, DealerId, HistoryEvent, Notice, ReviewCountdown, Role,
+    SlaClock, State, Status, Ticket, TicketId, UserId,
 };
 
 /// The counter's value before the first ticket, so the first number is 1001.
@@ -182,6 +182,7 @@ pub(crate) fn ticket_to_item(ticket: &Ticket) -> Item {
         .instant("updated_at", ticket.updated_at)
         .put(attr::VERSION, n(ticket.version));
     let b = with_sla(b, ticket);
+    let b = with_review(b, ticket).bool(attr::FREE_BY_CHOICE, ticket.free_by_choice);
     let mut item = with_status(b, attr::STATUS, attr::RESUME, ticket.status).build();
     crate::cost::add_ticket_cost(&mut item, ticket);
     item
@@ -210,6 +211,42 @@ fn with_sla(b: Builder, ticket: &Ticket) -> Builder {
             GSI3.sort_key,
             keys::open_ticket_gsi3sk(sla.next_watch_at(), &ticket.id),
         )
+}
+
+/// The auto-acceptance countdown: `review_since` while it runs (the auto-accept sweep
+/// filters on it), `review_paused_at` while the dealer's remark stops it.
+fn with_review(b: Builder, ticket: &Ticket) -> Builder {
+    let (since, paused) = match ticket.review {
+        Some(ReviewCountdown::Counting { since }) => (Some(since), None),
+        Some(ReviewCountdown::Paused { since }) => (None, Some(since)),
+        None => (None, None),
+    };
+    b.opt_instant(attr::REVIEW_SINCE, since)
+        .opt_instant(attr::REVIEW_PAUSED_AT, paused)
+}
+
+/// Reads the countdown written by [`with_review`]. A ticket in review stored before the
+/// countdown existed counts from when its review began.
+fn read_review(
+    r: &Reader,
+    status: Status,
+    status_since: DateTime<Utc>,
+) -> Result<Option<ReviewCountdown>, StoreError> {
+    if status != Status::InReview {
+        return Ok(None);
+    }
+    Ok(Some(
+        match (
+            r.opt_instant(attr::REVIEW_SINCE)?,
+            r.opt_instant(attr::REVIEW_PAUSED_AT)?,
+        ) {
+            (_, Some(since)) => ReviewCountdown::Paused { since },
+            (Some(since), None) => ReviewCountdown::Counting { since },
+            (None, None) => ReviewCountdown::Counting {
+                since: status_since,
+            },
+        },
+    ))
 }
 
 /// Reads the clock written by [`with_sla`]. An item written before tickets carried a clock
@@ -259,6 +296,15 @@ pub(crate) fn ticket_from_item(item: &Item) -> Result<Ticket, StoreError> {
     // Absent on items written before the attribute existed: their last change is the
     // best known start of the current status.
     let status_since = r.opt_instant(attr::STATUS_SINCE)?.unwrap_or(updated_at);
+    let review = read_review(&r, status, status_since)?;
+    let category = r.code("category", Category::from_code)?;
+    let billing = r.code("billing", Billing::from_code)?;
+    // Absent on items written before the attribute existed: a paid kind of work filed free
+    // can only have been the dealer's choice then.
+    let free_by_choice = match item.get(attr::FREE_BY_CHOICE) {
+        Some(_) => r.flag(attr::FREE_BY_CHOICE)?,
+        None => category.default_billing() == Billing::Paid && billing == Billing::Free,
+    };
     Ok(Ticket {
         id: TicketId::new(r.string("id")?),
         number: r.u64("number")?,
@@ -267,14 +313,16 @@ pub(crate) fn ticket_from_item(item: &Item) -> Result<Ticket, StoreError> {
         assignee_id: r.opt_string("assignee_id")?.map(UserId::new),
         title: r.string("title")?,
         text: r.string("text")?,
-        category: r.code("category", Category::from_code)?,
+        category,
         criticality: r.code("criticality", Criticality::from_code)?,
-        billing: r.code("billing", Billing::from_code)?,
+        billing,
         status,
         created_at,
         updated_at,
         status_since,
         sla,
+        review,
+        free_by_choice,
         version: r.u64(attr::VERSION)?,
         cost: crate::cost::ticket_cost_from_item(item)?,
     })

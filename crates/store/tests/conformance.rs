@@ -297,6 +297,9 @@ conformance_suite!(
     time_entries_are_written_with_the_ticket_or_not_at_all,
     a_resolved_paid_ticket_is_completed_work_that_follows_its_corrections,
     open_costs_are_read_by_quarter_and_leave_the_index_when_settled,
+    // Review countdown and settings: tests/conformance/review.rs
+    a_remark_on_a_result_under_review_stops_the_auto_accept_sweep_until_the_reply,
+    settings_are_stored_with_who_changed_them_and_optimistic_locking,
 );
 
 // ---------------------------------------------------------------- fixtures
@@ -347,6 +350,8 @@ fn filed(id: &str, number: u64, dealer: &str, at: DateTime<Utc>) -> (Ticket, His
         updated_at: at,
         assignee_id: None,
         status_since: at,
+        review: None,
+        free_by_choice: false,
         sla: SlaClock::start(&cal(), Criticality::Medium, at),
         version: 1,
         cost: dealerdesk_domain::TicketCost::default(),
@@ -428,10 +433,13 @@ fn s(v: &str) -> AttributeValue {
 
 #[path = "conformance/costs.rs"]
 mod cost_cases;
+#[path = "conformance/review.rs"]
+mod review_cases;
 
 mod cases {
     use super::*;
     pub use crate::cost_cases::*;
+    pub use crate::review_cases::*;
 
     pub async fn a_second_user_with_a_taken_email_already_exists_and_nothing_is_half_written(
         ctx: &Ctx,

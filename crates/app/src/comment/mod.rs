@@ -4,9 +4,11 @@
 //! Who writes: the ticket's dealer, and the platform side — specialists, admins and the
 //! dealer's account manager (see [`dealerdesk_domain::comment`] for why the account
 //! manager may write). Whoever sees the ticket may read its comments. A comment is its own
-//! item and does not change the ticket's version, so it cannot make anyone's move a 409 —
-//! except a specialist's or admin's comment while a reaction is owed, which is the SLA
-//! reaction and stops the ticket's clock in the same write (SPEC §2.3).
+//! item and leaves the ticket's version alone, so it cannot make anyone's move a 409 —
+//! except a comment that changes the ticket (`Ticket::changed_by_comment`): a specialist's
+//! or admin's comment while a reaction is owed is the SLA reaction (SPEC §2.3), and on a
+//! result under review the dealer's remark stops auto-acceptance and the platform's reply
+//! starts it again (`dealerdesk_domain::ticket::review`).
 
 pub mod api;
 pub mod portal;
@@ -27,55 +29,45 @@ use dealerdesk_store::{StoreError, TicketNotes, TicketNotesRepo};
 pub async fn add(
     state: &AppState,
     author: &Actor,
-    id: &TicketId,
+    id_of_ticket: &TicketId,
     text: &str,
 ) -> Result<Comment, AppError> {
-    let (mut ticket, _) = ticket::ticket_card(state, author, id).await?;
-    let comment = Comment::write(
-        CommentId::new(ulid::Ulid::new().to_string()),
-        &ticket,
-        author,
-        text,
-        state.clock.now(),
-    )?;
-    let mut notices = comment.notices(&ticket);
+    let id = CommentId::new(ulid::Ulid::new().to_string());
     let names = user_names(state, std::slice::from_ref(&author.user_id)).await?;
     let name = names.get(&author.user_id).cloned().unwrap_or_default();
-    for n in &mut notices {
-        n.params.insert("author".into(), name.clone());
-    }
+    // A comment that changes the ticket (the SLA reaction, the review countdown) is written
+    // with it; if someone moved the ticket meanwhile (perhaps that move was the reaction),
+    // the comment must not be lost for it: it is decided again on the fresh ticket.
     let mut attempts = 0;
     loop {
-        // A support comment while a reaction is owed is that reaction (SPEC §2.3): it
-        // stops the clock in the same write. Anything else stays a record of its own.
-        let Some(reacted) = ticket.react_by_comment(&comment) else {
-            state.store.add_comment(&comment, &notices).await?;
-            break;
+        let (ticket, _) = ticket::ticket_card(state, author, id_of_ticket).await?;
+        let comment = Comment::write(id.clone(), &ticket, author, text, state.clock.now())?;
+        let mut notices = comment.notices(&ticket);
+        for n in &mut notices {
+            n.params.insert("author".into(), name.clone());
+        }
+        let saved = match ticket.changed_by_comment(&comment) {
+            None => state.store.add_comment(&comment, &notices).await,
+            Some(changed) => {
+                state
+                    .store
+                    .add_comment_changing(&comment, &changed, ticket.version, &notices)
+                    .await
+            }
         };
-        match state
-            .store
-            .add_reacting_comment(&comment, &reacted, ticket.version, &notices)
-            .await
-        {
+        match saved {
             Ok(()) => {
-                tracing::info!(ticket = %ticket.id, late = reacted.sla.breached, "comment was the SLA reaction");
-                break;
+                tracing::info!(ticket = %ticket.id, comment = %comment.id, "comment added");
+                return Ok(comment);
             }
-            // The ticket moved meanwhile (perhaps that move was the reaction): the comment
-            // must not be lost for it, so read the ticket again and decide again.
-            Err(StoreError::Conflict { .. }) if attempts < MAX_ATTEMPTS => {
-                attempts += 1;
-                ticket = ticket::ticket_card(state, author, id).await?.0;
-            }
+            Err(StoreError::Conflict { .. }) if attempts < MAX_ATTEMPTS => attempts += 1,
             Err(e) => return Err(e.into()),
         }
     }
-    tracing::info!(ticket = %ticket.id, comment = %comment.id, "comment added");
-    Ok(comment)
 }
 
-/// How often a reacting comment re-reads a ticket that changed under it before it gives
-/// up with the 409 (each retry follows someone else's successful write).
+/// How often a comment that changes its ticket re-reads a ticket that changed under it before
+/// it gives up with the 409 (each retry follows someone else's successful write).
 const MAX_ATTEMPTS: u32 = 3;
 
 /// A ticket's comments and files, for a caller who has been shown the ticket.

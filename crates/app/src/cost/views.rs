@@ -8,7 +8,8 @@ use crate::kernel::templates;
 use crate::kernel::time::{local, utc};
 use dealerdesk_domain::{
     Action, Actor, Billing, Category, CostEvent, CostState, Estimate, Quarter, Ticket, TimeEntry,
-    TimeEntryId, UserId, confirmation_deadline, effective_minutes, format_rub, minutes_text,
+    TimeEntryId, UserId, confirmation_deadline, deadline_text, effective_minutes, format_rub,
+    minutes_text,
 };
 use minijinja::context;
 use serde::Serialize;
@@ -46,6 +47,8 @@ pub struct CostPart {
     pub cost_quarter_label: Option<String>,
     /// `YYYY-MM-DD`: the last day the dealer may confirm or dispute.
     pub cost_deadline: Option<String>,
+    /// The deadline in words, «до 26.03 включительно» (through 23:59 Moscow time).
+    pub cost_deadline_label: Option<String>,
     pub estimate_minutes: Option<u32>,
     /// Roubles, a decimal string.
     pub estimate_cost: Option<String>,
@@ -70,6 +73,7 @@ impl CostPart {
             cost_deadline: cost
                 .quarter
                 .map(|q| confirmation_deadline(q).format("%Y-%m-%d").to_string()),
+            cost_deadline_label: cost.quarter.map(deadline_text),
             estimate_minutes: cost.estimate_minutes,
             estimate_cost: t.estimate_amount().map(|a| a.to_string()),
             estimate_label: t.estimate_text(),
@@ -259,11 +263,11 @@ pub async fn block(
         can_dispute => actions.contains(&"dispute"),
         can_answer => actions.contains(&"answer"),
         can_send_estimate => ticket.available_actions(actor).contains(&Action::SendEstimate),
-        deadline_label => ticket
+        deadline_text => ticket
             .cost
             .quarter
             .filter(|_| ticket.cost.is_open())
-            .map(|q| dealerdesk_domain::confirmation_deadline(q).format("%d.%m.%Y").to_string()),
+            .map(deadline_text),
         categories => categories,
         billings => billings,
     })

@@ -448,13 +448,19 @@ mod tests {
         .with("count", "2")
         .with("total", "1 180 ₽")
         .with("deadline", "26.03.2026")
+        .with("deadline_text", "до 26.03 включительно")
         .with("quarter_label", "I квартал 2026 г.")
         .with(
             "tickets",
             "DD-1001 «Новость» — 590 ₽\nDD-1002 «Акция» — 590 ₽",
         );
         let email = render(&env(), &reminder, vec![], "http://h").unwrap();
-        assert!(email.subject.contains("26.03.2026"), "{}", email.subject);
+        assert!(
+            email.subject.contains("до 26.03 включительно"),
+            "{}",
+            email.subject
+        );
+        assert!(email.text.contains("до 26.03 включительно (до 23:59 МСК)"));
         assert!(email.text.contains("DD-1002 «Акция»"));
         assert!(email.text.contains("I квартал 2026 г."));
     }

@@ -105,6 +105,7 @@ pub async fn get_ticket(
     let (ticket, history) = ticket::ticket_card(&state, &caller.actor, &id).await?;
     let ledger = state.store.ticket_ledger(&ticket.id).await?;
     let notes = crate::comment::notes(&state, &ticket).await?;
+    let auto_accept = ticket::auto_accept_part(&state, &ticket).await?;
     Ok(Json(TicketCard {
         ticket: TicketView::new(&ticket, state.clock.now()),
         history: merged_history(&history, &ledger.events),
@@ -121,6 +122,7 @@ pub async fn get_ticket(
         cost_actions: cost::views::cost_actions(&ticket, &caller.actor),
         comments: notes.comments.iter().map(CommentView::new).collect(),
         attachments: notes.attachments.iter().map(AttachmentView::new).collect(),
+        auto_accept,
     }))
 }
 

@@ -19,7 +19,9 @@ use crate::AppState;
 use crate::kernel::error::AppError;
 use crate::kernel::visibility::ensure_visible;
 use dealerdesk_domain::kernel::Area;
-use dealerdesk_domain::{Action, Actor, HistoryEvent, State, Ticket, TicketDraft, TicketId};
+use dealerdesk_domain::{
+    Action, Actor, HistoryEvent, State, Status, Ticket, TicketDraft, TicketId,
+};
 use dealerdesk_store::{
     CreateOutcome, DirectoryRepo, IdempotencyKey, Page, PageRequest, TicketRepo,
 };
@@ -162,6 +164,20 @@ pub async fn ticket_card(
     Ok((ticket, history))
 }
 
+/// What the card says about auto-acceptance: empty unless the ticket is under review (so
+/// other cards read neither the calendar nor the settings).
+pub async fn auto_accept_part(
+    state: &AppState,
+    ticket: &Ticket,
+) -> Result<views::AutoAcceptPart, AppError> {
+    if ticket.status != Status::InReview {
+        return Ok(views::AutoAcceptPart::default());
+    }
+    let calendar = crate::calendar::load(state).await?;
+    let days = crate::settings::current(state).await?.auto_accept_days;
+    Ok(views::AutoAcceptPart::new(ticket, &calendar, days))
+}
+
 /// A move on a ticket, made against the version the caller saw.
 pub async fn act(
     state: &AppState,
@@ -192,9 +208,19 @@ pub async fn act_with(
     let calendar = crate::calendar::load(state).await?;
     let (mut moved, event) = ticket.apply(actor, action, comment, &calendar, state.clock.now())?;
     prepare(&mut moved)?;
+    let mut notices = moved.notices(&event);
+    // The dealer reads in the e-mail when the system will accept the result.
+    if moved.status == Status::InReview {
+        let days = crate::settings::current(state).await?.auto_accept_days;
+        if let (Some(note), Some(first)) =
+            (moved.auto_accept_note(&calendar, days), notices.first_mut())
+        {
+            first.params.insert("auto_accept".into(), note);
+        }
+    }
     state
         .store
-        .save_move(&moved, seen_version, &event, &moved.notices(&event))
+        .save_move(&moved, seen_version, &event, &notices)
         .await?;
     tracing::info!(ticket = %moved.id, action = action.code(), to = moved.status.code(), "ticket moved");
     Ok(moved)

@@ -242,6 +242,9 @@ pub(crate) async fn ticket_page(
         add_sla_view(&mut view, &ticket);
         view["created_local"] = local(ticket.created_at).into();
         view["dealer_name"] = dealer.into();
+        let auto_accept = ticket::auto_accept_part(state, &ticket).await?;
+        view["auto_accept_label"] = auto_accept.auto_accept_label.into();
+        view["auto_accept_paused"] = auto_accept.auto_accept_paused.into();
         let events: Vec<_> = history.iter().map(|e| event_view(e, &names)).collect();
         let cost = crate::cost::views::block(state, &caller.principal.actor, &ticket).await?;
         let notes = crate::comment::views::card_block(state, &caller.principal.actor, &ticket).await?;

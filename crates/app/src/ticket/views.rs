@@ -7,7 +7,9 @@ use crate::cost::views::{CostPart, TimeEntryView};
 use crate::kernel::templates;
 use crate::kernel::time::{local, utc};
 use chrono::{DateTime, Utc};
-use dealerdesk_domain::{DealerId, HistoryEvent, Ticket, TicketId, UserId, reaction_time};
+use dealerdesk_domain::{
+    DealerId, HistoryEvent, Status, Ticket, TicketId, UserId, WorkingCalendar, reaction_time,
+};
 use serde::Serialize;
 use serde_json::{Value, json};
 use std::collections::HashMap;
@@ -32,6 +34,9 @@ pub struct TicketView {
     pub criticality_label: &'static str,
     pub billing: &'static str,
     pub billing_label: &'static str,
+    /// The dealer filed a paid kind of work free, with low priority (SPEC §2.2): their
+    /// choice, never billed, and no reclassification makes it paid.
+    pub free_by_choice: bool,
     /// The state of the lifecycle: `new`, `approval`, `in_progress`, `review`, `done`.
     pub state: &'static str,
     pub state_label: &'static str,
@@ -66,6 +71,7 @@ impl TicketView {
             criticality_label: t.criticality.label(),
             billing: t.billing.code(),
             billing_label: t.billing.label(),
+            free_by_choice: t.free_by_choice,
             state: t.status.state().code(),
             state_label: t.status.state().label(),
             status: t.status.code(),
@@ -102,6 +108,32 @@ pub struct TicketCard {
     pub cost_actions: Vec<&'static str>,
     pub comments: Vec<CommentView>,
     pub attachments: Vec<AttachmentView>,
+    #[serde(flatten)]
+    pub auto_accept: AutoAcceptPart,
+}
+
+/// When the system will accept a result under review (SPEC §2.4), on the card: null and
+/// false unless the ticket is in «Результат на проверке».
+#[derive(Serialize, ToSchema, Default)]
+pub struct AutoAcceptPart {
+    /// RFC 3339 UTC; null while the countdown is stopped or the ticket is not under review.
+    pub auto_accept_at: Option<String>,
+    /// The dealer's remark stopped the countdown; the platform's reply starts it again.
+    pub auto_accept_paused: bool,
+    /// In Moscow time: «Будет принято автоматически 05.12 в 18:00, если замечаний не
+    /// будет», or that the countdown is stopped.
+    pub auto_accept_label: Option<String>,
+}
+
+impl AutoAcceptPart {
+    /// The ticket's countdown in `calendar`, `days` working days long.
+    pub fn new(t: &Ticket, calendar: &WorkingCalendar, days: u32) -> Self {
+        AutoAcceptPart {
+            auto_accept_at: t.review_deadline(calendar, days).map(utc),
+            auto_accept_paused: t.status == Status::InReview && t.review_paused(),
+            auto_accept_label: t.auto_accept_note(calendar, days),
+        }
+    }
 }
 
 /// A ticket as the API returns it at `now`, as JSON (the portal adds its words to it).

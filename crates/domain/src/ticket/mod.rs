@@ -8,6 +8,7 @@ pub mod comment;
 pub mod cost;
 pub mod estimate;
 pub mod lifecycle;
+pub mod review;
 pub mod sla;
 pub mod time;
 
@@ -21,6 +22,7 @@ use crate::role::Role;
 use crate::ticket::catalog::{Billing, Category, Criticality};
 use crate::ticket::cost::TicketCost;
 use crate::ticket::lifecycle::{Action, LifecycleError, Party, Status, next_status};
+use crate::ticket::review::ReviewCountdown;
 use crate::ticket::sla::SlaClock;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -154,6 +156,14 @@ impl TicketDraft {
     }
 }
 
+impl NewTicket {
+    /// Whether the dealer chose to file a paid kind of work free, with low priority
+    /// (SPEC §2.2): the category is paid by default, the ticket is free.
+    pub fn is_free_by_choice(&self) -> bool {
+        self.category.default_billing() == Billing::Paid && self.billing == Billing::Free
+    }
+}
+
 /// One move in a ticket's history: who, when, from, to, comment.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HistoryEvent {
@@ -192,6 +202,12 @@ pub struct Ticket {
     pub status_since: DateTime<Utc>,
     /// The reaction clock of SPEC §2.3, moved by every move (see `sla::SlaClock::on_move`).
     pub sla: SlaClock,
+    /// The auto-acceptance countdown while the result is under review (`review.rs`);
+    /// `None` in every other status.
+    pub review: Option<ReviewCountdown>,
+    /// The dealer filed a paid kind of work free, with low priority (SPEC §2.2): their
+    /// choice, never billed, and no reclassification makes it paid.
+    pub free_by_choice: bool,
     /// Optimistic-lock version; starts at 1 and grows by one with every change.
     pub version: u64,
     /// Logged time, the cost's confirmation state and the estimate (`costing`).
@@ -211,6 +227,7 @@ impl Ticket {
         now: DateTime<Utc>,
     ) -> (Ticket, HistoryEvent) {
         let sla = SlaClock::start(calendar, new.criticality, now);
+        let free_by_choice = new.is_free_by_choice();
         let ticket = Ticket {
             id,
             number,
@@ -227,6 +244,8 @@ impl Ticket {
             assignee_id: None,
             status_since: now,
             sla,
+            review: None,
+            free_by_choice,
             version: 1,
             cost: TicketCost::default(),
         };
@@ -326,6 +345,7 @@ impl Ticket {
             sla: self
                 .sla
                 .on_move(calendar, self.criticality, action, to, now),
+            review: (to == Status::InReview).then(|| ReviewCountdown::start(now)),
             version: self.version + 1,
             ..self.clone()
         };

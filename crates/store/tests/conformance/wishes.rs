@@ -434,7 +434,7 @@ pub async fn a_reacting_comment_is_written_with_its_ticket_or_not_at_all(ctx: &C
     .unwrap();
     let reacted = ticket.react_by_comment(&first).expect("a reaction is owed");
     store
-        .add_reacting_comment(&first, &reacted, ticket.version, &first.notices(&ticket))
+        .add_comment_changing(&first, &reacted, ticket.version, &first.notices(&ticket))
         .await
         .unwrap();
     let stored = store.ticket(&ticket.id).await.unwrap().unwrap();
@@ -454,7 +454,7 @@ pub async fn a_reacting_comment_is_written_with_its_ticket_or_not_at_all(ctx: &C
     let stale = ticket.react_by_comment(&second).unwrap();
     assert_eq!(
         store
-            .add_reacting_comment(&second, &stale, ticket.version, &[])
+            .add_comment_changing(&second, &stale, ticket.version, &[])
             .await,
         Err(StoreError::Conflict {
             entity: Entity::Ticket

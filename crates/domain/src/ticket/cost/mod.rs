@@ -23,7 +23,7 @@ use crate::ticket::catalog::{Billing, Category};
 use crate::ticket::cost::price::ticket_cost;
 use crate::ticket::cost::state::{
     CostAction, CostActionKind, CostError, CostState, CutoffOutcome, Quarter, billing_quarter,
-    confirmation_deadline, cutoff, cutoff_due, next_cost_state, reminder_dates,
+    confirmation_deadline, cutoff, cutoff_due, deadline_text, next_cost_state, reminder_dates,
 };
 use crate::ticket::lifecycle::{Party, Status};
 use crate::ticket::time::{
@@ -259,6 +259,13 @@ impl Ticket {
             .party_of(actor)
             .filter(|by| *by == kind.party())
             .ok_or(CostError::NotYourMove { action: kind })?;
+        // The quarter's 26th is the dealer's last day (SPEC §2.6); from the 27th the
+        // cut-off decides, even before its job has run.
+        if let (Party::Dealer, Some(quarter)) = (by, self.cost.quarter)
+            && cutoff_due(quarter, platform_date(now))
+        {
+            return Err(CostingError::DeadlinePassed { quarter });
+        }
         let state = next_cost_state(self.cost.state, &action, by)?;
         let ticket = self.changed(now, |t| t.cost.state = state);
         let event = ticket.cost_event(
@@ -283,6 +290,11 @@ impl Ticket {
     ) -> Result<(Ticket, CostEvent), CostingError> {
         if !actor.role.works_tickets() {
             return Err(CostingError::NotPlatform);
+        }
+        // The dealer chose free work with low priority instead of paid work; the platform
+        // may tell them the work needs a paid ticket, never bill this one.
+        if self.free_by_choice && change.billing == Billing::Paid {
+            return Err(CostingError::FreeByDealersChoice);
         }
         let state = if self.status.is_done() {
             if self.cost.state != CostState::Disputed {
@@ -414,8 +426,8 @@ impl Ticket {
                     .quarter
                     .map(|q| {
                         format!(
-                            "Подтвердите стоимость или запросите детализацию до {}.",
-                            confirmation_deadline(q).format("%d.%m.%Y")
+                            "Подтвердите стоимость или запросите детализацию {}.",
+                            deadline_text(q)
                         )
                     })
                     .as_deref(),
@@ -626,6 +638,12 @@ pub enum CostingError {
     /// A finished ticket is reclassified only while its cost is disputed.
     #[error("reclassifying a finished ticket with cost {}", .state.code())]
     ReclassifyDone { state: CostState },
+    /// The dealer filed paid work free with low priority (SPEC §2.2): it is never billed.
+    #[error("making paid a ticket the dealer chose to file free")]
+    FreeByDealersChoice,
+    /// The dealer confirms or disputes after the quarter's last day to do so.
+    #[error("the confirmation deadline of {quarter} has passed")]
+    DeadlinePassed { quarter: Quarter },
 }
 
 impl CostingError {
@@ -645,6 +663,16 @@ impl CostingError {
                 "Обращение завершено, стоимость «{}»: категорию и тип можно изменить только \
                  в ответ на запрос детализации.",
                 state.label()
+            ),
+            CostingError::FreeByDealersChoice => "Дилер выбрал бесплатное обращение с низким \
+                 приоритетом: оно не оплачивается, и сделать его платным нельзя. Если работа \
+                 требует платного обращения, напишите об этом дилеру в комментарии."
+                .into(),
+            CostingError::DeadlinePassed { quarter } => format!(
+                "Стоимость за {} можно было подтвердить или оспорить {}; срок прошёл, и \
+                 неоспоренная стоимость считается подтверждённой.",
+                quarter.label(),
+                deadline_text(*quarter)
             ),
         }
     }
@@ -807,6 +835,7 @@ pub fn cost_reminder_notice(
             .format("%d.%m.%Y")
             .to_string(),
     )
+    .with("deadline_text", deadline_text(quarter))
     .with("quarter_label", quarter.label())
     .with("tickets", lines.join("\n"))
 }
@@ -826,6 +855,16 @@ impl Refuse for CostingError {
             CostingError::ReclassifyDone { .. } => {
                 Refusal::new(RefusalKind::Conflict, "reclassify_done", self.message_ru())
             }
+            CostingError::FreeByDealersChoice => Refusal::new(
+                RefusalKind::Conflict,
+                "free_by_dealers_choice",
+                self.message_ru(),
+            ),
+            CostingError::DeadlinePassed { .. } => Refusal::new(
+                RefusalKind::Conflict,
+                "confirmation_deadline_passed",
+                self.message_ru(),
+            ),
         }
     }
 }
@@ -948,7 +987,7 @@ mod tests {
         let notice = done.cost_pending_notice(at(3, 20, 9)).unwrap();
         assert_eq!(notice.template, "cost_step");
         assert_eq!(notice.params["cost"], format_rub(dec!(590)));
-        assert!(notice.params["detail"].contains("26.03.2026"));
+        assert!(notice.params["detail"].contains("до 26.03 включительно"));
     }
 
     #[test]
@@ -1254,6 +1293,82 @@ mod tests {
     }
 
     #[test]
+    fn a_paid_kind_of_work_filed_free_with_low_priority_is_the_dealers_choice_and_never_billed() {
+        let t = ticket("meta_tags", "low", Some("free"));
+        assert!(t.free_by_choice);
+        assert!(!ticket("meta_tags", "low", None).free_by_choice);
+        assert!(!ticket("consultation", "low", None).free_by_choice);
+        for (category, billing) in [("meta_tags", Some("paid")), ("code_placement", None)] {
+            let change = ReclassifyDraft {
+                category: Some(category.into()),
+                billing: billing.map(Into::into),
+                reason: Some("Это платная работа".into()),
+            }
+            .validate((t.category, t.billing))
+            .unwrap();
+            assert_eq!(
+                t.reclassify(&specialist(), &change, at(3, 2, 11)),
+                Err(CostingError::FreeByDealersChoice),
+                "{category}"
+            );
+        }
+        // Another paid category kept free is still the dealer's free ticket.
+        let change = ReclassifyDraft {
+            category: Some("code_placement".into()),
+            billing: Some("free".into()),
+            reason: Some("Это размещение кода".into()),
+        }
+        .validate((t.category, t.billing))
+        .unwrap();
+        let (moved, _) = t.reclassify(&specialist(), &change, at(3, 2, 11)).unwrap();
+        assert!(moved.free_by_choice);
+        // Worked and finished: nothing to pay, nothing to confirm.
+        let (worked, _) = log(&moved, "e1", 90);
+        let done = finish(&worked, at(3, 20, 9));
+        assert_eq!(done.cost_amount(), dec!(0));
+        assert_eq!(done.cost.state, CostState::None);
+        assert!(done.cost_pending_notice(at(3, 20, 9)).is_none());
+    }
+
+    #[test]
+    fn the_26th_is_the_dealers_last_day_through_23_59_moscow_time() {
+        let (t, _) = log(&ticket("individual_news", "high", None), "e1", 10);
+        let done = finish(&t, at(3, 20, 9));
+        assert_eq!(done.cost.quarter, Some(Quarter::new(2026, 1).unwrap()));
+        // 26.03 23:59 MSK is 20:59 UTC; 27.03 00:00 MSK is 26.03 21:00 UTC.
+        let last_minute = Utc.with_ymd_and_hms(2026, 3, 26, 20, 59, 0).unwrap();
+        let too_late = Utc.with_ymd_and_hms(2026, 3, 26, 21, 0, 0).unwrap();
+        assert!(
+            done.cost_move(&dealer("d1"), CostAction::Confirm, last_minute)
+                .is_ok()
+        );
+        let dispute = || CostAction::Dispute {
+            comment: "Почему так?".into(),
+        };
+        assert!(
+            done.cost_move(&dealer("d1"), dispute(), last_minute)
+                .is_ok()
+        );
+        for action in [CostAction::Confirm, dispute()] {
+            let err = done.cost_move(&dealer("d1"), action, too_late).unwrap_err();
+            assert_eq!(
+                err,
+                CostingError::DeadlinePassed {
+                    quarter: Quarter::new(2026, 1).unwrap()
+                }
+            );
+            assert!(err.message_ru().contains("до 26.03 включительно"));
+        }
+        // The pending notice says the same words.
+        let notice = done.cost_pending_notice(at(3, 20, 9)).unwrap();
+        assert!(
+            notice.params["detail"].contains("до 26.03 включительно"),
+            "{:?}",
+            notice.params
+        );
+    }
+
+    #[test]
     fn a_finished_ticket_is_reclassified_only_in_a_dispute() {
         let (t, _) = log(&ticket("dealer_side_bug", "high", None), "e1", 30);
         let done = finish(&t, at(3, 20, 9));
@@ -1398,6 +1513,22 @@ mod tests {
                     state: CostState::Confirmed,
                 }
                 .message_ru(),
+            ),
+            (
+                CostingError::FreeByDealersChoice,
+                K::Conflict,
+                "free_by_dealers_choice",
+                CostingError::FreeByDealersChoice.message_ru(),
+            ),
+            (
+                CostingError::DeadlinePassed {
+                    quarter: Quarter::new(2026, 1).unwrap(),
+                },
+                K::Conflict,
+                "confirmation_deadline_passed",
+                "Стоимость за I квартал 2026 г. можно было подтвердить или оспорить до 26.03 \
+                 включительно; срок прошёл, и неоспоренная стоимость считается подтверждённой."
+                    .to_string(),
             ),
         ];
         for (e, kind, code, message) in cases {

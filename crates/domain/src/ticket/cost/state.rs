@@ -348,6 +348,15 @@ pub fn confirmation_deadline(quarter: Quarter) -> NaiveDate {
     NaiveDate::from_ymd_opt(quarter.year, quarter.last_month(), 26).expect("valid quarter")
 }
 
+/// The deadline in the words every text uses (SPEC §2.6: the 26th is the last day, through
+/// 23:59 Moscow time): «до 26.03 включительно».
+pub fn deadline_text(quarter: Quarter) -> String {
+    format!(
+        "до {} включительно",
+        confirmation_deadline(quarter).format("%d.%m")
+    )
+}
+
 /// The days the dealer is reminded of the deadline: 7 days and 1 day before it.
 pub fn reminder_dates(quarter: Quarter) -> [NaiveDate; 2] {
     let deadline = confirmation_deadline(quarter);
@@ -712,6 +721,8 @@ mod tests {
 
     #[test]
     fn the_cutoff_applies_from_the_day_after_the_deadline() {
+        assert_eq!(deadline_text(q(2026, 1)), "до 26.03 включительно");
+        assert_eq!(deadline_text(q(2026, 4)), "до 26.12 включительно");
         assert!(!cutoff_due(q(2026, 1), d(2026, 3, 25)));
         assert!(!cutoff_due(q(2026, 1), d(2026, 3, 26)));
         assert!(cutoff_due(q(2026, 1), d(2026, 3, 27)));

@@ -189,12 +189,11 @@ impl Ticket {
         })
     }
 
-    /// When the system accepts this ticket's result: `days` working days after it was sent
-    /// for review (the same time of day, as SPEC §2.3 counts working days); `None` unless
-    /// the ticket is in «Результат на проверке».
+    /// When the system accepts this ticket's result: `days` working days after its review
+    /// countdown started (see `ticket::review`); `None` unless the ticket is in «Результат
+    /// на проверке» with the countdown running.
     pub fn auto_accept_at(&self, calendar: &WorkingCalendar, days: u32) -> Option<DateTime<Utc>> {
-        (self.status == Status::InReview)
-            .then(|| calendar.add_working_days(self.status_since, days))
+        self.review_deadline(calendar, days)
     }
 
     /// Whether the auto-accept job should accept this ticket at `now`.
@@ -227,7 +226,7 @@ mod tests {
     use crate::calendar::DayKind;
     use crate::ids::{DealerId, TicketId, UserId};
     use crate::ticket::TicketDraft;
-    use crate::ticket::lifecycle::{Action, Resume};
+    use crate::ticket::lifecycle::{Action, Resume, Status};
     use chrono::{Duration, NaiveDate};
 
     fn utc(s: &str) -> DateTime<Utc> {
