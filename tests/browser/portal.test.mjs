@@ -635,7 +635,7 @@ test('portal in Chromium: dealer files tickets, specialist takes and costs one, 
     const row = dealerPage.locator('table.list tbody tr', { hasText: wishTitle });
     await row.getByRole('link', { name: wishTitle }).waitFor();
     assert.equal(await words(row.locator('.badge')), 'Подано');
-    assert.match(await words(dealerPage.locator('table.list thead')), /^Пожелание Статус Подано Изменено$/);
+    assert.match(await words(dealerPage.locator('table.list thead')), /^Пожелание Статус Срок этапа Подано Изменено$/);
     await shot(dealerPage, '16-dealer-wishes');
     await mobileShot(dealer, `${server.base}/wishes`, '16-dealer-wishes-mobile');
   });
@@ -647,7 +647,7 @@ test('portal in Chromium: dealer files tickets, specialist takes and costs one, 
     const nav = page.locator('header nav');
     assert.deepEqual(
       (await nav.getByRole('link').allInnerTexts()).map((s) => s.trim()),
-      ['Обращения', 'Пожелания', 'Рабочий календарь'],
+      ['Обращения', 'Пожелания', 'Рабочий календарь', 'Настройки'],
     );
     await Promise.all([
       page.waitForURL(`${server.base}/admin/calendars`),
