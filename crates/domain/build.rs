@@ -12,7 +12,7 @@ fn main() {
     let manifest = PathBuf::from(env::var("CARGO_MANIFEST_DIR").expect("cargo sets it"));
     let dir = manifest.join("../../infra/calendars/ru");
     println!("cargo:rerun-if-changed={}", dir.display());
-    let mut years: Vec<(i32, PathBuf)> = Vec::new();
+    let mut years: Vec<(i32, String)> = Vec::new();
     let entries = fs::read_dir(&dir)
         .unwrap_or_else(|e| panic!("cannot read the calendars in {}: {e}", dir.display()));
     for entry in entries {
@@ -29,16 +29,19 @@ fn main() {
             .ok()
             .filter(|y| (1900..=9999).contains(y))
             .unwrap_or_else(|| panic!("{}: a calendar file is named <year>.xml", path.display()));
-        let path = path
-            .canonicalize()
-            .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-        years.push((year, path));
+        years.push((year, name.to_owned()));
     }
     years.sort();
+    // Paths relative to the crate, resolved when the crate compiles: the generated file holds
+    // no absolute path, because every checkout of the workspace (tests/e2e/readme_run.rs
+    // builds a clone into the same target directory) shares this script's output.
     let mut code = String::from("&[\n");
-    for (year, path) in &years {
-        let path = path.to_str().expect("a UTF-8 path");
-        writeln!(code, "    ({year}, include_str!({path:?})),").expect("writing to a String");
+    for (year, name) in &years {
+        writeln!(
+            code,
+            "    ({year}, include_str!(concat!(env!(\"CARGO_MANIFEST_DIR\"), \"/../../infra/calendars/ru/{name}\"))),"
+        )
+        .expect("writing to a String");
     }
     code.push_str("]\n");
     let out = PathBuf::from(env::var("OUT_DIR").expect("cargo sets it")).join("official_ru.rs");
