@@ -15,6 +15,7 @@ pub mod clock;
 pub mod comment;
 pub mod cost;
 pub mod demo;
+pub mod inbox;
 pub mod jobs;
 pub mod kernel;
 pub mod openapi;
@@ -146,6 +147,7 @@ fn templates() -> minijinja::Environment<'static> {
         calendar::portal::add_templates,
         settings::views::add_templates,
         outbox::portal::add_templates,
+        inbox::views::add_templates,
         outbox::mail::add_templates,
     ])
 }

@@ -4,8 +4,8 @@
 
 use crate::kernel::{self, templates};
 use crate::{
-    AppState, attachment, calendar, comment, cost, openapi, outbox, session, settings, telemetry,
-    ticket, wish,
+    AppState, attachment, calendar, comment, cost, inbox, openapi, outbox, session, settings,
+    telemetry, ticket, wish,
 };
 use axum::Router;
 use axum::routing::get;
@@ -26,9 +26,11 @@ fn finish(router: Router<AppState>, state: AppState) -> Router {
         .with_state(state)
 }
 
-/// `POST /api/session`, `DELETE /api/session`
+/// `POST /api/session`, `DELETE /api/session`; the caller's notification inbox:
+/// `GET /api/notifications`, `POST /api/notifications/{id}/read`,
+/// `POST /api/notifications/read-all`
 pub fn session(state: AppState) -> Router {
-    finish(session::routes::api(), state)
+    finish(session::routes::api().merge(inbox::routes::api()), state)
 }
 
 /// `POST /api/tickets`
@@ -104,6 +106,7 @@ fn portal_routes() -> Router<AppState> {
         .merge(calendar::routes::pages())
         .merge(settings::routes::pages())
         .merge(outbox::routes::routes())
+        .merge(inbox::routes::pages())
 }
 
 /// Every route on one router, for the local server and end-to-end tests.
@@ -117,6 +120,7 @@ pub fn all(state: AppState) -> Router {
         .merge(calendar::routes())
         .merge(settings::routes())
         .merge(outbox::routes())
+        .merge(inbox::routes())
         .merge(openapi_routes());
     finish(routes, state)
 }

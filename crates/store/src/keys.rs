@@ -34,6 +34,8 @@
 //! | wish | `WISH#<id>` | `WISH` | gsi1: `DEALER#<dealer>#WISHES` / `<created>#<id>`; gsi2: `WISHES` / `<created>#<id>` |
 //! | wish history event | `WISH#<id>` | `EVENT#<at>#<version>` | — |
 //! | failed-login counter | `THROTTLE#LOGIN#ADDR#<address>` or `THROTTLE#LOGIN#ACCOUNT#<email>#<address>` | `THROTTLE` | — (`ttl` = a day after the last failure) |
+//! | inbox entry | `INBOX#<user>` | `NOTE#<ulid>` | — |
+//! | inbox unread counter | `INBOX#<user>` | `COUNT` | — |
 //!
 //! Users also carry index keys: gsi1 `USERS#DEALER#<dealer>` / `<email>` (a dealer's people)
 //! and gsi2 `USERS#ROLE#<role>` / `<email>` (everyone with a role), so a notice to "the
@@ -488,4 +490,20 @@ mod wish_key_tests {
             assert_ne!(sk, TICKET_SK);
         }
     }
+}
+
+/// The sort key of a user's unread counter in the inbox partition.
+pub const INBOX_COUNT_SK: &str = "COUNT";
+/// The prefix of an inbox entry's sort key.
+pub const INBOX_ITEM_SK_PREFIX: &str = "NOTE#";
+
+/// The partition of one user's notification inbox: its entries and its unread counter.
+/// The entries' ids are ULIDs, so `NOTE#<ulid>` sorts by time; `COUNT` sorts before them.
+pub fn inbox_pk(user: &UserId) -> String {
+    format!("INBOX#{user}")
+}
+
+/// The sort key of one inbox entry.
+pub fn inbox_item_sk(id: &str) -> String {
+    format!("{INBOX_ITEM_SK_PREFIX}{id}")
 }
