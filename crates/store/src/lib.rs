@@ -33,6 +33,7 @@ mod error;
 mod inbox;
 mod kernel;
 pub mod keys;
+mod lead;
 mod mapping;
 mod outbox;
 mod queue;
@@ -49,6 +50,10 @@ pub use comment::{TicketNotes, TicketNotesRepo};
 pub use cost::{CompletedWork, CostRepo, Ledger, LedgerWrite};
 pub use error::{Entity, StoreError};
 pub use inbox::{InboxEntry, InboxRepo};
+pub use lead::{
+    CustomerRepo, CustomerWrite, LeadCreate, LeadCreated, LeadIdempotency, LeadListing,
+    LeadNetwork, LeadNetworkRepo, LeadRepo, LeadSave,
+};
 pub use settings::SettingsRepo;
 pub use table::{GsiDefinition, TABLE_GSIS, TTL_ATTRIBUTE, table_definition_summary};
 pub use wish::WishRepo;
