@@ -170,6 +170,7 @@ fn templates() -> minijinja::Environment<'static> {
         settings::views::add_templates,
         outbox::portal::add_templates,
         inbox::views::add_templates,
+        lead::card::views::add_templates,
         outbox::mail::add_templates,
     ])
 }

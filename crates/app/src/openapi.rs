@@ -5,7 +5,7 @@
 //! the e2e test `tickets_api::the_openapi_document_covers_every_api_route` reads the routers
 //! from the features' `routes.rs` and fails on a route the document does not have.
 
-use crate::{attachment, calendar, comment, cost, inbox, session, settings, ticket, wish};
+use crate::{attachment, calendar, comment, cost, inbox, lead, session, settings, ticket, wish};
 use axum::Json;
 use serde::Serialize;
 use utoipa::{OpenApi, ToSchema};
@@ -80,6 +80,14 @@ pub struct FieldProblem {
         inbox::api::api_list,
         inbox::api::api_read,
         inbox::api::api_read_all,
+        lead::card::api::api_list,
+        lead::card::api::api_get,
+        lead::card::api::api_patch,
+        lead::card::api::api_contact,
+        lead::card::api::api_contract,
+        lead::card::api::api_search,
+        lead::card::api::api_transfer,
+        lead::card::api::api_customer,
     ),
     components(schemas(ErrorEnvelope, ErrorBody, FieldProblem))
 )]

@@ -4,8 +4,8 @@
 
 use crate::kernel::{self, templates};
 use crate::{
-    AppState, attachment, calendar, comment, cost, inbox, openapi, outbox, session, settings,
-    telemetry, ticket, wish,
+    AppState, attachment, calendar, comment, cost, inbox, lead, openapi, outbox, session,
+    settings, telemetry, ticket, wish,
 };
 use axum::Router;
 use axum::routing::get;
@@ -91,6 +91,12 @@ pub fn wishes(state: AppState) -> Router {
     finish(wish::routes::api(), state)
 }
 
+/// The lead card: `GET /api/leads`, `GET /api/leads/search`, `GET`/`PATCH /api/leads/{id}`,
+/// `POST /api/leads/{id}/contact`, `…/contract`, `…/transfer`, `GET /api/customers/{id}`
+pub fn leads(state: AppState) -> Router {
+    finish(lead::card::routes::api(), state)
+}
+
 /// The portal: login, ticket pages, wishes, the admin calendar, static assets.
 pub fn portal(state: AppState) -> Router {
     finish(portal_routes(), state)
@@ -107,6 +113,7 @@ fn portal_routes() -> Router<AppState> {
         .merge(settings::routes::pages())
         .merge(outbox::routes::routes())
         .merge(inbox::routes::pages())
+        .merge(lead::card::routes::pages())
 }
 
 /// Every route on one router, for the local server and end-to-end tests.
@@ -121,6 +128,7 @@ pub fn all(state: AppState) -> Router {
         .merge(settings::routes())
         .merge(outbox::routes())
         .merge(inbox::routes())
+        .merge(lead::card::routes())
         .merge(openapi_routes());
     finish(routes, state)
 }

@@ -60,6 +60,15 @@ impl Actor {
         )
     }
 
+    /// Whether this actor works with leads (SPEC §1, §4): dealers, regional representatives,
+    /// the brand's head office and the platform operator.
+    pub fn reads_leads(&self) -> bool {
+        matches!(
+            self.role,
+            Role::Dealer | Role::RegionalRep | Role::BrandAdmin | Role::Admin
+        )
+    }
+
     /// Whether this actor sees every dealer's tickets.
     pub fn sees_all_tickets(&self) -> bool {
         matches!(self.role, Role::Specialist | Role::Admin)

@@ -38,7 +38,7 @@
 //! | inbox unread counter | `INBOX#<user>` | `COUNT` | — |
 //! | lead | `LEAD#<id>` | `LEAD` | gsi1: `DEALER#<dealer>#LEADS` / `<created>#<id>`; gsi2: `LEADS` / `<created>#<id>`; gsi3 while an escalation is owed: `LEAD#ESCALATE` / `<due>#<id>` |
 //! | lead history line | `LEAD#<id>` | `EVENT#<at>#<version>#<n>` | — |
-//! | representative's copy of a lead | `LEAD#<id>` | `OBSERVER` | gsi1 while observed: `OBSERVER#<user>#LEADS` / `<created>#<id>` |
+//! | representative's copy of a lead | `LEAD#<id>` | `OBSERVER` | gsi1 while observed: `OBSERVER#<user>#LEADS` / `<created>#<id>`; gsi2 (the search across dealers): `LEADSEARCH#<surname>#<name>` (folded) / `<created>#<id>` |
 //! | customer survey due | `LEAD#<id>` | `SURVEY` | gsi3: `LEAD#SURVEY` / `<due>#<id>` |
 //! | lead idempotency record | `IDEMP#LEAD#<site or user>#<key>` | `IDEMP` | — (`ttl`) |
 //! | customer profile | `CUSTOMER#<id>` | `CUSTOMER` | — |
@@ -587,4 +587,10 @@ pub fn inbox_pk(user: &UserId) -> String {
 /// The sort key of one inbox entry.
 pub fn inbox_item_sk(id: &str) -> String {
     format!("{INBOX_ITEM_SK_PREFIX}{id}")
+}
+
+/// The `gsi2pk` under which the search across dealers finds a lead: its folded surname and
+/// name (`петров#иван`, see `dealerdesk_domain::lead::search_key`).
+pub fn lead_search_gsi2pk(key: &str) -> String {
+    format!("LEADSEARCH#{key}")
 }

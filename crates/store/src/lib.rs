@@ -52,7 +52,7 @@ pub use error::{Entity, StoreError};
 pub use inbox::{InboxEntry, InboxRepo};
 pub use lead::{
     CustomerRepo, CustomerWrite, LeadCreate, LeadCreated, LeadIdempotency, LeadListing,
-    LeadNetwork, LeadNetworkRepo, LeadRepo, LeadSave,
+    LeadFilter, LeadListRepo, LeadNetwork, LeadNetworkRepo, LeadOrder, LeadRepo, LeadSave,
 };
 pub use settings::SettingsRepo;
 pub use table::{GsiDefinition, TABLE_GSIS, TTL_ATTRIBUTE, table_definition_summary};

@@ -100,6 +100,7 @@ impl PortalCaller {
             reads_tickets => actor.reads_tickets(),
             is_admin => role == Role::Admin,
             reads_wishes => actor.scope(Area::Wishes).is_open(),
+            reads_leads => actor.reads_leads(),
             unread => self.unread,
         }
     }

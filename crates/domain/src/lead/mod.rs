@@ -57,7 +57,7 @@ pub use privacy::{ANONYMOUS_NAME, ERASED, anonymise_history};
 pub use routing::{
     Assignment, Assignments, Origin, Routed, RoutedBy, RoutingError, RoutingTable, route,
 };
-pub use search::{LeadQuery, RedactedLead, SearchDraft, SearchError};
+pub use search::{LeadQuery, RedactedLead, SearchDraft, SearchError, search_key};
 pub use survey::{SurveyAnswer, SurveyDraft, SurveyError, SurveyResponse};
 
 macro_rules! lead_id_type {

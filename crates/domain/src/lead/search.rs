@@ -122,7 +122,25 @@ impl SearchDraft {
     }
 }
 
+/// The key a lead is found under: its folded surname and name (case, spacing and «ё»
+/// ignored), as the search asks for them. `None` for a lead without a surname or whose
+/// personal data were erased: the search never finds those.
+pub fn search_key(lead: &Lead) -> Option<String> {
+    let person = lead.person();
+    if lead.anonymised_at().is_some() {
+        return None;
+    }
+    let surname = fold(person.surname.as_deref()?);
+    let name = fold(&person.name);
+    (!surname.is_empty() && !name.is_empty()).then(|| format!("{surname}#{name}"))
+}
+
 impl LeadQuery {
+    /// The key the leads this query can match are found under (see [`search_key`]).
+    pub fn key(&self) -> String {
+        format!("{}#{}", self.surname, self.name)
+    }
+
     /// Whether `lead` is the customer: same name and surname (case and «ё» ignored), and the
     /// e-mail and/or phone digits given. An anonymised lead never matches.
     pub fn matches(&self, lead: &Lead) -> bool {
@@ -261,6 +279,16 @@ mod tests {
             phone: phone.map(String::from),
         }
         .validate()
+    }
+
+    #[test]
+    fn a_lead_is_found_under_its_folded_surname_and_name_as_the_search_asks() {
+        let l = lead(); // Иван Петров
+        let q = query(" иван ", "ПЕТРОВ", None, Some("4567")).unwrap();
+        assert_eq!(search_key(&l).as_deref(), Some(q.key().as_str()));
+        assert_eq!(q.key(), "петров#иван");
+        let yo = query("Иван", "Пётров", None, Some("4567")).unwrap();
+        assert_eq!(yo.key(), "петров#иван", "«ё» is «е»");
     }
 
     #[test]

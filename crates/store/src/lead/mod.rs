@@ -24,6 +24,7 @@
 //! make two profiles — the loser's transaction fails and it joins the winner's profile on
 //! its retry.
 
+pub mod card;
 pub mod network;
 
 use crate::client::{Condition, Store};
@@ -42,6 +43,7 @@ use dealerdesk_domain::{DealerId, Notice, UserId};
 use std::future::Future;
 
 pub use network::{LeadNetwork, LeadNetworkRepo};
+pub use card::{LeadFilter, LeadListRepo, LeadOrder};
 
 /// The `type` of a lead item.
 pub(crate) const LEAD_TYPE: &str = "lead";
@@ -492,6 +494,15 @@ fn lead_copy_to_item(lead: &Lead) -> Result<Item, StoreError> {
             .string(GSI1.partition_key, keys::observer_leads_gsi1pk(observer))
             .string(
                 GSI1.sort_key,
+                keys::lead_listing_sk(lead.created_at(), lead.id()),
+            );
+    }
+    // The search across dealers finds the copy by surname and name (`card.rs`).
+    if let Some(key) = dealerdesk_domain::lead::search_key(lead) {
+        b = b
+            .string(GSI2.partition_key, keys::lead_search_gsi2pk(&key))
+            .string(
+                GSI2.sort_key,
                 keys::lead_listing_sk(lead.created_at(), lead.id()),
             );
     }

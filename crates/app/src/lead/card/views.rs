@@ -5,7 +5,7 @@ use crate::kernel::templates;
 use crate::kernel::time::{local, utc};
 use dealerdesk_domain::billing::format_rub;
 use dealerdesk_domain::lead::{
-    ContactOutcome, ContractOutcome, Lead, LeadHistoryEntry, LeadStatus, NoContactReason,
+    ContactOutcome, ContractOutcome, CustomerProfile, Lead, LeadHistoryEntry, LeadStatus, NoContactReason,
     NoContractReason, RedactedLead,
 };
 use serde::Serialize;
@@ -321,10 +321,12 @@ pub struct FoundLead {
     pub dealer_id: String,
     /// Whether the lead is the caller's dealer's already.
     pub yours: bool,
+    /// The version a transfer names.
+    pub version: u64,
 }
 
 impl FoundLead {
-    pub fn new(r: &RedactedLead, yours: bool) -> Self {
+    pub fn new(r: &RedactedLead, yours: bool, version: u64) -> Self {
         FoundLead {
             id: r.id.to_string(),
             name: r.name.clone(),
@@ -339,6 +341,7 @@ impl FoundLead {
             status_label: r.status_label,
             dealer_id: r.dealer.to_string(),
             yours,
+            version,
         }
     }
 }
@@ -347,6 +350,53 @@ impl FoundLead {
 #[derive(Serialize, ToSchema)]
 pub struct SearchResult {
     pub items: Vec<FoundLead>,
+}
+
+/// A survey answer of one of the customer's leads.
+#[derive(Serialize, ToSchema)]
+pub struct CustomerSurveyView {
+    pub lead_id: String,
+    pub answer: &'static str,
+    pub answer_label: &'static str,
+    pub comment: Option<String>,
+    /// RFC 3339 UTC.
+    pub answered_at: String,
+}
+
+/// The customer's profile as far as the caller sees its leads.
+#[derive(Serialize, ToSchema)]
+pub struct CustomerCard {
+    pub id: String,
+    pub name: String,
+    pub surname: Option<String>,
+    /// The leads the caller may see, newest first.
+    pub leads: Vec<LeadRow>,
+    /// The survey answers of those leads.
+    pub surveys: Vec<CustomerSurveyView>,
+}
+
+impl CustomerCard {
+    /// `leads` are the profile's leads the caller sees; only their data is shown.
+    pub fn new(profile: &CustomerProfile, leads: &[Lead]) -> Self {
+        CustomerCard {
+            id: profile.id().to_string(),
+            name: profile.name().to_string(),
+            surname: profile.surname().map(str::to_string),
+            leads: leads.iter().map(LeadRow::new).collect(),
+            surveys: leads
+                .iter()
+                .filter_map(|l| {
+                    l.survey().map(|s| CustomerSurveyView {
+                        lead_id: l.id().to_string(),
+                        answer: s.answer.code(),
+                        answer_label: s.answer.label(),
+                        comment: s.comment.clone(),
+                        answered_at: utc(s.answered_at),
+                    })
+                })
+                .collect(),
+        }
+    }
 }
 
 /// A code list for the forms: the reasons and statuses with their labels.
