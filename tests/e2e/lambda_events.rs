@@ -26,13 +26,14 @@ use tower::ServiceExt as _;
 /// `main.rs` calls `routes::<group>`). The SAM template routes to it exactly the `/api/...`
 /// routes of that group, read from `crates/app/src/routes.rs` by [`template_routes_every_function`];
 /// everything else reaches the portal through `$default`.
-const HTTP_FUNCTIONS: [(&str, &str); 8] = [
+const HTTP_FUNCTIONS: [(&str, &str); 9] = [
     ("session", "session"),
     ("tickets-create", "tickets_create"),
     ("tickets-read", "tickets_read"),
     ("cost-estimate", "cost_estimate"),
     ("tickets-actions", "tickets_actions"),
     ("wishes", "wishes"),
+    ("leads", "leads"),
     ("admin", "admin_calendars"),
     ("portal", "portal"),
 ];

@@ -11,6 +11,7 @@ mod demo_history;
 mod estimates;
 mod inbox;
 mod lambda_events;
+mod lead_card;
 mod login_abuse;
 mod notices;
 mod portal;

@@ -51,8 +51,8 @@ pub use cost::{CompletedWork, CostRepo, Ledger, LedgerWrite};
 pub use error::{Entity, StoreError};
 pub use inbox::{InboxEntry, InboxRepo};
 pub use lead::{
-    CustomerRepo, CustomerWrite, LeadCreate, LeadCreated, LeadIdempotency, LeadListing,
-    LeadFilter, LeadListRepo, LeadNetwork, LeadNetworkRepo, LeadOrder, LeadRepo, LeadSave,
+    CustomerRepo, CustomerWrite, LeadCreate, LeadCreated, LeadFilter, LeadIdempotency,
+    LeadListRepo, LeadListing, LeadNetwork, LeadNetworkRepo, LeadOrder, LeadRepo, LeadSave,
 };
 pub use settings::SettingsRepo;
 pub use table::{GsiDefinition, TABLE_GSIS, TTL_ATTRIBUTE, table_definition_summary};

@@ -39,7 +39,14 @@ macro_rules! ulid_ids {
     )*};
 }
 
-ulid_ids!(TicketId, WishId, CommentId, AttachmentId, LeadId, CustomerId);
+ulid_ids!(
+    TicketId,
+    WishId,
+    CommentId,
+    AttachmentId,
+    LeadId,
+    CustomerId
+);
 
 impl PathId for TimeEntryId {
     fn parse(raw: &str) -> Option<Self> {

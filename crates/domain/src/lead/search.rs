@@ -407,7 +407,12 @@ mod tests {
             ]
         );
         assert!(history.iter().all(|e| e.by == Some(zapad.user_id.clone())));
-        // Now it is theirs: the first dealer no longer edits it.
+        // Now it is theirs: the first dealer still reads it (and where it went, in the
+        // history), but no longer edits it; a third dealer does not even see it.
+        assert!(moved.visible_to(&zapad) && moved.editable_by(&zapad));
+        assert!(moved.visible_to(&dealer_actor("vostok")));
+        assert!(!moved.editable_by(&dealer_actor("vostok")));
+        assert!(!moved.visible_to(&dealer_actor("sever")));
         assert_eq!(
             moved
                 .apply(

@@ -118,10 +118,12 @@ impl LeadListRepo for Store {
                 query = query.expression_attribute_names("#isk", index.sort_key);
             }
             if let Some(from) = filter.from {
-                query = query.expression_attribute_values(":from", mapping::string(keys::instant(from)));
+                query = query
+                    .expression_attribute_values(":from", mapping::string(keys::instant(from)));
             }
             if let Some(to) = filter.to {
-                query = query.expression_attribute_values(":to", mapping::string(keys::instant(to)));
+                query =
+                    query.expression_attribute_values(":to", mapping::string(keys::instant(to)));
             }
             if let Some(status) = filter.status {
                 query = query
@@ -164,10 +166,7 @@ impl LeadListRepo for Store {
             },
             (false, _) => None,
         };
-        let items = items
-            .iter()
-            .map(lead_from_item)
-            .collect::<Result<_, _>>()?;
+        let items = items.iter().map(lead_from_item).collect::<Result<_, _>>()?;
         Ok(Page { items, next_cursor })
     }
 

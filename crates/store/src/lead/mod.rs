@@ -42,8 +42,8 @@ use dealerdesk_domain::lead::{
 use dealerdesk_domain::{DealerId, Notice, UserId};
 use std::future::Future;
 
-pub use network::{LeadNetwork, LeadNetworkRepo};
 pub use card::{LeadFilter, LeadListRepo, LeadOrder};
+pub use network::{LeadNetwork, LeadNetworkRepo};
 
 /// The `type` of a lead item.
 pub(crate) const LEAD_TYPE: &str = "lead";

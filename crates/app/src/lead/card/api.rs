@@ -13,9 +13,9 @@ use crate::lead::card::views::{
 use crate::lead::card::{self, Block, BlockInput, ListQuery, TransferInput};
 use axum::Json;
 use axum::extract::{RawQuery, State};
+use dealerdesk_domain::Actor;
 use dealerdesk_domain::error::FieldError;
 use dealerdesk_domain::kernel::{Refusal, RefusalKind};
-use dealerdesk_domain::Actor;
 use dealerdesk_domain::lead::{
     CustomerId, Lead, LeadEditDraft, LeadHistoryEntry, LeadId, SearchDraft,
 };
@@ -75,7 +75,9 @@ pub async fn api_get(
     IdPath(id): IdPath<LeadId>,
 ) -> Result<Json<LeadCard>, AppError> {
     let (lead, history) = card::card(&state, &caller.actor, &id).await?;
-    Ok(Json(card_view(&state, &caller.actor, &lead, &history).await?))
+    Ok(Json(
+        card_view(&state, &caller.actor, &lead, &history).await?,
+    ))
 }
 
 /// The fields `PATCH /api/leads/{id}` changes; a value `null` or `""` clears it.
@@ -160,7 +162,9 @@ pub async fn api_patch(
     let (draft, version) = edit_draft(&body)?;
     card::change(&state, &caller.actor, &id, &draft, version).await?;
     let (lead, history) = card::card(&state, &caller.actor, &id).await?;
-    Ok(Json(card_view(&state, &caller.actor, &lead, &history).await?))
+    Ok(Json(
+        card_view(&state, &caller.actor, &lead, &history).await?,
+    ))
 }
 
 /// A block's body: `{outcome, reason?, reason_text?, comment?, version}`.
@@ -250,7 +254,9 @@ pub async fn api_transfer(
         .ok_or_else(|| refused_field("version", "Укажите версию заявки (`version`)."))?;
     let lead = card::transfer(&state, &caller.actor, &id, &body.input, version).await?;
     let (lead, history) = card::card(&state, &caller.actor, lead.id()).await?;
-    Ok(Json(card_view(&state, &caller.actor, &lead, &history).await?))
+    Ok(Json(
+        card_view(&state, &caller.actor, &lead, &history).await?,
+    ))
 }
 
 /// `GET /api/customers/{id}`: the customer's profile as far as the caller sees its leads.

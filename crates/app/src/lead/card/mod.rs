@@ -34,8 +34,7 @@ use dealerdesk_domain::lead::{
 };
 use dealerdesk_domain::{Actor, Role};
 use dealerdesk_store::{
-    CustomerRepo, DirectoryRepo, LeadFilter, LeadListRepo, LeadOrder, LeadRepo, Page,
-    PageRequest,
+    CustomerRepo, DirectoryRepo, LeadFilter, LeadListRepo, LeadOrder, LeadRepo, Page, PageRequest,
 };
 use serde::Deserialize;
 

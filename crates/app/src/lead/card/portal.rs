@@ -235,16 +235,15 @@ pub async fn portal_edit(
     PortalForm { caller, fields }: PortalForm,
 ) -> Response {
     let get = |k: &str| fields.get(k).cloned();
-    let draft = card::refuse_key_properties(fields.keys().map(String::as_str)).map(|()| {
-        LeadEditDraft {
+    let draft =
+        card::refuse_key_properties(fields.keys().map(String::as_str)).map(|()| LeadEditDraft {
             version: get("model_version"),
             trim: get("trim"),
             city: get("city"),
             preferred_dealer_id: get("preferred_dealer_id"),
             comment: get("comment"),
             ..LeadEditDraft::default()
-        }
-    });
+        });
     save_form(&state, &caller, &id, &fields, draft).await
 }
 
@@ -361,8 +360,8 @@ pub async fn portal_customer(
     let result = async {
         let (profile, leads) = card::customer(&state, actor, &id).await?;
         let names = dealer_names(&state).await?;
-        let mut view = serde_json::to_value(CustomerCard::new(&profile, &leads))
-            .unwrap_or(Value::Null);
+        let mut view =
+            serde_json::to_value(CustomerCard::new(&profile, &leads)).unwrap_or(Value::Null);
         if let Some(rows) = view["leads"].as_array_mut() {
             for v in rows {
                 v["created_local"] = local_of(&v["created_at"]);

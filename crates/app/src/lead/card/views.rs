@@ -5,8 +5,8 @@ use crate::kernel::templates;
 use crate::kernel::time::{local, utc};
 use dealerdesk_domain::billing::format_rub;
 use dealerdesk_domain::lead::{
-    ContactOutcome, ContractOutcome, CustomerProfile, Lead, LeadHistoryEntry, LeadStatus, NoContactReason,
-    NoContractReason, RedactedLead,
+    ContactOutcome, ContractOutcome, CustomerProfile, Lead, LeadHistoryEntry, LeadStatus,
+    NoContactReason, NoContractReason, RedactedLead,
 };
 use serde::Serialize;
 use utoipa::ToSchema;
