@@ -1465,6 +1465,105 @@ async fn wishes_function_takes_a_wish_from_the_dealer_to_development() {
     fx.assert_least_privilege("wishes");
 }
 
+#[tokio::test]
+async fn leads_function_shows_and_changes_a_lead_card_for_its_dealer_only() {
+    let fx = Fixture::start().await;
+    let dealer = fx.token("dealer1@demo.local").await;
+    let other = fx.token("dealer2@demo.local").await;
+    let draft = dealerdesk_domain::lead::LeadDraft {
+        kind: Some("preorder".into()),
+        name: Some("Иван".into()),
+        surname: Some("Петров".into()),
+        phone: Some("+79123456789".into()),
+        consent: Some("true".into()),
+        ..Default::default()
+    };
+    let made = dealerdesk_app::lead::create(
+        &fx.state,
+        dealerdesk_app::lead::LeadIntake {
+            network: dealerdesk_domain::NetworkId::new("network-demo"),
+            origin: dealerdesk_domain::lead::Origin::DealerSite(dealerdesk_domain::DealerId::new(
+                "dealer-1",
+            )),
+            source: dealerdesk_domain::lead::LeadSource::Site,
+            new: draft.validate().expect("valid"),
+            idempotency: None,
+        },
+    )
+    .await
+    .expect("lead");
+    let id = made.lead().id().to_string();
+    let leads = fx.function("leads").await;
+
+    let list = lambda_api(
+        &leads,
+        &dealer,
+        "GET /api/leads",
+        "/api/leads",
+        Value::Null,
+        200,
+    )
+    .await;
+    assert!(list.to_string().contains(&id), "{list}");
+    let path = format!("/api/leads/{id}");
+    let card = lambda_api(
+        &leads,
+        &dealer,
+        "GET /api/leads/{id}",
+        &path,
+        Value::Null,
+        200,
+    )
+    .await;
+    assert_eq!(card["lead"]["status"], "new", "{card}");
+    let resp = leads
+        .invoke(
+            &ApiGwV2Request::new("GET", &path)
+                .route("GET /api/leads/{id}")
+                .bearer(&other),
+        )
+        .await;
+    assert_json_error(&resp, 404);
+    let contact = format!("/api/leads/{id}/contact");
+    let card = lambda_api(
+        &leads,
+        &dealer,
+        "POST /api/leads/{id}/contact",
+        &contact,
+        json!({"outcome": "yes", "version": card["lead"]["version"]}),
+        200,
+    )
+    .await;
+    assert_eq!(card["lead"]["status_label"], "Ожидание визита", "{card}");
+    let stale = lambda_api(
+        &leads,
+        &dealer,
+        "POST /api/leads/{id}/contract",
+        &format!("/api/leads/{id}/contract"),
+        json!({"outcome": "yes", "version": 1}),
+        409,
+    )
+    .await;
+    assert_eq!(stale["error"]["code"], "lead_version_conflict", "{stale}");
+    let resp = leads
+        .invoke(
+            &ApiGwV2Request::new("GET", "/api/leads/search")
+                .route("GET /api/leads/search")
+                .query("surname", "Петров")
+                .query("name", "Иван")
+                .query("phone", "6789")
+                .bearer(&other),
+        )
+        .await;
+    assert_eq!(resp.status, 200, "{:#}", resp.raw);
+    let found = resp.json();
+    assert_eq!(found["items"][0]["id"], id.as_str(), "{found}");
+    assert_eq!(found["items"][0]["phone"], "+7 912 ***-**-89", "{found}");
+
+    assert_json_logs(&leads);
+    fx.assert_least_privilege("leads");
+}
+
 /// The platform's calendar date (MSK) of an instant.
 fn msk_date(at: chrono::DateTime<Utc>) -> chrono::NaiveDate {
     (at + Duration::hours(3)).date_naive()
@@ -1818,7 +1917,12 @@ fn mounted(src: &str, body: &str, out: &mut Vec<(String, String)>) {
     }
     let ident = |c: char| c.is_ascii_alphanumeric() || c == '_';
     for (at, _) in body.match_indices("::routes::") {
-        let feature = body[..at].rsplit(|c: char| !ident(c)).next().unwrap_or("");
+        // `wish::routes::api()`, or an area of a feature: `lead::card::routes::api()`.
+        let path = body[..at]
+            .rsplit(|c: char| !ident(c) && c != ':')
+            .next()
+            .unwrap_or("");
+        let feature = path.replace("::", "/");
         let name: String = body[at + "::routes::".len()..]
             .chars()
             .take_while(|&c| ident(c))

@@ -802,7 +802,10 @@ async fn a_dealer_finds_a_lead_of_another_dealer_redacted_and_takes_it_over_only
     assert_eq!(moved["dealer_id"], "dealer-2");
     assert_eq!(moved["original_dealer_id"], "dealer-1");
     assert_eq!(moved["status_label"], "Договор заключен");
-    assert_eq!(minute(&moved["contract"]["contract_at"]), "2026-03-02T08:00");
+    assert_eq!(
+        minute(&moved["contract"]["contract_at"]),
+        "2026-03-02T08:00"
+    );
     assert_eq!(moved["editable"], true);
     let dealer_change = body["history"]
         .as_array()
