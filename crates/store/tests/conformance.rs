@@ -1601,3 +1601,7 @@ mod wishes;
 // Leads, customer profiles and the network's lead settings.
 #[path = "conformance/leads.rs"]
 mod leads;
+
+// The lead card's list and search, and the notification inbox.
+#[path = "conformance/lead_card.rs"]
+mod lead_card;
