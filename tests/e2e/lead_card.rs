@@ -443,6 +443,7 @@ async fn the_contact_and_contract_blocks_follow_the_manual_and_stamped_times_nev
         .find(|e| e["field"] == "contacted_at")
         .unwrap();
     assert_eq!(stamp["at"], contacted_at);
+    assert_eq!(stamp["new"], contacted_at, "the stamp as RFC 3339 UTC");
     assert_eq!(stamp["by"], "user-dealer1", "{stamp}");
     assert_ne!(stamp["who"], "Платформа");
     assert_eq!(

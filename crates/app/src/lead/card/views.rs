@@ -5,8 +5,8 @@ use crate::kernel::templates;
 use crate::kernel::time::{local, utc};
 use dealerdesk_domain::billing::format_rub;
 use dealerdesk_domain::lead::{
-    ContactOutcome, ContractOutcome, CustomerProfile, Lead, LeadHistoryEntry, LeadStatus,
-    NoContactReason, NoContractReason, RedactedLead,
+    ContactOutcome, ContractOutcome, CustomerProfile, Lead, LeadField, LeadHistoryEntry,
+    LeadStatus, NoContactReason, NoContractReason, RedactedLead,
 };
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -274,12 +274,30 @@ pub struct HistoryView {
     pub who: String,
     pub field: &'static str,
     pub field_label: &'static str,
+    /// A stamped time (`contacted_at`, `contract_at`) as RFC 3339 UTC; other values as
+    /// people read them.
     pub old: Option<String>,
     pub new: Option<String>,
+    /// The values as the portal shows them: a stamped time in Moscow time.
+    pub old_shown: Option<String>,
+    pub new_shown: Option<String>,
 }
 
 impl HistoryView {
     pub fn new(entry: &LeadHistoryEntry, who: String) -> Self {
+        let stamped = matches!(entry.field, LeadField::ContactedAt | LeadField::ContractAt);
+        let instant = |v: &Option<String>| {
+            v.as_deref()
+                .filter(|_| stamped)
+                .and_then(|s| chrono::DateTime::parse_from_rfc3339(s).ok())
+                .map(|at| at.with_timezone(&chrono::Utc))
+        };
+        let api = |v: &Option<String>| instant(v).map(utc).or_else(|| v.clone());
+        let shown = |v: &Option<String>| {
+            instant(v)
+                .map(|at| format!("{} (МСК)", local(at)))
+                .or_else(|| v.clone())
+        };
         HistoryView {
             at: utc(entry.at),
             at_local: local(entry.at),
@@ -287,8 +305,10 @@ impl HistoryView {
             who,
             field: entry.field.code(),
             field_label: entry.field.label(),
-            old: entry.old.clone(),
-            new: entry.new.clone(),
+            old: api(&entry.old),
+            new: api(&entry.new),
+            old_shown: shown(&entry.old),
+            new_shown: shown(&entry.new),
         }
     }
 }
