@@ -26,7 +26,7 @@ use tower::ServiceExt as _;
 /// `main.rs` calls `routes::<group>`). The SAM template routes to it exactly the `/api/...`
 /// routes of that group, read from `crates/app/src/routes.rs` by [`template_routes_every_function`];
 /// everything else reaches the portal through `$default`.
-const HTTP_FUNCTIONS: [(&str, &str); 8] = [
+const HTTP_FUNCTIONS: [(&str, &str); 9] = [
     ("session", "session"),
     ("tickets-create", "tickets_create"),
     ("tickets-read", "tickets_read"),
@@ -34,6 +34,7 @@ const HTTP_FUNCTIONS: [(&str, &str); 8] = [
     ("tickets-actions", "tickets_actions"),
     ("wishes", "wishes"),
     ("admin", "admin_calendars"),
+    ("survey-callback", "survey_callback"),
     ("portal", "portal"),
 ];
 
@@ -1817,7 +1818,13 @@ fn mounted(src: &str, body: &str, out: &mut Vec<(String, String)>) {
     }
     let ident = |c: char| c.is_ascii_alphanumeric() || c == '_';
     for (at, _) in body.match_indices("::routes::") {
-        let feature = body[..at].rsplit(|c: char| !ident(c)).next().unwrap_or("");
+        // `wish::routes::api()` is in crates/app/src/wish/, `lead::survey::routes::callback()`
+        // in crates/app/src/lead/survey/.
+        let feature = body[..at]
+            .rsplit(|c: char| !(ident(c) || c == ':'))
+            .next()
+            .unwrap_or("")
+            .replace("::", "/");
         let name: String = body[at + "::routes::".len()..]
             .chars()
             .take_while(|&c| ident(c))
@@ -1913,9 +1920,11 @@ fn template_routes_every_function() {
             .get(group)
             .unwrap_or_else(|| panic!("routes.rs has no pub fn {group}"))
             .iter()
+            // Every route of a function's group is routed to it; the portal's pages reach it
+            // through `$default`, so only its `/api/...` routes are listed.
             .filter(|r| {
                 r.split_once(' ')
-                    .is_some_and(|(_, p)| p.starts_with("/api/"))
+                    .is_some_and(|(_, p)| bin != "portal" || p.starts_with("/api/"))
             })
             .cloned()
             .collect();
