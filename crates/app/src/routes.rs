@@ -75,10 +75,13 @@ fn tickets_actions_routes() -> Router<AppState> {
 }
 
 /// `GET /api/admin/calendars`, `GET`/`PUT /api/admin/calendars/{year}`,
-/// `GET`/`PUT /api/admin/calendars/hours`, `GET`/`PUT /api/admin/settings`
+/// `GET`/`PUT /api/admin/calendars/hours`, `GET`/`PUT /api/admin/settings`,
+/// `POST /api/customers/{id}/anonymise`
 pub fn admin_calendars(state: AppState) -> Router {
     finish(
-        calendar::routes::api().merge(settings::routes::api()),
+        calendar::routes::api()
+            .merge(settings::routes::api())
+            .merge(lead::privacy::routes::api()),
         state,
     )
 }
@@ -110,6 +113,7 @@ fn portal_routes() -> Router<AppState> {
         .merge(calendar::routes::pages())
         .merge(settings::routes::pages())
         .merge(outbox::routes::routes())
+        .merge(lead::privacy::routes::pages())
 }
 
 /// Every route on one router, for the local server and end-to-end tests.
@@ -124,6 +128,7 @@ pub fn all(state: AppState) -> Router {
         .merge(settings::routes())
         .merge(outbox::routes())
         .merge(lead::survey::routes::routes())
+        .merge(lead::privacy::routes::routes())
         .merge(openapi_routes());
     finish(routes, state)
 }

@@ -37,7 +37,7 @@ fn refused_page(state: &AppState, error: &AppError) -> Response {
 
 /// The token from the path; a segment that is not even text is an invalid link.
 fn token(path: Result<Path<String>, PathRejection>) -> Result<String, AppError> {
-    path.map(|Path(t)| t).map_err(|_| survey::read_link_error())
+    path.map(|Path(t)| t).map_err(|_| survey::invalid_link())
 }
 
 /// The form, empty or with the customer's values and what was wrong with them.

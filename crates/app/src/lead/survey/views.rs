@@ -1,7 +1,9 @@
 //! What the survey page shows: the three answers of SPEC §4.5 and a comment box.
 
-use crate::kernel::templates;
-use dealerdesk_domain::lead::SurveyAnswer;
+use crate::kernel::{templates, time};
+use chrono_tz::Tz;
+use dealerdesk_domain::lead::{Lead, SurveyAnswer};
+use dealerdesk_store::DealerRecord;
 use serde::Serialize;
 
 /// Adds the survey's pages.
@@ -46,14 +48,31 @@ pub fn answer_choices() -> Vec<AnswerChoice> {
         .collect()
 }
 
-/// What the page tells the customer about the lead asked about: no personal data beyond
-/// what the customer knows, nothing of the dealer's notes.
+/// What the page tells the customer about the lead asked about: what the customer knows
+/// anyway — nothing of the dealer's notes.
 #[derive(Clone, Debug, Default, Serialize)]
 pub struct SurveyLeadView {
     /// «Предзаказ», «Тест-драйв», …
     pub lead_type: String,
     /// The dealer's name.
     pub dealer_name: String,
-    /// When the lead was sent, in the dealer's zone («12.03.2026»).
+    /// The day the lead was sent, in the dealer's time zone («12.03.2026»).
     pub created_local: String,
+}
+
+impl SurveyLeadView {
+    pub fn of(lead: &Lead, dealer: Option<&DealerRecord>) -> Self {
+        let tz: Tz = dealer
+            .and_then(|d| d.timezone.parse().ok())
+            .unwrap_or(time::DISPLAY_TZ);
+        SurveyLeadView {
+            lead_type: lead.kind().label().to_string(),
+            dealer_name: dealer.map(|d| d.name.clone()).unwrap_or_default(),
+            created_local: lead
+                .created_at()
+                .with_timezone(&tz)
+                .format("%d.%m.%Y")
+                .to_string(),
+        }
+    }
 }
