@@ -1597,3 +1597,7 @@ mod cases {
 // Wishes, ticket comments and attachment descriptions: their own file, same engines.
 #[path = "conformance/wishes.rs"]
 mod wishes;
+
+// The customer survey's and the customer's privacy writes (issue 8).
+#[path = "conformance/lead_survey.rs"]
+mod lead_survey;
