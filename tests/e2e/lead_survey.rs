@@ -524,3 +524,46 @@ async fn the_admin_anonymises_from_the_customers_page() {
     assert_eq!(status, StatusCode::FORBIDDEN);
     assert_eq!(stored(&server, other.id()).await.person().name, "Иван");
 }
+
+#[tokio::test]
+async fn five_answers_sent_at_once_through_one_link_record_one() {
+    let server = TestServer::start_at(tuesday()).await;
+    let (lead, url) = surveyed_lead(&server).await;
+    let posts = ["happy", "unhappy", "no_contact", "happy", "unhappy"].map(|answer| {
+        let url = url.clone();
+        tokio::spawn(async move {
+            let (status, _, _) =
+                browser::post(&browser::browser(), &url, &[("answer", answer)]).await;
+            status
+        })
+    });
+    let mut statuses = Vec::new();
+    for post in posts {
+        statuses.push(post.await.unwrap());
+    }
+    assert_eq!(
+        statuses.iter().filter(|s| **s == StatusCode::OK).count(),
+        1,
+        "{statuses:?}"
+    );
+    assert!(
+        statuses
+            .iter()
+            .all(|s| *s == StatusCode::OK || *s == StatusCode::CONFLICT),
+        "{statuses:?}"
+    );
+    let (_, history) = server
+        .state
+        .store
+        .lead_with_history(lead.id())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        history
+            .iter()
+            .filter(|h| h.field == LeadField::Survey)
+            .count(),
+        1
+    );
+}
