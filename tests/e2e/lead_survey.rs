@@ -180,6 +180,7 @@ async fn opening_the_link_records_nothing_and_it_records_one_answer_only() {
             assert!(page.contains(label), "{label} missing:\n{page}");
         }
         assert!(!page.contains("<script"), "no script on the page");
+        assert!(!page.contains("None"), "an empty comment box is empty");
         assert!(!page.contains("Петров"), "the page shows no personal data");
     }
     assert_eq!(
