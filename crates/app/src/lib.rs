@@ -169,5 +169,7 @@ fn templates() -> minijinja::Environment<'static> {
         settings::views::add_templates,
         outbox::portal::add_templates,
         outbox::mail::add_templates,
+        lead::survey::views::add_templates,
+        lead::privacy::views::add_templates,
     ])
 }

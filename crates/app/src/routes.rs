@@ -4,8 +4,8 @@
 
 use crate::kernel::{self, templates};
 use crate::{
-    AppState, attachment, calendar, comment, cost, openapi, outbox, session, settings, telemetry,
-    ticket, wish,
+    AppState, attachment, calendar, comment, cost, lead, openapi, outbox, session, settings,
+    telemetry, ticket, wish,
 };
 use axum::Router;
 use axum::routing::get;
@@ -75,10 +75,13 @@ fn tickets_actions_routes() -> Router<AppState> {
 }
 
 /// `GET /api/admin/calendars`, `GET`/`PUT /api/admin/calendars/{year}`,
-/// `GET`/`PUT /api/admin/calendars/hours`, `GET`/`PUT /api/admin/settings`
+/// `GET`/`PUT /api/admin/calendars/hours`, `GET`/`PUT /api/admin/settings`,
+/// `POST /api/customers/{id}/anonymise`
 pub fn admin_calendars(state: AppState) -> Router {
     finish(
-        calendar::routes::api().merge(settings::routes::api()),
+        calendar::routes::api()
+            .merge(settings::routes::api())
+            .merge(lead::privacy::routes::api()),
         state,
     )
 }
@@ -87,6 +90,12 @@ pub fn admin_calendars(state: AppState) -> Router {
 /// `POST /api/wishes/{id}/actions`
 pub fn wishes(state: AppState) -> Router {
     finish(wish::routes::api(), state)
+}
+
+/// `GET /s/{token}`, `POST /s/{token}`: the customer survey's public page (SPEC §4.5), the
+/// `survey-callback` function.
+pub fn survey_callback(state: AppState) -> Router {
+    finish(lead::survey::routes::callback(), state)
 }
 
 /// The portal: login, ticket pages, wishes, the admin calendar, static assets.
@@ -104,6 +113,7 @@ fn portal_routes() -> Router<AppState> {
         .merge(calendar::routes::pages())
         .merge(settings::routes::pages())
         .merge(outbox::routes::routes())
+        .merge(lead::privacy::routes::pages())
 }
 
 /// Every route on one router, for the local server and end-to-end tests.
@@ -117,6 +127,8 @@ pub fn all(state: AppState) -> Router {
         .merge(calendar::routes())
         .merge(settings::routes())
         .merge(outbox::routes())
+        .merge(lead::survey::routes::routes())
+        .merge(lead::privacy::routes::routes())
         .merge(openapi_routes());
     finish(routes, state)
 }

@@ -49,8 +49,8 @@ pub use comment::{TicketNotes, TicketNotesRepo};
 pub use cost::{CompletedWork, CostRepo, Ledger, LedgerWrite};
 pub use error::{Entity, StoreError};
 pub use lead::{
-    CustomerRepo, CustomerWrite, LeadCreate, LeadCreated, LeadIdempotency, LeadListing,
-    LeadNetwork, LeadNetworkRepo, LeadRepo, LeadSave,
+    CustomerRepo, CustomerWrite, LeadCreate, LeadCreated, LeadErasure, LeadIdempotency,
+    LeadListing, LeadNetwork, LeadNetworkRepo, LeadRepo, LeadSave, LeadSurveyRepo,
 };
 pub use settings::SettingsRepo;
 pub use table::{GsiDefinition, TABLE_GSIS, TTL_ATTRIBUTE, table_definition_summary};

@@ -1656,3 +1656,7 @@ mod wishes;
 // Leads, customer profiles and the network's lead settings.
 #[path = "conformance/leads.rs"]
 mod leads;
+
+// The customer survey's and the customer's privacy writes (issue 8).
+#[path = "conformance/lead_survey.rs"]
+mod lead_survey;

@@ -4,6 +4,9 @@
 //! build on it, each in its own folder with the house shape (use cases, `api.rs`,
 //! `portal.rs`, `views.rs`, `jobs.rs`, `routes.rs`).
 
+pub mod privacy;
+pub mod survey;
+
 use crate::AppState;
 use crate::calendar;
 use crate::kernel::error::AppError;
