@@ -88,6 +88,7 @@ pub struct FieldProblem {
         lead::card::api::api_search,
         lead::card::api::api_transfer,
         lead::card::api::api_customer,
+        lead::privacy::api::anonymise_customer,
     ),
     components(schemas(ErrorEnvelope, ErrorBody, FieldProblem))
 )]

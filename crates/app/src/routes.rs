@@ -77,10 +77,13 @@ fn tickets_actions_routes() -> Router<AppState> {
 }
 
 /// `GET /api/admin/calendars`, `GET`/`PUT /api/admin/calendars/{year}`,
-/// `GET`/`PUT /api/admin/calendars/hours`, `GET`/`PUT /api/admin/settings`
+/// `GET`/`PUT /api/admin/calendars/hours`, `GET`/`PUT /api/admin/settings`,
+/// `POST /api/customers/{id}/anonymise`
 pub fn admin_calendars(state: AppState) -> Router {
     finish(
-        calendar::routes::api().merge(settings::routes::api()),
+        calendar::routes::api()
+            .merge(settings::routes::api())
+            .merge(lead::privacy::routes::api()),
         state,
     )
 }
@@ -95,6 +98,12 @@ pub fn wishes(state: AppState) -> Router {
 /// `POST /api/leads/{id}/contact`, `…/contract`, `…/transfer`, `GET /api/customers/{id}`
 pub fn leads(state: AppState) -> Router {
     finish(lead::card::routes::api(), state)
+}
+
+/// `GET /s/{token}`, `POST /s/{token}`: the customer survey's public page (SPEC §4.5), the
+/// `survey-callback` function.
+pub fn survey_callback(state: AppState) -> Router {
+    finish(lead::survey::routes::callback(), state)
 }
 
 /// The portal: login, ticket pages, wishes, the admin calendar, static assets.
@@ -114,6 +123,7 @@ fn portal_routes() -> Router<AppState> {
         .merge(outbox::routes::routes())
         .merge(inbox::routes::pages())
         .merge(lead::card::routes::pages())
+        .merge(lead::privacy::routes::pages())
 }
 
 /// Every route on one router, for the local server and end-to-end tests.
@@ -129,6 +139,8 @@ pub fn all(state: AppState) -> Router {
         .merge(outbox::routes())
         .merge(inbox::routes())
         .merge(lead::card::routes())
+        .merge(lead::survey::routes::routes())
+        .merge(lead::privacy::routes::routes())
         .merge(openapi_routes());
     finish(routes, state)
 }

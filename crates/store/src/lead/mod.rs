@@ -26,6 +26,7 @@
 
 pub mod card;
 pub mod network;
+pub mod survey;
 
 use crate::client::{Condition, Store};
 use crate::error::{Entity, StoreError};
@@ -44,6 +45,7 @@ use std::future::Future;
 
 pub use card::{LeadFilter, LeadListRepo, LeadOrder};
 pub use network::{LeadNetwork, LeadNetworkRepo};
+pub use survey::{LeadErasure, LeadSurveyRepo};
 
 /// The `type` of a lead item.
 pub(crate) const LEAD_TYPE: &str = "lead";
