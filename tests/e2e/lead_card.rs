@@ -1100,3 +1100,35 @@ async fn the_portal_lists_leads_and_saves_the_blocks_from_the_card() {
         "{taken}"
     );
 }
+
+#[tokio::test]
+async fn an_anonymised_customer_is_found_by_no_search() {
+    let server = start().await;
+    let lead = post_lead(
+        &server,
+        "dealer-1",
+        "preorder",
+        ("Иван", "Петров"),
+        "+79123456789",
+        Some("ivan@mail.ru"),
+    )
+    .await;
+    let dealer2 = server.login("dealer2@demo.local").await;
+    let search = "/api/leads/search?surname=Петров&name=Иван&phone=6789";
+    let (_, found) = dealer2.send("GET", search, None).await;
+    assert_eq!(items(&found).len(), 1, "{found}");
+    let customer = lead["customer_id"].as_str().unwrap();
+    let (status, body) = server
+        .login("admin@demo.local")
+        .await
+        .send(
+            "POST",
+            &format!("/api/customers/{customer}/anonymise"),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, found) = dealer2.send("GET", search, None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(items(&found).is_empty(), "{found}");
+}
