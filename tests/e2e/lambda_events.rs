@@ -446,6 +446,32 @@ async fn session_function_logs_in_and_refuses_a_wrong_password() {
         .body("application/json", b"{not json", false);
     assert_json_error(&session.invoke(&garbage).await, 400);
 
+    // The caller's notification inbox is the session function's too.
+    let inbox = lambda_api(
+        &session,
+        &token,
+        "GET /api/notifications",
+        "/api/notifications",
+        Value::Null,
+        200,
+    )
+    .await;
+    assert_eq!(inbox["unread"], 0, "{inbox}");
+    let read = lambda_api(
+        &session,
+        &token,
+        "POST /api/notifications/read-all",
+        "/api/notifications/read-all",
+        Value::Null,
+        200,
+    )
+    .await;
+    assert_eq!(read["marked"], 0, "{read}");
+    let unknown = ApiGwV2Request::new("POST", "/api/notifications/01JQ0000000000000000000000/read")
+        .route("POST /api/notifications/{id}/read")
+        .bearer(&token);
+    assert_json_error(&session.invoke(&unknown).await, 404);
+
     let logout = ApiGwV2Request::new("DELETE", "/api/session")
         .route("DELETE /api/session")
         .bearer(&token);
