@@ -321,6 +321,10 @@ async fn the_contact_and_contract_blocks_follow_the_manual_and_stamped_times_nev
     )
     .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    let (status, body) = block(&dealer, id, "contact", json!({"version": v(&lead)})).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(body["error"]["fields"][0]["field"], "outcome");
+    assert_eq!(body["error"]["message"], "Выберите ответ: «Да» или «Нет».");
 
     // A stale version is a conflict, and nothing is written.
     let (status, body) = block(

@@ -186,7 +186,7 @@ async fn block(
     let version = body
         .version
         .ok_or_else(|| refused_field("version", "Укажите версию заявки (`version`)."))?;
-    card::change(&state, caller, id, &body.input.draft(which), version).await?;
+    card::change(&state, caller, id, &body.input.draft(which)?, version).await?;
     let (lead, history) = card::card(&state, caller, id).await?;
     Ok(Json(card_view(&state, caller, &lead, &history).await?))
 }

@@ -194,14 +194,18 @@ pub enum Block {
 }
 
 impl BlockInput {
-    /// The card's form for one block.
-    pub fn draft(&self, block: Block) -> LeadEditDraft {
-        // An absent answer is a field error, not "leave the block alone": the route is the
-        // block's.
-        let outcome = Some(self.outcome.clone().unwrap_or_default())
-            .filter(|o| !o.trim().is_empty())
-            .or_else(|| Some("-".to_string()));
-        match block {
+    /// The card's form for one block. The route is the block's, so an absent answer is a
+    /// field error, not "leave the block alone".
+    pub fn draft(&self, block: Block) -> Result<LeadEditDraft, AppError> {
+        let outcome = self
+            .outcome
+            .as_deref()
+            .map(str::trim)
+            .filter(|o| !o.is_empty())
+            .map(str::to_string)
+            .ok_or_else(|| invalid(vec![field("outcome", "Выберите ответ: «Да» или «Нет».")]))?;
+        let outcome = Some(outcome);
+        Ok(match block {
             Block::Contact => LeadEditDraft {
                 contact: outcome,
                 contact_reason: self.reason.clone(),
@@ -216,7 +220,7 @@ impl BlockInput {
                 contract_comment: self.comment.clone(),
                 ..LeadEditDraft::default()
             },
-        }
+        })
     }
 }
 

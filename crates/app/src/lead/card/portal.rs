@@ -214,7 +214,7 @@ pub async fn portal_contact(
     IdPath(id): IdPath<LeadId>,
     PortalForm { caller, fields }: PortalForm,
 ) -> Response {
-    let draft = Ok(block_input(&fields).draft(Block::Contact));
+    let draft = block_input(&fields).draft(Block::Contact);
     save_form(&state, &caller, &id, &fields, draft).await
 }
 
@@ -224,7 +224,7 @@ pub async fn portal_contract(
     IdPath(id): IdPath<LeadId>,
     PortalForm { caller, fields }: PortalForm,
 ) -> Response {
-    let draft = Ok(block_input(&fields).draft(Block::Contract));
+    let draft = block_input(&fields).draft(Block::Contract);
     save_form(&state, &caller, &id, &fields, draft).await
 }
 
