@@ -38,7 +38,7 @@ const HTTP_FUNCTIONS: [(&str, &str); 8] = [
 ];
 
 /// The scheduled job functions: binary, `Job` code and the template's schedule expression.
-const JOB_FUNCTIONS: [(&str, &str, &str); 5] = [
+const JOB_FUNCTIONS: [(&str, &str, &str); 6] = [
     ("job-outbox", "outbox", "rate(1 minute)"),
     ("job-sla-watch", "sla_watch", "rate(5 minutes)"),
     ("job-auto-accept", "auto_accept", "rate(15 minutes)"),
@@ -49,6 +49,7 @@ const JOB_FUNCTIONS: [(&str, &str, &str); 5] = [
         "cron(0 6-15 * * ? *)",
     ),
     ("job-cost-cutoff", "cost_cutoff", "rate(1 hour)"),
+    ("job-lead-escalations", "lead_escalations", "rate(5 minutes)"),
 ];
 
 /// The bucket of attached files in moto, for the tests that start it.

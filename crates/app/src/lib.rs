@@ -17,6 +17,7 @@ pub mod cost;
 pub mod demo;
 pub mod jobs;
 pub mod kernel;
+pub mod lead;
 pub mod openapi;
 pub mod outbox;
 pub mod routes;
@@ -147,5 +148,6 @@ fn templates() -> minijinja::Environment<'static> {
         settings::views::add_templates,
         outbox::portal::add_templates,
         outbox::mail::add_templates,
+        lead::escalation::views::add_templates,
     ])
 }

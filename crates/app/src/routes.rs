@@ -4,8 +4,8 @@
 
 use crate::kernel::{self, templates};
 use crate::{
-    AppState, attachment, calendar, comment, cost, openapi, outbox, session, settings, telemetry,
-    ticket, wish,
+    AppState, attachment, calendar, comment, cost, lead, openapi, outbox, session, settings,
+    telemetry, ticket, wish,
 };
 use axum::Router;
 use axum::routing::get;
@@ -103,6 +103,7 @@ fn portal_routes() -> Router<AppState> {
         .merge(wish::routes::pages())
         .merge(calendar::routes::pages())
         .merge(settings::routes::pages())
+        .merge(lead::escalation::routes::pages())
         .merge(outbox::routes::routes())
 }
 
@@ -117,6 +118,7 @@ pub fn all(state: AppState) -> Router {
         .merge(calendar::routes())
         .merge(settings::routes())
         .merge(outbox::routes())
+        .merge(lead::escalation::routes())
         .merge(openapi_routes());
     finish(routes, state)
 }

@@ -41,6 +41,15 @@ impl Actor {
             (Area::Documents, Role::Specialist | Role::RegionalRep | Role::BrandAdmin) => {
                 Scope::Nothing
             }
+            (Area::DealerHours, Role::AccountManager) => managed(),
+            (
+                Area::DealerHours,
+                Role::Dealer
+                | Role::Accountant
+                | Role::Specialist
+                | Role::RegionalRep
+                | Role::BrandAdmin,
+            ) => Scope::Nothing,
         }
     }
 
@@ -160,6 +169,39 @@ mod tests {
         );
         assert_eq!(a.scope(Area::Tickets), Scope::Nothing);
         assert_eq!(a.scope(Area::Wishes), Scope::Nothing);
+    }
+
+    #[test]
+    fn dealer_hours_are_edited_by_admins_and_the_dealers_account_manager_only() {
+        use crate::kernel::Owner;
+        let d1 = DealerId::new("d1");
+        let mine = UserId::new("u1");
+        let other = UserId::new("u2");
+        let managed_by = |manager| Owner {
+            dealer: &d1,
+            account_manager: Some(manager),
+        };
+        let manager = actor(Role::AccountManager, None).scope(Area::DealerHours);
+        assert!(manager.admits(&managed_by(&mine)));
+        assert!(!manager.admits(&managed_by(&other)));
+        assert!(
+            actor(Role::Admin, None)
+                .scope(Area::DealerHours)
+                .admits(&managed_by(&other))
+        );
+        for role in [
+            Role::Dealer,
+            Role::Accountant,
+            Role::Specialist,
+            Role::RegionalRep,
+            Role::BrandAdmin,
+        ] {
+            assert_eq!(
+                actor(role, Some("d1")).scope(Area::DealerHours),
+                Scope::Nothing,
+                "{role:?}"
+            );
+        }
     }
 
     #[test]

@@ -16,6 +16,9 @@ pub enum Area {
     Wishes,
     /// Invoices, acts and the contract.
     Documents,
+    /// A dealer's working hours for leads (SPEC §4.4): edited by admins and by the account
+    /// manager of the dealer.
+    DealerHours,
 }
 
 /// Whose an item is: what a scope is checked against.

@@ -43,8 +43,9 @@ pub use contact::{Email, Phone, mask_email, mask_phone, normalise_email, normali
 pub use customer::{CustomerProfile, IdentityDecision, identify, identity_keys};
 pub use edit::LeadEditDraft;
 pub use escalation::{
-    DealerHours, DealerHoursError, EscalationDue, EscalationStep, escalations_due,
-    working_deadline, working_time_between,
+    DealerHours, DealerHoursDraft, DealerHoursDraftError, DealerHoursError, EscalationDue,
+    EscalationStep, RUSSIAN_TIME_ZONES, WEEKDAY_LABELS, escalations_due, russian_zone_label,
+    weekday_codes, working_deadline, working_time_between,
 };
 pub use intake::{
     LeadDraft, LeadDraftError, MIN_FILL_TIME, NewLead, SpamReason, Utm, parse_rubles, spam_reason,
