@@ -36,6 +36,15 @@ impl Actor {
                 Area::Wishes,
                 Role::Accountant | Role::Specialist | Role::RegionalRep | Role::BrandAdmin,
             ) => Scope::Nothing,
+            (Area::LeadNetwork, Role::BrandAdmin) => Scope::All,
+            (
+                Area::LeadNetwork,
+                Role::Dealer
+                | Role::Accountant
+                | Role::Specialist
+                | Role::AccountManager
+                | Role::RegionalRep,
+            ) => Scope::Nothing,
             (Area::Documents, Role::Dealer | Role::Accountant) => own(),
             (Area::Documents, Role::AccountManager) => managed(),
             (Area::Documents, Role::Specialist | Role::RegionalRep | Role::BrandAdmin) => {
@@ -201,6 +210,22 @@ mod tests {
                 Scope::Nothing,
                 "{role:?}"
             );
+        }
+    }
+
+    #[test]
+    fn the_routing_rules_are_the_brand_head_offices() {
+        for role in [Role::BrandAdmin, Role::Admin] {
+            assert_eq!(actor(role, None).scope(Area::LeadNetwork), Scope::All);
+        }
+        for role in [
+            Role::Dealer,
+            Role::Accountant,
+            Role::Specialist,
+            Role::AccountManager,
+            Role::RegionalRep,
+        ] {
+            assert!(!actor(role, Some("d1")).scope(Area::LeadNetwork).is_open());
         }
     }
 

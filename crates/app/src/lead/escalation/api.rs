@@ -7,6 +7,16 @@
 //!
 //! Admins and the dealer's account manager only: any other role is 403, another manager's
 //! dealer 404.
+//!
+//! - `GET /api/leads/network` — the network's routing rules and assignments
+//!   («Правила распределения»), for the brand head office and admins (anyone else 403);
+//!   `?network=<id>` where the platform serves several networks;
+//! - `PUT /api/leads/network` — `{"cities": [{"city": "Владивосток", "dealer_id":
+//!   "dealer-4"}], "regions": [{"region": "Приморский край", "dealer_id": "dealer-4"}],
+//!   "default_dealer_id": "dealer-1", "assignments": [{"dealer_id": "dealer-4",
+//!   "direction": "sales", "rep_id": "user-rep"}], "version": 0}` replaces them all, against
+//!   the version seen (409 when stale); an unknown dealer or region, or a user who is not a
+//!   regional representative, is 422.
 
 use crate::AppState;
 use crate::kernel::caller::ApiCaller;
@@ -14,12 +24,16 @@ use crate::kernel::error::AppError;
 use crate::kernel::extract::JsonBody;
 use crate::kernel::ids::IdPath;
 use crate::kernel::visibility::ensure_area;
-use crate::lead::escalation::{self, views::DealerHoursView};
+use crate::kernel::names::user_names;
+use crate::lead::escalation::views::{DealerHoursView, NetworkRulesView};
+use crate::lead::escalation::{self, NetworkRules};
 use axum::Json;
-use axum::extract::State;
+use axum::extract::{RawQuery, State};
 use dealerdesk_domain::kernel::{Area, FieldError, Refusal, RefusalKind};
-use dealerdesk_domain::lead::{DealerHoursDraft, weekday_codes};
-use dealerdesk_domain::DealerId;
+use dealerdesk_domain::lead::{
+    AssignmentDraft, DealerHoursDraft, NetworkRulesDraft, PlaceRuleDraft, weekday_codes,
+};
+use dealerdesk_domain::{Actor, DealerId};
 use serde::Deserialize;
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -100,4 +114,136 @@ pub async fn put_hours(
     let draft = draft_of(body)?;
     let hours = escalation::change_hours(&state, &caller.actor, &dealer, &draft).await?;
     Ok(Json(DealerHoursView::new(&hours)))
+}
+
+/// `?network=<id>`, only needed where the platform serves several networks.
+pub(crate) fn network_param(query: Option<&str>) -> Option<String> {
+    serde_urlencoded::from_str::<Vec<(String, String)>>(query.unwrap_or(""))
+        .unwrap_or_default()
+        .into_iter()
+        .find(|(k, _)| k == "network")
+        .map(|(_, v)| v)
+}
+
+/// The rules with the name of who saved them last.
+pub(crate) async fn network_view(
+    state: &AppState,
+    rules: &NetworkRules,
+) -> Result<NetworkRulesView, AppError> {
+    let by = match &rules.updated_by {
+        Some(user) => user_names(state, std::slice::from_ref(user))
+            .await?
+            .remove(user)
+            .or_else(|| Some(user.to_string())),
+        None => None,
+    };
+    Ok(NetworkRulesView::new(rules, by))
+}
+
+/// `GET /api/leads/network`
+#[utoipa::path(get, path = "/api/leads/network", tag = "leads", params(("network" = Option<String>, Query, description = "The network, where the platform serves several.")), responses((status = 200, description = "The network's routing rules and representatives' assignments.", body = NetworkRulesView), (status = "4XX", description = "Refused: the `error` envelope.", body = crate::openapi::ErrorEnvelope), (status = "5XX", description = "Unavailable: the `error` envelope.", body = crate::openapi::ErrorEnvelope)))]
+pub async fn get_network(
+    State(state): State<AppState>,
+    ApiCaller(caller): ApiCaller,
+    RawQuery(query): RawQuery,
+) -> Result<Json<NetworkRulesView>, AppError> {
+    let network = network_param(query.as_deref());
+    let rules = escalation::network_rules(&state, &caller.actor, network.as_deref()).await?;
+    Ok(Json(network_view(&state, &rules).await?))
+}
+
+/// A city rule.
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct CityRuleBody {
+    city: Option<String>,
+    dealer_id: Option<String>,
+}
+
+/// A region rule (a federal subject of the reference table).
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct RegionRuleBody {
+    region: Option<String>,
+    dealer_id: Option<String>,
+}
+
+/// A representative's assignment.
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct AssignmentBody {
+    dealer_id: Option<String>,
+    /// `sales`, `service`, `parts`.
+    direction: Option<String>,
+    rep_id: Option<String>,
+}
+
+/// The network's rules and assignments, all of them, against the version seen.
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct NetworkBody {
+    #[serde(default)]
+    cities: Vec<CityRuleBody>,
+    #[serde(default)]
+    regions: Vec<RegionRuleBody>,
+    default_dealer_id: Option<String>,
+    #[serde(default)]
+    assignments: Vec<AssignmentBody>,
+    /// The `version` of the rules the head office saw.
+    version: Option<u64>,
+}
+
+/// Refuses a role that may not edit the rules before the body is looked at.
+fn ensure_head_office(actor: &Actor) -> Result<(), AppError> {
+    ensure_area(actor, Area::LeadNetwork)
+}
+
+/// `PUT /api/leads/network`
+#[utoipa::path(put, path = "/api/leads/network", tag = "leads", params(("network" = Option<String>, Query, description = "The network, where the platform serves several.")), request_body = NetworkBody, responses((status = 200, description = "The rules after the change.", body = NetworkRulesView), (status = "4XX", description = "Refused: the `error` envelope.", body = crate::openapi::ErrorEnvelope), (status = "5XX", description = "Unavailable: the `error` envelope.", body = crate::openapi::ErrorEnvelope)))]
+pub async fn put_network(
+    State(state): State<AppState>,
+    ApiCaller(caller): ApiCaller,
+    RawQuery(query): RawQuery,
+    JsonBody(body): JsonBody<NetworkBody>,
+) -> Result<Json<NetworkRulesView>, AppError> {
+    ensure_head_office(&caller.actor)?;
+    let version = body.version.ok_or_else(|| {
+        AppError::bad_request(
+            "version_required",
+            "Укажите версию правил, которую вы видели (поле version): так чужое изменение не потеряется.",
+        )
+    })?;
+    let draft = NetworkRulesDraft {
+        cities: body
+            .cities
+            .into_iter()
+            .map(|r| PlaceRuleDraft {
+                place: r.city,
+                dealer_id: r.dealer_id,
+            })
+            .collect(),
+        regions: body
+            .regions
+            .into_iter()
+            .map(|r| PlaceRuleDraft {
+                place: r.region,
+                dealer_id: r.dealer_id,
+            })
+            .collect(),
+        default_dealer_id: body.default_dealer_id,
+        assignments: body
+            .assignments
+            .into_iter()
+            .map(|a| AssignmentDraft {
+                dealer_id: a.dealer_id,
+                direction: a.direction,
+                rep_id: a.rep_id,
+            })
+            .collect(),
+    };
+    let rules = escalation::change_network_rules(
+        &state,
+        &caller.actor,
+        network_param(query.as_deref()).as_deref(),
+        &draft,
+        version,
+    )
+    .await?;
+    Ok(Json(network_view(&state, &rules).await?))
 }

@@ -13,11 +13,17 @@ pub use routes::routes;
 
 use crate::AppState;
 use crate::kernel::error::AppError;
-use crate::kernel::visibility::ensure_visible;
+use crate::kernel::visibility::{ensure_area, ensure_visible};
 use dealerdesk_domain::kernel::Area;
-use dealerdesk_domain::lead::{DealerHours, DealerHoursDraft};
-use dealerdesk_domain::{Actor, DealerId};
-use dealerdesk_store::{DealerRecord, DirectoryRepo, LeadNetworkRepo};
+use dealerdesk_domain::lead::{
+    Assignments, CityTable, DealerHours, DealerHoursDraft, NetworkFacts, NetworkRulesDraft,
+    RoutingTable,
+};
+use dealerdesk_domain::{Actor, DealerId, NetworkId, Role};
+use dealerdesk_store::{
+    DealerRecord, DirectoryRepo, Entity, LeadNetwork, LeadNetworkRepo, UserRecord, UserRepo,
+};
+use std::collections::BTreeSet;
 
 /// The hours a dealer works until someone sets them: Monday to Friday 09:00–18:00 in the
 /// dealer's time zone (Moscow when the directory's zone is not a Russian one).
@@ -104,5 +110,133 @@ pub async fn change_hours(
         hours: next,
         saved: true,
         dealer: current.dealer,
+    })
+}
+
+/// A network's lead settings as the head office edits them, with what the form offers.
+#[derive(Clone, Debug)]
+pub struct NetworkRules {
+    pub network: NetworkId,
+    /// The network's dealers, by name.
+    pub dealers: Vec<DealerRecord>,
+    /// Everyone with the role `regional_rep`, by name.
+    pub reps: Vec<UserRecord>,
+    pub routing: RoutingTable,
+    pub assignments: Assignments,
+    /// 0 while nothing was saved.
+    pub version: u64,
+    pub updated_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub updated_by: Option<dealerdesk_domain::UserId>,
+}
+
+/// The network the head office edits: the one named, else the only one there is (a
+/// deployment serving several networks needs the name).
+async fn network_of(
+    state: &AppState,
+    named: Option<&str>,
+) -> Result<(NetworkId, Vec<DealerRecord>), AppError> {
+    let dealers = state.store.dealers().await?;
+    let networks: BTreeSet<NetworkId> = dealers.iter().map(|d| d.network_id.clone()).collect();
+    let network = match named.map(str::trim).filter(|n| !n.is_empty()) {
+        Some(name) => networks
+            .into_iter()
+            .find(|n| n.as_str() == name)
+            .ok_or_else(AppError::not_found)?,
+        None if networks.len() == 1 => networks.into_iter().next().ok_or_else(AppError::not_found)?,
+        None => {
+            return Err(AppError::bad_request(
+                "network_required",
+                "Укажите сеть (параметр network): платформа обслуживает несколько сетей.",
+            ));
+        }
+    };
+    let mut mine: Vec<DealerRecord> = dealers
+        .into_iter()
+        .filter(|d| d.network_id == network)
+        .collect();
+    mine.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok((network, mine))
+}
+
+/// The network's routing rules and assignments for the brand head office (and admins);
+/// anyone else 403.
+pub async fn network_rules(
+    state: &AppState,
+    actor: &Actor,
+    named: Option<&str>,
+) -> Result<NetworkRules, AppError> {
+    ensure_area(actor, Area::LeadNetwork)?;
+    let (network, dealers) = network_of(state, named).await?;
+    let mut reps = state.store.users_with_role(Role::RegionalRep).await?;
+    reps.sort_by(|a, b| a.name.cmp(&b.name));
+    let saved = state.store.lead_network(&network).await?;
+    let ids = dealers.iter().map(|d| d.id.clone());
+    Ok(match saved {
+        Some(s) => NetworkRules {
+            routing: s.routing.with_dealers(ids),
+            assignments: s.assignments,
+            version: s.version,
+            updated_at: Some(s.updated_at),
+            updated_by: s.updated_by,
+            network,
+            dealers,
+            reps,
+        },
+        None => NetworkRules {
+            routing: RoutingTable::new(ids),
+            assignments: Assignments::new(),
+            version: 0,
+            updated_at: None,
+            updated_by: None,
+            network,
+            dealers,
+            reps,
+        },
+    })
+}
+
+/// The head office replaces the network's rules and assignments, against the version it
+/// saw (a stale one is 409); a rule naming a dealer outside the network, a region not in
+/// the reference table or a user who is not a regional representative is 422.
+pub async fn change_network_rules(
+    state: &AppState,
+    actor: &Actor,
+    named: Option<&str>,
+    draft: &NetworkRulesDraft,
+    seen_version: u64,
+) -> Result<NetworkRules, AppError> {
+    let current = network_rules(state, actor, named).await?;
+    let dealers: BTreeSet<DealerId> = current.dealers.iter().map(|d| d.id.clone()).collect();
+    let reps = current.reps.iter().map(|u| u.id.clone()).collect();
+    let cities = CityTable::embedded();
+    let (routing, assignments) = draft.validate(NetworkFacts {
+        dealers: &dealers,
+        reps: &reps,
+        cities: &cities,
+    })?;
+    if current.version != seen_version {
+        return Err(AppError::stale(Entity::LeadNetwork));
+    }
+    let now = state.clock.now();
+    let next = LeadNetwork {
+        network: current.network.clone(),
+        routing,
+        assignments,
+        updated_at: now,
+        updated_by: Some(actor.user_id.clone()),
+        version: current.version + 1,
+    };
+    state
+        .store
+        .save_lead_network(&next, current.version)
+        .await?;
+    tracing::info!(network = %next.network, version = next.version, by = %actor.user_id, "lead routing rules changed");
+    Ok(NetworkRules {
+        routing: next.routing,
+        assignments: next.assignments,
+        version: next.version,
+        updated_at: Some(now),
+        updated_by: next.updated_by,
+        ..current
     })
 }

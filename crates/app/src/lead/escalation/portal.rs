@@ -1,5 +1,6 @@
 //! The escalation area's portal pages: «Часы работы» of a dealer (`/dealers/{id}/hours`),
-//! for admins and the dealer's account manager.
+//! for admins and the dealer's account manager; «Правила распределения» of the network
+//! (`/leads/network`), for the brand head office and admins.
 
 use crate::AppState;
 use crate::kernel::caller::PortalCaller;
@@ -8,13 +9,16 @@ use crate::kernel::extract::PortalForm;
 use crate::kernel::ids::IdPath;
 use crate::kernel::templates::{error_page, render, serde_value};
 use crate::kernel::visibility::ensure_area;
-use crate::lead::escalation::{self, views};
+use crate::lead::escalation::{self, api, views};
 use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use dealerdesk_domain::DealerId;
 use dealerdesk_domain::kernel::Area;
-use dealerdesk_domain::lead::{DealerHoursDraft, weekday_codes};
+use dealerdesk_domain::lead::{
+    AssignmentDraft, CityTable, DealerHoursDraft, NetworkRulesDraft, PlaceRuleDraft,
+    weekday_codes,
+};
 use minijinja::context;
 
 /// What the form shows again after a refusal: the values as typed.
@@ -121,5 +125,143 @@ pub async fn save_hours(
             )
             .await
         }
+    }
+}
+
+/// Blank rows the rules form offers for new city and region rules.
+const BLANK_ROWS: usize = 3;
+
+/// The rows of a rules form posted as `<prefix><n>` / `<dealer_prefix><n>`, in row order.
+fn place_rows(
+    fields: &std::collections::HashMap<String, String>,
+    prefix: &str,
+    dealer_prefix: &str,
+) -> Vec<PlaceRuleDraft> {
+    let mut rows: Vec<(usize, PlaceRuleDraft)> = fields
+        .iter()
+        .filter_map(|(k, v)| {
+            let n: usize = k.strip_prefix(prefix)?.parse().ok()?;
+            Some((
+                n,
+                PlaceRuleDraft {
+                    place: Some(v.clone()),
+                    dealer_id: fields.get(&format!("{dealer_prefix}{n}")).cloned(),
+                },
+            ))
+        })
+        .collect();
+    rows.sort_by_key(|(n, _)| *n);
+    rows.into_iter().map(|(_, r)| r).collect()
+}
+
+/// The rules form read into the domain's draft: city and region rows, the default dealer,
+/// and the assignment grid (`rep__<dealer>__<direction>`).
+fn network_draft(form: &PortalForm) -> NetworkRulesDraft {
+    let mut assignments: Vec<AssignmentDraft> = form
+        .fields
+        .iter()
+        .filter_map(|(k, v)| {
+            let (dealer, direction) = k.strip_prefix("rep__")?.split_once("__")?;
+            Some(AssignmentDraft {
+                dealer_id: Some(dealer.to_string()),
+                direction: Some(direction.to_string()),
+                rep_id: Some(v.clone()),
+            })
+        })
+        .collect();
+    assignments.sort_by(|a, b| (&a.dealer_id, &a.direction).cmp(&(&b.dealer_id, &b.direction)));
+    NetworkRulesDraft {
+        cities: place_rows(&form.fields, "city_", "city_dealer_"),
+        regions: place_rows(&form.fields, "region_", "region_dealer_"),
+        default_dealer_id: form.get("default_dealer_id"),
+        assignments,
+    }
+}
+
+async fn network_page(
+    state: &AppState,
+    caller: &PortalCaller,
+    status: StatusCode,
+    saved: bool,
+    error: Option<&AppError>,
+    typed: Option<&NetworkRulesDraft>,
+) -> Response {
+    let result = async {
+        let rules = escalation::network_rules(state, caller.actor(), None).await?;
+        let view = api::network_view(state, &rules).await?;
+        Ok::<_, AppError>((rules, view))
+    }
+    .await;
+    let (rules, view) = match result {
+        Ok(v) => v,
+        Err(e) => return error_page(state, Some(caller), &e),
+    };
+    let shown = typed.cloned().unwrap_or_else(|| {
+        NetworkRulesDraft::of(&rules.routing, &rules.assignments, &CityTable::embedded())
+    });
+    let rows = |rules: &[PlaceRuleDraft]| {
+        let mut rows: Vec<_> = rules
+            .iter()
+            .map(|r| serde_json::json!({"place": r.place, "dealer_id": r.dealer_id}))
+            .collect();
+        rows.extend((0..BLANK_ROWS).map(|_| serde_json::json!({"place": null, "dealer_id": null})));
+        rows
+    };
+    let grid: serde_json::Map<String, serde_json::Value> = shown
+        .assignments
+        .iter()
+        .filter_map(|a| {
+            Some((
+                format!("{}__{}", a.dealer_id.as_deref()?, a.direction.as_deref()?),
+                a.rep_id.clone().into(),
+            ))
+        })
+        .collect();
+    render(
+        state,
+        status,
+        "lead/escalation/network.html",
+        context! {
+            me => caller.layout(),
+            rules => serde_value(&view),
+            city_rows => rows(&shown.cities),
+            region_rows => rows(&shown.regions),
+            default_dealer_id => shown.default_dealer_id,
+            grid => grid,
+            regions => views::region_options(),
+            saved => saved,
+            error => error.map(AppError::message_ru),
+        },
+    )
+}
+
+/// `GET /leads/network`
+pub async fn network_rules_page(
+    State(state): State<AppState>,
+    caller: PortalCaller,
+    RawQuery(query): RawQuery,
+) -> Response {
+    let saved = query.as_deref() == Some("saved=1");
+    network_page(&state, &caller, StatusCode::OK, saved, None, None).await
+}
+
+/// `POST /leads/network`
+pub async fn save_network_rules(State(state): State<AppState>, form: PortalForm) -> Response {
+    let caller = &form.caller;
+    if let Err(e) = ensure_area(caller.actor(), Area::LeadNetwork) {
+        return error_page(&state, Some(caller), &e);
+    }
+    let draft = network_draft(&form);
+    let result = async {
+        let version = form
+            .get("version")
+            .and_then(|v| v.parse::<u64>().ok())
+            .ok_or_else(|| AppError::bad_request("bad_form", "Форма заполнена некорректно."))?;
+        escalation::change_network_rules(&state, caller.actor(), None, &draft, version).await
+    }
+    .await;
+    match result {
+        Ok(_) => Redirect::to("/leads/network?saved=1").into_response(),
+        Err(e) => network_page(&state, caller, e.status(), false, Some(&e), Some(&draft)).await,
     }
 }

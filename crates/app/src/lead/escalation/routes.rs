@@ -24,18 +24,28 @@ pub fn routes() -> Router<AppState> {
     api().merge(pages())
 }
 
-/// `GET`/`PUT /api/dealers/{id}/hours`.
+/// `GET`/`PUT /api/dealers/{id}/hours`, `GET`/`PUT /api/leads/network`.
 pub fn api() -> Router<AppState> {
-    Router::new().route(
-        "/api/dealers/{id}/hours",
-        get(api::get_hours).put(api::put_hours),
-    )
+    Router::new()
+        .route(
+            "/api/dealers/{id}/hours",
+            get(api::get_hours).put(api::put_hours),
+        )
+        .route(
+            "/api/leads/network",
+            get(api::get_network).put(api::put_network),
+        )
 }
 
-/// The hours page and its form.
+/// The hours page, the rules page and their forms.
 pub fn pages() -> Router<AppState> {
-    Router::new().route(
-        "/dealers/{id}/hours",
-        get(portal::hours_page).post(portal::save_hours),
-    )
+    Router::new()
+        .route(
+            "/dealers/{id}/hours",
+            get(portal::hours_page).post(portal::save_hours),
+        )
+        .route(
+            "/leads/network",
+            get(portal::network_rules_page).post(portal::save_network_rules),
+        )
 }

@@ -2,10 +2,16 @@
 //! form's rows).
 
 use crate::kernel::templates;
-use crate::lead::escalation::HoursOfDealer;
+use crate::kernel::time::{local, utc};
+use crate::lead::escalation::{HoursOfDealer, NetworkRules};
 use chrono::Weekday;
-use dealerdesk_domain::lead::{RUSSIAN_TIME_ZONES, WEEKDAY_LABELS, russian_zone_label, weekday_codes};
+use dealerdesk_domain::lead::{
+    CityTable, Direction, NetworkRulesDraft, RUSSIAN_TIME_ZONES, WEEKDAY_LABELS,
+    russian_zone_label, weekday_codes,
+};
+use dealerdesk_domain::{DealerId, UserId};
 use serde::Serialize;
+use std::collections::{BTreeSet, HashMap};
 use utoipa::ToSchema;
 
 /// One weekday of a dealer's hours.
@@ -94,11 +100,177 @@ pub fn zone_options() -> Vec<ZoneOption> {
         .collect()
 }
 
+/// A dealer a rule may name.
+#[derive(Serialize, ToSchema)]
+pub struct NetworkDealerView {
+    pub id: String,
+    pub name: String,
+    pub city: String,
+}
+
+/// A regional representative an assignment may name.
+#[derive(Serialize, ToSchema)]
+pub struct RepView {
+    pub id: String,
+    pub name: String,
+    pub email: String,
+}
+
+/// «город → дилер» or «регион → дилер».
+#[derive(Serialize, ToSchema)]
+pub struct PlaceRuleView {
+    /// The city or region as the reference table writes it.
+    pub place: String,
+    pub dealer_id: String,
+    pub dealer_name: String,
+}
+
+/// «дилер × направление → представитель».
+#[derive(Serialize, ToSchema)]
+pub struct AssignmentView {
+    pub dealer_id: String,
+    pub dealer_name: String,
+    /// `sales`, `service`, `parts`.
+    pub direction: String,
+    pub direction_label: String,
+    pub rep_id: String,
+    pub rep_name: String,
+}
+
+/// A direction of leads (`sales`: preorder, test drive, credit, trade-in, callback).
+#[derive(Serialize, ToSchema)]
+pub struct DirectionView {
+    pub code: &'static str,
+    pub label: &'static str,
+}
+
+/// The network's routing rules and assignments («Правила распределения»).
+#[derive(Serialize, ToSchema)]
+pub struct NetworkRulesView {
+    pub network_id: String,
+    /// Send it back with a change; 0 while nothing was saved.
+    pub version: u64,
+    /// RFC 3339 UTC, `null` while nothing was saved.
+    pub updated_at: Option<String>,
+    /// `02.12.2026 14:20`, Moscow time.
+    pub updated_at_local: Option<String>,
+    pub updated_by_name: Option<String>,
+    pub cities: Vec<PlaceRuleView>,
+    pub regions: Vec<PlaceRuleView>,
+    pub default_dealer_id: Option<String>,
+    pub default_dealer_name: Option<String>,
+    pub assignments: Vec<AssignmentView>,
+    /// What rules may name.
+    pub dealers: Vec<NetworkDealerView>,
+    pub representatives: Vec<RepView>,
+    pub directions: Vec<DirectionView>,
+}
+
+impl NetworkRulesView {
+    /// The rules with names; `updated_by` is the name of who saved them last.
+    pub fn new(r: &NetworkRules, updated_by: Option<String>) -> NetworkRulesView {
+        let cities = CityTable::embedded();
+        let draft = NetworkRulesDraft::of(&r.routing, &r.assignments, &cities);
+        let dealer_names: HashMap<DealerId, &str> = r
+            .dealers
+            .iter()
+            .map(|d| (d.id.clone(), d.name.as_str()))
+            .collect();
+        let dealer_name = |id: &str| {
+            dealer_names
+                .get(&DealerId::new(id))
+                .map(|n| n.to_string())
+                .unwrap_or_else(|| id.to_string())
+        };
+        let rep_names: HashMap<UserId, &str> =
+            r.reps.iter().map(|u| (u.id.clone(), u.name.as_str())).collect();
+        let place = |rules: &[dealerdesk_domain::lead::PlaceRuleDraft]| {
+            rules
+                .iter()
+                .map(|p| {
+                    let dealer = p.dealer_id.clone().unwrap_or_default();
+                    PlaceRuleView {
+                        place: p.place.clone().unwrap_or_default(),
+                        dealer_name: dealer_name(&dealer),
+                        dealer_id: dealer,
+                    }
+                })
+                .collect()
+        };
+        NetworkRulesView {
+            network_id: r.network.to_string(),
+            version: r.version,
+            updated_at: r.updated_at.map(utc),
+            updated_at_local: r.updated_at.map(local),
+            updated_by_name: updated_by,
+            cities: place(&draft.cities),
+            regions: place(&draft.regions),
+            default_dealer_name: draft.default_dealer_id.as_deref().map(dealer_name),
+            default_dealer_id: draft.default_dealer_id.clone(),
+            assignments: r
+                .assignments
+                .entries()
+                .map(|a| AssignmentView {
+                    dealer_name: dealer_name(a.dealer.as_str()),
+                    dealer_id: a.dealer.to_string(),
+                    direction: a.direction.code().to_string(),
+                    direction_label: a.direction.label().to_string(),
+                    rep_name: rep_names
+                        .get(&a.rep)
+                        .map(|n| n.to_string())
+                        .unwrap_or_else(|| a.rep.to_string()),
+                    rep_id: a.rep.to_string(),
+                })
+                .collect(),
+            dealers: r
+                .dealers
+                .iter()
+                .map(|d| NetworkDealerView {
+                    id: d.id.to_string(),
+                    name: d.name.clone(),
+                    city: d.city.clone(),
+                })
+                .collect(),
+            representatives: r
+                .reps
+                .iter()
+                .map(|u| RepView {
+                    id: u.id.to_string(),
+                    name: u.name.clone(),
+                    email: u.email.clone(),
+                })
+                .collect(),
+            directions: Direction::ALL
+                .iter()
+                .map(|d| DirectionView {
+                    code: d.code(),
+                    label: d.label(),
+                })
+                .collect(),
+        }
+    }
+}
+
+/// The regions of the reference table, by name (the region rules' select).
+pub fn region_options() -> Vec<String> {
+    let regions: BTreeSet<String> = CityTable::embedded()
+        .cities()
+        .iter()
+        .map(|c| c.region.clone())
+        .collect();
+    regions.into_iter().collect()
+}
+
 /// Adds the area's pages.
 pub fn add_templates(env: &mut minijinja::Environment<'static>) {
     templates::add(
         env,
         "lead/escalation/hours.html",
         include_str!("../../../templates/lead/escalation/hours.html"),
+    );
+    templates::add(
+        env,
+        "lead/escalation/network.html",
+        include_str!("../../../templates/lead/escalation/network.html"),
     );
 }
