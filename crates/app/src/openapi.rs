@@ -81,6 +81,7 @@ pub struct FieldProblem {
         lead::escalation::api::put_hours,
         lead::escalation::api::get_network,
         lead::escalation::api::put_network,
+        lead::escalation::api::get_overdue,
     ),
     components(schemas(ErrorEnvelope, ErrorBody, FieldProblem))
 )]

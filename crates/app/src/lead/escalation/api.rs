@@ -16,7 +16,10 @@
 //!   "default_dealer_id": "dealer-1", "assignments": [{"dealer_id": "dealer-4",
 //!   "direction": "sales", "rep_id": "user-rep"}], "version": 0}` replaces them all, against
 //!   the version seen (409 when stale); an unknown dealer or region, or a user who is not a
-//!   regional representative, is 422.
+//!   regional representative, is 422;
+//! - `GET /api/leads/overdue` — «Просроченные заявки»: unprocessed leads past their dealer's
+//!   2 working hours, grouped by dealer, oldest first (a representative's: the dealers and
+//!   directions they observe; a dealer's: its own; the head office's: all).
 
 use crate::AppState;
 use crate::kernel::caller::ApiCaller;
@@ -25,7 +28,7 @@ use crate::kernel::extract::JsonBody;
 use crate::kernel::ids::IdPath;
 use crate::kernel::visibility::ensure_area;
 use crate::kernel::names::user_names;
-use crate::lead::escalation::views::{DealerHoursView, NetworkRulesView};
+use crate::lead::escalation::views::{DealerHoursView, NetworkRulesView, OverdueView};
 use crate::lead::escalation::{self, NetworkRules};
 use axum::Json;
 use axum::extract::{RawQuery, State};
@@ -246,4 +249,26 @@ pub async fn put_network(
     )
     .await?;
     Ok(Json(network_view(&state, &rules).await?))
+}
+
+/// The overdue view with the dealers' and the observers' names.
+pub(crate) async fn overdue_view(state: &AppState, actor: &Actor) -> Result<OverdueView, AppError> {
+    let now = state.clock.now();
+    let groups = escalation::overdue(state, actor, now).await?;
+    let dealers = crate::kernel::names::dealer_names(state).await?;
+    let observers: Vec<_> = groups
+        .iter()
+        .flat_map(|g| g.leads.iter().filter_map(|l| l.lead.observer().cloned()))
+        .collect();
+    let people = user_names(state, &observers).await?;
+    Ok(OverdueView::new(now, &groups, &dealers, &people))
+}
+
+/// `GET /api/leads/overdue`
+#[utoipa::path(get, path = "/api/leads/overdue", tag = "leads", responses((status = 200, description = "Overdue leads grouped by dealer, oldest first.", body = OverdueView), (status = "4XX", description = "Refused: the `error` envelope.", body = crate::openapi::ErrorEnvelope), (status = "5XX", description = "Unavailable: the `error` envelope.", body = crate::openapi::ErrorEnvelope)))]
+pub async fn get_overdue(
+    State(state): State<AppState>,
+    ApiCaller(caller): ApiCaller,
+) -> Result<Json<OverdueView>, AppError> {
+    Ok(Json(overdue_view(&state, &caller.actor).await?))
 }

@@ -20,10 +20,13 @@ use dealerdesk_domain::lead::{
     RoutingTable,
 };
 use dealerdesk_domain::{Actor, DealerId, NetworkId, Role};
+use chrono::{DateTime, Utc};
+use dealerdesk_domain::lead::{EscalationStep, Lead, LeadStatus, working_deadline};
 use dealerdesk_store::{
-    DealerRecord, DirectoryRepo, Entity, LeadNetwork, LeadNetworkRepo, UserRecord, UserRepo,
+    DealerRecord, DirectoryRepo, Entity, LeadListing, LeadNetwork, LeadNetworkRepo, LeadRepo,
+    PageRequest, UserRecord, UserRepo,
 };
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// The hours a dealer works until someone sets them: Monday to Friday 09:00–18:00 in the
 /// dealer's time zone (Moscow when the directory's zone is not a Russian one).
@@ -239,4 +242,95 @@ pub async fn change_network_rules(
         updated_by: next.updated_by,
         ..current
     })
+}
+
+/// One overdue lead: still «Новый» or «Не обработан» past 2 working hours of its dealer.
+#[derive(Clone, Debug)]
+pub struct OverdueLead {
+    pub lead: Lead,
+    /// When its 2 working hours ran out.
+    pub overdue_since: DateTime<Utc>,
+}
+
+/// A dealer's overdue leads, oldest first.
+#[derive(Clone, Debug)]
+pub struct OverdueGroup {
+    pub dealer: DealerId,
+    pub leads: Vec<OverdueLead>,
+}
+
+/// The leads an actor watches for being overdue: a representative those they observe (their
+/// dealers and directions), a dealer's staff their own, the head office and the operator
+/// the network's; anyone else 403.
+fn overdue_listing(actor: &Actor) -> Result<LeadListing, AppError> {
+    match actor.role {
+        Role::RegionalRep => Ok(LeadListing::Observer(actor.user_id.clone())),
+        Role::BrandAdmin | Role::Admin => Ok(LeadListing::All),
+        Role::Dealer => actor
+            .dealer_id
+            .clone()
+            .map(LeadListing::Dealer)
+            .ok_or_else(AppError::forbidden),
+        Role::Accountant | Role::Specialist | Role::AccountManager => Err(AppError::forbidden()),
+    }
+}
+
+/// SPEC §4.4's live view: the unprocessed leads past their dealer's 2 working hours at
+/// `now`, grouped by dealer (the dealer with the oldest first), oldest first in a group.
+pub async fn overdue(
+    state: &AppState,
+    actor: &Actor,
+    now: DateTime<Utc>,
+) -> Result<Vec<OverdueGroup>, AppError> {
+    let listing = overdue_listing(actor)?;
+    let calendar = crate::calendar::load(state).await?;
+    let mut hours: HashMap<DealerId, DealerHours> = HashMap::new();
+    let mut by_dealer: BTreeMap<DealerId, Vec<OverdueLead>> = BTreeMap::new();
+    for status in [LeadStatus::New, LeadStatus::NotProcessed] {
+        let mut cursor = None;
+        loop {
+            let page = state
+                .store
+                .leads(&listing, Some(status), &PageRequest { limit: 100, cursor })
+                .await?;
+            for lead in page.items {
+                if lead.is_processed() || lead.anonymised_at().is_some() {
+                    continue;
+                }
+                let dealer = lead.dealer().clone();
+                if !hours.contains_key(&dealer) {
+                    let h = hours_in_force(state, &dealer).await?;
+                    hours.insert(dealer.clone(), h);
+                }
+                let Some(dealer_hours) = hours.get(&dealer) else {
+                    continue;
+                };
+                let since = working_deadline(
+                    lead.created_at(),
+                    EscalationStep::Dealer.after(),
+                    dealer_hours,
+                    &calendar,
+                );
+                if since <= now {
+                    by_dealer.entry(dealer).or_default().push(OverdueLead {
+                        lead,
+                        overdue_since: since,
+                    });
+                }
+            }
+            match page.next_cursor {
+                Some(next) => cursor = Some(next),
+                None => break,
+            }
+        }
+    }
+    let mut groups: Vec<OverdueGroup> = by_dealer
+        .into_iter()
+        .map(|(dealer, mut leads)| {
+            leads.sort_by_key(|l| (l.lead.created_at(), l.lead.id().clone()));
+            OverdueGroup { dealer, leads }
+        })
+        .collect();
+    groups.sort_by_key(|g| g.leads.first().map(|l| l.lead.created_at()));
+    Ok(groups)
 }

@@ -265,3 +265,16 @@ pub async fn save_network_rules(State(state): State<AppState>, form: PortalForm)
         Err(e) => network_page(&state, caller, e.status(), false, Some(&e), Some(&draft)).await,
     }
 }
+
+/// `GET /leads/overdue`
+pub async fn overdue_page(State(state): State<AppState>, caller: PortalCaller) -> Response {
+    match api::overdue_view(&state, caller.actor()).await {
+        Ok(view) => render(
+            &state,
+            StatusCode::OK,
+            "lead/escalation/overdue.html",
+            context! { me => caller.layout(), overdue => serde_value(&view) },
+        ),
+        Err(e) => error_page(&state, Some(&caller), &e),
+    }
+}

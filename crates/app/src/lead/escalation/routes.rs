@@ -24,7 +24,8 @@ pub fn routes() -> Router<AppState> {
     api().merge(pages())
 }
 
-/// `GET`/`PUT /api/dealers/{id}/hours`, `GET`/`PUT /api/leads/network`.
+/// `GET`/`PUT /api/dealers/{id}/hours`, `GET`/`PUT /api/leads/network`,
+/// `GET /api/leads/overdue`.
 pub fn api() -> Router<AppState> {
     Router::new()
         .route(
@@ -35,9 +36,10 @@ pub fn api() -> Router<AppState> {
             "/api/leads/network",
             get(api::get_network).put(api::put_network),
         )
+        .route("/api/leads/overdue", get(api::get_overdue))
 }
 
-/// The hours page, the rules page and their forms.
+/// The hours page, the rules page and their forms, the overdue leads.
 pub fn pages() -> Router<AppState> {
     Router::new()
         .route(
@@ -48,4 +50,5 @@ pub fn pages() -> Router<AppState> {
             "/leads/network",
             get(portal::network_rules_page).post(portal::save_network_rules),
         )
+        .route("/leads/overdue", get(portal::overdue_page))
 }

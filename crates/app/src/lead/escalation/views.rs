@@ -3,7 +3,7 @@
 
 use crate::kernel::templates;
 use crate::kernel::time::{local, utc};
-use crate::lead::escalation::{HoursOfDealer, NetworkRules};
+use crate::lead::escalation::{HoursOfDealer, NetworkRules, OverdueGroup};
 use chrono::Weekday;
 use dealerdesk_domain::lead::{
     CityTable, Direction, NetworkRulesDraft, RUSSIAN_TIME_ZONES, WEEKDAY_LABELS,
@@ -261,6 +261,104 @@ pub fn region_options() -> Vec<String> {
     regions.into_iter().collect()
 }
 
+/// One overdue lead of the live view.
+#[derive(Serialize, ToSchema)]
+pub struct OverdueLeadView {
+    pub id: String,
+    /// RFC 3339 UTC.
+    pub created_at: String,
+    /// Moscow time, `02.12.2026 14:20`.
+    pub created_local: String,
+    /// When its 2 working hours ran out (RFC 3339 UTC).
+    pub overdue_since: String,
+    pub overdue_since_local: String,
+    pub customer: String,
+    pub phone: Option<String>,
+    pub kind: String,
+    pub kind_label: String,
+    pub status: String,
+    pub status_label: String,
+    /// Who observes it (its representative), when anyone does.
+    pub observer_id: Option<String>,
+    pub observer_name: Option<String>,
+    /// Escalations already sent: `dealer_2h`, `observer_4h`.
+    pub escalated: Vec<String>,
+}
+
+/// A dealer's overdue leads, oldest first.
+#[derive(Serialize, ToSchema)]
+pub struct OverdueGroupView {
+    pub dealer_id: String,
+    pub dealer_name: String,
+    pub count: usize,
+    pub leads: Vec<OverdueLeadView>,
+}
+
+/// «Просроченные заявки»: overdue leads grouped by dealer.
+#[derive(Serialize, ToSchema)]
+pub struct OverdueView {
+    /// RFC 3339 UTC: the instant the view was computed at.
+    pub at: String,
+    pub total: usize,
+    pub groups: Vec<OverdueGroupView>,
+}
+
+impl OverdueView {
+    pub fn new(
+        at: chrono::DateTime<chrono::Utc>,
+        groups: &[OverdueGroup],
+        dealers: &HashMap<DealerId, String>,
+        people: &HashMap<UserId, String>,
+    ) -> OverdueView {
+        let groups: Vec<OverdueGroupView> = groups
+            .iter()
+            .map(|g| OverdueGroupView {
+                dealer_id: g.dealer.to_string(),
+                dealer_name: dealers
+                    .get(&g.dealer)
+                    .cloned()
+                    .unwrap_or_else(|| g.dealer.to_string()),
+                count: g.leads.len(),
+                leads: g
+                    .leads
+                    .iter()
+                    .map(|o| {
+                        let l = &o.lead;
+                        let person = l.person();
+                        let customer = match &person.surname {
+                            Some(surname) => format!("{} {}", surname, person.name),
+                            None => person.name.clone(),
+                        };
+                        OverdueLeadView {
+                            id: l.id().to_string(),
+                            created_at: utc(l.created_at()),
+                            created_local: local(l.created_at()),
+                            overdue_since: utc(o.overdue_since),
+                            overdue_since_local: local(o.overdue_since),
+                            customer,
+                            phone: person.phone.as_ref().map(|p| p.to_string()),
+                            kind: l.kind().code().to_string(),
+                            kind_label: l.kind().label().to_string(),
+                            status: l.status().code().to_string(),
+                            status_label: l.status().label().to_string(),
+                            observer_id: l.observer().map(ToString::to_string),
+                            observer_name: l.observer().map(|u| {
+                                people.get(u).cloned().unwrap_or_else(|| u.to_string())
+                            }),
+                            escalated: l.escalated().iter().map(|s| s.code().to_string()).collect(),
+                        }
+                    })
+                    .collect(),
+            })
+            .collect();
+        OverdueView {
+            at: utc(at),
+            total: groups.iter().map(|g| g.count).sum(),
+            groups,
+        }
+    }
+}
+
 /// Adds the area's pages.
 pub fn add_templates(env: &mut minijinja::Environment<'static>) {
     templates::add(
@@ -272,5 +370,10 @@ pub fn add_templates(env: &mut minijinja::Environment<'static>) {
         env,
         "lead/escalation/network.html",
         include_str!("../../../templates/lead/escalation/network.html"),
+    );
+    templates::add(
+        env,
+        "lead/escalation/overdue.html",
+        include_str!("../../../templates/lead/escalation/overdue.html"),
     );
 }
