@@ -49,7 +49,11 @@ const JOB_FUNCTIONS: [(&str, &str, &str); 6] = [
         "cron(0 6-15 * * ? *)",
     ),
     ("job-cost-cutoff", "cost_cutoff", "rate(1 hour)"),
-    ("job-lead-escalations", "lead_escalations", "rate(5 minutes)"),
+    (
+        "job-lead-escalations",
+        "lead_escalations",
+        "rate(5 minutes)",
+    ),
 ];
 
 /// The bucket of attached files in moto, for the tests that start it.

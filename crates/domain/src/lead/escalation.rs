@@ -369,9 +369,8 @@ impl DealerHoursDraft {
     /// day, and a pre-holiday shortening of 0–240 minutes shorter than every open day.
     pub fn validate(&self) -> Result<DealerHours, DealerHoursDraftError> {
         let mut fields = Vec::new();
-        let mut bad = |field: &'static str, message: String| {
-            fields.push(FieldError { field, message })
-        };
+        let mut bad =
+            |field: &'static str, message: String| fields.push(FieldError { field, message });
         let given = |v: &Option<String>| v.as_deref().map(str::trim).filter(|v| !v.is_empty());
         let tz = match given(&self.tz) {
             None => {
@@ -953,7 +952,11 @@ mod tests {
     fn hours_that_cannot_be_are_refused_field_by_field() {
         let mut typed = draft(
             "",
-            &[(0, "20:00", "09:00"), (1, "9 утра", "18:00"), (2, "09:00", "18:00")],
+            &[
+                (0, "20:00", "09:00"),
+                (1, "9 утра", "18:00"),
+                (2, "09:00", "18:00"),
+            ],
             Some("600"),
         );
         typed.week[3] = (Some("09:00".into()), None);

@@ -127,9 +127,8 @@ impl NetworkRulesDraft {
         facts: NetworkFacts<'_>,
     ) -> Result<(RoutingTable, Assignments), NetworkRulesError> {
         let mut fields = Vec::new();
-        let mut bad = |field: &'static str, message: String| {
-            fields.push(FieldError { field, message })
-        };
+        let mut bad =
+            |field: &'static str, message: String| fields.push(FieldError { field, message });
         let dealer = |raw: Option<&str>| -> Result<DealerId, String> {
             match raw {
                 None => Err("выберите дилера".into()),
@@ -222,12 +221,8 @@ impl NetworkRulesDraft {
                     continue;
                 }
             };
-            let direction = given(&line.direction).and_then(|code| {
-                Direction::ALL
-                    .iter()
-                    .copied()
-                    .find(|d| d.code() == code)
-            });
+            let direction = given(&line.direction)
+                .and_then(|code| Direction::ALL.iter().copied().find(|d| d.code() == code));
             let Some(direction) = direction else {
                 bad(
                     "assignments",
@@ -334,7 +329,10 @@ mod tests {
         // What the form shows again reads back to the same rules.
         let again = NetworkRulesDraft::of(&table, &assignments, &cities);
         assert_eq!(again.cities[0].place.as_deref(), Some("Владивосток"));
-        assert_eq!(again.regions[0].place.as_deref(), Some("Московская область"));
+        assert_eq!(
+            again.regions[0].place.as_deref(),
+            Some("Московская область")
+        );
         assert_eq!(check(&again).unwrap(), (table, assignments));
     }
 
@@ -378,7 +376,11 @@ mod tests {
         );
         assert!(e.fields[0].message.contains("дилера «nowhere» нет в сети"));
         assert!(e.fields[1].message.contains("указан дважды"));
-        assert!(e.fields[5].message.contains("не региональный представитель"));
+        assert!(
+            e.fields[5]
+                .message
+                .contains("не региональный представитель")
+        );
         assert_eq!(e.refusal().kind, RefusalKind::Invalid);
     }
 }

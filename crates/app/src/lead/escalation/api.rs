@@ -26,8 +26,8 @@ use crate::kernel::caller::ApiCaller;
 use crate::kernel::error::AppError;
 use crate::kernel::extract::JsonBody;
 use crate::kernel::ids::IdPath;
-use crate::kernel::visibility::ensure_area;
 use crate::kernel::names::user_names;
+use crate::kernel::visibility::ensure_area;
 use crate::lead::escalation::views::{DealerHoursView, NetworkRulesView, OverdueView};
 use crate::lead::escalation::{self, NetworkRules};
 use axum::Json;
@@ -90,12 +90,12 @@ fn draft_of(body: HoursBody) -> Result<DealerHoursDraft, AppError> {
         let Some(i) = codes.iter().position(|c| *c == day) else {
             let message = "Дни недели в поле week: mon, tue, wed, thu, fri, sat, sun.";
             return Err(AppError::Refused(
-                Refusal::new(RefusalKind::Invalid, "validation_failed", message).with_fields(
-                    vec![FieldError {
+                Refusal::new(RefusalKind::Invalid, "validation_failed", message).with_fields(vec![
+                    FieldError {
                         field: "week",
                         message: message.to_string(),
-                    }],
-                ),
+                    },
+                ]),
             ));
         };
         if let Some(DayBody { open, close }) = hours {

@@ -20,10 +20,7 @@ use std::collections::HashMap;
 
 /// Sends the escalations due at `now`; `done` counts the notices enqueued, `failed` the
 /// leads that changed meanwhile (the next run reads them again).
-pub async fn lead_escalations(
-    state: &AppState,
-    now: DateTime<Utc>,
-) -> Result<JobReport, AppError> {
+pub async fn lead_escalations(state: &AppState, now: DateTime<Utc>) -> Result<JobReport, AppError> {
     let mut report = JobReport {
         job: Job::LeadEscalations.code(),
         ..JobReport::default()

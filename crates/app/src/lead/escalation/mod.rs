@@ -14,14 +14,14 @@ pub use routes::routes;
 use crate::AppState;
 use crate::kernel::error::AppError;
 use crate::kernel::visibility::{ensure_area, ensure_visible};
+use chrono::{DateTime, Utc};
 use dealerdesk_domain::kernel::Area;
 use dealerdesk_domain::lead::{
     Assignments, CityTable, DealerHours, DealerHoursDraft, NetworkFacts, NetworkRulesDraft,
     RoutingTable,
 };
-use dealerdesk_domain::{Actor, DealerId, NetworkId, Role};
-use chrono::{DateTime, Utc};
 use dealerdesk_domain::lead::{EscalationStep, Lead, LeadStatus, working_deadline};
+use dealerdesk_domain::{Actor, DealerId, NetworkId, Role};
 use dealerdesk_store::{
     DealerRecord, DirectoryRepo, Entity, LeadListing, LeadNetwork, LeadNetworkRepo, LeadRepo,
     PageRequest, UserRecord, UserRepo,
@@ -145,7 +145,10 @@ async fn network_of(
             .into_iter()
             .find(|n| n.as_str() == name)
             .ok_or_else(AppError::not_found)?,
-        None if networks.len() == 1 => networks.into_iter().next().ok_or_else(AppError::not_found)?,
+        None if networks.len() == 1 => networks
+            .into_iter()
+            .next()
+            .ok_or_else(AppError::not_found)?,
         None => {
             return Err(AppError::bad_request(
                 "network_required",

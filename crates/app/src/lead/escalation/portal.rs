@@ -16,8 +16,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use dealerdesk_domain::DealerId;
 use dealerdesk_domain::kernel::Area;
 use dealerdesk_domain::lead::{
-    AssignmentDraft, CityTable, DealerHoursDraft, NetworkRulesDraft, PlaceRuleDraft,
-    weekday_codes,
+    AssignmentDraft, CityTable, DealerHoursDraft, NetworkRulesDraft, PlaceRuleDraft, weekday_codes,
 };
 use minijinja::context;
 
@@ -54,7 +53,9 @@ async fn page(
     match escalation::hours(state, caller.actor(), dealer).await {
         Ok(h) => {
             let view = views::DealerHoursView::new(&h);
-            let shown = typed.cloned().unwrap_or_else(|| DealerHoursDraft::of(&h.hours));
+            let shown = typed
+                .cloned()
+                .unwrap_or_else(|| DealerHoursDraft::of(&h.hours));
             let fields: Vec<&str> = error
                 .map(|e| e.field_errors().into_iter().map(|(f, _)| f).collect())
                 .unwrap_or_default();

@@ -182,8 +182,11 @@ impl NetworkRulesView {
                 .map(|n| n.to_string())
                 .unwrap_or_else(|| id.to_string())
         };
-        let rep_names: HashMap<UserId, &str> =
-            r.reps.iter().map(|u| (u.id.clone(), u.name.as_str())).collect();
+        let rep_names: HashMap<UserId, &str> = r
+            .reps
+            .iter()
+            .map(|u| (u.id.clone(), u.name.as_str()))
+            .collect();
         let place = |rules: &[dealerdesk_domain::lead::PlaceRuleDraft]| {
             rules
                 .iter()
@@ -342,9 +345,9 @@ impl OverdueView {
                             status: l.status().code().to_string(),
                             status_label: l.status().label().to_string(),
                             observer_id: l.observer().map(ToString::to_string),
-                            observer_name: l.observer().map(|u| {
-                                people.get(u).cloned().unwrap_or_else(|| u.to_string())
-                            }),
+                            observer_name: l
+                                .observer()
+                                .map(|u| people.get(u).cloned().unwrap_or_else(|| u.to_string())),
                             escalated: l.escalated().iter().map(|s| s.code().to_string()).collect(),
                         }
                     })
