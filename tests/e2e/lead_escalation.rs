@@ -1,0 +1,355 @@
+//! Processing control of leads end to end (SPEC §4.4, §4.2): the dealers' working hours and
+//! who edits them, the head office's routing rules and who edits them, the 2 h / 4 h
+//! escalations of the Vladivostok dealer across a weekend and a holiday, and the
+//! representative's live view of overdue leads.
+
+use dealerdesk_e2e::browser::{get, hidden, log_in, post};
+use dealerdesk_e2e::server::TestServer;
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+/// Mon–Sat 09:00–20:00 in Vladivostok, Sunday closed («Автоцентр Восток»).
+fn vostok_hours() -> Value {
+    let day = json!({"open": "09:00", "close": "20:00"});
+    json!({
+        "tz": "Asia/Vladivostok",
+        "week": {"mon": day, "tue": day, "wed": day, "thu": day, "fri": day, "sat": day, "sun": null},
+        "shortened_by_minutes": 60,
+    })
+}
+
+#[tokio::test]
+async fn an_admin_sets_a_dealers_hours_in_its_own_time_zone() {
+    let server = TestServer::start().await;
+    let admin = server.login("admin@demo.local").await;
+    // Nothing set yet: the platform's day in the dealer's zone.
+    let (status, before) = admin.send("GET", "/api/dealers/dealer-3/hours", None).await;
+    assert_eq!(status, StatusCode::OK, "{before}");
+    assert_eq!(before["saved"], false);
+    assert_eq!(before["tz"], "Asia/Yekaterinburg");
+    assert_eq!(before["week"][0]["open"], "09:00");
+    assert_eq!(before["week"][6]["open"], Value::Null);
+
+    let mut hours = vostok_hours();
+    hours["tz"] = json!("Asia/Yekaterinburg");
+    let (status, after) = admin
+        .send("PUT", "/api/dealers/dealer-3/hours", Some(hours))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{after}");
+    assert_eq!(after["saved"], true);
+    assert_eq!(after["tz_label"], "Екатеринбург (МСК+2)");
+    assert_eq!(after["week"][5]["label"], "Суббота");
+    assert_eq!(after["week"][5]["close"], "20:00");
+    let (_, again) = admin.send("GET", "/api/dealers/dealer-3/hours", None).await;
+    assert_eq!(again, after);
+}
+
+#[tokio::test]
+async fn hours_that_cannot_be_are_refused_field_by_field_in_russian() {
+    let server = TestServer::start().await;
+    let admin = server.login("admin@demo.local").await;
+    let body = json!({
+        "tz": "Europe/Berlin",
+        "week": {"mon": {"open": "20:00", "close": "09:00"}, "tue": {"open": "09:00"}},
+        "shortened_by_minutes": 600,
+    });
+    let (status, e) = admin
+        .send("PUT", "/api/dealers/dealer-1/hours", Some(body))
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
+    let fields: Vec<&str> = e["error"]["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        fields,
+        [
+            "tz",
+            "week.mon.close",
+            "week.tue.close",
+            "shortened_by_minutes"
+        ]
+    );
+    assert!(
+        e["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("от Калининграда до Камчатки"),
+        "{e}"
+    );
+    let (status, e) = admin
+        .send(
+            "PUT",
+            "/api/dealers/dealer-1/hours",
+            Some(json!({"tz": "Europe/Moscow", "week": {"someday": null}})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
+    // Nothing was saved.
+    let (_, hours) = admin.send("GET", "/api/dealers/dealer-1/hours", None).await;
+    assert_eq!(hours["saved"], false);
+}
+
+#[tokio::test]
+async fn only_admins_and_the_dealers_own_account_manager_edit_its_hours() {
+    let server = TestServer::start().await;
+    // The account manager looks after dealers 1 and 2, not dealer 3.
+    let manager = server.login("manager@demo.local").await;
+    let (status, _) = manager
+        .send("PUT", "/api/dealers/dealer-1/hours", Some(vostok_hours()))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    for (method, body) in [("GET", None), ("PUT", Some(vostok_hours()))] {
+        let (status, e) = manager
+            .send(method, "/api/dealers/dealer-3/hours", body)
+            .await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{method}: {e}");
+        assert_eq!(e["error"]["code"], "not_found");
+    }
+    let (status, _) = manager
+        .send("GET", "/api/dealers/no-such-dealer/hours", None)
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    for who in [
+        "dealer1@demo.local",
+        "rep@demo.local",
+        "brand@demo.local",
+        "specialist@demo.local",
+        "accountant1@demo.local",
+    ] {
+        let api = server.login(who).await;
+        for (method, body) in [("GET", None), ("PUT", Some(vostok_hours()))] {
+            let (status, e) = api.send(method, "/api/dealers/dealer-1/hours", body).await;
+            assert_eq!(status, StatusCode::FORBIDDEN, "{who} {method}: {e}");
+        }
+    }
+    let (status, _) = server
+        .anonymous()
+        .send("GET", "/api/dealers/dealer-1/hours", None)
+        .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    // What the dealer's own manager saved holds; the dealer 3's hours are untouched.
+    let admin = server.login("admin@demo.local").await;
+    let (_, one) = admin.send("GET", "/api/dealers/dealer-1/hours", None).await;
+    assert_eq!(one["tz"], "Asia/Vladivostok");
+    let (_, three) = admin.send("GET", "/api/dealers/dealer-3/hours", None).await;
+    assert_eq!(three["saved"], false);
+}
+
+#[tokio::test]
+async fn the_account_manager_edits_hours_on_the_portal_page() {
+    let server = TestServer::start().await;
+    let manager = log_in(&server, "manager@demo.local").await;
+    let url = format!("{}/dealers/dealer-2/hours", server.base);
+    let (status, page) = get(&manager, &url).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("Часы работы"), "{page}");
+    assert!(page.contains("Автоцентр Юг"));
+    assert!(page.contains("Камчатка (МСК+9)"));
+    let csrf = hidden(&page, "csrf");
+    let form = |tz: &str| {
+        let mut fields = vec![
+            ("csrf".to_string(), csrf.clone()),
+            ("tz".to_string(), tz.to_string()),
+            ("shortened_by_minutes".to_string(), "60".to_string()),
+        ];
+        for day in ["mon", "tue", "wed", "thu", "fri"] {
+            fields.push((format!("week.{day}.open"), "08:30".to_string()));
+            fields.push((format!("week.{day}.close"), "19:00".to_string()));
+        }
+        fields
+    };
+    let samara = form("Europe/Samara");
+    let as_refs = |owned: &[(String, String)]| -> Vec<(&str, &str)> {
+        owned
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect()
+    };
+    let (status, path, saved) = post(&manager, &url, &as_refs(&samara)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(path, "/dealers/dealer-2/hours");
+    assert!(saved.contains("Часы работы сохранены."), "{saved}");
+    assert!(saved.contains("value=\"08:30\""));
+    assert!(saved.contains("Самара (МСК+1)"));
+
+    // A refused form comes back with the message and the values typed.
+    let no_zone = form("");
+    let (status, _, refused) = post(&manager, &url, &as_refs(&no_zone)).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.contains("Выберите часовой пояс дилерского центра."));
+    assert!(refused.contains("value=\"19:00\""));
+
+    // Another manager's dealer is not found; a dealer's staff may not see the page.
+    let (status, _) = get(&manager, &format!("{}/dealers/dealer-3/hours", server.base)).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let dealer = log_in(&server, "dealer2@demo.local").await;
+    let (status, _) = get(&dealer, &url).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+}
+
+/// The head office's rules of the demo network: a city, a region, a default dealer and an
+/// assignment.
+fn rules(version: &Value) -> Value {
+    json!({
+        "cities": [{"city": "Екатеринбург", "dealer_id": "dealer-3"}],
+        "regions": [{"region": "Краснодарский край", "dealer_id": "dealer-2"}],
+        "default_dealer_id": "dealer-1",
+        "assignments": [{"dealer_id": "dealer-3", "direction": "service", "rep_id": "user-rep"}],
+        "version": version,
+    })
+}
+
+#[tokio::test]
+async fn the_head_office_edits_the_routing_rules_against_the_version_it_saw() {
+    let server = TestServer::start().await;
+    let brand = server.login("brand@demo.local").await;
+    let (status, before) = brand.send("GET", "/api/leads/network", None).await;
+    assert_eq!(status, StatusCode::OK, "{before}");
+    let version = before["version"].clone();
+    assert!(
+        before["representatives"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["id"] == "user-rep"),
+        "{before}"
+    );
+
+    let (status, after) = brand
+        .send("PUT", "/api/leads/network", Some(rules(&version)))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{after}");
+    assert_eq!(after["version"], version.as_u64().unwrap() + 1);
+    assert_eq!(after["cities"][0]["place"], "Екатеринбург");
+    assert_eq!(after["cities"][0]["dealer_name"], "Автоцентр Урал");
+    assert_eq!(after["regions"][0]["place"], "Краснодарский край");
+    assert_eq!(after["default_dealer_id"], "dealer-1");
+    let assignment = after["assignments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["dealer_id"] == "dealer-3" && a["direction"] == "service")
+        .cloned()
+        .unwrap_or_else(|| panic!("{after}"));
+    assert_eq!(assignment["rep_id"], "user-rep");
+    assert_eq!(assignment["direction_label"], "Сервис");
+    assert!(after["updated_by_name"].is_string());
+
+    // A second save on the version seen before is stale: 409, nothing changes.
+    let mut stale = rules(&version);
+    stale["default_dealer_id"] = json!("dealer-2");
+    let (status, e) = brand.send("PUT", "/api/leads/network", Some(stale)).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{e}");
+    let (_, now) = brand.send("GET", "/api/leads/network", None).await;
+    assert_eq!(now["default_dealer_id"], "dealer-1");
+
+    // The platform operator may edit them too.
+    let admin = server.login("admin@demo.local").await;
+    let (status, _) = admin
+        .send("PUT", "/api/leads/network", Some(rules(&now["version"])))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn a_rule_naming_an_unknown_dealer_or_a_non_representative_is_refused() {
+    let server = TestServer::start().await;
+    let brand = server.login("brand@demo.local").await;
+    let (_, before) = brand.send("GET", "/api/leads/network", None).await;
+    let mut bad = rules(&before["version"]);
+    bad["cities"][0]["dealer_id"] = json!("dealer-99");
+    bad["assignments"][0]["rep_id"] = json!("user-manager");
+    let (status, e) = brand.send("PUT", "/api/leads/network", Some(bad)).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
+    let message = e["error"]["message"].as_str().unwrap();
+    assert!(message.contains("дилера «dealer-99» нет в сети"), "{e}");
+    assert!(message.contains("не региональный представитель"), "{e}");
+    let (_, after) = brand.send("GET", "/api/leads/network", None).await;
+    assert_eq!(after["version"], before["version"]);
+
+    let (status, e) = brand
+        .send("PUT", "/api/leads/network", Some(json!({"cities": []})))
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{e}");
+    assert_eq!(e["error"]["code"], "version_required");
+}
+
+#[tokio::test]
+async fn representatives_dealers_and_account_managers_may_not_edit_the_rules() {
+    let server = TestServer::start().await;
+    for who in [
+        "rep@demo.local",
+        "dealer1@demo.local",
+        "manager@demo.local",
+        "specialist@demo.local",
+    ] {
+        let api = server.login(who).await;
+        let (status, e) = api.send("GET", "/api/leads/network", None).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{who}: {e}");
+        let (status, e) = api
+            .send("PUT", "/api/leads/network", Some(rules(&json!(0))))
+            .await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{who}: {e}");
+        let browser = log_in(&server, who).await;
+        let (status, _) = get(&browser, &format!("{}/leads/network", server.base)).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{who}");
+    }
+}
+
+#[tokio::test]
+async fn the_head_office_assigns_a_representative_on_the_rules_page() {
+    let server = TestServer::start().await;
+    let brand = log_in(&server, "brand@demo.local").await;
+    let url = format!("{}/leads/network", server.base);
+    let (status, page) = get(&brand, &url).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("Правила распределения"), "{page}");
+    assert!(page.contains("Приморский край"));
+    let csrf = hidden(&page, "csrf");
+    let version = hidden(&page, "version");
+    let (status, path, saved) = post(
+        &brand,
+        &url,
+        &[
+            ("csrf", &csrf),
+            ("version", &version),
+            ("city_0", "Краснодар"),
+            ("city_dealer_0", "dealer-2"),
+            ("region_0", "Свердловская область"),
+            ("region_dealer_0", "dealer-3"),
+            ("default_dealer_id", "dealer-1"),
+            ("rep__dealer-1__parts", "user-rep"),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(path, "/leads/network");
+    assert!(saved.contains("Правила сохранены."), "{saved}");
+    assert!(saved.contains("value=\"Краснодар\""));
+    let api = server.login("brand@demo.local").await;
+    let (_, rules) = api.send("GET", "/api/leads/network", None).await;
+    assert!(
+        rules["assignments"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|a| a["dealer_id"] == "dealer-1" && a["direction"] == "parts"),
+        "{rules}"
+    );
+    // The old version is stale now: the page says so.
+    let (status, _, refused) = post(
+        &brand,
+        &url,
+        &[
+            ("csrf", &csrf),
+            ("version", &version),
+            ("default_dealer_id", ""),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert!(refused.contains("уже изменил кто-то другой"), "{refused}");
+}
