@@ -173,7 +173,7 @@ async fn the_account_manager_edits_hours_on_the_portal_page() {
     assert_eq!(path, "/dealers/dealer-2/hours");
     assert!(saved.contains("Часы работы сохранены."), "{saved}");
     assert!(saved.contains("value=\"08:30\""));
-    assert!(saved.contains("Самара (МСК+1)"));
+    assert!(saved.contains("<option value=\"Europe/Samara\" selected>"));
 
     // A refused form comes back with the message and the values typed.
     let no_zone = form("");
@@ -352,4 +352,20 @@ async fn the_head_office_assigns_a_representative_on_the_rules_page() {
     .await;
     assert_eq!(status, StatusCode::CONFLICT);
     assert!(refused.contains("уже изменил кто-то другой"), "{refused}");
+}
+
+#[tokio::test]
+async fn every_demo_dealers_city_is_in_the_reference_table_with_its_region() {
+    use dealerdesk_domain::lead::CityTable;
+    use dealerdesk_store::DirectoryRepo;
+    let server = TestServer::start().await;
+    let cities = CityTable::embedded();
+    let dealers = server.state.store.dealers().await.expect("dealers");
+    assert!(dealers.len() >= 3);
+    for dealer in dealers {
+        let city = cities
+            .lookup(&dealer.city)
+            .unwrap_or_else(|| panic!("{} ({}) is not in cities.csv", dealer.city, dealer.name));
+        assert!(!city.region.is_empty());
+    }
 }
