@@ -11,6 +11,7 @@ use crate::AppState;
 use crate::calendar;
 use crate::kernel::error::AppError;
 use crate::kernel::job::{Job, JobReport};
+use crate::kernel::time::local;
 use crate::lead::escalation::hours_in_force;
 use chrono::{DateTime, Utc};
 use dealerdesk_domain::lead::{DealerHours, escalation_notice, escalations_due};
@@ -30,6 +31,8 @@ pub async fn lead_escalations(state: &AppState, now: DateTime<Utc>) -> Result<Jo
         return Ok(report);
     }
     let calendar = calendar::load(state).await?;
+    // The representative is told which dealer: names are read once per run.
+    let dealers = crate::kernel::names::dealer_names(state).await?;
     let mut hours: HashMap<DealerId, DealerHours> = HashMap::new();
     for lead in due {
         let dealer = lead.dealer().clone();
@@ -45,7 +48,17 @@ pub async fn lead_escalations(state: &AppState, now: DateTime<Utc>) -> Result<Jo
         let notices: Vec<Notice> = plan
             .due
             .iter()
-            .map(|step| escalation_notice(&next, *step, now))
+            .map(|step| {
+                escalation_notice(&next, *step, now)
+                    .with(
+                        "dealer_name",
+                        dealers
+                            .get(&dealer)
+                            .cloned()
+                            .unwrap_or_else(|| dealer.to_string()),
+                    )
+                    .with("created_local", local(next.created_at()))
+            })
             .collect();
         // Nothing due (the hours changed since the lead was indexed, or it was processed):
         // the lead is re-indexed at its next step, or leaves the index.

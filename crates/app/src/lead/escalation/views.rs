@@ -362,8 +362,39 @@ impl OverdueView {
     }
 }
 
-/// Adds the area's pages.
+/// The escalation e-mails (`email/<kind>.subject|txt|html`), beside the outbox's own.
+const EMAILS: [(&str, &str); 6] = [
+    (
+        "email/lead_escalation_dealer.subject",
+        include_str!("../../../templates/lead/escalation/email/lead_escalation_dealer.subject"),
+    ),
+    (
+        "email/lead_escalation_dealer.txt",
+        include_str!("../../../templates/lead/escalation/email/lead_escalation_dealer.txt"),
+    ),
+    (
+        "email/lead_escalation_dealer.html",
+        include_str!("../../../templates/lead/escalation/email/lead_escalation_dealer.html"),
+    ),
+    (
+        "email/lead_escalation_observer.subject",
+        include_str!("../../../templates/lead/escalation/email/lead_escalation_observer.subject"),
+    ),
+    (
+        "email/lead_escalation_observer.txt",
+        include_str!("../../../templates/lead/escalation/email/lead_escalation_observer.txt"),
+    ),
+    (
+        "email/lead_escalation_observer.html",
+        include_str!("../../../templates/lead/escalation/email/lead_escalation_observer.html"),
+    ),
+];
+
+/// Adds the area's pages and e-mails.
 pub fn add_templates(env: &mut minijinja::Environment<'static>) {
+    for (name, source) in EMAILS {
+        templates::add(env, name, source);
+    }
     templates::add(
         env,
         "lead/escalation/hours.html",
