@@ -32,6 +32,7 @@ mod directory;
 mod error;
 mod kernel;
 pub mod keys;
+mod lead;
 mod mapping;
 mod outbox;
 mod queue;
@@ -47,6 +48,10 @@ pub use client::{MAX_PAGE_LIMIT, Store, StoreConfig};
 pub use comment::{TicketNotes, TicketNotesRepo};
 pub use cost::{CompletedWork, CostRepo, Ledger, LedgerWrite};
 pub use error::{Entity, StoreError};
+pub use lead::{
+    CustomerRepo, CustomerWrite, LeadCreate, LeadCreated, LeadIdempotency, LeadListing,
+    LeadNetwork, LeadNetworkRepo, LeadRepo, LeadSave,
+};
 pub use settings::SettingsRepo;
 pub use table::{GsiDefinition, TABLE_GSIS, TTL_ATTRIBUTE, table_definition_summary};
 pub use wish::WishRepo;

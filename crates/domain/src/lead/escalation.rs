@@ -161,26 +161,6 @@ impl DealerHours {
         DealerHours::new(tz, [day, day, day, day, day, day, None], Duration::hours(1))
     }
 
-    /// The hours a dealer works until someone sets them: Monday to Friday 09:00–18:00 (the
-    /// platform's own working day) in the zone named `tz` when it is one of
-    /// [`RUSSIAN_TIME_ZONES`], in Moscow otherwise; pre-holiday days an hour shorter.
-    pub fn default_for(tz: &str) -> DealerHours {
-        let zone = RUSSIAN_TIME_ZONES
-            .iter()
-            .map(|(z, _)| *z)
-            .find(|z| z.name() == tz)
-            .unwrap_or(chrono_tz::Europe::Moscow);
-        let day = Some((
-            NaiveTime::from_hms_opt(9, 0, 0).unwrap_or(NaiveTime::MIN),
-            NaiveTime::from_hms_opt(18, 0, 0).unwrap_or(NaiveTime::MIN),
-        ));
-        DealerHours {
-            tz: zone,
-            week: [day, day, day, day, day, None, None],
-            shortened_by: Duration::hours(1),
-        }
-    }
-
     /// The dealer's time zone.
     pub fn tz(&self) -> Tz {
         self.tz
@@ -337,6 +317,11 @@ impl Refuse for DealerHoursDraftError {
     }
 }
 
+/// A field's text, trimmed; `None` when absent or blank.
+fn given(v: &Option<String>) -> Option<&str> {
+    v.as_deref().map(str::trim).filter(|v| !v.is_empty())
+}
+
 /// `ЧЧ:ММ` (or `ЧЧ:ММ:СС` as the API shows it) as a time of day.
 fn parse_clock(text: &str) -> Option<NaiveTime> {
     let text = text.trim();
@@ -371,7 +356,6 @@ impl DealerHoursDraft {
         let mut fields = Vec::new();
         let mut bad =
             |field: &'static str, message: String| fields.push(FieldError { field, message });
-        let given = |v: &Option<String>| v.as_deref().map(str::trim).filter(|v| !v.is_empty());
         let tz = match given(&self.tz) {
             None => {
                 bad("tz", "Выберите часовой пояс дилерского центра.".into());
@@ -905,18 +889,6 @@ mod tests {
             week,
             shortened_by_minutes: shortened.map(str::to_string),
         }
-    }
-
-    #[test]
-    fn a_dealer_nobody_set_hours_for_works_the_platforms_day_in_its_own_zone() {
-        let hours = DealerHours::default_for("Asia/Yekaterinburg");
-        assert_eq!(hours.tz(), chrono_tz::Asia::Yekaterinburg);
-        assert_eq!(hours.regular(Weekday::Fri), Some((hm(9, 0), hm(18, 0))));
-        assert_eq!(hours.regular(Weekday::Sat), None);
-        assert_eq!(
-            DealerHours::default_for("Nowhere/Else").tz(),
-            chrono_tz::Europe::Moscow
-        );
     }
 
     #[test]

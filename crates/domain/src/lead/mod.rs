@@ -60,7 +60,9 @@ pub use notices::{
     escalation_notice, new_lead_notices, survey_alert, survey_invitation, transfer_notices,
 };
 pub use privacy::{ANONYMOUS_NAME, ERASED, anonymise_history};
-pub use routing::{Assignments, Origin, Routed, RoutedBy, RoutingError, RoutingTable, route};
+pub use routing::{
+    Assignment, Assignments, Origin, Routed, RoutedBy, RoutingError, RoutingTable, route,
+};
 pub use search::{LeadQuery, RedactedLead, SearchDraft, SearchError};
 pub use survey::{SurveyAnswer, SurveyDraft, SurveyError, SurveyResponse};
 

@@ -12,7 +12,6 @@ use crate::calendar;
 use crate::kernel::error::AppError;
 use crate::kernel::job::{Job, JobReport};
 use crate::kernel::time::local;
-use crate::lead::escalation::hours_in_force;
 use chrono::{DateTime, Utc};
 use dealerdesk_domain::lead::{DealerHours, escalation_notice, escalations_due};
 use dealerdesk_domain::{DealerId, Notice};
@@ -37,7 +36,7 @@ pub async fn lead_escalations(state: &AppState, now: DateTime<Utc>) -> Result<Jo
     for lead in due {
         let dealer = lead.dealer().clone();
         if !hours.contains_key(&dealer) {
-            let h = hours_in_force(state, &dealer).await?;
+            let h = crate::lead::dealer_hours(state, &dealer).await?;
             hours.insert(dealer.clone(), h);
         }
         let Some(dealer_hours) = hours.get(&dealer) else {

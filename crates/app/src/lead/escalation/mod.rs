@@ -17,34 +17,15 @@ use crate::kernel::visibility::{ensure_area, ensure_visible};
 use chrono::{DateTime, Utc};
 use dealerdesk_domain::kernel::Area;
 use dealerdesk_domain::lead::{
-    Assignments, CityTable, DealerHours, DealerHoursDraft, NetworkFacts, NetworkRulesDraft,
-    RoutingTable,
+    Assignments, DealerHours, DealerHoursDraft, NetworkFacts, NetworkRulesDraft, RoutingTable,
 };
 use dealerdesk_domain::lead::{EscalationStep, Lead, LeadStatus, working_deadline};
 use dealerdesk_domain::{Actor, DealerId, NetworkId, Role};
 use dealerdesk_store::{
-    DealerRecord, DirectoryRepo, Entity, LeadListing, LeadNetwork, LeadNetworkRepo, LeadRepo,
-    PageRequest, UserRecord, UserRepo,
+    DealerRecord, DirectoryRepo, Entity, LeadNetwork, LeadNetworkRepo, LeadRepo, PageRequest,
+    UserRecord, UserRepo,
 };
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-
-/// The hours a dealer works until someone sets them: Monday to Friday 09:00–18:00 in the
-/// dealer's time zone (Moscow when the directory's zone is not a Russian one).
-pub fn default_hours(dealer: &DealerRecord) -> DealerHours {
-    DealerHours::default_for(&dealer.timezone)
-}
-
-/// The hours the escalation clock of `dealer` counts in: the saved ones, else the default
-/// in the dealer's zone (Moscow for a dealer not in the directory).
-pub async fn hours_in_force(state: &AppState, dealer: &DealerId) -> Result<DealerHours, AppError> {
-    if let Some(hours) = state.store.dealer_hours(dealer).await? {
-        return Ok(hours);
-    }
-    Ok(match state.store.dealer(dealer).await? {
-        Some(record) => default_hours(&record),
-        None => DealerHours::default_for(""),
-    })
-}
 
 /// One dealer's hours as an editor sees them.
 #[derive(Clone, Debug)]
@@ -84,7 +65,7 @@ pub async fn hours(
             saved: true,
         },
         None => HoursOfDealer {
-            hours: default_hours(&record),
+            hours: crate::lead::dealer_hours(state, dealer).await?,
             dealer: record,
             saved: false,
         },
@@ -214,11 +195,10 @@ pub async fn change_network_rules(
     let current = network_rules(state, actor, named).await?;
     let dealers: BTreeSet<DealerId> = current.dealers.iter().map(|d| d.id.clone()).collect();
     let reps = current.reps.iter().map(|u| u.id.clone()).collect();
-    let cities = CityTable::embedded();
     let (routing, assignments) = draft.validate(NetworkFacts {
         dealers: &dealers,
         reps: &reps,
-        cities: &cities,
+        cities: crate::lead::cities(),
     })?;
     if current.version != seen_version {
         return Err(AppError::stale(Entity::LeadNetwork));
@@ -262,22 +242,6 @@ pub struct OverdueGroup {
     pub leads: Vec<OverdueLead>,
 }
 
-/// The leads an actor watches for being overdue: a representative those they observe (their
-/// dealers and directions), a dealer's staff their own, the head office and the operator
-/// the network's; anyone else 403.
-fn overdue_listing(actor: &Actor) -> Result<LeadListing, AppError> {
-    match actor.role {
-        Role::RegionalRep => Ok(LeadListing::Observer(actor.user_id.clone())),
-        Role::BrandAdmin | Role::Admin => Ok(LeadListing::All),
-        Role::Dealer => actor
-            .dealer_id
-            .clone()
-            .map(LeadListing::Dealer)
-            .ok_or_else(AppError::forbidden),
-        Role::Accountant | Role::Specialist | Role::AccountManager => Err(AppError::forbidden()),
-    }
-}
-
 /// SPEC §4.4's live view: the unprocessed leads past their dealer's 2 working hours at
 /// `now`, grouped by dealer (the dealer with the oldest first), oldest first in a group.
 pub async fn overdue(
@@ -285,7 +249,9 @@ pub async fn overdue(
     actor: &Actor,
     now: DateTime<Utc>,
 ) -> Result<Vec<OverdueGroup>, AppError> {
-    let listing = overdue_listing(actor)?;
+    // A representative sees the leads they observe (their dealers and directions), a
+    // dealer's staff their own, the head office and the operator the network's.
+    let listing = crate::lead::listing_for(actor)?;
     let calendar = crate::calendar::load(state).await?;
     let mut hours: HashMap<DealerId, DealerHours> = HashMap::new();
     let mut by_dealer: BTreeMap<DealerId, Vec<OverdueLead>> = BTreeMap::new();
@@ -302,7 +268,7 @@ pub async fn overdue(
                 }
                 let dealer = lead.dealer().clone();
                 if !hours.contains_key(&dealer) {
-                    let h = hours_in_force(state, &dealer).await?;
+                    let h = crate::lead::dealer_hours(state, &dealer).await?;
                     hours.insert(dealer.clone(), h);
                 }
                 let Some(dealer_hours) = hours.get(&dealer) else {

@@ -16,7 +16,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use dealerdesk_domain::DealerId;
 use dealerdesk_domain::kernel::Area;
 use dealerdesk_domain::lead::{
-    AssignmentDraft, CityTable, DealerHoursDraft, NetworkRulesDraft, PlaceRuleDraft, weekday_codes,
+    AssignmentDraft, DealerHoursDraft, NetworkRulesDraft, PlaceRuleDraft, weekday_codes,
 };
 use minijinja::context;
 
@@ -66,7 +66,7 @@ async fn page(
                 context! {
                     me => caller.layout(),
                     hours => serde_value(&view),
-                    typed => typed_rows(&shown),
+                    typed => serde_value(typed_rows(&shown)),
                     zones => serde_value(views::zone_options()),
                     saved => saved,
                     error => error.map(AppError::message_ru),
@@ -198,7 +198,7 @@ async fn network_page(
         Err(e) => return error_page(state, Some(caller), &e),
     };
     let shown = typed.cloned().unwrap_or_else(|| {
-        NetworkRulesDraft::of(&rules.routing, &rules.assignments, &CityTable::embedded())
+        NetworkRulesDraft::of(&rules.routing, &rules.assignments, crate::lead::cities())
     });
     let rows = |rules: &[PlaceRuleDraft]| {
         let mut rows: Vec<_> = rules
@@ -225,10 +225,10 @@ async fn network_page(
         context! {
             me => caller.layout(),
             rules => serde_value(&view),
-            city_rows => rows(&shown.cities),
-            region_rows => rows(&shown.regions),
+            city_rows => serde_value(rows(&shown.cities)),
+            region_rows => serde_value(rows(&shown.regions)),
             default_dealer_id => shown.default_dealer_id,
-            grid => grid,
+            grid => serde_value(grid),
             regions => views::region_options(),
             saved => saved,
             error => error.map(AppError::message_ru),

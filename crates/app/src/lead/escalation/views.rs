@@ -6,8 +6,8 @@ use crate::kernel::time::{local, utc};
 use crate::lead::escalation::{HoursOfDealer, NetworkRules, OverdueGroup};
 use chrono::Weekday;
 use dealerdesk_domain::lead::{
-    CityTable, Direction, NetworkRulesDraft, RUSSIAN_TIME_ZONES, WEEKDAY_LABELS,
-    russian_zone_label, weekday_codes,
+    Direction, NetworkRulesDraft, RUSSIAN_TIME_ZONES, WEEKDAY_LABELS, russian_zone_label,
+    weekday_codes,
 };
 use dealerdesk_domain::{DealerId, UserId};
 use serde::Serialize;
@@ -169,8 +169,8 @@ pub struct NetworkRulesView {
 impl NetworkRulesView {
     /// The rules with names; `updated_by` is the name of who saved them last.
     pub fn new(r: &NetworkRules, updated_by: Option<String>) -> NetworkRulesView {
-        let cities = CityTable::embedded();
-        let draft = NetworkRulesDraft::of(&r.routing, &r.assignments, &cities);
+        let cities = crate::lead::cities();
+        let draft = NetworkRulesDraft::of(&r.routing, &r.assignments, cities);
         let dealer_names: HashMap<DealerId, &str> = r
             .dealers
             .iter()
@@ -256,7 +256,7 @@ impl NetworkRulesView {
 
 /// The regions of the reference table, by name (the region rules' select).
 pub fn region_options() -> Vec<String> {
-    let regions: BTreeSet<String> = CityTable::embedded()
+    let regions: BTreeSet<String> = crate::lead::cities()
         .cities()
         .iter()
         .map(|c| c.region.clone())
