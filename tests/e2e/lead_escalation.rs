@@ -138,6 +138,11 @@ async fn only_admins_and_the_dealers_own_account_manager_edit_its_hours() {
     assert_eq!(three["saved"], false);
 }
 
+/// A form's owned fields as `post` takes them.
+fn as_refs(owned: &[(String, String)]) -> Vec<(&str, &str)> {
+    owned.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect()
+}
+
 #[tokio::test]
 async fn the_account_manager_edits_hours_on_the_portal_page() {
     let server = TestServer::start().await;
@@ -162,12 +167,6 @@ async fn the_account_manager_edits_hours_on_the_portal_page() {
         fields
     };
     let samara = form("Europe/Samara");
-    let as_refs = |owned: &[(String, String)]| -> Vec<(&str, &str)> {
-        owned
-            .iter()
-            .map(|(k, v)| (k.as_str(), v.as_str()))
-            .collect()
-    };
     let (status, path, saved) = post(&manager, &url, &as_refs(&samara)).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(path, "/dealers/dealer-2/hours");
