@@ -22,24 +22,32 @@ fn vostok_hours() -> Value {
 async fn an_admin_sets_a_dealers_hours_in_its_own_time_zone() {
     let server = TestServer::start().await;
     let admin = server.login("admin@demo.local").await;
-    // Nothing set yet: the platform's day in the dealer's zone.
+    // The demo's showroom hours: Monday to Saturday 09:00–20:00 in the dealer's own zone.
     let (status, before) = admin.send("GET", "/api/dealers/dealer-3/hours", None).await;
     assert_eq!(status, StatusCode::OK, "{before}");
-    assert_eq!(before["saved"], false);
+    assert_eq!(before["saved"], true);
     assert_eq!(before["tz"], "Asia/Yekaterinburg");
     assert_eq!(before["week"][0]["open"], "09:00");
+    assert_eq!(before["week"][5]["close"], "20:00");
     assert_eq!(before["week"][6]["open"], Value::Null);
 
-    let mut hours = vostok_hours();
-    hours["tz"] = json!("Asia/Yekaterinburg");
+    // Weekdays 10:00–19:00 from now on; Saturday closed.
+    let day = json!({"open": "10:00", "close": "19:00"});
+    let hours = json!({
+        "tz": "Asia/Yekaterinburg",
+        "week": {"mon": day, "tue": day, "wed": day, "thu": day, "fri": day},
+        "shortened_by_minutes": 30,
+    });
     let (status, after) = admin
         .send("PUT", "/api/dealers/dealer-3/hours", Some(hours))
         .await;
     assert_eq!(status, StatusCode::OK, "{after}");
     assert_eq!(after["saved"], true);
     assert_eq!(after["tz_label"], "Екатеринбург (МСК+2)");
+    assert_eq!(after["week"][0]["open"], "10:00");
     assert_eq!(after["week"][5]["label"], "Суббота");
-    assert_eq!(after["week"][5]["close"], "20:00");
+    assert_eq!(after["week"][5]["open"], Value::Null);
+    assert_eq!(after["shortened_by_minutes"], 30);
     let (_, again) = admin.send("GET", "/api/dealers/dealer-3/hours", None).await;
     assert_eq!(again, after);
 }
@@ -53,6 +61,7 @@ async fn hours_that_cannot_be_are_refused_field_by_field_in_russian() {
         "week": {"mon": {"open": "20:00", "close": "09:00"}, "tue": {"open": "09:00"}},
         "shortened_by_minutes": 600,
     });
+    let (_, before) = admin.send("GET", "/api/dealers/dealer-1/hours", None).await;
     let (status, e) = admin
         .send("PUT", "/api/dealers/dealer-1/hours", Some(body))
         .await;
@@ -89,13 +98,15 @@ async fn hours_that_cannot_be_are_refused_field_by_field_in_russian() {
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
     // Nothing was saved.
     let (_, hours) = admin.send("GET", "/api/dealers/dealer-1/hours", None).await;
-    assert_eq!(hours["saved"], false);
+    assert_eq!(hours, before);
 }
 
 #[tokio::test]
 async fn only_admins_and_the_dealers_own_account_manager_edit_its_hours() {
     let server = TestServer::start().await;
-    // The account manager looks after dealers 1 and 2, not dealer 3.
+    let admin = server.login("admin@demo.local").await;
+    let (_, three_before) = admin.send("GET", "/api/dealers/dealer-3/hours", None).await;
+    // The account manager looks after dealers 1, 2 and 4, not dealer 3.
     let manager = server.login("manager@demo.local").await;
     let (status, _) = manager
         .send("PUT", "/api/dealers/dealer-1/hours", Some(vostok_hours()))
@@ -131,11 +142,10 @@ async fn only_admins_and_the_dealers_own_account_manager_edit_its_hours() {
         .await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     // What the dealer's own manager saved holds; the dealer 3's hours are untouched.
-    let admin = server.login("admin@demo.local").await;
     let (_, one) = admin.send("GET", "/api/dealers/dealer-1/hours", None).await;
     assert_eq!(one["tz"], "Asia/Vladivostok");
     let (_, three) = admin.send("GET", "/api/dealers/dealer-3/hours", None).await;
-    assert_eq!(three["saved"], false);
+    assert_eq!(three, three_before);
 }
 
 /// A form's owned fields as `post` takes them.
@@ -172,7 +182,7 @@ async fn the_account_manager_edits_hours_on_the_portal_page() {
     assert_eq!(path, "/dealers/dealer-2/hours");
     assert!(saved.contains("Часы работы сохранены."), "{saved}");
     assert!(saved.contains("value=\"08:30\""));
-    assert!(saved.contains("<option value=\"Europe/Samara\" selected>"));
+    assert!(saved.contains(" selected>Самара (МСК+1)</option>"), "{saved}");
 
     // A refused form comes back with the message and the values typed.
     let no_zone = form("");
