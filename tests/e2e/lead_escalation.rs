@@ -3,10 +3,79 @@
 //! escalations of the Vladivostok dealer across a weekend and a holiday, and the
 //! representative's live view of overdue leads.
 
+use chrono::{DateTime, FixedOffset, TimeZone, Utc};
+use dealerdesk_app::AppState;
+use dealerdesk_app::jobs::{self, Job};
+use dealerdesk_app::lead::{Intake, LeadIntake, create, save_change};
+use dealerdesk_app::mail::read_mailbox;
+use dealerdesk_domain::lead::{
+    ContactOutcome, Lead, LeadChange, LeadField, LeadSource, LeadType, NewLead, NoContactReason,
+    Origin, normalise_email, normalise_phone,
+};
+use dealerdesk_domain::{Actor, DealerId, NetworkId, Role, UserId};
 use dealerdesk_e2e::browser::{get, hidden, log_in, post};
 use dealerdesk_e2e::server::TestServer;
+use dealerdesk_store::LeadRepo;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
+
+/// A wall-clock time in Vladivostok (UTC+10 all year) as UTC.
+fn vl(y: i32, mo: u32, d: u32, h: u32, mi: u32) -> DateTime<Utc> {
+    FixedOffset::east_opt(10 * 3600)
+        .unwrap()
+        .with_ymd_and_hms(y, mo, d, h, mi, 0)
+        .unwrap()
+        .with_timezone(&Utc)
+}
+
+/// A pre-order posted on «Автоцентр Восток»'s own site at the server's "now" (the intake's
+/// create path: routing, observer, customer profile, notices, the escalation index).
+async fn vostok_lead(state: &AppState, name: &str, phone: &str) -> Lead {
+    let new = NewLead {
+        kind: LeadType::Preorder,
+        name: name.to_string(),
+        surname: Some("Тихоокеанский".to_string()),
+        phone: normalise_phone(phone),
+        email: normalise_email(&format!("{}@example.ru", phone.trim_start_matches('+'))),
+        city: Some("Владивосток".to_string()),
+        chosen_dealer: None,
+        model: Some("X-Trail".to_string()),
+        version: None,
+        trim: None,
+        price: None,
+        source: None,
+        utm: Default::default(),
+    };
+    let intake = LeadIntake {
+        network: NetworkId::new("network-demo"),
+        origin: Origin::DealerSite(DealerId::new("dealer-4")),
+        source: LeadSource::Site,
+        new,
+        idempotency: None,
+    };
+    match create(state, intake).await.expect("lead is created") {
+        Intake::Created(lead) => lead,
+        Intake::Replayed(_) => panic!("a new post is not a replay"),
+    }
+}
+
+/// The dealer's staff of «Автоцентр Восток», as the card acts for them.
+fn vostok_staff() -> Actor {
+    Actor {
+        user_id: UserId::new("user-dealer4"),
+        role: Role::Dealer,
+        dealer_id: Some(DealerId::new("dealer-4")),
+    }
+}
+
+/// Runs the escalation job at `at` and returns how many notices it enqueued.
+async fn escalate(state: &AppState, at: DateTime<Utc>) -> usize {
+    let report = jobs::run(state, Job::LeadEscalations, at)
+        .await
+        .expect("the job runs");
+    assert_eq!(report.failed, 0, "{report:?}");
+    report.done
+}
 
 /// Mon–Sat 09:00–20:00 in Vladivostok, Sunday closed («Автоцентр Восток»).
 fn vostok_hours() -> Value {
@@ -150,7 +219,10 @@ async fn only_admins_and_the_dealers_own_account_manager_edit_its_hours() {
 
 /// A form's owned fields as `post` takes them.
 fn as_refs(owned: &[(String, String)]) -> Vec<(&str, &str)> {
-    owned.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect()
+    owned
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect()
 }
 
 #[tokio::test]
@@ -182,7 +254,10 @@ async fn the_account_manager_edits_hours_on_the_portal_page() {
     assert_eq!(path, "/dealers/dealer-2/hours");
     assert!(saved.contains("Часы работы сохранены."), "{saved}");
     assert!(saved.contains("value=\"08:30\""));
-    assert!(saved.contains(" selected>Самара (МСК+1)</option>"), "{saved}");
+    assert!(
+        saved.contains(" selected>Самара (МСК+1)</option>"),
+        "{saved}"
+    );
 
     // A refused form comes back with the message and the values typed.
     let no_zone = form("");
@@ -377,4 +452,190 @@ async fn every_demo_dealers_city_is_in_the_reference_table_with_its_region() {
             .unwrap_or_else(|| panic!("{} ({}) is not in cities.csv", dealer.city, dealer.name));
         assert!(!city.region.is_empty());
     }
+}
+
+#[tokio::test]
+async fn a_vladivostok_lead_escalates_after_two_and_four_working_hours_across_a_weekend_and_a_holiday()
+ {
+    // Saturday 7 March 2026, 19:00 in Vladivostok: an hour left of the showroom's Saturday.
+    // Sunday 8 March is a holiday, Monday 9 March its transferred day off: the clock runs on
+    // from Tuesday 09:00 — 2 working hours at 10:00, 4 at 12:00.
+    let server = TestServer::start_at(vl(2026, 3, 7, 19, 0)).await;
+    let state = &server.state;
+    let lead = vostok_lead(state, "Ольга", "+7 914 555-01-01").await;
+    assert_eq!(lead.observer(), Some(&UserId::new("user-rep2")));
+
+    for quiet in [
+        vl(2026, 3, 7, 19, 59),
+        vl(2026, 3, 8, 12, 0),
+        vl(2026, 3, 9, 12, 0),
+        vl(2026, 3, 10, 9, 59),
+    ] {
+        assert_eq!(escalate(state, quiet).await, 0, "nothing due at {quiet}");
+    }
+    // Tuesday 10:00 (the server's clock ran on a moment while the lead was posted): the
+    // dealer is told — once, however often the job runs.
+    assert_eq!(escalate(state, vl(2026, 3, 10, 10, 1)).await, 1);
+    assert_eq!(escalate(state, vl(2026, 3, 10, 10, 1)).await, 0);
+    assert_eq!(escalate(state, vl(2026, 3, 10, 11, 59)).await, 0);
+    // 12:00: its representative.
+    assert_eq!(escalate(state, vl(2026, 3, 10, 12, 1)).await, 1);
+    for later in [
+        vl(2026, 3, 10, 12, 5),
+        vl(2026, 3, 11, 12, 0),
+        vl(2026, 4, 1, 12, 0),
+    ] {
+        assert_eq!(escalate(state, later).await, 0, "nothing more at {later}");
+    }
+
+    // Both steps are on the lead's history, written by the platform.
+    let (stored, history) = state
+        .store
+        .lead_with_history(lead.id())
+        .await
+        .unwrap()
+        .expect("the lead");
+    assert_eq!(stored.escalated().len(), 2);
+    let steps: Vec<_> = history
+        .iter()
+        .filter(|h| h.field == LeadField::Escalation)
+        .collect();
+    assert_eq!(steps.len(), 2, "{history:?}");
+    assert!(steps.iter().all(|h| h.by.is_none()));
+    // Nothing owed any more: the lead has left the due index.
+    let due = state
+        .store
+        .leads_to_escalate(vl(2027, 1, 1, 0, 0))
+        .await
+        .unwrap();
+    assert!(due.iter().all(|l| l.id() != lead.id()));
+
+    // The letters: the dealer's staff, then the observing representative.
+    jobs::run(state, Job::Outbox, vl(2026, 3, 10, 12, 1))
+        .await
+        .unwrap();
+    let mails = read_mailbox(state.mailer.mailbox().expect("local mailbox"));
+    let letter = |step: &str| {
+        let key = format!("lead:{}:escalation:{step}", lead.id());
+        let found: Vec<_> = mails.iter().filter(|m| m.key == key).collect();
+        assert_eq!(
+            found.len(),
+            1,
+            "{key} in {:?}",
+            mails.iter().map(|m| &m.key).collect::<Vec<_>>()
+        );
+        found[0].clone()
+    };
+    let dealer = letter("dealer_2h");
+    assert_eq!(dealer.email.to, ["dealer4@demo.local"]);
+    assert!(
+        dealer.email.subject.contains("2 рабочих часа"),
+        "{}",
+        dealer.email.subject
+    );
+    assert!(
+        dealer.email.text.contains("Ольга Тихоокеанский"),
+        "{}",
+        dealer.email.text
+    );
+    let rep = letter("observer_4h");
+    assert_eq!(rep.email.to, ["rep2@demo.local"]);
+    assert!(
+        rep.email.subject.contains("Автоцентр Восток"),
+        "{}",
+        rep.email.subject
+    );
+}
+
+#[tokio::test]
+async fn contact_yes_or_a_refusal_ends_the_clock_and_the_overdue_view_shows_the_rest() {
+    let server = TestServer::start_at(vl(2026, 3, 7, 19, 0)).await;
+    let state = &server.state;
+    let reached = vostok_lead(state, "Анна", "+7 914 555-02-02").await;
+    let refused = vostok_lead(state, "Борис", "+7 914 555-03-03").await;
+    let unreached = vostok_lead(state, "Вера", "+7 914 555-04-04").await;
+
+    // Tuesday 09:30: the dealer reaches Анна, Борис declines, Вера does not answer.
+    let at = vl(2026, 3, 10, 9, 30);
+    server.state.clock.set(at);
+    let me = vostok_staff();
+    for (lead, outcome) in [
+        (&reached, ContactOutcome::Yes),
+        (
+            &refused,
+            ContactOutcome::No {
+                reason: NoContactReason::CustomerDeclined,
+                text: None,
+            },
+        ),
+        (
+            &unreached,
+            ContactOutcome::No {
+                reason: NoContactReason::NoAnswer,
+                text: None,
+            },
+        ),
+    ] {
+        let (after, history) = lead
+            .apply(&me, &[LeadChange::Contact(outcome)], at)
+            .expect("the dealer records the contact");
+        save_change(state, lead, &after, &history, &[])
+            .await
+            .expect("saved");
+    }
+    // At 12:00 only Вера's lead is owed both steps: sent together by a late run.
+    assert_eq!(escalate(state, vl(2026, 3, 10, 12, 1)).await, 2);
+    assert_eq!(escalate(state, vl(2026, 3, 10, 12, 1)).await, 0);
+    for lead in [&reached, &refused] {
+        let stored = state.store.lead(lead.id()).await.unwrap().unwrap();
+        assert!(stored.escalated().is_empty(), "{:?}", stored.status());
+    }
+
+    // The live view: the observing representative sees Вера's lead under the dealer.
+    server.state.clock.set(vl(2026, 3, 10, 12, 30));
+    let rep2 = server.login("rep2@demo.local").await;
+    let (status, overdue) = rep2.send("GET", "/api/leads/overdue", None).await;
+    assert_eq!(status, StatusCode::OK, "{overdue}");
+    assert_eq!(overdue["total"], 1, "{overdue}");
+    assert_eq!(overdue["groups"][0]["dealer_name"], "Автоцентр Восток");
+    let row = &overdue["groups"][0]["leads"][0];
+    assert_eq!(row["id"], unreached.id().as_str());
+    assert_eq!(row["status_label"], "Не обработан");
+    assert!(
+        row["overdue_since"]
+            .as_str()
+            .unwrap()
+            .starts_with("2026-03-10T00:00:"),
+        "{row}"
+    );
+    assert_eq!(row["escalated"], json!(["dealer_2h", "observer_4h"]));
+    // The other representative observes other directions of the dealer: nothing for them.
+    let rep = server.login("rep@demo.local").await;
+    let (_, theirs) = rep.send("GET", "/api/leads/overdue", None).await;
+    assert!(
+        theirs["groups"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|g| g["dealer_id"] != "dealer-4"),
+        "{theirs}"
+    );
+    // The head office sees the network's; an accountant none at all.
+    let brand = server.login("brand@demo.local").await;
+    let (_, all) = brand.send("GET", "/api/leads/overdue", None).await;
+    assert_eq!(all["total"], 1, "{all}");
+    let accountant = server.login("accountant1@demo.local").await;
+    let (status, _) = accountant.send("GET", "/api/leads/overdue", None).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    // The dealer of another network region sees none of Восток's leads.
+    let dealer1 = server.login("dealer1@demo.local").await;
+    let (_, own) = dealer1.send("GET", "/api/leads/overdue", None).await;
+    assert_eq!(own["total"], 0, "{own}");
+
+    let browser = log_in(&server, "rep2@demo.local").await;
+    let (status, page) = get(&browser, &format!("{}/leads/overdue", server.base)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("Просроченные заявки"));
+    assert!(page.contains("Тихоокеанский Вера"), "{page}");
+    assert!(!page.contains("Тихоокеанский Анна"));
 }
