@@ -1006,6 +1006,49 @@ async fn job_sla_watch_function_reports_an_overdue_ticket_once() {
 }
 
 #[tokio::test]
+async fn job_lead_escalations_function_tells_the_dealer_and_the_representative_once() {
+    let fx = Fixture::start().await;
+    // A lead of «Автоцентр Восток» posted a month ago and never touched: both steps are due.
+    fx.back_dated(30);
+    let lead = crate::lead_escalation::vostok_lead(&fx.state, "Ольга", "+7 914 555-09-09").await;
+    fx.now();
+    let escalations = fx.function("job-lead-escalations").await;
+    let tick = || scheduled_event("dealerdesk-LeadEscalationsJobFunctionTick-1AB2CD3EF4GH5");
+
+    let report = escalations.invoke_event(tick()).await;
+    assert_eq!(
+        assert_report(&report, "lead_escalations"),
+        (2, 0, 0),
+        "the dealer's and the representative's notices: {report}"
+    );
+    let report = escalations.invoke_event(tick()).await;
+    assert_eq!(
+        assert_report(&report, "lead_escalations"),
+        (0, 0, 0),
+        "{report}"
+    );
+
+    jobs::run(&fx.state, Job::Outbox, fx.state.clock.now())
+        .await
+        .expect("outbox runs");
+    let mails = read_mailbox(fx.state.mailer.mailbox().expect("local mailbox"));
+    for (step, to) in [
+        ("dealer_2h", "dealer4@demo.local"),
+        ("observer_4h", "rep2@demo.local"),
+    ] {
+        let key = format!("lead:{}:escalation:{step}", lead.id());
+        let mail = mails
+            .iter()
+            .find(|m| m.key == key)
+            .unwrap_or_else(|| panic!("{key} mailed: {mails:?}"));
+        assert_eq!(mail.email.to, [to]);
+    }
+
+    assert_json_logs(&escalations);
+    fx.assert_least_privilege("job-lead-escalations");
+}
+
+#[tokio::test]
 async fn job_auto_accept_function_accepts_a_result_left_in_review() {
     let fx = Fixture::start().await;
     // Sent for review a month ago; the dealer never answered.

@@ -30,7 +30,7 @@ fn vl(y: i32, mo: u32, d: u32, h: u32, mi: u32) -> DateTime<Utc> {
 
 /// A pre-order posted on «Автоцентр Восток»'s own site at the server's "now" (the intake's
 /// create path: routing, observer, customer profile, notices, the escalation index).
-async fn vostok_lead(state: &AppState, name: &str, phone: &str) -> Lead {
+pub(crate) async fn vostok_lead(state: &AppState, name: &str, phone: &str) -> Lead {
     let new = NewLead {
         kind: LeadType::Preorder,
         name: name.to_string(),

@@ -75,10 +75,14 @@ fn tickets_actions_routes() -> Router<AppState> {
 }
 
 /// `GET /api/admin/calendars`, `GET`/`PUT /api/admin/calendars/{year}`,
-/// `GET`/`PUT /api/admin/calendars/hours`, `GET`/`PUT /api/admin/settings`
+/// `GET`/`PUT /api/admin/calendars/hours`, `GET`/`PUT /api/admin/settings`; the lead
+/// network's settings: `GET`/`PUT /api/dealers/{id}/hours`, `GET`/`PUT /api/leads/network`,
+/// `GET /api/leads/overdue`
 pub fn admin_calendars(state: AppState) -> Router {
     finish(
-        calendar::routes::api().merge(settings::routes::api()),
+        calendar::routes::api()
+            .merge(settings::routes::api())
+            .merge(lead::escalation::routes::api()),
         state,
     )
 }
