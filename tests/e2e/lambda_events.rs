@@ -1865,7 +1865,13 @@ fn mounted(src: &str, body: &str, out: &mut Vec<(String, String)>) {
     }
     let ident = |c: char| c.is_ascii_alphanumeric() || c == '_';
     for (at, _) in body.match_indices("::routes::") {
-        let feature = body[..at].rsplit(|c: char| !ident(c)).next().unwrap_or("");
+        // A feature may be nested (`lead::escalation::routes::api()` is
+        // `lead/escalation/routes.rs`).
+        let feature = body[..at]
+            .rsplit(|c: char| !(ident(c) || c == ':'))
+            .next()
+            .unwrap_or("")
+            .replace("::", "/");
         let name: String = body[at + "::routes::".len()..]
             .chars()
             .take_while(|&c| ident(c))
