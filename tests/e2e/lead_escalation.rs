@@ -229,6 +229,16 @@ fn as_refs(owned: &[(String, String)]) -> Vec<(&str, &str)> {
 async fn the_account_manager_edits_hours_on_the_portal_page() {
     let server = TestServer::start().await;
     let manager = log_in(&server, "manager@demo.local").await;
+    // The menu leads to the dealers they look after.
+    let (_, home) = get(&manager, &format!("{}/", server.base)).await;
+    assert!(home.contains("href=\"/dealers/hours\""), "{home}");
+    let (status, list) = get(&manager, &format!("{}/dealers/hours", server.base)).await;
+    assert_eq!(status, StatusCode::OK);
+    for mine in ["Автоцентр Север", "Автоцентр Юг", "Автоцентр Восток"]
+    {
+        assert!(list.contains(mine), "{mine}: {list}");
+    }
+    assert!(!list.contains("Автоцентр Урал"));
     let url = format!("{}/dealers/dealer-2/hours", server.base);
     let (status, page) = get(&manager, &url).await;
     assert_eq!(status, StatusCode::OK);
@@ -271,6 +281,8 @@ async fn the_account_manager_edits_hours_on_the_portal_page() {
     assert_eq!(status, StatusCode::NOT_FOUND);
     let dealer = log_in(&server, "dealer2@demo.local").await;
     let (status, _) = get(&dealer, &url).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _) = get(&dealer, &format!("{}/dealers/hours", server.base)).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
 }
 
@@ -391,7 +403,10 @@ async fn the_head_office_assigns_a_representative_on_the_rules_page() {
     let (status, page) = get(&brand, &url).await;
     assert_eq!(status, StatusCode::OK);
     assert!(page.contains("Правила распределения"), "{page}");
+    assert!(page.contains("href=\"/leads/network\""), "the menu has it");
     assert!(page.contains("Приморский край"));
+    // The demo's rules are in the form: Владивосток goes to «Автоцентр Восток».
+    assert!(page.contains("value=\"Владивосток\""), "{page}");
     let csrf = hidden(&page, "csrf");
     let version = hidden(&page, "version");
     let (status, path, saved) = post(

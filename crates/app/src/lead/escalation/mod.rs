@@ -51,6 +51,30 @@ async fn editable_dealer(
         .ok_or_else(AppError::not_found)
 }
 
+/// The dealers whose hours the actor edits, by name: every dealer for an admin, the dealers
+/// an account manager looks after; anyone else 403.
+pub async fn editable_dealers(
+    state: &AppState,
+    actor: &Actor,
+) -> Result<Vec<DealerRecord>, AppError> {
+    ensure_area(actor, Area::DealerHours)?;
+    let scope = actor.scope(Area::DealerHours);
+    let mut dealers: Vec<DealerRecord> = state
+        .store
+        .dealers()
+        .await?
+        .into_iter()
+        .filter(|d| {
+            scope.admits(&dealerdesk_domain::kernel::Owner {
+                dealer: &d.id,
+                account_manager: d.account_manager_id.as_ref(),
+            })
+        })
+        .collect();
+    dealers.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok(dealers)
+}
+
 /// The dealer's hours for an admin or its account manager.
 pub async fn hours(
     state: &AppState,

@@ -279,3 +279,29 @@ pub async fn overdue_page(State(state): State<AppState>, caller: PortalCaller) -
         Err(e) => error_page(&state, Some(&caller), &e),
     }
 }
+
+/// `GET /dealers/hours`: the dealers whose hours the caller edits, each with its zone.
+pub async fn dealers_page(State(state): State<AppState>, caller: PortalCaller) -> Response {
+    match escalation::editable_dealers(&state, caller.actor()).await {
+        Ok(dealers) => {
+            let rows: Vec<_> = dealers
+                .iter()
+                .map(|d| {
+                    serde_json::json!({
+                        "id": d.id.as_str(),
+                        "name": d.name,
+                        "city": d.city,
+                        "timezone": d.timezone,
+                    })
+                })
+                .collect();
+            render(
+                &state,
+                StatusCode::OK,
+                "lead/escalation/dealers.html",
+                context! { me => caller.layout(), dealers => serde_value(rows) },
+            )
+        }
+        Err(e) => error_page(&state, Some(&caller), &e),
+    }
+}

@@ -42,6 +42,7 @@ pub fn api() -> Router<AppState> {
 /// The hours page, the rules page and their forms, the overdue leads.
 pub fn pages() -> Router<AppState> {
     Router::new()
+        .route("/dealers/hours", get(portal::dealers_page))
         .route(
             "/dealers/{id}/hours",
             get(portal::hours_page).post(portal::save_hours),

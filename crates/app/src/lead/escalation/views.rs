@@ -407,6 +407,11 @@ pub fn add_templates(env: &mut minijinja::Environment<'static>) {
     );
     templates::add(
         env,
+        "lead/escalation/dealers.html",
+        include_str!("../../../templates/lead/escalation/dealers.html"),
+    );
+    templates::add(
+        env,
         "lead/escalation/overdue.html",
         include_str!("../../../templates/lead/escalation/overdue.html"),
     );
