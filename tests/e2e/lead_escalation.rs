@@ -654,3 +654,36 @@ async fn contact_yes_or_a_refusal_ends_the_clock_and_the_overdue_view_shows_the_
     assert!(page.contains("Тихоокеанский Вера"), "{page}");
     assert!(!page.contains("Тихоокеанский Анна"));
 }
+
+#[tokio::test]
+async fn new_hours_move_the_clock_of_the_leads_already_waiting() {
+    // «Автоцентр Восток» closed on Saturdays for a while: a lead of Saturday 14 March 2026,
+    // 10:00 would wait until Monday 11:00.
+    let server = TestServer::start_at(vl(2026, 3, 13, 12, 0)).await;
+    let state = &server.state;
+    let admin = server.login("admin@demo.local").await;
+    let mut weekdays = vostok_hours();
+    weekdays["week"]["sat"] = Value::Null;
+    let (status, _) = admin
+        .send("PUT", "/api/dealers/dealer-4/hours", Some(weekdays))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    server.state.clock.set(vl(2026, 3, 14, 10, 0));
+    let lead = vostok_lead(state, "Глеб", "+7 914 555-05-05").await;
+    assert_eq!(escalate(state, vl(2026, 3, 14, 12, 1)).await, 0);
+
+    // The account manager opens Saturdays again: two working hours are up at 12:00 today.
+    let manager = server.login("manager@demo.local").await;
+    let (status, _) = manager
+        .send("PUT", "/api/dealers/dealer-4/hours", Some(vostok_hours()))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(escalate(state, vl(2026, 3, 14, 12, 1)).await, 1);
+    let stored = state.store.lead(lead.id()).await.unwrap().unwrap();
+    assert_eq!(stored.escalated().len(), 1);
+    assert_eq!(
+        stored.version(),
+        lead.version() + 1,
+        "re-indexing left the lead as it was"
+    );
+}

@@ -97,7 +97,8 @@ pub async fn hours(
 }
 
 /// An admin or the dealer's account manager sets the dealer's hours, checked field by
-/// field first; the escalation clock of leads counts in them from then on.
+/// field first; the escalation clock of leads counts in them from then on, the dealer's
+/// unprocessed leads included (their due index moves with the hours).
 pub async fn change_hours(
     state: &AppState,
     actor: &Actor,
@@ -113,12 +114,63 @@ pub async fn change_hours(
         .store
         .put_dealer_hours(dealer, &next, state.clock.now(), Some(&actor.user_id))
         .await?;
-    tracing::info!(dealer = %dealer, by = %actor.user_id, "dealer hours changed");
+    let moved = reindex_unprocessed(state, dealer, &next).await?;
+    tracing::info!(dealer = %dealer, by = %actor.user_id, leads = moved, "dealer hours changed");
     Ok(HoursOfDealer {
         hours: next,
         saved: true,
         dealer: current.dealer,
     })
+}
+
+/// Puts the dealer's unprocessed leads («Новый», «Не обработан») on the due index at their
+/// next escalation under `hours` (the lead itself unchanged, at the version read); returns
+/// how many moved. A lead saved meanwhile was indexed by its own save and is skipped.
+async fn reindex_unprocessed(
+    state: &AppState,
+    dealer: &DealerId,
+    hours: &DealerHours,
+) -> Result<usize, AppError> {
+    let calendar = crate::calendar::load(state).await?;
+    let listing = dealerdesk_store::LeadListing::Dealer(dealer.clone());
+    let mut moved = 0;
+    for status in [LeadStatus::New, LeadStatus::NotProcessed] {
+        let mut cursor = None;
+        loop {
+            let page = state
+                .store
+                .leads(&listing, Some(status), &PageRequest { limit: 100, cursor })
+                .await?;
+            for lead in page.items {
+                let escalate_at = if lead.anonymised_at().is_some() {
+                    None
+                } else {
+                    lead.next_escalation_at(hours, &calendar)
+                };
+                let saved = state
+                    .store
+                    .save_lead(dealerdesk_store::LeadSave {
+                        lead: &lead,
+                        expected_version: lead.version(),
+                        history: &[],
+                        notices: &[],
+                        escalate_at,
+                        customer: None,
+                    })
+                    .await;
+                match saved {
+                    Ok(()) => moved += 1,
+                    Err(dealerdesk_store::StoreError::Conflict { .. }) => {}
+                    Err(e) => return Err(e.into()),
+                }
+            }
+            match page.next_cursor {
+                Some(next) => cursor = Some(next),
+                None => break,
+            }
+        }
+    }
+    Ok(moved)
 }
 
 /// A network's lead settings as the head office edits them, with what the form offers.
