@@ -82,6 +82,7 @@ pub struct FieldProblem {
         lead::escalation::api::get_network,
         lead::escalation::api::put_network,
         lead::escalation::api::get_overdue,
+        lead::privacy::api::anonymise_customer,
     ),
     components(schemas(ErrorEnvelope, ErrorBody, FieldProblem))
 )]

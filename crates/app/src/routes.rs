@@ -75,13 +75,15 @@ fn tickets_actions_routes() -> Router<AppState> {
 }
 
 /// `GET /api/admin/calendars`, `GET`/`PUT /api/admin/calendars/{year}`,
-/// `GET`/`PUT /api/admin/calendars/hours`, `GET`/`PUT /api/admin/settings`; the lead
-/// network's settings: `GET`/`PUT /api/dealers/{id}/hours`, `GET`/`PUT /api/leads/network`,
+/// `GET`/`PUT /api/admin/calendars/hours`, `GET`/`PUT /api/admin/settings`,
+/// `POST /api/customers/{id}/anonymise`; the lead network's settings:
+/// `GET`/`PUT /api/dealers/{id}/hours`, `GET`/`PUT /api/leads/network`,
 /// `GET /api/leads/overdue`
 pub fn admin_calendars(state: AppState) -> Router {
     finish(
         calendar::routes::api()
             .merge(settings::routes::api())
+            .merge(lead::privacy::routes::api())
             .merge(lead::escalation::routes::api()),
         state,
     )
@@ -91,6 +93,12 @@ pub fn admin_calendars(state: AppState) -> Router {
 /// `POST /api/wishes/{id}/actions`
 pub fn wishes(state: AppState) -> Router {
     finish(wish::routes::api(), state)
+}
+
+/// `GET /s/{token}`, `POST /s/{token}`: the customer survey's public page (SPEC §4.5), the
+/// `survey-callback` function.
+pub fn survey_callback(state: AppState) -> Router {
+    finish(lead::survey::routes::callback(), state)
 }
 
 /// The portal: login, ticket pages, wishes, the admin calendar, static assets.
@@ -109,6 +117,7 @@ fn portal_routes() -> Router<AppState> {
         .merge(settings::routes::pages())
         .merge(lead::escalation::routes::pages())
         .merge(outbox::routes::routes())
+        .merge(lead::privacy::routes::pages())
 }
 
 /// Every route on one router, for the local server and end-to-end tests.
@@ -123,6 +132,8 @@ pub fn all(state: AppState) -> Router {
         .merge(settings::routes())
         .merge(outbox::routes())
         .merge(lead::escalation::routes())
+        .merge(lead::survey::routes::routes())
+        .merge(lead::privacy::routes::routes())
         .merge(openapi_routes());
     finish(routes, state)
 }

@@ -25,6 +25,7 @@
 //! its retry.
 
 pub mod network;
+pub mod survey;
 
 use crate::client::{Condition, Store};
 use crate::error::{Entity, StoreError};
@@ -42,6 +43,7 @@ use dealerdesk_domain::{DealerId, Notice, UserId};
 use std::future::Future;
 
 pub use network::{LeadNetwork, LeadNetworkRepo};
+pub use survey::{LeadErasure, LeadSurveyRepo};
 
 /// The `type` of a lead item.
 pub(crate) const LEAD_TYPE: &str = "lead";
