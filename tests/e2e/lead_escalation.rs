@@ -119,6 +119,30 @@ async fn an_admin_sets_a_dealers_hours_in_its_own_time_zone() {
     assert_eq!(after["shortened_by_minutes"], 30);
     let (_, again) = admin.send("GET", "/api/dealers/dealer-3/hours", None).await;
     assert_eq!(again, after);
+
+    // A dealer nobody set hours for works the platform's day in its own zone.
+    use dealerdesk_store::{DealerRecord, DirectoryRepo};
+    server
+        .state
+        .store
+        .put_dealer(&DealerRecord {
+            id: DealerId::new("dealer-west"),
+            network_id: NetworkId::new("network-demo"),
+            name: "Автоцентр Запад".into(),
+            city: "Калининград".into(),
+            timezone: "Europe/Kaliningrad".into(),
+            account_manager_id: None,
+        })
+        .await
+        .expect("dealer");
+    let (status, west) = admin
+        .send("GET", "/api/dealers/dealer-west/hours", None)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{west}");
+    assert_eq!(west["saved"], false);
+    assert_eq!(west["tz_label"], "Калининград (МСК−1)");
+    assert_eq!(west["week"][4]["close"], "18:00");
+    assert_eq!(west["week"][5]["open"], Value::Null);
 }
 
 #[tokio::test]

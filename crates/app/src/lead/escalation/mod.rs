@@ -88,8 +88,14 @@ pub async fn hours(
             hours,
             saved: true,
         },
+        // Never set: the core's default (Monday to Friday 09:00–18:00) in the dealer's zone.
         None => HoursOfDealer {
-            hours: crate::lead::dealer_hours(state, dealer).await?,
+            hours: crate::lead::default_hours(
+                record
+                    .timezone
+                    .parse()
+                    .unwrap_or(dealerdesk_domain::calendar::PLATFORM_TZ),
+            ),
             dealer: record,
             saved: false,
         },
