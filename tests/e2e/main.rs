@@ -12,6 +12,7 @@ mod estimates;
 mod inbox;
 mod lambda_events;
 mod lead_card;
+mod lead_escalation;
 mod lead_survey;
 mod login_abuse;
 mod notices;

@@ -172,6 +172,7 @@ fn templates() -> minijinja::Environment<'static> {
         inbox::views::add_templates,
         lead::card::views::add_templates,
         outbox::mail::add_templates,
+        lead::escalation::views::add_templates,
         lead::survey::views::add_templates,
         lead::privacy::views::add_templates,
     ])

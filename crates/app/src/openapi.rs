@@ -88,6 +88,11 @@ pub struct FieldProblem {
         lead::card::api::api_search,
         lead::card::api::api_transfer,
         lead::card::api::api_customer,
+        lead::escalation::api::get_hours,
+        lead::escalation::api::put_hours,
+        lead::escalation::api::get_network,
+        lead::escalation::api::put_network,
+        lead::escalation::api::get_overdue,
         lead::privacy::api::anonymise_customer,
     ),
     components(schemas(ErrorEnvelope, ErrorBody, FieldProblem))

@@ -78,12 +78,15 @@ fn tickets_actions_routes() -> Router<AppState> {
 
 /// `GET /api/admin/calendars`, `GET`/`PUT /api/admin/calendars/{year}`,
 /// `GET`/`PUT /api/admin/calendars/hours`, `GET`/`PUT /api/admin/settings`,
-/// `POST /api/customers/{id}/anonymise`
+/// `POST /api/customers/{id}/anonymise`; the lead network's settings:
+/// `GET`/`PUT /api/dealers/{id}/hours`, `GET`/`PUT /api/leads/network`,
+/// `GET /api/leads/overdue`
 pub fn admin_calendars(state: AppState) -> Router {
     finish(
         calendar::routes::api()
             .merge(settings::routes::api())
-            .merge(lead::privacy::routes::api()),
+            .merge(lead::privacy::routes::api())
+            .merge(lead::escalation::routes::api()),
         state,
     )
 }
@@ -120,6 +123,7 @@ fn portal_routes() -> Router<AppState> {
         .merge(wish::routes::pages())
         .merge(calendar::routes::pages())
         .merge(settings::routes::pages())
+        .merge(lead::escalation::routes::pages())
         .merge(outbox::routes::routes())
         .merge(inbox::routes::pages())
         .merge(lead::card::routes::pages())
@@ -139,6 +143,7 @@ pub fn all(state: AppState) -> Router {
         .merge(outbox::routes())
         .merge(inbox::routes())
         .merge(lead::card::routes())
+        .merge(lead::escalation::routes())
         .merge(lead::survey::routes::routes())
         .merge(lead::privacy::routes::routes())
         .merge(openapi_routes());

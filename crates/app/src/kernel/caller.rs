@@ -102,6 +102,9 @@ impl PortalCaller {
             reads_wishes => actor.scope(Area::Wishes).is_open(),
             reads_leads => actor.reads_leads(),
             unread => self.unread,
+            watches_overdue_leads => matches!(role, Role::RegionalRep | Role::BrandAdmin | Role::Admin),
+            edits_dealer_hours => actor.scope(Area::DealerHours).is_open(),
+            edits_lead_network => actor.scope(Area::LeadNetwork).is_open(),
         }
     }
 

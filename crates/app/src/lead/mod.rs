@@ -5,6 +5,7 @@
 //! `portal.rs`, `views.rs`, `jobs.rs`, `routes.rs`).
 
 pub mod card;
+pub mod escalation;
 pub mod privacy;
 pub mod survey;
 
