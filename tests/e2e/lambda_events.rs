@@ -26,7 +26,7 @@ use tower::ServiceExt as _;
 /// `main.rs` calls `routes::<group>`). The SAM template routes to it exactly the `/api/...`
 /// routes of that group, read from `crates/app/src/routes.rs` by [`template_routes_every_function`];
 /// everything else reaches the portal through `$default`.
-const HTTP_FUNCTIONS: [(&str, &str); 8] = [
+const HTTP_FUNCTIONS: [(&str, &str); 9] = [
     ("session", "session"),
     ("tickets-create", "tickets_create"),
     ("tickets-read", "tickets_read"),
@@ -34,6 +34,7 @@ const HTTP_FUNCTIONS: [(&str, &str); 8] = [
     ("tickets-actions", "tickets_actions"),
     ("wishes", "wishes"),
     ("admin", "admin_calendars"),
+    ("lead-webhook", "lead_webhook"),
     ("portal", "portal"),
 ];
 
@@ -1817,7 +1818,13 @@ fn mounted(src: &str, body: &str, out: &mut Vec<(String, String)>) {
     }
     let ident = |c: char| c.is_ascii_alphanumeric() || c == '_';
     for (at, _) in body.match_indices("::routes::") {
-        let feature = body[..at].rsplit(|c: char| !ident(c)).next().unwrap_or("");
+        // `wish::routes::api()` or a sub-area's `lead::intake::routes::admin()`.
+        let feature = body[..at]
+            .rsplit(|c: char| !ident(c) && c != ':')
+            .next()
+            .unwrap_or("")
+            .trim_start_matches(':')
+            .replace("::", "/");
         let name: String = body[at + "::routes::".len()..]
             .chars()
             .take_while(|&c| ident(c))

@@ -160,5 +160,6 @@ pub async fn seed(state: &AppState, now: DateTime<Utc>) -> Result<SeedReport, Ap
             Err(e) => return Err(e.into()),
         }
     }
+    crate::lead::intake::sites::seed_demo(state, network.as_str()).await?;
     Ok(report)
 }

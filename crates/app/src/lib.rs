@@ -17,6 +17,7 @@ pub mod cost;
 pub mod demo;
 pub mod jobs;
 pub mod kernel;
+pub mod lead;
 pub mod openapi;
 pub mod outbox;
 pub mod routes;
@@ -145,6 +146,7 @@ fn templates() -> minijinja::Environment<'static> {
         wish::views::add_templates,
         calendar::portal::add_templates,
         settings::views::add_templates,
+        lead::intake::views::add_templates,
         outbox::portal::add_templates,
         outbox::mail::add_templates,
     ])

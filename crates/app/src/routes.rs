@@ -4,8 +4,8 @@
 
 use crate::kernel::{self, templates};
 use crate::{
-    AppState, attachment, calendar, comment, cost, openapi, outbox, session, settings, telemetry,
-    ticket, wish,
+    AppState, attachment, calendar, comment, cost, lead, openapi, outbox, session, settings,
+    telemetry, ticket, wish,
 };
 use axum::Router;
 use axum::routing::get;
@@ -75,12 +75,21 @@ fn tickets_actions_routes() -> Router<AppState> {
 }
 
 /// `GET /api/admin/calendars`, `GET`/`PUT /api/admin/calendars/{year}`,
-/// `GET`/`PUT /api/admin/calendars/hours`, `GET`/`PUT /api/admin/settings`
+/// `GET`/`PUT /api/admin/calendars/hours`, `GET`/`PUT /api/admin/settings`,
+/// `GET`/`POST /api/admin/sites`, `PUT /api/admin/sites/{id}`,
+/// `POST /api/admin/sites/{id}/rotate`, `POST /api/admin/sites/{id}/revoke`
 pub fn admin_calendars(state: AppState) -> Router {
     finish(
-        calendar::routes::api().merge(settings::routes::api()),
+        calendar::routes::api()
+            .merge(settings::routes::api())
+            .merge(lead::intake::routes::admin()),
         state,
     )
+}
+
+/// The lead webhook: `GET /api/leads/form-token` (the sites' pages).
+pub fn lead_webhook(state: AppState) -> Router {
+    finish(lead::intake::routes::webhook(), state)
 }
 
 /// `POST /api/wishes`, `GET /api/wishes`, `GET /api/wishes/{id}`,
@@ -103,6 +112,7 @@ fn portal_routes() -> Router<AppState> {
         .merge(wish::routes::pages())
         .merge(calendar::routes::pages())
         .merge(settings::routes::pages())
+        .merge(lead::intake::routes::pages())
         .merge(outbox::routes::routes())
 }
 
@@ -116,6 +126,7 @@ pub fn all(state: AppState) -> Router {
         .merge(wish::routes())
         .merge(calendar::routes())
         .merge(settings::routes())
+        .merge(lead::intake::routes::routes())
         .merge(outbox::routes())
         .merge(openapi_routes());
     finish(routes, state)

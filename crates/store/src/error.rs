@@ -11,6 +11,7 @@ dealerdesk_domain::coded_enum! {
         Calendar = "calendar" / "Календарь",
         User = "user" / "Учётная запись",
         Settings = "settings" / "Настройки",
+        Site = "site" / "Сайт",
     }
 }
 

@@ -32,6 +32,7 @@ mod directory;
 mod error;
 mod kernel;
 pub mod keys;
+pub mod lead;
 mod mapping;
 mod outbox;
 mod queue;

@@ -275,6 +275,9 @@ crate::coded_enum! {
         TooFast = "too_fast" / "Форма отправлена слишком быстро",
         /// Posted with a form time from the future (forged or replayed).
         ForgedTime = "forged_time" / "Неверное время показа формы",
+        /// A browser post without a valid form token (no script ran, a token of another
+        /// site, a forged or expired signature).
+        BadToken = "bad_token" / "Нет подписи формы",
     }
 }
 

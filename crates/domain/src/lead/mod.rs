@@ -11,6 +11,7 @@
 //! - [`survey`]: the customer's feedback 24 hours after the lead;
 //! - [`search`]: finding a lead across dealers, its redacted view, the transfer;
 //! - [`privacy`]: anonymisation (152-ФЗ);
+//! - [`site`]: the sites that post leads, their keys and their post limits;
 //! - [`notices`]: who is told what, with deterministic keys.
 //!
 //! Nothing here reads the clock or the store: "now", the routing table, the assignments,
@@ -28,6 +29,7 @@ pub mod notices;
 pub mod privacy;
 pub mod routing;
 pub mod search;
+pub mod site;
 pub mod survey;
 
 use serde::{Deserialize, Serialize};
@@ -56,6 +58,10 @@ pub use notices::{
 pub use privacy::{ANONYMOUS_NAME, ERASED, anonymise_history};
 pub use routing::{Assignments, Origin, Routed, RoutedBy, RoutingError, RoutingTable, route};
 pub use search::{LeadQuery, RedactedLead, SearchDraft, SearchError};
+pub use site::{
+    BROWSER_POST_LIMIT, FORM_TOKEN_MAX_AGE, PostLimit, SERVER_POST_LIMIT, Site, SiteDraft,
+    SiteError, SiteId, SiteOwner, SiteSettings, normalise_origin,
+};
 pub use survey::{SurveyAnswer, SurveyDraft, SurveyError, SurveyResponse};
 
 macro_rules! lead_id_type {

@@ -1,0 +1,3 @@
+//! Leads (SPEC §4): one folder per area.
+
+pub mod intake;
