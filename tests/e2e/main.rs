@@ -10,6 +10,7 @@ mod costs;
 mod demo_history;
 mod estimates;
 mod lambda_events;
+mod lead_intake;
 mod login_abuse;
 mod notices;
 mod portal;

@@ -300,9 +300,8 @@ async fn site_key(command: SiteKeyCommand) -> Result<(), CliError> {
     use dealerdesk_app::lead::intake::sites;
     use dealerdesk_domain::lead::{SiteDraft, SiteId};
     let site_id = |raw: &str| {
-        SiteId::parse(raw.trim()).ok_or_else(|| {
-            CliError::App(AppError::bad_request("bad_site", "Такого сайта нет."))
-        })
+        SiteId::parse(raw.trim())
+            .ok_or_else(|| CliError::App(AppError::bad_request("bad_site", "Такого сайта нет.")))
     };
     match command {
         SiteKeyCommand::Issue {
@@ -334,7 +333,10 @@ async fn site_key(command: SiteKeyCommand) -> Result<(), CliError> {
             let id = site_id(&site)?;
             with_store(&store, |state| async move {
                 let issued = sites::rotate_as_operator(&state, &id, None).await?;
-                println!("site {}: new secret key (shown once): {}", issued.site.id, issued.secret_key);
+                println!(
+                    "site {}: new secret key (shown once): {}",
+                    issued.site.id, issued.secret_key
+                );
                 Ok(())
             })
             .await
@@ -363,7 +365,11 @@ async fn site_key(command: SiteKeyCommand) -> Result<(), CliError> {
                     println!(
                         "{}\t{}\t{}\t{}\tspam {}\t{}",
                         site.id,
-                        if site.is_active() { "active" } else { "revoked" },
+                        if site.is_active() {
+                            "active"
+                        } else {
+                            "revoked"
+                        },
                         owner,
                         site.settings.origins.join(" "),
                         s.spam_total(),

@@ -303,9 +303,8 @@ pub fn normalise_origin(raw: &str) -> Option<String> {
         && host
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '[' | ']' | ':'));
-    let port_ok = port.is_none_or(|p| {
-        !p.is_empty() && p.len() <= 5 && p.bytes().all(|b| b.is_ascii_digit())
-    });
+    let port_ok =
+        port.is_none_or(|p| !p.is_empty() && p.len() <= 5 && p.bytes().all(|b| b.is_ascii_digit()));
     (host_ok && port_ok).then_some(raw)
 }
 
@@ -525,10 +524,7 @@ mod tests {
         assert_eq!(rotated.version, 2);
         let revoked = rotated.revoked(later).unwrap();
         assert!(!revoked.is_active());
-        assert_eq!(
-            revoked.rotated("x".into(), later),
-            Err(SiteError::Revoked)
-        );
+        assert_eq!(revoked.rotated("x".into(), later), Err(SiteError::Revoked));
         assert_eq!(revoked.revoked(later), Err(SiteError::Revoked));
         assert_eq!(
             site.check_version(2).unwrap_err().refusal().kind,

@@ -99,7 +99,10 @@ impl SiteRepo for Store {
     }
 
     async fn site_by_key_hash(&self, key_hash: &str) -> Result<Option<Site>, StoreError> {
-        let Some(item) = self.get(keys::site_key_pk(key_hash), keys::SITE_KEY_SK).await? else {
+        let Some(item) = self
+            .get(keys::site_key_pk(key_hash), keys::SITE_KEY_SK)
+            .await?
+        else {
             return Ok(None);
         };
         let site = site_from_item(&item)?;
@@ -219,12 +222,14 @@ pub(crate) fn site_to_item(site: &Site) -> Result<Item, StoreError> {
 }
 
 fn site_key_to_item(site: &Site) -> Result<Item, StoreError> {
-    Ok(
-        Builder::new(keys::site_key_pk(&site.key_hash), keys::SITE_KEY_SK, SITE_KEY_TYPE)
-            .string("site_id", site.id.as_str())
-            .string(SITE_JSON, site_json(site)?)
-            .build(),
+    Ok(Builder::new(
+        keys::site_key_pk(&site.key_hash),
+        keys::SITE_KEY_SK,
+        SITE_KEY_TYPE,
     )
+    .string("site_id", site.id.as_str())
+    .string(SITE_JSON, site_json(site)?)
+    .build())
 }
 
 pub(crate) fn site_from_item(item: &Item) -> Result<Site, StoreError> {
@@ -249,8 +254,8 @@ fn spam_from_item(item: &Item) -> Result<(String, BTreeMap<String, u64>), StoreE
 mod tests {
     use super::*;
     use chrono::{TimeZone, Utc};
-    use dealerdesk_domain::lead::{SiteOwner, SiteSettings};
     use dealerdesk_domain::DealerId;
+    use dealerdesk_domain::lead::{SiteOwner, SiteSettings};
 
     fn site() -> Site {
         Site::new(
@@ -276,7 +281,10 @@ mod tests {
         assert_eq!(site_from_item(&item), Ok(s.clone()));
         assert_eq!(item.get("gsi1pk"), Some(&AttributeValue::S("SITES".into())));
         let claim = site_key_to_item(&s).unwrap();
-        assert_eq!(claim.get("pk"), Some(&AttributeValue::S("SITEKEY#abc".into())));
+        assert_eq!(
+            claim.get("pk"),
+            Some(&AttributeValue::S("SITEKEY#abc".into()))
+        );
         assert_eq!(site_from_item(&claim), Ok(s));
     }
 

@@ -28,7 +28,12 @@ struct Extra<'a> {
     notice: Option<&'static str>,
 }
 
-async fn page(state: &AppState, caller: &PortalCaller, status: StatusCode, extra: Extra<'_>) -> Response {
+async fn page(
+    state: &AppState,
+    caller: &PortalCaller,
+    status: StatusCode,
+    extra: Extra<'_>,
+) -> Response {
     let actor = caller.actor();
     let loaded = async {
         let list = sites::list(state, actor).await?;
@@ -44,7 +49,9 @@ async fn page(state: &AppState, caller: &PortalCaller, status: StatusCode, extra
     let networks: BTreeSet<String> = dealers.iter().map(|d| d.network_id.to_string()).collect();
     let dealer_rows: Vec<_> = dealers
         .iter()
-        .map(|d| context! { id => d.id.to_string(), name => d.name.clone(), city => d.city.clone() })
+        .map(
+            |d| context! { id => d.id.to_string(), name => d.name.clone(), city => d.city.clone() },
+        )
         .collect();
     render(
         state,
@@ -77,7 +84,16 @@ pub async fn sites_page(
         return error_page(&state, Some(&caller), &e);
     }
     let notice = (query.as_deref() == Some("revoked=1")).then_some("Ключи сайта отозваны.");
-    page(&state, &caller, StatusCode::OK, Extra { notice, ..Extra::default() }).await
+    page(
+        &state,
+        &caller,
+        StatusCode::OK,
+        Extra {
+            notice,
+            ..Extra::default()
+        },
+    )
+    .await
 }
 
 /// `POST /admin/sites`: issue a site.
@@ -103,11 +119,30 @@ pub async fn issue_site(State(state): State<AppState>, form: PortalForm) -> Resp
     };
     match sites::issue(&state, caller.actor(), &draft).await {
         Ok(issued) => {
-            page(&state, caller, StatusCode::CREATED, Extra { issued: Some(&issued), ..Extra::default() }).await
+            page(
+                &state,
+                caller,
+                StatusCode::CREATED,
+                Extra {
+                    issued: Some(&issued),
+                    ..Extra::default()
+                },
+            )
+            .await
         }
         Err(e) => {
             let status = e.status();
-            page(&state, caller, status, Extra { error: Some(&e), typed: Some(&form.fields), ..Extra::default() }).await
+            page(
+                &state,
+                caller,
+                status,
+                Extra {
+                    error: Some(&e),
+                    typed: Some(&form.fields),
+                    ..Extra::default()
+                },
+            )
+            .await
         }
     }
 }
@@ -132,12 +167,30 @@ pub async fn rotate_site(
     .await;
     match result {
         Ok(issued) => {
-            page(&state, caller, StatusCode::OK, Extra { issued: Some(&issued), ..Extra::default() }).await
+            page(
+                &state,
+                caller,
+                StatusCode::OK,
+                Extra {
+                    issued: Some(&issued),
+                    ..Extra::default()
+                },
+            )
+            .await
         }
         Err(e) if e.status() == StatusCode::FORBIDDEN => error_page(&state, Some(caller), &e),
         Err(e) => {
             let status = e.status();
-            page(&state, caller, status, Extra { error: Some(&e), ..Extra::default() }).await
+            page(
+                &state,
+                caller,
+                status,
+                Extra {
+                    error: Some(&e),
+                    ..Extra::default()
+                },
+            )
+            .await
         }
     }
 }
@@ -159,7 +212,16 @@ pub async fn revoke_site(
         Err(e) if e.status() == StatusCode::FORBIDDEN => error_page(&state, Some(caller), &e),
         Err(e) => {
             let status = e.status();
-            page(&state, caller, status, Extra { error: Some(&e), ..Extra::default() }).await
+            page(
+                &state,
+                caller,
+                status,
+                Extra {
+                    error: Some(&e),
+                    ..Extra::default()
+                },
+            )
+            .await
         }
     }
 }

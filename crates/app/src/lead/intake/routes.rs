@@ -30,7 +30,10 @@ pub fn webhook() -> Router<AppState> {
 /// The admin's sites page and the sites' script (the portal).
 pub fn pages() -> Router<AppState> {
     Router::new()
-        .route("/admin/sites", get(portal::sites_page).post(portal::issue_site))
+        .route(
+            "/admin/sites",
+            get(portal::sites_page).post(portal::issue_site),
+        )
         .route("/admin/sites/{id}/rotate", post(portal::rotate_site))
         .route("/admin/sites/{id}/revoke", post(portal::revoke_site))
         .route("/static/lead-form.js", get(portal::lead_form_js))

@@ -224,7 +224,9 @@ pub async fn update(
 /// The site of a server-to-server post, by its `X-Site-Key` (one read); 401 for a missing,
 /// unknown, rotated-away or revoked key.
 pub async fn by_key(state: &AppState, key: Option<&str>) -> Result<Site, AppError> {
-    let key = key.map(str::trim).filter(|k| !k.is_empty() && k.len() <= 200);
+    let key = key
+        .map(str::trim)
+        .filter(|k| !k.is_empty() && k.len() <= 200);
     let Some(key) = key else {
         return Err(unknown_site());
     };
