@@ -44,6 +44,7 @@ async fn the_admin_issues_rotates_and_revokes_a_sites_key_and_nobody_else_may() 
         "site-dealer-1",
         "site-dealer-2",
         "site-dealer-3",
+        "site-dealer-4",
         "site-brand",
     ] {
         assert!(ids.contains(&id), "{id} in {ids:?}");

@@ -1,4 +1,4 @@
-//! Demo data: one brand network, three dealers, a user of every role. The logins are
+//! Demo data: one brand network, four dealers, a user of every role. The logins are
 //! fixed so that any tester can rely on them (README lists them). [`history`] gives the
 //! network a few weeks of support work.
 
@@ -9,16 +9,18 @@ use crate::kernel::auth;
 use crate::kernel::error::AppError;
 use crate::session::normalise_email;
 use chrono::{DateTime, Utc};
+use dealerdesk_domain::lead::{Assignments, DealerHours, Direction, RoutingTable};
 use dealerdesk_domain::{DealerId, NetworkId, Role, UserId};
 use dealerdesk_store::{
-    DealerRecord, DirectoryRepo, NetworkRecord, StoreError, UserRecord, UserRepo,
+    DealerRecord, DirectoryRepo, LeadNetwork, LeadNetworkRepo, NetworkRecord, StoreError,
+    UserRecord, UserRepo,
 };
 
 /// The password of every demo user (demo data only).
 pub const DEMO_PASSWORD: &str = "demo-password";
 
 /// (id, e-mail, name, role, dealer)
-pub const DEMO_USERS: [(&str, &str, &str, Role, Option<&str>); 9] = [
+pub const DEMO_USERS: [(&str, &str, &str, Role, Option<&str>); 11] = [
     (
         "user-dealer1",
         "dealer1@demo.local",
@@ -39,6 +41,13 @@ pub const DEMO_USERS: [(&str, &str, &str, Role, Option<&str>); 9] = [
         "Олег Уральский",
         Role::Dealer,
         Some("dealer-3"),
+    ),
+    (
+        "user-dealer4",
+        "dealer4@demo.local",
+        "Алексей Приморский",
+        Role::Dealer,
+        Some("dealer-4"),
     ),
     (
         "user-accountant1",
@@ -69,6 +78,13 @@ pub const DEMO_USERS: [(&str, &str, &str, Role, Option<&str>); 9] = [
         None,
     ),
     (
+        "user-rep2",
+        "rep2@demo.local",
+        "Наталья Восточная",
+        Role::RegionalRep,
+        None,
+    ),
+    (
         "user-brand",
         "brand@demo.local",
         "Елена Брендова",
@@ -85,7 +101,7 @@ pub const DEMO_USERS: [(&str, &str, &str, Role, Option<&str>); 9] = [
 ];
 
 /// (id, name, city, time zone, account manager)
-const DEMO_DEALERS: [(&str, &str, &str, &str, Option<&str>); 3] = [
+const DEMO_DEALERS: [(&str, &str, &str, &str, Option<&str>); 4] = [
     (
         "dealer-1",
         "Автоцентр Север",
@@ -107,6 +123,38 @@ const DEMO_DEALERS: [(&str, &str, &str, &str, Option<&str>); 3] = [
         "Asia/Yekaterinburg",
         None,
     ),
+    (
+        "dealer-4",
+        "Автоцентр Восток",
+        "Владивосток",
+        "Asia/Vladivostok",
+        Some("user-manager"),
+    ),
+];
+
+/// The brand site's routing: (city, region, dealer); the network's default is dealer-1.
+const DEMO_ROUTING: [(&str, &str, &str); 4] = [
+    ("Москва", "Московская область", "dealer-1"),
+    ("Краснодар", "Краснодарский край", "dealer-2"),
+    ("Екатеринбург", "Свердловская область", "dealer-3"),
+    ("Владивосток", "Приморский край", "dealer-4"),
+];
+
+/// Which representative observes which dealer in which direction: two representatives
+/// with different dealers and directions (SPEC §4.2).
+const DEMO_ASSIGNMENTS: [(&str, Direction, &str); 12] = [
+    ("dealer-1", Direction::Sales, "user-rep"),
+    ("dealer-1", Direction::Service, "user-rep"),
+    ("dealer-1", Direction::Parts, "user-rep"),
+    ("dealer-2", Direction::Sales, "user-rep"),
+    ("dealer-2", Direction::Service, "user-rep"),
+    ("dealer-2", Direction::Parts, "user-rep2"),
+    ("dealer-3", Direction::Sales, "user-rep2"),
+    ("dealer-3", Direction::Service, "user-rep2"),
+    ("dealer-3", Direction::Parts, "user-rep2"),
+    ("dealer-4", Direction::Sales, "user-rep2"),
+    ("dealer-4", Direction::Service, "user-rep"),
+    ("dealer-4", Direction::Parts, "user-rep"),
 ];
 
 /// What a seeding run created.
@@ -139,6 +187,7 @@ pub async fn seed(state: &AppState, now: DateTime<Utc>) -> Result<SeedReport, Ap
             })
             .await?;
     }
+    seed_leads_network(state, &network, now).await?;
     let mut report = SeedReport::default();
     for (id, email, name, role, dealer) in DEMO_USERS {
         if state.store.user_by_email(email).await?.is_some() {
@@ -162,4 +211,57 @@ pub async fn seed(state: &AppState, now: DateTime<Utc>) -> Result<SeedReport, Ap
     }
     crate::lead::intake::sites::seed_demo(state, network.as_str()).await?;
     Ok(report)
+}
+
+/// The network's routing rules and assignments, and every dealer's showroom hours
+/// (Monday to Saturday 09:00–20:00 local, Sunday closed): set only where nothing is yet,
+/// so what the brand or an admin changed stays.
+async fn seed_leads_network(
+    state: &AppState,
+    network: &NetworkId,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    let dealers = DEMO_DEALERS.map(|(id, ..)| DealerId::new(id));
+    let routing = DEMO_ROUTING.iter().fold(
+        RoutingTable::new(dealers.clone()).default_dealer(DealerId::new("dealer-1")),
+        |table, (city, region, dealer)| {
+            table
+                .city(city, DealerId::new(*dealer))
+                .region(region, DealerId::new(*dealer))
+        },
+    );
+    let assignments =
+        DEMO_ASSIGNMENTS
+            .iter()
+            .fold(Assignments::new(), |a, (dealer, direction, rep)| {
+                a.assign(DealerId::new(*dealer), *direction, UserId::new(*rep))
+            });
+    let settings = LeadNetwork {
+        network: network.clone(),
+        routing,
+        assignments,
+        updated_at: now,
+        updated_by: None,
+        version: 1,
+    };
+    match state.store.save_lead_network(&settings, 0).await {
+        Ok(()) | Err(StoreError::AlreadyExists | StoreError::Conflict { .. }) => {}
+        Err(e) => return Err(e.into()),
+    }
+    for (id, _, _, tz, _) in DEMO_DEALERS {
+        let dealer = DealerId::new(id);
+        if state.store.dealer_hours(&dealer).await?.is_some() {
+            continue;
+        }
+        let tz = tz
+            .parse()
+            .map_err(|_| AppError::Config(format!("demo zone {tz}")))?;
+        let hours = DealerHours::mon_sat(tz, crate::lead::hm(9, 0), crate::lead::hm(20, 0))
+            .map_err(|e| AppError::Config(format!("demo hours: {e}")))?;
+        state
+            .store
+            .put_dealer_hours(&dealer, &hours, now, None)
+            .await?;
+    }
+    Ok(())
 }

@@ -47,6 +47,9 @@ pub struct Settings {
     pub estimate: dealerdesk_domain::EstimateSettings,
     /// Where people reach the portal; links in e-mails start with it.
     pub public_url: String,
+    /// The key of the platform's signed tokens (lead form tokens, survey links):
+    /// `DEALERDESK_SIGNING_KEY`, required in AWS; the local server keeps one in its data dir.
+    pub signing_key: String,
 }
 
 impl Default for Settings {
@@ -56,6 +59,9 @@ impl Default for Settings {
             session_hours: 12,
             estimate: dealerdesk_domain::EstimateSettings::default(),
             public_url: "http://127.0.0.1:8080".into(),
+            // Tests and a bare `Settings::default()` only: `from_env` refuses to run a Lambda
+            // without a real key, and `dealerdesk serve` makes one per data dir.
+            signing_key: "dealerdesk-local-signing-key".into(),
         }
     }
 }
@@ -75,8 +81,23 @@ impl Settings {
             }
         };
         let defaults = Settings::default();
+        let signing_key = match std::env::var("DEALERDESK_SIGNING_KEY") {
+            Ok(key) if key.len() >= 32 => key,
+            Ok(key) if !key.is_empty() => {
+                return Err(AppError::Config(
+                    "DEALERDESK_SIGNING_KEY must be at least 32 characters".into(),
+                ));
+            }
+            _ if std::env::var_os("AWS_LAMBDA_FUNCTION_NAME").is_some() => {
+                return Err(AppError::Config(
+                    "DEALERDESK_SIGNING_KEY is not set: signed links would be forgeable".into(),
+                ));
+            }
+            _ => defaults.signing_key.clone(),
+        };
         Ok(Settings {
             cookie_secure,
+            signing_key,
             public_url: std::env::var("DEALERDESK_PUBLIC_URL")
                 .ok()
                 .filter(|u| !u.is_empty())

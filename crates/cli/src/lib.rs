@@ -507,6 +507,9 @@ pub async fn open(args: &StoreArgs, clock: Clock, port: u16) -> Result<Opened, C
     store.ensure_table().await?;
     let mailer = Mailer::from_env(&args.data_dir.join("mail")).await?;
     let mut settings = Settings::from_env()?;
+    if std::env::var_os("DEALERDESK_SIGNING_KEY").is_none() {
+        settings.signing_key = local_signing_key(&args.data_dir)?;
+    }
     if std::env::var("DEALERDESK_PUBLIC_URL")
         .unwrap_or_default()
         .is_empty()
@@ -520,6 +523,23 @@ pub async fn open(args: &StoreArgs, clock: Clock, port: u16) -> Result<Opened, C
         fresh,
         engine,
     })
+}
+
+/// The local server's signing key: made once per data dir (`signing.key`), so form tokens
+/// and survey links stay valid across restarts and differ between installations.
+fn local_signing_key(data_dir: &std::path::Path) -> Result<String, CliError> {
+    let file = data_dir.join("signing.key");
+    let io = |context: String| move |source| CliError::Io { context, source };
+    match std::fs::read_to_string(&file) {
+        Ok(key) if key.trim().len() >= 32 => Ok(key.trim().to_string()),
+        _ => {
+            std::fs::create_dir_all(data_dir)
+                .map_err(io(format!("creating data dir {}", data_dir.display())))?;
+            let key = dealerdesk_app::kernel::sign::new_key();
+            std::fs::write(&file, &key).map_err(io(format!("writing {}", file.display())))?;
+            Ok(key)
+        }
+    }
 }
 
 /// Runs every job on each tick until the server stops. A failing job is logged and tried

@@ -11,6 +11,9 @@ dealerdesk_domain::coded_enum! {
         Calendar = "calendar" / "Календарь",
         User = "user" / "Учётная запись",
         Settings = "settings" / "Настройки",
+        Lead = "lead" / "Заявка",
+        Customer = "customer" / "Профиль клиента",
+        LeadNetwork = "lead_network" / "Правила распределения",
         Site = "site" / "Сайт",
     }
 }
@@ -21,6 +24,7 @@ impl Entity {
         match self {
             Entity::User => "Учётную запись",
             Entity::Settings => "Настройки",
+            Entity::Lead => "Заявку",
             other => other.label(),
         }
     }

@@ -34,6 +34,15 @@
 //! | wish | `WISH#<id>` | `WISH` | gsi1: `DEALER#<dealer>#WISHES` / `<created>#<id>`; gsi2: `WISHES` / `<created>#<id>` |
 //! | wish history event | `WISH#<id>` | `EVENT#<at>#<version>` | — |
 //! | failed-login counter | `THROTTLE#LOGIN#ADDR#<address>` or `THROTTLE#LOGIN#ACCOUNT#<email>#<address>` | `THROTTLE` | — (`ttl` = a day after the last failure) |
+//! | lead | `LEAD#<id>` | `LEAD` | gsi1: `DEALER#<dealer>#LEADS` / `<created>#<id>`; gsi2: `LEADS` / `<created>#<id>`; gsi3 while an escalation is owed: `LEAD#ESCALATE` / `<due>#<id>` |
+//! | lead history line | `LEAD#<id>` | `EVENT#<at>#<version>#<n>` | — |
+//! | representative's copy of a lead | `LEAD#<id>` | `OBSERVER` | gsi1 while observed: `OBSERVER#<user>#LEADS` / `<created>#<id>` |
+//! | customer survey due | `LEAD#<id>` | `SURVEY` | gsi3: `LEAD#SURVEY` / `<due>#<id>` |
+//! | lead idempotency record | `IDEMP#LEAD#<site or user>#<key>` | `IDEMP` | — (`ttl`) |
+//! | customer profile | `CUSTOMER#<id>` | `CUSTOMER` | — |
+//! | identity claim | `CUSTKEY#phone#<e164>` or `CUSTKEY#email#<email>` | `CUSTKEY` | — |
+//! | network lead settings | `LEADNET#<network>` | `LEADNET` | — |
+//! | dealer working hours | `DEALER#<id>` | `HOURS` | — |
 //!
 //! Users also carry index keys: gsi1 `USERS#DEALER#<dealer>` / `<email>` (a dealer's people)
 //! and gsi2 `USERS#ROLE#<role>` / `<email>` (everyone with a role), so a notice to "the
@@ -311,6 +320,78 @@ pub fn completed_work_pk(
 /// The sort key of resolved paid work: when it was finished, then the ticket.
 pub fn completed_work_sk(completed_at: DateTime<Utc>, ticket: &TicketId) -> String {
     format!("{}#{ticket}", instant(completed_at))
+}
+
+/// The sort key of a lead item.
+pub const LEAD_SK: &str = "LEAD";
+/// The sort key of a representative's listing copy of a lead.
+pub const LEAD_OBSERVER_SK: &str = "OBSERVER";
+/// The sort key of a lead's survey-due marker.
+pub const LEAD_SURVEY_SK: &str = "SURVEY";
+/// The `gsi2pk` under which every lead of the network is listed.
+pub const ALL_LEADS_GSI2PK: &str = "LEADS";
+/// The `gsi3pk` of leads with an escalation owed.
+pub const LEAD_ESCALATE_GSI3PK: &str = "LEAD#ESCALATE";
+/// The `gsi3pk` of surveys not yet sent.
+pub const LEAD_SURVEY_GSI3PK: &str = "LEAD#SURVEY";
+/// The sort key of a customer profile.
+pub const CUSTOMER_SK: &str = "CUSTOMER";
+/// The sort key of an identity claim.
+pub const CUSTOMER_KEY_SK: &str = "CUSTKEY";
+/// The sort key of a network's lead settings.
+pub const LEAD_NETWORK_SK: &str = "LEADNET";
+/// The sort key of a dealer's working hours (in the dealer's partition).
+pub const DEALER_HOURS_SK: &str = "HOURS";
+
+/// The partition key of a lead, its history, its copy and its survey marker.
+pub fn lead_pk(id: &dealerdesk_domain::lead::LeadId) -> String {
+    format!("LEAD#{id}")
+}
+
+/// The `gsi1pk` of one dealer's leads.
+pub fn dealer_leads_gsi1pk(dealer: &DealerId) -> String {
+    format!("DEALER#{dealer}#LEADS")
+}
+
+/// The `gsi1pk` of the leads a representative observes.
+pub fn observer_leads_gsi1pk(user: &UserId) -> String {
+    format!("OBSERVER#{user}#LEADS")
+}
+
+/// The listing sort key of a lead: creation instant, then id.
+pub fn lead_listing_sk(created_at: DateTime<Utc>, id: &dealerdesk_domain::lead::LeadId) -> String {
+    format!("{}#{id}", instant(created_at))
+}
+
+/// The `gsi3sk` of a lead's due work: when, then the lead.
+pub fn lead_due_gsi3sk(due: DateTime<Utc>, id: &dealerdesk_domain::lead::LeadId) -> String {
+    format!("{}#{id}", instant(due))
+}
+
+/// The sort key of one line of a lead's history: when, the lead version the save made,
+/// then the line's place in that save (one save may change several fields).
+pub fn lead_event_sk(at: DateTime<Utc>, version: u64, index: usize) -> String {
+    format!("{EVENT_SK_PREFIX}{}#{version:020}#{index:04}", instant(at))
+}
+
+/// The partition key of a lead create's idempotency record, per site or user.
+pub fn lead_idempotency_pk(owner: &str, key: &str) -> String {
+    format!("IDEMP#LEAD#{owner}#{key}")
+}
+
+/// The partition key of a customer profile.
+pub fn customer_pk(id: &dealerdesk_domain::lead::CustomerId) -> String {
+    format!("CUSTOMER#{id}")
+}
+
+/// The partition key of the claim of an identity key (`phone#+7…`, `email#…`).
+pub fn customer_key_pk(identity: &str) -> String {
+    format!("CUSTKEY#{identity}")
+}
+
+/// The partition key of a network's lead settings.
+pub fn lead_network_pk(network: &NetworkId) -> String {
+    format!("LEADNET#{network}")
 }
 
 #[cfg(test)]

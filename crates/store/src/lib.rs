@@ -32,7 +32,7 @@ mod directory;
 mod error;
 mod kernel;
 pub mod keys;
-pub mod lead;
+mod lead;
 mod mapping;
 mod outbox;
 mod queue;
@@ -48,6 +48,10 @@ pub use client::{MAX_PAGE_LIMIT, Store, StoreConfig};
 pub use comment::{TicketNotes, TicketNotesRepo};
 pub use cost::{CompletedWork, CostRepo, Ledger, LedgerWrite};
 pub use error::{Entity, StoreError};
+pub use lead::{
+    CustomerRepo, CustomerWrite, LeadCreate, LeadCreated, LeadIdempotency, LeadListing,
+    LeadNetwork, LeadNetworkRepo, LeadRepo, LeadSave, PostLimitRepo, SiteRepo, SiteWithSpam,
+};
 pub use settings::SettingsRepo;
 pub use table::{GsiDefinition, TABLE_GSIS, TTL_ATTRIBUTE, table_definition_summary};
 pub use wish::WishRepo;

@@ -16,6 +16,7 @@ pub mod ids;
 pub mod job;
 pub mod names;
 pub mod paging;
+pub mod sign;
 pub mod templates;
 pub mod time;
 pub mod visibility;

@@ -56,7 +56,9 @@ pub use notices::{
     escalation_notice, new_lead_notices, survey_alert, survey_invitation, transfer_notices,
 };
 pub use privacy::{ANONYMOUS_NAME, ERASED, anonymise_history};
-pub use routing::{Assignments, Origin, Routed, RoutedBy, RoutingError, RoutingTable, route};
+pub use routing::{
+    Assignment, Assignments, Origin, Routed, RoutedBy, RoutingError, RoutingTable, route,
+};
 pub use search::{LeadQuery, RedactedLead, SearchDraft, SearchError};
 pub use site::{
     BROWSER_POST_LIMIT, FORM_TOKEN_MAX_AGE, PostLimit, SERVER_POST_LIMIT, Site, SiteDraft,

@@ -6,6 +6,7 @@ use super::cities::{CityTable, normalise_place};
 use super::kind::Direction;
 use crate::kernel::{FieldError, Refusal, RefusalKind, Refuse};
 use crate::{DealerId, UserId};
+use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Where a lead was posted.
@@ -36,7 +37,8 @@ pub struct Routed {
 }
 
 /// A network's routing rules: its dealers, a dealer per city and per region, and a default.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+/// Stored as JSON (`{"dealers": […], "by_city": {"москва": "d1"}, …}`; places normalised).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RoutingTable {
     dealers: BTreeSet<DealerId>,
     by_city: BTreeMap<String, DealerId>,
@@ -74,6 +76,32 @@ impl RoutingTable {
     /// Whether `dealer` is in the network.
     pub fn contains(&self, dealer: &DealerId) -> bool {
         self.dealers.contains(dealer)
+    }
+
+    /// The network's dealers.
+    pub fn dealers(&self) -> impl Iterator<Item = &DealerId> {
+        self.dealers.iter()
+    }
+
+    /// The city rules (normalised city → dealer).
+    pub fn city_rules(&self) -> impl Iterator<Item = (&str, &DealerId)> {
+        self.by_city.iter().map(|(c, d)| (c.as_str(), d))
+    }
+
+    /// The region rules (normalised region → dealer).
+    pub fn region_rules(&self) -> impl Iterator<Item = (&str, &DealerId)> {
+        self.by_region.iter().map(|(r, d)| (r.as_str(), d))
+    }
+
+    /// The default dealer, if the network has one.
+    pub fn default_rule(&self) -> Option<&DealerId> {
+        self.default.as_ref()
+    }
+
+    /// The same rules over `dealers` (a dealer joined the network).
+    pub fn with_dealers(mut self, dealers: impl IntoIterator<Item = DealerId>) -> RoutingTable {
+        self.dealers = dealers.into_iter().collect();
+        self
     }
 }
 
@@ -132,10 +160,34 @@ pub fn route(
         .ok_or(RoutingError::NoDealer)
 }
 
-/// Which regional representative observes which dealer in which direction.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+/// Which regional representative observes which dealer in which direction. Stored as the
+/// JSON list of its [`Assignment`]s.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(from = "Vec<Assignment>", into = "Vec<Assignment>")]
 pub struct Assignments {
     by_dealer: BTreeMap<(DealerId, Direction), UserId>,
+}
+
+/// One line of [`Assignments`]: `rep` observes `dealer`'s leads of `direction`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Assignment {
+    pub dealer: DealerId,
+    pub direction: Direction,
+    pub rep: UserId,
+}
+
+impl From<Vec<Assignment>> for Assignments {
+    fn from(lines: Vec<Assignment>) -> Self {
+        lines.into_iter().fold(Assignments::new(), |a, l| {
+            a.assign(l.dealer, l.direction, l.rep)
+        })
+    }
+}
+
+impl From<Assignments> for Vec<Assignment> {
+    fn from(a: Assignments) -> Self {
+        a.entries().collect()
+    }
 }
 
 impl Assignments {
@@ -153,6 +205,17 @@ impl Assignments {
     /// The observer of `dealer`'s leads of `direction`, if anyone is assigned.
     pub fn observer(&self, dealer: &DealerId, direction: Direction) -> Option<&UserId> {
         self.by_dealer.get(&(dealer.clone(), direction))
+    }
+
+    /// Every assignment, by dealer then direction.
+    pub fn entries(&self) -> impl Iterator<Item = Assignment> + '_ {
+        self.by_dealer
+            .iter()
+            .map(|((dealer, direction), rep)| Assignment {
+                dealer: dealer.clone(),
+                direction: *direction,
+                rep: rep.clone(),
+            })
     }
 
     /// The dealers (and directions) a representative observes.
@@ -274,5 +337,23 @@ mod tests {
         assert_eq!(a.observer(&d("vostok"), LeadType::Parts.direction()), None);
         let rep = UserId::new("rep-sales");
         assert_eq!(a.observed_by(&rep).count(), 2);
+    }
+
+    #[test]
+    fn the_rules_and_assignments_round_trip_through_json() {
+        let assignments = Assignments::new()
+            .assign(d("vostok"), Direction::Sales, UserId::new("rep1"))
+            .assign(d("vostok"), Direction::Service, UserId::new("rep2"));
+        let json = serde_json::to_string(&assignments).unwrap();
+        assert!(json.contains(r#""direction":"sales""#), "{json}");
+        assert_eq!(
+            serde_json::from_str::<Assignments>(&json).unwrap(),
+            assignments
+        );
+        let json = serde_json::to_string(&table()).unwrap();
+        assert_eq!(
+            serde_json::from_str::<RoutingTable>(&json).unwrap(),
+            table()
+        );
     }
 }

@@ -8,7 +8,6 @@
 pub mod api;
 pub mod portal;
 pub mod routes;
-pub mod sign;
 pub mod sites;
 pub mod token;
 pub mod views;
@@ -18,7 +17,7 @@ use crate::kernel::error::AppError;
 use chrono::{DateTime, Utc};
 use dealerdesk_domain::kernel::{Refusal, RefusalKind};
 use dealerdesk_domain::lead::{PostLimit, Site, SiteId, SpamReason};
-use dealerdesk_store::lead::{PostLimitRepo, SiteRepo};
+use dealerdesk_store::{PostLimitRepo, SiteRepo};
 
 /// A form token for the page of site `form_id`, asked from `origin` (the browser's `Origin`,
 /// absent outside a browser). 401 for an unknown or revoked site, or a page the site does
@@ -32,7 +31,7 @@ pub async fn form_token(
     if origin.is_some_and(|o| !site.allows_origin(o)) {
         return Err(sites::foreign_origin());
     }
-    let token = token::issue(&sign::signing_key(), &site.id, state.clock.now());
+    let token = token::issue(&state.settings.signing_key, &site.id, state.clock.now());
     Ok((site, token))
 }
 

@@ -12,7 +12,7 @@ use crate::kernel::error::AppError;
 use dealerdesk_domain::kernel::{FieldError, Refusal, RefusalKind};
 use dealerdesk_domain::lead::{Site, SiteDraft, SiteError, SiteId, SiteOwner};
 use dealerdesk_domain::{Actor, DealerId};
-use dealerdesk_store::lead::{SiteRepo, SiteWithSpam};
+use dealerdesk_store::{SiteRepo, SiteWithSpam};
 use dealerdesk_store::{DirectoryRepo, Entity, StoreError};
 
 /// A site and the secret key just issued for it (shown once).
@@ -249,7 +249,7 @@ pub async fn by_form_id(state: &AppState, form_id: Option<&str>) -> Result<Site,
 }
 
 /// The demo sites: (site id = form id, secret key, name, dealer or `None` for the brand's).
-pub const DEMO_SITES: [(&str, &str, &str, Option<&str>); 4] = [
+pub const DEMO_SITES: [(&str, &str, &str, Option<&str>); 5] = [
     (
         "site-dealer-1",
         "demo-site-1",
@@ -267,6 +267,12 @@ pub const DEMO_SITES: [(&str, &str, &str, Option<&str>); 4] = [
         "demo-site-3",
         "Сайт «Автоцентр Урал»",
         Some("dealer-3"),
+    ),
+    (
+        "site-dealer-4",
+        "demo-site-4",
+        "Сайт «Автоцентр Восток»",
+        Some("dealer-4"),
     ),
     ("site-brand", "demo-brand-site", "Сайт бренда", None),
 ];

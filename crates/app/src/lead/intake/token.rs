@@ -3,53 +3,40 @@
 //! back with the form. The webhook reads the fill time from it; a post without a valid token
 //! of its own site is spam.
 //!
-//! Shape: `<site id>.<issued at, Unix ms>.<HMAC-SHA256 hex>`; the MAC covers a purpose prefix,
-//! the site and the time, so a token of one site is worthless on another.
+//! A token of the kernel's signer (`kernel::sign`, purpose `lead_form`) whose data is
+//! `<site id>|<shown at, Unix ms>`, valid for [`FORM_TOKEN_MAX_AGE`]; the site is inside the
+//! MAC, so a token of one site is worthless on another.
 
-use super::sign::hmac_sha256;
-use crate::kernel::auth::secrets_equal;
+use crate::kernel::sign;
 use chrono::{DateTime, Utc};
 use dealerdesk_domain::lead::{FORM_TOKEN_MAX_AGE, SiteId};
 
-const PURPOSE: &str = "lead-form";
-
-fn mac(key: &[u8], site: &SiteId, issued_ms: i64) -> String {
-    hex::encode(hmac_sha256(
-        key,
-        format!("{PURPOSE}:{site}.{issued_ms}").as_bytes(),
-    ))
-}
+const PURPOSE: &str = "lead_form";
 
 /// A token for the form of `site` shown at `now`.
-pub fn issue(key: &[u8], site: &SiteId, now: DateTime<Utc>) -> String {
-    let ms = now.timestamp_millis();
-    format!("{site}.{ms}.{}", mac(key, site, ms))
+pub fn issue(key: &str, site: &SiteId, now: DateTime<Utc>) -> String {
+    let data = format!("{site}|{}", now.timestamp_millis());
+    sign::sign(key, PURPOSE, &data, now + FORM_TOKEN_MAX_AGE)
 }
 
-/// When the form of `site` was shown, if `token` is a good token of that very site not
-/// older than [`FORM_TOKEN_MAX_AGE`]; `None` for anything else (absent, another site's,
-/// forged, expired, garbage).
+/// When the form of `site` was shown, if `token` is a good, unexpired token of that very
+/// site; `None` for anything else (absent, another site's, forged, expired, garbage).
 pub fn shown_at(
-    key: &[u8],
+    key: &str,
     site: &SiteId,
     token: Option<&str>,
     now: DateTime<Utc>,
 ) -> Option<DateTime<Utc>> {
     let token = token?.trim();
-    if token.len() > 200 {
+    if token.is_empty() || token.len() > 300 {
         return None;
     }
-    let mut parts = token.rsplitn(3, '.');
-    let (signature, ms, token_site) = (parts.next()?, parts.next()?, parts.next()?);
+    let signed = sign::verify(key, PURPOSE, token, now).ok()?;
+    let (token_site, ms) = signed.data.split_once('|')?;
     if token_site != site.as_str() {
         return None;
     }
-    let ms: i64 = ms.parse().ok()?;
-    if !secrets_equal(signature, &mac(key, site, ms)) {
-        return None;
-    }
-    let at = DateTime::from_timestamp_millis(ms)?;
-    (now - at <= FORM_TOKEN_MAX_AGE).then_some(at)
+    DateTime::from_timestamp_millis(ms.parse().ok()?)
 }
 
 #[cfg(test)]
@@ -59,21 +46,21 @@ mod tests {
 
     #[test]
     fn a_token_tells_when_its_own_sites_form_was_shown_and_nothing_else() {
-        let key = b"k";
+        let key = "k";
         let site = SiteId::new("site-dealer-1");
         let t = Utc.with_ymd_and_hms(2026, 3, 2, 9, 0, 0).unwrap();
         let token = issue(key, &site, t);
         let later = t + Duration::seconds(30);
         assert_eq!(shown_at(key, &site, Some(&token), later), Some(t));
-        // Another site, another key, a changed time, garbage, nothing: no time.
+        // Another site, another key, a survey's token, garbage, nothing: no time.
         assert_eq!(
             shown_at(key, &SiteId::new("site-dealer-2"), Some(&token), later),
             None
         );
-        assert_eq!(shown_at(b"other", &site, Some(&token), later), None);
-        let forged = token.replace(&t.timestamp_millis().to_string(), "1");
-        assert_eq!(shown_at(key, &site, Some(&forged), later), None);
-        assert_eq!(shown_at(key, &site, Some("x.y.z"), later), None);
+        assert_eq!(shown_at("other", &site, Some(&token), later), None);
+        let survey = sign::sign(key, "survey", "site-dealer-1|1", t + Duration::hours(1));
+        assert_eq!(shown_at(key, &site, Some(&survey), later), None);
+        assert_eq!(shown_at(key, &site, Some("x.y"), later), None);
         assert_eq!(shown_at(key, &site, Some(""), later), None);
         assert_eq!(shown_at(key, &site, None, later), None);
         // A day-old page is reloaded.

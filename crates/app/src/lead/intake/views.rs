@@ -3,7 +3,7 @@
 use crate::kernel::templates;
 use crate::kernel::time::{local, utc};
 use dealerdesk_domain::lead::{Site, SiteOwner, SpamReason};
-use dealerdesk_store::lead::SiteWithSpam;
+use dealerdesk_store::SiteWithSpam;
 use serde::Serialize;
 use utoipa::ToSchema;
 
