@@ -1,4 +1,5 @@
-//! Lambda `lead-webhook`: what dealer and brand websites call — GET /api/leads/form-token.
+//! Lambda `lead-webhook`: what dealer and brand websites call — POST /api/leads (form posts,
+//! JSON with the site's key, a dealer's session; OPTIONS for CORS), GET /api/leads/form-token.
 //!
 //! A thin edge: the behaviour lives in `dealerdesk-app`, the Lambda wiring in `api_main.rs`.
 

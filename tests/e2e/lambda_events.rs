@@ -1864,7 +1864,7 @@ pub(crate) fn app_route_groups() -> BTreeMap<String, BTreeSet<String>> {
                     .unwrap_or_else(|| panic!("{routes_fn}: a route without a path: {piece}"));
                 // Up to the next `.route(` — the methods and their handlers.
                 for method in calls(piece) {
-                    if ["get", "post", "put", "delete", "patch"].contains(&method) {
+                    if ["get", "post", "put", "delete", "patch", "options"].contains(&method) {
                         routes.insert(format!("{} {path}", method.to_uppercase()));
                     }
                 }

@@ -49,7 +49,8 @@ pub use escalation::{
     working_deadline, working_time_between,
 };
 pub use intake::{
-    LeadDraft, LeadDraftError, MIN_FILL_TIME, NewLead, SpamReason, Utm, parse_rubles, spam_reason,
+    Consent, DEALER_ENTRY_CONSENT, LeadDraft, LeadDraftError, MIN_FILL_TIME, NewLead, SpamReason,
+    Utm, parse_rubles, spam_reason,
 };
 pub use kind::{Direction, LeadSource, LeadType};
 pub use notices::{

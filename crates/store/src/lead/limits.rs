@@ -1,6 +1,7 @@
 //! Post counters of the lead webhook: one item per scope and time window, counted with an
 //! atomic ADD so a limit holds across every Lambda instance, and expired by TTL a window
-//! after the window ends (layout in `keys.rs`).
+//! after the window ends (layout in `keys.rs`). And the look-up that lets a retried post be
+//! answered with its first lead before any limit counts it.
 
 use crate::client::Store;
 use crate::error::StoreError;
@@ -9,6 +10,7 @@ use crate::mapping::{self, Reader};
 use crate::table::TTL_ATTRIBUTE;
 use aws_sdk_dynamodb::types::ReturnValue;
 use chrono::{DateTime, Utc};
+use dealerdesk_domain::lead::LeadId;
 use std::future::Future;
 
 /// Post counters.
@@ -21,6 +23,15 @@ pub trait PostLimitRepo {
         window_start: DateTime<Utc>,
         expires_at: DateTime<Utc>,
     ) -> impl Future<Output = Result<u64, StoreError>> + Send;
+    /// The lead an earlier post with this idempotency key made (see
+    /// [`crate::LeadIdempotency`]) and that post's fingerprint, while its record is live at
+    /// `now`.
+    fn earlier_post(
+        &self,
+        owner: &str,
+        key: &str,
+        now: DateTime<Utc>,
+    ) -> impl Future<Output = Result<Option<(LeadId, String)>, StoreError>> + Send;
 }
 
 const COUNT: &str = "posts";
@@ -55,5 +66,28 @@ impl PostLimitRepo for Store {
             StoreError::Backend("UpdateItem on a post counter returned nothing".into())
         })?;
         Reader::new(&item).u64(COUNT)
+    }
+
+    async fn earlier_post(
+        &self,
+        owner: &str,
+        key: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<(LeadId, String)>, StoreError> {
+        let Some(item) = self
+            .get(keys::lead_idempotency_pk(owner, key), keys::IDEMPOTENCY_SK)
+            .await?
+        else {
+            return Ok(None);
+        };
+        let r = Reader::new(&item);
+        // An expired record that TTL has not removed yet no longer counts.
+        if r.u64(TTL_ATTRIBUTE)? < u64::try_from(now.timestamp()).unwrap_or(0) {
+            return Ok(None);
+        }
+        Ok(Some((
+            LeadId::new(r.string("lead_id")?),
+            r.string("fingerprint")?,
+        )))
     }
 }

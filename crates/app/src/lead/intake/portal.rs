@@ -1,9 +1,12 @@
-//! The admin's sites page (`/admin/sites`): every site that posts leads with its form id,
-//! origins, spam counters and key date; forms to issue a site, rotate its key and revoke it.
-//! A new key is shown once, on the answer to the form that made it. Admin only.
+//! The intake's pages: the admin's sites (`/admin/sites`: every site that posts leads with
+//! its form id, origins, spam counters and key date; forms to issue a site, rotate its key
+//! and revoke it; a new key is shown once, on the answer to the form that made it), and the
+//! dealer's «Новая заявка» (`/leads/new`), a lead typed in after a call or a visit.
 
 use crate::AppState;
 use crate::calendar::ensure_admin;
+use crate::kernel::address::ClientIp;
+use crate::kernel::auth;
 use crate::kernel::caller::PortalCaller;
 use crate::kernel::error::AppError;
 use crate::kernel::extract::PortalForm;
@@ -11,10 +14,11 @@ use crate::kernel::ids::IdPath;
 use crate::kernel::templates::{error_page, render, serde_value};
 use crate::lead::intake::sites::{self, IssuedKey};
 use crate::lead::intake::views::{LEAD_FORM_JS, SiteView};
+use crate::lead::intake::{self, Taken};
 use axum::extract::{RawQuery, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use dealerdesk_domain::lead::{SiteDraft, SiteId};
+use dealerdesk_domain::lead::{LeadDraft, LeadSource, LeadType, SiteDraft, SiteId};
 use dealerdesk_store::DirectoryRepo;
 use minijinja::context;
 use std::collections::{BTreeSet, HashMap};
@@ -236,4 +240,93 @@ pub async fn lead_form_js() -> Response {
         LEAD_FORM_JS,
     )
         .into_response()
+}
+
+fn lead_new_page(
+    state: &AppState,
+    caller: &PortalCaller,
+    status: StatusCode,
+    values: &HashMap<String, String>,
+    error: Option<&AppError>,
+) -> Response {
+    let errors: HashMap<&str, String> = error
+        .map(AppError::field_errors)
+        .unwrap_or_default()
+        .into_iter()
+        .collect();
+    let types: Vec<_> = LeadType::ALL
+        .iter()
+        .map(|t| context! { code => t.code(), label => t.label() })
+        .collect();
+    let sources: Vec<_> = [LeadSource::Phone, LeadSource::Showroom]
+        .iter()
+        .map(|s| context! { code => s.code(), label => s.label() })
+        .collect();
+    render(
+        state,
+        status,
+        "lead/intake/lead_new.html",
+        context! {
+            me => caller.layout(),
+            form_id => values.get("form_id").cloned().unwrap_or_else(auth::new_token),
+            values => values.clone(),
+            types => types,
+            sources => sources,
+            error => error.map(AppError::message_ru),
+            errors => errors,
+        },
+    )
+}
+
+/// `GET /leads/new`: the dealer's form «Новая заявка» (a call, a showroom visit).
+pub async fn lead_new_form(State(state): State<AppState>, caller: PortalCaller) -> Response {
+    if caller.actor().filing_dealer().is_none() {
+        return error_page(&state, Some(&caller), &AppError::forbidden());
+    }
+    lead_new_page(&state, &caller, StatusCode::OK, &HashMap::new(), None)
+}
+
+/// `POST /leads/new`: the same rules as `POST /api/leads` with a dealer's session; the form's
+/// id makes a double submit one lead.
+pub async fn lead_new_submit(
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    form: PortalForm,
+) -> Response {
+    let caller = &form.caller;
+    if caller.actor().filing_dealer().is_none() {
+        return error_page(&state, Some(caller), &AppError::forbidden());
+    }
+    let draft = LeadDraft {
+        kind: form.get("type"),
+        name: form.get("name"),
+        surname: form.get("surname"),
+        phone: form.get("phone"),
+        email: form.get("email"),
+        city: form.get("city"),
+        model: form.get("model"),
+        version: form.get("version"),
+        trim: form.get("trim"),
+        price: form.get("price"),
+        consent: form.get("consent"),
+        source: form.get("source"),
+        ..LeadDraft::default()
+    };
+    let key = form.get("form_id");
+    match intake::take_from_dealer(
+        &state,
+        caller.actor(),
+        &draft,
+        key.as_deref(),
+        ip.map(|ip| ip.to_string()),
+    )
+    .await
+    {
+        Ok(Taken::Lead { lead, .. }) => {
+            Redirect::to(&format!("/leads/{}", lead.id())).into_response()
+        }
+        Ok(Taken::Spam) => Redirect::to("/leads").into_response(),
+        Err(e) if e.status() == StatusCode::FORBIDDEN => error_page(&state, Some(caller), &e),
+        Err(e) => lead_new_page(&state, caller, e.status(), &form.fields, Some(&e)),
+    }
 }

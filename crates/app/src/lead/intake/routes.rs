@@ -22,12 +22,14 @@ pub fn admin() -> Router<AppState> {
         .route("/api/admin/sites/{id}/revoke", post(api::revoke_site))
 }
 
-/// What the sites' pages call (the `lead-webhook` Lambda).
+/// What the sites (and dealers typing a lead in) call (the `lead-webhook` Lambda).
 pub fn webhook() -> Router<AppState> {
-    Router::new().route("/api/leads/form-token", get(api::form_token))
+    Router::new()
+        .route("/api/leads", post(api::post_lead).options(api::preflight))
+        .route("/api/leads/form-token", get(api::form_token))
 }
 
-/// The admin's sites page and the sites' script (the portal).
+/// The admin's sites page, the sites' script and the dealer's «Новая заявка» (the portal).
 pub fn pages() -> Router<AppState> {
     Router::new()
         .route(
@@ -37,4 +39,8 @@ pub fn pages() -> Router<AppState> {
         .route("/admin/sites/{id}/rotate", post(portal::rotate_site))
         .route("/admin/sites/{id}/revoke", post(portal::revoke_site))
         .route("/static/lead-form.js", get(portal::lead_form_js))
+        .route(
+            "/leads/new",
+            get(portal::lead_new_form).post(portal::lead_new_submit),
+        )
 }

@@ -12,8 +12,8 @@ use crate::kernel::error::AppError;
 use dealerdesk_domain::kernel::{FieldError, Refusal, RefusalKind};
 use dealerdesk_domain::lead::{Site, SiteDraft, SiteError, SiteId, SiteOwner};
 use dealerdesk_domain::{Actor, DealerId};
-use dealerdesk_store::{SiteRepo, SiteWithSpam};
 use dealerdesk_store::{DirectoryRepo, Entity, StoreError};
+use dealerdesk_store::{SiteRepo, SiteWithSpam};
 
 /// A site and the secret key just issued for it (shown once).
 #[derive(Clone, Debug)]

@@ -14,6 +14,16 @@ pub fn add_templates(env: &mut minijinja::Environment<'static>) {
         "lead/intake/admin_sites.html",
         include_str!("../../../templates/lead/intake/admin_sites.html"),
     );
+    templates::add(
+        env,
+        "lead/intake/answer.html",
+        include_str!("../../../templates/lead/intake/answer.html"),
+    );
+    templates::add(
+        env,
+        "lead/intake/lead_new.html",
+        include_str!("../../../templates/lead/intake/lead_new.html"),
+    );
 }
 
 /// The script the sites include (`/static/lead-form.js`).
@@ -128,4 +138,33 @@ pub struct FormTokenView {
     pub site: String,
     /// The least time between showing the form and posting it.
     pub min_fill_seconds: i64,
+}
+
+/// A lead just taken: what `POST /api/leads` answers.
+#[derive(Serialize, ToSchema)]
+pub struct LeadCreatedView {
+    pub id: String,
+    /// `new`, …
+    pub status: &'static str,
+    /// «Новый», …
+    pub status_label: &'static str,
+    pub dealer_id: String,
+    /// The regional representative who observes the lead (none when nobody is assigned).
+    pub observer_id: Option<String>,
+    /// The customer profile the lead joined.
+    pub customer_id: Option<String>,
+}
+
+impl LeadCreatedView {
+    /// The view of `lead`.
+    pub fn new(lead: &dealerdesk_domain::lead::Lead) -> LeadCreatedView {
+        LeadCreatedView {
+            id: lead.id().to_string(),
+            status: lead.status().code(),
+            status_label: lead.status().label(),
+            dealer_id: lead.dealer().to_string(),
+            observer_id: lead.observer().map(ToString::to_string),
+            customer_id: lead.customer().map(ToString::to_string),
+        }
+    }
 }
