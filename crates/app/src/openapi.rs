@@ -83,6 +83,8 @@ pub struct FieldProblem {
         lead::intake::api::rotate_site,
         lead::intake::api::revoke_site,
         lead::intake::api::form_token,
+        lead::intake::api::post_lead,
+        lead::intake::api::preflight,
     ),
     components(schemas(ErrorEnvelope, ErrorBody, FieldProblem))
 )]

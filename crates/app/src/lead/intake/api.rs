@@ -380,6 +380,7 @@ fn form_answer(state: &AppState, site: Option<&Site>, result: Result<Taken, AppE
 /// `OPTIONS /api/leads`: the CORS preflight of a site page's JSON post. Which site posts is
 /// known only from the post's key, so the preflight admits any web origin; the post itself
 /// is checked against its site's origins (401 otherwise) and only then readable.
+#[utoipa::path(options, path = "/api/leads", tag = "leads", responses((status = 204, description = "The CORS preflight of a site page's JSON post: `Access-Control-Allow-Origin` for the page's origin, `POST`, `Content-Type`, `X-Site-Key`, `Idempotency-Key`.")))]
 pub async fn preflight(headers: HeaderMap) -> Response {
     let origin = request_origin(&headers)
         .and_then(dealerdesk_domain::lead::normalise_origin)
