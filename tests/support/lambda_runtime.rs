@@ -247,6 +247,11 @@ impl LambdaProcess {
             ("AWS_SECRET_ACCESS_KEY", "fake-secret-access-key"),
             ("AWS_SESSION_TOKEN", "fake-session-token"),
             ("_HANDLER", "bootstrap"),
+            // The template's SigningKey parameter: a function refuses to start without one.
+            (
+                "DEALERDESK_SIGNING_KEY",
+                "lambda-test-signing-key-0123456789abcdef",
+            ),
             ("LANG", "en_US.UTF-8"),
             ("TZ", ":UTC"),
             ("RUST_LOG", "info"),

@@ -1597,3 +1597,7 @@ mod cases {
 // Wishes, ticket comments and attachment descriptions: their own file, same engines.
 #[path = "conformance/wishes.rs"]
 mod wishes;
+
+// Leads, customer profiles and the network's lead settings.
+#[path = "conformance/leads.rs"]
+mod leads;
