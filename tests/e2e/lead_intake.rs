@@ -960,7 +960,7 @@ async fn browser_posts_are_limited_per_site_and_address_but_a_retry_is_answered_
     let (status, _, page) = post_as(10).await;
     assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{page}");
     assert!(page.contains("Слишком много заявок"), "{page}");
-    assert_eq!(dealer_leads(&server, "dealer-3").await.len(), 10);
+    assert_eq!(dealer_leads(server, "dealer-3").await.len(), 10);
     // The next window takes posts again.
     server.state.clock.advance(chrono::Duration::minutes(10));
     let (status, _, _) = post_as(11).await;

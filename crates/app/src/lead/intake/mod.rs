@@ -73,7 +73,7 @@ pub struct SitePost {
 #[derive(Clone, Debug)]
 pub enum Taken {
     /// A lead: new, or the first one of a retried post.
-    Lead { lead: Lead, created: bool },
+    Lead { lead: Box<Lead>, created: bool },
     /// Spam: answered like a lead, stored nowhere (counted for the admin).
     Spam,
 }
@@ -154,7 +154,7 @@ async fn take_for_site(state: &AppState, site: &Site, post: SitePost) -> Result<
     )?;
     if let Some(first) = earlier(state, &idempotency).await? {
         return Ok(Taken::Lead {
-            lead: first,
+            lead: Box::new(first),
             created: false,
         });
     }
@@ -205,7 +205,7 @@ pub async fn take_from_dealer(
     let idempotency = idempotency(&format!("user:{}", actor.user_id), idempotency_key, &new)?;
     if let Some(first) = earlier(state, &idempotency).await? {
         return Ok(Taken::Lead {
-            lead: first,
+            lead: Box::new(first),
             created: false,
         });
     }
@@ -224,11 +224,11 @@ pub async fn take_from_dealer(
 fn created(intake: Intake) -> Result<Taken, AppError> {
     Ok(match intake {
         Intake::Created(lead) => Taken::Lead {
-            lead,
+            lead: Box::new(lead),
             created: true,
         },
         Intake::Replayed(lead) => Taken::Lead {
-            lead,
+            lead: Box::new(lead),
             created: false,
         },
     })
