@@ -145,6 +145,14 @@ async function dealerLeads(token) {
   return r.body.items;
 }
 
+/** The admin's spam counters of the test's site. */
+async function spamOf(admin) {
+  const r = await api('GET', '/api/admin/sites', null, admin);
+  assert.equal(r.status, 200, JSON.stringify(r.body));
+  const s = r.body.items.find((x) => x.id === formId);
+  return Object.fromEntries(s.spam.map((c) => [c.reason, c.count]));
+}
+
 function mailTo(address) {
   const dir = path.join(dataDir, 'mail');
   if (!fs.existsSync(dir)) return [];
@@ -210,6 +218,7 @@ async function fill(page, who) {
 
 test('a lead form on a dealer\'s site, in Chromium', { timeout: 180_000 }, async (t) => {
   const dealer = await login('dealer1@demo.local');
+  const admin = await login('admin@demo.local');
   const before = (await dealerLeads(dealer)).length;
 
   await t.test('a person\'s lead reaches the dealer and the customer gets a letter', async () => {
@@ -237,6 +246,9 @@ test('a lead form on a dealer\'s site, in Chromium', { timeout: 180_000 }, async
     }
     const letter = mailTo('anna.browser@example.ru')[0];
     assert.match(letter.subject, /Ваша заявка принята/);
+    // The dealer's staff got the new-lead notice too.
+    const toDealer = mailTo('dealer1@demo.local').filter((m) => /Новая заявка: Тест-драйв — Анна Браузерова/.test(m.subject));
+    assert.equal(toDealer.length, 1, JSON.stringify(mailTo('dealer1@demo.local').map((m) => m.subject)));
   });
 
   await t.test('a form sent faster than a person can type stores nothing', async () => {
@@ -246,6 +258,9 @@ test('a lead form on a dealer\'s site, in Chromium', { timeout: 180_000 }, async
     await context.close();
     const leads = await dealerLeads(dealer);
     assert.ok(!JSON.stringify(leads).includes('Быстрый'), 'a too-fast post is not a lead');
+    assert.deepEqual(await spamOf(admin), { too_fast: 1 });
+    await new Promise((r) => setTimeout(r, 2500)); // a scheduler tick or two
+    assert.equal(mailTo('fast.bot@example.ru').length, 0, 'nobody is told of spam');
   });
 
   await t.test('a form with the honeypot filled stores nothing', async () => {
@@ -258,5 +273,8 @@ test('a lead form on a dealer\'s site, in Chromium', { timeout: 180_000 }, async
     const leads = await dealerLeads(dealer);
     assert.ok(!JSON.stringify(leads).includes('Медовый'), 'a honeypot post is not a lead');
     assert.equal(leads.length, before + 1);
+    assert.deepEqual(await spamOf(admin), { too_fast: 1, honeypot: 1 });
+    await new Promise((r) => setTimeout(r, 2500));
+    assert.equal(mailTo('honey.bot@example.ru').length, 0, 'nobody is told of spam');
   });
 });
