@@ -1601,3 +1601,7 @@ mod wishes;
 // Leads, customer profiles and the network's lead settings.
 #[path = "conformance/leads.rs"]
 mod leads;
+
+// The sites that post leads, their key claims and the webhook's counters.
+#[path = "conformance/lead_sites.rs"]
+mod lead_sites;
