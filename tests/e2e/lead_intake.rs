@@ -1063,3 +1063,85 @@ async fn dealers_type_leads_in_by_hand_and_other_roles_may_not() {
     let (status, _) = get(&specialist, &format!("{}/leads/new", server.base)).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn an_operator_issues_rotates_lists_and_revokes_a_site_key_from_the_command_line() {
+    let data = tempfile::tempdir().expect("temp dir");
+    let data_arg = data.path().to_string_lossy().to_string();
+    let cli = |args: &[&str]| {
+        let out = std::process::Command::new(dealerdesk_e2e::server::built_binary("dealerdesk"))
+            .args(args)
+            .args(["--data-dir", &data_arg])
+            .output()
+            .expect("dealerdesk runs");
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stdout).to_string(),
+            String::from_utf8_lossy(&out.stderr).to_string(),
+        )
+    };
+    let (ok, _, err) = cli(&[
+        "dealer",
+        "create",
+        "--id",
+        "d-kazan",
+        "--name",
+        "Автоцентр Казань",
+        "--city",
+        "Казань",
+        "--network",
+        "peugeot",
+    ]);
+    assert!(ok, "{err}");
+    let (ok, out, err) = cli(&[
+        "site-key",
+        "issue",
+        "--name",
+        "Сайт Казани",
+        "--dealer",
+        "d-kazan",
+        "--origin",
+        "https://kazan-auto.example",
+        "--consent-version",
+        "2026-03",
+    ]);
+    assert!(ok, "{err}");
+    let key = out
+        .lines()
+        .find_map(|l| l.strip_prefix("secret key (shown once): "))
+        .expect("the key is printed once")
+        .to_string();
+    let site = out
+        .split_whitespace()
+        .nth(1)
+        .expect("the site id")
+        .to_string();
+    assert!(key.starts_with("dds_"), "{out}");
+    let (ok, list, _) = cli(&["site-key", "list"]);
+    assert!(
+        ok && list.contains(&site) && list.contains("active"),
+        "{list}"
+    );
+    assert!(!list.contains(&key), "a key is never listed");
+    let (ok, out, err) = cli(&["site-key", "rotate", "--site", &site]);
+    assert!(ok, "{err}");
+    assert!(out.contains("dds_") && !out.contains(&key), "{out}");
+    let (ok, _, err) = cli(&["site-key", "revoke", "--site", &site]);
+    assert!(ok, "{err}");
+    let (_, list, _) = cli(&["site-key", "list"]);
+    assert!(list.contains("revoked"), "{list}");
+    // Every bad field in Russian; an unknown site refused.
+    let (ok, _, err) = cli(&[
+        "site-key",
+        "issue",
+        "--name",
+        "x",
+        "--dealer",
+        "d-nobody",
+        "--consent-version",
+        "v",
+    ]);
+    assert!(!ok && err.contains("Такого дилера нет."), "{err}");
+    let (ok, _, _) = cli(&["site-key", "rotate", "--site", "site-nobody"]);
+    assert!(!ok);
+}
