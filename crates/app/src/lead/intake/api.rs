@@ -260,7 +260,11 @@ pub async fn post_lead(
     match kind(&headers) {
         Kind::Form => {
             let fields = form(&body);
-            let draft: LeadDraft = serde_urlencoded::from_bytes(&body).unwrap_or_default();
+            // From the fields as read (a repeated field: its last value), so a form with a
+            // hidden default before its checkbox still reads as one draft.
+            let draft: LeadDraft = serde_json::to_value(&fields)
+                .and_then(serde_json::from_value)
+                .unwrap_or_default();
             let get = |name: &str| fields.get(name).cloned();
             let post = SitePost {
                 channel: Channel::Browser {
