@@ -26,7 +26,7 @@ use tower::ServiceExt as _;
 /// `main.rs` calls `routes::<group>`). The SAM template routes to it exactly the `/api/...`
 /// routes of that group, read from `crates/app/src/routes.rs` by [`template_routes_every_function`];
 /// everything else reaches the portal through `$default`.
-const HTTP_FUNCTIONS: [(&str, &str); 9] = [
+const HTTP_FUNCTIONS: [(&str, &str); 10] = [
     ("session", "session"),
     ("tickets-create", "tickets_create"),
     ("tickets-read", "tickets_read"),
@@ -35,11 +35,12 @@ const HTTP_FUNCTIONS: [(&str, &str); 9] = [
     ("wishes", "wishes"),
     ("admin", "admin_calendars"),
     ("lead-webhook", "lead_webhook"),
+    ("survey-callback", "survey_callback"),
     ("portal", "portal"),
 ];
 
 /// The scheduled job functions: binary, `Job` code and the template's schedule expression.
-const JOB_FUNCTIONS: [(&str, &str, &str); 5] = [
+const JOB_FUNCTIONS: [(&str, &str, &str); 6] = [
     ("job-outbox", "outbox", "rate(1 minute)"),
     ("job-sla-watch", "sla_watch", "rate(5 minutes)"),
     ("job-auto-accept", "auto_accept", "rate(15 minutes)"),
@@ -50,7 +51,19 @@ const JOB_FUNCTIONS: [(&str, &str, &str); 5] = [
         "cron(0 6-15 * * ? *)",
     ),
     ("job-cost-cutoff", "cost_cutoff", "rate(1 hour)"),
+    ("job-lead-surveys", "lead_surveys", "rate(15 minutes)"),
 ];
+
+/// The key of signed tokens, given to every function as the template does (`SigningKey`) and
+/// to the in-process app, so a link made here opens there.
+const SIGNING_KEY: &str = "lambda-events-signing-key-0123456789abcdef";
+
+fn settings() -> Settings {
+    Settings {
+        signing_key: SIGNING_KEY.to_owned(),
+        ..Settings::default()
+    }
+}
 
 /// The bucket of attached files in moto, for the tests that start it.
 const BUCKET: &str = "dealerdesk-attachments-test";
@@ -118,7 +131,7 @@ impl Fixture {
         let state = AppState::new(
             store,
             Clock::system(),
-            Settings::default(),
+            settings(),
             Mailer::Mailbox(mailbox),
             blobs,
         );
@@ -163,6 +176,7 @@ impl Fixture {
             ("DEALERDESK_TABLE".to_owned(), self.table.clone()),
             ("DEALERDESK_DYNAMODB_ENDPOINT".to_owned(), dynamo),
             ("DEALERDESK_COOKIE_SECURE".to_owned(), "true".to_owned()),
+            ("DEALERDESK_SIGNING_KEY".to_owned(), SIGNING_KEY.to_owned()),
         ];
         if template_function(&template(), bin).contains("DEALERDESK_BLOB_BUCKET:") {
             match s3 {
@@ -210,7 +224,7 @@ impl Fixture {
         AppState::new(
             store,
             Clock::system(),
-            Settings::default(),
+            settings(),
             Mailer::Mailbox(std::env::temp_dir().join(format!("{}-mail", self.table))),
             Blobs::LocalDir(self.blob_dir.clone()),
         )
@@ -999,6 +1013,169 @@ async fn job_sla_watch_function_reports_an_overdue_ticket_once() {
 
     assert_json_logs(&watch);
     fx.assert_least_privilege("job-sla-watch");
+}
+
+/// A lead of dealer 4 posted from its site now (on the in-process app's clock), with the
+/// customer's e-mail.
+async fn post_lead(fx: &Fixture) -> dealerdesk_domain::lead::Lead {
+    use dealerdesk_domain::lead::{LeadDraft, LeadSource, Origin};
+    let draft = LeadDraft {
+        kind: Some("test_drive".into()),
+        name: Some("Иван".into()),
+        surname: Some("Петров".into()),
+        phone: Some("8 (914) 123-45-67".into()),
+        email: Some("ivan@mail.ru".into()),
+        consent: Some("true".into()),
+        ..LeadDraft::default()
+    };
+    let intake = dealerdesk_app::lead::LeadIntake {
+        network: dealerdesk_domain::NetworkId::new("network-demo"),
+        origin: Origin::DealerSite(dealerdesk_domain::DealerId::new("dealer-4")),
+        source: LeadSource::Site,
+        new: draft.validate().expect("a valid lead"),
+        idempotency: None,
+    };
+    dealerdesk_app::lead::create(&fx.state, intake)
+        .await
+        .expect("the lead is stored")
+        .lead()
+        .clone()
+}
+
+#[tokio::test]
+async fn survey_callback_function_shows_the_page_and_records_one_answer() {
+    use dealerdesk_store::LeadRepo;
+    let fx = Fixture::start().await;
+    let lead = post_lead(&fx).await;
+    let link = dealerdesk_app::lead::survey::link(&fx.state, lead.id(), fx.state.clock.now());
+    let path = format!("/s/{}", link.rsplit('/').next().expect("a token"));
+    let survey = fx.function("survey-callback").await;
+
+    // The mail scanner's GET and the customer's: the page, nothing recorded.
+    for _ in 0..2 {
+        let resp = survey
+            .invoke(&ApiGwV2Request::new("GET", &path).route("GET /s/{token}"))
+            .await;
+        assert_eq!(resp.status, 200, "{:#}", resp.raw);
+        assert!(
+            resp.header("content-type")
+                .is_some_and(|c| c.starts_with("text/html"))
+        );
+        assert!(
+            resp.header("content-security-policy")
+                .is_some_and(|c| !c.contains("unsafe-inline"))
+        );
+        assert!(
+            resp.body
+                .contains("Дилер связался, но обслуживание не устраивает")
+        );
+        assert!(!resp.body.contains("<script"));
+    }
+    let unchanged = fx.state.store.lead(lead.id()).await.unwrap().unwrap();
+    assert_eq!(unchanged, lead, "a GET records nothing");
+
+    let answer = ApiGwV2Request::new("POST", &path)
+        .route("POST /s/{token}")
+        .form(&[("answer", "unhappy"), ("comment", "Долго ждал звонка")]);
+    let resp = survey.invoke(&answer).await;
+    assert_eq!(resp.status, 200, "{}", resp.body);
+    assert!(resp.body.contains("Спасибо за ответ!"), "{}", resp.body);
+    let answered = fx.state.store.lead(lead.id()).await.unwrap().unwrap();
+    assert_eq!(
+        answered.survey().map(|s| s.answer.code()),
+        Some("unhappy"),
+        "recorded on the lead"
+    );
+
+    let again = survey.invoke(&answer).await;
+    assert_eq!(again.status, 409, "single use");
+    assert!(
+        again.body.contains("Ответ на опрос уже получен"),
+        "{}",
+        again.body
+    );
+    let forged = survey
+        .invoke(&ApiGwV2Request::new("GET", "/s/abc.def").route("GET /s/{token}"))
+        .await;
+    assert_eq!(forged.status, 404);
+    assert!(forged.body.contains("Ссылка на опрос недействительна"));
+
+    assert_json_logs(&survey);
+    fx.assert_least_privilege("survey-callback");
+}
+
+#[tokio::test]
+async fn job_lead_surveys_function_asks_the_customer_a_day_after_the_lead_once() {
+    let fx = Fixture::start().await;
+    // A lead of two days ago (the function runs on the real clock) and one of today.
+    fx.back_dated(2);
+    let old = post_lead(&fx).await;
+    fx.now();
+    post_lead(&fx).await;
+    let job = fx
+        .function_with(
+            "job-lead-surveys",
+            &[("DEALERDESK_PUBLIC_URL", "https://desk.example.com")],
+        )
+        .await;
+    let tick = || scheduled_event("dealerdesk-LeadSurveysJobFunctionTick-1AB2CD3EF4GH5");
+
+    let report = job.invoke_event(tick()).await;
+    assert_eq!(
+        assert_report(&report, "lead_surveys"),
+        (1, 0, 0),
+        "{report}"
+    );
+    let report = job.invoke_event(tick()).await;
+    assert_eq!(
+        assert_report(&report, "lead_surveys"),
+        (0, 0, 0),
+        "once: {report}"
+    );
+
+    jobs::run(&fx.state, Job::Outbox, fx.state.clock.now())
+        .await
+        .expect("outbox runs");
+    let mailbox = fx.state.mailer.mailbox().expect("local mailbox");
+    let letter = read_mailbox(mailbox)
+        .into_iter()
+        .find(|m| m.key == format!("lead:{}:survey:invite", old.id()))
+        .expect("the survey letter");
+    assert_eq!(letter.email.to, ["ivan@mail.ru"]);
+    assert!(
+        letter.email.text.contains("https://desk.example.com/s/"),
+        "the link points at DEALERDESK_PUBLIC_URL: {}",
+        letter.email.text
+    );
+
+    assert_json_logs(&job);
+    fx.assert_least_privilege("job-lead-surveys");
+}
+
+#[tokio::test]
+async fn admin_function_anonymises_a_customer_for_the_admin_only() {
+    use dealerdesk_store::LeadRepo;
+    let fx = Fixture::start().await;
+    let lead = post_lead(&fx).await;
+    let customer = lead.customer().expect("a profile").clone();
+    let admin = fx.function("admin").await;
+    let path = format!("/api/customers/{customer}/anonymise");
+    let request = |token: &str| {
+        ApiGwV2Request::new("POST", &path)
+            .route("POST /api/customers/{id}/anonymise")
+            .bearer(token)
+    };
+    let dealer = fx.token("dealer4@demo.local").await;
+    assert_json_error(&admin.invoke(&request(&dealer)).await, 403);
+    let token = fx.token("admin@demo.local").await;
+    let resp = admin.invoke(&request(&token)).await;
+    assert_eq!(resp.status, 200, "{:#}", resp.raw);
+    assert_eq!(resp.json()["leads_anonymised"], 1);
+    let after = fx.state.store.lead(lead.id()).await.unwrap().unwrap();
+    assert_eq!(after.person().name, dealerdesk_domain::lead::ANONYMOUS_NAME);
+
+    assert_json_logs(&admin);
+    fx.assert_least_privilege("admin");
 }
 
 #[tokio::test]
@@ -1980,12 +2157,12 @@ fn mounted(src: &str, body: &str, out: &mut Vec<(String, String)>) {
     }
     let ident = |c: char| c.is_ascii_alphanumeric() || c == '_';
     for (at, _) in body.match_indices("::routes::") {
-        // `wish::routes::api()` or a sub-area's `lead::intake::routes::admin()`.
+        // `wish::routes::api()` is in crates/app/src/wish/, `lead::survey::routes::callback()`
+        // in crates/app/src/lead/survey/.
         let feature = body[..at]
-            .rsplit(|c: char| !ident(c) && c != ':')
+            .rsplit(|c: char| !(ident(c) || c == ':'))
             .next()
             .unwrap_or("")
-            .trim_start_matches(':')
             .replace("::", "/");
         let name: String = body[at + "::routes::".len()..]
             .chars()
@@ -2082,9 +2259,11 @@ fn template_routes_every_function() {
             .get(group)
             .unwrap_or_else(|| panic!("routes.rs has no pub fn {group}"))
             .iter()
+            // Every route of a function's group is routed to it; the portal's pages reach it
+            // through `$default`, so only its `/api/...` routes are listed.
             .filter(|r| {
                 r.split_once(' ')
-                    .is_some_and(|(_, p)| p.starts_with("/api/"))
+                    .is_some_and(|(_, p)| bin != "portal" || p.starts_with("/api/"))
             })
             .cloned()
             .collect();

@@ -11,6 +11,7 @@ mod demo_history;
 mod estimates;
 mod lambda_events;
 mod lead_intake;
+mod lead_survey;
 mod login_abuse;
 mod notices;
 mod portal;

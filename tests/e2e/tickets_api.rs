@@ -511,6 +511,79 @@ async fn a_retried_create_with_the_same_idempotency_key_files_one_ticket() {
 }
 
 #[tokio::test]
+async fn a_replayed_key_takes_no_ticket_number_and_a_reused_key_is_refused() {
+    let server = TestServer::start().await;
+    let dealer = server.login("dealer1@demo.local").await;
+    let body = json!({"title": "Мета-теги", "text": "Поправьте description", "category": "meta_tags", "criticality": "low"});
+    let key = [("idempotency-key", "req-7")];
+    let (_, first) = dealer
+        .send_raw("POST", "/api/tickets", Some(body.to_string()), &key)
+        .await;
+    let (status, again) = dealer
+        .send_raw("POST", "/api/tickets", Some(body.to_string()), &key)
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    assert_eq!(again["number"], first["number"]);
+    let next = dealer.file_ticket("Следующее").await;
+    let n = |t: &Value| {
+        t["number"]
+            .as_str()
+            .unwrap()
+            .trim_start_matches("DD-")
+            .parse::<u64>()
+            .unwrap()
+    };
+    assert_eq!(n(&next), n(&first) + 1, "the replay took no number");
+    let mut other = body.clone();
+    other["title"] = json!("Другое обращение");
+    let (status, refused) = dealer
+        .send_raw("POST", "/api/tickets", Some(other.to_string()), &key)
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{refused}");
+    assert_eq!(refused["error"]["code"], "idempotency_key_reused");
+    let (_, list) = dealer.send("GET", "/api/tickets", None).await;
+    assert_eq!(list["items"].as_array().unwrap().len(), 2);
+}
+
+#[tokio::test]
+async fn a_move_retried_after_a_lost_answer_is_recognised_by_its_key() {
+    let server = TestServer::start().await;
+    let ticket = server
+        .login("dealer1@demo.local")
+        .await
+        .file_ticket("Новость")
+        .await;
+    let id = ticket["id"].as_str().unwrap();
+    let specialist = server.login("specialist@demo.local").await;
+    let take = json!({"action": "take", "version": 1}).to_string();
+    let key = [("idempotency-key", "move-1")];
+    let path = format!("/api/tickets/{id}/actions");
+    let (s1, first) = specialist
+        .send_raw("POST", &path, Some(take.clone()), &key)
+        .await;
+    assert_eq!(s1, StatusCode::OK, "{first}");
+    // The answer was lost; the client sends the same move again.
+    let (s2, again) = specialist
+        .send_raw("POST", &path, Some(take.clone()), &key)
+        .await;
+    assert_eq!(s2, StatusCode::OK, "a retry is not a 409: {again}");
+    assert_eq!(again["version"], first["version"]);
+    // Without the key the same stale move is a conflict, as before.
+    let (s3, _) = specialist.send_raw("POST", &path, Some(take), &[]).await;
+    assert_eq!(s3, StatusCode::CONFLICT);
+    // The key for a different move is refused, and nothing moves.
+    let ask = json!({"action": "ask_info", "comment": "?", "version": 2}).to_string();
+    let (s4, refused) = specialist.send_raw("POST", &path, Some(ask), &key).await;
+    assert_eq!(s4, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(refused["error"]["code"], "idempotency_key_reused");
+    let (_, card) = specialist
+        .send("GET", &format!("/api/tickets/{id}"), None)
+        .await;
+    assert_eq!(card["version"], 2);
+    assert_eq!(card["history"].as_array().unwrap().len(), 2);
+}
+
+#[tokio::test]
 async fn two_concurrent_moves_on_one_ticket_do_not_both_win() {
     let server = TestServer::start().await;
     let ticket = server

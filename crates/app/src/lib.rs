@@ -61,7 +61,7 @@ impl Default for Settings {
             public_url: "http://127.0.0.1:8080".into(),
             // Tests and a bare `Settings::default()` only: `from_env` refuses to run a Lambda
             // without a real key, and `dealerdesk serve` makes one per data dir.
-            signing_key: "dealerdesk-local-signing-key".into(),
+            signing_key: "dealerdesk-local-signing-key-tests-only".into(),
         }
     }
 }
@@ -170,5 +170,7 @@ fn templates() -> minijinja::Environment<'static> {
         lead::intake::views::add_templates,
         outbox::portal::add_templates,
         outbox::mail::add_templates,
+        lead::survey::views::add_templates,
+        lead::privacy::views::add_templates,
     ])
 }

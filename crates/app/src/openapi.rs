@@ -85,6 +85,7 @@ pub struct FieldProblem {
         lead::intake::api::form_token,
         lead::intake::api::post_lead,
         lead::intake::api::preflight,
+        lead::privacy::api::anonymise_customer,
     ),
     components(schemas(ErrorEnvelope, ErrorBody, FieldProblem))
 )]

@@ -77,17 +77,20 @@ fn tickets_actions_routes() -> Router<AppState> {
 /// `GET /api/admin/calendars`, `GET`/`PUT /api/admin/calendars/{year}`,
 /// `GET`/`PUT /api/admin/calendars/hours`, `GET`/`PUT /api/admin/settings`,
 /// `GET`/`POST /api/admin/sites`, `PUT /api/admin/sites/{id}`,
-/// `POST /api/admin/sites/{id}/rotate`, `POST /api/admin/sites/{id}/revoke`
+/// `POST /api/admin/sites/{id}/rotate`, `POST /api/admin/sites/{id}/revoke`,
+/// `POST /api/customers/{id}/anonymise`
 pub fn admin_calendars(state: AppState) -> Router {
     finish(
         calendar::routes::api()
             .merge(settings::routes::api())
-            .merge(lead::intake::routes::admin()),
+            .merge(lead::intake::routes::admin())
+            .merge(lead::privacy::routes::api()),
         state,
     )
 }
 
-/// The lead webhook: `GET /api/leads/form-token` (the sites' pages).
+/// The lead webhook: `POST /api/leads` (websites, and dealers typing a lead in), its CORS
+/// preflight, `GET /api/leads/form-token` (the sites' pages).
 pub fn lead_webhook(state: AppState) -> Router {
     finish(lead::intake::routes::webhook(), state)
 }
@@ -96,6 +99,12 @@ pub fn lead_webhook(state: AppState) -> Router {
 /// `POST /api/wishes/{id}/actions`
 pub fn wishes(state: AppState) -> Router {
     finish(wish::routes::api(), state)
+}
+
+/// `GET /s/{token}`, `POST /s/{token}`: the customer survey's public page (SPEC §4.5), the
+/// `survey-callback` function.
+pub fn survey_callback(state: AppState) -> Router {
+    finish(lead::survey::routes::callback(), state)
 }
 
 /// The portal: login, ticket pages, wishes, the admin calendar, static assets.
@@ -114,6 +123,7 @@ fn portal_routes() -> Router<AppState> {
         .merge(settings::routes::pages())
         .merge(lead::intake::routes::pages())
         .merge(outbox::routes::routes())
+        .merge(lead::privacy::routes::pages())
 }
 
 /// Every route on one router, for the local server and end-to-end tests.
@@ -128,6 +138,8 @@ pub fn all(state: AppState) -> Router {
         .merge(settings::routes())
         .merge(lead::intake::routes::routes())
         .merge(outbox::routes())
+        .merge(lead::survey::routes::routes())
+        .merge(lead::privacy::routes::routes())
         .merge(openapi_routes());
     finish(routes, state)
 }

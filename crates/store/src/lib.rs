@@ -49,8 +49,9 @@ pub use comment::{TicketNotes, TicketNotesRepo};
 pub use cost::{CompletedWork, CostRepo, Ledger, LedgerWrite};
 pub use error::{Entity, StoreError};
 pub use lead::{
-    CustomerRepo, CustomerWrite, LeadCreate, LeadCreated, LeadIdempotency, LeadListing,
-    LeadNetwork, LeadNetworkRepo, LeadRepo, LeadSave, PostLimitRepo, SiteRepo, SiteWithSpam,
+    CustomerRepo, CustomerWrite, LeadCreate, LeadCreated, LeadErasure, LeadIdempotency,
+    LeadListing, LeadNetwork, LeadNetworkRepo, LeadRepo, LeadSave, LeadSurveyRepo, PostLimitRepo,
+    SiteRepo, SiteWithSpam,
 };
 pub use settings::SettingsRepo;
 pub use table::{GsiDefinition, TABLE_GSIS, TTL_ATTRIBUTE, table_definition_summary};
@@ -110,6 +111,18 @@ pub struct IdempotencyKey {
     /// Keys are per user: two users may pick the same key.
     pub user_id: UserId,
     pub key: String,
+    /// What the request asked for (a digest of its route and body): a retry carries the
+    /// same, a different request that reuses the key does not (HTTP 422).
+    pub fingerprint: String,
+}
+
+/// What the first request with an idempotency key did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct IdempotentResult {
+    /// The ticket it created or moved.
+    pub ticket: TicketId,
+    /// Its request's fingerprint.
+    pub fingerprint: String,
 }
 
 /// What [`TicketRepo::create_ticket`] did.
@@ -117,9 +130,9 @@ pub struct IdempotencyKey {
 pub enum CreateOutcome {
     /// The ticket was written.
     Created,
-    /// The idempotency key was used before; nothing was written and this is the ticket
-    /// the first request created.
-    Replayed(TicketId),
+    /// The idempotency key was used before; nothing was written and this is what the
+    /// first request did.
+    Replayed(IdempotentResult),
 }
 
 /// One page of a listing.
@@ -332,6 +345,24 @@ pub trait TicketRepo {
         event: &HistoryEvent,
         notices: &[Notice],
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
+    /// [`TicketRepo::save_move`] of a request with an idempotency key: the key's record is
+    /// written with the move, and a retry (the key's record exists) writes nothing and
+    /// answers [`CreateOutcome::Replayed`] — even when the ticket moved on since.
+    fn save_move_once(
+        &self,
+        ticket: &Ticket,
+        expected_version: u64,
+        event: &HistoryEvent,
+        notices: &[Notice],
+        key: &IdempotencyKey,
+    ) -> impl Future<Output = Result<CreateOutcome, StoreError>> + Send;
+    /// The live record of an idempotency key, if a request used it (one read), so a retry
+    /// is answered before it takes a ticket number.
+    fn idempotent_result(
+        &self,
+        key: &IdempotencyKey,
+        now: DateTime<Utc>,
+    ) -> impl Future<Output = Result<Option<IdempotentResult>, StoreError>> + Send;
     /// One dealer's tickets, newest first, optionally in one state.
     fn dealer_tickets(
         &self,

@@ -8,7 +8,7 @@ use crate::kernel::{AggregateWrite, IdempotencyRecord, Saved};
 use crate::keys;
 use crate::mapping::{self, Builder, IDEMPOTENCY_TTL_SECONDS, Item, Reader, attr, n, with_status};
 use crate::table::{GSI1, GSI2, GSI3, PK, SK, TTL_ATTRIBUTE};
-use crate::{CreateOutcome, IdempotencyKey, Page, PageRequest, TicketRepo};
+use crate::{CreateOutcome, IdempotencyKey, IdempotentResult, Page, PageRequest, TicketRepo};
 use aws_sdk_dynamodb::types::ReturnValue;
 use chrono::{DateTime, Utc};
 use dealerdesk_domain::{
@@ -63,8 +63,59 @@ impl TicketRepo for Store {
             .idempotency(record);
         match self.save_aggregate(write).await? {
             Saved::Written => Ok(CreateOutcome::Created),
-            Saved::Replayed(first) => Ok(CreateOutcome::Replayed(idempotency_ticket(&first)?)),
+            Saved::Replayed(first) => Ok(CreateOutcome::Replayed(idempotent_result(&first)?)),
         }
+    }
+
+    async fn save_move_once(
+        &self,
+        ticket: &Ticket,
+        expected_version: u64,
+        event: &HistoryEvent,
+        notices: &[Notice],
+        key: &IdempotencyKey,
+    ) -> Result<CreateOutcome, StoreError> {
+        let now = event.at;
+        let write = AggregateWrite::new(
+            Entity::Ticket,
+            ticket_to_item(ticket),
+            expected_version,
+            notices,
+        )
+        .event(event_to_item(&ticket.id, ticket.version, event))
+        .extra(self.completed_work_writes(None, ticket)?)
+        .idempotency(Some(IdempotencyRecord {
+            item: idempotency_to_item(key, &ticket.id, now),
+            pk: keys::idempotency_pk(&key.user_id, &key.key),
+            sk: keys::IDEMPOTENCY_SK,
+            now: now.timestamp(),
+        }));
+        match self.save_aggregate(write).await? {
+            Saved::Written => Ok(CreateOutcome::Created),
+            Saved::Replayed(first) => Ok(CreateOutcome::Replayed(idempotent_result(&first)?)),
+        }
+    }
+
+    async fn idempotent_result(
+        &self,
+        key: &IdempotencyKey,
+        now: DateTime<Utc>,
+    ) -> Result<Option<IdempotentResult>, StoreError> {
+        let Some(item) = self
+            .get(
+                keys::idempotency_pk(&key.user_id, &key.key),
+                keys::IDEMPOTENCY_SK,
+            )
+            .await?
+        else {
+            return Ok(None);
+        };
+        // A record past its lifetime that TTL has not removed yet no longer counts.
+        let r = Reader::new(&item);
+        if r.u64(TTL_ATTRIBUTE)? < now.timestamp().max(0) as u64 {
+            return Ok(None);
+        }
+        idempotent_result(&item).map(Some)
     }
 
     async fn ticket(&self, id: &TicketId) -> Result<Option<Ticket>, StoreError> {
@@ -374,14 +425,21 @@ pub(crate) fn idempotency_to_item(
         "idempotency",
     )
     .string(attr::TICKET_ID, ticket.as_str())
+    .string("fingerprint", &key.fingerprint)
     .instant("created_at", now)
     .put(TTL_ATTRIBUTE, n(now.timestamp() + IDEMPOTENCY_TTL_SECONDS))
     .build()
 }
 
-/// The ticket an idempotency record points to.
-pub(crate) fn idempotency_ticket(item: &Item) -> Result<TicketId, StoreError> {
-    Ok(TicketId::new(Reader::new(item).string(attr::TICKET_ID)?))
+/// What the request of an idempotency record did. A record written before fingerprints
+/// were kept matches no request (its key is then refused for a different one, never
+/// replayed wrongly).
+pub(crate) fn idempotent_result(item: &Item) -> Result<IdempotentResult, StoreError> {
+    let r = Reader::new(item);
+    Ok(IdempotentResult {
+        ticket: TicketId::new(r.string(attr::TICKET_ID)?),
+        fingerprint: r.opt_string("fingerprint")?.unwrap_or_default(),
+    })
 }
 
 /// The counter value of an `UPDATED_NEW` answer.

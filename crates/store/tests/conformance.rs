@@ -21,9 +21,9 @@ use dealerdesk_domain::{
 use dealerdesk_domain::{DayKind, WorkingHours, YearCalendar};
 use dealerdesk_store::{
     CalendarRepo, CalendarSource, CalendarYearRecord, CreateOutcome, DealerRecord, DirectoryRepo,
-    Entity, IdempotencyKey, LoginThrottleRepo, NetworkRecord, OutboxEntry, OutboxRepo, PageRequest,
-    QueueRepo, SessionRecord, SessionRepo, Store, StoreConfig, StoreError, ThrottleKey, TicketRepo,
-    UserRecord, UserRepo, WorkingHoursRecord,
+    Entity, IdempotencyKey, IdempotentResult, LoginThrottleRepo, NetworkRecord, OutboxEntry,
+    OutboxRepo, PageRequest, QueueRepo, SessionRecord, SessionRepo, Store, StoreConfig, StoreError,
+    ThrottleKey, TicketRepo, UserRecord, UserRepo, WorkingHoursRecord,
 };
 use std::collections::HashSet;
 
@@ -272,6 +272,7 @@ conformance_suite!(
     of_two_concurrent_moves_exactly_one_wins,
     a_replayed_idempotency_key_creates_nothing_and_names_the_first_ticket,
     a_transaction_with_one_failing_condition_writes_nothing,
+    a_retried_move_with_its_key_writes_nothing_even_after_the_ticket_moved_on,
     a_ticket_comes_with_its_own_history_in_order,
     listings_read_the_indexes_and_filter_by_state,
     pages_cover_every_ticket_once_newest_first,
@@ -564,7 +565,9 @@ mod cases {
         let key = IdempotencyKey {
             user_id: UserId::new("user-d1"),
             key: "form-42".into(),
+            fingerprint: "create-a".into(),
         };
+        assert_eq!(store.idempotent_result(&key, minutes(0)).await, Ok(None));
         let (first, event) = filed("t1", 1001, "d1", minutes(0));
         assert_eq!(
             store.create_ticket(&first, &event, Some(&key), &[]).await,
@@ -575,7 +578,22 @@ mod cases {
         let (retry, event) = filed("t2", 1002, "d1", minutes(1));
         assert_eq!(
             store.create_ticket(&retry, &event, Some(&key), &[]).await,
-            Ok(CreateOutcome::Replayed(first.id.clone()))
+            Ok(CreateOutcome::Replayed(IdempotentResult {
+                ticket: first.id.clone(),
+                fingerprint: "create-a".into()
+            }))
+        );
+        // One read answers a retry before it takes a number; past a day the key is free.
+        assert_eq!(
+            store.idempotent_result(&key, minutes(1)).await,
+            Ok(Some(IdempotentResult {
+                ticket: first.id.clone(),
+                fingerprint: "create-a".into()
+            }))
+        );
+        assert_eq!(
+            store.idempotent_result(&key, minutes(24 * 60 + 1)).await,
+            Ok(None)
         );
         assert_eq!(store.ticket(&retry.id).await, Ok(None));
         assert_eq!(
@@ -599,6 +617,7 @@ mod cases {
         let theirs = IdempotencyKey {
             user_id: UserId::new("user-d2"),
             key: "form-42".into(),
+            fingerprint: "create-b".into(),
         };
         let (other, event) = filed("t3", 1003, "d2", minutes(2));
         assert_eq!(
@@ -607,6 +626,41 @@ mod cases {
                 .await,
             Ok(CreateOutcome::Created)
         );
+    }
+
+    pub async fn a_retried_move_with_its_key_writes_nothing_even_after_the_ticket_moved_on(
+        ctx: &Ctx,
+    ) {
+        let store = &ctx.store;
+        let t1 = file(store, "t1", "d1", minutes(0)).await;
+        let key = IdempotencyKey {
+            user_id: UserId::new("spec"),
+            key: "take-1".into(),
+            fingerprint: "take t1 v1".into(),
+        };
+        let (taken, event) = t1
+            .apply(&specialist(), Action::Take, None, &cal(), minutes(1))
+            .unwrap();
+        assert_eq!(
+            store
+                .save_move_once(&taken, t1.version, &event, &[], &key)
+                .await,
+            Ok(CreateOutcome::Created)
+        );
+        // Someone moves it on; the lost answer's retry is recognised, not a conflict.
+        let asked = moved(store, &taken, &specialist(), Action::AskInfo, minutes(2)).await;
+        assert_eq!(
+            store
+                .save_move_once(&taken, t1.version, &event, &[], &key)
+                .await,
+            Ok(CreateOutcome::Replayed(IdempotentResult {
+                ticket: t1.id.clone(),
+                fingerprint: "take t1 v1".into()
+            }))
+        );
+        let (stored, history) = store.ticket_with_history(&t1.id).await.unwrap().unwrap();
+        assert_eq!(stored, asked, "the retry wrote nothing");
+        assert_eq!(history.len(), 3);
     }
 
     pub async fn a_transaction_with_one_failing_condition_writes_nothing(ctx: &Ctx) {
@@ -618,6 +672,7 @@ mod cases {
         let key = IdempotencyKey {
             user_id: UserId::new("user-d1"),
             key: "k2".into(),
+            fingerprint: "create-c".into(),
         };
         let (dup, event) = filed("t1", 1002, "d1", minutes(5));
         assert_eq!(
@@ -1605,3 +1660,6 @@ mod leads;
 // The sites that post leads, their key claims and the webhook's counters.
 #[path = "conformance/lead_sites.rs"]
 mod lead_sites;
+// The customer survey's and the customer's privacy writes (issue 8).
+#[path = "conformance/lead_survey.rs"]
+mod lead_survey;

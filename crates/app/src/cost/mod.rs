@@ -177,17 +177,13 @@ pub async fn cost_move(
 pub async fn act(
     state: &AppState,
     actor: &Actor,
-    id: &TicketId,
-    action: Action,
-    comment: Option<&str>,
-    estimate_minutes: Option<i64>,
-    seen_version: u64,
-) -> Result<Ticket, AppError> {
-    if action != Action::SendEstimate {
-        return ticket::act(state, actor, id, action, comment, seen_version).await;
+    m: &ticket::Move<'_>,
+) -> Result<(Ticket, bool), AppError> {
+    if m.action != Action::SendEstimate {
+        return ticket::act(state, actor, m).await;
     }
-    ticket::act_with(state, actor, id, action, comment, seen_version, |moved| {
-        moved.cost.estimate_minutes = Some(check_estimate_minutes(estimate_minutes)?);
+    ticket::act_with(state, actor, m, |moved| {
+        moved.cost.estimate_minutes = Some(check_estimate_minutes(m.estimate_minutes)?);
         Ok(())
     })
     .await

@@ -5,6 +5,8 @@
 //! `portal.rs`, `views.rs`, `jobs.rs`, `routes.rs`).
 
 pub mod intake;
+pub mod privacy;
+pub mod survey;
 
 use crate::AppState;
 use crate::calendar;

@@ -86,6 +86,20 @@ pub const EMAIL_KINDS: &[(&str, &str, &str, &str)] = &[
         include_str!("../../templates/email/lead_confirmation.txt"),
         include_str!("../../templates/email/lead_confirmation.html"),
     ),
+    // The customer survey (SPEC §4.5): the invitation to the customer, a negative answer to
+    // the observer.
+    (
+        "lead_survey",
+        include_str!("../../templates/email/lead_survey.subject"),
+        include_str!("../../templates/email/lead_survey.txt"),
+        include_str!("../../templates/email/lead_survey.html"),
+    ),
+    (
+        "lead_survey_negative",
+        include_str!("../../templates/email/lead_survey_negative.subject"),
+        include_str!("../../templates/email/lead_survey_negative.txt"),
+        include_str!("../../templates/email/lead_survey_negative.html"),
+    ),
 ];
 
 /// Adds the e-mail templates to an environment.

@@ -32,27 +32,39 @@ pub async fn create_ticket(
     headers: HeaderMap,
     JsonBody(draft): JsonBody<TicketDraft>,
 ) -> Result<Response, AppError> {
-    let key = match headers.get("idempotency-key") {
-        None => None,
-        Some(v) => Some(v.to_str().map_err(|_| {
-            AppError::bad_request(
-                "bad_idempotency_key",
-                "Ключ идемпотентности: только ASCII-символы.",
-            )
-        })?),
-    };
+    let key = idempotency_header(&headers)?;
     let (ticket, replayed) = ticket::file_ticket(&state, &caller.actor, &draft, key).await?;
-    let mut response = (
+    let response = (
         StatusCode::CREATED,
         Json(TicketView::new(&ticket, state.clock.now())),
     )
         .into_response();
+    Ok(with_replayed(response, replayed))
+}
+
+/// The `Idempotency-Key` header, if sent.
+fn idempotency_header(headers: &HeaderMap) -> Result<Option<&str>, AppError> {
+    headers
+        .get("idempotency-key")
+        .map(|v| {
+            v.to_str().map_err(|_| {
+                AppError::bad_request(
+                    "bad_idempotency_key",
+                    "Ключ идемпотентности: только ASCII-символы.",
+                )
+            })
+        })
+        .transpose()
+}
+
+/// Marks the answer to a retry (`Idempotent-Replayed: true`).
+fn with_replayed(mut response: Response, replayed: bool) -> Response {
     if replayed {
         response
             .headers_mut()
             .insert("idempotent-replayed", HeaderValue::from_static("true"));
     }
-    Ok(response)
+    response
 }
 
 #[derive(Deserialize, Default)]
@@ -137,13 +149,14 @@ pub struct ActionBody {
 }
 
 /// `POST /api/tickets/{id}/actions`
-#[utoipa::path(post, path = "/api/tickets/{id}/actions", tag = "tickets", request_body = ActionBody, params(("id" = String, Path, description = "The ticket id.")), responses((status = 200, body = TicketView, description = "The ticket."), (status = "4XX", description = "Refused: the `error` envelope.", body = crate::openapi::ErrorEnvelope), (status = "5XX", description = "Unavailable: the `error` envelope.", body = crate::openapi::ErrorEnvelope)))]
+#[utoipa::path(post, path = "/api/tickets/{id}/actions", tag = "tickets", request_body = ActionBody, params(("id" = String, Path, description = "The ticket id."), ("Idempotency-Key" = Option<String>, Header, description = "A retry of a move whose answer was lost gets the ticket as it is (not a 409); the same key for a different move is a 422.")), responses((status = 200, body = TicketView, description = "The ticket."), (status = "4XX", description = "Refused: the `error` envelope.", body = crate::openapi::ErrorEnvelope), (status = "5XX", description = "Unavailable: the `error` envelope.", body = crate::openapi::ErrorEnvelope)))]
 pub async fn act_on_ticket(
     State(state): State<AppState>,
     ApiCaller(caller): ApiCaller,
     IdPath(id): IdPath<TicketId>,
+    headers: HeaderMap,
     JsonBody(body): JsonBody<ActionBody>,
-) -> Result<Json<TicketView>, AppError> {
+) -> Result<Response, AppError> {
     let action = Action::from_code(&body.action)
         .filter(|a| *a != Action::AutoAccept)
         .ok_or_else(|| {
@@ -152,17 +165,20 @@ pub async fn act_on_ticket(
                 "Неизвестное действие. Допустимы: take, ask_info, answer, send_estimate, approve_estimate, reject_estimate, send_for_review, accept, return, declare_impossible.",
             )
         })?;
-    let ticket = crate::cost::act(
-        &state,
-        &caller.actor,
-        &id,
+    let key = idempotency_header(&headers)?;
+    let m = ticket::Move {
+        id: &id,
         action,
-        body.comment.as_deref(),
-        body.estimate_minutes,
-        body.version,
-    )
-    .await?;
-    Ok(Json(TicketView::new(&ticket, state.clock.now())))
+        comment: body.comment.as_deref(),
+        estimate_minutes: body.estimate_minutes,
+        seen_version: body.version,
+        idempotency_key: key,
+    };
+    let (ticket, replayed) = crate::cost::act(&state, &caller.actor, &m).await?;
+    Ok(with_replayed(
+        Json(TicketView::new(&ticket, state.clock.now())).into_response(),
+        replayed,
+    ))
 }
 
 /// The ticket's history with its cost events merged in by time (`kind` = `status` or

@@ -19,14 +19,31 @@ use crate::AppState;
 use crate::kernel::error::AppError;
 use crate::kernel::visibility::ensure_visible;
 use dealerdesk_domain::kernel::Area;
+use dealerdesk_domain::kernel::{Refusal, RefusalKind};
 use dealerdesk_domain::{
     Action, Actor, HistoryEvent, State, Status, Ticket, TicketDraft, TicketId,
 };
 use dealerdesk_store::{
-    CreateOutcome, DirectoryRepo, IdempotencyKey, Page, PageRequest, TicketRepo,
+    CreateOutcome, DirectoryRepo, IdempotencyKey, IdempotentResult, Page, PageRequest, TicketRepo,
 };
 
-fn idempotency_key(actor: &Actor, key: Option<&str>) -> Result<Option<IdempotencyKey>, AppError> {
+/// A digest of what a request asked for: its route and its fields, each ended by a NUL
+/// (which no field can hold), so different requests never share one.
+pub fn fingerprint<'a>(parts: impl IntoIterator<Item = &'a str>) -> String {
+    use sha2::{Digest, Sha256};
+    let mut digest = Sha256::new();
+    for part in parts {
+        digest.update(part.as_bytes());
+        digest.update([0u8]);
+    }
+    hex::encode(digest.finalize())
+}
+
+fn idempotency_key(
+    actor: &Actor,
+    key: Option<&str>,
+    fingerprint: impl FnOnce() -> String,
+) -> Result<Option<IdempotencyKey>, AppError> {
     let Some(key) = key else { return Ok(None) };
     let valid = !key.is_empty() && key.len() <= 100 && key.bytes().all(|b| b.is_ascii_graphic());
     if !valid {
@@ -38,11 +55,30 @@ fn idempotency_key(actor: &Actor, key: Option<&str>) -> Result<Option<Idempotenc
     Ok(Some(IdempotencyKey {
         user_id: actor.user_id.clone(),
         key: key.to_string(),
+        fingerprint: fingerprint(),
     }))
 }
 
+/// The answer to a retried request: what the first one did, if the retry asks the same;
+/// a key reused for a different request is refused (422), never answered with the first.
+async fn replayed(
+    state: &AppState,
+    actor: &Actor,
+    key: &IdempotencyKey,
+    first: IdempotentResult,
+) -> Result<Ticket, AppError> {
+    if first.fingerprint != key.fingerprint {
+        return Err(AppError::Refused(Refusal::new(
+            RefusalKind::Invalid,
+            "idempotency_key_reused",
+            "Этот ключ идемпотентности уже использован для другого запроса.",
+        )));
+    }
+    visible_ticket(state, actor, &first.ticket).await
+}
+
 /// A dealer files a ticket. With an idempotency key, a retry returns the first ticket
-/// and `true`.
+/// and `true` — before a ticket number is taken, so a retry never skips one.
 pub async fn file_ticket(
     state: &AppState,
     actor: &Actor,
@@ -53,7 +89,29 @@ pub async fn file_ticket(
         .filing_dealer()
         .ok_or_else(AppError::forbidden)?
         .clone();
-    let idempotency = idempotency_key(actor, idempotency)?;
+    let idempotency = idempotency_key(actor, idempotency, || {
+        let field = |f: &Option<String>| f.clone().unwrap_or_default();
+        fingerprint(
+            [
+                "POST /api/tickets".to_string(),
+                field(&draft.title),
+                field(&draft.text),
+                field(&draft.category),
+                field(&draft.criticality),
+                field(&draft.billing),
+            ]
+            .iter()
+            .map(String::as_str),
+        )
+    })?;
+    if let Some(key) = &idempotency
+        && let Some(first) = state
+            .store
+            .idempotent_result(key, state.clock.now())
+            .await?
+    {
+        return Ok((replayed(state, actor, key, first).await?, true));
+    }
     let new = draft.validate()?;
     let calendar = crate::calendar::load(state).await?;
     let number = state.store.next_ticket_number().await?;
@@ -70,13 +128,10 @@ pub async fn file_ticket(
             tracing::info!(ticket = %ticket.id, number = ticket.number, "ticket filed");
             Ok((ticket, false))
         }
+        // A concurrent request with the same key won the race (its number is skipped).
         CreateOutcome::Replayed(first) => {
-            let first = state
-                .store
-                .ticket(&first)
-                .await?
-                .ok_or_else(AppError::not_found)?;
-            Ok((first, true))
+            let key = idempotency.as_ref().ok_or_else(AppError::not_found)?;
+            Ok((replayed(state, actor, key, first).await?, true))
         }
     }
 }
@@ -178,16 +233,45 @@ pub async fn auto_accept_part(
     Ok(views::AutoAcceptPart::new(ticket, &calendar, days))
 }
 
-/// A move on a ticket, made against the version the caller saw.
+/// A move someone asks for on a ticket, against the version they saw.
+#[derive(Clone, Copy, Debug)]
+pub struct Move<'a> {
+    pub id: &'a TicketId,
+    pub action: Action,
+    pub comment: Option<&'a str>,
+    /// `send_estimate` only: the work estimate, minutes.
+    pub estimate_minutes: Option<i64>,
+    pub seen_version: u64,
+    /// A client's `Idempotency-Key`: a retry of a move whose answer was lost is answered
+    /// with the ticket as it is, not a 409.
+    pub idempotency_key: Option<&'a str>,
+}
+
+impl Move<'_> {
+    fn fingerprint(&self) -> String {
+        let estimate = self
+            .estimate_minutes
+            .map(|m| m.to_string())
+            .unwrap_or_default();
+        let version = self.seen_version.to_string();
+        fingerprint([
+            "POST /api/tickets/{id}/actions",
+            self.id.as_str(),
+            self.action.code(),
+            self.comment.unwrap_or_default(),
+            &estimate,
+            &version,
+        ])
+    }
+}
+
+/// A move on a ticket; `true` when it was a retry, answered with the ticket as it is.
 pub async fn act(
     state: &AppState,
     actor: &Actor,
-    id: &TicketId,
-    action: Action,
-    comment: Option<&str>,
-    seen_version: u64,
-) -> Result<Ticket, AppError> {
-    act_with(state, actor, id, action, comment, seen_version, |_| Ok(())).await
+    m: &Move<'_>,
+) -> Result<(Ticket, bool), AppError> {
+    act_with(state, actor, m, |_| Ok(())).await
 }
 
 /// [`act`], with `prepare` completing the moved ticket before it is stored (the amount of
@@ -195,18 +279,25 @@ pub async fn act(
 pub async fn act_with(
     state: &AppState,
     actor: &Actor,
-    id: &TicketId,
-    action: Action,
-    comment: Option<&str>,
-    seen_version: u64,
+    m: &Move<'_>,
     prepare: impl FnOnce(&mut Ticket) -> Result<(), AppError>,
-) -> Result<Ticket, AppError> {
-    let ticket = visible_ticket(state, actor, id).await?;
-    if ticket.version != seen_version {
+) -> Result<(Ticket, bool), AppError> {
+    let key = idempotency_key(actor, m.idempotency_key, || m.fingerprint())?;
+    if let Some(key) = &key
+        && let Some(first) = state
+            .store
+            .idempotent_result(key, state.clock.now())
+            .await?
+    {
+        return Ok((replayed(state, actor, key, first).await?, true));
+    }
+    let ticket = visible_ticket(state, actor, m.id).await?;
+    if ticket.version != m.seen_version {
         return Err(AppError::stale(dealerdesk_store::Entity::Ticket));
     }
     let calendar = crate::calendar::load(state).await?;
-    let (mut moved, event) = ticket.apply(actor, action, comment, &calendar, state.clock.now())?;
+    let (mut moved, event) =
+        ticket.apply(actor, m.action, m.comment, &calendar, state.clock.now())?;
     prepare(&mut moved)?;
     let mut notices = moved.notices(&event);
     // The dealer reads in the e-mail when the system will accept the result.
@@ -218,10 +309,23 @@ pub async fn act_with(
             first.params.insert("auto_accept".into(), note);
         }
     }
-    state
-        .store
-        .save_move(&moved, seen_version, &event, &notices)
-        .await?;
-    tracing::info!(ticket = %moved.id, action = action.code(), to = moved.status.code(), "ticket moved");
-    Ok(moved)
+    match &key {
+        None => {
+            state
+                .store
+                .save_move(&moved, m.seen_version, &event, &notices)
+                .await?
+        }
+        Some(key) => {
+            let saved = state
+                .store
+                .save_move_once(&moved, m.seen_version, &event, &notices, key)
+                .await?;
+            if let CreateOutcome::Replayed(first) = saved {
+                return Ok((replayed(state, actor, key, first).await?, true));
+            }
+        }
+    }
+    tracing::info!(ticket = %moved.id, action = m.action.code(), to = moved.status.code(), "ticket moved");
+    Ok((moved, false))
 }

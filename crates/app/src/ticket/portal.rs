@@ -310,17 +310,15 @@ pub async fn act(
     let comment = Some(f.comment.as_str()).filter(|c| !c.trim().is_empty());
     // Not a number is as good as missing: the estimate check says what is needed.
     let estimate = f.estimate_minutes.trim().parse::<i64>().ok();
-    match crate::cost::act(
-        &state,
-        &caller.principal.actor,
-        &id,
+    let m = crate::ticket::Move {
+        id: &id,
         action,
         comment,
-        estimate,
-        version,
-    )
-    .await
-    {
+        estimate_minutes: estimate,
+        seen_version: version,
+        idempotency_key: None,
+    };
+    match crate::cost::act(&state, &caller.principal.actor, &m).await {
         Ok(_) => Redirect::to(&format!("/tickets/{id}")).into_response(),
         Err(e) => ticket_page(&state, &caller, &id, e.status(), Some(&e), &f.comment).await,
     }

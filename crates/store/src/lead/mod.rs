@@ -27,6 +27,7 @@
 pub mod limits;
 pub mod network;
 pub mod site;
+pub mod survey;
 
 use crate::client::{Condition, Store};
 use crate::error::{Entity, StoreError};
@@ -46,6 +47,7 @@ use std::future::Future;
 pub use limits::PostLimitRepo;
 pub use network::{LeadNetwork, LeadNetworkRepo};
 pub use site::{SiteRepo, SiteWithSpam};
+pub use survey::{LeadErasure, LeadSurveyRepo};
 
 /// The `type` of a lead item.
 pub(crate) const LEAD_TYPE: &str = "lead";
