@@ -932,7 +932,13 @@ async fn spam_looks_accepted_but_is_never_stored_and_the_admin_sees_it_counted()
 
 #[tokio::test]
 async fn browser_posts_are_limited_per_site_and_address_but_a_retry_is_answered_first() {
-    let server = TestServer::start().await;
+    // At the start of a ten-minute window, so the run stays in it.
+    let server = TestServer::start_at(
+        chrono::DateTime::parse_from_rfc3339("2026-03-02T09:00:00Z")
+            .unwrap()
+            .to_utc(),
+    )
+    .await;
     let token = token_of(&server, "site-dealer-3").await;
     server.state.clock.advance(chrono::Duration::seconds(5));
     let server = &server;
@@ -1144,4 +1150,54 @@ async fn an_operator_issues_rotates_lists_and_revokes_a_site_key_from_the_comman
     assert!(!ok && err.contains("Такого дилера нет."), "{err}");
     let (ok, _, _) = cli(&["site-key", "rotate", "--site", "site-nobody"]);
     assert!(!ok);
+}
+
+#[tokio::test]
+async fn a_sites_server_is_limited_per_minute_but_its_retries_are_still_answered() {
+    // At the start of a minute, so the whole run stays in one window.
+    let server = TestServer::start_at(
+        chrono::DateTime::parse_from_rfc3339("2026-03-02T09:00:00Z")
+            .unwrap()
+            .to_utc(),
+    )
+    .await;
+    let body = |i: usize| {
+        json!({"type": "callback", "name": format!("Сервер {i}"),
+            "phone": format!("+7 913 100 {:02} {:02}", i / 100, i % 100), "consent": true})
+    };
+    let mut first = Value::Null;
+    for batch in 0..12 {
+        let posts: Vec<_> = (0..10)
+            .map(|j| {
+                let base = server.base.clone();
+                let b = body(batch * 10 + j);
+                tokio::spawn(async move {
+                    reqwest::Client::new()
+                        .post(format!("{base}/api/leads"))
+                        .header("x-site-key", "demo-site-4")
+                        .json(&b)
+                        .send()
+                        .await
+                        .unwrap()
+                        .status()
+                })
+            })
+            .collect();
+        for p in posts {
+            assert_eq!(p.await.unwrap(), StatusCode::CREATED);
+        }
+        if batch == 0 {
+            let (_, lead, _) = site_post(&server, "demo-site-4", &body(0), &[]).await;
+            first = lead["id"].clone();
+        }
+    }
+    let (status, answer, headers) = site_post(&server, "demo-site-4", &body(120), &[]).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{answer}");
+    assert_eq!(answer["error"]["code"], "too_many_leads");
+    assert!(headers.contains_key("retry-after"));
+    // A retry of an earlier post is answered with its lead, over the limit or not.
+    let (status, again, _) = site_post(&server, "demo-site-4", &body(0), &[]).await;
+    assert_eq!((status, &again["id"]), (StatusCode::CREATED, &first));
+    let newest = dealer_leads(&server, "dealer-4").await;
+    assert!(!newest.iter().any(|l| l.person().name == "Сервер 120"));
 }
