@@ -647,7 +647,15 @@ test('portal in Chromium: dealer files tickets, specialist takes and costs one, 
     const nav = page.locator('header nav');
     assert.deepEqual(
       (await nav.getByRole('link').allInnerTexts()).map((s) => s.trim()),
-      ['Обращения', 'Пожелания', 'Рабочий календарь', 'Настройки'],
+      [
+        'Обращения',
+        'Пожелания',
+        'Просроченные заявки',
+        'Правила распределения',
+        'Часы работы дилеров',
+        'Рабочий календарь',
+        'Настройки',
+      ],
     );
     await Promise.all([
       page.waitForURL(`${server.base}/admin/calendars`),

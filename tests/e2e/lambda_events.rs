@@ -40,7 +40,7 @@ const HTTP_FUNCTIONS: [(&str, &str); 10] = [
 ];
 
 /// The scheduled job functions: binary, `Job` code and the template's schedule expression.
-const JOB_FUNCTIONS: [(&str, &str, &str); 6] = [
+const JOB_FUNCTIONS: [(&str, &str, &str); 7] = [
     ("job-outbox", "outbox", "rate(1 minute)"),
     ("job-sla-watch", "sla_watch", "rate(5 minutes)"),
     ("job-auto-accept", "auto_accept", "rate(15 minutes)"),
@@ -51,6 +51,11 @@ const JOB_FUNCTIONS: [(&str, &str, &str); 6] = [
         "cron(0 6-15 * * ? *)",
     ),
     ("job-cost-cutoff", "cost_cutoff", "rate(1 hour)"),
+    (
+        "job-lead-escalations",
+        "lead_escalations",
+        "rate(5 minutes)",
+    ),
     ("job-lead-surveys", "lead_surveys", "rate(15 minutes)"),
 ];
 
@@ -1176,6 +1181,49 @@ async fn admin_function_anonymises_a_customer_for_the_admin_only() {
 
     assert_json_logs(&admin);
     fx.assert_least_privilege("admin");
+}
+
+#[tokio::test]
+async fn job_lead_escalations_function_tells_the_dealer_and_the_representative_once() {
+    let fx = Fixture::start().await;
+    // A lead of «Автоцентр Восток» posted a month ago and never touched: both steps are due.
+    fx.back_dated(30);
+    let lead = crate::lead_escalation::vostok_lead(&fx.state, "Ольга", "+7 914 555-09-09").await;
+    fx.now();
+    let escalations = fx.function("job-lead-escalations").await;
+    let tick = || scheduled_event("dealerdesk-LeadEscalationsJobFunctionTick-1AB2CD3EF4GH5");
+
+    let report = escalations.invoke_event(tick()).await;
+    assert_eq!(
+        assert_report(&report, "lead_escalations"),
+        (2, 0, 0),
+        "the dealer's and the representative's notices: {report}"
+    );
+    let report = escalations.invoke_event(tick()).await;
+    assert_eq!(
+        assert_report(&report, "lead_escalations"),
+        (0, 0, 0),
+        "{report}"
+    );
+
+    jobs::run(&fx.state, Job::Outbox, fx.state.clock.now())
+        .await
+        .expect("outbox runs");
+    let mails = read_mailbox(fx.state.mailer.mailbox().expect("local mailbox"));
+    for (step, to) in [
+        ("dealer_2h", "dealer4@demo.local"),
+        ("observer_4h", "rep2@demo.local"),
+    ] {
+        let key = format!("lead:{}:escalation:{step}", lead.id());
+        let mail = mails
+            .iter()
+            .find(|m| m.key == key)
+            .unwrap_or_else(|| panic!("{key} mailed: {mails:?}"));
+        assert_eq!(mail.email.to, [to]);
+    }
+
+    assert_json_logs(&escalations);
+    fx.assert_least_privilege("job-lead-escalations");
 }
 
 #[tokio::test]

@@ -10,6 +10,7 @@ mod costs;
 mod demo_history;
 mod estimates;
 mod lambda_events;
+mod lead_escalation;
 mod lead_intake;
 mod lead_survey;
 mod login_abuse;

@@ -170,6 +170,7 @@ fn templates() -> minijinja::Environment<'static> {
         lead::intake::views::add_templates,
         outbox::portal::add_templates,
         outbox::mail::add_templates,
+        lead::escalation::views::add_templates,
         lead::survey::views::add_templates,
         lead::privacy::views::add_templates,
     ])

@@ -85,6 +85,11 @@ pub struct FieldProblem {
         lead::intake::api::form_token,
         lead::intake::api::post_lead,
         lead::intake::api::preflight,
+        lead::escalation::api::get_hours,
+        lead::escalation::api::put_hours,
+        lead::escalation::api::get_network,
+        lead::escalation::api::put_network,
+        lead::escalation::api::get_overdue,
         lead::privacy::api::anonymise_customer,
     ),
     components(schemas(ErrorEnvelope, ErrorBody, FieldProblem))

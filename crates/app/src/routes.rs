@@ -78,13 +78,16 @@ fn tickets_actions_routes() -> Router<AppState> {
 /// `GET`/`PUT /api/admin/calendars/hours`, `GET`/`PUT /api/admin/settings`,
 /// `GET`/`POST /api/admin/sites`, `PUT /api/admin/sites/{id}`,
 /// `POST /api/admin/sites/{id}/rotate`, `POST /api/admin/sites/{id}/revoke`,
-/// `POST /api/customers/{id}/anonymise`
+/// `POST /api/customers/{id}/anonymise`; the lead network's settings:
+/// `GET`/`PUT /api/dealers/{id}/hours`, `GET`/`PUT /api/leads/network`,
+/// `GET /api/leads/overdue`
 pub fn admin_calendars(state: AppState) -> Router {
     finish(
         calendar::routes::api()
             .merge(settings::routes::api())
             .merge(lead::intake::routes::admin())
-            .merge(lead::privacy::routes::api()),
+            .merge(lead::privacy::routes::api())
+            .merge(lead::escalation::routes::api()),
         state,
     )
 }
@@ -122,6 +125,7 @@ fn portal_routes() -> Router<AppState> {
         .merge(calendar::routes::pages())
         .merge(settings::routes::pages())
         .merge(lead::intake::routes::pages())
+        .merge(lead::escalation::routes::pages())
         .merge(outbox::routes::routes())
         .merge(lead::privacy::routes::pages())
 }
@@ -138,6 +142,7 @@ pub fn all(state: AppState) -> Router {
         .merge(settings::routes())
         .merge(lead::intake::routes::routes())
         .merge(outbox::routes())
+        .merge(lead::escalation::routes())
         .merge(lead::survey::routes::routes())
         .merge(lead::privacy::routes::routes())
         .merge(openapi_routes());

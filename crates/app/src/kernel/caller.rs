@@ -86,6 +86,9 @@ impl PortalCaller {
             reads_tickets => actor.reads_tickets(),
             is_admin => role == Role::Admin,
             reads_wishes => actor.scope(Area::Wishes).is_open(),
+            watches_overdue_leads => matches!(role, Role::RegionalRep | Role::BrandAdmin | Role::Admin),
+            edits_dealer_hours => actor.scope(Area::DealerHours).is_open(),
+            edits_lead_network => actor.scope(Area::LeadNetwork).is_open(),
         }
     }
 

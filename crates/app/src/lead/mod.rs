@@ -4,6 +4,7 @@
 //! build on it, each in its own folder with the house shape (use cases, `api.rs`,
 //! `portal.rs`, `views.rs`, `jobs.rs`, `routes.rs`).
 
+pub mod escalation;
 pub mod intake;
 pub mod privacy;
 pub mod survey;
