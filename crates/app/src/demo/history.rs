@@ -31,6 +31,8 @@ pub struct HistoryReport {
     pub tickets: usize,
     /// Wishes submitted.
     pub wishes: usize,
+    /// Leads posted by the demo sites or typed in by a dealer.
+    pub leads: usize,
     /// API requests made (logins included).
     pub requests: usize,
 }
@@ -81,6 +83,7 @@ pub async fn seed(state: &AppState) -> Result<HistoryReport, HistoryError> {
     tracing::info!(
         tickets = player.report.tickets,
         wishes = player.report.wishes,
+        leads = player.report.leads,
         requests = player.report.requests,
         "demo history created"
     );
@@ -259,6 +262,7 @@ enum Who {
     Dealer1,
     Dealer2,
     Dealer3,
+    Dealer4,
     Specialist,
     Manager,
     Admin,
@@ -270,6 +274,7 @@ impl Who {
             Who::Dealer1 => "dealer1@demo.local",
             Who::Dealer2 => "dealer2@demo.local",
             Who::Dealer3 => "dealer3@demo.local",
+            Who::Dealer4 => "dealer4@demo.local",
             Who::Specialist => "specialist@demo.local",
             Who::Manager => "manager@demo.local",
             Who::Admin => "admin@demo.local",
@@ -340,6 +345,53 @@ enum Step {
         reason: Option<&'static str>,
         plan: Option<Plan>,
     },
+    /// A website posts a lead with its key, or a dealer types one in (`site: None`).
+    Lead {
+        site: Option<&'static str>,
+        lead: LeadPost,
+    },
+    /// The dealer answers the card's «Контакт» or «Договор» block.
+    Block {
+        by: Who,
+        block: &'static str,
+        outcome: &'static str,
+        reason: Option<&'static str>,
+        text: Option<&'static str>,
+    },
+}
+
+/// What a website's form (or a dealer taking a call) sends for a lead.
+#[derive(Clone, Copy, Debug, Default)]
+struct LeadPost {
+    kind: &'static str,
+    name: &'static str,
+    surname: &'static str,
+    phone: &'static str,
+    email: &'static str,
+    city: &'static str,
+    dealer_id: &'static str,
+    model: &'static str,
+    source: &'static str,
+}
+
+impl LeadPost {
+    fn json(&self) -> Value {
+        let mut body = json!({"type": self.kind, "name": self.name, "consent": true});
+        for (field, value) in [
+            ("surname", self.surname),
+            ("phone", self.phone),
+            ("email", self.email),
+            ("city", self.city),
+            ("dealer_id", self.dealer_id),
+            ("model", self.model),
+            ("source", self.source),
+        ] {
+            if !value.is_empty() {
+                body[field] = json!(value);
+            }
+        }
+        body
+    }
 }
 
 /// The life of one ticket or wish: steps at working minutes before now, oldest first.
@@ -379,6 +431,36 @@ impl Script {
             era: Era::Past,
             steps: vec![(at, Step::Wish { by, title, text })],
         }
+    }
+
+    /// A lead posted by a site (its demo key), or typed in by a dealer (`site: None`).
+    fn lead(at: i64, site: Option<&'static str>, lead: LeadPost) -> Script {
+        Script {
+            era: Era::Past,
+            steps: vec![(at, Step::Lead { site, lead })],
+        }
+    }
+
+    /// The dealer's answer in the card's block `block` (`contact` or `contract`).
+    fn block(
+        self,
+        at: i64,
+        by: Who,
+        block: &'static str,
+        outcome: &'static str,
+        reason: Option<&'static str>,
+        text: Option<&'static str>,
+    ) -> Script {
+        self.then(
+            at,
+            Step::Block {
+                by,
+                block,
+                outcome,
+                reason,
+                text,
+            },
+        )
     }
 
     fn then(mut self, at: i64, step: Step) -> Script {
@@ -955,6 +1037,208 @@ fn scripts() -> Vec<Script> {
         )
         .decide(wt(12, 4, 0), Admin, "implement"),
     ]
+    .into_iter()
+    .chain(lead_scripts())
+    .collect()
+}
+
+/// The network's leads of the last days (SPEC §4): posted by the dealers' and the brand's
+/// sites with their demo keys and typed in by a dealer, in every status of the card, one
+/// person with leads at two dealers (one customer profile), fresh ones still «Новый» and
+/// some old enough for the escalations.
+fn lead_scripts() -> Vec<Script> {
+    use Who::{Dealer1, Dealer2, Dealer3, Dealer4};
+    let lead = LeadPost::default;
+    vec![
+        Script::lead(
+            wt(4, 2, 0),
+            Some("demo-site-1"),
+            LeadPost {
+                kind: "preorder",
+                name: "Иван",
+                surname: "Петров",
+                phone: "+7 912 345-67-01",
+                email: "ivan.petrov@example.ru",
+                city: "Москва",
+                model: "Nissan X-Trail",
+                ..lead()
+            },
+        )
+        .block(wt(4, 1, 0), Dealer1, "contact", "yes", None, None)
+        .block(wt(2, 3, 0), Dealer1, "contract", "yes", None, None),
+        Script::lead(
+            wt(1, 0, 0),
+            Some("demo-brand-site"),
+            LeadPost {
+                kind: "service",
+                name: "Иван",
+                surname: "Петров",
+                phone: "8 (912) 345-67-01",
+                city: "Краснодар",
+                model: "Nissan X-Trail",
+                ..lead()
+            },
+        ),
+        Script::lead(
+            wt(0, 3, 0),
+            Some("demo-site-1"),
+            LeadPost {
+                kind: "test_drive",
+                name: "Ольга",
+                surname: "Смирнова",
+                phone: "8 (916) 222-33-44",
+                email: "olga.smirnova@example.ru",
+                city: "Москва",
+                model: "Nissan Qashqai",
+                ..lead()
+            },
+        ),
+        Script::lead(
+            wt(1, 5, 0),
+            Some("demo-site-1"),
+            LeadPost {
+                kind: "credit",
+                name: "Павел",
+                surname: "Кузнецов",
+                phone: "9261112233",
+                model: "Nissan Qashqai",
+                ..lead()
+            },
+        )
+        .block(
+            wt(1, 4, 0),
+            Dealer1,
+            "contact",
+            "no",
+            Some("no_answer"),
+            None,
+        ),
+        Script::lead(
+            wt(0, 5, 0),
+            None,
+            LeadPost {
+                kind: "service",
+                name: "Николай",
+                surname: "Орлов",
+                phone: "+7 903 765-43-21",
+                model: "Nissan Terrano",
+                source: "phone",
+                ..lead()
+            },
+        )
+        .block(wt(0, 4, 50), Dealer1, "contact", "yes", None, None),
+        Script::lead(
+            wt(3, 0, 0),
+            Some("demo-site-2"),
+            LeadPost {
+                kind: "service",
+                name: "Анна",
+                surname: "Волкова",
+                phone: "+7 918 555-44-33",
+                email: "anna.volkova@example.ru",
+                city: "Краснодар",
+                model: "Nissan Almera",
+                ..lead()
+            },
+        )
+        .block(wt(2, 8, 0), Dealer2, "contact", "yes", None, None),
+        Script::lead(
+            wt(2, 1, 0),
+            Some("demo-site-2"),
+            LeadPost {
+                kind: "parts",
+                name: "Сергей",
+                surname: "Морозов",
+                phone: "+79184443322",
+                city: "Краснодар",
+                ..lead()
+            },
+        )
+        .block(
+            wt(2, 0, 30),
+            Dealer2,
+            "contact",
+            "no",
+            Some("customer_declined"),
+            None,
+        ),
+        Script::lead(
+            wt(0, 2, 0),
+            Some("demo-brand-site"),
+            LeadPost {
+                kind: "callback",
+                name: "Игорь",
+                surname: "Новиков",
+                phone: "+7 961 500-60-70",
+                dealer_id: "dealer-2",
+                ..lead()
+            },
+        ),
+        Script::lead(
+            wt(2, 4, 0),
+            Some("demo-brand-site"),
+            LeadPost {
+                kind: "trade_in",
+                name: "Дмитрий",
+                surname: "Лебедев",
+                phone: "+7 922 123-45-67",
+                email: "d.lebedev@example.ru",
+                city: "Екатеринбург",
+                model: "Nissan Murano",
+                ..lead()
+            },
+        )
+        .block(wt(2, 2, 0), Dealer3, "contact", "yes", None, None)
+        .block(wt(1, 2, 0), Dealer3, "contract", "no", Some("price"), None),
+        Script::lead(
+            wt(5, 0, 0),
+            Some("demo-site-3"),
+            LeadPost {
+                kind: "accessories",
+                name: "Елена",
+                surname: "Соколова",
+                email: "elena.sokolova@example.ru",
+                city: "Екатеринбург",
+                ..lead()
+            },
+        )
+        .block(
+            wt(4, 7, 0),
+            Dealer3,
+            "contact",
+            "no",
+            Some("other"),
+            Some("Просила перезвонить после отпуска"),
+        ),
+        Script::lead(
+            wt(0, 6, 0),
+            Some("demo-brand-site"),
+            LeadPost {
+                kind: "preorder",
+                name: "Мария",
+                surname: "Ким",
+                phone: "+7 914 700-11-22",
+                email: "maria.kim@example.ru",
+                city: "Владивосток",
+                model: "Nissan Terrano",
+                ..lead()
+            },
+        ),
+        Script::lead(
+            wt(1, 2, 0),
+            Some("demo-site-4"),
+            LeadPost {
+                kind: "test_drive",
+                name: "Алексей",
+                surname: "Пак",
+                phone: "+7 924 330-22-11",
+                city: "Владивосток",
+                model: "Nissan X-Trail",
+                ..lead()
+            },
+        )
+        .block(wt(1, 1, 0), Dealer4, "contact", "yes", None, None),
+    ]
 }
 
 // ------------------------------------------------------------------------------ player
@@ -963,6 +1247,11 @@ fn scripts() -> Vec<Script> {
 enum Payload {
     None,
     Json(Value),
+    /// A website's server post: JSON with the site's key.
+    SiteJson {
+        key: &'static str,
+        body: Value,
+    },
     File {
         name: &'static str,
         content_type: &'static str,
@@ -1024,7 +1313,12 @@ impl Player {
         // What the scheduler would do at the first tick, so a server started without it
         // looks the same.
         self.state.clock.set(end);
-        for job in [Job::SlaWatch, Job::Outbox] {
+        for job in [
+            Job::SlaWatch,
+            Job::LeadEscalations,
+            Job::LeadSurveys,
+            Job::Outbox,
+        ] {
             self.job(job, end).await?;
         }
         let tokens: Vec<(Who, String)> = self.tokens.drain().collect();
@@ -1174,6 +1468,43 @@ impl Player {
                 }
                 self.versioned(*by, made, "/actions", body).await?;
             }
+            Step::Lead { site, lead } => {
+                let step = format!("lead of {} {}", lead.name, lead.surname);
+                let created = match site {
+                    Some(key) => {
+                        let payload = Payload::SiteJson {
+                            key,
+                            body: lead.json(),
+                        };
+                        self.send(&step, None, Method::POST, "/api/leads", payload)
+                            .await
+                            .map_err(|e| refused(&step, e))?
+                    }
+                    // A dealer's own entry: the call or visit, by the first dealer.
+                    None => {
+                        let body = Payload::Json(lead.json());
+                        self.call(&step, Who::Dealer1, Method::POST, "/api/leads", body)
+                            .await?
+                    }
+                };
+                made.path = format!("/api/leads/{}", created["id"].as_str().unwrap_or_default());
+                made.version = 1;
+                self.report.leads += 1;
+            }
+            Step::Block {
+                by,
+                block,
+                outcome,
+                reason,
+                text,
+            } => {
+                let path = format!("{}/{block}", made.path);
+                let body = json!({"outcome": outcome, "reason": reason, "reason_text": text, "version": made.version});
+                let card = self
+                    .call(&path, *by, Method::POST, &path, Payload::Json(body))
+                    .await?;
+                made.version = card["lead"]["version"].as_u64().unwrap_or(made.version);
+            }
         }
         Ok(())
     }
@@ -1279,6 +1610,10 @@ impl Player {
             Payload::None => request.body(Body::empty()),
             Payload::Json(body) => request
                 .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from(body.to_string())),
+            Payload::SiteJson { key, body } => request
+                .header(header::CONTENT_TYPE, "application/json")
+                .header("x-site-key", key)
                 .body(Body::from(body.to_string())),
             Payload::File {
                 name,
