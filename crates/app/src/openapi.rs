@@ -5,7 +5,7 @@
 //! the e2e test `tickets_api::the_openapi_document_covers_every_api_route` reads the routers
 //! from the features' `routes.rs` and fails on a route the document does not have.
 
-use crate::{attachment, calendar, comment, cost, session, settings, ticket, wish};
+use crate::{attachment, calendar, comment, cost, kb_suggest, session, settings, ticket, wish};
 use axum::Json;
 use serde::Serialize;
 use utoipa::{OpenApi, ToSchema};
@@ -77,6 +77,7 @@ pub struct FieldProblem {
         calendar::api::put_year,
         settings::api::get_settings,
         settings::api::put_settings,
+        kb_suggest::api::api_suggest,
     ),
     components(schemas(ErrorEnvelope, ErrorBody, FieldProblem))
 )]

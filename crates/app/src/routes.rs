@@ -4,8 +4,8 @@
 
 use crate::kernel::{self, templates};
 use crate::{
-    AppState, attachment, calendar, comment, cost, openapi, outbox, session, settings, telemetry,
-    ticket, wish,
+    AppState, attachment, calendar, comment, cost, kb_suggest, openapi, outbox, session, settings,
+    telemetry, ticket, wish,
 };
 use axum::Router;
 use axum::routing::get;
@@ -89,6 +89,11 @@ pub fn wishes(state: AppState) -> Router {
     finish(wish::routes::api(), state)
 }
 
+/// `GET /api/kb/suggest`: knowledge-base suggestions for a ticket's text.
+pub fn kb_suggest(state: AppState) -> Router {
+    finish(kb_suggest::routes::api(), state)
+}
+
 /// The portal: login, ticket pages, wishes, the admin calendar, static assets.
 pub fn portal(state: AppState) -> Router {
     finish(portal_routes(), state)
@@ -103,6 +108,7 @@ fn portal_routes() -> Router<AppState> {
         .merge(wish::routes::pages())
         .merge(calendar::routes::pages())
         .merge(settings::routes::pages())
+        .merge(kb_suggest::routes::pages())
         .merge(outbox::routes::routes())
 }
 
@@ -116,6 +122,7 @@ pub fn all(state: AppState) -> Router {
         .merge(wish::routes())
         .merge(calendar::routes())
         .merge(settings::routes())
+        .merge(kb_suggest::routes())
         .merge(outbox::routes())
         .merge(openapi_routes());
     finish(routes, state)

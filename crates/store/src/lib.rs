@@ -30,6 +30,7 @@ mod cost;
 mod cursor;
 mod directory;
 mod error;
+mod kb_suggest;
 mod kernel;
 pub mod keys;
 mod lead;
@@ -48,6 +49,9 @@ pub use client::{MAX_PAGE_LIMIT, Store, StoreConfig};
 pub use comment::{TicketNotes, TicketNotesRepo};
 pub use cost::{CompletedWork, CostRepo, Ledger, LedgerWrite};
 pub use error::{Entity, StoreError};
+pub use kb_suggest::{
+    KbSuggestRepo, SuggestEvent, SuggestEventKind, SuggestIndexPointer, SuggestMiss,
+};
 pub use lead::{
     CustomerRepo, CustomerWrite, LeadCreate, LeadCreated, LeadIdempotency, LeadListing,
     LeadNetwork, LeadNetworkRepo, LeadRepo, LeadSave,

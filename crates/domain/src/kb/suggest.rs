@@ -24,7 +24,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// The longest query the suggestions take, in characters.
-pub const MAX_QUERY_CHARS: usize = 2000;
+pub const MAX_QUERY_CHARS: usize = 1000;
 /// A query with fewer letters and digits than this gets no suggestions (the dealer has only
 /// started typing).
 pub const MIN_QUERY_LETTERS: usize = 3;
@@ -326,6 +326,22 @@ impl Index {
     /// Whether the index holds no article.
     pub fn is_empty(&self) -> bool {
         self.entries.is_empty()
+    }
+
+    /// The page of the article `slug` under `base`, if the index has it.
+    pub fn url_of(&self, slug: &str, base: &str) -> Option<String> {
+        self.entries
+            .iter()
+            .find(|e| e.slug == slug)
+            .map(|e| format!("{base}{}/{}/", e.section, e.slug))
+    }
+
+    /// The title of the article `slug`, if the index has it.
+    pub fn title_of(&self, slug: &str) -> Option<&str> {
+        self.entries
+            .iter()
+            .find(|e| e.slug == slug)
+            .map(|e| e.title.as_str())
     }
 
     fn idf(&self, stem: &str) -> f32 {
@@ -707,7 +723,7 @@ mod tests {
         let long = "а".repeat(MAX_QUERY_CHARS + 1);
         let refusal = read_query(&long).unwrap_err().refusal();
         assert_eq!(refusal.kind, RefusalKind::Invalid);
-        assert!(refusal.message.contains("2000"), "{}", refusal.message);
+        assert!(refusal.message.contains("1000"), "{}", refusal.message);
         assert_eq!(refusal.fields[0].field, "q");
     }
 
