@@ -14,7 +14,8 @@
 //! - **Ranking**: BM25F — a term's frequency in the title, tags, summary and body, each field
 //!   weighted ([`FIELD_WEIGHTS`]: the title and tags count most) and normalised by the
 //!   field's length, saturated by `k1`, times the term's inverse document frequency; then a
-//!   small bonus for covering more of the query's distinct words.
+//!   bonus for a word in the title or the tags ([`TITLE_BOOST`], [`TAG_BOOST`]) added after the
+//!   saturation, and a small bonus for covering more of the query's distinct words.
 //!
 //! Pure: no I/O, no clock.
 
@@ -34,6 +35,15 @@ pub const DEFAULT_SUGGESTIONS: usize = 5;
 pub const TYPO_WEIGHT: f32 = 0.6;
 /// Field weights of BM25F: title, tags, summary, body.
 pub const FIELD_WEIGHTS: [f32; 4] = [3.0, 3.0, 1.5, 1.0];
+/// What a query word in an article's title adds, beyond its saturated frequency: BM25
+/// saturates, so a title weight inside the frequency alone is lost in a long article.
+pub const TITLE_BOOST: f32 = 1.0;
+/// What a query word among an article's tags adds.
+pub const TAG_BOOST: f32 = 0.6;
+/// Stems of the words a ticket uses to ask, whatever it asks about («сделать», «сделайте»,
+/// «подскажите», «хотим», «можете», «вопрос»): left out of a query, so an article that
+/// happens to say «сделать» does not outrank the one about the question.
+const QUERY_NOISE: &str = "сдела подскаж помог помоч хотел хот хотим хоч может можн могл вопрос";
 /// BM25 term-frequency saturation.
 const K1: f32 = 1.2;
 /// BM25 length normalisation per field: title, tags, summary, body.
@@ -238,8 +248,9 @@ struct Entry {
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Index {
     entries: Vec<Entry>,
-    /// stem → (entry, BM25F pseudo-frequency), one row per article that has it.
-    postings: HashMap<String, Vec<(u32, f32)>>,
+    /// stem → one row per article that has it: (entry, BM25F pseudo-frequency, heading
+    /// weight — [`TITLE_BOOST`] when the title has it plus [`TAG_BOOST`] when a tag has).
+    postings: HashMap<String, Vec<(u32, f32, f32)>>,
     /// Every distinct word of the articles (ё as е) → its stem: what typos are matched on.
     words: BTreeMap<String, String>,
 }
@@ -282,7 +293,7 @@ impl Index {
         let avg: Vec<f32> = (0..4)
             .map(|f| (lengths.iter().map(|l| l[f]).sum::<f32>() / n).max(1.0))
             .collect();
-        let mut postings: HashMap<String, Vec<(u32, f32)>> = HashMap::new();
+        let mut postings: HashMap<String, Vec<(u32, f32, f32)>> = HashMap::new();
         for (d, terms) in field_terms.iter().enumerate() {
             let mut pseudo: HashMap<&str, f32> = HashMap::new();
             for f in 0..4 {
@@ -292,10 +303,19 @@ impl Index {
                 }
             }
             for (s, tf) in pseudo {
+                let head = if terms[0].contains_key(s) {
+                    TITLE_BOOST
+                } else {
+                    0.0
+                } + if terms[1].contains_key(s) {
+                    TAG_BOOST
+                } else {
+                    0.0
+                };
                 postings
                     .entry(s.to_string())
                     .or_default()
-                    .push((d as u32, tf));
+                    .push((d as u32, tf, head));
             }
         }
         let entries = documents
@@ -357,7 +377,7 @@ impl Index {
         let mut out: Vec<Matched> = Vec::new();
         for word in tokens(query) {
             let Some(s) = stem(&word) else { continue };
-            if !seen.insert(s.clone()) {
+            if QUERY_NOISE.split_whitespace().any(|n| n == s) || !seen.insert(s.clone()) {
                 continue;
             }
             if self.postings.contains_key(&s) {
@@ -413,8 +433,8 @@ impl Index {
         let total_weight: f32 = matched.iter().map(|m| m.weight * self.idf(&m.stem)).sum();
         for m in &matched {
             let idf = self.idf(&m.stem);
-            for &(doc, tf) in self.postings.get(&m.stem).into_iter().flatten() {
-                let score = m.weight * idf * tf * (K1 + 1.0) / (tf + K1);
+            for &(doc, tf, head) in self.postings.get(&m.stem).into_iter().flatten() {
+                let score = m.weight * idf * (tf * (K1 + 1.0) / (tf + K1) + head);
                 let e = scores.entry(doc).or_insert((0.0, 0.0));
                 e.0 += score;
                 e.1 += m.weight * idf;
@@ -665,6 +685,29 @@ mod tests {
             assert!(!found.is_empty(), "{q}");
         }
         assert_eq!(slugs(&index.suggest("ридирект", 3, "/kb/"))[0], "redirekty");
+    }
+
+    #[test]
+    fn the_words_a_ticket_asks_with_are_no_topic() {
+        let index = Index::build(&[doc(
+            "a",
+            "Что сделать, если нужна помощь",
+            &[],
+            "Подскажем, поможем, сделаем: вопрос решим, хотим и можем.",
+            "",
+        )]);
+        for q in [
+            "сделать сделайте сделали",
+            "подскажите помогите помочь",
+            "хотели хотим хочу",
+            "можете можно могли вопрос",
+        ] {
+            assert!(
+                index.match_query(q).is_empty(),
+                "{q}: {:?}",
+                index.match_query(q)
+            );
+        }
     }
 
     #[test]
