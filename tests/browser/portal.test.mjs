@@ -679,3 +679,46 @@ test('portal in Chromium: dealer files tickets, specialist takes and costs one, 
   await specialist?.close();
   await admin?.close();
 });
+
+// Knowledge-base suggestions (SPEC §2.8): the new-ticket form lists articles for what the dealer
+// types (kb-suggest.js, no inline script), and the admin's deflection page.
+test('new-ticket form in Chromium: suggestions from the knowledge base while the dealer types', { timeout: 120_000 }, async () => {
+  const context = await newDesktop();
+  try {
+    const page = await context.newPage();
+    const errors = [];
+    page.on('pageerror', (e) => errors.push(String(e)));
+    page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+    await logIn(page, 'dealer2@demo.local');
+    await page.goto(`${server.base}/tickets/new`);
+    const box = page.locator('[data-kb-suggest]');
+    assert.equal(await box.isHidden(), true, 'no suggestions before the dealer types');
+    await page.getByLabel('Тема').pressSequentially('Как настроить редирект со старой страницы', { delay: 10 });
+    await box.locator('li a').first().waitFor();
+    const first = box.locator('li a').first();
+    assert.match(await first.innerText(), /Редиректы 301/);
+    assert.match(await first.getAttribute('href'), /^\/kb-suggest\/open\/redirekty\?form=[0-9a-f]{64}$/);
+    assert.ok(await box.locator('li mark').count() > 0, 'the matched words are marked');
+    assert.equal(await words(box.locator('.kb-suggest-more')), 'Не нашли ответ? Отправьте обращение');
+    // The text field asks too: «ё» or «е», another word form.
+    await page.getByLabel('Тема').fill('');
+    await page.getByLabel('Что нужно сделать').pressSequentially('куда вставить счётчик метрики', { delay: 10 });
+    await box.locator('li a', { hasText: 'Счётчики' }).first().waitFor();
+    await shot(page, '20-ticket-new-suggestions');
+    assert.deepEqual(errors, [], 'no script errors (CSP included)');
+
+    const admin = await newDesktop();
+    try {
+      const adminPage = await admin.newPage();
+      await logIn(adminPage, 'admin@demo.local');
+      await adminPage.goto(`${server.base}/admin/kb-suggest`);
+      await adminPage.getByRole('heading', { name: 'Подсказки базы знаний' }).waitFor();
+      await adminPage.getByRole('heading', { name: 'Запросы без подсказок' }).waitFor();
+      await shot(adminPage, '21-admin-kb-suggest');
+    } finally {
+      await admin.close();
+    }
+  } finally {
+    await context.close();
+  }
+});
