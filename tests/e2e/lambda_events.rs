@@ -1497,7 +1497,7 @@ async fn kb_suggest_function_suggests_articles_and_picks_up_a_newly_published_in
         "{found}"
     );
 
-    // Nothing matches: an empty list, and the query is counted for the admin.
+    // Nothing matches: an empty list.
     let resp = function
         .invoke(&suggest(&dealer, "абырвалг главрыба"))
         .await;

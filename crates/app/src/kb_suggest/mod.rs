@@ -181,8 +181,7 @@ pub async fn seed(state: &AppState, now: DateTime<Utc>) -> Result<(), AppError> 
 }
 
 /// The best articles for a ticket's text (`GET /api/kb/suggest`): for anyone who works
-/// with tickets; a too short text gets none, a too long one is refused. A dealer's query
-/// that finds nothing is counted for the admin's «what to write next».
+/// with tickets; a too short text gets none, a too long one is refused.
 pub async fn suggestions(
     state: &AppState,
     actor: &Actor,
@@ -195,21 +194,40 @@ pub async fn suggestions(
     let Some(index) = current_index(state).await? else {
         return Ok(Vec::new());
     };
-    let found = index.suggest(q, suggest::DEFAULT_SUGGESTIONS, &state.settings.kb_url);
-    if found.is_empty()
-        && let Some(dealer) = actor.filing_dealer()
-    {
-        let query = normalised(q);
-        if let Err(e) = state
-            .store
-            .record_suggest_miss(&query, dealer, state.clock.now())
-            .await
-        {
-            // The dealer's suggestions do not wait for the admin's statistics.
-            tracing::warn!(error = %e, "a query without suggestions was not recorded");
+    Ok(index.suggest(q, suggest::DEFAULT_SUGGESTIONS, &state.settings.kb_url))
+}
+
+/// A dealer filed a ticket from the portal's form: when its title and text find no article,
+/// the text is counted for the admin's «queries that found nothing» (what to write next).
+/// Counted at filing, not while typing, so half-typed words are never counted.
+pub async fn filed_text(state: &AppState, actor: &Actor, title: &str, text: &str) {
+    let Some(dealer) = actor.filing_dealer() else {
+        return;
+    };
+    let full = format!("{title}\n{text}");
+    let q: String = full.chars().take(suggest::MAX_QUERY_CHARS).collect();
+    let Ok(Some(q)) = suggest::read_query(&q) else {
+        return;
+    };
+    let found = match current_index(state).await {
+        Ok(Some(index)) => !index.suggest(q, 1, &state.settings.kb_url).is_empty(),
+        Ok(None) => false,
+        Err(e) => {
+            tracing::warn!(error = %e, "the suggestion index could not be read");
+            return;
         }
+    };
+    if found {
+        return;
     }
-    Ok(found)
+    if let Err(e) = state
+        .store
+        .record_suggest_miss(&normalised(q), dealer, state.clock.now())
+        .await
+    {
+        // The ticket is filed; only the admin's statistics miss it.
+        tracing::warn!(error = %e, "a ticket text without suggestions was not recorded");
+    }
 }
 
 /// A query as a miss is counted: its words, lowercase, at most 200 characters.

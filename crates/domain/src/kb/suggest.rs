@@ -9,8 +9,8 @@
 //!   «новость», «новости», «новостей» match; «ё» is read as «е».
 //! - **Small typos**: a query word whose stem no article has is compared with every word of
 //!   the articles of about its length; a word of 5–7 letters may be one edit away (a letter
-//!   added, dropped, replaced, or two neighbours swapped), a longer word two. Such a match
-//!   counts for [`TYPO_WEIGHT`] of an exact one.
+//!   added, dropped, replaced, or two neighbours swapped), a longer word two; the first
+//!   letter must be right. Such a match counts for [`TYPO_WEIGHT`] of an exact one.
 //! - **Ranking**: BM25F — a term's frequency in the title, tags, summary and body, each field
 //!   weighted ([`FIELD_WEIGHTS`]: the title and tags count most) and normalised by the
 //!   field's length, saturated by `k1`, times the term's inverse document frequency; then a
@@ -23,6 +23,7 @@ use crate::kernel::{FieldError, Refusal, RefusalKind, Refuse};
 use crate::text::{stem, tokens};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::ops::Bound;
 
 /// The longest query the suggestions take, in characters.
 pub const MAX_QUERY_CHARS: usize = 1000;
@@ -395,7 +396,17 @@ impl Index {
             };
             let query_chars: Vec<char> = word.chars().collect();
             let mut best: HashMap<&str, usize> = HashMap::new();
-            for (candidate, candidate_stem) in &self.words {
+            // Candidates share the first letter (typos there are rare, and the vocabulary is
+            // sorted, so they are one range: a scan of a few hundred words, not all).
+            let first = query_chars[0];
+            let range = self
+                .words
+                .range::<str, _>((
+                    Bound::Included(first.to_string().as_str()),
+                    Bound::Unbounded,
+                ))
+                .take_while(|(w, _)| w.starts_with(first));
+            for (candidate, candidate_stem) in range {
                 let clen = candidate.chars().count();
                 if clen.abs_diff(len) > max {
                     continue;
@@ -479,10 +490,10 @@ impl Index {
         let weight_of = |line: &str| -> f32 {
             let mut seen = HashSet::new();
             tokens(line)
-                .into_iter()
-                .filter_map(|w| stem(&w))
-                .filter(|s| stems.contains(s.as_str()) && seen.insert(s.clone()))
-                .map(|s| self.idf(&s))
+                .iter()
+                .filter_map(|w| self.words.get(w))
+                .filter(|s| stems.contains(s.as_str()) && seen.insert(s.as_str()))
+                .map(|s| self.idf(s))
                 .sum()
         };
         let best = entry
@@ -492,7 +503,7 @@ impl Index {
             .filter(|(w, _)| *w > 0.0)
             .max_by(|a, b| a.0.total_cmp(&b.0))
             .map_or(entry.summary.as_str(), |(_, l)| l.as_str());
-        mark(best, stems)
+        mark(best, stems, &self.words)
     }
 }
 
@@ -515,8 +526,12 @@ fn sentences(line: &str) -> Vec<String> {
 }
 
 /// `line` cut to about [`SNIPPET_CHARS`] around its first matched word, in parts with the
-/// words whose stem is in `stems` marked.
-fn mark(line: &str, stems: &HashSet<&str>) -> Vec<SnippetPart> {
+/// words whose stem (by the index's `words_of`) is in `stems` marked.
+fn mark(
+    line: &str,
+    stems: &HashSet<&str>,
+    words_of: &BTreeMap<String, String>,
+) -> Vec<SnippetPart> {
     // Words with their char ranges.
     let chars: Vec<char> = line.chars().collect();
     let mut words: Vec<(usize, usize, bool)> = Vec::new();
@@ -530,7 +545,7 @@ fn mark(line: &str, stems: &HashSet<&str>) -> Vec<SnippetPart> {
             let word: String = chars[start..i].iter().collect();
             let hit = tokens(&word)
                 .first()
-                .and_then(|w| stem(w))
+                .and_then(|w| words_of.get(w))
                 .is_some_and(|s| stems.contains(s.as_str()));
             words.push((start, i, hit));
         } else {
