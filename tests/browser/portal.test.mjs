@@ -647,7 +647,7 @@ test('portal in Chromium: dealer files tickets, specialist takes and costs one, 
     const nav = page.locator('header nav');
     assert.deepEqual(
       (await nav.getByRole('link').allInnerTexts()).map((s) => s.trim()),
-      ['Обращения', 'Пожелания', 'Рабочий календарь', 'Настройки'],
+      ['Обращения', 'Пожелания', 'Рабочий календарь', 'Настройки', 'Подсказки'],
     );
     await Promise.all([
       page.waitForURL(`${server.base}/admin/calendars`),
