@@ -15,6 +15,7 @@ pub mod clock;
 pub mod comment;
 pub mod cost;
 pub mod demo;
+pub mod inbox;
 pub mod jobs;
 pub mod kb_suggest;
 pub mod kernel;
@@ -65,7 +66,7 @@ impl Default for Settings {
             public_url: "http://127.0.0.1:8080".into(),
             // Tests and a bare `Settings::default()` only: `from_env` refuses to run a Lambda
             // without a real key, and `dealerdesk serve` makes one per data dir.
-            signing_key: "dealerdesk-local-signing-key".into(),
+            signing_key: "dealerdesk-local-signing-key-tests-only".into(),
             kb_url: "/kb/".into(),
         }
     }
@@ -181,7 +182,13 @@ fn templates() -> minijinja::Environment<'static> {
         calendar::portal::add_templates,
         settings::views::add_templates,
         kb_suggest::views::add_templates,
+        lead::intake::views::add_templates,
         outbox::portal::add_templates,
+        inbox::views::add_templates,
+        lead::card::views::add_templates,
         outbox::mail::add_templates,
+        lead::escalation::views::add_templates,
+        lead::survey::views::add_templates,
+        lead::privacy::views::add_templates,
     ])
 }

@@ -4,8 +4,8 @@
 
 use crate::kernel::{self, templates};
 use crate::{
-    AppState, attachment, calendar, comment, cost, kb_suggest, openapi, outbox, session, settings,
-    telemetry, ticket, wish,
+    AppState, attachment, calendar, comment, cost, inbox, kb_suggest, lead, openapi, outbox,
+    session, settings, telemetry, ticket, wish,
 };
 use axum::Router;
 use axum::routing::get;
@@ -26,9 +26,11 @@ fn finish(router: Router<AppState>, state: AppState) -> Router {
         .with_state(state)
 }
 
-/// `POST /api/session`, `DELETE /api/session`
+/// `POST /api/session`, `DELETE /api/session`; the caller's notification inbox:
+/// `GET /api/notifications`, `POST /api/notifications/{id}/read`,
+/// `POST /api/notifications/read-all`
 pub fn session(state: AppState) -> Router {
-    finish(session::routes::api(), state)
+    finish(session::routes::api().merge(inbox::routes::api()), state)
 }
 
 /// `POST /api/tickets`
@@ -75,12 +77,27 @@ fn tickets_actions_routes() -> Router<AppState> {
 }
 
 /// `GET /api/admin/calendars`, `GET`/`PUT /api/admin/calendars/{year}`,
-/// `GET`/`PUT /api/admin/calendars/hours`, `GET`/`PUT /api/admin/settings`
+/// `GET`/`PUT /api/admin/calendars/hours`, `GET`/`PUT /api/admin/settings`,
+/// `GET`/`POST /api/admin/sites`, `PUT /api/admin/sites/{id}`,
+/// `POST /api/admin/sites/{id}/rotate`, `POST /api/admin/sites/{id}/revoke`,
+/// `POST /api/customers/{id}/anonymise`; the lead network's settings:
+/// `GET`/`PUT /api/dealers/{id}/hours`, `GET`/`PUT /api/leads/network`,
+/// `GET /api/leads/overdue`
 pub fn admin_calendars(state: AppState) -> Router {
     finish(
-        calendar::routes::api().merge(settings::routes::api()),
+        calendar::routes::api()
+            .merge(settings::routes::api())
+            .merge(lead::intake::routes::admin())
+            .merge(lead::privacy::routes::api())
+            .merge(lead::escalation::routes::api()),
         state,
     )
+}
+
+/// The lead webhook: `POST /api/leads` (websites, and dealers typing a lead in), its CORS
+/// preflight, `GET /api/leads/form-token` (the sites' pages).
+pub fn lead_webhook(state: AppState) -> Router {
+    finish(lead::intake::routes::webhook(), state)
 }
 
 /// `POST /api/wishes`, `GET /api/wishes`, `GET /api/wishes/{id}`,
@@ -92,6 +109,18 @@ pub fn wishes(state: AppState) -> Router {
 /// `GET /api/kb/suggest`: knowledge-base suggestions for a ticket's text.
 pub fn kb_suggest(state: AppState) -> Router {
     finish(kb_suggest::routes::api(), state)
+}
+
+/// The lead card: `GET /api/leads`, `GET /api/leads/search`, `GET`/`PATCH /api/leads/{id}`,
+/// `POST /api/leads/{id}/contact`, `…/contract`, `…/transfer`, `GET /api/customers/{id}`
+pub fn leads(state: AppState) -> Router {
+    finish(lead::card::routes::api(), state)
+}
+
+/// `GET /s/{token}`, `POST /s/{token}`: the customer survey's public page (SPEC §4.5), the
+/// `survey-callback` function.
+pub fn survey_callback(state: AppState) -> Router {
+    finish(lead::survey::routes::callback(), state)
 }
 
 /// The portal: login, ticket pages, wishes, the admin calendar, static assets.
@@ -109,7 +138,12 @@ fn portal_routes() -> Router<AppState> {
         .merge(calendar::routes::pages())
         .merge(settings::routes::pages())
         .merge(kb_suggest::routes::pages())
+        .merge(lead::intake::routes::pages())
+        .merge(lead::escalation::routes::pages())
         .merge(outbox::routes::routes())
+        .merge(inbox::routes::pages())
+        .merge(lead::card::routes::pages())
+        .merge(lead::privacy::routes::pages())
 }
 
 /// Every route on one router, for the local server and end-to-end tests.
@@ -123,7 +157,13 @@ pub fn all(state: AppState) -> Router {
         .merge(calendar::routes())
         .merge(settings::routes())
         .merge(kb_suggest::routes())
+        .merge(lead::intake::routes::routes())
         .merge(outbox::routes())
+        .merge(inbox::routes())
+        .merge(lead::card::routes())
+        .merge(lead::escalation::routes())
+        .merge(lead::survey::routes::routes())
+        .merge(lead::privacy::routes::routes())
         .merge(openapi_routes());
     finish(routes, state)
 }

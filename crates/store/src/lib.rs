@@ -30,6 +30,7 @@ mod cost;
 mod cursor;
 mod directory;
 mod error;
+mod inbox;
 mod kb_suggest;
 mod kernel;
 pub mod keys;
@@ -49,12 +50,14 @@ pub use client::{MAX_PAGE_LIMIT, Store, StoreConfig};
 pub use comment::{TicketNotes, TicketNotesRepo};
 pub use cost::{CompletedWork, CostRepo, Ledger, LedgerWrite};
 pub use error::{Entity, StoreError};
+pub use inbox::{InboxEntry, InboxRepo};
 pub use kb_suggest::{
     KbSuggestRepo, SuggestEvent, SuggestEventKind, SuggestIndexPointer, SuggestMiss,
 };
 pub use lead::{
-    CustomerRepo, CustomerWrite, LeadCreate, LeadCreated, LeadIdempotency, LeadListing,
-    LeadNetwork, LeadNetworkRepo, LeadRepo, LeadSave,
+    CustomerRepo, CustomerWrite, LeadCreate, LeadCreated, LeadErasure, LeadFilter, LeadIdempotency,
+    LeadListRepo, LeadListing, LeadNetwork, LeadNetworkRepo, LeadOrder, LeadRepo, LeadSave,
+    LeadSurveyRepo, PostLimitRepo, SiteRepo, SiteWithSpam,
 };
 pub use settings::SettingsRepo;
 pub use table::{GsiDefinition, TABLE_GSIS, TTL_ATTRIBUTE, table_definition_summary};

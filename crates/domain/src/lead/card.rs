@@ -343,6 +343,9 @@ pub struct Lead {
     pub(super) survey: Option<SurveyResponse>,
     pub(super) escalated: Vec<EscalationStep>,
     pub(super) anonymised_at: Option<DateTime<Utc>>,
+    /// The customer's consent to the processing of personal data, as given (152-ФЗ).
+    #[serde(default)]
+    pub(super) consent: Option<super::Consent>,
     pub(super) updated_at: DateTime<Utc>,
     /// Optimistic concurrency: every stored change is conditional on it and bumps it.
     pub(super) version: u64,
@@ -516,6 +519,7 @@ impl Lead {
             survey: None,
             escalated: Vec::new(),
             anonymised_at: None,
+            consent: new.consent,
             updated_at: at,
             version: 1,
         }
@@ -601,6 +605,10 @@ impl Lead {
     pub fn escalated(&self) -> &[EscalationStep] {
         &self.escalated
     }
+    /// The customer's consent as given: when, from where, which text (152-ФЗ).
+    pub fn consent(&self) -> Option<&super::Consent> {
+        self.consent.as_ref()
+    }
     /// When the personal data were erased.
     pub fn anonymised_at(&self) -> Option<DateTime<Utc>> {
         self.anonymised_at
@@ -630,12 +638,16 @@ impl Lead {
     }
 
     /// Whether `actor` may see the lead card (SPEC §1): its dealer's staff, the observing
-    /// representative, the brand's head office and the platform operator. An actor carries
-    /// no network, so the caller keeps a brand admin to its own network's leads.
+    /// representative, the brand's head office and the platform operator; after a transfer
+    /// also the original dealer's staff (read only: they see where it went, in the history).
+    /// An actor carries no network, so the caller keeps a brand admin to its own network's
+    /// leads.
     pub fn visible_to(&self, actor: &Actor) -> bool {
         match actor.role {
             Role::Admin | Role::BrandAdmin => true,
-            Role::Dealer => actor.is_staff_of(&self.dealer),
+            Role::Dealer => {
+                actor.is_staff_of(&self.dealer) || actor.is_staff_of(&self.keys.original_dealer)
+            }
             Role::RegionalRep => self.observer.as_ref() == Some(&actor.user_id),
             Role::Accountant | Role::Specialist | Role::AccountManager => false,
         }
