@@ -16,6 +16,7 @@ struct Row {
     name: &'static str,
     p50: Duration,
     p95: Duration,
+    p99: Duration,
     max: Duration,
     round_trips: f64,
 }
@@ -42,6 +43,7 @@ where
         name,
         p50: times[RUNS / 2],
         p95: times[RUNS * 95 / 100],
+        p99: times[RUNS * 99 / 100],
         max: times[RUNS - 1],
         round_trips,
     }
@@ -125,17 +127,79 @@ fn main() {
             .await,
         );
 
+        // Knowledge-base suggestions: the dealers' texts of the quality set, one per request,
+        // answered from the index the instance holds in memory.
+        let texts = suggestion_texts();
+        rows.push(
+            measure(&server, "GET /api/kb/suggest (warm)", |i| {
+                let dealer = dealer.clone();
+                let q: String = url_encode(&texts[i % texts.len()]);
+                async move {
+                    dealer
+                        .send("GET", &format!("/api/kb/suggest?q={q}"), None)
+                        .await;
+                }
+            })
+            .await,
+        );
+
         println!("\nDealerDesk API over dynoxide, {RUNS} requests each (debug/release as built)\n");
         println!(
-            "{:<34} {:>10} {:>10} {:>10} {:>12}",
-            "endpoint", "p50", "p95", "max", "round trips"
+            "{:<34} {:>10} {:>10} {:>10} {:>10} {:>12}",
+            "endpoint", "p50", "p95", "p99", "max", "round trips"
         );
         for r in &rows {
             println!(
-                "{:<34} {:>10.2?} {:>10.2?} {:>10.2?} {:>12.2}",
-                r.name, r.p50, r.p95, r.max, r.round_trips
+                "{:<34} {:>10.2?} {:>10.2?} {:>10.2?} {:>10.2?} {:>12.2}",
+                r.name, r.p50, r.p95, r.p99, r.max, r.round_trips
             );
         }
+
+        // The search alone, without HTTP and the session lookup.
+        let index = dealerdesk_domain::kb::suggest::Index::build(
+            &dealerdesk_app::kb_suggest::seed_documents(),
+        );
+        let mut times = Vec::new();
+        for round in 0..10 {
+            for text in &texts {
+                let start = Instant::now();
+                let found = index.suggest(text, 5, "/kb/");
+                let spent = start.elapsed();
+                if round > 0 {
+                    times.push(spent);
+                }
+                std::hint::black_box(found);
+            }
+        }
+        times.sort();
+        println!(
+            "\nsuggestion search in memory ({} articles, {} texts x 9): p50 {:.2?}, p99 {:.2?}, max {:.2?}",
+            index.len(),
+            texts.len(),
+            times[times.len() / 2],
+            times[times.len() * 99 / 100],
+            times[times.len() - 1]
+        );
         println!("\n(the actions row also counts the GET that reads the current version)");
     });
+}
+
+/// The dealers' texts of `site/eval/suggest.toml` (its `text = "…"` lines).
+fn suggestion_texts() -> Vec<String> {
+    let path = dealerdesk_e2e::workspace_root().join("site/eval/suggest.toml");
+    std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+        .lines()
+        .filter_map(|l| l.strip_prefix("text = "))
+        .map(|v| v.trim().trim_matches('"').to_string())
+        .collect()
+}
+
+fn url_encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
 }

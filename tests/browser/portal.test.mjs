@@ -703,6 +703,7 @@ test('portal in Chromium: dealer files tickets, specialist takes and costs one, 
         'Часы работы дилеров',
         'Рабочий календарь',
         'Настройки',
+        'Подсказки',
         'Сайты',
       ],
     );
@@ -735,4 +736,57 @@ test('portal in Chromium: dealer files tickets, specialist takes and costs one, 
   await dealer?.close();
   await specialist?.close();
   await admin?.close();
+});
+
+// Knowledge-base suggestions (SPEC §2.8): the new-ticket form lists articles for what the dealer
+// types (kb-suggest.js, no inline script), and the admin's deflection page.
+test('new-ticket form in Chromium: suggestions from the knowledge base while the dealer types', { timeout: 120_000 }, async () => {
+  const context = await newDesktop();
+  try {
+    const page = await context.newPage();
+    const errors = [];
+    page.on('pageerror', (e) => errors.push(String(e)));
+    page.on('console', (m) => { if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) errors.push(m.text()); });
+    page.on('response', (r) => { if (r.status() >= 400 && !r.url().endsWith('/favicon.ico')) errors.push(`${r.status()} ${r.url()}`); });
+    await logIn(page, 'dealer2@demo.local');
+    await page.goto(`${server.base}/tickets/new`);
+    const box = page.locator('[data-kb-suggest]');
+    assert.equal(await box.isHidden(), true, 'no suggestions before the dealer types');
+    await page.getByLabel('Тема').pressSequentially('Как настроить редирект со старой страницы', { delay: 10 });
+    await box.locator('li a').first().waitFor();
+    const first = box.locator('li a').first();
+    assert.match(await first.innerText(), /Редиректы 301/);
+    assert.match(await first.getAttribute('href'), /^\/kb-suggest\/open\/redirekty\?form=[0-9a-f]{64}$/);
+    assert.ok(await box.locator('li mark').count() > 0, 'the matched words are marked');
+    assert.equal(await words(box.locator('.kb-suggest-more')), 'Не нашли ответ? Отправьте обращение');
+    // Opening a suggestion (a new tab, through the recording redirect) marks the form.
+    const [article] = await Promise.all([context.waitForEvent('page'), first.click()]);
+    await article.waitForLoadState();
+    assert.match(article.url(), /\/kb\/rabota-s-saitom\/redirekty\/$/);
+    await article.close();
+    assert.equal(await page.locator('input[name=kb_opened]').inputValue(), '1');
+    // The text field asks too: «ё» or «е», another word form.
+    await page.getByLabel('Тема').fill('');
+    await page.getByLabel('Что нужно сделать').pressSequentially('куда вставить счётчик метрики', { delay: 10 });
+    await box.locator('li a', { hasText: 'Счётчики' }).first().waitFor();
+    await shot(page, '20-ticket-new-suggestions');
+    assert.deepEqual(errors, [], 'no script errors (CSP included)');
+
+    const admin = await newDesktop();
+    try {
+      const adminPage = await admin.newPage();
+      await logIn(adminPage, 'admin@demo.local');
+      await adminPage.goto(`${server.base}/admin/kb-suggest`);
+      await adminPage.getByRole('heading', { name: 'Подсказки базы знаний' }).waitFor();
+      await adminPage.getByRole('heading', { name: 'Запросы без подсказок' }).waitFor();
+      // The opened article's form is undecided for half an hour.
+      assert.match(await words(adminPage.locator('table.kb-dealers tbody')), /^Автоцентр Юг — 0 0 1$/);
+      assert.match(await words(adminPage.locator('table.kb-articles tbody')), /^Редиректы 301: когда и как настроить — 0 0 1$/);
+      await shot(adminPage, '21-admin-kb-suggest');
+    } finally {
+      await admin.close();
+    }
+  } finally {
+    await context.close();
+  }
 });

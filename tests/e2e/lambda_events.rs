@@ -26,7 +26,7 @@ use tower::ServiceExt as _;
 /// `main.rs` calls `routes::<group>`). The SAM template routes to it exactly the `/api/...`
 /// routes of that group, read from `crates/app/src/routes.rs` by [`template_routes_every_function`];
 /// everything else reaches the portal through `$default`.
-const HTTP_FUNCTIONS: [(&str, &str); 11] = [
+const HTTP_FUNCTIONS: [(&str, &str); 12] = [
     ("session", "session"),
     ("tickets-create", "tickets_create"),
     ("tickets-read", "tickets_read"),
@@ -35,6 +35,7 @@ const HTTP_FUNCTIONS: [(&str, &str); 11] = [
     ("wishes", "wishes"),
     ("leads", "leads"),
     ("admin", "admin_calendars"),
+    ("kb-suggest", "kb_suggest"),
     ("lead-webhook", "lead_webhook"),
     ("survey-callback", "survey_callback"),
     ("portal", "portal"),
@@ -1816,6 +1817,82 @@ async fn leads_function_shows_and_changes_a_lead_card_for_its_dealer_only() {
     fx.assert_least_privilege("leads");
 }
 
+#[tokio::test]
+async fn kb_suggest_function_suggests_articles_and_picks_up_a_newly_published_index() {
+    use dealerdesk_domain::kb::suggest::Document;
+    let fx = Fixture::start().await;
+    let dealer = fx.token("dealer1@demo.local").await;
+    let accountant = fx.token("accountant1@demo.local").await;
+    // Rechecking the published index at once, not after a minute: the test publishes below.
+    let function = fx
+        .function_with("kb-suggest", &[("DEALERDESK_KB_RECHECK_SECONDS", "0")])
+        .await;
+    let suggest = |token: &str, q: &str| {
+        ApiGwV2Request::new("GET", "/api/kb/suggest")
+            .route("GET /api/kb/suggest")
+            .query("q", q)
+            .bearer(token)
+    };
+
+    let resp = function
+        .invoke(&suggest(
+            &dealer,
+            "как настроить редиректы со старых страниц",
+        ))
+        .await;
+    assert_eq!(resp.status, 200, "{:#}", resp.raw);
+    let found = resp.json();
+    assert_eq!(found["items"][0]["slug"], "redirekty", "{found}");
+    assert_eq!(
+        found["items"][0]["url"], "/kb/rabota-s-saitom/redirekty/",
+        "{found}"
+    );
+
+    // Nothing matches: an empty list.
+    let resp = function
+        .invoke(&suggest(&dealer, "абырвалг главрыба"))
+        .await;
+    assert_eq!(resp.status, 200, "{:#}", resp.raw);
+    assert_eq!(resp.json()["items"], json!([]));
+
+    // Rights and limits.
+    let resp = function.invoke(&suggest(&accountant, "редирект")).await;
+    assert_json_error(&resp, 403);
+    let resp = function
+        .invoke(
+            &ApiGwV2Request::new("GET", "/api/kb/suggest")
+                .route("GET /api/kb/suggest")
+                .query("q", "редирект"),
+        )
+        .await;
+    assert_json_error(&resp, 401);
+    let resp = function
+        .invoke(&suggest(&dealer, &"редирект ".repeat(200)))
+        .await;
+    let error = assert_json_error(&resp, 422);
+    assert!(error.to_string().contains("1000"), "{error}");
+
+    // An article published in-process reaches the warm function without a restart.
+    let mut docs = dealerdesk_app::kb_suggest::seed_documents();
+    docs.push(Document {
+        slug: "tyuning-palitra".into(),
+        title: "Палитра тюнинга дисков".into(),
+        section: "moduli".into(),
+        tags: vec!["диски".into()],
+        summary: "Как включить палитру тюнинга дисков в конфигураторе.".into(),
+        text: "Палитра тюнинга дисков показывает диски на модели.".into(),
+    });
+    dealerdesk_app::kb_suggest::publish_index(&fx.state, &docs, Utc::now())
+        .await
+        .expect("published");
+    let resp = function.invoke(&suggest(&dealer, "палитра тюнинга")).await;
+    assert_eq!(resp.status, 200, "{:#}", resp.raw);
+    assert_eq!(resp.json()["items"][0]["slug"], "tyuning-palitra");
+
+    assert_json_logs(&function);
+    fx.assert_least_privilege("kb-suggest");
+}
+
 /// The platform's calendar date (MSK) of an instant.
 fn msk_date(at: chrono::DateTime<Utc>) -> chrono::NaiveDate {
     (at + Duration::hours(3)).date_naive()
@@ -2301,8 +2378,11 @@ fn template_routes_every_function() {
                 "{bin}: `{line}` missing from template.yaml (routes::{group} serves it)"
             );
         }
-        // Attached files: S3 access and the bucket only for the groups that serve them.
-        let serves_files = groups[group].iter().any(|r| r.contains("/attachments"));
+        // Attached files: S3 access and the bucket only for the groups that serve them, and
+        // for the suggestions, whose published index is a blob (`kb-suggest/…`).
+        let serves_files = groups[group]
+            .iter()
+            .any(|r| r.contains("/attachments") || r.contains("/api/kb/suggest"));
         let s3 = template_actions(bin, "s3");
         assert_eq!(
             !s3.is_empty(),

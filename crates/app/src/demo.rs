@@ -189,6 +189,7 @@ pub async fn seed(state: &AppState, now: DateTime<Utc>) -> Result<SeedReport, Ap
             .await?;
     }
     seed_leads_network(state, &network, now).await?;
+    crate::kb_suggest::seed(state, now).await?;
     let mut report = SeedReport::default();
     for (id, email, name, role, dealer) in DEMO_USERS {
         if state.store.user_by_email(email).await?.is_some() {

@@ -17,6 +17,7 @@ pub mod cost;
 pub mod demo;
 pub mod inbox;
 pub mod jobs;
+pub mod kb_suggest;
 pub mod kernel;
 pub mod lead;
 pub mod openapi;
@@ -51,6 +52,9 @@ pub struct Settings {
     /// The key of the platform's signed tokens (lead form tokens, survey links):
     /// `DEALERDESK_SIGNING_KEY`, required in AWS; the local server keeps one in its data dir.
     pub signing_key: String,
+    /// Where the knowledge-base site's pages are: suggestions link to
+    /// `<kb_url><section>/<slug>/` (`DEALERDESK_KB_URL`, default `/kb/`).
+    pub kb_url: String,
 }
 
 impl Default for Settings {
@@ -63,6 +67,7 @@ impl Default for Settings {
             // Tests and a bare `Settings::default()` only: `from_env` refuses to run a Lambda
             // without a real key, and `dealerdesk serve` makes one per data dir.
             signing_key: "dealerdesk-local-signing-key-tests-only".into(),
+            kb_url: "/kb/".into(),
         }
     }
 }
@@ -103,6 +108,11 @@ impl Settings {
                 .ok()
                 .filter(|u| !u.is_empty())
                 .unwrap_or(defaults.public_url),
+            kb_url: std::env::var("DEALERDESK_KB_URL")
+                .ok()
+                .filter(|u| !u.is_empty())
+                .map(|u| if u.ends_with('/') { u } else { format!("{u}/") })
+                .unwrap_or(defaults.kb_url),
             ..defaults
         })
     }
@@ -118,6 +128,8 @@ pub struct AppState {
     /// Where attached files' bytes go (S3 in AWS, a folder locally).
     pub blobs: Arc<blobs::Blobs>,
     pub(crate) templates: Arc<minijinja::Environment<'static>>,
+    /// This instance's copy of the knowledge-base suggestion index.
+    pub(crate) kb_suggest: Arc<kb_suggest::IndexCache>,
 }
 
 impl AppState {
@@ -136,6 +148,7 @@ impl AppState {
             mailer: Arc::new(mailer),
             blobs: Arc::new(blobs),
             templates: Arc::new(templates()),
+            kb_suggest: Arc::new(kb_suggest::IndexCache::default()),
         }
     }
 
@@ -168,6 +181,7 @@ fn templates() -> minijinja::Environment<'static> {
         wish::views::add_templates,
         calendar::portal::add_templates,
         settings::views::add_templates,
+        kb_suggest::views::add_templates,
         lead::intake::views::add_templates,
         outbox::portal::add_templates,
         inbox::views::add_templates,

@@ -5,7 +5,9 @@
 //! the e2e test `tickets_api::the_openapi_document_covers_every_api_route` reads the routers
 //! from the features' `routes.rs` and fails on a route the document does not have.
 
-use crate::{attachment, calendar, comment, cost, inbox, lead, session, settings, ticket, wish};
+use crate::{
+    attachment, calendar, comment, cost, inbox, kb_suggest, lead, session, settings, ticket, wish,
+};
 use axum::Json;
 use serde::Serialize;
 use utoipa::{OpenApi, ToSchema};
@@ -77,6 +79,7 @@ pub struct FieldProblem {
         calendar::api::put_year,
         settings::api::get_settings,
         settings::api::put_settings,
+        kb_suggest::api::api_suggest,
         inbox::api::api_list,
         inbox::api::api_read,
         inbox::api::api_read_all,

@@ -4,8 +4,8 @@
 
 use crate::kernel::{self, templates};
 use crate::{
-    AppState, attachment, calendar, comment, cost, inbox, lead, openapi, outbox, session, settings,
-    telemetry, ticket, wish,
+    AppState, attachment, calendar, comment, cost, inbox, kb_suggest, lead, openapi, outbox,
+    session, settings, telemetry, ticket, wish,
 };
 use axum::Router;
 use axum::routing::get;
@@ -106,6 +106,11 @@ pub fn wishes(state: AppState) -> Router {
     finish(wish::routes::api(), state)
 }
 
+/// `GET /api/kb/suggest`: knowledge-base suggestions for a ticket's text.
+pub fn kb_suggest(state: AppState) -> Router {
+    finish(kb_suggest::routes::api(), state)
+}
+
 /// The lead card: `GET /api/leads`, `GET /api/leads/search`, `GET`/`PATCH /api/leads/{id}`,
 /// `POST /api/leads/{id}/contact`, `…/contract`, `…/transfer`, `GET /api/customers/{id}`
 pub fn leads(state: AppState) -> Router {
@@ -132,6 +137,7 @@ fn portal_routes() -> Router<AppState> {
         .merge(wish::routes::pages())
         .merge(calendar::routes::pages())
         .merge(settings::routes::pages())
+        .merge(kb_suggest::routes::pages())
         .merge(lead::intake::routes::pages())
         .merge(lead::escalation::routes::pages())
         .merge(outbox::routes::routes())
@@ -150,6 +156,7 @@ pub fn all(state: AppState) -> Router {
         .merge(wish::routes())
         .merge(calendar::routes())
         .merge(settings::routes())
+        .merge(kb_suggest::routes())
         .merge(lead::intake::routes::routes())
         .merge(outbox::routes())
         .merge(inbox::routes())

@@ -577,6 +577,8 @@ pub async fn serve(args: ServeArgs) -> Result<(), CliError> {
     }
     // Loading logs the current and next year when they are only provisional.
     calendar::load(&state).await?;
+    // A data dir from before the knowledge-base suggestions gets their first index.
+    dealerdesk_app::kb_suggest::seed(&state, clock.now()).await?;
     if opened.fresh && args.demo_history {
         // The demo users are there; a history that cannot be played (a rule changed under
         // its script) leaves the network without it but never stops the server.

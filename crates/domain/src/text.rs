@@ -69,6 +69,22 @@ pub fn stems(text: &str) -> Vec<String> {
         .collect()
 }
 
+/// The stem of one word as [`stems`] makes it (the word already lowercase, ё read as е), or
+/// `None` for a stop word, a one-character word or the platform's everywhere-words.
+pub fn stem(word: &str) -> Option<String> {
+    if word.chars().count() <= 1 || is_stop_word(word) {
+        return None;
+    }
+    let cyrillic = word.chars().any(|c| ('а'..='я').contains(&c));
+    let algorithm = if cyrillic {
+        Algorithm::Russian
+    } else {
+        Algorithm::English
+    };
+    let stem = Stemmer::create(algorithm).stem(word).into_owned();
+    (!COMMON_STEMS.split_whitespace().any(|c| c == stem)).then_some(stem)
+}
+
 /// A text as counts of its stems.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Terms {

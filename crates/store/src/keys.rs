@@ -45,6 +45,9 @@
 //! | identity claim | `CUSTKEY#phone#<e164>` or `CUSTKEY#email#<email>` | `CUSTKEY` | — |
 //! | network lead settings | `LEADNET#<network>` | `LEADNET` | — |
 //! | dealer working hours | `DEALER#<id>` | `HOURS` | — |
+//! | current KB suggestion index | `KBSUGGEST#index` | `CURRENT` | — (the index's bytes are a blob) |
+//! | KB suggestion event | `KBSUGGEST#events` | `<at>#<draft>#<kind>` | — (`ttl` = 400 days) |
+//! | KB query that found nothing | `KBSUGGEST#misses` | `<normalised query>` | — (`ttl` = 400 days after the last) |
 //!
 //! Users also carry index keys: gsi1 `USERS#DEALER#<dealer>` / `<email>` (a dealer's people)
 //! and gsi2 `USERS#ROLE#<role>` / `<email>` (everyone with a role), so a notice to "the
@@ -571,6 +574,20 @@ mod wish_key_tests {
             assert_ne!(sk, TICKET_SK);
         }
     }
+}
+
+/// The partition of the current knowledge-base suggestion index's pointer.
+pub const KB_SUGGEST_PK: &str = "KBSUGGEST#index";
+/// The sort key of that pointer.
+pub const KB_SUGGEST_INDEX_SK: &str = "CURRENT";
+/// The partition of the suggestions' deflection events (openings, filed tickets).
+pub const KB_SUGGEST_EVENTS_PK: &str = "KBSUGGEST#events";
+/// The partition of the queries that found no article.
+pub const KB_SUGGEST_MISSES_PK: &str = "KBSUGGEST#misses";
+
+/// The sort key of a deflection event: time first, so a period is one key range.
+pub fn kb_suggest_event_sk(at: DateTime<Utc>, draft: &str, kind: &str) -> String {
+    format!("{}#{draft}#{kind}", instant(at))
 }
 
 /// The sort key of a user's unread counter in the inbox partition.

@@ -31,6 +31,7 @@ mod cursor;
 mod directory;
 mod error;
 mod inbox;
+mod kb_suggest;
 mod kernel;
 pub mod keys;
 mod lead;
@@ -50,6 +51,9 @@ pub use comment::{TicketNotes, TicketNotesRepo};
 pub use cost::{CompletedWork, CostRepo, Ledger, LedgerWrite};
 pub use error::{Entity, StoreError};
 pub use inbox::{InboxEntry, InboxRepo};
+pub use kb_suggest::{
+    KbSuggestRepo, SuggestEvent, SuggestEventKind, SuggestIndexPointer, SuggestMiss,
+};
 pub use lead::{
     CustomerRepo, CustomerWrite, LeadCreate, LeadCreated, LeadErasure, LeadFilter, LeadIdempotency,
     LeadListRepo, LeadListing, LeadNetwork, LeadNetworkRepo, LeadOrder, LeadRepo, LeadSave,

@@ -1653,6 +1653,10 @@ mod cases {
 #[path = "conformance/wishes.rs"]
 mod wishes;
 
+// Knowledge-base suggestions: the index pointer, deflection events and misses.
+#[path = "conformance/kb_suggest.rs"]
+mod kb_suggest;
+
 // Leads, customer profiles and the network's lead settings.
 #[path = "conformance/leads.rs"]
 mod leads;

@@ -212,7 +212,18 @@ pub async fn create_ticket(
         .map(String::as_str)
         .filter(|k| !k.is_empty());
     match ticket::file_ticket(&state, &caller.principal.actor, &draft, key).await {
-        Ok((ticket, _)) => Redirect::to(&format!("/tickets/{}", ticket.id)).into_response(),
+        Ok((ticket, _)) => {
+            // A ticket filed after a suggested article was opened: not deflected; one whose
+            // text finds no article: what the knowledge base should cover next.
+            let actor = &caller.principal.actor;
+            if fields.get("kb_opened").is_some_and(|v| v == "1")
+                && let Some(form) = key
+            {
+                crate::kb_suggest::filed(&state, actor, form).await;
+            }
+            crate::kb_suggest::filed_text(&state, actor, &ticket.title, &ticket.text).await;
+            Redirect::to(&format!("/tickets/{}", ticket.id)).into_response()
+        }
         Err(e) if e.code() == "validation_failed" => {
             new_ticket_page(&state, &caller, e.status(), &fields, Some(&e))
         }
