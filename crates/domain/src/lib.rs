@@ -14,6 +14,7 @@ pub mod billing;
 pub mod calendar;
 pub mod error;
 pub mod ids;
+pub mod kb;
 pub mod kernel;
 pub mod lead;
 pub mod notice;
