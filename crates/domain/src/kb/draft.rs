@@ -459,7 +459,7 @@ mod tests {
         assert!(slug.starts_with("ne-rabotaet-redirekt-so-staroi-akcii"), "{slug}");
         assert!(crate::kb::article::valid_slug(&slug));
         let summary = d.summary.unwrap();
-        assert!(summary.starts_with("Меня зовут [имя], я маркетолог ДЦ [дилер]."), "{summary}");
+        assert!(summary.starts_with("Меня зовут [имя], я маркетолог ДЦ «[дилер]»."), "{summary}");
         assert!(d.section.is_none());
     }
 
