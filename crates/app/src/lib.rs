@@ -16,6 +16,7 @@ pub mod comment;
 pub mod cost;
 pub mod demo;
 pub mod jobs;
+pub mod kb;
 pub mod kernel;
 pub mod lead;
 pub mod openapi;
@@ -116,6 +117,8 @@ pub struct AppState {
     pub mailer: Arc<mail::Mailer>,
     /// Where attached files' bytes go (S3 in AWS, a folder locally).
     pub blobs: Arc<blobs::Blobs>,
+    /// Where the knowledge-base site is published (the site bucket in AWS, a folder locally).
+    pub site: Arc<kb::site::SiteOut>,
     pub(crate) templates: Arc<minijinja::Environment<'static>>,
 }
 
@@ -128,7 +131,13 @@ impl AppState {
         mailer: mail::Mailer,
         blobs: blobs::Blobs,
     ) -> AppState {
+        // A folder of its own until the caller says where (`with_site`).
+        let site = kb::site::SiteOut::local(
+            std::env::temp_dir().join(format!("dealerdesk-site-{}", ulid::Ulid::new())),
+            format!("{}/kb/", settings.public_url.trim_end_matches('/')),
+        );
         AppState {
+            site: Arc::new(site),
             store: Arc::new(store),
             clock,
             settings: Arc::new(settings),
@@ -136,6 +145,12 @@ impl AppState {
             blobs: Arc::new(blobs),
             templates: Arc::new(templates()),
         }
+    }
+
+    /// The same state publishing the knowledge-base site to `site`.
+    pub fn with_site(mut self, site: kb::site::SiteOut) -> AppState {
+        self.site = Arc::new(site);
+        self
     }
 
     /// The Lambda way: everything from the environment, the real clock.
@@ -148,13 +163,13 @@ impl AppState {
             // A Lambda's disk is its own and short-lived: files kept there are lost.
             tracing::warn!(dir = %dir.display(), "attached files go to a local folder; set DEALERDESK_BLOB_BUCKET in AWS");
         }
-        Ok(AppState::new(
-            store,
-            Clock::system(),
-            Settings::from_env()?,
-            mailer,
-            blobs,
-        ))
+        let settings = Settings::from_env()?;
+        let site = kb::site::SiteOut::from_env(
+            &std::env::temp_dir().join("dealerdesk-site"),
+            &format!("{}/kb/", settings.public_url.trim_end_matches('/')),
+        )
+        .await;
+        Ok(AppState::new(store, Clock::system(), settings, mailer, blobs).with_site(site))
     }
 }
 
@@ -165,6 +180,7 @@ fn templates() -> minijinja::Environment<'static> {
         cost::views::add_templates,
         comment::views::add_templates,
         wish::views::add_templates,
+        kb::views::add_templates,
         calendar::portal::add_templates,
         settings::views::add_templates,
         outbox::portal::add_templates,

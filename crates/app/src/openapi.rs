@@ -5,7 +5,7 @@
 //! the e2e test `tickets_api::the_openapi_document_covers_every_api_route` reads the routers
 //! from the features' `routes.rs` and fails on a route the document does not have.
 
-use crate::{attachment, calendar, comment, cost, session, settings, ticket, wish};
+use crate::{attachment, calendar, comment, cost, kb, session, settings, ticket, wish};
 use axum::Json;
 use serde::Serialize;
 use utoipa::{OpenApi, ToSchema};
@@ -70,6 +70,13 @@ pub struct FieldProblem {
         wish::api::api_list,
         wish::api::api_get,
         wish::api::api_act,
+        kb::api::api_list,
+        kb::api::api_create,
+        kb::api::api_get,
+        kb::api::api_edit,
+        kb::api::api_publish,
+        kb::api::api_unpublish,
+        kb::api::api_draft_from_ticket,
         calendar::api::overview,
         calendar::api::get_hours,
         calendar::api::put_hours,

@@ -4,8 +4,8 @@
 
 use crate::kernel::{self, templates};
 use crate::{
-    AppState, attachment, calendar, comment, cost, openapi, outbox, session, settings, telemetry,
-    ticket, wish,
+    AppState, attachment, calendar, comment, cost, kb, openapi, outbox, session, settings,
+    telemetry, ticket, wish,
 };
 use axum::Router;
 use axum::routing::get;
@@ -103,7 +103,16 @@ fn portal_routes() -> Router<AppState> {
         .merge(wish::routes::pages())
         .merge(calendar::routes::pages())
         .merge(settings::routes::pages())
+        .merge(kb::routes::pages())
+        .merge(kb::routes::site_pages())
         .merge(outbox::routes::routes())
+}
+
+/// `GET`/`POST /api/kb/articles`, `GET`/`PUT /api/kb/articles/{slug}`,
+/// `POST /api/kb/articles/{slug}/publish`, `…/unpublish`, `GET /api/kb/drafts/from-ticket/{id}`:
+/// support staff's articles; a publish rebuilds the site into the site bucket.
+pub fn kb_admin(state: AppState) -> Router {
+    finish(kb::routes::api(), state)
 }
 
 /// Every route on one router, for the local server and end-to-end tests.
@@ -116,6 +125,7 @@ pub fn all(state: AppState) -> Router {
         .merge(wish::routes())
         .merge(calendar::routes())
         .merge(settings::routes())
+        .merge(kb::routes())
         .merge(outbox::routes())
         .merge(openapi_routes());
     finish(routes, state)

@@ -29,6 +29,7 @@ mod comment;
 mod cost;
 mod cursor;
 mod directory;
+mod kb;
 mod error;
 mod kernel;
 pub mod keys;
@@ -54,6 +55,7 @@ pub use lead::{
 };
 pub use settings::SettingsRepo;
 pub use table::{GsiDefinition, TABLE_GSIS, TTL_ATTRIBUTE, table_definition_summary};
+pub use kb::KbRepo;
 pub use wish::WishRepo;
 
 /// A brand network.

@@ -86,6 +86,7 @@ impl PortalCaller {
             reads_tickets => actor.reads_tickets(),
             is_admin => role == Role::Admin,
             reads_wishes => actor.scope(Area::Wishes).is_open(),
+            writes_kb => dealerdesk_domain::kb::may_edit_articles(role),
         }
     }
 
