@@ -9,6 +9,7 @@ mod blobs_s3;
 mod costs;
 mod demo_history;
 mod estimates;
+mod kb_site;
 mod lambda_events;
 mod login_abuse;
 mod notices;

@@ -318,8 +318,36 @@ pub fn content_type(path: &str) -> &'static str {
 
 // ---------------------------------------------------------------- rendering
 
+/// `&`, `<`, `>`, `"` and `'` as entities: what HTML text and quoted attributes need (the
+/// default escaper also writes `/` as `&#x2f;`, which made every relative link unreadable).
+fn escape_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 fn environment() -> Environment<'static> {
     let mut env = Environment::new();
+    env.set_formatter(|out, state, value| {
+        let escaping = !matches!(state.auto_escape(), minijinja::AutoEscape::None);
+        if value.is_undefined() || value.is_none() {
+            Ok(())
+        } else if value.is_safe() || !escaping {
+            write!(out, "{value}").map_err(|_| minijinja::Error::from(minijinja::ErrorKind::WriteFailure))
+        } else {
+            out.write_str(&escape_html(&value.to_string()))
+                .map_err(|_| minijinja::Error::from(minijinja::ErrorKind::WriteFailure))
+        }
+    });
     for (name, source) in [
         ("base.html", include_str!("../../templates/kb/base.html")),
         ("home.html", include_str!("../../templates/kb/home.html")),
