@@ -64,6 +64,7 @@ pub fn scrub(text: &str, dealer_names: &[String], people: &[String]) -> String {
     let text = replace_emails(&text);
     let text = replace_phones(&text);
     let text = replace_phrases(&text, dealer_names, DEALER);
+    let text = replace_dealer_words(&text, dealer_names);
     let text = replace_people(&text, people);
     let text = replace_introduced_names(&text);
     collapse_placeholders(&text)
@@ -246,6 +247,36 @@ fn replace_ci(text: &str, phrase: &str, placeholder: &str) -> String {
         }
     }
     out
+}
+
+/// Words of company names that name no one in particular.
+const GENERIC_COMPANY_WORDS: [&str; 16] = [
+    "автоцентр", "автосалон", "дилерский", "дилер", "центр", "ооо", "ао", "зао", "пао", "ип",
+    "дц", "компания", "группа", "авто", "моторс", "motors",
+];
+
+/// The distinctive words of the dealer's names in any case: «Север» of «Автоцентр Север»
+/// also as «Севера», «Северу» (the generic «Автоцентр» stays).
+fn replace_dealer_words(text: &str, dealer_names: &[String]) -> String {
+    let stems: Vec<String> = dealer_names
+        .iter()
+        .flat_map(|name| {
+            name.split(|c: char| !c.is_alphanumeric())
+                .filter(|w| w.chars().count() >= 3)
+                .filter(|w| !GENERIC_COMPANY_WORDS.contains(&w.to_lowercase().as_str()))
+                .map(name_stem)
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    map_words(text, |word| {
+        let lower = word.to_lowercase();
+        let capitalised = word.chars().next().is_some_and(char::is_uppercase);
+        (capitalised
+            && stems.iter().any(|s| {
+                lower.starts_with(s.as_str()) && lower.chars().count() <= s.chars().count() + 3
+            }))
+        .then_some(DEALER)
+    })
 }
 
 /// The stem a name's inflected forms share: «Ирина» → «ирин» (Ирине, Ириной), «Петров» →
