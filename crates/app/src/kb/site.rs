@@ -245,31 +245,95 @@ fn walk(dir: &Path, prefix: &str, out: &mut Vec<(String, PathBuf)>) -> std::io::
 
 /// Puts every file of `dir` into the bucket, then deletes what the new site no longer has.
 /// Pages are cached for a minute at most (`Cache-Control`), so a publish reaches readers
-/// within a minute; Pagefind's fragment and index files have content-hashed names and are
-/// cached for good.
+/// within a minute; Pagefind's fragment and index files have content-hashed names, are cached
+/// for good and are not uploaded again when the bucket has them. Sixteen requests at a time.
 async fn upload(client: &aws_sdk_s3::Client, bucket: &str, dir: &Path) -> Result<(), AppError> {
     let mut files = Vec::new();
     walk(dir, "", &mut files).map_err(io(dir.display()))?;
-    let s3 = |op: &str, e: String| AppError::Blob(format!("S3 {op} {bucket}: {e}"));
+    let existing = list_keys(client, bucket).await?;
+    let immutable =
+        |key: &str| key.starts_with("pagefind/fragment/") || key.starts_with("pagefind/index/");
+    let mut tasks = tokio::task::JoinSet::new();
     for (key, path) in &files {
+        if immutable(key) && existing.contains(key) {
+            continue;
+        }
         let bytes = tokio::fs::read(path).await.map_err(io(path.display()))?;
-        let immutable = key.starts_with("pagefind/fragment/") || key.starts_with("pagefind/index/");
-        client
-            .put_object()
-            .bucket(bucket)
-            .key(key)
-            .content_type(content_type(key))
-            .cache_control(if immutable {
-                "public, max-age=31536000, immutable"
-            } else {
-                "public, max-age=60"
-            })
-            .body(bytes.into())
-            .send()
-            .await
-            .map_err(|e| s3("PutObject", aws_sdk_s3::error::DisplayErrorContext(e).to_string()))?;
+        let (client, bucket, key) = (client.clone(), bucket.to_string(), key.clone());
+        let cache = if immutable(&key) {
+            "public, max-age=31536000, immutable"
+        } else {
+            "public, max-age=60"
+        };
+        tasks.spawn(async move {
+            client
+                .put_object()
+                .bucket(&bucket)
+                .key(&key)
+                .content_type(content_type(&key))
+                .cache_control(cache)
+                .body(bytes.into())
+                .send()
+                .await
+                .map(|_| ())
+                .map_err(|e| {
+                    AppError::Blob(format!(
+                        "S3 PutObject {bucket}/{key}: {}",
+                        aws_sdk_s3::error::DisplayErrorContext(e)
+                    ))
+                })
+        });
+        if tasks.len() >= 16 {
+            joined(tasks.join_next().await)?;
+        }
+    }
+    while let Some(done) = tasks.join_next().await {
+        joined(Some(done))?;
     }
     let keep: std::collections::HashSet<&str> = files.iter().map(|(k, _)| k.as_str()).collect();
+    for key in existing.iter().filter(|k| !keep.contains(k.as_str())) {
+        let (client, bucket, key) = (client.clone(), bucket.to_string(), key.clone());
+        tasks.spawn(async move {
+            client
+                .delete_object()
+                .bucket(&bucket)
+                .key(&key)
+                .send()
+                .await
+                .map(|_| ())
+                .map_err(|e| {
+                    AppError::Blob(format!(
+                        "S3 DeleteObject {bucket}/{key}: {}",
+                        aws_sdk_s3::error::DisplayErrorContext(e)
+                    ))
+                })
+        });
+        if tasks.len() >= 16 {
+            joined(tasks.join_next().await)?;
+        }
+    }
+    while let Some(done) = tasks.join_next().await {
+        joined(Some(done))?;
+    }
+    Ok(())
+}
+
+fn joined(
+    done: Option<Result<Result<(), AppError>, tokio::task::JoinError>>,
+) -> Result<(), AppError> {
+    match done {
+        Some(Ok(result)) => result,
+        Some(Err(e)) => Err(AppError::Blob(format!("an upload task failed: {e}"))),
+        None => Ok(()),
+    }
+}
+
+/// Every key in the bucket.
+async fn list_keys(
+    client: &aws_sdk_s3::Client,
+    bucket: &str,
+) -> Result<std::collections::HashSet<String>, AppError> {
+    let mut keys = std::collections::HashSet::new();
     let mut token = None;
     loop {
         let page = client
@@ -278,26 +342,18 @@ async fn upload(client: &aws_sdk_s3::Client, bucket: &str, dir: &Path) -> Result
             .set_continuation_token(token)
             .send()
             .await
-            .map_err(|e| s3("ListObjectsV2", aws_sdk_s3::error::DisplayErrorContext(e).to_string()))?;
-        for object in page.contents() {
-            if let Some(key) = object.key()
-                && !keep.contains(key)
-            {
-                client
-                    .delete_object()
-                    .bucket(bucket)
-                    .key(key)
-                    .send()
-                    .await
-                    .map_err(|e| s3("DeleteObject", aws_sdk_s3::error::DisplayErrorContext(e).to_string()))?;
-            }
-        }
+            .map_err(|e| {
+                AppError::Blob(format!(
+                    "S3 ListObjectsV2 {bucket}: {}",
+                    aws_sdk_s3::error::DisplayErrorContext(e)
+                ))
+            })?;
+        keys.extend(page.contents().iter().filter_map(|o| o.key()).map(str::to_string));
         token = page.next_continuation_token().map(str::to_string);
         if token.is_none() {
-            break;
+            return Ok(keys);
         }
     }
-    Ok(())
 }
 
 /// The `Content-Type` of a site file by its name.
