@@ -478,7 +478,8 @@ pub fn render_site(
     now: DateTime<Utc>,
 ) -> Result<Vec<SiteFile>, AppError> {
     let env = environment();
-    let built = crate::kernel::time::local(now);
+    // The day only: the pages of one day's publish are the same whatever the minute.
+    let built = ru_date(dealerdesk_domain::platform_date(now));
     let page = |name: &str, ctx: minijinja::Value| -> Result<Vec<u8>, AppError> {
         env.get_template(name)
             .and_then(|t| t.render(ctx))
