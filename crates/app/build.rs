@@ -38,12 +38,17 @@ fn main() {
         }
     }
     files.sort();
-    let mut out = String::from("/// Every seed article: (section folder, slug, file text).\npub const SEED_FILES: &[(&str, &str, &str)] = &[\n");
+    let mut out = String::from(
+        "/// Every seed article: (section folder, slug, file text).\npub const SEED_FILES: &[(&str, &str, &str)] = &[\n",
+    );
     for (folder, slug, path) in &files {
         writeln!(
             out,
             "    ({folder:?}, {slug:?}, include_str!({:?})),",
-            path.canonicalize().expect("the file exists").display().to_string()
+            path.canonicalize()
+                .expect("the file exists")
+                .display()
+                .to_string()
         )
         .expect("writing to a string");
     }

@@ -51,7 +51,10 @@ async fn an_article_published_from_the_api_appears_on_the_site_without_a_restart
         .send("POST", "/api/kb/articles", Some(new_article()))
         .await;
     assert_eq!(status, StatusCode::CREATED, "{draft}");
-    assert_eq!((draft["status"].as_str(), draft["version"].as_u64()), (Some("draft"), Some(1)));
+    assert_eq!(
+        (draft["status"].as_str(), draft["version"].as_u64()),
+        (Some("draft"), Some(1))
+    );
     // A draft is not on the site.
     assert_eq!(page(&url).await.0, StatusCode::NOT_FOUND);
 
@@ -74,31 +77,54 @@ async fn an_article_published_from_the_api_appears_on_the_site_without_a_restart
     assert_eq!(published["version"], 2);
     let (status, csp, html) = page(&url).await;
     assert_eq!(status, StatusCode::OK);
-    assert!(html.contains("<h1>Перенос новостей со старого сайта</h1>"), "{html}");
+    assert!(
+        html.contains("<h1>Перенос новостей со старого сайта</h1>"),
+        "{html}"
+    );
     assert!(html.contains(r#"<a href="../../rabota-s-saitom/redirekty/">редиректы</a>"#));
     assert!(csp.contains("'wasm-unsafe-eval'"), "{csp}");
     let (_, _, section) = page(&format!("{}/kb/rabota-s-saitom/", server.base)).await;
     assert!(section.contains("Перенос новостей со старого сайта"));
     let (_, _, sitemap) = page(&format!("{}/kb/sitemap.xml", server.base)).await;
-    assert!(sitemap.contains("/kb/rabota-s-saitom/perenos-novostei/</loc>"), "{sitemap}");
+    assert!(
+        sitemap.contains("/kb/rabota-s-saitom/perenos-novostei/</loc>"),
+        "{sitemap}"
+    );
 
     // An edit of a published article changes the page at once; a stale version is a 409.
     let mut edit = new_article();
     edit["version"] = json!(2);
     edit["title"] = json!("Перенос архива новостей");
     let (status, edited) = specialist
-        .send("PUT", "/api/kb/articles/perenos-novostei", Some(edit.clone()))
+        .send(
+            "PUT",
+            "/api/kb/articles/perenos-novostei",
+            Some(edit.clone()),
+        )
         .await;
     assert_eq!(status, StatusCode::OK, "{edited}");
-    assert!(page(&url).await.2.contains("<h1>Перенос архива новостей</h1>"));
+    assert!(
+        page(&url)
+            .await
+            .2
+            .contains("<h1>Перенос архива новостей</h1>")
+    );
     let (status, body) = specialist
         .send("PUT", "/api/kb/articles/perenos-novostei", Some(edit))
         .await;
     assert_eq!(status, StatusCode::CONFLICT, "{body}");
-    assert!(body["error"]["message"].as_str().unwrap().contains("Статью"), "{body}");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("Статью"),
+        "{body}"
+    );
 
     // The history has every version.
-    let (_, card) = specialist.send("GET", "/api/kb/articles/perenos-novostei", None).await;
+    let (_, card) = specialist
+        .send("GET", "/api/kb/articles/perenos-novostei", None)
+        .await;
     let actions: Vec<_> = card["history"]
         .as_array()
         .unwrap()
@@ -135,7 +161,12 @@ async fn publishing_is_refused_for_broken_links_and_unpublishing_for_linked_arti
         )
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
-    assert!(body["error"]["message"].as_str().unwrap().contains("../moduli/net-takoi/"));
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("../moduli/net-takoi/")
+    );
 
     // «Редиректы» is linked from other published articles: taking it off would break them.
     let (_, card) = admin.send("GET", "/api/kb/articles/redirekty", None).await;
@@ -148,11 +179,21 @@ async fn publishing_is_refused_for_broken_links_and_unpublishing_for_linked_arti
         )
         .await;
     assert_eq!(status, StatusCode::CONFLICT, "{body}");
-    assert!(body["error"]["message"].as_str().unwrap().contains("ссылаются"), "{body}");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("ссылаются"),
+        "{body}"
+    );
 
     // Bad input is a 422 naming every field in Russian.
     let (status, body) = admin
-        .send("POST", "/api/kb/articles", Some(json!({"slug": "Плохой адрес"})))
+        .send(
+            "POST",
+            "/api/kb/articles",
+            Some(json!({"slug": "Плохой адрес"})),
+        )
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
     let fields: Vec<_> = body["error"]["fields"]
@@ -188,19 +229,33 @@ async fn every_internal_link_of_the_built_site_works() {
     let mut pages = 0;
     while let Some(url) = queue.pop_front() {
         let (status, _, body) = page(url.as_str()).await;
-        assert_eq!(status, StatusCode::OK, "{url} is linked but answers {status}");
+        assert_eq!(
+            status,
+            StatusCode::OK,
+            "{url} is linked but answers {status}"
+        );
         if !url.path().ends_with('/') {
             continue;
         }
         pages += 1;
         for link in links(&body) {
-            if link.starts_with("http://") || link.starts_with("https://") || link.starts_with("mailto:") || link.starts_with("tel:") || link.starts_with('#') {
+            if link.starts_with("http://")
+                || link.starts_with("https://")
+                || link.starts_with("mailto:")
+                || link.starts_with("tel:")
+                || link.starts_with('#')
+            {
                 continue;
             }
-            let mut target = url.join(&link).unwrap_or_else(|e| panic!("{link} on {url}: {e}"));
+            let mut target = url
+                .join(&link)
+                .unwrap_or_else(|e| panic!("{link} on {url}: {e}"));
             target.set_fragment(None);
             target.set_query(None);
-            assert!(target.path().starts_with("/kb/"), "{link} on {url} leaves the site");
+            assert!(
+                target.path().starts_with("/kb/"),
+                "{link} on {url} leaves the site"
+            );
             if seen.insert(target.to_string()) {
                 queue.push_back(target);
             }
@@ -224,24 +279,70 @@ async fn only_support_staff_write_articles_and_anonymous_callers_are_asked_to_lo
         ("GET", "/api/kb/articles", None),
         ("POST", "/api/kb/articles", Some(new_article())),
         ("GET", "/api/kb/articles/redirekty", None),
-        ("PUT", "/api/kb/articles/redirekty", Some(json!({"version": 1, "title": "x"}))),
-        ("POST", "/api/kb/articles/redirekty/publish", Some(json!({"version": 1}))),
-        ("POST", "/api/kb/articles/redirekty/unpublish", Some(json!({"version": 1}))),
-        ("GET", "/api/kb/drafts/from-ticket/01JD0000000000000000000000", None),
+        (
+            "PUT",
+            "/api/kb/articles/redirekty",
+            Some(json!({"version": 1, "title": "x"})),
+        ),
+        (
+            "POST",
+            "/api/kb/articles/redirekty/publish",
+            Some(json!({"version": 1})),
+        ),
+        (
+            "POST",
+            "/api/kb/articles/redirekty/unpublish",
+            Some(json!({"version": 1})),
+        ),
+        (
+            "GET",
+            "/api/kb/drafts/from-ticket/01JD0000000000000000000000",
+            None,
+        ),
     ];
     for (method, path, body) in &calls {
         let (status, answer) = server.anonymous().send(method, path, body.clone()).await;
-        assert_eq!(status, StatusCode::UNAUTHORIZED, "anonymous {method} {path}: {answer}");
-        for who in ["dealer1@demo.local", "accountant1@demo.local", "manager@demo.local", "rep@demo.local", "brand@demo.local"] {
-            let (status, answer) = server.login(who).await.send(method, path, body.clone()).await;
-            assert_eq!(status, StatusCode::FORBIDDEN, "{who} {method} {path}: {answer}");
-            assert!(answer["error"]["message"].as_str().unwrap().contains("сотрудники поддержки"));
+        assert_eq!(
+            status,
+            StatusCode::UNAUTHORIZED,
+            "anonymous {method} {path}: {answer}"
+        );
+        for who in [
+            "dealer1@demo.local",
+            "accountant1@demo.local",
+            "manager@demo.local",
+            "rep@demo.local",
+            "brand@demo.local",
+        ] {
+            let (status, answer) = server
+                .login(who)
+                .await
+                .send(method, path, body.clone())
+                .await;
+            assert_eq!(
+                status,
+                StatusCode::FORBIDDEN,
+                "{who} {method} {path}: {answer}"
+            );
+            assert!(
+                answer["error"]["message"]
+                    .as_str()
+                    .unwrap()
+                    .contains("сотрудники поддержки")
+            );
         }
     }
     // The public site needs no login.
-    assert_eq!(page(&format!("{}/kb/", server.base)).await.0, StatusCode::OK);
+    assert_eq!(
+        page(&format!("{}/kb/", server.base)).await.0,
+        StatusCode::OK
+    );
     for who in ["specialist@demo.local", "admin@demo.local"] {
-        let (status, list) = server.login(who).await.send("GET", "/api/kb/articles", None).await;
+        let (status, list) = server
+            .login(who)
+            .await
+            .send("GET", "/api/kb/articles", None)
+            .await;
         assert_eq!(status, StatusCode::OK);
         assert!(list["items"].as_array().unwrap().len() >= 30);
     }
@@ -281,7 +382,15 @@ async fn the_draft_from_a_ticket_has_no_email_phone_or_name() {
         .await;
     assert_eq!(status, StatusCode::OK, "{draft}");
     let all = draft.to_string();
-    for leak in ["@", "sever-auto", "912", "67-89", "Ирин", "Северов", "Север"] {
+    for leak in [
+        "@",
+        "sever-auto",
+        "912",
+        "67-89",
+        "Ирин",
+        "Северов",
+        "Север",
+    ] {
         assert!(!all.contains(leak), "«{leak}» leaked into the draft: {all}");
     }
     for kept in ["/akcii/zima/", "404", "301", "без слэша"] {
@@ -292,16 +401,29 @@ async fn the_draft_from_a_ticket_has_no_email_phone_or_name() {
     // prefilled.
     let browser = log_in(&server, "specialist@demo.local").await;
     let (_, card) = get(&browser, &format!("{}/tickets/{id}", server.base)).await;
-    assert!(card.contains(&format!("/articles/new?ticket={id}")), "{card}");
+    assert!(
+        card.contains(&format!("/articles/new?ticket={id}")),
+        "{card}"
+    );
     assert!(card.contains("Создать статью из обращения"));
-    let (status, editor) = get(&browser, &format!("{}/articles/new?ticket={id}", server.base)).await;
+    let (status, editor) = get(
+        &browser,
+        &format!("{}/articles/new?ticket={id}", server.base),
+    )
+    .await;
     assert_eq!(status, StatusCode::OK);
-    assert!(editor.contains("Статья из обращения") && editor.contains("[телефон]"), "{editor}");
+    assert!(
+        editor.contains("Статья из обращения") && editor.contains("[телефон]"),
+        "{editor}"
+    );
     assert!(!editor.contains("Северова"));
     let dealer_browser = log_in(&server, "dealer1@demo.local").await;
     let (_, card) = get(&dealer_browser, &format!("{}/tickets/{id}", server.base)).await;
     assert!(!card.contains("Создать статью из обращения"));
-    assert!(card.contains(r#"href="/kb/""#), "a dealer's menu links to the site");
+    assert!(
+        card.contains(r#"href="/kb/""#),
+        "a dealer's menu links to the site"
+    );
 }
 
 #[tokio::test]
@@ -323,13 +445,22 @@ async fn support_staff_write_and_publish_an_article_in_the_portal() {
             ("slug", "vygruzka-zayavok"),
             ("section", "lidy"),
             ("tags", "заявки, выгрузка, Excel"),
-            ("summary", "Где в личном кабинете выгрузка заявок и какие в ней поля."),
+            (
+                "summary",
+                "Где в личном кабинете выгрузка заявок и какие в ней поля.",
+            ),
             ("body", "Откройте раздел заявок и нажмите «Выгрузить»."),
         ],
     )
     .await;
-    assert_eq!((status, path.as_str()), (StatusCode::OK, "/articles/vygruzka-zayavok"));
-    assert!(card.contains("Черновик") && card.contains("Опубликовать"), "{card}");
+    assert_eq!(
+        (status, path.as_str()),
+        (StatusCode::OK, "/articles/vygruzka-zayavok")
+    );
+    assert!(
+        card.contains("Черновик") && card.contains("Опубликовать"),
+        "{card}"
+    );
     let (status, _, card) = post(
         &browser,
         &format!("{}/articles/vygruzka-zayavok/publish", server.base),
@@ -337,7 +468,10 @@ async fn support_staff_write_and_publish_an_article_in_the_portal() {
     )
     .await;
     assert_eq!(status, StatusCode::OK);
-    assert!(card.contains("Снять с публикации") && card.contains("Версия 2"), "{card}");
+    assert!(
+        card.contains("Снять с публикации") && card.contains("Версия 2"),
+        "{card}"
+    );
     let (status, _, html) = page(&format!("{}/kb/lidy/vygruzka-zayavok/", server.base)).await;
     assert_eq!(status, StatusCode::OK);
     assert!(html.contains("Как выгрузить заявки в Excel"));

@@ -190,7 +190,10 @@ impl Fixture {
             match &self.s3 {
                 Some(_) => env.extend([
                     ("DEALERDESK_SITE_BUCKET".to_owned(), SITE_BUCKET.to_owned()),
-                    ("DEALERDESK_SITE_URL".to_owned(), "https://kb.example.test/".to_owned()),
+                    (
+                        "DEALERDESK_SITE_URL".to_owned(),
+                        "https://kb.example.test/".to_owned(),
+                    ),
                 ]),
                 None => env.push((
                     "DEALERDESK_SITE_DIR".to_owned(),
@@ -1517,8 +1520,19 @@ async fn kb_admin_function_publishes_an_article_into_the_site_bucket() {
         )
         .await;
     let error = assert_json_error(&resp, 403);
-    assert!(error.to_string().contains("сотрудники поддержки"), "{error}");
-    let draft = lambda_api(&kb, &specialist, "POST /api/kb/articles", "/api/kb/articles", article, 201).await;
+    assert!(
+        error.to_string().contains("сотрудники поддержки"),
+        "{error}"
+    );
+    let draft = lambda_api(
+        &kb,
+        &specialist,
+        "POST /api/kb/articles",
+        "/api/kb/articles",
+        article,
+        201,
+    )
+    .await;
     assert_eq!(draft["status"], "draft", "{draft}");
     let published = lambda_api(
         &kb,
@@ -1542,7 +1556,10 @@ async fn kb_admin_function_publishes_an_article_into_the_site_bucket() {
         .expect("the article's page is in the site bucket");
     assert!(String::from_utf8_lossy(&page).contains("Как выгрузить заявки в Excel"));
     let sitemap = site.get("sitemap.xml").await.expect("S3").expect("sitemap");
-    assert!(String::from_utf8_lossy(&sitemap).contains("https://kb.example.test/lidy/vygruzka-zayavok/"));
+    assert!(
+        String::from_utf8_lossy(&sitemap)
+            .contains("https://kb.example.test/lidy/vygruzka-zayavok/")
+    );
     let card = lambda_api(
         &kb,
         &specialist,

@@ -254,7 +254,9 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
                         dir.display()
                     ),
                     dealerdesk_app::kb::site::SiteTarget::S3 { bucket, .. } => {
-                        println!("knowledge base: {published} articles published into s3://{bucket}")
+                        println!(
+                            "knowledge base: {published} articles published into s3://{bucket}"
+                        )
                     }
                 }
                 Ok(())

@@ -32,8 +32,10 @@ pub trait KbRepo {
         event: &ArticleEvent,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
     /// One article.
-    fn article(&self, slug: &str)
-    -> impl Future<Output = Result<Option<Article>, StoreError>> + Send;
+    fn article(
+        &self,
+        slug: &str,
+    ) -> impl Future<Output = Result<Option<Article>, StoreError>> + Send;
     /// One article with its versions, oldest first (one query).
     fn article_with_history(
         &self,
@@ -44,7 +46,11 @@ pub trait KbRepo {
 }
 
 impl KbRepo for Store {
-    async fn create_article(&self, article: &Article, event: &ArticleEvent) -> Result<(), StoreError> {
+    async fn create_article(
+        &self,
+        article: &Article,
+        event: &ArticleEvent,
+    ) -> Result<(), StoreError> {
         let write = AggregateWrite::new(Entity::Article, article_to_item(article)?, 0, &[])
             .event(event_to_item(&article.slug, event)?);
         self.save_aggregate(write).await.map(|_| ())
@@ -128,19 +134,21 @@ fn from_doc<T: serde::de::DeserializeOwned>(item: &Item) -> Result<T, StoreError
 }
 
 pub(crate) fn article_to_item(article: &Article) -> Result<Item, StoreError> {
-    Ok(
-        Builder::new(keys::kb_article_pk(&article.slug), keys::KB_ARTICLE_SK, ARTICLE_TYPE)
-            .string(GSI2.partition_key, keys::KB_ARTICLES_GSI2PK)
-            .string(
-                GSI2.sort_key,
-                keys::kb_article_listing_sk(&article.section, &article.slug),
-            )
-            .string("slug", &article.slug)
-            .string(attr::STATUS, article.status.code())
-            .put(attr::VERSION, n(article.version))
-            .string("doc", doc(article)?)
-            .build(),
+    Ok(Builder::new(
+        keys::kb_article_pk(&article.slug),
+        keys::KB_ARTICLE_SK,
+        ARTICLE_TYPE,
     )
+    .string(GSI2.partition_key, keys::KB_ARTICLES_GSI2PK)
+    .string(
+        GSI2.sort_key,
+        keys::kb_article_listing_sk(&article.section, &article.slug),
+    )
+    .string("slug", &article.slug)
+    .string(attr::STATUS, article.status.code())
+    .put(attr::VERSION, n(article.version))
+    .string("doc", doc(article)?)
+    .build())
 }
 
 pub(crate) fn event_to_item(slug: &str, event: &ArticleEvent) -> Result<Item, StoreError> {

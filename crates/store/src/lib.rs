@@ -29,8 +29,8 @@ mod comment;
 mod cost;
 mod cursor;
 mod directory;
-mod kb;
 mod error;
+mod kb;
 mod kernel;
 pub mod keys;
 mod lead;
@@ -49,13 +49,13 @@ pub use client::{MAX_PAGE_LIMIT, Store, StoreConfig};
 pub use comment::{TicketNotes, TicketNotesRepo};
 pub use cost::{CompletedWork, CostRepo, Ledger, LedgerWrite};
 pub use error::{Entity, StoreError};
+pub use kb::KbRepo;
 pub use lead::{
     CustomerRepo, CustomerWrite, LeadCreate, LeadCreated, LeadIdempotency, LeadListing,
     LeadNetwork, LeadNetworkRepo, LeadRepo, LeadSave,
 };
 pub use settings::SettingsRepo;
 pub use table::{GsiDefinition, TABLE_GSIS, TTL_ATTRIBUTE, table_definition_summary};
-pub use kb::KbRepo;
 pub use wish::WishRepo;
 
 /// A brand network.

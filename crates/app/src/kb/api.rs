@@ -2,7 +2,9 @@
 //! draft from a ticket.
 
 use crate::AppState;
-use crate::kb::views::{ArticleCard, ArticleDraftView, ArticleList, ArticleVersionView, ArticleView};
+use crate::kb::views::{
+    ArticleCard, ArticleDraftView, ArticleList, ArticleVersionView, ArticleView,
+};
 use crate::kb::{self, ArticleSlug};
 use crate::kernel::caller::ApiCaller;
 use crate::kernel::error::AppError;
@@ -24,7 +26,10 @@ pub async fn api_list(
 ) -> Result<Json<ArticleList>, AppError> {
     let articles = kb::list(&state, &caller.actor).await?;
     Ok(Json(ArticleList {
-        items: articles.iter().map(|a| ArticleView::new(a, &state.site.url)).collect(),
+        items: articles
+            .iter()
+            .map(|a| ArticleView::new(a, &state.site.url))
+            .collect(),
     }))
 }
 
@@ -36,7 +41,11 @@ pub async fn api_create(
     JsonBody(draft): JsonBody<ArticleDraft>,
 ) -> Result<Response, AppError> {
     let article = kb::create(&state, &caller.actor, &draft).await?;
-    Ok((StatusCode::CREATED, Json(ArticleView::new(&article, &state.site.url))).into_response())
+    Ok((
+        StatusCode::CREATED,
+        Json(ArticleView::new(&article, &state.site.url)),
+    )
+        .into_response())
 }
 
 /// `GET /api/kb/articles/{slug}`: the article and its versions.

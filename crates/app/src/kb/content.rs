@@ -2,7 +2,7 @@
 //! and the local server need no files beside the binary.
 
 use crate::kernel::error::AppError;
-use dealerdesk_domain::kb::{SeedArticle, Section, parse_article_file, parse_sections};
+use dealerdesk_domain::kb::{Section, SeedArticle, parse_article_file, parse_sections};
 use std::sync::OnceLock;
 
 include!(concat!(env!("OUT_DIR"), "/kb_content.rs"));

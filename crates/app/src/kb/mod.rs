@@ -23,8 +23,8 @@ use crate::kernel::error::AppError;
 use crate::kernel::ids::PathId;
 use chrono::{DateTime, NaiveDate, Utc};
 use dealerdesk_domain::kb::{
-    self, Article, ArticleDraft, ArticleEvent, ArticleStatus, KbError, Section,
-    TicketForArticle, may_edit_articles,
+    self, Article, ArticleDraft, ArticleEvent, ArticleStatus, KbError, Section, TicketForArticle,
+    may_edit_articles,
 };
 use dealerdesk_domain::ticket::comment::Side;
 use dealerdesk_domain::{Actor, TicketId};
@@ -224,7 +224,10 @@ pub async fn seed(state: &AppState, now: DateTime<Utc>) -> Result<usize, AppErro
             version: 1,
             ..article
         };
-        let event = ArticleEvent { version: 1, ..event };
+        let event = ArticleEvent {
+            version: 1,
+            ..event
+        };
         match state.store.create_article(&article, &event).await {
             Ok(()) | Err(StoreError::AlreadyExists) => {}
             Err(e) => return Err(e.into()),

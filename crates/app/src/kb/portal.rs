@@ -26,8 +26,8 @@ pub async fn portal_list(State(state): State<AppState>, caller: PortalCaller) ->
         let rows: Vec<_> = articles
             .iter()
             .map(|a| {
-                let mut v = serde_json::to_value(ArticleView::new(a, &state.site.url))
-                    .unwrap_or_default();
+                let mut v =
+                    serde_json::to_value(ArticleView::new(a, &state.site.url)).unwrap_or_default();
                 v["updated_ru"] = a.updated.format("%d.%m.%Y").to_string().into();
                 v
             })
@@ -117,13 +117,27 @@ pub async fn portal_new(
     let params: HashMap<String, String> =
         serde_urlencoded::from_str(query.as_deref().unwrap_or("")).unwrap_or_default();
     let Some(ticket) = params.get("ticket") else {
-        return new_page(&state, &caller, StatusCode::OK, &HashMap::new(), None, false);
+        return new_page(
+            &state,
+            &caller,
+            StatusCode::OK,
+            &HashMap::new(),
+            None,
+            false,
+        );
     };
     if !is_ulid(ticket) {
         return error_page(&state, Some(&caller), &AppError::not_found());
     }
     match kb::draft_from_ticket(&state, caller.actor(), &TicketId::new(ticket.as_str())).await {
-        Ok(draft) => new_page(&state, &caller, StatusCode::OK, &draft_values(&draft), None, true),
+        Ok(draft) => new_page(
+            &state,
+            &caller,
+            StatusCode::OK,
+            &draft_values(&draft),
+            None,
+            true,
+        ),
         Err(e) => error_page(&state, Some(&caller), &e),
     }
 }
@@ -135,7 +149,12 @@ pub async fn portal_create(
 ) -> Response {
     match kb::create(&state, caller.actor(), &form_draft(&fields)).await {
         Ok(article) => Redirect::to(&format!("/articles/{}", article.slug)).into_response(),
-        Err(e) if matches!(e.status(), StatusCode::UNPROCESSABLE_ENTITY | StatusCode::CONFLICT) => {
+        Err(e)
+            if matches!(
+                e.status(),
+                StatusCode::UNPROCESSABLE_ENTITY | StatusCode::CONFLICT
+            ) =>
+        {
             new_page(&state, &caller, e.status(), &fields, Some(&e), false)
         }
         Err(e) => error_page(&state, Some(&caller), &e),
@@ -238,7 +257,10 @@ pub async fn portal_publish(
 ) -> Response {
     let result = match version_of(&fields) {
         Some(version) => kb::publish(&state, caller.actor(), &slug, version).await,
-        None => Err(AppError::bad_request("bad_form", "Форма заполнена некорректно.")),
+        None => Err(AppError::bad_request(
+            "bad_form",
+            "Форма заполнена некорректно.",
+        )),
     };
     match result {
         Ok(_) => Redirect::to(&format!("/articles/{}", slug.0)).into_response(),
@@ -254,7 +276,10 @@ pub async fn portal_unpublish(
 ) -> Response {
     let result = match version_of(&fields) {
         Some(version) => kb::unpublish(&state, caller.actor(), &slug, version).await,
-        None => Err(AppError::bad_request("bad_form", "Форма заполнена некорректно.")),
+        None => Err(AppError::bad_request(
+            "bad_form",
+            "Форма заполнена некорректно.",
+        )),
     };
     match result {
         Ok(_) => Redirect::to(&format!("/articles/{}", slug.0)).into_response(),

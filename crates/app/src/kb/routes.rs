@@ -16,9 +16,15 @@ pub fn routes() -> Router<AppState> {
 pub fn api() -> Router<AppState> {
     Router::new()
         .route("/api/kb/articles", get(api::api_list).post(api::api_create))
-        .route("/api/kb/articles/{slug}", get(api::api_get).put(api::api_edit))
+        .route(
+            "/api/kb/articles/{slug}",
+            get(api::api_get).put(api::api_edit),
+        )
         .route("/api/kb/articles/{slug}/publish", post(api::api_publish))
-        .route("/api/kb/articles/{slug}/unpublish", post(api::api_unpublish))
+        .route(
+            "/api/kb/articles/{slug}/unpublish",
+            post(api::api_unpublish),
+        )
         .route(
             "/api/kb/drafts/from-ticket/{id}",
             get(api::api_draft_from_ticket),
@@ -28,9 +34,15 @@ pub fn api() -> Router<AppState> {
 /// The portal's pages of support staff: the list, the editor, publish and unpublish.
 pub fn pages() -> Router<AppState> {
     Router::new()
-        .route("/articles", get(portal::portal_list).post(portal::portal_create))
+        .route(
+            "/articles",
+            get(portal::portal_list).post(portal::portal_create),
+        )
         .route("/articles/new", get(portal::portal_new))
-        .route("/articles/{slug}", get(portal::portal_card).post(portal::portal_edit))
+        .route(
+            "/articles/{slug}",
+            get(portal::portal_card).post(portal::portal_edit),
+        )
         .route("/articles/{slug}/publish", post(portal::portal_publish))
         .route("/articles/{slug}/unpublish", post(portal::portal_unpublish))
 }

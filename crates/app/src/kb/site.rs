@@ -138,11 +138,18 @@ impl SiteOut {
 }
 
 fn with_slash(url: String) -> String {
-    if url.ends_with('/') { url } else { format!("{url}/") }
+    if url.ends_with('/') {
+        url
+    } else {
+        format!("{url}/")
+    }
 }
 
 fn sibling(dir: &Path, name: &str) -> PathBuf {
-    let file = dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let file = dir
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     dir.with_file_name(format!("{file}{name}"))
 }
 
@@ -190,7 +197,9 @@ pub fn pagefind_binary() -> Option<PathBuf> {
 /// or fails — the site is still published, its search page says search is not built.
 async fn index(dir: &Path) -> bool {
     let Some(binary) = pagefind_binary() else {
-        tracing::warn!("pagefind not found (DEALERDESK_PAGEFIND, site/node_modules): the site is published without search");
+        tracing::warn!(
+            "pagefind not found (DEALERDESK_PAGEFIND, site/node_modules): the site is published without search"
+        );
         return false;
     };
     let out = tokio::process::Command::new(&binary)
@@ -220,9 +229,13 @@ async fn swap_in(staging: &Path, dir: &Path) -> Result<(), AppError> {
     let old = sibling(dir, &format!(".old-{}", ulid::Ulid::new()));
     let had_old = tokio::fs::try_exists(dir).await.unwrap_or(false);
     if had_old {
-        tokio::fs::rename(dir, &old).await.map_err(io(dir.display()))?;
+        tokio::fs::rename(dir, &old)
+            .await
+            .map_err(io(dir.display()))?;
     }
-    tokio::fs::rename(staging, dir).await.map_err(io(dir.display()))?;
+    tokio::fs::rename(staging, dir)
+        .await
+        .map_err(io(dir.display()))?;
     if had_old {
         let _ = tokio::fs::remove_dir_all(&old).await;
     }
@@ -348,7 +361,12 @@ async fn list_keys(
                     aws_sdk_s3::error::DisplayErrorContext(e)
                 ))
             })?;
-        keys.extend(page.contents().iter().filter_map(|o| o.key()).map(str::to_string));
+        keys.extend(
+            page.contents()
+                .iter()
+                .filter_map(|o| o.key())
+                .map(str::to_string),
+        );
         token = page.next_continuation_token().map(str::to_string);
         if token.is_none() {
             return Ok(keys);
@@ -398,7 +416,8 @@ fn environment() -> Environment<'static> {
         if value.is_undefined() || value.is_none() {
             Ok(())
         } else if value.is_safe() || !escaping {
-            write!(out, "{value}").map_err(|_| minijinja::Error::from(minijinja::ErrorKind::WriteFailure))
+            write!(out, "{value}")
+                .map_err(|_| minijinja::Error::from(minijinja::ErrorKind::WriteFailure))
         } else {
             out.write_str(&escape_html(&value.to_string()))
                 .map_err(|_| minijinja::Error::from(minijinja::ErrorKind::WriteFailure))
@@ -407,13 +426,25 @@ fn environment() -> Environment<'static> {
     for (name, source) in [
         ("base.html", include_str!("../../templates/kb/base.html")),
         ("home.html", include_str!("../../templates/kb/home.html")),
-        ("section.html", include_str!("../../templates/kb/section.html")),
-        ("article.html", include_str!("../../templates/kb/article.html")),
+        (
+            "section.html",
+            include_str!("../../templates/kb/section.html"),
+        ),
+        (
+            "article.html",
+            include_str!("../../templates/kb/article.html"),
+        ),
         ("tags.html", include_str!("../../templates/kb/tags.html")),
         ("tag.html", include_str!("../../templates/kb/tag.html")),
-        ("search.html", include_str!("../../templates/kb/search.html")),
+        (
+            "search.html",
+            include_str!("../../templates/kb/search.html"),
+        ),
         ("404.html", include_str!("../../templates/kb/404.html")),
-        ("sitemap.xml", include_str!("../../templates/kb/sitemap.xml")),
+        (
+            "sitemap.xml",
+            include_str!("../../templates/kb/sitemap.xml"),
+        ),
     ] {
         env.add_template(name, source)
             .unwrap_or_else(|e| panic!("knowledge-base template {name}: {e}"));
@@ -448,7 +479,11 @@ fn listed(a: &Article) -> Listed {
 }
 
 fn exists_in<'a>(published: &'a [Article]) -> impl Fn(&str, &str) -> bool + 'a {
-    move |section, slug| published.iter().any(|a| a.section == section && a.slug == slug)
+    move |section, slug| {
+        published
+            .iter()
+            .any(|a| a.section == section && a.slug == slug)
+    }
 }
 
 /// `article`'s links that would lead nowhere on a site of `published`.
@@ -459,7 +494,9 @@ pub fn missing_links(article: &Article, published: &[Article]) -> Vec<String> {
 /// The published articles other than `article` that link to it.
 pub fn linking_to(article: &Article, all: &[Article]) -> Vec<String> {
     all.iter()
-        .filter(|a| a.slug != article.slug && a.status == dealerdesk_domain::kb::ArticleStatus::Published)
+        .filter(|a| {
+            a.slug != article.slug && a.status == dealerdesk_domain::kb::ArticleStatus::Published
+        })
         .filter(|a| {
             render(&a.body, "../../", &|_, _| true)
                 .links
@@ -509,14 +546,20 @@ pub fn render_site(
         .collect();
     files.push(SiteFile {
         path: "index.html".into(),
-        bytes: page("home.html", context! { root => "", built => built.clone(), sections => section_views.clone() })?,
+        bytes: page(
+            "home.html",
+            context! { root => "", built => built.clone(), sections => section_views.clone() },
+        )?,
     });
     let mut tags: BTreeMap<String, TagView> = BTreeMap::new();
     let exists = exists_in(published);
     for ((section, articles), view) in by_section.iter().zip(&section_views) {
         files.push(SiteFile {
             path: format!("{}/index.html", section.slug),
-            bytes: page("section.html", context! { root => "../", built => built.clone(), section => view })?,
+            bytes: page(
+                "section.html",
+                context! { root => "../", built => built.clone(), section => view },
+            )?,
         });
         urls.push(context! { path => format!("{}/", section.slug) });
         for article in articles {
@@ -581,7 +624,10 @@ pub fn render_site(
     files.push(SiteFile {
         path: "404.html".into(),
         // Served at any depth: its links go from the site's address, not from a relative root.
-        bytes: page("404.html", context! { root => base_path(base_url), built => built.clone() })?,
+        bytes: page(
+            "404.html",
+            context! { root => base_path(base_url), built => built.clone() },
+        )?,
     });
     files.push(SiteFile {
         path: "sitemap.xml".into(),
@@ -615,7 +661,10 @@ fn base_path(url: &str) -> String {
 
 fn site_headers(mut response: Response) -> Response {
     let headers = response.headers_mut();
-    headers.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(SITE_CSP));
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(SITE_CSP),
+    );
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
     response
 }
@@ -642,10 +691,14 @@ pub async fn serve(State(state): State<AppState>, uri: Uri) -> Response {
         rest.to_string()
     };
     match tokio::fs::read(dir.join(&file)).await {
-        Ok(bytes) => site_headers(
-            ([(header::CONTENT_TYPE, content_type(&file))], bytes).into_response(),
-        ),
-        Err(_) if !rest.is_empty() && !rest.ends_with('/') && dir.join(rest).join("index.html").is_file() => {
+        Ok(bytes) => {
+            site_headers(([(header::CONTENT_TYPE, content_type(&file))], bytes).into_response())
+        }
+        Err(_)
+            if !rest.is_empty()
+                && !rest.ends_with('/')
+                && dir.join(rest).join("index.html").is_file() =>
+        {
             Redirect::permanent(&format!("/kb/{rest}/")).into_response()
         }
         Err(_) => not_found(&dir).await,
@@ -653,11 +706,13 @@ pub async fn serve(State(state): State<AppState>, uri: Uri) -> Response {
 }
 
 async fn not_found(dir: &Path) -> Response {
-    let body = tokio::fs::read(dir.join("404.html")).await.unwrap_or_else(|_| {
-        "<!doctype html><meta charset=utf-8><title>Не найдено</title><p>Страница не найдена."
-            .as_bytes()
-            .to_vec()
-    });
+    let body = tokio::fs::read(dir.join("404.html"))
+        .await
+        .unwrap_or_else(|_| {
+            "<!doctype html><meta charset=utf-8><title>Не найдено</title><p>Страница не найдена."
+                .as_bytes()
+                .to_vec()
+        });
     site_headers(
         (
             StatusCode::NOT_FOUND,

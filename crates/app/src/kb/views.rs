@@ -8,8 +8,16 @@ use utoipa::ToSchema;
 
 /// Adds the portal's knowledge-base pages.
 pub fn add_templates(env: &mut minijinja::Environment<'static>) {
-    templates::add(env, "articles.html", include_str!("../../templates/articles.html"));
-    templates::add(env, "article_form.html", include_str!("../../templates/article_form.html"));
+    templates::add(
+        env,
+        "articles.html",
+        include_str!("../../templates/articles.html"),
+    );
+    templates::add(
+        env,
+        "article_form.html",
+        include_str!("../../templates/article_form.html"),
+    );
 }
 
 /// An article as the API returns it.

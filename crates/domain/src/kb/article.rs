@@ -36,12 +36,8 @@ const SUMMARY_RULE: TextRule = TextRule::line(
     "Укажите краткое описание статьи: одно-два предложения о том, на какой вопрос она отвечает.",
     SUMMARY_MAX,
 );
-const BODY_RULE: TextRule = TextRule::text(
-    "body",
-    "Текст статьи",
-    "Напишите текст статьи.",
-    BODY_MAX,
-);
+const BODY_RULE: TextRule =
+    TextRule::text("body", "Текст статьи", "Напишите текст статьи.", BODY_MAX);
 
 crate::coded_enum! {
     /// Whether an article is on the public site.
@@ -194,9 +190,11 @@ impl Refuse for KbError {
                     }],
                 )
             }
-            KbError::AlreadyPublished => {
-                Refusal::new(RefusalKind::Conflict, "already_published", self.message_ru())
-            }
+            KbError::AlreadyPublished => Refusal::new(
+                RefusalKind::Conflict,
+                "already_published",
+                self.message_ru(),
+            ),
             KbError::NotPublished => {
                 Refusal::new(RefusalKind::Conflict, "not_published", self.message_ru())
             }
@@ -223,9 +221,11 @@ impl Refuse for KbError {
 pub fn valid_slug(slug: &str) -> bool {
     !slug.is_empty()
         && slug.len() <= SLUG_MAX
-        && slug
-            .split('-')
-            .all(|w| !w.is_empty() && w.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()))
+        && slug.split('-').all(|w| {
+            !w.is_empty()
+                && w.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        })
 }
 
 /// Tags from a list whose items may themselves be comma-separated: trimmed, empty ones
@@ -521,7 +521,10 @@ mod tests {
         }
         for role in [Role::Specialist, Role::Admin] {
             let (a, e) = Article::create(fields.clone(), &actor(role), day(), now()).unwrap();
-            assert_eq!((a.status, a.version, e.action), (ArticleStatus::Draft, 1, ArticleAction::Created));
+            assert_eq!(
+                (a.status, a.version, e.action),
+                (ArticleStatus::Draft, 1, ArticleAction::Created)
+            );
         }
     }
 
@@ -531,18 +534,31 @@ mod tests {
         let fields = draft().validate(&sections()).unwrap();
         let (a, _) = Article::create(fields.clone(), &who, day(), now()).unwrap();
         let (a, e) = a.publish(&who, vec![], now()).unwrap();
-        assert_eq!((a.version, a.status, e.version), (2, ArticleStatus::Published, 2));
-        assert_eq!(a.publish(&who, vec![], now()).unwrap_err(), KbError::AlreadyPublished);
+        assert_eq!(
+            (a.version, a.status, e.version),
+            (2, ArticleStatus::Published, 2)
+        );
+        assert_eq!(
+            a.publish(&who, vec![], now()).unwrap_err(),
+            KbError::AlreadyPublished
+        );
         let later = NaiveDate::from_ymd_opt(2026, 12, 5).unwrap();
         let changed = ArticleFields {
             body: "Новый текст.".into(),
             ..fields
         };
         let (a, e) = a.edit(changed, &who, later, now()).unwrap();
-        assert_eq!((a.version, a.status, a.updated), (3, ArticleStatus::Published, later));
-        assert_eq!((e.action, e.body.as_str()), (ArticleAction::Edited, "Новый текст."));
         assert_eq!(
-            a.unpublish(&who, vec!["meta-tegi".into()], now()).unwrap_err(),
+            (a.version, a.status, a.updated),
+            (3, ArticleStatus::Published, later)
+        );
+        assert_eq!(
+            (e.action, e.body.as_str()),
+            (ArticleAction::Edited, "Новый текст.")
+        );
+        assert_eq!(
+            a.unpublish(&who, vec!["meta-tegi".into()], now())
+                .unwrap_err(),
             KbError::LinkedFrom(vec!["meta-tegi".into()])
         );
         let (a, _) = a.unpublish(&who, vec![], now()).unwrap();

@@ -55,10 +55,16 @@ pub fn parse_sections(yaml: &str) -> Result<Vec<Section>, KbError> {
     }
     for (i, s) in file.sections.iter().enumerate() {
         if !super::article::valid_slug(&s.slug) {
-            return Err(bad("_sections.yml", format!("неверный slug раздела «{}»", s.slug)));
+            return Err(bad(
+                "_sections.yml",
+                format!("неверный slug раздела «{}»", s.slug),
+            ));
         }
         if file.sections[..i].iter().any(|o| o.slug == s.slug) {
-            return Err(bad("_sections.yml", format!("раздел «{}» указан дважды", s.slug)));
+            return Err(bad(
+                "_sections.yml",
+                format!("раздел «{}» указан дважды", s.slug),
+            ));
         }
     }
     Ok(file.sections)
@@ -73,10 +79,16 @@ pub fn parse_article_file(
     sections: &[Section],
 ) -> Result<SeedArticle, KbError> {
     let name = format!("{folder}/{file_slug}.md");
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text).replace("\r\n", "\n");
-    let rest = text
-        .strip_prefix("---\n")
-        .ok_or_else(|| bad(&name, "нет front matter: файл должен начинаться со строки ---"))?;
+    let text = text
+        .strip_prefix('\u{feff}')
+        .unwrap_or(text)
+        .replace("\r\n", "\n");
+    let rest = text.strip_prefix("---\n").ok_or_else(|| {
+        bad(
+            &name,
+            "нет front matter: файл должен начинаться со строки ---",
+        )
+    })?;
     let end = rest
         .find("\n---\n")
         .ok_or_else(|| bad(&name, "front matter не закрыт строкой ---"))?;
@@ -84,7 +96,10 @@ pub fn parse_article_file(
     let meta: FrontMatter =
         serde_norway::from_str(yaml).map_err(|e| bad(&name, format!("front matter: {e}")))?;
     if meta.slug != file_slug {
-        return Err(bad(&name, format!("slug «{}» не совпадает с именем файла", meta.slug)));
+        return Err(bad(
+            &name,
+            format!("slug «{}» не совпадает с именем файла", meta.slug),
+        ));
     }
     if meta.section != folder {
         return Err(bad(
@@ -92,8 +107,12 @@ pub fn parse_article_file(
             format!("раздел «{}» не совпадает с папкой", meta.section),
         ));
     }
-    let updated = NaiveDate::parse_from_str(&meta.updated, "%Y-%m-%d")
-        .map_err(|_| bad(&name, format!("дата updated «{}» не в виде ГГГГ-ММ-ДД", meta.updated)))?;
+    let updated = NaiveDate::parse_from_str(&meta.updated, "%Y-%m-%d").map_err(|_| {
+        bad(
+            &name,
+            format!("дата updated «{}» не в виде ГГГГ-ММ-ДД", meta.updated),
+        )
+    })?;
     let fields = ArticleDraft {
         slug: Some(meta.slug),
         section: Some(meta.section),
@@ -123,7 +142,13 @@ mod tests {
     #[test]
     fn an_article_file_is_front_matter_and_markdown() {
         let text = "---\ntitle: \"Редиректы 301\"\nslug: redirekty\nsection: rabota-s-saitom\ntags: [редирект, \"301\"]\nupdated: 2026-11-30\nsummary: \"Как настроить.\"\n---\n\n**Редирект** — это…\n";
-        let a = parse_article_file("rabota-s-saitom", "redirekty", text, &parse_sections(SECTIONS).unwrap()).unwrap();
+        let a = parse_article_file(
+            "rabota-s-saitom",
+            "redirekty",
+            text,
+            &parse_sections(SECTIONS).unwrap(),
+        )
+        .unwrap();
         assert_eq!(a.fields.tags, vec!["редирект", "301"]);
         assert_eq!(a.updated, NaiveDate::from_ymd_opt(2026, 11, 30).unwrap());
         assert!(a.fields.body.starts_with("**Редирект**"));
@@ -132,7 +157,16 @@ mod tests {
     #[test]
     fn a_file_whose_slug_is_not_its_name_is_refused_with_the_file_named() {
         let text = "---\ntitle: \"T\"\nslug: drugoi\nsection: rabota-s-saitom\nupdated: 2026-11-30\nsummary: \"S\"\n---\nТекст\n";
-        let e = parse_article_file("rabota-s-saitom", "redirekty", text, &parse_sections(SECTIONS).unwrap()).unwrap_err();
-        assert!(e.message_ru().contains("rabota-s-saitom/redirekty.md"), "{e:?}");
+        let e = parse_article_file(
+            "rabota-s-saitom",
+            "redirekty",
+            text,
+            &parse_sections(SECTIONS).unwrap(),
+        )
+        .unwrap_err();
+        assert!(
+            e.message_ru().contains("rabota-s-saitom/redirekty.md"),
+            "{e:?}"
+        );
     }
 }

@@ -81,7 +81,8 @@ fn is_greeting(line: &str) -> bool {
         "приветствую",
         "уважаемая",
     ];
-    l.chars().count() <= 60 && (GREETINGS.iter().any(|g| l.starts_with(g)) || l.starts_with("уважаемый"))
+    l.chars().count() <= 60
+        && (GREETINGS.iter().any(|g| l.starts_with(g)) || l.starts_with("уважаемый"))
 }
 
 fn is_signature_start(line: &str) -> bool {
@@ -191,7 +192,9 @@ fn replace_phones(text: &str) -> String {
 fn looks_like_money_or_date(run: &str) -> bool {
     let groups: Vec<&str> = run.split([' ', '\u{a0}']).collect();
     groups.len() > 1
-        && groups[1..].iter().all(|g| g.len() == 3 && g.chars().all(|c| c.is_ascii_digit()))
+        && groups[1..]
+            .iter()
+            .all(|g| g.len() == 3 && g.chars().all(|c| c.is_ascii_digit()))
         && !run.contains(['+', '(', '-'])
 }
 
@@ -251,8 +254,22 @@ fn replace_ci(text: &str, phrase: &str, placeholder: &str) -> String {
 
 /// Words of company names that name no one in particular.
 const GENERIC_COMPANY_WORDS: [&str; 16] = [
-    "автоцентр", "автосалон", "дилерский", "дилер", "центр", "ооо", "ао", "зао", "пао", "ип",
-    "дц", "компания", "группа", "авто", "моторс", "motors",
+    "автоцентр",
+    "автосалон",
+    "дилерский",
+    "дилер",
+    "центр",
+    "ооо",
+    "ао",
+    "зао",
+    "пао",
+    "ип",
+    "дц",
+    "компания",
+    "группа",
+    "авто",
+    "моторс",
+    "motors",
 ];
 
 /// The distinctive words of the dealer's names in any case: «Север» of «Автоцентр Север»
@@ -303,9 +320,9 @@ fn replace_people(text: &str, people: &[String]) -> String {
         let lower = word.to_lowercase();
         let capitalised = word.chars().next().is_some_and(char::is_uppercase);
         (capitalised
-            && stems
-                .iter()
-                .any(|s| lower.starts_with(s.as_str()) && lower.chars().count() <= s.chars().count() + 3))
+            && stems.iter().any(|s| {
+                lower.starts_with(s.as_str()) && lower.chars().count() <= s.chars().count() + 3
+            }))
         .then_some(PERSON)
     })
 }
@@ -341,13 +358,23 @@ fn replace_introduced_names(text: &str) -> String {
             if k > 0 && capital(word(k - 1)) {
                 hide[k - 1] = true;
             }
-            if k + 1 < words.len() && capital(word(k + 1)) && gap_is_space(text, words[k].1, words[k + 1].0) {
+            if k + 1 < words.len()
+                && capital(word(k + 1))
+                && gap_is_space(text, words[k].1, words[k + 1].0)
+            {
                 hide[k + 1] = true;
             }
         }
-        if k >= 2 && word(k - 2).eq_ignore_ascii_case("меня") && word(k - 1).to_lowercase() == "зовут" && capital(word(k)) {
+        if k >= 2
+            && word(k - 2).eq_ignore_ascii_case("меня")
+            && word(k - 1).to_lowercase() == "зовут"
+            && capital(word(k))
+        {
             hide[k] = true;
-            if k + 1 < words.len() && capital(word(k + 1)) && gap_is_space(text, words[k].1, words[k + 1].0) {
+            if k + 1 < words.len()
+                && capital(word(k + 1))
+                && gap_is_space(text, words[k].1, words[k + 1].0)
+            {
                 hide[k + 1] = true;
             }
         }
@@ -420,11 +447,35 @@ pub fn slugify(title: &str) -> String {
     let mut slug = String::new();
     for c in title.to_lowercase().chars() {
         let latin = match c {
-            'а' => "a", 'б' => "b", 'в' => "v", 'г' => "g", 'д' => "d", 'е' | 'ё' | 'э' => "e",
-            'ж' => "zh", 'з' => "z", 'и' | 'й' => "i", 'к' => "k", 'л' => "l", 'м' => "m",
-            'н' => "n", 'о' => "o", 'п' => "p", 'р' => "r", 'с' => "s", 'т' => "t", 'у' => "u",
-            'ф' => "f", 'х' => "kh", 'ц' => "c", 'ч' => "ch", 'ш' => "sh", 'щ' => "shch",
-            'ъ' | 'ь' => "", 'ы' => "y", 'ю' => "yu", 'я' => "ya",
+            'а' => "a",
+            'б' => "b",
+            'в' => "v",
+            'г' => "g",
+            'д' => "d",
+            'е' | 'ё' | 'э' => "e",
+            'ж' => "zh",
+            'з' => "z",
+            'и' | 'й' => "i",
+            'к' => "k",
+            'л' => "l",
+            'м' => "m",
+            'н' => "n",
+            'о' => "o",
+            'п' => "p",
+            'р' => "r",
+            'с' => "s",
+            'т' => "t",
+            'у' => "u",
+            'ф' => "f",
+            'х' => "kh",
+            'ц' => "c",
+            'ч' => "ch",
+            'ш' => "sh",
+            'щ' => "shch",
+            'ъ' | 'ь' => "",
+            'ы' => "y",
+            'ю' => "yu",
+            'я' => "ya",
             c if c.is_ascii_alphanumeric() => {
                 slug.push(c);
                 continue;
@@ -472,13 +523,30 @@ mod tests {
             d.body.as_deref().unwrap()
         );
         for leak in [
-            "@", "sever-auto", "912", "345", "67-89", "Ирин", "Соколов", "Пётр", "Петр", "Кузнецов",
-            "Иванович", "Север",
+            "@",
+            "sever-auto",
+            "912",
+            "345",
+            "67-89",
+            "Ирин",
+            "Соколов",
+            "Пётр",
+            "Петр",
+            "Кузнецов",
+            "Иванович",
+            "Север",
         ] {
             assert!(!all.contains(leak), "«{leak}» leaked into:\n{all}");
         }
         // The substance stays.
-        for kept in ["/akcii/zima/", "404", "301", "без слэша", "## Вопрос", "## Ответ"] {
+        for kept in [
+            "/akcii/zima/",
+            "404",
+            "301",
+            "без слэша",
+            "## Вопрос",
+            "## Ответ",
+        ] {
             assert!(all.contains(kept), "«{kept}» lost from:\n{all}");
         }
     }
@@ -487,10 +555,16 @@ mod tests {
     fn the_draft_gets_a_latin_slug_and_its_first_sentence_as_summary() {
         let d = draft_from_ticket(&ticket());
         let slug = d.slug.unwrap();
-        assert!(slug.starts_with("ne-rabotaet-redirekt-so-staroi-akcii"), "{slug}");
+        assert!(
+            slug.starts_with("ne-rabotaet-redirekt-so-staroi-akcii"),
+            "{slug}"
+        );
         assert!(crate::kb::article::valid_slug(&slug));
         let summary = d.summary.unwrap();
-        assert!(summary.starts_with("Меня зовут [имя], я маркетолог ДЦ «[дилер]»."), "{summary}");
+        assert!(
+            summary.starts_with("Меня зовут [имя], я маркетолог ДЦ «[дилер]»."),
+            "{summary}"
+        );
         assert!(d.section.is_none());
     }
 
@@ -506,7 +580,11 @@ mod tests {
 
     #[test]
     fn names_in_other_cases_are_found_by_their_stem() {
-        let s = scrub("Передайте Ирине и Соколовой, что Петров ответил.", &[], &["Ирина Соколова".into(), "Иван Петров".into()]);
+        let s = scrub(
+            "Передайте Ирине и Соколовой, что Петров ответил.",
+            &[],
+            &["Ирина Соколова".into(), "Иван Петров".into()],
+        );
         assert_eq!(s, "Передайте [имя] и [имя], что [имя] ответил.");
     }
 }

@@ -51,7 +51,9 @@ fn classify(dest: &str) -> Target {
     };
     let parts: Vec<&str> = path.trim_end_matches('/').split('/').collect();
     match parts.as_slice() {
-        [section, slug] if super::article::valid_slug(section) && super::article::valid_slug(slug) => {
+        [section, slug]
+            if super::article::valid_slug(section) && super::article::valid_slug(slug) =>
+        {
             Target::Article(section.to_string(), slug.to_string(), anchor)
         }
         _ => Target::Refused,
@@ -114,7 +116,8 @@ pub fn render(markdown: &str, root: &str, exists: &dyn Fn(&str, &str) -> bool) -
             }
             Event::Start(Tag::Image { ref dest_url, .. }) => {
                 // Only images on the web; otherwise the alt text inside is shown as text.
-                let kept = matches!(classify(dest_url), Target::External) && !dest_url.starts_with('#');
+                let kept =
+                    matches!(classify(dest_url), Target::External) && !dest_url.starts_with('#');
                 if !kept {
                     missing.push(dest_url.to_string());
                 }
@@ -155,8 +158,16 @@ mod tests {
             "../../",
             &known,
         );
-        assert!(r.html.contains(r#"<a href="../../rabota-s-saitom/meta-tegi/">Мета-теги</a>"#), "{}", r.html);
-        assert!(r.html.contains(r#"href="../../rabota-s-saitom/meta-tegi/#title""#));
+        assert!(
+            r.html
+                .contains(r#"<a href="../../rabota-s-saitom/meta-tegi/">Мета-теги</a>"#),
+            "{}",
+            r.html
+        );
+        assert!(
+            r.html
+                .contains(r#"href="../../rabota-s-saitom/meta-tegi/#title""#)
+        );
         assert_eq!(r.links.len(), 2);
         assert!(r.missing.is_empty());
     }
@@ -189,7 +200,10 @@ mod tests {
             "../../",
             &known,
         );
-        assert!(r.html.contains(r#"<a href="https://webmaster.yandex.ru/">"#));
+        assert!(
+            r.html
+                .contains(r#"<a href="https://webmaster.yandex.ru/">"#)
+        );
         assert!(r.html.contains("<table>"));
         assert!(r.html.contains("<code>/akcii/</code>"));
     }

@@ -14,6 +14,6 @@ pub use article::{
     Article, ArticleAction, ArticleDraft, ArticleEvent, ArticleFields, ArticleStatus, KbError,
     may_edit_articles,
 };
-pub use content::{SeedArticle, Section, parse_article_file, parse_sections};
+pub use content::{Section, SeedArticle, parse_article_file, parse_sections};
 pub use draft::{TicketForArticle, draft_from_ticket, scrub};
 pub use markdown::{Rendered, render};
