@@ -349,7 +349,7 @@ test('portal in Chromium: dealer files tickets, specialist takes and costs one, 
     const nav = dealerPage.locator('header nav');
     assert.deepEqual(
       (await nav.getByRole('link').allInnerTexts()).map((s) => s.trim()),
-      ['Обращения', 'Пожелания', 'Новое обращение'],
+      ['Обращения', 'Пожелания', 'База знаний', 'Новое обращение'],
     );
     await shot(dealerPage, '02-dealer-tickets');
     await mobileShot(dealer, `${server.base}/tickets`, '02-dealer-tickets-mobile');
@@ -647,7 +647,7 @@ test('portal in Chromium: dealer files tickets, specialist takes and costs one, 
     const nav = page.locator('header nav');
     assert.deepEqual(
       (await nav.getByRole('link').allInnerTexts()).map((s) => s.trim()),
-      ['Обращения', 'Пожелания', 'Рабочий календарь', 'Настройки'],
+      ['Обращения', 'Пожелания', 'База знаний', 'Рабочий календарь', 'Настройки'],
     );
     await Promise.all([
       page.waitForURL(`${server.base}/admin/calendars`),
