@@ -255,8 +255,19 @@ pub async fn rebuild(state: &AppState, changed: Option<&Article>) -> Result<site
 }
 
 /// Called after every rebuild of the site with the published articles: the place where
-/// the suggestion index (`GET /api/kb/suggest`, branch t9-suggest) is rebuilt. Today it
-/// only logs, so the suggestion feature plugs in here without touching the publish flow.
+/// the suggestion index (`GET /api/kb/suggest`, branch t9-suggest, not on main yet) is
+/// rebuilt, so a published article appears in suggestions without a restart. With that
+/// branch merged this becomes one call:
+///
+/// ```text
+/// let documents: Vec<_> = published.iter()
+///     .filter_map(|a| kb::suggest::Document::from_markdown(&a.to_markdown()).ok())
+///     .collect();
+/// crate::kb_suggest::publish_index(state, &documents, state.clock.now()).await?;
+/// ```
+///
+/// (`Article::to_markdown` writes the article as a `site/content` file, which is what the
+/// suggestion index reads.) Until then it only logs.
 pub async fn after_publish(_state: &AppState, published: &[Article]) -> Result<(), AppError> {
     tracing::info!(articles = published.len(), "knowledge base published");
     Ok(())

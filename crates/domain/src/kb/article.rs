@@ -406,6 +406,23 @@ impl Article {
         Ok((next, event))
     }
 
+    /// The article as a file of `site/content`: YAML front matter and the Markdown body
+    /// (what [`super::parse_article_file`] reads back; the suggestion index reads it too).
+    pub fn to_markdown(&self) -> String {
+        let quote = |s: &str| format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""));
+        let tags: Vec<String> = self.tags.iter().map(|t| quote(t)).collect();
+        format!(
+            "---\ntitle: {}\nslug: {}\nsection: {}\ntags: [{}]\nupdated: {}\nsummary: {}\n---\n\n{}\n",
+            quote(&self.title),
+            self.slug,
+            self.section,
+            tags.join(", "),
+            self.updated.format("%Y-%m-%d"),
+            quote(&self.summary),
+            self.body.trim_end(),
+        )
+    }
+
     /// The article's address below the site's root: `<section>/<slug>/`.
     pub fn path(&self) -> String {
         format!("{}/{}/", self.section, self.slug)
@@ -563,6 +580,25 @@ mod tests {
         );
         let (a, _) = a.unpublish(&who, vec![], now()).unwrap();
         assert_eq!((a.version, a.status), (4, ArticleStatus::Draft));
+    }
+
+    #[test]
+    fn an_article_reads_back_from_its_markdown_file() {
+        let who = actor(Role::Admin);
+        let fields = ArticleFields {
+            title: "Цитата «в кавычках» и \"прямые\" кавычки: двоеточие".into(),
+            summary: "Коротко: что и как.".into(),
+            ..draft().validate(&sections()).unwrap()
+        };
+        let (a, _) = Article::create(fields.clone(), &who, day(), now()).unwrap();
+        let back = crate::kb::parse_article_file(
+            "rabota-s-saitom",
+            "redirekty",
+            &a.to_markdown(),
+            &sections(),
+        )
+        .unwrap();
+        assert_eq!((back.fields, back.updated), (fields, day()));
     }
 
     #[test]
