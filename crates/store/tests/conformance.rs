@@ -1653,6 +1653,10 @@ mod cases {
 #[path = "conformance/wishes.rs"]
 mod wishes;
 
+// Knowledge-base articles and their versions.
+#[path = "conformance/kb.rs"]
+mod kb;
+
 // Leads, customer profiles and the network's lead settings.
 #[path = "conformance/leads.rs"]
 mod leads;
