@@ -478,3 +478,50 @@ async fn support_staff_write_and_publish_an_article_in_the_portal() {
     let (_, _, tag) = page(&format!("{}/kb/tags/excel/", server.base)).await;
     assert!(tag.contains("Как выгрузить заявки в Excel"), "{tag}");
 }
+
+#[tokio::test]
+async fn dealerdesk_site_build_writes_the_whole_site_with_its_search_index_into_a_folder() {
+    let data = tempfile::tempdir().expect("temp dir");
+    let out = tempfile::tempdir().expect("temp dir");
+    let output = std::process::Command::new(dealerdesk_e2e::server::built_binary("dealerdesk"))
+        .args(["site", "build", "--out"])
+        .arg(out.path())
+        .args(["--url", "https://kb.example.ru/", "--data-dir"])
+        .arg(data.path())
+        .current_dir(dealerdesk_e2e::workspace_root())
+        .env_remove("DEALERDESK_SITE_BUCKET")
+        .output()
+        .expect("runs");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(String::from_utf8_lossy(&output.stdout).contains("articles published into"));
+    for file in [
+        "index.html",
+        "rabota-s-saitom/index.html",
+        "rabota-s-saitom/redirekty/index.html",
+        "tags/index.html",
+        "search/index.html",
+        "404.html",
+        "assets/site.css",
+        "assets/search.js",
+        "pagefind/pagefind.js",
+    ] {
+        assert!(out.path().join(file).is_file(), "{file} is missing");
+    }
+    let sitemap = std::fs::read_to_string(out.path().join("sitemap.xml")).unwrap();
+    assert!(sitemap.contains("<loc>https://kb.example.ru/rabota-s-saitom/redirekty/</loc>"));
+}
+
+#[tokio::test]
+async fn a_dealer_has_no_editor_in_the_portal() {
+    let server = server_with_kb().await;
+    let dealer = log_in(&server, "dealer1@demo.local").await;
+    for path in ["/articles", "/articles/new", "/articles/redirekty"] {
+        let (status, page) = get(&dealer, &format!("{}{path}", server.base)).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{path}");
+        assert!(page.contains("сотрудники поддержки"), "{path}: {page}");
+    }
+}
