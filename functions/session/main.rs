@@ -1,4 +1,4 @@
-//! Lambda `session`: POST/DELETE /api/session.
+//! Lambda `session`: POST/DELETE /api/session; the caller's notification inbox (GET /api/notifications, POST /api/notifications/{id}/read, POST /api/notifications/read-all).
 //!
 //! A thin edge: the behaviour lives in `dealerdesk-app`, the Lambda wiring in `api_main.rs`.
 

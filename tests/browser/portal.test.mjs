@@ -5,7 +5,8 @@
 // It builds nothing: it starts target/debug/dealerdesk on a free port over a fresh temp data
 // dir with a fixed clock, drives Chromium (/usr/bin/chromium, or $CHROMIUM) through the
 // dealer's and the specialist's main path (filing, taking, mail), then time and cost
-// («Детализация»), comments and files, the dealer's wishes and the admin's working calendar,
+// («Детализация»), comments and files, the dealer's wishes, the dealer's leads (the list and the
+// card's «Контакт» / «Договор»; the leads are posted with the demo site key) and the admin's working calendar,
 // saves a screenshot of every step under
 // target/screenshots/, checks that no page scrolls sideways, and compares the static pages
 // pixel by pixel with tests/browser/baselines/*.png (UPDATE_BASELINES=1 rewrites them).
@@ -349,7 +350,7 @@ test('portal in Chromium: dealer files tickets, specialist takes and costs one, 
     const nav = dealerPage.locator('header nav');
     assert.deepEqual(
       (await nav.getByRole('link').allInnerTexts()).map((s) => s.trim()),
-      ['Обращения', 'Пожелания', 'База знаний', 'Новое обращение'],
+      ['Обращения', 'Пожелания', 'Заявки', 'База знаний', 'Новое обращение'],
     );
     await shot(dealerPage, '02-dealer-tickets');
     await mobileShot(dealer, `${server.base}/tickets`, '02-dealer-tickets-mobile');
@@ -640,6 +641,52 @@ test('portal in Chromium: dealer files tickets, specialist takes and costs one, 
     await mobileShot(dealer, `${server.base}/wishes`, '16-dealer-wishes-mobile');
   });
 
+  await t.test('dealer opens «Заявки»: the list, and the card with «Контакт» and «Договор»', async () => {
+    // Two leads from the dealer's own site, posted server to server with its secret key.
+    for (const lead of [
+      { type: 'preorder', name: 'Иван', surname: 'Петров', phone: '+7 912 345-67-89', email: 'ivan.petrov@example.ru', city: 'Москва', model: 'X-Trail', version: '2.5 CVT', trim: 'LE+', price: '3 150 000', consent: true },
+      { type: 'test_drive', name: 'Анна', surname: 'Смирнова', phone: '8 916 111-22-33', city: 'Москва', model: 'Qashqai', consent: true },
+    ]) {
+      const res = await fetch(`${server.base}/api/leads`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', 'X-Site-Key': 'demo-site-1' },
+        body: JSON.stringify(lead),
+      });
+      assert.equal(res.status, 201, `POST /api/leads: ${await res.text()}`);
+    }
+    await dealerPage.goto(`${server.base}/tickets`);
+    await Promise.all([
+      dealerPage.waitForURL(`${server.base}/leads`),
+      dealerPage.locator('header nav').getByRole('link', { name: 'Заявки', exact: true }).click(),
+    ]);
+    await dealerPage.getByRole('heading', { name: 'Заявки', exact: true }).waitFor();
+    assert.match(await words(dealerPage.locator('table.list thead')), /^Клиент Эл\. почта Телефон Тип Цена Статус Дата и время \(МСК\) Последнее изменение$/);
+    const row = dealerPage.locator('table.list tbody tr', { hasText: 'Иван Петров' });
+    assert.equal(await words(row.locator('.badge')), 'Новый');
+    assert.match(await words(row), /ivan\.petrov@example\.ru \+79123456789 Предзаказ X-Trail 3 150 000 ₽ Новый/);
+    assert.equal(await dealerPage.locator('table.list tbody tr').count(), 2);
+    await shot(dealerPage, '18-dealer-leads');
+    await mobileShot(dealer, `${server.base}/leads`, '18-dealer-leads-mobile');
+
+    await Promise.all([
+      dealerPage.waitForURL((url) => /^\/leads\/[^/]+$/.test(url.pathname)),
+      row.getByRole('link', { name: 'Иван Петров' }).click(),
+    ]);
+    await dealerPage.getByRole('heading', { name: 'Предзаказ: Иван Петров' }).waitFor();
+    const contract = dealerPage.locator('section#contract');
+    assert.match(await words(contract), /Блок «Договор» доступен после того, как в блоке «Контакт» выбрано «Да»\./);
+    const contact = dealerPage.locator('section#contact');
+    await contact.getByLabel('Да', { exact: true }).check();
+    await contact.getByLabel('Комментарий к контакту').fill('Приедет в субботу к 11:00 на тест-драйв');
+    await contact.getByRole('button', { name: 'Сохранить «Контакт»', exact: true }).click();
+    await dealerPage.locator('dl.facts .badge', { hasText: 'Ожидание визита' }).waitFor();
+    await contract.getByRole('button', { name: 'Сохранить «Договор»', exact: true }).waitFor();
+    assert.match(await words(contact), /Время контакта: \d\d\.\d\d\.\d{4} \d\d:\d\d \(МСК\) — не изменяется/);
+    assert.match(await words(dealerPage.locator('table.history tbody')), /Контакт — Да/);
+    await shot(dealerPage, '19-lead-card');
+    await mobileShot(dealer, dealerPage.url(), '19-lead-card-mobile');
+  });
+
   await t.test('admin opens «Рабочий календарь»: the year as a grid of months', async () => {
     admin = await newDesktop();
     const page = await admin.newPage();
@@ -647,7 +694,17 @@ test('portal in Chromium: dealer files tickets, specialist takes and costs one, 
     const nav = page.locator('header nav');
     assert.deepEqual(
       (await nav.getByRole('link').allInnerTexts()).map((s) => s.trim()),
-      ['Обращения', 'Пожелания', 'База знаний', 'Рабочий календарь', 'Настройки'],
+      [
+        'Обращения',
+        'Пожелания',
+        'Заявки',
+        'База знаний',
+        'Просроченные заявки',
+        'Правила распределения',
+        'Часы работы дилеров',
+        'Рабочий календарь',
+        'Настройки',
+      ],
     );
     await Promise.all([
       page.waitForURL(`${server.base}/admin/calendars`),

@@ -26,7 +26,7 @@ use tower::ServiceExt as _;
 /// `main.rs` calls `routes::<group>`). The SAM template routes to it exactly the `/api/...`
 /// routes of that group, read from `crates/app/src/routes.rs` by [`template_routes_every_function`];
 /// everything else reaches the portal through `$default`.
-const HTTP_FUNCTIONS: [(&str, &str); 9] = [
+const HTTP_FUNCTIONS: [(&str, &str); 11] = [
     ("session", "session"),
     ("tickets-create", "tickets_create"),
     ("tickets-read", "tickets_read"),
@@ -34,12 +34,14 @@ const HTTP_FUNCTIONS: [(&str, &str); 9] = [
     ("tickets-actions", "tickets_actions"),
     ("wishes", "wishes"),
     ("kb-admin", "kb_admin"),
+    ("leads", "leads"),
     ("admin", "admin_calendars"),
+    ("survey-callback", "survey_callback"),
     ("portal", "portal"),
 ];
 
 /// The scheduled job functions: binary, `Job` code and the template's schedule expression.
-const JOB_FUNCTIONS: [(&str, &str, &str); 5] = [
+const JOB_FUNCTIONS: [(&str, &str, &str); 7] = [
     ("job-outbox", "outbox", "rate(1 minute)"),
     ("job-sla-watch", "sla_watch", "rate(5 minutes)"),
     ("job-auto-accept", "auto_accept", "rate(15 minutes)"),
@@ -50,7 +52,24 @@ const JOB_FUNCTIONS: [(&str, &str, &str); 5] = [
         "cron(0 6-15 * * ? *)",
     ),
     ("job-cost-cutoff", "cost_cutoff", "rate(1 hour)"),
+    (
+        "job-lead-escalations",
+        "lead_escalations",
+        "rate(5 minutes)",
+    ),
+    ("job-lead-surveys", "lead_surveys", "rate(15 minutes)"),
 ];
+
+/// The key of signed tokens, given to every function as the template does (`SigningKey`) and
+/// to the in-process app, so a link made here opens there.
+const SIGNING_KEY: &str = "lambda-events-signing-key-0123456789abcdef";
+
+fn settings() -> Settings {
+    Settings {
+        signing_key: SIGNING_KEY.to_owned(),
+        ..Settings::default()
+    }
+}
 
 /// The bucket of attached files in moto, for the tests that start it.
 const BUCKET: &str = "dealerdesk-attachments-test";
@@ -122,7 +141,7 @@ impl Fixture {
         let state = AppState::new(
             store,
             Clock::system(),
-            Settings::default(),
+            settings(),
             Mailer::Mailbox(mailbox),
             blobs,
         );
@@ -167,6 +186,7 @@ impl Fixture {
             ("DEALERDESK_TABLE".to_owned(), self.table.clone()),
             ("DEALERDESK_DYNAMODB_ENDPOINT".to_owned(), dynamo),
             ("DEALERDESK_COOKIE_SECURE".to_owned(), "true".to_owned()),
+            ("DEALERDESK_SIGNING_KEY".to_owned(), SIGNING_KEY.to_owned()),
         ];
         if template_function(&template(), bin).contains("DEALERDESK_BLOB_BUCKET:") {
             match s3.clone() {
@@ -235,7 +255,7 @@ impl Fixture {
         AppState::new(
             store,
             Clock::system(),
-            Settings::default(),
+            settings(),
             Mailer::Mailbox(std::env::temp_dir().join(format!("{}-mail", self.table))),
             Blobs::LocalDir(self.blob_dir.clone()),
         )
@@ -456,6 +476,32 @@ async fn session_function_logs_in_and_refuses_a_wrong_password() {
         .route("POST /api/session")
         .body("application/json", b"{not json", false);
     assert_json_error(&session.invoke(&garbage).await, 400);
+
+    // The caller's notification inbox is the session function's too.
+    let inbox = lambda_api(
+        &session,
+        &token,
+        "GET /api/notifications",
+        "/api/notifications",
+        Value::Null,
+        200,
+    )
+    .await;
+    assert_eq!(inbox["unread"], 0, "{inbox}");
+    let read = lambda_api(
+        &session,
+        &token,
+        "POST /api/notifications/read-all",
+        "/api/notifications/read-all",
+        Value::Null,
+        200,
+    )
+    .await;
+    assert_eq!(read["marked"], 0, "{read}");
+    let unknown = ApiGwV2Request::new("POST", "/api/notifications/01JQ0000000000000000000000/read")
+        .route("POST /api/notifications/{id}/read")
+        .bearer(&token);
+    assert_json_error(&session.invoke(&unknown).await, 404);
 
     let logout = ApiGwV2Request::new("DELETE", "/api/session")
         .route("DELETE /api/session")
@@ -1026,6 +1072,212 @@ async fn job_sla_watch_function_reports_an_overdue_ticket_once() {
     fx.assert_least_privilege("job-sla-watch");
 }
 
+/// A lead of dealer 4 posted from its site now (on the in-process app's clock), with the
+/// customer's e-mail.
+async fn post_lead(fx: &Fixture) -> dealerdesk_domain::lead::Lead {
+    use dealerdesk_domain::lead::{LeadDraft, LeadSource, Origin};
+    let draft = LeadDraft {
+        kind: Some("test_drive".into()),
+        name: Some("Иван".into()),
+        surname: Some("Петров".into()),
+        phone: Some("8 (914) 123-45-67".into()),
+        email: Some("ivan@mail.ru".into()),
+        consent: Some("true".into()),
+        ..LeadDraft::default()
+    };
+    let intake = dealerdesk_app::lead::LeadIntake {
+        network: dealerdesk_domain::NetworkId::new("network-demo"),
+        origin: Origin::DealerSite(dealerdesk_domain::DealerId::new("dealer-4")),
+        source: LeadSource::Site,
+        new: draft.validate().expect("a valid lead"),
+        idempotency: None,
+    };
+    dealerdesk_app::lead::create(&fx.state, intake)
+        .await
+        .expect("the lead is stored")
+        .lead()
+        .clone()
+}
+
+#[tokio::test]
+async fn survey_callback_function_shows_the_page_and_records_one_answer() {
+    use dealerdesk_store::LeadRepo;
+    let fx = Fixture::start().await;
+    let lead = post_lead(&fx).await;
+    let link = dealerdesk_app::lead::survey::link(&fx.state, lead.id(), fx.state.clock.now());
+    let path = format!("/s/{}", link.rsplit('/').next().expect("a token"));
+    let survey = fx.function("survey-callback").await;
+
+    // The mail scanner's GET and the customer's: the page, nothing recorded.
+    for _ in 0..2 {
+        let resp = survey
+            .invoke(&ApiGwV2Request::new("GET", &path).route("GET /s/{token}"))
+            .await;
+        assert_eq!(resp.status, 200, "{:#}", resp.raw);
+        assert!(
+            resp.header("content-type")
+                .is_some_and(|c| c.starts_with("text/html"))
+        );
+        assert!(
+            resp.header("content-security-policy")
+                .is_some_and(|c| !c.contains("unsafe-inline"))
+        );
+        assert!(
+            resp.body
+                .contains("Дилер связался, но обслуживание не устраивает")
+        );
+        assert!(!resp.body.contains("<script"));
+    }
+    let unchanged = fx.state.store.lead(lead.id()).await.unwrap().unwrap();
+    assert_eq!(unchanged, lead, "a GET records nothing");
+
+    let answer = ApiGwV2Request::new("POST", &path)
+        .route("POST /s/{token}")
+        .form(&[("answer", "unhappy"), ("comment", "Долго ждал звонка")]);
+    let resp = survey.invoke(&answer).await;
+    assert_eq!(resp.status, 200, "{}", resp.body);
+    assert!(resp.body.contains("Спасибо за ответ!"), "{}", resp.body);
+    let answered = fx.state.store.lead(lead.id()).await.unwrap().unwrap();
+    assert_eq!(
+        answered.survey().map(|s| s.answer.code()),
+        Some("unhappy"),
+        "recorded on the lead"
+    );
+
+    let again = survey.invoke(&answer).await;
+    assert_eq!(again.status, 409, "single use");
+    assert!(
+        again.body.contains("Ответ на опрос уже получен"),
+        "{}",
+        again.body
+    );
+    let forged = survey
+        .invoke(&ApiGwV2Request::new("GET", "/s/abc.def").route("GET /s/{token}"))
+        .await;
+    assert_eq!(forged.status, 404);
+    assert!(forged.body.contains("Ссылка на опрос недействительна"));
+
+    assert_json_logs(&survey);
+    fx.assert_least_privilege("survey-callback");
+}
+
+#[tokio::test]
+async fn job_lead_surveys_function_asks_the_customer_a_day_after_the_lead_once() {
+    let fx = Fixture::start().await;
+    // A lead of two days ago (the function runs on the real clock) and one of today.
+    fx.back_dated(2);
+    let old = post_lead(&fx).await;
+    fx.now();
+    post_lead(&fx).await;
+    let job = fx
+        .function_with(
+            "job-lead-surveys",
+            &[("DEALERDESK_PUBLIC_URL", "https://desk.example.com")],
+        )
+        .await;
+    let tick = || scheduled_event("dealerdesk-LeadSurveysJobFunctionTick-1AB2CD3EF4GH5");
+
+    let report = job.invoke_event(tick()).await;
+    assert_eq!(
+        assert_report(&report, "lead_surveys"),
+        (1, 0, 0),
+        "{report}"
+    );
+    let report = job.invoke_event(tick()).await;
+    assert_eq!(
+        assert_report(&report, "lead_surveys"),
+        (0, 0, 0),
+        "once: {report}"
+    );
+
+    jobs::run(&fx.state, Job::Outbox, fx.state.clock.now())
+        .await
+        .expect("outbox runs");
+    let mailbox = fx.state.mailer.mailbox().expect("local mailbox");
+    let letter = read_mailbox(mailbox)
+        .into_iter()
+        .find(|m| m.key == format!("lead:{}:survey:invite", old.id()))
+        .expect("the survey letter");
+    assert_eq!(letter.email.to, ["ivan@mail.ru"]);
+    assert!(
+        letter.email.text.contains("https://desk.example.com/s/"),
+        "the link points at DEALERDESK_PUBLIC_URL: {}",
+        letter.email.text
+    );
+
+    assert_json_logs(&job);
+    fx.assert_least_privilege("job-lead-surveys");
+}
+
+#[tokio::test]
+async fn admin_function_anonymises_a_customer_for_the_admin_only() {
+    use dealerdesk_store::LeadRepo;
+    let fx = Fixture::start().await;
+    let lead = post_lead(&fx).await;
+    let customer = lead.customer().expect("a profile").clone();
+    let admin = fx.function("admin").await;
+    let path = format!("/api/customers/{customer}/anonymise");
+    let request = |token: &str| {
+        ApiGwV2Request::new("POST", &path)
+            .route("POST /api/customers/{id}/anonymise")
+            .bearer(token)
+    };
+    let dealer = fx.token("dealer4@demo.local").await;
+    assert_json_error(&admin.invoke(&request(&dealer)).await, 403);
+    let token = fx.token("admin@demo.local").await;
+    let resp = admin.invoke(&request(&token)).await;
+    assert_eq!(resp.status, 200, "{:#}", resp.raw);
+    assert_eq!(resp.json()["leads_anonymised"], 1);
+    let after = fx.state.store.lead(lead.id()).await.unwrap().unwrap();
+    assert_eq!(after.person().name, dealerdesk_domain::lead::ANONYMOUS_NAME);
+
+    assert_json_logs(&admin);
+    fx.assert_least_privilege("admin");
+}
+
+#[tokio::test]
+async fn job_lead_escalations_function_tells_the_dealer_and_the_representative_once() {
+    let fx = Fixture::start().await;
+    // A lead of «Автоцентр Восток» posted a month ago and never touched: both steps are due.
+    fx.back_dated(30);
+    let lead = crate::lead_escalation::vostok_lead(&fx.state, "Ольга", "+7 914 555-09-09").await;
+    fx.now();
+    let escalations = fx.function("job-lead-escalations").await;
+    let tick = || scheduled_event("dealerdesk-LeadEscalationsJobFunctionTick-1AB2CD3EF4GH5");
+
+    let report = escalations.invoke_event(tick()).await;
+    assert_eq!(
+        assert_report(&report, "lead_escalations"),
+        (2, 0, 0),
+        "the dealer's and the representative's notices: {report}"
+    );
+    let report = escalations.invoke_event(tick()).await;
+    assert_eq!(
+        assert_report(&report, "lead_escalations"),
+        (0, 0, 0),
+        "{report}"
+    );
+
+    jobs::run(&fx.state, Job::Outbox, fx.state.clock.now())
+        .await
+        .expect("outbox runs");
+    let mails = read_mailbox(fx.state.mailer.mailbox().expect("local mailbox"));
+    for (step, to) in [
+        ("dealer_2h", "dealer4@demo.local"),
+        ("observer_4h", "rep2@demo.local"),
+    ] {
+        let key = format!("lead:{}:escalation:{step}", lead.id());
+        let mail = mails
+            .iter()
+            .find(|m| m.key == key)
+            .unwrap_or_else(|| panic!("{key} mailed: {mails:?}"));
+        assert_eq!(mail.email.to, [to]);
+    }
+
+    assert_json_logs(&escalations);
+    fx.assert_least_privilege("job-lead-escalations");
+}
+
 #[tokio::test]
 async fn job_auto_accept_function_accepts_a_result_left_in_review() {
     let fx = Fixture::start().await;
@@ -1490,6 +1742,105 @@ async fn wishes_function_takes_a_wish_from_the_dealer_to_development() {
     fx.assert_least_privilege("wishes");
 }
 
+#[tokio::test]
+async fn leads_function_shows_and_changes_a_lead_card_for_its_dealer_only() {
+    let fx = Fixture::start().await;
+    let dealer = fx.token("dealer1@demo.local").await;
+    let other = fx.token("dealer2@demo.local").await;
+    let draft = dealerdesk_domain::lead::LeadDraft {
+        kind: Some("preorder".into()),
+        name: Some("Иван".into()),
+        surname: Some("Петров".into()),
+        phone: Some("+79123456789".into()),
+        consent: Some("true".into()),
+        ..Default::default()
+    };
+    let made = dealerdesk_app::lead::create(
+        &fx.state,
+        dealerdesk_app::lead::LeadIntake {
+            network: dealerdesk_domain::NetworkId::new("network-demo"),
+            origin: dealerdesk_domain::lead::Origin::DealerSite(dealerdesk_domain::DealerId::new(
+                "dealer-1",
+            )),
+            source: dealerdesk_domain::lead::LeadSource::Site,
+            new: draft.validate().expect("valid"),
+            idempotency: None,
+        },
+    )
+    .await
+    .expect("lead");
+    let id = made.lead().id().to_string();
+    let leads = fx.function("leads").await;
+
+    let list = lambda_api(
+        &leads,
+        &dealer,
+        "GET /api/leads",
+        "/api/leads",
+        Value::Null,
+        200,
+    )
+    .await;
+    assert!(list.to_string().contains(&id), "{list}");
+    let path = format!("/api/leads/{id}");
+    let card = lambda_api(
+        &leads,
+        &dealer,
+        "GET /api/leads/{id}",
+        &path,
+        Value::Null,
+        200,
+    )
+    .await;
+    assert_eq!(card["lead"]["status"], "new", "{card}");
+    let resp = leads
+        .invoke(
+            &ApiGwV2Request::new("GET", &path)
+                .route("GET /api/leads/{id}")
+                .bearer(&other),
+        )
+        .await;
+    assert_json_error(&resp, 404);
+    let contact = format!("/api/leads/{id}/contact");
+    let card = lambda_api(
+        &leads,
+        &dealer,
+        "POST /api/leads/{id}/contact",
+        &contact,
+        json!({"outcome": "yes", "version": card["lead"]["version"]}),
+        200,
+    )
+    .await;
+    assert_eq!(card["lead"]["status_label"], "Ожидание визита", "{card}");
+    let stale = lambda_api(
+        &leads,
+        &dealer,
+        "POST /api/leads/{id}/contract",
+        &format!("/api/leads/{id}/contract"),
+        json!({"outcome": "yes", "version": 1}),
+        409,
+    )
+    .await;
+    assert_eq!(stale["error"]["code"], "lead_version_conflict", "{stale}");
+    let resp = leads
+        .invoke(
+            &ApiGwV2Request::new("GET", "/api/leads/search")
+                .route("GET /api/leads/search")
+                .query("surname", "Петров")
+                .query("name", "Иван")
+                .query("phone", "6789")
+                .bearer(&other),
+        )
+        .await;
+    assert_eq!(resp.status, 200, "{:#}", resp.raw);
+    let found = resp.json();
+    assert_eq!(found["items"][0]["id"], id.as_str(), "{found}");
+    assert_eq!(found["items"][0]["phone"], "+7 912 ***-**-89", "{found}");
+
+    assert_json_logs(&leads);
+    fx.assert_least_privilege("leads");
+}
+
 /// The S3 endpoint already given to a function, if any.
 fn s3_endpoint_of(env: &[(String, String)]) -> Option<String> {
     env.iter()
@@ -1927,7 +2278,13 @@ fn mounted(src: &str, body: &str, out: &mut Vec<(String, String)>) {
     }
     let ident = |c: char| c.is_ascii_alphanumeric() || c == '_';
     for (at, _) in body.match_indices("::routes::") {
-        let feature = body[..at].rsplit(|c: char| !ident(c)).next().unwrap_or("");
+        // `wish::routes::api()` is in crates/app/src/wish/, `lead::survey::routes::callback()`
+        // in crates/app/src/lead/survey/.
+        let feature = body[..at]
+            .rsplit(|c: char| !(ident(c) || c == ':'))
+            .next()
+            .unwrap_or("")
+            .replace("::", "/");
         let name: String = body[at + "::routes::".len()..]
             .chars()
             .take_while(|&c| ident(c))
@@ -2023,9 +2380,11 @@ fn template_routes_every_function() {
             .get(group)
             .unwrap_or_else(|| panic!("routes.rs has no pub fn {group}"))
             .iter()
+            // Every route of a function's group is routed to it; the portal's pages reach it
+            // through `$default`, so only its `/api/...` routes are listed.
             .filter(|r| {
                 r.split_once(' ')
-                    .is_some_and(|(_, p)| p.starts_with("/api/"))
+                    .is_some_and(|(_, p)| bin != "portal" || p.starts_with("/api/"))
             })
             .cloned()
             .collect();

@@ -15,6 +15,7 @@ pub mod clock;
 pub mod comment;
 pub mod cost;
 pub mod demo;
+pub mod inbox;
 pub mod jobs;
 pub mod kb;
 pub mod kernel;
@@ -62,7 +63,7 @@ impl Default for Settings {
             public_url: "http://127.0.0.1:8080".into(),
             // Tests and a bare `Settings::default()` only: `from_env` refuses to run a Lambda
             // without a real key, and `dealerdesk serve` makes one per data dir.
-            signing_key: "dealerdesk-local-signing-key".into(),
+            signing_key: "dealerdesk-local-signing-key-tests-only".into(),
         }
     }
 }
@@ -184,6 +185,11 @@ fn templates() -> minijinja::Environment<'static> {
         calendar::portal::add_templates,
         settings::views::add_templates,
         outbox::portal::add_templates,
+        inbox::views::add_templates,
+        lead::card::views::add_templates,
         outbox::mail::add_templates,
+        lead::escalation::views::add_templates,
+        lead::survey::views::add_templates,
+        lead::privacy::views::add_templates,
     ])
 }

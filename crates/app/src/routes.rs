@@ -4,7 +4,7 @@
 
 use crate::kernel::{self, templates};
 use crate::{
-    AppState, attachment, calendar, comment, cost, kb, openapi, outbox, session, settings,
+    AppState, attachment, calendar, comment, cost, inbox, kb, lead, openapi, outbox, session, settings,
     telemetry, ticket, wish,
 };
 use axum::Router;
@@ -26,9 +26,11 @@ fn finish(router: Router<AppState>, state: AppState) -> Router {
         .with_state(state)
 }
 
-/// `POST /api/session`, `DELETE /api/session`
+/// `POST /api/session`, `DELETE /api/session`; the caller's notification inbox:
+/// `GET /api/notifications`, `POST /api/notifications/{id}/read`,
+/// `POST /api/notifications/read-all`
 pub fn session(state: AppState) -> Router {
-    finish(session::routes::api(), state)
+    finish(session::routes::api().merge(inbox::routes::api()), state)
 }
 
 /// `POST /api/tickets`
@@ -75,10 +77,16 @@ fn tickets_actions_routes() -> Router<AppState> {
 }
 
 /// `GET /api/admin/calendars`, `GET`/`PUT /api/admin/calendars/{year}`,
-/// `GET`/`PUT /api/admin/calendars/hours`, `GET`/`PUT /api/admin/settings`
+/// `GET`/`PUT /api/admin/calendars/hours`, `GET`/`PUT /api/admin/settings`,
+/// `POST /api/customers/{id}/anonymise`; the lead network's settings:
+/// `GET`/`PUT /api/dealers/{id}/hours`, `GET`/`PUT /api/leads/network`,
+/// `GET /api/leads/overdue`
 pub fn admin_calendars(state: AppState) -> Router {
     finish(
-        calendar::routes::api().merge(settings::routes::api()),
+        calendar::routes::api()
+            .merge(settings::routes::api())
+            .merge(lead::privacy::routes::api())
+            .merge(lead::escalation::routes::api()),
         state,
     )
 }
@@ -87,6 +95,18 @@ pub fn admin_calendars(state: AppState) -> Router {
 /// `POST /api/wishes/{id}/actions`
 pub fn wishes(state: AppState) -> Router {
     finish(wish::routes::api(), state)
+}
+
+/// The lead card: `GET /api/leads`, `GET /api/leads/search`, `GET`/`PATCH /api/leads/{id}`,
+/// `POST /api/leads/{id}/contact`, `…/contract`, `…/transfer`, `GET /api/customers/{id}`
+pub fn leads(state: AppState) -> Router {
+    finish(lead::card::routes::api(), state)
+}
+
+/// `GET /s/{token}`, `POST /s/{token}`: the customer survey's public page (SPEC §4.5), the
+/// `survey-callback` function.
+pub fn survey_callback(state: AppState) -> Router {
+    finish(lead::survey::routes::callback(), state)
 }
 
 /// The portal: login, ticket pages, wishes, the admin calendar, static assets.
@@ -105,7 +125,11 @@ fn portal_routes() -> Router<AppState> {
         .merge(settings::routes::pages())
         .merge(kb::routes::pages())
         .merge(kb::routes::site_pages())
+        .merge(lead::escalation::routes::pages())
         .merge(outbox::routes::routes())
+        .merge(inbox::routes::pages())
+        .merge(lead::card::routes::pages())
+        .merge(lead::privacy::routes::pages())
 }
 
 /// `GET`/`POST /api/kb/articles`, `GET`/`PUT /api/kb/articles/{slug}`,
@@ -127,6 +151,11 @@ pub fn all(state: AppState) -> Router {
         .merge(settings::routes())
         .merge(kb::routes())
         .merge(outbox::routes())
+        .merge(inbox::routes())
+        .merge(lead::card::routes())
+        .merge(lead::escalation::routes())
+        .merge(lead::survey::routes::routes())
+        .merge(lead::privacy::routes::routes())
         .merge(openapi_routes());
     finish(routes, state)
 }

@@ -36,11 +36,29 @@ impl Actor {
                 Area::Wishes,
                 Role::Accountant | Role::Specialist | Role::RegionalRep | Role::BrandAdmin,
             ) => Scope::Nothing,
+            (Area::LeadNetwork, Role::BrandAdmin) => Scope::All,
+            (
+                Area::LeadNetwork,
+                Role::Dealer
+                | Role::Accountant
+                | Role::Specialist
+                | Role::AccountManager
+                | Role::RegionalRep,
+            ) => Scope::Nothing,
             (Area::Documents, Role::Dealer | Role::Accountant) => own(),
             (Area::Documents, Role::AccountManager) => managed(),
             (Area::Documents, Role::Specialist | Role::RegionalRep | Role::BrandAdmin) => {
                 Scope::Nothing
             }
+            (Area::DealerHours, Role::AccountManager) => managed(),
+            (
+                Area::DealerHours,
+                Role::Dealer
+                | Role::Accountant
+                | Role::Specialist
+                | Role::RegionalRep
+                | Role::BrandAdmin,
+            ) => Scope::Nothing,
         }
     }
 
@@ -57,6 +75,15 @@ impl Actor {
         matches!(
             self.role,
             Role::Dealer | Role::Specialist | Role::AccountManager | Role::Admin
+        )
+    }
+
+    /// Whether this actor works with leads (SPEC §1, §4): dealers, regional representatives,
+    /// the brand's head office and the platform operator.
+    pub fn reads_leads(&self) -> bool {
+        matches!(
+            self.role,
+            Role::Dealer | Role::RegionalRep | Role::BrandAdmin | Role::Admin
         )
     }
 
@@ -160,6 +187,55 @@ mod tests {
         );
         assert_eq!(a.scope(Area::Tickets), Scope::Nothing);
         assert_eq!(a.scope(Area::Wishes), Scope::Nothing);
+    }
+
+    #[test]
+    fn dealer_hours_are_edited_by_admins_and_the_dealers_account_manager_only() {
+        use crate::kernel::Owner;
+        let d1 = DealerId::new("d1");
+        let mine = UserId::new("u1");
+        let other = UserId::new("u2");
+        let managed_by = |manager| Owner {
+            dealer: &d1,
+            account_manager: Some(manager),
+        };
+        let manager = actor(Role::AccountManager, None).scope(Area::DealerHours);
+        assert!(manager.admits(&managed_by(&mine)));
+        assert!(!manager.admits(&managed_by(&other)));
+        assert!(
+            actor(Role::Admin, None)
+                .scope(Area::DealerHours)
+                .admits(&managed_by(&other))
+        );
+        for role in [
+            Role::Dealer,
+            Role::Accountant,
+            Role::Specialist,
+            Role::RegionalRep,
+            Role::BrandAdmin,
+        ] {
+            assert_eq!(
+                actor(role, Some("d1")).scope(Area::DealerHours),
+                Scope::Nothing,
+                "{role:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_routing_rules_are_the_brand_head_offices() {
+        for role in [Role::BrandAdmin, Role::Admin] {
+            assert_eq!(actor(role, None).scope(Area::LeadNetwork), Scope::All);
+        }
+        for role in [
+            Role::Dealer,
+            Role::Accountant,
+            Role::Specialist,
+            Role::AccountManager,
+            Role::RegionalRep,
+        ] {
+            assert!(!actor(role, Some("d1")).scope(Area::LeadNetwork).is_open());
+        }
     }
 
     #[test]

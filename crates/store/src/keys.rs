@@ -34,9 +34,11 @@
 //! | wish | `WISH#<id>` | `WISH` | gsi1: `DEALER#<dealer>#WISHES` / `<created>#<id>`; gsi2: `WISHES` / `<created>#<id>` |
 //! | wish history event | `WISH#<id>` | `EVENT#<at>#<version>` | — |
 //! | failed-login counter | `THROTTLE#LOGIN#ADDR#<address>` or `THROTTLE#LOGIN#ACCOUNT#<email>#<address>` | `THROTTLE` | — (`ttl` = a day after the last failure) |
+//! | inbox entry | `INBOX#<user>` | `NOTE#<ulid>` | — |
+//! | inbox unread counter | `INBOX#<user>` | `COUNT` | — |
 //! | lead | `LEAD#<id>` | `LEAD` | gsi1: `DEALER#<dealer>#LEADS` / `<created>#<id>`; gsi2: `LEADS` / `<created>#<id>`; gsi3 while an escalation is owed: `LEAD#ESCALATE` / `<due>#<id>` |
 //! | lead history line | `LEAD#<id>` | `EVENT#<at>#<version>#<n>` | — |
-//! | representative's copy of a lead | `LEAD#<id>` | `OBSERVER` | gsi1 while observed: `OBSERVER#<user>#LEADS` / `<created>#<id>` |
+//! | representative's copy of a lead | `LEAD#<id>` | `OBSERVER` | gsi1 while observed: `OBSERVER#<user>#LEADS` / `<created>#<id>`; gsi2 (the search across dealers): `LEADSEARCH#<surname>#<name>` (folded) / `<created>#<id>` |
 //! | customer survey due | `LEAD#<id>` | `SURVEY` | gsi3: `LEAD#SURVEY` / `<due>#<id>` |
 //! | lead idempotency record | `IDEMP#LEAD#<site or user>#<key>` | `IDEMP` | — (`ttl`) |
 //! | customer profile | `CUSTOMER#<id>` | `CUSTOMER` | — |
@@ -586,4 +588,26 @@ mod wish_key_tests {
             assert_ne!(sk, TICKET_SK);
         }
     }
+}
+
+/// The sort key of a user's unread counter in the inbox partition.
+pub const INBOX_COUNT_SK: &str = "COUNT";
+/// The prefix of an inbox entry's sort key.
+pub const INBOX_ITEM_SK_PREFIX: &str = "NOTE#";
+
+/// The partition of one user's notification inbox: its entries and its unread counter.
+/// The entries' ids are ULIDs, so `NOTE#<ulid>` sorts by time; `COUNT` sorts before them.
+pub fn inbox_pk(user: &UserId) -> String {
+    format!("INBOX#{user}")
+}
+
+/// The sort key of one inbox entry.
+pub fn inbox_item_sk(id: &str) -> String {
+    format!("{INBOX_ITEM_SK_PREFIX}{id}")
+}
+
+/// The `gsi2pk` under which the search across dealers finds a lead: its folded surname and
+/// name (`петров#иван`, see `dealerdesk_domain::lead::search_key`).
+pub fn lead_search_gsi2pk(key: &str) -> String {
+    format!("LEADSEARCH#{key}")
 }

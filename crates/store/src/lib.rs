@@ -31,6 +31,7 @@ mod cursor;
 mod directory;
 mod error;
 mod kb;
+mod inbox;
 mod kernel;
 pub mod keys;
 mod lead;
@@ -50,9 +51,11 @@ pub use comment::{TicketNotes, TicketNotesRepo};
 pub use cost::{CompletedWork, CostRepo, Ledger, LedgerWrite};
 pub use error::{Entity, StoreError};
 pub use kb::KbRepo;
+pub use inbox::{InboxEntry, InboxRepo};
 pub use lead::{
-    CustomerRepo, CustomerWrite, LeadCreate, LeadCreated, LeadIdempotency, LeadListing,
-    LeadNetwork, LeadNetworkRepo, LeadRepo, LeadSave,
+    CustomerRepo, CustomerWrite, LeadCreate, LeadCreated, LeadErasure, LeadFilter, LeadIdempotency,
+    LeadListRepo, LeadListing, LeadNetwork, LeadNetworkRepo, LeadOrder, LeadRepo, LeadSave,
+    LeadSurveyRepo,
 };
 pub use settings::SettingsRepo;
 pub use table::{GsiDefinition, TABLE_GSIS, TTL_ATTRIBUTE, table_definition_summary};

@@ -1660,3 +1660,10 @@ mod kb;
 // Leads, customer profiles and the network's lead settings.
 #[path = "conformance/leads.rs"]
 mod leads;
+
+// The lead card's list and search, and the notification inbox.
+#[path = "conformance/lead_card.rs"]
+mod lead_card;
+// The customer survey's and the customer's privacy writes (issue 8).
+#[path = "conformance/lead_survey.rs"]
+mod lead_survey;

@@ -10,7 +10,7 @@ use axum::http::request::Parts;
 use axum::response::{IntoResponse, Redirect, Response};
 use dealerdesk_domain::kernel::{Area, RefusalKind};
 use dealerdesk_domain::{Actor, Role};
-use dealerdesk_store::SessionRepo;
+use dealerdesk_store::{InboxRepo, SessionRepo};
 use minijinja::{Value, context};
 
 /// Finds the live session of a token.
@@ -47,6 +47,8 @@ impl FromRequestParts<AppState> for ApiCaller {
 pub struct PortalCaller {
     pub principal: Principal,
     pub name: String,
+    /// Unread notifications in the caller's inbox, for the header (one read).
+    pub unread: u64,
 }
 
 impl FromRequestParts<AppState> for PortalCaller {
@@ -68,7 +70,19 @@ impl FromRequestParts<AppState> for PortalCaller {
             .ok()
             .and_then(|mut names| names.remove(&principal.actor.user_id))
             .unwrap_or_default();
-        Ok(PortalCaller { principal, name })
+        // The header's count is a convenience: a failed read shows none, not an error page.
+        let unread = match state.store.unread_count(&principal.actor.user_id).await {
+            Ok(n) => n,
+            Err(e) => {
+                tracing::warn!(error = %e, "unread notifications not counted");
+                0
+            }
+        };
+        Ok(PortalCaller {
+            principal,
+            name,
+            unread,
+        })
     }
 }
 
@@ -87,6 +101,11 @@ impl PortalCaller {
             is_admin => role == Role::Admin,
             reads_wishes => actor.scope(Area::Wishes).is_open(),
             writes_kb => dealerdesk_domain::kb::may_edit_articles(role),
+            reads_leads => actor.reads_leads(),
+            unread => self.unread,
+            watches_overdue_leads => matches!(role, Role::RegionalRep | Role::BrandAdmin | Role::Admin),
+            edits_dealer_hours => actor.scope(Area::DealerHours).is_open(),
+            edits_lead_network => actor.scope(Area::LeadNetwork).is_open(),
         }
     }
 

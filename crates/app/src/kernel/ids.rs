@@ -10,6 +10,7 @@ use crate::kernel::templates::{error_page, is_api};
 use axum::extract::{FromRequestParts, Path};
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
+use dealerdesk_domain::lead::{CustomerId, LeadId};
 use dealerdesk_domain::{AttachmentId, CommentId, TicketId, TimeEntryError, TimeEntryId, WishId};
 
 /// A value of one path segment, parsed by its format.
@@ -38,7 +39,14 @@ macro_rules! ulid_ids {
     )*};
 }
 
-ulid_ids!(TicketId, WishId, CommentId, AttachmentId);
+ulid_ids!(
+    TicketId,
+    WishId,
+    CommentId,
+    AttachmentId,
+    LeadId,
+    CustomerId
+);
 
 impl PathId for TimeEntryId {
     fn parse(raw: &str) -> Option<Self> {

@@ -17,6 +17,11 @@ pub enum Job {
     /// The quarter's cut-off: pending costs count as confirmed, disputed ones move to the
     /// next quarter (SPEC §2.6).
     CostCutoff,
+    /// Tell the dealer of a lead unprocessed for 2 working hours, its representative after
+    /// 4 (SPEC §4.4).
+    LeadEscalations,
+    /// Mail the customer survey 24 hours after a lead (SPEC §4.5).
+    LeadSurveys,
     /// Deliver pending notices from the outbox.
     Outbox,
 }
@@ -24,11 +29,13 @@ pub enum Job {
 impl Job {
     /// Every job, in the order the scheduler runs them (notices last, so that what the
     /// other jobs enqueue goes out in the same tick).
-    pub const ALL: [Job; 5] = [
+    pub const ALL: [Job; 7] = [
         Job::SlaWatch,
         Job::AutoAccept,
         Job::CostReminders,
         Job::CostCutoff,
+        Job::LeadEscalations,
+        Job::LeadSurveys,
         Job::Outbox,
     ];
 
@@ -39,6 +46,8 @@ impl Job {
             Job::AutoAccept => "auto_accept",
             Job::CostReminders => "cost_reminders",
             Job::CostCutoff => "cost_cutoff",
+            Job::LeadEscalations => "lead_escalations",
+            Job::LeadSurveys => "lead_surveys",
             Job::Outbox => "outbox",
         }
     }

@@ -4,6 +4,11 @@
 //! build on it, each in its own folder with the house shape (use cases, `api.rs`,
 //! `portal.rs`, `views.rs`, `jobs.rs`, `routes.rs`).
 
+pub mod card;
+pub mod escalation;
+pub mod privacy;
+pub mod survey;
+
 use crate::AppState;
 use crate::calendar;
 use crate::kernel::error::AppError;
@@ -37,10 +42,7 @@ pub fn cities() -> &'static CityTable {
 /// Whether `actor` works with leads at all: dealers, regional representatives, the brand's
 /// head office and the platform operator (SPEC §1); everyone else gets 403.
 pub fn reads_leads(actor: &Actor) -> bool {
-    matches!(
-        actor.role,
-        Role::Dealer | Role::RegionalRep | Role::BrandAdmin | Role::Admin
-    )
+    actor.reads_leads()
 }
 
 /// The listing `actor` reads: a dealer its own leads, a representative the leads it

@@ -1,12 +1,13 @@
 //! The `outbox` job: deliver pending notices by e-mail.
 
 use crate::AppState;
+use crate::inbox;
 use crate::kernel::error::AppError;
 use crate::kernel::job::{Job, JobReport};
 use crate::outbox::mail;
 use chrono::{DateTime, Duration, Utc};
-use dealerdesk_domain::{Audience, Role};
-use dealerdesk_store::{DirectoryRepo, OutboxEntry, OutboxRepo, UserRepo};
+use dealerdesk_domain::{Audience, Role, UserId};
+use dealerdesk_store::{DirectoryRepo, OutboxEntry, OutboxRepo, UserRecord, UserRepo};
 
 /// How long a sender holds a notice before another may try it.
 const LEASE: Duration = Duration::minutes(5);
@@ -15,10 +16,22 @@ const MAX_ATTEMPTS: u32 = 8;
 /// Notices per run; the next run takes the rest.
 const BATCH: u32 = 100;
 
-async fn recipients(state: &AppState, audience: &Audience) -> Result<Vec<String>, AppError> {
+/// Who a notice reaches: people of the platform (by e-mail and in their inbox) or one
+/// outside address (a lead's customer: e-mail only).
+struct Recipients {
+    addresses: Vec<String>,
+    users: Vec<UserId>,
+}
+
+async fn recipients(state: &AppState, audience: &Audience) -> Result<Recipients, AppError> {
     let store = &state.store;
     let users = match audience {
-        Audience::Address { email } => return Ok(vec![email.clone()]),
+        Audience::Address { email } => {
+            return Ok(Recipients {
+                addresses: vec![email.clone()],
+                users: Vec::new(),
+            });
+        }
         Audience::User { user_id } => store.user(user_id).await?.into_iter().collect(),
         Audience::DealerStaff { dealer_id } => store
             .users_of_dealer(dealer_id)
@@ -38,11 +51,17 @@ async fn recipients(state: &AppState, audience: &Audience) -> Result<Vec<String>
         }
         Audience::Role { role } => store.users_with_role(*role).await?,
     };
-    Ok(users.into_iter().map(|u| u.email).collect())
+    let (addresses, users): (Vec<String>, Vec<UserId>) = users
+        .into_iter()
+        .map(|u: UserRecord| (u.email, u.id))
+        .unzip();
+    Ok(Recipients { addresses, users })
 }
 
-/// Delivers what the outbox holds. A notice is leased before delivery and marked sent
-/// after, so two senders never send it together and a delivered notice is not sent again.
+/// Delivers what the outbox holds: each notice in its recipients' portal inboxes, then by
+/// e-mail. A notice is leased before delivery and marked sent after, so two senders never
+/// send it together and a delivered notice is not sent again; a retried one lands in an
+/// inbox once (its entry's id is deterministic).
 pub async fn deliver_outbox(state: &AppState, now: DateTime<Utc>) -> Result<JobReport, AppError> {
     let mut report = JobReport {
         job: Job::Outbox.code(),
@@ -56,14 +75,24 @@ pub async fn deliver_outbox(state: &AppState, now: DateTime<Utc>) -> Result<JobR
         {
             continue;
         }
-        let to = recipients(state, &notice.audience).await?;
-        let outcome = if to.is_empty() {
+        let Recipients { addresses, users } = recipients(state, &notice.audience).await?;
+        let outcome = if addresses.is_empty() {
             // Nobody to tell (e.g. a dealer without an account manager): done, logged.
             tracing::warn!(notice = %notice.key, "notice has no recipients");
             Ok(())
         } else {
-            match mail::render(&state.templates, &notice, to, &state.settings.public_url) {
-                Ok(email) => state.mailer.deliver(&notice.key, &email, now).await,
+            match inbox::deliver(state, &notice, &users).await? {
+                Ok(()) => {
+                    match mail::render(
+                        &state.templates,
+                        &notice,
+                        addresses,
+                        &state.settings.public_url,
+                    ) {
+                        Ok(email) => state.mailer.deliver(&notice.key, &email, now).await,
+                        Err(e) => Err(e),
+                    }
+                }
                 Err(e) => Err(e),
             }
         };

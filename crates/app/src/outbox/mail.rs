@@ -73,6 +73,39 @@ pub const EMAIL_KINDS: &[(&str, &str, &str, &str)] = &[
         include_str!("../../templates/email/wish_task.txt"),
         include_str!("../../templates/email/wish_task.html"),
     ),
+    // A lead's transfer (SPEC §4.3): the dealer it leaves, the dealer it joins, the observer.
+    (
+        "lead_transferred_away",
+        include_str!("../../templates/email/lead_transferred_away.subject"),
+        include_str!("../../templates/email/lead_transferred_away.txt"),
+        include_str!("../../templates/email/lead_transferred_away.html"),
+    ),
+    (
+        "lead_transferred_in",
+        include_str!("../../templates/email/lead_transferred_in.subject"),
+        include_str!("../../templates/email/lead_transferred_in.txt"),
+        include_str!("../../templates/email/lead_transferred_in.html"),
+    ),
+    (
+        "lead_transferred_observer",
+        include_str!("../../templates/email/lead_transferred_observer.subject"),
+        include_str!("../../templates/email/lead_transferred_observer.txt"),
+        include_str!("../../templates/email/lead_transferred_observer.html"),
+    ),
+    // The customer survey (SPEC §4.5): the invitation to the customer, a negative answer to
+    // the observer.
+    (
+        "lead_survey",
+        include_str!("../../templates/email/lead_survey.subject"),
+        include_str!("../../templates/email/lead_survey.txt"),
+        include_str!("../../templates/email/lead_survey.html"),
+    ),
+    (
+        "lead_survey_negative",
+        include_str!("../../templates/email/lead_survey_negative.subject"),
+        include_str!("../../templates/email/lead_survey_negative.txt"),
+        include_str!("../../templates/email/lead_survey_negative.html"),
+    ),
 ];
 
 /// Adds the e-mail templates to an environment.

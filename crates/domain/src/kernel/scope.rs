@@ -16,6 +16,12 @@ pub enum Area {
     Wishes,
     /// Invoices, acts and the contract.
     Documents,
+    /// A dealer's working hours for leads (SPEC §4.4): edited by admins and by the account
+    /// manager of the dealer.
+    DealerHours,
+    /// The network's lead routing rules and representatives' assignments (SPEC §4.2):
+    /// edited by the brand head office.
+    LeadNetwork,
 }
 
 /// Whose an item is: what a scope is checked against.

@@ -630,12 +630,16 @@ impl Lead {
     }
 
     /// Whether `actor` may see the lead card (SPEC §1): its dealer's staff, the observing
-    /// representative, the brand's head office and the platform operator. An actor carries
-    /// no network, so the caller keeps a brand admin to its own network's leads.
+    /// representative, the brand's head office and the platform operator; after a transfer
+    /// also the original dealer's staff (read only: they see where it went, in the history).
+    /// An actor carries no network, so the caller keeps a brand admin to its own network's
+    /// leads.
     pub fn visible_to(&self, actor: &Actor) -> bool {
         match actor.role {
             Role::Admin | Role::BrandAdmin => true,
-            Role::Dealer => actor.is_staff_of(&self.dealer),
+            Role::Dealer => {
+                actor.is_staff_of(&self.dealer) || actor.is_staff_of(&self.keys.original_dealer)
+            }
             Role::RegionalRep => self.observer.as_ref() == Some(&actor.user_id),
             Role::Accountant | Role::Specialist | Role::AccountManager => false,
         }

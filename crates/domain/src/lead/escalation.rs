@@ -6,7 +6,7 @@
 //! early, and an ordinary Saturday or Sunday is open when the dealer's hours include it.
 
 use super::card::{History, Lead, LeadField, LeadHistoryEntry};
-use crate::kernel::{Refusal, RefusalKind, Refuse};
+use crate::kernel::{FieldError, Refusal, RefusalKind, Refuse};
 use crate::{DayKind, WorkingCalendar};
 use chrono::{
     DateTime, Datelike, Duration, LocalResult, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc,
@@ -166,6 +166,11 @@ impl DealerHours {
         self.tz
     }
 
+    /// Minutes a pre-holiday day closes early.
+    pub fn shortened_by_minutes(&self) -> i64 {
+        self.shortened_by.num_minutes()
+    }
+
     /// The regular hours of a weekday; `None` when closed.
     pub fn regular(&self, day: Weekday) -> Option<(NaiveTime, NaiveTime)> {
         self.week[day.num_days_from_monday() as usize]
@@ -224,6 +229,231 @@ impl DealerHours {
             }
         }
         Utc.from_utc_datetime(&local)
+    }
+}
+
+/// Russia's time zones, Kaliningrad to Kamchatka, with the words the hours form shows.
+pub const RUSSIAN_TIME_ZONES: [(Tz, &str); 11] = [
+    (chrono_tz::Europe::Kaliningrad, "Калининград (МСК−1)"),
+    (chrono_tz::Europe::Moscow, "Москва (МСК)"),
+    (chrono_tz::Europe::Samara, "Самара (МСК+1)"),
+    (chrono_tz::Asia::Yekaterinburg, "Екатеринбург (МСК+2)"),
+    (chrono_tz::Asia::Omsk, "Омск (МСК+3)"),
+    (chrono_tz::Asia::Krasnoyarsk, "Красноярск (МСК+4)"),
+    (chrono_tz::Asia::Irkutsk, "Иркутск (МСК+5)"),
+    (chrono_tz::Asia::Yakutsk, "Якутск (МСК+6)"),
+    (chrono_tz::Asia::Vladivostok, "Владивосток (МСК+7)"),
+    (chrono_tz::Asia::Magadan, "Магадан (МСК+8)"),
+    (chrono_tz::Asia::Kamchatka, "Камчатка (МСК+9)"),
+];
+
+/// The Russian label of a time zone of [`RUSSIAN_TIME_ZONES`]; `None` for any other zone.
+pub fn russian_zone_label(tz: Tz) -> Option<&'static str> {
+    RUSSIAN_TIME_ZONES
+        .iter()
+        .find(|(z, _)| *z == tz)
+        .map(|(_, label)| *label)
+}
+
+/// The weekdays' Russian names, Monday first, as the hours form shows them.
+pub const WEEKDAY_LABELS: [&str; 7] = [
+    "Понедельник",
+    "Вторник",
+    "Среда",
+    "Четверг",
+    "Пятница",
+    "Суббота",
+    "Воскресенье",
+];
+
+/// The weekdays' codes, Monday first (`mon` … `sun`), as the API names them.
+pub fn weekday_codes() -> [&'static str; 7] {
+    WEEKDAY_CODES
+}
+
+/// The input fields of the hours form and the API (`week.<day>.open` / `.close`), Monday first.
+const DAY_FIELDS: [(&str, &str); 7] = [
+    ("week.mon.open", "week.mon.close"),
+    ("week.tue.open", "week.tue.close"),
+    ("week.wed.open", "week.wed.close"),
+    ("week.thu.open", "week.thu.close"),
+    ("week.fri.open", "week.fri.close"),
+    ("week.sat.open", "week.sat.close"),
+    ("week.sun.open", "week.sun.close"),
+];
+
+/// The longest pre-holiday shortening an admin may set, in minutes.
+pub const MAX_SHORTENING_MINUTES: i64 = 240;
+
+/// A dealer's hours as typed into the form or sent to the API: text as given, checked by
+/// [`DealerHoursDraft::validate`]. A weekday with neither time is closed.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct DealerHoursDraft {
+    /// An IANA zone of [`RUSSIAN_TIME_ZONES`].
+    pub tz: Option<String>,
+    /// Monday first: opening and closing, `ЧЧ:ММ`.
+    pub week: [(Option<String>, Option<String>); 7],
+    /// Minutes a pre-holiday day closes early (default 60).
+    pub shortened_by_minutes: Option<String>,
+}
+
+/// The hours typed cannot be a dealer's: every field at fault with its message.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("invalid dealer hours: {fields:?}")]
+pub struct DealerHoursDraftError {
+    pub fields: Vec<FieldError>,
+}
+
+impl Refuse for DealerHoursDraftError {
+    fn refusal(&self) -> Refusal {
+        let message = self
+            .fields
+            .iter()
+            .map(|f| f.message.as_str())
+            .collect::<Vec<_>>()
+            .join(" ");
+        Refusal::new(RefusalKind::Invalid, "validation_failed", message)
+            .with_fields(self.fields.clone())
+    }
+}
+
+/// A field's text, trimmed; `None` when absent or blank.
+fn given(v: &Option<String>) -> Option<&str> {
+    v.as_deref().map(str::trim).filter(|v| !v.is_empty())
+}
+
+/// `ЧЧ:ММ` (or `ЧЧ:ММ:СС` as the API shows it) as a time of day.
+fn parse_clock(text: &str) -> Option<NaiveTime> {
+    let text = text.trim();
+    NaiveTime::parse_from_str(text, "%H:%M")
+        .or_else(|_| NaiveTime::parse_from_str(text, "%H:%M:%S"))
+        .ok()
+}
+
+impl DealerHoursDraft {
+    /// The draft of hours as they are (to fill the form).
+    pub fn of(hours: &DealerHours) -> DealerHoursDraft {
+        let mut week: [(Option<String>, Option<String>); 7] = Default::default();
+        for (slot, day) in week.iter_mut().zip(hours.week) {
+            if let Some((open, close)) = day {
+                *slot = (
+                    Some(open.format("%H:%M").to_string()),
+                    Some(close.format("%H:%M").to_string()),
+                );
+            }
+        }
+        DealerHoursDraft {
+            tz: Some(hours.tz.name().to_string()),
+            week,
+            shortened_by_minutes: Some(hours.shortened_by.num_minutes().to_string()),
+        }
+    }
+
+    /// Checks every field, all problems at once: a Russian time zone, each weekday open
+    /// with both times (opening before closing) or closed with neither, at least one open
+    /// day, and a pre-holiday shortening of 0–240 minutes shorter than every open day.
+    pub fn validate(&self) -> Result<DealerHours, DealerHoursDraftError> {
+        let mut fields = Vec::new();
+        let mut bad =
+            |field: &'static str, message: String| fields.push(FieldError { field, message });
+        let tz = match given(&self.tz) {
+            None => {
+                bad("tz", "Выберите часовой пояс дилерского центра.".into());
+                None
+            }
+            Some(name) => {
+                let zone = RUSSIAN_TIME_ZONES
+                    .iter()
+                    .map(|(z, _)| *z)
+                    .find(|z| z.name() == name);
+                if zone.is_none() {
+                    bad(
+                        "tz",
+                        "Часовой пояс должен быть одним из часовых поясов России (от Калининграда до Камчатки).".into(),
+                    );
+                }
+                zone
+            }
+        };
+        let mut week = [None; 7];
+        for (i, (open, close)) in self.week.iter().enumerate() {
+            let (open_field, close_field) = DAY_FIELDS[i];
+            let day = WEEKDAY_LABELS[i];
+            match (given(open), given(close)) {
+                (None, None) => {}
+                (Some(_), None) => bad(
+                    close_field,
+                    format!("{day}: укажите время закрытия или оставьте день выходным."),
+                ),
+                (None, Some(_)) => bad(
+                    open_field,
+                    format!("{day}: укажите время открытия или оставьте день выходным."),
+                ),
+                (Some(o), Some(c)) => match (parse_clock(o), parse_clock(c)) {
+                    (None, _) => bad(
+                        open_field,
+                        format!("{day}: время открытия укажите как ЧЧ:ММ, например 09:00."),
+                    ),
+                    (_, None) => bad(
+                        close_field,
+                        format!("{day}: время закрытия укажите как ЧЧ:ММ, например 20:00."),
+                    ),
+                    (Some(o), Some(c)) if o >= c => bad(
+                        close_field,
+                        format!("{day}: время открытия должно быть раньше времени закрытия."),
+                    ),
+                    (Some(o), Some(c)) => week[i] = Some((o, c)),
+                },
+            }
+        }
+        let any_day_typed = self
+            .week
+            .iter()
+            .any(|(o, c)| given(o).is_some() || given(c).is_some());
+        if !any_day_typed {
+            bad(
+                "week",
+                "Укажите часы работы хотя бы одного дня недели.".into(),
+            );
+        }
+        let shortened = match given(&self.shortened_by_minutes) {
+            None => Some(Duration::hours(1)),
+            Some(text) => match text.parse::<i64>() {
+                Ok(m) if (0..=MAX_SHORTENING_MINUTES).contains(&m) => Some(Duration::minutes(m)),
+                _ => {
+                    bad(
+                        "shortened_by_minutes",
+                        format!(
+                            "Сокращение предпраздничного дня — целое число минут от 0 до {MAX_SHORTENING_MINUTES}."
+                        ),
+                    );
+                    None
+                }
+            },
+        };
+        if let Some(by) = shortened {
+            let too_short = week
+                .iter()
+                .flatten()
+                .any(|(open, close)| by >= *close - *open);
+            if too_short {
+                bad(
+                    "shortened_by_minutes",
+                    "Сокращение предпраздничного дня должно быть меньше самого короткого рабочего дня.".into(),
+                );
+            }
+        }
+        match (tz, shortened) {
+            (Some(tz), Some(by)) if fields.is_empty() => {
+                DealerHours::new(tz, week, by).map_err(|e| DealerHoursDraftError {
+                    fields: vec![FieldError {
+                        field: "week",
+                        message: e.refusal().message,
+                    }],
+                })
+            }
+            _ => Err(DealerHoursDraftError { fields }),
+        }
     }
 }
 
@@ -580,6 +810,153 @@ mod tests {
         let start = vl(2025, 3, 17, 10, 0);
         let due = working_deadline(start, Duration::hours(2), &never_open, &cal());
         assert!(due > start + Duration::days(365 * 3));
+    }
+
+    #[test]
+    fn a_vladivostok_lead_of_saturday_evening_waits_out_sunday_and_the_transferred_day_off() {
+        // Saturday 7 March 2026, 19:00 local: one open hour on Saturday; Sunday 8 March is
+        // International Women's Day (and a Sunday), Monday 9 March its transferred day off.
+        let posted = vl(2026, 3, 7, 19, 0);
+        let (hours, cal) = (vostok(), cal());
+        assert_eq!(
+            working_deadline(posted, EscalationStep::Dealer.after(), &hours, &cal),
+            vl(2026, 3, 10, 10, 0)
+        );
+        assert_eq!(
+            working_deadline(posted, EscalationStep::Observer.after(), &hours, &cal),
+            vl(2026, 3, 10, 12, 0)
+        );
+        assert_eq!(
+            working_time_between(posted, vl(2026, 3, 10, 9, 0), &hours, &cal),
+            Duration::hours(1)
+        );
+    }
+
+    #[test]
+    fn a_vladivostok_lead_before_victory_day_spends_the_holiday_weekend_waiting() {
+        // Friday 8 May 2026 is a shortened day (closes 19:00), Saturday 9 May Victory Day,
+        // Sunday closed, Monday 11 May the day off moved from 9 May.
+        let posted = vl(2026, 5, 8, 18, 0);
+        let (hours, cal) = (vostok(), cal());
+        assert_eq!(
+            hours.hours_on(NaiveDate::from_ymd_opt(2026, 5, 8).unwrap(), &cal),
+            Some((hm(9, 0), hm(19, 0)))
+        );
+        for closed in [9, 10, 11] {
+            let date = NaiveDate::from_ymd_opt(2026, 5, closed).unwrap();
+            assert_eq!(hours.hours_on(date, &cal), None, "{date}");
+        }
+        assert_eq!(
+            working_deadline(posted, Duration::hours(2), &hours, &cal),
+            vl(2026, 5, 12, 10, 0)
+        );
+        assert_eq!(
+            working_deadline(posted, Duration::hours(4), &hours, &cal),
+            vl(2026, 5, 12, 12, 0)
+        );
+    }
+
+    #[test]
+    fn the_dealers_own_zone_decides_not_moscow() {
+        // Sunday 15 March 2026, 23:30 UTC (02:30 Monday in Moscow) is Monday 09:30 in
+        // Vladivostok: the showroom is open, two hours later it is 11:30 there.
+        let posted = Utc.with_ymd_and_hms(2026, 3, 15, 23, 30, 0).unwrap();
+        assert_eq!(
+            working_deadline(posted, Duration::hours(2), &vostok(), &cal()),
+            vl(2026, 3, 16, 11, 30)
+        );
+        // The same instant for a Kaliningrad dealer with the same hours is Monday 01:30
+        // local: its clock starts at 09:00.
+        let kaliningrad =
+            DealerHours::mon_sat(chrono_tz::Europe::Kaliningrad, hm(9, 0), hm(20, 0)).unwrap();
+        let due = working_deadline(posted, Duration::hours(2), &kaliningrad, &cal());
+        assert_eq!(
+            due,
+            chrono_tz::Europe::Kaliningrad
+                .with_ymd_and_hms(2026, 3, 16, 11, 0, 0)
+                .unwrap()
+                .with_timezone(&Utc)
+        );
+    }
+
+    fn draft(tz: &str, days: &[(usize, &str, &str)], shortened: Option<&str>) -> DealerHoursDraft {
+        let mut week: [(Option<String>, Option<String>); 7] = Default::default();
+        for (i, open, close) in days {
+            week[*i] = (Some(open.to_string()), Some(close.to_string()));
+        }
+        DealerHoursDraft {
+            tz: Some(tz.to_string()),
+            week,
+            shortened_by_minutes: shortened.map(str::to_string),
+        }
+    }
+
+    #[test]
+    fn hours_typed_into_the_form_become_the_dealers_hours() {
+        let days: Vec<_> = (0..6).map(|i| (i, "09:00", "20:00")).collect();
+        let typed = draft("Asia/Vladivostok", &days, Some("60"));
+        assert_eq!(typed.validate().unwrap(), vostok());
+        assert_eq!(DealerHoursDraft::of(&vostok()), typed);
+        // The shortening defaults to an hour; seconds as the API shows them are accepted.
+        let days: Vec<_> = (0..6).map(|i| (i, "09:00:00", "20:00")).collect();
+        assert_eq!(
+            draft("Asia/Vladivostok", &days, None).validate().unwrap(),
+            vostok()
+        );
+    }
+
+    #[test]
+    fn every_zone_from_kaliningrad_to_kamchatka_is_offered_and_nothing_else() {
+        assert_eq!(RUSSIAN_TIME_ZONES.len(), 11);
+        for (zone, label) in RUSSIAN_TIME_ZONES {
+            let hours = draft(zone.name(), &[(0, "09:00", "18:00")], None).validate();
+            assert_eq!(hours.unwrap().tz(), zone);
+            assert_eq!(russian_zone_label(zone), Some(label));
+        }
+        let e = draft("Europe/Berlin", &[(0, "09:00", "18:00")], None)
+            .validate()
+            .unwrap_err();
+        assert_eq!(e.fields[0].field, "tz");
+        assert!(e.fields[0].message.contains("Калининграда до Камчатки"));
+    }
+
+    #[test]
+    fn hours_that_cannot_be_are_refused_field_by_field() {
+        let mut typed = draft(
+            "",
+            &[
+                (0, "20:00", "09:00"),
+                (1, "9 утра", "18:00"),
+                (2, "09:00", "18:00"),
+            ],
+            Some("600"),
+        );
+        typed.week[3] = (Some("09:00".into()), None);
+        typed.week[4] = (None, Some("18:00".into()));
+        let e = typed.validate().unwrap_err();
+        let fields: Vec<_> = e.fields.iter().map(|f| f.field).collect();
+        assert_eq!(
+            fields,
+            [
+                "tz",
+                "week.mon.close",
+                "week.tue.open",
+                "week.thu.close",
+                "week.fri.open",
+                "shortened_by_minutes"
+            ]
+        );
+        assert!(e.fields[1].message.starts_with("Понедельник:"));
+        let refusal = e.refusal();
+        assert_eq!(refusal.kind, RefusalKind::Invalid);
+        assert_eq!(refusal.fields.len(), 6);
+
+        let closed_all_week = draft("Europe/Moscow", &[], None).validate().unwrap_err();
+        assert_eq!(closed_all_week.fields[0].field, "week");
+        let short_day = draft("Europe/Moscow", &[(5, "10:00", "10:30")], Some("60"))
+            .validate()
+            .unwrap_err();
+        assert_eq!(short_day.fields[0].field, "shortened_by_minutes");
     }
 
     #[test]

@@ -6,6 +6,7 @@
 //! - [`card`]: the lead card, its two status blocks, history and integrity;
 //! - [`edit`]: the card's edit form read into changes;
 //! - [`routing`] and [`cities`]: which dealer gets a lead and who observes it;
+//! - [`network`]: the head office's routing rules and assignments as edited, checked;
 //! - [`customer`]: one customer profile per person;
 //! - [`escalation`]: dealer working hours and the 2 h / 4 h escalations;
 //! - [`survey`]: the customer's feedback 24 hours after the lead;
@@ -24,6 +25,7 @@ pub mod edit;
 pub mod escalation;
 pub mod intake;
 pub mod kind;
+pub mod network;
 pub mod notices;
 pub mod privacy;
 pub mod routing;
@@ -43,13 +45,17 @@ pub use contact::{Email, Phone, mask_email, mask_phone, normalise_email, normali
 pub use customer::{CustomerProfile, IdentityDecision, identify, identity_keys};
 pub use edit::LeadEditDraft;
 pub use escalation::{
-    DealerHours, DealerHoursError, EscalationDue, EscalationStep, escalations_due,
-    working_deadline, working_time_between,
+    DealerHours, DealerHoursDraft, DealerHoursDraftError, DealerHoursError, EscalationDue,
+    EscalationStep, RUSSIAN_TIME_ZONES, WEEKDAY_LABELS, escalations_due, russian_zone_label,
+    weekday_codes, working_deadline, working_time_between,
 };
 pub use intake::{
     LeadDraft, LeadDraftError, MIN_FILL_TIME, NewLead, SpamReason, Utm, parse_rubles, spam_reason,
 };
 pub use kind::{Direction, LeadSource, LeadType};
+pub use network::{
+    AssignmentDraft, NetworkFacts, NetworkRulesDraft, NetworkRulesError, PlaceRuleDraft,
+};
 pub use notices::{
     escalation_notice, new_lead_notices, survey_alert, survey_invitation, transfer_notices,
 };
@@ -57,7 +63,7 @@ pub use privacy::{ANONYMOUS_NAME, ERASED, anonymise_history};
 pub use routing::{
     Assignment, Assignments, Origin, Routed, RoutedBy, RoutingError, RoutingTable, route,
 };
-pub use search::{LeadQuery, RedactedLead, SearchDraft, SearchError};
+pub use search::{LeadQuery, RedactedLead, SearchDraft, SearchError, search_key};
 pub use survey::{SurveyAnswer, SurveyDraft, SurveyError, SurveyResponse};
 
 macro_rules! lead_id_type {

@@ -122,7 +122,25 @@ impl SearchDraft {
     }
 }
 
+/// The key a lead is found under: its folded surname and name (case, spacing and «ё»
+/// ignored), as the search asks for them. `None` for a lead without a surname or whose
+/// personal data were erased: the search never finds those.
+pub fn search_key(lead: &Lead) -> Option<String> {
+    let person = lead.person();
+    if lead.anonymised_at().is_some() {
+        return None;
+    }
+    let surname = fold(person.surname.as_deref()?);
+    let name = fold(&person.name);
+    (!surname.is_empty() && !name.is_empty()).then(|| format!("{surname}#{name}"))
+}
+
 impl LeadQuery {
+    /// The key the leads this query can match are found under (see [`search_key`]).
+    pub fn key(&self) -> String {
+        format!("{}#{}", self.surname, self.name)
+    }
+
     /// Whether `lead` is the customer: same name and surname (case and «ё» ignored), and the
     /// e-mail and/or phone digits given. An anonymised lead never matches.
     pub fn matches(&self, lead: &Lead) -> bool {
@@ -264,6 +282,16 @@ mod tests {
     }
 
     #[test]
+    fn a_lead_is_found_under_its_folded_surname_and_name_as_the_search_asks() {
+        let l = lead(); // Иван Петров
+        let q = query(" иван ", "ПЕТРОВ", None, Some("4567")).unwrap();
+        assert_eq!(search_key(&l).as_deref(), Some(q.key().as_str()));
+        assert_eq!(q.key(), "петров#иван");
+        let yo = query("Иван", "Пётров", None, Some("4567")).unwrap();
+        assert_eq!(yo.key(), "петров#иван", "«ё» is «е»");
+    }
+
+    #[test]
     fn a_search_needs_surname_and_name_and_an_email_or_phone() {
         let e = SearchDraft::default().validate().unwrap_err();
         let fields: Vec<_> = e.fields.iter().map(|f| f.field).collect();
@@ -379,7 +407,12 @@ mod tests {
             ]
         );
         assert!(history.iter().all(|e| e.by == Some(zapad.user_id.clone())));
-        // Now it is theirs: the first dealer no longer edits it.
+        // Now it is theirs: the first dealer still reads it (and where it went, in the
+        // history), but no longer edits it; a third dealer does not even see it.
+        assert!(moved.visible_to(&zapad) && moved.editable_by(&zapad));
+        assert!(moved.visible_to(&dealer_actor("vostok")));
+        assert!(!moved.editable_by(&dealer_actor("vostok")));
+        assert!(!moved.visible_to(&dealer_actor("sever")));
         assert_eq!(
             moved
                 .apply(

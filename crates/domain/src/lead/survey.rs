@@ -96,6 +96,15 @@ impl SurveyDraft {
     }
 }
 
+/// How long a survey link stays valid after the invitation was sent: long enough for a
+/// customer back from a trip, short enough that an old letter does not speak for today.
+pub const SURVEY_LINK_DAYS: i64 = 30;
+
+/// When a survey link sent at `sent_at` stops working.
+pub fn survey_link_expires_at(sent_at: DateTime<Utc>) -> DateTime<Utc> {
+    sent_at + Duration::days(SURVEY_LINK_DAYS)
+}
+
 impl Lead {
     /// When the survey e-mail is due: 24 hours after the lead, unless the customer left no
     /// e-mail or was anonymised (then never).
@@ -155,6 +164,14 @@ mod tests {
         let l = lead();
         assert_eq!(l.survey_due_at(), Some(t(9, 0) + Duration::hours(24)));
         assert_eq!(anonymised().survey_due_at(), None);
+    }
+
+    #[test]
+    fn a_survey_link_works_for_thirty_days_after_the_letter() {
+        assert_eq!(
+            survey_link_expires_at(t(9, 0)),
+            t(9, 0) + Duration::days(30)
+        );
     }
 
     #[test]

@@ -24,7 +24,9 @@
 //! make two profiles — the loser's transaction fails and it joins the winner's profile on
 //! its retry.
 
+pub mod card;
 pub mod network;
+pub mod survey;
 
 use crate::client::{Condition, Store};
 use crate::error::{Entity, StoreError};
@@ -41,7 +43,9 @@ use dealerdesk_domain::lead::{
 use dealerdesk_domain::{DealerId, Notice, UserId};
 use std::future::Future;
 
+pub use card::{LeadFilter, LeadListRepo, LeadOrder};
 pub use network::{LeadNetwork, LeadNetworkRepo};
+pub use survey::{LeadErasure, LeadSurveyRepo};
 
 /// The `type` of a lead item.
 pub(crate) const LEAD_TYPE: &str = "lead";
@@ -492,6 +496,15 @@ fn lead_copy_to_item(lead: &Lead) -> Result<Item, StoreError> {
             .string(GSI1.partition_key, keys::observer_leads_gsi1pk(observer))
             .string(
                 GSI1.sort_key,
+                keys::lead_listing_sk(lead.created_at(), lead.id()),
+            );
+    }
+    // The search across dealers finds the copy by surname and name (`card.rs`).
+    if let Some(key) = dealerdesk_domain::lead::search_key(lead) {
+        b = b
+            .string(GSI2.partition_key, keys::lead_search_gsi2pk(&key))
+            .string(
+                GSI2.sort_key,
                 keys::lead_listing_sk(lead.created_at(), lead.id()),
             );
     }

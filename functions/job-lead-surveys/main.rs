@@ -1,0 +1,13 @@
+//! Lambda `job-lead-surveys`: the scheduled job `lead_surveys` — 24 hours after a lead, its
+//! customer's survey invitation into the outbox (once). Invoked by an EventBridge schedule
+//! every 15 minutes (see template.yaml).
+//!
+//! A thin edge: the job lives in `dealerdesk_app::jobs`, its Lambda wiring in `job_main.rs`.
+
+#[path = "../job_main.rs"]
+mod job_main;
+
+#[tokio::main]
+async fn main() -> Result<(), lambda_runtime::Error> {
+    job_main::lambda_main(dealerdesk_app::jobs::Job::LeadSurveys).await
+}

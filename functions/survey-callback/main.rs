@@ -1,0 +1,12 @@
+//! Lambda `survey-callback`: GET and POST /s/{token}, the customer survey's public page
+//! (the link in the survey e-mail; no login, the signed token is the credential).
+//!
+//! A thin edge: the behaviour lives in `dealerdesk-app`, the Lambda wiring in `api_main.rs`.
+
+#[path = "../api_main.rs"]
+mod api_main;
+
+#[tokio::main]
+async fn main() -> Result<(), lambda_http::Error> {
+    api_main::lambda_main(dealerdesk_app::routes::survey_callback).await
+}
