@@ -704,6 +704,7 @@ test('portal in Chromium: dealer files tickets, specialist takes and costs one, 
         'Часы работы дилеров',
         'Рабочий календарь',
         'Настройки',
+        'Сайты',
       ],
     );
     await Promise.all([

@@ -36,6 +36,7 @@ const HTTP_FUNCTIONS: [(&str, &str); 11] = [
     ("kb-admin", "kb_admin"),
     ("leads", "leads"),
     ("admin", "admin_calendars"),
+    ("lead-webhook", "lead_webhook"),
     ("survey-callback", "survey_callback"),
     ("portal", "portal"),
 ];
@@ -2324,7 +2325,7 @@ pub(crate) fn app_route_groups() -> BTreeMap<String, BTreeSet<String>> {
                     .unwrap_or_else(|| panic!("{routes_fn}: a route without a path: {piece}"));
                 // Up to the next `.route(` — the methods and their handlers.
                 for method in calls(piece) {
-                    if ["get", "post", "put", "delete", "patch"].contains(&method) {
+                    if ["get", "post", "put", "delete", "patch", "options"].contains(&method) {
                         routes.insert(format!("{} {path}", method.to_uppercase()));
                     }
                 }
@@ -2503,4 +2504,166 @@ fn template_routes_every_function() {
             .any(|l| l.trim_start().starts_with("StageName:")),
         "the HTTP API must use the $default stage (no StageName)"
     );
+}
+
+/// The lead webhook as API Gateway drives it: a site's page gets a form token, a site's
+/// server posts JSON with its key (and gets the same lead on a retry), a too-fast browser form
+/// is answered like a lead but stored nowhere, a dealer types a lead in, an unknown key is
+/// 401 — all within the function's least-privilege policy (reads, one create transaction,
+/// the post and spam counters).
+#[tokio::test]
+async fn lead_webhook_function_takes_leads_from_sites_and_dealers() {
+    use dealerdesk_store::LeadRepo as _;
+    let fx = Fixture::start().await;
+    let dealer = fx.token("dealer1@demo.local").await;
+    let webhook = fx.function("lead-webhook").await;
+
+    let resp = webhook
+        .invoke(
+            &ApiGwV2Request::new("GET", "/api/leads/form-token")
+                .route("GET /api/leads/form-token")
+                .query("site", "site-dealer-1")
+                .header("origin", "http://127.0.0.1:8081"),
+        )
+        .await;
+    assert_eq!(resp.status, 200, "{:#}", resp.raw);
+    assert_eq!(
+        resp.header("access-control-allow-origin"),
+        Some("http://127.0.0.1:8081")
+    );
+    let token = resp.json()["token"].as_str().expect("token").to_owned();
+
+    let lead = json!({"type": "preorder", "name": "Иван", "phone": "8 (912) 345-67-89",
+        "email": "ivan.lambda@example.ru", "model": "X-Trail", "consent": true});
+    let post = ApiGwV2Request::new("POST", "/api/leads")
+        .route("POST /api/leads")
+        .source_ip("203.0.113.7")
+        .header("x-site-key", "demo-site-1")
+        .json(&lead);
+    let resp = webhook.invoke(&post).await;
+    assert_eq!(resp.status, 201, "{:#}", resp.raw);
+    let created = resp.json();
+    assert_eq!(created["dealer_id"], "dealer-1", "{created}");
+    assert_eq!(created["observer_id"], "user-rep", "{created}");
+    let resp = webhook.invoke(&post).await;
+    assert_eq!(resp.status, 201, "{:#}", resp.raw);
+    assert_eq!(
+        resp.json()["id"],
+        created["id"],
+        "a retry is the first lead"
+    );
+    let stored = fx
+        .state
+        .store
+        .lead(&dealerdesk_domain::lead::LeadId::new(
+            created["id"].as_str().expect("id"),
+        ))
+        .await
+        .expect("store")
+        .expect("the lead is stored");
+    assert_eq!(
+        stored.consent().and_then(|c| c.address.as_deref()),
+        Some("203.0.113.7"),
+        "the consent keeps the gateway's source address"
+    );
+
+    // A browser form posted at once after the token: spam, answered like a lead.
+    let resp = webhook
+        .invoke(
+            &ApiGwV2Request::new("POST", "/api/leads")
+                .route("POST /api/leads")
+                .header("origin", "http://127.0.0.1:8081")
+                .form(&[
+                    ("site", "site-dealer-1"),
+                    ("type", "callback"),
+                    ("name", "Бот"),
+                    ("phone", "+7 912 000 00 01"),
+                    ("consent", "on"),
+                    ("form_token", &token),
+                ]),
+        )
+        .await;
+    assert_eq!(resp.status, 200, "{:#}", resp.raw);
+    assert!(resp.body.contains("Спасибо за заявку!"), "{:#}", resp.raw);
+
+    let typed = ApiGwV2Request::new("POST", "/api/leads")
+        .route("POST /api/leads")
+        .bearer(&dealer)
+        .json(
+            &json!({"type": "service", "name": "Звонок", "phone": "+7 912 000 00 02",
+            "source": "phone", "consent": true}),
+        );
+    let resp = webhook.invoke(&typed).await;
+    assert_eq!(resp.status, 201, "{:#}", resp.raw);
+    assert_eq!(resp.json()["dealer_id"], "dealer-1");
+
+    let unknown = ApiGwV2Request::new("POST", "/api/leads")
+        .route("POST /api/leads")
+        .header("x-site-key", "no-such-key")
+        .json(&lead);
+    assert_json_error(&webhook.invoke(&unknown).await, 401);
+
+    let admin = fx.token("admin@demo.local").await;
+    let sites = fx
+        .call(
+            routes::admin_calendars(fx.state.clone()),
+            "GET",
+            "/api/admin/sites",
+            Some(&admin),
+            Value::Null,
+        )
+        .await;
+    let site = sites["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .find(|s| s["id"] == "site-dealer-1")
+        .cloned()
+        .expect("the demo site");
+    assert_eq!(site["spam_total"], 1, "{site}");
+
+    assert_json_logs(&webhook);
+    fx.assert_least_privilege("lead-webhook");
+}
+
+/// The admin function issues and rotates a site's key: the old key's claim is deleted in the
+/// same transaction, which its policy allows.
+#[tokio::test]
+async fn admin_function_issues_and_rotates_a_sites_key() {
+    let fx = Fixture::start().await;
+    let admin = fx.token("admin@demo.local").await;
+    let function = fx.function("admin").await;
+    let issued = lambda_api(
+        &function,
+        &admin,
+        "POST /api/admin/sites",
+        "/api/admin/sites",
+        json!({"name": "Сайт", "dealer_id": "dealer-2", "origins": ["https://yug.example"],
+            "consent_version": "v1"}),
+        201,
+    )
+    .await;
+    let id = issued["site"]["id"].as_str().expect("id").to_owned();
+    let rotated = lambda_api(
+        &function,
+        &admin,
+        "POST /api/admin/sites/{id}/rotate",
+        &format!("/api/admin/sites/{id}/rotate"),
+        json!({"version": 1}),
+        200,
+    )
+    .await;
+    assert_ne!(rotated["secret_key"], issued["secret_key"]);
+    let list = lambda_api(
+        &function,
+        &admin,
+        "GET /api/admin/sites",
+        "/api/admin/sites",
+        Value::Null,
+        200,
+    )
+    .await;
+    assert!(list.to_string().contains(&id), "{list}");
+    assert_json_logs(&function);
+    fx.assert_least_privilege("admin");
 }

@@ -45,6 +45,7 @@ pub(crate) async fn vostok_lead(state: &AppState, name: &str, phone: &str) -> Le
         price: None,
         source: None,
         utm: Default::default(),
+        consent: None,
     };
     let intake = LeadIntake {
         network: NetworkId::new("network-demo"),

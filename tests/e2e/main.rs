@@ -14,6 +14,7 @@ mod inbox;
 mod lambda_events;
 mod lead_card;
 mod lead_escalation;
+mod lead_intake;
 mod lead_survey;
 mod login_abuse;
 mod notices;

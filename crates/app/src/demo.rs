@@ -1,5 +1,6 @@
-//! Demo data: one brand network, four dealers, a user of every role. The logins are
-//! fixed so that any tester can rely on them (README lists them). [`history`] gives the
+//! Demo data: one brand network, four dealers, a user of every role, a website per dealer
+//! and the brand's (fixed keys `demo-site-1` … `demo-site-4`, `demo-brand-site`). The logins
+//! and keys are fixed so that any tester can rely on them (README lists them). [`history`] gives the
 //! network a few weeks of support work.
 
 pub mod history;
@@ -209,6 +210,7 @@ pub async fn seed(state: &AppState, now: DateTime<Utc>) -> Result<SeedReport, Ap
             Err(e) => return Err(e.into()),
         }
     }
+    crate::lead::intake::sites::seed_demo(state, network.as_str()).await?;
     Ok(report)
 }
 

@@ -184,6 +184,7 @@ fn templates() -> minijinja::Environment<'static> {
         kb::views::add_templates,
         calendar::portal::add_templates,
         settings::views::add_templates,
+        lead::intake::views::add_templates,
         outbox::portal::add_templates,
         inbox::views::add_templates,
         lead::card::views::add_templates,

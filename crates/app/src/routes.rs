@@ -78,6 +78,8 @@ fn tickets_actions_routes() -> Router<AppState> {
 
 /// `GET /api/admin/calendars`, `GET`/`PUT /api/admin/calendars/{year}`,
 /// `GET`/`PUT /api/admin/calendars/hours`, `GET`/`PUT /api/admin/settings`,
+/// `GET`/`POST /api/admin/sites`, `PUT /api/admin/sites/{id}`,
+/// `POST /api/admin/sites/{id}/rotate`, `POST /api/admin/sites/{id}/revoke`,
 /// `POST /api/customers/{id}/anonymise`; the lead network's settings:
 /// `GET`/`PUT /api/dealers/{id}/hours`, `GET`/`PUT /api/leads/network`,
 /// `GET /api/leads/overdue`
@@ -85,10 +87,17 @@ pub fn admin_calendars(state: AppState) -> Router {
     finish(
         calendar::routes::api()
             .merge(settings::routes::api())
+            .merge(lead::intake::routes::admin())
             .merge(lead::privacy::routes::api())
             .merge(lead::escalation::routes::api()),
         state,
     )
+}
+
+/// The lead webhook: `POST /api/leads` (websites, and dealers typing a lead in), its CORS
+/// preflight, `GET /api/leads/form-token` (the sites' pages).
+pub fn lead_webhook(state: AppState) -> Router {
+    finish(lead::intake::routes::webhook(), state)
 }
 
 /// `POST /api/wishes`, `GET /api/wishes`, `GET /api/wishes/{id}`,
@@ -125,6 +134,7 @@ fn portal_routes() -> Router<AppState> {
         .merge(settings::routes::pages())
         .merge(kb::routes::pages())
         .merge(kb::routes::site_pages())
+        .merge(lead::intake::routes::pages())
         .merge(lead::escalation::routes::pages())
         .merge(outbox::routes::routes())
         .merge(inbox::routes::pages())
@@ -150,6 +160,7 @@ pub fn all(state: AppState) -> Router {
         .merge(calendar::routes())
         .merge(settings::routes())
         .merge(kb::routes())
+        .merge(lead::intake::routes::routes())
         .merge(outbox::routes())
         .merge(inbox::routes())
         .merge(lead::card::routes())

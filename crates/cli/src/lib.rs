@@ -70,6 +70,9 @@ pub enum Command {
     /// The knowledge-base site: `dealerdesk site build [--out DIR]`.
     #[command(subcommand)]
     Site(SiteCommand),
+    /// Lead sites' keys: `dealerdesk site-key issue|rotate|revoke|list`.
+    #[command(subcommand)]
+    SiteKey(SiteKeyCommand),
 }
 
 /// `dealerdesk site ...`
@@ -87,6 +90,55 @@ pub enum SiteCommand {
         /// the local server's /kb/).
         #[arg(long)]
         url: Option<String>,
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+}
+
+
+/// `dealerdesk site-key ...`: the sites that post leads and their secret keys. A new key is
+/// printed once; the store keeps only its hash.
+#[derive(Debug, Subcommand)]
+pub enum SiteKeyCommand {
+    /// Issue a site and its first key.
+    Issue {
+        #[arg(long)]
+        name: String,
+        /// The dealer whose site it is (leave out for the brand's site).
+        #[arg(long)]
+        dealer: Option<String>,
+        /// The brand network of a brand site.
+        #[arg(long)]
+        network: Option<String>,
+        /// An origin its forms are served from (`https://example.ru`); repeat for more.
+        #[arg(long = "origin")]
+        origins: Vec<String>,
+        /// Where a browser is sent after a lead is taken.
+        #[arg(long)]
+        thank_you_url: Option<String>,
+        /// The version of the consent text the site's form shows.
+        #[arg(long)]
+        consent_version: String,
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+    /// Rotate a site's key: a new one is printed, the old one stops at once.
+    Rotate {
+        /// The site id (its public form id).
+        #[arg(long)]
+        site: String,
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+    /// Revoke a site: its key and form id are refused from now on.
+    Revoke {
+        #[arg(long)]
+        site: String,
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+    /// List the sites (never their keys).
+    List {
         #[command(flatten)]
         store: StoreArgs,
     },
@@ -288,6 +340,95 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
                     "dealer {} «{}» in network {}",
                     dealer.id, dealer.name, dealer.network_id
                 );
+                Ok(())
+            })
+            .await
+        }
+        Command::SiteKey(command) => site_key(command).await,
+    }
+}
+
+/// `dealerdesk site-key …`
+async fn site_key(command: SiteKeyCommand) -> Result<(), CliError> {
+    use dealerdesk_app::lead::intake::sites;
+    use dealerdesk_domain::lead::{SiteDraft, SiteId};
+    let site_id = |raw: &str| {
+        SiteId::parse(raw.trim())
+            .ok_or_else(|| CliError::App(AppError::bad_request("bad_site", "Такого сайта нет.")))
+    };
+    match command {
+        SiteKeyCommand::Issue {
+            name,
+            dealer,
+            network,
+            origins,
+            thank_you_url,
+            consent_version,
+            store,
+        } => {
+            let draft = SiteDraft {
+                name: Some(name),
+                dealer_id: dealer,
+                network_id: network,
+                origins,
+                thank_you_url,
+                consent_version: Some(consent_version),
+            };
+            with_store(&store, |state| async move {
+                let issued = sites::issue_as_operator(&state, &draft, None, None).await?;
+                println!("site {} («{}»)", issued.site.id, issued.site.settings.name);
+                println!("secret key (shown once): {}", issued.secret_key);
+                Ok(())
+            })
+            .await
+        }
+        SiteKeyCommand::Rotate { site, store } => {
+            let id = site_id(&site)?;
+            with_store(&store, |state| async move {
+                let issued = sites::rotate_as_operator(&state, &id, None).await?;
+                println!(
+                    "site {}: new secret key (shown once): {}",
+                    issued.site.id, issued.secret_key
+                );
+                Ok(())
+            })
+            .await
+        }
+        SiteKeyCommand::Revoke { site, store } => {
+            let id = site_id(&site)?;
+            with_store(&store, |state| async move {
+                let revoked = sites::revoke_as_operator(&state, &id, None).await?;
+                println!("site {} revoked", revoked.id);
+                Ok(())
+            })
+            .await
+        }
+        SiteKeyCommand::List { store } => {
+            with_store(&store, |state| async move {
+                for s in sites::list_as_operator(&state).await? {
+                    let site = &s.site;
+                    let owner = match &site.owner {
+                        dealerdesk_domain::lead::SiteOwner::Dealer { dealer_id } => {
+                            format!("dealer {dealer_id}")
+                        }
+                        dealerdesk_domain::lead::SiteOwner::Brand { network_id } => {
+                            format!("brand {network_id}")
+                        }
+                    };
+                    println!(
+                        "{}\t{}\t{}\t{}\tspam {}\t{}",
+                        site.id,
+                        if site.is_active() {
+                            "active"
+                        } else {
+                            "revoked"
+                        },
+                        owner,
+                        site.settings.origins.join(" "),
+                        s.spam_total(),
+                        site.settings.name
+                    );
+                }
                 Ok(())
             })
             .await

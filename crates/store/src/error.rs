@@ -15,6 +15,7 @@ dealerdesk_domain::coded_enum! {
         Lead = "lead" / "Заявка",
         Customer = "customer" / "Профиль клиента",
         LeadNetwork = "lead_network" / "Правила распределения",
+        Site = "site" / "Сайт",
     }
 }
 

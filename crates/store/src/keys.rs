@@ -611,3 +611,69 @@ pub fn inbox_item_sk(id: &str) -> String {
 pub fn lead_search_gsi2pk(key: &str) -> String {
     format!("LEADSEARCH#{key}")
 }
+
+// ---------------------------------------------------------------- lead intake: sites and limits
+//
+// | item | `pk` | `sk` | index keys |
+// |---|---|---|---|
+// | site | `SITE#<site id>` | `SITE` | gsi1: `SITES` / `<site id>#SITE` |
+// | site's spam counters | `SITE#<site id>` | `SPAM` | gsi1: `SITES` / `<site id>#SPAM` |
+// | site key claim | `SITEKEY#<sha256 hex of the key>` | `SITEKEY` | — (a copy of the site: one read per post) |
+// | post counter | `LIMIT#LEAD#<scope>#<window start>` | `LIMIT` | — (`ttl` = a window after its end) |
+//
+// The sites and their spam counters share one gsi1 partition, so the admin's list (with the
+// spam counts) is one Query. The key claim holds a copy of the site, written in the same
+// transaction as the site, so a server-to-server post costs one GetItem to authenticate;
+// rotating deletes the old claim and writes the new one, revoking deletes it.
+
+/// The sort key of a site item.
+pub const SITE_SK: &str = "SITE";
+/// The sort key of a site's spam counters.
+pub const SITE_SPAM_SK: &str = "SPAM";
+/// The `gsi1pk` of every site and its spam counters.
+pub const SITES_GSI1PK: &str = "SITES";
+/// The sort key of a site key claim.
+pub const SITE_KEY_SK: &str = "SITEKEY";
+/// The sort key of a post counter.
+pub const LIMIT_SK: &str = "LIMIT";
+
+/// The partition of a site and its spam counters.
+pub fn site_pk(id: &dealerdesk_domain::lead::SiteId) -> String {
+    format!("SITE#{id}")
+}
+
+/// The `gsi1sk` of a site's item (`SITE`) or its spam counters (`SPAM`).
+pub fn site_gsi1sk(id: &dealerdesk_domain::lead::SiteId, sk: &str) -> String {
+    format!("{id}#{sk}")
+}
+
+/// The partition of the claim of a site key, by the key's SHA-256 hex digest.
+pub fn site_key_pk(key_hash: &str) -> String {
+    format!("SITEKEY#{key_hash}")
+}
+
+/// The partition of one post counter: its scope (`SITE#<id>` or `SITE#<id>#ADDR#<ip>`)
+/// and the start of its window.
+pub fn post_limit_pk(scope: &str, window_start: DateTime<Utc>) -> String {
+    format!("LIMIT#LEAD#{scope}#{}", instant(window_start))
+}
+
+#[cfg(test)]
+mod site_key_tests {
+    use super::*;
+    use chrono::TimeZone;
+    use dealerdesk_domain::lead::SiteId;
+
+    #[test]
+    fn site_keys_have_the_documented_shapes() {
+        let s = SiteId::new("site-dealer-1");
+        assert_eq!(site_pk(&s), "SITE#site-dealer-1");
+        assert_eq!(site_gsi1sk(&s, SITE_SPAM_SK), "site-dealer-1#SPAM");
+        assert_eq!(site_key_pk("ab"), "SITEKEY#ab");
+        let at = Utc.with_ymd_and_hms(2026, 3, 2, 9, 0, 0).unwrap();
+        assert_eq!(
+            post_limit_pk("SITE#s", at),
+            "LIMIT#LEAD#SITE#s#2026-03-02T09:00:00.000Z"
+        );
+    }
+}

@@ -55,7 +55,7 @@ pub use inbox::{InboxEntry, InboxRepo};
 pub use lead::{
     CustomerRepo, CustomerWrite, LeadCreate, LeadCreated, LeadErasure, LeadFilter, LeadIdempotency,
     LeadListRepo, LeadListing, LeadNetwork, LeadNetworkRepo, LeadOrder, LeadRepo, LeadSave,
-    LeadSurveyRepo,
+    LeadSurveyRepo, PostLimitRepo, SiteRepo, SiteWithSpam,
 };
 pub use settings::SettingsRepo;
 pub use table::{GsiDefinition, TABLE_GSIS, TTL_ATTRIBUTE, table_definition_summary};

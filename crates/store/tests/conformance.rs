@@ -1664,6 +1664,9 @@ mod leads;
 // The lead card's list and search, and the notification inbox.
 #[path = "conformance/lead_card.rs"]
 mod lead_card;
+// The sites that post leads, their key claims and the webhook's counters.
+#[path = "conformance/lead_sites.rs"]
+mod lead_sites;
 // The customer survey's and the customer's privacy writes (issue 8).
 #[path = "conformance/lead_survey.rs"]
 mod lead_survey;

@@ -6,6 +6,7 @@
 
 pub mod card;
 pub mod escalation;
+pub mod intake;
 pub mod privacy;
 pub mod survey;
 

@@ -92,6 +92,19 @@ pub const EMAIL_KINDS: &[(&str, &str, &str, &str)] = &[
         include_str!("../../templates/email/lead_transferred_observer.txt"),
         include_str!("../../templates/email/lead_transferred_observer.html"),
     ),
+    // Lead intake (SPEC §4.1): the dealer's new lead, the customer's confirmation.
+    (
+        "lead_new",
+        include_str!("../../templates/email/lead_new.subject"),
+        include_str!("../../templates/email/lead_new.txt"),
+        include_str!("../../templates/email/lead_new.html"),
+    ),
+    (
+        "lead_confirmation",
+        include_str!("../../templates/email/lead_confirmation.subject"),
+        include_str!("../../templates/email/lead_confirmation.txt"),
+        include_str!("../../templates/email/lead_confirmation.html"),
+    ),
     // The customer survey (SPEC §4.5): the invitation to the customer, a negative answer to
     // the observer.
     (

@@ -343,6 +343,9 @@ pub struct Lead {
     pub(super) survey: Option<SurveyResponse>,
     pub(super) escalated: Vec<EscalationStep>,
     pub(super) anonymised_at: Option<DateTime<Utc>>,
+    /// The customer's consent to the processing of personal data, as given (152-ФЗ).
+    #[serde(default)]
+    pub(super) consent: Option<super::Consent>,
     pub(super) updated_at: DateTime<Utc>,
     /// Optimistic concurrency: every stored change is conditional on it and bumps it.
     pub(super) version: u64,
@@ -516,6 +519,7 @@ impl Lead {
             survey: None,
             escalated: Vec::new(),
             anonymised_at: None,
+            consent: new.consent,
             updated_at: at,
             version: 1,
         }
@@ -600,6 +604,10 @@ impl Lead {
     /// The escalation steps already sent.
     pub fn escalated(&self) -> &[EscalationStep] {
         &self.escalated
+    }
+    /// The customer's consent as given: when, from where, which text (152-ФЗ).
+    pub fn consent(&self) -> Option<&super::Consent> {
+        self.consent.as_ref()
     }
     /// When the personal data were erased.
     pub fn anonymised_at(&self) -> Option<DateTime<Utc>> {

@@ -81,6 +81,44 @@ pub struct NewLead {
     /// The source the form declared; the webhook's site decides when absent.
     pub source: Option<LeadSource>,
     pub utm: Utm,
+    /// The consent as given (set by the edge that knows the time, the address and the
+    /// site's consent text; `validate` only checks that it was given).
+    #[serde(default)]
+    pub consent: Option<Consent>,
+}
+
+/// The customer's consent to the processing of personal data (152-ФЗ): when, from which
+/// address, and which version of the consent text the form showed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Consent {
+    pub given_at: DateTime<Utc>,
+    /// The client's network address as the edge saw it (absent when it could not tell).
+    pub address: Option<String>,
+    pub text_version: String,
+}
+
+/// The consent-text version of a lead a dealer typed in (the customer agreed by phone or in
+/// the showroom).
+pub const DEALER_ENTRY_CONSENT: &str = "dealer_entry";
+
+impl Consent {
+    /// The consent given with a post at `at` from `address`: the form's own `version` of the
+    /// consent text when it sent one (a line of at most 50 characters), else the site's.
+    pub fn given(
+        at: DateTime<Utc>,
+        address: Option<String>,
+        form_version: Option<&str>,
+        site_version: &str,
+    ) -> Consent {
+        let form = form_version
+            .map(crate::kernel::clean_line)
+            .filter(|v| !v.is_empty() && v.chars().count() <= 50);
+        Consent {
+            given_at: at,
+            address,
+            text_version: form.unwrap_or_else(|| site_version.to_string()),
+        }
+    }
 }
 
 /// A draft that breaks the rules: every failing field, in form order.
@@ -250,6 +288,7 @@ impl LeadDraft {
                 trim,
                 price,
                 source,
+                consent: None,
                 utm: Utm {
                     term: utm.pop().flatten(),
                     content: utm.pop().flatten(),
@@ -275,6 +314,9 @@ crate::coded_enum! {
         TooFast = "too_fast" / "Форма отправлена слишком быстро",
         /// Posted with a form time from the future (forged or replayed).
         ForgedTime = "forged_time" / "Неверное время показа формы",
+        /// A browser post without a valid form token (no script ran, a token of another
+        /// site, a forged or expired signature).
+        BadToken = "bad_token" / "Нет подписи формы",
     }
 }
 
@@ -492,6 +534,23 @@ mod tests {
             spam_reason(None, shown(-60), now),
             Some(SpamReason::ForgedTime)
         );
+    }
+
+    #[test]
+    fn consent_keeps_the_forms_text_version_or_the_sites() {
+        use chrono::TimeZone;
+        let at = Utc.with_ymd_and_hms(2026, 3, 2, 9, 0, 0).unwrap();
+        let c = Consent::given(at, Some("10.0.0.1".into()), Some(" v2 "), "site-v1");
+        assert_eq!(c.text_version, "v2");
+        assert_eq!(c.address.as_deref(), Some("10.0.0.1"));
+        assert_eq!(c.given_at, at);
+        for form in [None, Some(""), Some(&*"x".repeat(51))] {
+            assert_eq!(
+                Consent::given(at, None, form, "site-v1").text_version,
+                "site-v1"
+            );
+        }
+        assert_eq!(draft().validate().unwrap().consent, None);
     }
 
     #[test]

@@ -12,6 +12,7 @@
 //! - [`survey`]: the customer's feedback 24 hours after the lead;
 //! - [`search`]: finding a lead across dealers, its redacted view, the transfer;
 //! - [`privacy`]: anonymisation (152-ФЗ);
+//! - [`site`]: the sites that post leads, their keys and their post limits;
 //! - [`notices`]: who is told what, with deterministic keys.
 //!
 //! Nothing here reads the clock or the store: "now", the routing table, the assignments,
@@ -30,6 +31,7 @@ pub mod notices;
 pub mod privacy;
 pub mod routing;
 pub mod search;
+pub mod site;
 pub mod survey;
 
 use serde::{Deserialize, Serialize};
@@ -50,7 +52,8 @@ pub use escalation::{
     weekday_codes, working_deadline, working_time_between,
 };
 pub use intake::{
-    LeadDraft, LeadDraftError, MIN_FILL_TIME, NewLead, SpamReason, Utm, parse_rubles, spam_reason,
+    Consent, DEALER_ENTRY_CONSENT, LeadDraft, LeadDraftError, MIN_FILL_TIME, NewLead, SpamReason,
+    Utm, parse_rubles, spam_reason,
 };
 pub use kind::{Direction, LeadSource, LeadType};
 pub use network::{
@@ -64,6 +67,10 @@ pub use routing::{
     Assignment, Assignments, Origin, Routed, RoutedBy, RoutingError, RoutingTable, route,
 };
 pub use search::{LeadQuery, RedactedLead, SearchDraft, SearchError, search_key};
+pub use site::{
+    BROWSER_POST_LIMIT, FORM_TOKEN_MAX_AGE, PostLimit, SERVER_POST_LIMIT, Site, SiteDraft,
+    SiteError, SiteId, SiteOwner, SiteSettings, normalise_origin,
+};
 pub use survey::{SurveyAnswer, SurveyDraft, SurveyError, SurveyResponse};
 
 macro_rules! lead_id_type {

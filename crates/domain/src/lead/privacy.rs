@@ -40,6 +40,10 @@ impl Lead {
         if let Some(survey) = &mut next.survey {
             erase(&mut survey.comment);
         }
+        // The consent stays as a fact (when, which text); the address it came from goes.
+        if let Some(consent) = &mut next.consent {
+            consent.address = None;
+        }
         next.anonymised_at = Some(now);
         let mut log = History::new(None, now);
         // The entry says what happened without repeating what was erased.
@@ -142,6 +146,24 @@ pub(crate) mod tests {
         assert!(!text.contains("Мария") && !text.contains("Иван"), "{text}");
         assert!(text.contains("Нет — Другое: [удалено]"));
         assert!(text.contains("Дилер связался, но обслуживание не устраивает: [удалено]"));
+    }
+
+    #[test]
+    fn anonymisation_keeps_the_consent_but_not_its_address() {
+        let mut l = lead();
+        l.consent = Some(crate::lead::Consent::given(
+            t(9, 0),
+            Some("203.0.113.7".into()),
+            None,
+            "v1",
+        ));
+        let (a, _) = l.anonymise(t(12, 0));
+        let consent = a.consent().expect("the consent stays");
+        assert_eq!(consent.address, None);
+        assert_eq!(
+            (consent.given_at, consent.text_version.as_str()),
+            (t(9, 0), "v1")
+        );
     }
 
     #[test]

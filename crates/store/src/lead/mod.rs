@@ -25,7 +25,9 @@
 //! its retry.
 
 pub mod card;
+pub mod limits;
 pub mod network;
+pub mod site;
 pub mod survey;
 
 use crate::client::{Condition, Store};
@@ -44,7 +46,9 @@ use dealerdesk_domain::{DealerId, Notice, UserId};
 use std::future::Future;
 
 pub use card::{LeadFilter, LeadListRepo, LeadOrder};
+pub use limits::PostLimitRepo;
 pub use network::{LeadNetwork, LeadNetworkRepo};
+pub use site::{SiteRepo, SiteWithSpam};
 pub use survey::{LeadErasure, LeadSurveyRepo};
 
 /// The `type` of a lead item.
