@@ -5,7 +5,9 @@
 //! the e2e test `tickets_api::the_openapi_document_covers_every_api_route` reads the routers
 //! from the features' `routes.rs` and fails on a route the document does not have.
 
-use crate::{attachment, calendar, comment, cost, inbox, kb, lead, session, settings, ticket, wish};
+use crate::{
+    attachment, calendar, comment, cost, inbox, kb, lead, session, settings, ticket, wish,
+};
 use axum::Json;
 use serde::Serialize;
 use utoipa::{OpenApi, ToSchema};

@@ -4,8 +4,8 @@
 
 use crate::kernel::{self, templates};
 use crate::{
-    AppState, attachment, calendar, comment, cost, inbox, kb, lead, openapi, outbox, session, settings,
-    telemetry, ticket, wish,
+    AppState, attachment, calendar, comment, cost, inbox, kb, lead, openapi, outbox, session,
+    settings, telemetry, ticket, wish,
 };
 use axum::Router;
 use axum::routing::get;

@@ -95,7 +95,6 @@ pub enum SiteCommand {
     },
 }
 
-
 /// `dealerdesk site-key ...`: the sites that post leads and their secret keys. A new key is
 /// printed once; the store keeps only its hash.
 #[derive(Debug, Subcommand)]

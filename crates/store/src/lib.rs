@@ -30,8 +30,8 @@ mod cost;
 mod cursor;
 mod directory;
 mod error;
-mod kb;
 mod inbox;
+mod kb;
 mod kernel;
 pub mod keys;
 mod lead;
@@ -50,8 +50,8 @@ pub use client::{MAX_PAGE_LIMIT, Store, StoreConfig};
 pub use comment::{TicketNotes, TicketNotesRepo};
 pub use cost::{CompletedWork, CostRepo, Ledger, LedgerWrite};
 pub use error::{Entity, StoreError};
-pub use kb::KbRepo;
 pub use inbox::{InboxEntry, InboxRepo};
+pub use kb::KbRepo;
 pub use lead::{
     CustomerRepo, CustomerWrite, LeadCreate, LeadCreated, LeadErasure, LeadFilter, LeadIdempotency,
     LeadListRepo, LeadListing, LeadNetwork, LeadNetworkRepo, LeadOrder, LeadRepo, LeadSave,
