@@ -350,7 +350,7 @@ test('portal in Chromium: dealer files tickets, specialist takes and costs one, 
     const nav = dealerPage.locator('header nav');
     assert.deepEqual(
       (await nav.getByRole('link').allInnerTexts()).map((s) => s.trim()),
-      ['Обращения', 'Пожелания', 'Заявки', 'Новое обращение'],
+      ['Обращения', 'Пожелания', 'Заявки', 'База знаний', 'Новое обращение'],
     );
     await shot(dealerPage, '02-dealer-tickets');
     await mobileShot(dealer, `${server.base}/tickets`, '02-dealer-tickets-mobile');
@@ -698,6 +698,7 @@ test('portal in Chromium: dealer files tickets, specialist takes and costs one, 
         'Обращения',
         'Пожелания',
         'Заявки',
+        'База знаний',
         'Просроченные заявки',
         'Правила распределения',
         'Часы работы дилеров',

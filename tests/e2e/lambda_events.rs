@@ -26,13 +26,14 @@ use tower::ServiceExt as _;
 /// `main.rs` calls `routes::<group>`). The SAM template routes to it exactly the `/api/...`
 /// routes of that group, read from `crates/app/src/routes.rs` by [`template_routes_every_function`];
 /// everything else reaches the portal through `$default`.
-const HTTP_FUNCTIONS: [(&str, &str); 12] = [
+const HTTP_FUNCTIONS: [(&str, &str); 13] = [
     ("session", "session"),
     ("tickets-create", "tickets_create"),
     ("tickets-read", "tickets_read"),
     ("cost-estimate", "cost_estimate"),
     ("tickets-actions", "tickets_actions"),
     ("wishes", "wishes"),
+    ("kb-admin", "kb_admin"),
     ("leads", "leads"),
     ("admin", "admin_calendars"),
     ("kb-suggest", "kb_suggest"),
@@ -74,6 +75,8 @@ fn settings() -> Settings {
 
 /// The bucket of attached files in moto, for the tests that start it.
 const BUCKET: &str = "dealerdesk-attachments-test";
+/// The knowledge-base site's bucket in moto.
+const SITE_BUCKET: &str = "dealerdesk-kb-site-test";
 
 /// dynoxide with a fresh table and the demo data, plus the app in-process to prepare state;
 /// with [`Fixture::with_s3`] also moto's S3 with the bucket of attached files.
@@ -108,6 +111,8 @@ impl Fixture {
     async fn with_s3() -> Fixture {
         let moto = Moto::start().await;
         moto.create_bucket(BUCKET, dealerdesk_e2e::lambda_runtime::REGION)
+            .await;
+        moto.create_bucket(SITE_BUCKET, dealerdesk_e2e::lambda_runtime::REGION)
             .await;
         Self::start_with(Some(moto)).await
     }
@@ -186,7 +191,7 @@ impl Fixture {
             ("DEALERDESK_SIGNING_KEY".to_owned(), SIGNING_KEY.to_owned()),
         ];
         if template_function(&template(), bin).contains("DEALERDESK_BLOB_BUCKET:") {
-            match s3 {
+            match s3.clone() {
                 Some(endpoint) => env.extend([
                     ("DEALERDESK_BLOBS".to_owned(), "s3".to_owned()),
                     ("DEALERDESK_BLOB_BUCKET".to_owned(), BUCKET.to_owned()),
@@ -201,6 +206,27 @@ impl Fixture {
                         self.blob_dir.display().to_string(),
                     ),
                 ]),
+            }
+        }
+        if template_function(&template(), bin).contains("DEALERDESK_SITE_BUCKET:") {
+            match &self.s3 {
+                Some(_) => env.extend([
+                    ("DEALERDESK_SITE_BUCKET".to_owned(), SITE_BUCKET.to_owned()),
+                    (
+                        "DEALERDESK_SITE_URL".to_owned(),
+                        "https://kb.example.test/".to_owned(),
+                    ),
+                ]),
+                None => env.push((
+                    "DEALERDESK_SITE_DIR".to_owned(),
+                    std::env::temp_dir()
+                        .join(format!("{}-site", self.table))
+                        .display()
+                        .to_string(),
+                )),
+            }
+            if let (Some(endpoint), None) = (s3, s3_endpoint_of(&env)) {
+                env.push(("AWS_ENDPOINT_URL_S3".to_owned(), endpoint));
             }
         }
         env
@@ -1893,6 +1919,90 @@ async fn kb_suggest_function_suggests_articles_and_picks_up_a_newly_published_in
     fx.assert_least_privilege("kb-suggest");
 }
 
+/// The S3 endpoint already given to a function, if any.
+fn s3_endpoint_of(env: &[(String, String)]) -> Option<String> {
+    env.iter()
+        .find(|(k, _)| k == "AWS_ENDPOINT_URL_S3")
+        .map(|(_, v)| v.clone())
+}
+
+#[tokio::test]
+async fn kb_admin_function_publishes_an_article_into_the_site_bucket() {
+    let fx = Fixture::with_s3().await;
+    let specialist = fx.token("specialist@demo.local").await;
+    let dealer = fx.token("dealer1@demo.local").await;
+    let kb = fx.function("kb-admin").await;
+    let article = json!({
+        "slug": "vygruzka-zayavok",
+        "section": "lidy",
+        "title": "Как выгрузить заявки в Excel",
+        "tags": ["заявки", "выгрузка"],
+        "summary": "Где в личном кабинете выгрузка заявок.",
+        "body": "Откройте раздел заявок и нажмите «Выгрузить».",
+    });
+    let resp = kb
+        .invoke(
+            &ApiGwV2Request::new("POST", "/api/kb/articles")
+                .route("POST /api/kb/articles")
+                .bearer(&dealer)
+                .json(&article),
+        )
+        .await;
+    let error = assert_json_error(&resp, 403);
+    assert!(
+        error.to_string().contains("сотрудники поддержки"),
+        "{error}"
+    );
+    let draft = lambda_api(
+        &kb,
+        &specialist,
+        "POST /api/kb/articles",
+        "/api/kb/articles",
+        article,
+        201,
+    )
+    .await;
+    assert_eq!(draft["status"], "draft", "{draft}");
+    let published = lambda_api(
+        &kb,
+        &specialist,
+        "POST /api/kb/articles/{slug}/publish",
+        "/api/kb/articles/vygruzka-zayavok/publish",
+        json!({"version": 1}),
+        200,
+    )
+    .await;
+    assert_eq!(
+        published["url"], "https://kb.example.test/lidy/vygruzka-zayavok/",
+        "{published}"
+    );
+    let moto = fx.s3.as_ref().expect("moto");
+    let site = Blobs::s3_at(&moto.endpoint, SITE_BUCKET);
+    let page = site
+        .get("lidy/vygruzka-zayavok/index.html")
+        .await
+        .expect("S3 answers")
+        .expect("the article's page is in the site bucket");
+    assert!(String::from_utf8_lossy(&page).contains("Как выгрузить заявки в Excel"));
+    let sitemap = site.get("sitemap.xml").await.expect("S3").expect("sitemap");
+    assert!(
+        String::from_utf8_lossy(&sitemap)
+            .contains("https://kb.example.test/lidy/vygruzka-zayavok/")
+    );
+    let card = lambda_api(
+        &kb,
+        &specialist,
+        "GET /api/kb/articles/{slug}",
+        "/api/kb/articles/vygruzka-zayavok",
+        Value::Null,
+        200,
+    )
+    .await;
+    assert_eq!(card["history"].as_array().map(Vec::len), Some(2), "{card}");
+    assert_json_logs(&kb);
+    fx.assert_least_privilege("kb-admin");
+}
+
 /// The platform's calendar date (MSK) of an instant.
 fn msk_date(at: chrono::DateTime<Utc>) -> chrono::NaiveDate {
     (at + Duration::hours(3)).date_naive()
@@ -2378,21 +2488,31 @@ fn template_routes_every_function() {
                 "{bin}: `{line}` missing from template.yaml (routes::{group} serves it)"
             );
         }
-        // Attached files: S3 access and the bucket only for the groups that serve them, and
-        // for the suggestions, whose published index is a blob (`kb-suggest/…`).
-        let serves_files = groups[group]
+        // S3 only where it is used: attached files, the suggestions' published index (a
+        // blob, `kb-suggest/…`, read by the suggestions and written by whoever publishes
+        // articles), and the knowledge base's site bucket for the groups that publish it.
+        let publishes_site = groups[group]
             .iter()
-            .any(|r| r.contains("/attachments") || r.contains("/api/kb/suggest"));
+            .any(|r| r.contains("/api/kb/articles") || r.contains("/articles/{slug}/publish"));
+        let uses_blobs = publishes_site
+            || groups[group]
+                .iter()
+                .any(|r| r.contains("/attachments") || r.contains("/api/kb/suggest"));
         let s3 = template_actions(bin, "s3");
         assert_eq!(
             !s3.is_empty(),
-            serves_files,
-            "{bin}: S3 access ({s3:?}) only for the functions that serve attached files"
+            uses_blobs,
+            "{bin}: S3 access ({s3:?}) only for the functions that serve attached files, suggest or publish articles"
+        );
+        assert_eq!(
+            function.contains("DEALERDESK_SITE_BUCKET: !Ref SiteBucket"),
+            publishes_site,
+            "{bin}: DEALERDESK_SITE_BUCKET only where the site is published"
         );
         assert_eq!(
             function.contains("DEALERDESK_BLOB_BUCKET: !Ref AttachmentsBucket"),
-            serves_files,
-            "{bin}: DEALERDESK_BLOBS=s3 and DEALERDESK_BLOB_BUCKET only where files are served"
+            uses_blobs,
+            "{bin}: DEALERDESK_BLOBS=s3 and DEALERDESK_BLOB_BUCKET only where blobs are used"
         );
         let in_template = template_http_routes(&function);
         let stale: Vec<&String> = in_template.difference(&app_routes).collect();

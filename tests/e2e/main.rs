@@ -10,6 +10,7 @@ mod costs;
 mod demo_history;
 mod estimates;
 mod inbox;
+mod kb_site;
 mod kb_suggest;
 mod lambda_events;
 mod lead_card;

@@ -17,6 +17,7 @@ pub mod cost;
 pub mod demo;
 pub mod inbox;
 pub mod jobs;
+pub mod kb;
 pub mod kb_suggest;
 pub mod kernel;
 pub mod lead;
@@ -127,6 +128,8 @@ pub struct AppState {
     pub mailer: Arc<mail::Mailer>,
     /// Where attached files' bytes go (S3 in AWS, a folder locally).
     pub blobs: Arc<blobs::Blobs>,
+    /// Where the knowledge-base site is published (the site bucket in AWS, a folder locally).
+    pub site: Arc<kb::site::SiteOut>,
     pub(crate) templates: Arc<minijinja::Environment<'static>>,
     /// This instance's copy of the knowledge-base suggestion index.
     pub(crate) kb_suggest: Arc<kb_suggest::IndexCache>,
@@ -141,7 +144,13 @@ impl AppState {
         mailer: mail::Mailer,
         blobs: blobs::Blobs,
     ) -> AppState {
+        // A folder of its own until the caller says where (`with_site`).
+        let site = kb::site::SiteOut::local(
+            std::env::temp_dir().join(format!("dealerdesk-site-{}", ulid::Ulid::new())),
+            format!("{}/kb/", settings.public_url.trim_end_matches('/')),
+        );
         AppState {
+            site: Arc::new(site),
             store: Arc::new(store),
             clock,
             settings: Arc::new(settings),
@@ -150,6 +159,12 @@ impl AppState {
             templates: Arc::new(templates()),
             kb_suggest: Arc::new(kb_suggest::IndexCache::default()),
         }
+    }
+
+    /// The same state publishing the knowledge-base site to `site`.
+    pub fn with_site(mut self, site: kb::site::SiteOut) -> AppState {
+        self.site = Arc::new(site);
+        self
     }
 
     /// The Lambda way: everything from the environment, the real clock.
@@ -162,13 +177,13 @@ impl AppState {
             // A Lambda's disk is its own and short-lived: files kept there are lost.
             tracing::warn!(dir = %dir.display(), "attached files go to a local folder; set DEALERDESK_BLOB_BUCKET in AWS");
         }
-        Ok(AppState::new(
-            store,
-            Clock::system(),
-            Settings::from_env()?,
-            mailer,
-            blobs,
-        ))
+        let settings = Settings::from_env()?;
+        let site = kb::site::SiteOut::from_env(
+            &std::env::temp_dir().join("dealerdesk-site"),
+            &format!("{}/kb/", settings.public_url.trim_end_matches('/')),
+        )
+        .await;
+        Ok(AppState::new(store, Clock::system(), settings, mailer, blobs).with_site(site))
     }
 }
 
@@ -179,6 +194,7 @@ fn templates() -> minijinja::Environment<'static> {
         cost::views::add_templates,
         comment::views::add_templates,
         wish::views::add_templates,
+        kb::views::add_templates,
         calendar::portal::add_templates,
         settings::views::add_templates,
         kb_suggest::views::add_templates,

@@ -6,7 +6,8 @@
 //! from the features' `routes.rs` and fails on a route the document does not have.
 
 use crate::{
-    attachment, calendar, comment, cost, inbox, kb_suggest, lead, session, settings, ticket, wish,
+    attachment, calendar, comment, cost, inbox, kb, kb_suggest, lead, session, settings, ticket,
+    wish,
 };
 use axum::Json;
 use serde::Serialize;
@@ -72,6 +73,13 @@ pub struct FieldProblem {
         wish::api::api_list,
         wish::api::api_get,
         wish::api::api_act,
+        kb::api::api_list,
+        kb::api::api_create,
+        kb::api::api_get,
+        kb::api::api_edit,
+        kb::api::api_publish,
+        kb::api::api_unpublish,
+        kb::api::api_draft_from_ticket,
         calendar::api::overview,
         calendar::api::get_hours,
         calendar::api::put_hours,

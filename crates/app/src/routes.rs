@@ -4,7 +4,7 @@
 
 use crate::kernel::{self, templates};
 use crate::{
-    AppState, attachment, calendar, comment, cost, inbox, kb_suggest, lead, openapi, outbox,
+    AppState, attachment, calendar, comment, cost, inbox, kb, kb_suggest, lead, openapi, outbox,
     session, settings, telemetry, ticket, wish,
 };
 use axum::Router;
@@ -138,12 +138,21 @@ fn portal_routes() -> Router<AppState> {
         .merge(calendar::routes::pages())
         .merge(settings::routes::pages())
         .merge(kb_suggest::routes::pages())
+        .merge(kb::routes::pages())
+        .merge(kb::routes::site_pages())
         .merge(lead::intake::routes::pages())
         .merge(lead::escalation::routes::pages())
         .merge(outbox::routes::routes())
         .merge(inbox::routes::pages())
         .merge(lead::card::routes::pages())
         .merge(lead::privacy::routes::pages())
+}
+
+/// `GET`/`POST /api/kb/articles`, `GET`/`PUT /api/kb/articles/{slug}`,
+/// `POST /api/kb/articles/{slug}/publish`, `…/unpublish`, `GET /api/kb/drafts/from-ticket/{id}`:
+/// support staff's articles; a publish rebuilds the site into the site bucket.
+pub fn kb_admin(state: AppState) -> Router {
+    finish(kb::routes::api(), state)
 }
 
 /// Every route on one router, for the local server and end-to-end tests.
@@ -157,6 +166,7 @@ pub fn all(state: AppState) -> Router {
         .merge(calendar::routes())
         .merge(settings::routes())
         .merge(kb_suggest::routes())
+        .merge(kb::routes())
         .merge(lead::intake::routes::routes())
         .merge(outbox::routes())
         .merge(inbox::routes())

@@ -6,7 +6,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use dealerdesk_app::blobs::Blobs;
 use dealerdesk_app::jobs::{self, Job};
 use dealerdesk_app::mail::Mailer;
-use dealerdesk_app::{AppError, AppState, Clock, Settings, calendar, demo, routes, users};
+use dealerdesk_app::{AppError, AppState, Clock, Settings, calendar, demo, kb, routes, users};
 use dealerdesk_store::{Store, StoreConfig};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -67,9 +67,32 @@ pub enum Command {
     /// Dealers: `dealerdesk dealer create`.
     #[command(subcommand)]
     Dealer(DealerCommand),
+    /// The knowledge-base site: `dealerdesk site build [--out DIR]`.
+    #[command(subcommand)]
+    Site(SiteCommand),
     /// Lead sites' keys: `dealerdesk site-key issue|rotate|revoke|list`.
     #[command(subcommand)]
     SiteKey(SiteKeyCommand),
+}
+
+/// `dealerdesk site ...`
+#[derive(Debug, Subcommand)]
+pub enum SiteCommand {
+    /// Render the whole knowledge-base site from the published articles (the seed articles
+    /// of `site/content` on a store that has none) with its Pagefind search index: into
+    /// `--out`, or where the server publishes it (`<data dir>/site`, or the site bucket when
+    /// DEALERDESK_SITE_BUCKET is set).
+    Build {
+        /// A folder to write the site into instead.
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// The site's public address, for the sitemap (default: DEALERDESK_SITE_URL, else
+        /// the local server's /kb/).
+        #[arg(long)]
+        url: Option<String>,
+        #[command(flatten)]
+        store: StoreArgs,
+    },
 }
 
 /// `dealerdesk site-key ...`: the sites that post leads and their secret keys. A new key is
@@ -258,6 +281,35 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
                     user.role.code(),
                     user.id
                 );
+                Ok(())
+            })
+            .await
+        }
+        Command::Site(SiteCommand::Build { out, url, store }) => {
+            with_store(&store, |state| async move {
+                let state = match out {
+                    Some(dir) => {
+                        let url = url.unwrap_or_else(|| state.site.url.clone());
+                        state.with_site(dealerdesk_app::kb::site::SiteOut::local(dir, url))
+                    }
+                    None => state,
+                };
+                let now = state.clock.now();
+                if kb::seed(&state, now).await? == 0 {
+                    kb::rebuild(&state, None).await?;
+                }
+                let published = kb::list_published(&state).await?;
+                match &state.site.target {
+                    dealerdesk_app::kb::site::SiteTarget::LocalDir(dir) => println!(
+                        "knowledge base: {published} articles published into {}",
+                        dir.display()
+                    ),
+                    dealerdesk_app::kb::site::SiteTarget::S3 { bucket, .. } => {
+                        println!(
+                            "knowledge base: {published} articles published into s3://{bucket}"
+                        )
+                    }
+                }
                 Ok(())
             })
             .await
@@ -517,7 +569,12 @@ pub async fn open(args: &StoreArgs, clock: Clock, port: u16) -> Result<Opened, C
         settings.public_url = format!("http://127.0.0.1:{port}");
     }
     let blobs = Blobs::from_env(&args.data_dir.join("blobs")).await?;
-    let state = AppState::new(store, clock, settings, mailer, blobs);
+    let site = kb::site::SiteOut::from_env(
+        &args.data_dir.join("site"),
+        &format!("{}/kb/", settings.public_url.trim_end_matches('/')),
+    )
+    .await;
+    let state = AppState::new(store, clock, settings, mailer, blobs).with_site(site);
     Ok(Opened {
         state,
         fresh,
@@ -539,6 +596,33 @@ fn local_signing_key(data_dir: &std::path::Path) -> Result<String, CliError> {
             std::fs::write(&file, &key).map_err(io(format!("writing {}", file.display())))?;
             Ok(key)
         }
+    }
+}
+
+/// Installs the knowledge-base site's Pagefind tool (`npm ci` in the checkout's `site/`)
+/// when it is missing, so the README's one command starts the site with its search. Without
+/// npm or the registry the site is still built, without search (logged).
+async fn install_pagefind() {
+    if dealerdesk_app::kb::site::pagefind_binary().is_some() {
+        return;
+    }
+    let Some(site) = std::env::current_dir().ok().and_then(|cwd| {
+        cwd.ancestors()
+            .map(|d| d.join("site"))
+            .find(|d| d.join("package-lock.json").is_file())
+    }) else {
+        return;
+    };
+    tracing::info!(dir = %site.display(), "installing Pagefind for the knowledge-base search (npm ci, once)");
+    let installed = tokio::process::Command::new("npm")
+        .args(["ci", "--no-audit", "--no-fund", "--loglevel=error"])
+        .current_dir(&site)
+        .status()
+        .await;
+    match installed {
+        Ok(status) if status.success() => {}
+        Ok(status) => tracing::warn!(%status, "npm ci failed: the site is built without search"),
+        Err(e) => tracing::warn!(error = %e, "npm is not available: the site is built without search"),
     }
 }
 
@@ -577,8 +661,18 @@ pub async fn serve(args: ServeArgs) -> Result<(), CliError> {
     }
     // Loading logs the current and next year when they are only provisional.
     calendar::load(&state).await?;
+    // The site's search needs the Pagefind tool: a fresh checkout gets it on its first start.
+    install_pagefind().await;
     // A data dir from before the knowledge-base suggestions gets their first index.
     dealerdesk_app::kb_suggest::seed(&state, clock.now()).await?;
+    // The knowledge base: the seed articles of `site/content`, published, on a store that
+    // has none; the site is (re)built at every start, so `/kb/` always has it.
+    let seeded = kb::seed(&state, clock.now()).await?;
+    if seeded > 0 {
+        tracing::info!(articles = seeded, "knowledge base seeded and published");
+    } else if let Err(e) = kb::rebuild(&state, None).await {
+        tracing::error!(error = %e, "knowledge-base site could not be built");
+    }
     if opened.fresh && args.demo_history {
         // The demo users are there; a history that cannot be played (a rule changed under
         // its script) leaves the network without it but never stops the server.

@@ -8,6 +8,7 @@ dealerdesk_domain::coded_enum! {
     pub enum Entity {
         Ticket = "ticket" / "Обращение",
         Wish = "wish" / "Пожелание",
+        Article = "article" / "Статья",
         Calendar = "calendar" / "Календарь",
         User = "user" / "Учётная запись",
         Settings = "settings" / "Настройки",
@@ -25,6 +26,7 @@ impl Entity {
             Entity::User => "Учётную запись",
             Entity::Settings => "Настройки",
             Entity::Lead => "Заявку",
+            Entity::Article => "Статью",
             other => other.label(),
         }
     }

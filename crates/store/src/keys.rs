@@ -48,6 +48,8 @@
 //! | current KB suggestion index | `KBSUGGEST#index` | `CURRENT` | — (the index's bytes are a blob) |
 //! | KB suggestion event | `KBSUGGEST#events` | `<at>#<draft>#<kind>` | — (`ttl` = 400 days) |
 //! | KB query that found nothing | `KBSUGGEST#misses` | `<normalised query>` | — (`ttl` = 400 days after the last) |
+//! | knowledge-base article | `KB#ARTICLE#<slug>` | `ARTICLE` | gsi2: `KB#ARTICLES` / `<section>#<slug>` |
+//! | article version | `KB#ARTICLE#<slug>` | `EVENT#<at>#<version>` | — |
 //!
 //! Users also carry index keys: gsi1 `USERS#DEALER#<dealer>` / `<email>` (a dealer's people)
 //! and gsi2 `USERS#ROLE#<role>` / `<email>` (everyone with a role), so a notice to "the
@@ -397,6 +399,21 @@ pub fn customer_key_pk(identity: &str) -> String {
 /// The partition key of a network's lead settings.
 pub fn lead_network_pk(network: &NetworkId) -> String {
     format!("LEADNET#{network}")
+}
+
+/// The `sk` of a knowledge-base article (its versions are `EVENT#…` in the same partition).
+pub const KB_ARTICLE_SK: &str = "ARTICLE";
+/// The `gsi2pk` of every article, sorted by section and slug.
+pub const KB_ARTICLES_GSI2PK: &str = "KB#ARTICLES";
+
+/// The partition of an article and its versions.
+pub fn kb_article_pk(slug: &str) -> String {
+    format!("KB#ARTICLE#{slug}")
+}
+
+/// The `gsi2sk` of an article in the list of all articles.
+pub fn kb_article_listing_sk(section: &str, slug: &str) -> String {
+    format!("{section}#{slug}")
 }
 
 #[cfg(test)]

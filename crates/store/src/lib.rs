@@ -31,6 +31,7 @@ mod cursor;
 mod directory;
 mod error;
 mod inbox;
+mod kb;
 mod kb_suggest;
 mod kernel;
 pub mod keys;
@@ -51,6 +52,7 @@ pub use comment::{TicketNotes, TicketNotesRepo};
 pub use cost::{CompletedWork, CostRepo, Ledger, LedgerWrite};
 pub use error::{Entity, StoreError};
 pub use inbox::{InboxEntry, InboxRepo};
+pub use kb::KbRepo;
 pub use kb_suggest::{
     KbSuggestRepo, SuggestEvent, SuggestEventKind, SuggestIndexPointer, SuggestMiss,
 };

@@ -1656,6 +1656,9 @@ mod wishes;
 // Knowledge-base suggestions: the index pointer, deflection events and misses.
 #[path = "conformance/kb_suggest.rs"]
 mod kb_suggest;
+// Knowledge-base articles and their versions.
+#[path = "conformance/kb.rs"]
+mod kb;
 
 // Leads, customer profiles and the network's lead settings.
 #[path = "conformance/leads.rs"]
