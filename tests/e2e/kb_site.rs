@@ -90,6 +90,17 @@ async fn an_article_published_from_the_api_appears_on_the_site_without_a_restart
         sitemap.contains("/kb/rabota-s-saitom/perenos-novostei/</loc>"),
         "{sitemap}"
     );
+    // … and in the suggestions of the new-ticket form, from the index the publish rebuilt.
+    let dealer = server.login("dealer1@demo.local").await;
+    let (status, found) = dealer
+        .send(
+            "GET",
+            "/api/kb/suggest?q=%D0%BA%D0%B0%D0%BA%20%D0%BF%D0%B5%D1%80%D0%B5%D0%BD%D0%B5%D1%81%D1%82%D0%B8%20%D0%B0%D1%80%D1%85%D0%B8%D0%B2%20%D0%BD%D0%BE%D0%B2%D0%BE%D1%81%D1%82%D0%B5%D0%B9",
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{found}");
+    assert_eq!(found["items"][0]["slug"], "perenos-novostei", "{found}");
 
     // An edit of a published article changes the page at once; a stale version is a 409.
     let mut edit = new_article();

@@ -622,7 +622,9 @@ async fn install_pagefind() {
     match installed {
         Ok(status) if status.success() => {}
         Ok(status) => tracing::warn!(%status, "npm ci failed: the site is built without search"),
-        Err(e) => tracing::warn!(error = %e, "npm is not available: the site is built without search"),
+        Err(e) => {
+            tracing::warn!(error = %e, "npm is not available: the site is built without search")
+        }
     }
 }
 
