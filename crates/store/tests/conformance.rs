@@ -242,6 +242,31 @@ wait "$moto"
     }
 }
 
+/// In a file of cases (`conformance/<area>.rs`): runs each listed `async fn <case>(&Ctx)` of
+/// that file on both engines, as `<area>::on_dynoxide::<case>` and `<area>::on_moto::<case>`.
+macro_rules! engine_suite {
+    ($($case:ident),+ $(,)?) => {
+        mod on_dynoxide {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $case() {
+                    let ctx = crate::engines::fresh(crate::engines::Engine::Dynoxide, stringify!($case)).await;
+                    super::$case(&ctx).await;
+                }
+            )+
+        }
+        mod on_moto {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $case() {
+                    let ctx = crate::engines::fresh(crate::engines::Engine::Moto, stringify!($case)).await;
+                    super::$case(&ctx).await;
+                }
+            )+
+        }
+    };
+}
+
 /// Runs every listed case on both engines, as `on_dynoxide::<case>` and `on_moto::<case>`.
 macro_rules! conformance_suite {
     ($($case:ident),+ $(,)?) => {

@@ -9,30 +9,7 @@ use dealerdesk_domain::kb::{
 use dealerdesk_domain::{Actor, Role, UserId};
 use dealerdesk_store::{Entity, KbRepo, StoreError};
 
-macro_rules! kb_suite {
-    ($($case:ident),+ $(,)?) => {
-        mod on_dynoxide {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $case() {
-                    let ctx = crate::engines::fresh(crate::engines::Engine::Dynoxide, stringify!($case)).await;
-                    super::$case(&ctx).await;
-                }
-            )+
-        }
-        mod on_moto {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $case() {
-                    let ctx = crate::engines::fresh(crate::engines::Engine::Moto, stringify!($case)).await;
-                    super::$case(&ctx).await;
-                }
-            )+
-        }
-    };
-}
-
-kb_suite!(
+engine_suite!(
     an_article_comes_with_its_versions_and_a_stale_save_writes_nothing,
     every_article_is_listed_by_section_and_slug,
 );

@@ -5,30 +5,7 @@ use crate::{Ctx, minutes};
 use dealerdesk_domain::DealerId;
 use dealerdesk_store::{KbSuggestRepo, SuggestEvent, SuggestEventKind, SuggestIndexPointer};
 
-macro_rules! kb_suggest_suite {
-    ($($case:ident),+ $(,)?) => {
-        mod on_dynoxide {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $case() {
-                    let ctx = crate::engines::fresh(crate::engines::Engine::Dynoxide, stringify!($case)).await;
-                    super::$case(&ctx).await;
-                }
-            )+
-        }
-        mod on_moto {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $case() {
-                    let ctx = crate::engines::fresh(crate::engines::Engine::Moto, stringify!($case)).await;
-                    super::$case(&ctx).await;
-                }
-            )+
-        }
-    };
-}
-
-kb_suggest_suite!(
+engine_suite!(
     the_current_suggestion_index_is_the_last_published,
     deflection_events_are_read_from_a_time_on_and_misses_are_counted,
 );

@@ -13,30 +13,7 @@ use dealerdesk_store::{
     LeadSave, PageRequest, StoreError,
 };
 
-macro_rules! card_suite {
-    ($($case:ident),+ $(,)?) => {
-        mod on_dynoxide {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $case() {
-                    let ctx = crate::engines::fresh(crate::engines::Engine::Dynoxide, stringify!($case)).await;
-                    super::$case(&ctx).await;
-                }
-            )+
-        }
-        mod on_moto {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $case() {
-                    let ctx = crate::engines::fresh(crate::engines::Engine::Moto, stringify!($case)).await;
-                    super::$case(&ctx).await;
-                }
-            )+
-        }
-    };
-}
-
-card_suite!(
+engine_suite!(
     the_list_filters_by_status_type_and_period_in_either_order_and_pages,
     the_search_finds_a_person_across_dealers_by_surname_and_name,
     an_inbox_entry_is_stored_and_counted_once_and_read_by_its_owner_only,

@@ -7,30 +7,7 @@ use dealerdesk_domain::lead::{Site, SiteId, SiteOwner, SiteSettings, SpamReason}
 use dealerdesk_domain::{DealerId, NetworkId};
 use dealerdesk_store::{PostLimitRepo, SiteRepo, StoreError};
 
-macro_rules! site_suite {
-    ($($case:ident),+ $(,)?) => {
-        mod on_dynoxide {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $case() {
-                    let ctx = crate::engines::fresh(crate::engines::Engine::Dynoxide, stringify!($case)).await;
-                    super::$case(&ctx).await;
-                }
-            )+
-        }
-        mod on_moto {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $case() {
-                    let ctx = crate::engines::fresh(crate::engines::Engine::Moto, stringify!($case)).await;
-                    super::$case(&ctx).await;
-                }
-            )+
-        }
-    };
-}
-
-site_suite!(
+engine_suite!(
     a_site_is_found_by_its_key_until_the_key_is_rotated_or_the_site_revoked,
     spam_is_counted_per_site_and_listed_with_the_sites,
     posts_are_counted_per_scope_and_window,

@@ -15,30 +15,7 @@ use dealerdesk_store::{
     OutboxRepo, StoreError,
 };
 
-macro_rules! lead_survey_suite {
-    ($($case:ident),+ $(,)?) => {
-        mod on_dynoxide {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $case() {
-                    let ctx = crate::engines::fresh(crate::engines::Engine::Dynoxide, stringify!($case)).await;
-                    super::$case(&ctx).await;
-                }
-            )+
-        }
-        mod on_moto {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $case() {
-                    let ctx = crate::engines::fresh(crate::engines::Engine::Moto, stringify!($case)).await;
-                    super::$case(&ctx).await;
-                }
-            )+
-        }
-    };
-}
-
-lead_survey_suite!(
+engine_suite!(
     a_survey_invitation_is_stored_once_with_its_marker_removed,
     an_anonymised_customer_leaves_no_personal_data_in_the_table,
 );

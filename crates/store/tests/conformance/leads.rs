@@ -14,30 +14,7 @@ use dealerdesk_store::{
     LeadNetwork, LeadNetworkRepo, LeadRepo, LeadSave, OutboxRepo, PageRequest, StoreError,
 };
 
-macro_rules! lead_suite {
-    ($($case:ident),+ $(,)?) => {
-        mod on_dynoxide {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $case() {
-                    let ctx = crate::engines::fresh(crate::engines::Engine::Dynoxide, stringify!($case)).await;
-                    super::$case(&ctx).await;
-                }
-            )+
-        }
-        mod on_moto {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $case() {
-                    let ctx = crate::engines::fresh(crate::engines::Engine::Moto, stringify!($case)).await;
-                    super::$case(&ctx).await;
-                }
-            )+
-        }
-    };
-}
-
-lead_suite!(
+engine_suite!(
     a_lead_comes_with_its_history_and_a_stale_save_writes_nothing,
     two_new_profiles_claiming_one_phone_cannot_both_be_written,
     a_replayed_key_creates_nothing_and_names_the_first_lead,

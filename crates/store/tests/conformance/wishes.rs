@@ -12,30 +12,7 @@ use dealerdesk_store::{
     Entity, OutboxRepo, PageRequest, StoreError, TicketNotesRepo, TicketRepo, WishRepo,
 };
 
-macro_rules! wish_suite {
-    ($($case:ident),+ $(,)?) => {
-        mod on_dynoxide {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $case() {
-                    let ctx = crate::engines::fresh(crate::engines::Engine::Dynoxide, stringify!($case)).await;
-                    super::$case(&ctx).await;
-                }
-            )+
-        }
-        mod on_moto {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $case() {
-                    let ctx = crate::engines::fresh(crate::engines::Engine::Moto, stringify!($case)).await;
-                    super::$case(&ctx).await;
-                }
-            )+
-        }
-    };
-}
-
-wish_suite!(
+engine_suite!(
     a_wish_comes_with_its_history_and_a_stale_decision_writes_nothing,
     wishes_are_listed_per_dealer_and_for_everyone_newest_first_in_pages,
     comments_and_files_live_beside_the_ticket_without_touching_its_version,
