@@ -468,6 +468,14 @@ async fn a_sites_server_posts_a_lead_the_dealer_and_the_customer_are_told_and_a_
     assert!(to_customer[0].email.subject.contains("Ваша заявка принята"));
     assert!(to_customer[0].email.text.contains("Предзаказ"));
     assert!(
+        to_customer[0]
+            .email
+            .text
+            .contains("Её передали в дилерский центр «Автоцентр Север»"),
+        "{}",
+        to_customer[0].email.text
+    );
+    assert!(
         mail.iter()
             .any(|m| m.email.to.contains(&"dealer1@demo.local".to_string())
                 && m.email.subject.starts_with("Новая заявка: Предзаказ"))

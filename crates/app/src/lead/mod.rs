@@ -204,6 +204,7 @@ pub async fn create(state: &AppState, intake: LeadIntake) -> Result<Intake, AppE
         .observer(&routed.dealer, new.kind.direction())
         .cloned();
     let calendar = calendar::load(state).await?;
+    let dealer_name = crate::kernel::names::dealer_name(state, &routed.dealer).await?;
     let id = LeadId::new(ulid::Ulid::new().to_string());
     let mut attempt = 0;
     loop {
@@ -257,7 +258,11 @@ pub async fn create(state: &AppState, intake: LeadIntake) -> Result<Intake, AppE
             (None, Some(cid)) => Some((CustomerProfile::new(cid, &lead, now), 0)),
             (None, None) => None,
         };
-        let notices: Vec<Notice> = new_lead_notices(&lead);
+        // The customer's confirmation names the dealer that will call (so does the dealer's).
+        let notices: Vec<Notice> = new_lead_notices(&lead)
+            .into_iter()
+            .map(|n| n.with("dealer_name", dealer_name.clone()))
+            .collect();
         let escalate_at = escalation_due(state, &lead, &calendar).await?;
         let survey_due = lead
             .person()
