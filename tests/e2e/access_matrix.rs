@@ -1,0 +1,822 @@
+//! The access matrix (issue 12): every route the app serves — API and portal, read from the
+//! features' `routes.rs` the way the Lambda test reads them — sent by every role (anonymous,
+//! the dealer who owns the fixtures, a foreign dealer, the owner's accountant, the specialist,
+//! the account manager, the representative observing the owner and one who does not, the
+//! brand, the admin) and compared with one table of expected statuses. A route without a row,
+//! or a row naming no route, fails the test; a 5xx anywhere fails it too.
+//!
+//! The fixtures (a ticket with a time entry, a wish, a lead and its customer, an article, a
+//! site, a notification) belong to dealer 1 and are made through the real API. Writes carry an
+//! empty JSON body, so a role that passes access meets validation (400 / 409 / 422) and
+//! changes nothing; the table pins the exact status each role gets.
+
+use crate::lambda_events::app_route_groups;
+use dealerdesk_app::jobs::{self, Job};
+use dealerdesk_app::lead::{self, LeadIntake};
+use dealerdesk_domain::lead::{LeadDraft, LeadSource, Origin};
+use dealerdesk_domain::{DealerId, NetworkId};
+use dealerdesk_e2e::browser;
+use dealerdesk_e2e::server::{Api, TestServer};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// The columns of the table, in order: (label, e-mail; `None` is anonymous).
+const ROLES: [(&str, Option<&str>); 10] = [
+    ("anon", None),
+    ("dealer", Some("dealer1@demo.local")),
+    ("foreign", Some("dealer2@demo.local")),
+    ("acct", Some("accountant1@demo.local")),
+    ("spec", Some("specialist@demo.local")),
+    ("manager", Some("manager@demo.local")),
+    ("rep", Some("rep@demo.local")),
+    ("rep2", Some("rep2@demo.local")),
+    ("brand", Some("brand@demo.local")),
+    ("admin", Some("admin@demo.local")),
+];
+
+/// Route → the status each role gets, in the order of [`ROLES`]:
+/// `anon dealer foreign acct spec manager rep rep2 brand admin`. A portal page that sends the
+/// caller to the login form is `→login` (the browser follows the redirect). For a write, a
+/// 409 / 422 / 400 means the caller passed authentication, role and dealer and met the stale
+/// version or validation; 401 / 403 / 404 are the refusals the row proves.
+const MATRIX: &[(&str, &str)] = &[
+    (
+        "DELETE /api/session",
+        "401 204 204 204 204 204 204 204 204 204",
+    ),
+    ("GET /", "→login 200 200 200 200 200 200 200 200 200"),
+    (
+        "GET /admin/calendars",
+        "→login 403 403 403 403 403 403 403 403 200",
+    ),
+    (
+        "GET /admin/customers/{id}",
+        "→login 403 403 403 403 403 403 403 403 200",
+    ),
+    (
+        "GET /admin/kb-suggest",
+        "→login 403 403 403 403 403 403 403 403 200",
+    ),
+    (
+        "GET /admin/settings",
+        "→login 403 403 403 403 403 403 403 403 200",
+    ),
+    (
+        "GET /admin/sites",
+        "→login 403 403 403 403 403 403 403 403 200",
+    ),
+    (
+        "GET /api/admin/calendars",
+        "401 403 403 403 403 403 403 403 403 200",
+    ),
+    (
+        "GET /api/admin/calendars/hours",
+        "401 403 403 403 403 403 403 403 403 200",
+    ),
+    (
+        "GET /api/admin/calendars/{year}",
+        "401 403 403 403 403 403 403 403 403 200",
+    ),
+    (
+        "GET /api/admin/settings",
+        "401 403 403 403 403 403 403 403 403 200",
+    ),
+    (
+        "GET /api/admin/sites",
+        "401 403 403 403 403 403 403 403 403 200",
+    ),
+    (
+        "GET /api/customers/{id}",
+        "401 200 404 403 403 403 200 404 200 200",
+    ),
+    (
+        "GET /api/dealers/{id}/hours",
+        "401 403 403 403 403 200 403 403 403 200",
+    ),
+    (
+        "GET /api/estimates",
+        "401 422 422 403 403 403 403 403 403 403",
+    ),
+    (
+        "GET /api/kb/articles",
+        "401 403 403 403 200 403 403 403 403 200",
+    ),
+    (
+        "GET /api/kb/articles/{slug}",
+        "401 403 403 403 200 403 403 403 403 200",
+    ),
+    (
+        "GET /api/kb/drafts/from-ticket/{id}",
+        "401 403 403 403 200 403 403 403 403 200",
+    ),
+    (
+        "GET /api/kb/suggest",
+        "401 200 200 403 200 200 403 403 403 200",
+    ),
+    ("GET /api/leads", "401 200 200 403 403 403 200 200 200 200"),
+    (
+        "GET /api/leads/form-token",
+        "401 401 401 401 401 401 401 401 401 401",
+    ),
+    (
+        "GET /api/leads/network",
+        "401 403 403 403 403 403 403 403 200 200",
+    ),
+    (
+        "GET /api/leads/overdue",
+        "401 200 200 403 403 403 200 200 200 200",
+    ),
+    (
+        "GET /api/leads/search",
+        "401 422 422 403 403 403 403 403 403 403",
+    ),
+    (
+        "GET /api/leads/{id}",
+        "401 200 404 403 403 403 200 404 200 200",
+    ),
+    (
+        "GET /api/notifications",
+        "401 200 200 200 200 200 200 200 200 200",
+    ),
+    (
+        "GET /api/openapi.json",
+        "200 200 200 200 200 200 200 200 200 200",
+    ),
+    (
+        "GET /api/tickets",
+        "401 200 200 403 200 200 403 403 403 200",
+    ),
+    (
+        "GET /api/tickets/{id}",
+        "401 200 404 403 200 200 403 403 403 200",
+    ),
+    (
+        "GET /api/tickets/{id}/attachments/{att}",
+        "401 404 404 403 404 404 403 403 403 404",
+    ),
+    (
+        "GET /api/tickets/{id}/estimate",
+        "401 204 404 403 204 204 403 403 403 204",
+    ),
+    ("GET /api/wishes", "401 200 200 403 403 200 403 403 403 200"),
+    (
+        "GET /api/wishes/{id}",
+        "401 200 404 403 403 200 403 403 403 200",
+    ),
+    (
+        "GET /articles",
+        "→login 403 403 403 200 403 403 403 403 200",
+    ),
+    (
+        "GET /articles/new",
+        "→login 403 403 403 200 403 403 403 403 200",
+    ),
+    (
+        "GET /articles/{slug}",
+        "→login 403 403 403 200 403 403 403 403 200",
+    ),
+    (
+        "GET /customers/{id}",
+        "→login 200 404 403 403 403 200 404 200 200",
+    ),
+    (
+        "GET /dealers/hours",
+        "→login 403 403 403 403 200 403 403 403 200",
+    ),
+    (
+        "GET /dealers/{id}/hours",
+        "→login 403 403 403 403 200 403 403 403 200",
+    ),
+    (
+        "GET /dev/mail",
+        "→login 403 403 403 403 403 403 403 403 200",
+    ),
+    ("GET /kb", "404 404 404 404 404 404 404 404 404 404"),
+    (
+        "GET /kb-suggest/open/{slug}",
+        "→login 404 404 403 404 404 403 403 403 404",
+    ),
+    ("GET /kb/", "404 404 404 404 404 404 404 404 404 404"),
+    ("GET /kb/{*path}", "404 404 404 404 404 404 404 404 404 404"),
+    ("GET /leads", "→login 200 200 403 403 403 200 200 200 200"),
+    (
+        "GET /leads/network",
+        "→login 403 403 403 403 403 403 403 200 200",
+    ),
+    (
+        "GET /leads/new",
+        "→login 200 200 403 403 403 403 403 403 403",
+    ),
+    (
+        "GET /leads/overdue",
+        "→login 200 200 403 403 403 200 200 200 200",
+    ),
+    (
+        "GET /leads/search",
+        "→login 200 200 403 403 403 403 403 403 403",
+    ),
+    (
+        "GET /leads/{id}",
+        "→login 200 404 403 403 403 200 404 200 200",
+    ),
+    ("GET /login", "200 200 200 200 200 200 200 200 200 200"),
+    (
+        "GET /notifications",
+        "→login 200 200 200 200 200 200 200 200 200",
+    ),
+    ("GET /s/{token}", "404 404 404 404 404 404 404 404 404 404"),
+    (
+        "GET /static/kb-suggest.js",
+        "200 200 200 200 200 200 200 200 200 200",
+    ),
+    (
+        "GET /static/lead-form.js",
+        "200 200 200 200 200 200 200 200 200 200",
+    ),
+    (
+        "GET /static/style.css",
+        "200 200 200 200 200 200 200 200 200 200",
+    ),
+    ("GET /tickets", "→login 200 200 403 200 200 403 403 403 200"),
+    (
+        "GET /tickets/new",
+        "→login 200 200 403 403 403 403 403 403 403",
+    ),
+    (
+        "GET /tickets/{id}",
+        "→login 200 404 403 200 200 403 403 403 200",
+    ),
+    (
+        "GET /tickets/{id}/attachments/{att}",
+        "→login 404 404 403 404 404 403 403 403 404",
+    ),
+    ("GET /wishes", "→login 200 200 403 403 200 403 403 403 200"),
+    (
+        "GET /wishes/{id}",
+        "→login 200 404 403 403 200 403 403 403 200",
+    ),
+    (
+        "OPTIONS /api/leads",
+        "204 204 204 204 204 204 204 204 204 204",
+    ),
+    (
+        "PATCH /api/leads/{id}",
+        "401 409 404 403 403 403 403 404 403 409",
+    ),
+    (
+        "POST /admin/calendars/hours",
+        "→login 403 403 403 403 403 403 403 403 422",
+    ),
+    (
+        "POST /admin/calendars/{year}/days",
+        "→login 403 403 403 403 403 403 403 403 422",
+    ),
+    (
+        "POST /admin/calendars/{year}/xml",
+        "→login 400 400 400 400 400 400 400 400 400",
+    ),
+    (
+        "POST /admin/customers/{id}/anonymise",
+        "→login 403 403 403 403 403 403 403 403 200",
+    ),
+    (
+        "POST /admin/settings",
+        "→login 403 403 403 403 403 403 403 403 409",
+    ),
+    (
+        "POST /admin/sites",
+        "→login 403 403 403 403 403 403 403 403 422",
+    ),
+    (
+        "POST /admin/sites/{id}/revoke",
+        "→login 403 403 403 403 403 403 403 403 409",
+    ),
+    (
+        "POST /admin/sites/{id}/rotate",
+        "→login 403 403 403 403 403 403 403 403 409",
+    ),
+    (
+        "POST /api/admin/sites",
+        "401 403 403 403 403 403 403 403 403 422",
+    ),
+    (
+        "POST /api/admin/sites/{id}/revoke",
+        "401 403 403 403 403 403 403 403 403 409",
+    ),
+    (
+        "POST /api/admin/sites/{id}/rotate",
+        "401 403 403 403 403 403 403 403 403 409",
+    ),
+    (
+        "POST /api/customers/{id}/anonymise",
+        "401 403 403 403 403 403 403 403 403 200",
+    ),
+    (
+        "POST /api/kb/articles",
+        "401 403 403 403 422 403 403 403 403 422",
+    ),
+    (
+        "POST /api/kb/articles/{slug}/publish",
+        "401 403 403 403 409 403 403 403 403 409",
+    ),
+    (
+        "POST /api/kb/articles/{slug}/unpublish",
+        "401 403 403 403 409 403 403 403 403 409",
+    ),
+    ("POST /api/leads", "401 422 422 403 403 403 403 403 403 403"),
+    (
+        "POST /api/leads/{id}/contact",
+        "401 422 404 403 403 403 422 404 422 422",
+    ),
+    (
+        "POST /api/leads/{id}/contract",
+        "401 422 404 403 403 403 422 404 422 422",
+    ),
+    (
+        "POST /api/leads/{id}/transfer",
+        "401 422 422 403 403 403 403 403 403 403",
+    ),
+    (
+        "POST /api/notifications/read-all",
+        "401 200 200 200 200 200 200 200 200 200",
+    ),
+    (
+        "POST /api/notifications/{id}/read",
+        "401 200 404 404 404 404 404 404 404 404",
+    ),
+    (
+        "POST /api/session",
+        "400 400 400 400 400 400 400 400 400 400",
+    ),
+    (
+        "POST /api/tickets",
+        "401 422 422 403 403 403 403 403 403 403",
+    ),
+    (
+        "POST /api/tickets/{id}/actions",
+        "401 409 404 403 409 409 403 403 403 409",
+    ),
+    (
+        "POST /api/tickets/{id}/attachments",
+        "401 422 422 422 422 422 422 422 422 422",
+    ),
+    (
+        "POST /api/tickets/{id}/comments",
+        "401 201 404 403 201 201 403 403 403 201",
+    ),
+    (
+        "POST /api/tickets/{id}/cost/answer",
+        "401 409 404 403 409 409 403 403 403 409",
+    ),
+    (
+        "POST /api/tickets/{id}/cost/confirm",
+        "401 409 404 403 409 409 403 403 403 409",
+    ),
+    (
+        "POST /api/tickets/{id}/cost/dispute",
+        "401 409 404 403 409 409 403 403 403 409",
+    ),
+    (
+        "POST /api/tickets/{id}/reclassify",
+        "401 403 404 403 422 403 403 403 403 422",
+    ),
+    (
+        "POST /api/tickets/{id}/time-entries",
+        "401 403 404 403 409 403 403 403 403 409",
+    ),
+    (
+        "POST /api/tickets/{id}/time-entries/{entry}/correction",
+        "401 403 404 403 409 403 403 403 403 409",
+    ),
+    (
+        "POST /api/wishes",
+        "401 422 422 403 403 403 403 403 403 403",
+    ),
+    (
+        "POST /api/wishes/{id}/actions",
+        "401 400 400 403 403 400 403 403 403 400",
+    ),
+    (
+        "POST /articles",
+        "→login 403 403 403 422 403 403 403 403 422",
+    ),
+    (
+        "POST /articles/{slug}",
+        "→login 403 403 403 422 403 403 403 403 422",
+    ),
+    (
+        "POST /articles/{slug}/publish",
+        "→login 403 403 403 409 403 403 403 403 409",
+    ),
+    (
+        "POST /articles/{slug}/unpublish",
+        "→login 403 403 403 409 403 403 403 403 409",
+    ),
+    (
+        "POST /dealers/{id}/hours",
+        "→login 403 403 403 403 422 403 403 403 422",
+    ),
+    (
+        "POST /leads/network",
+        "→login 403 403 403 403 403 403 403 409 409",
+    ),
+    (
+        "POST /leads/new",
+        "→login 422 422 403 403 403 403 403 403 403",
+    ),
+    (
+        "POST /leads/{id}/contact",
+        "→login 422 404 403 403 403 422 404 422 422",
+    ),
+    (
+        "POST /leads/{id}/contract",
+        "→login 422 404 403 403 403 422 404 422 422",
+    ),
+    (
+        "POST /leads/{id}/edit",
+        "→login 409 404 403 403 403 403 404 403 409",
+    ),
+    (
+        "POST /leads/{id}/transfer",
+        "→login 422 422 403 403 403 403 403 403 403",
+    ),
+    ("POST /login", "403 403 403 403 403 403 403 403 403 403"),
+    (
+        "POST /logout",
+        "→login →login →login →login →login →login →login →login →login →login",
+    ),
+    (
+        "POST /notifications/read-all",
+        "→login 200 200 200 200 200 200 200 200 200",
+    ),
+    (
+        "POST /notifications/{id}/read",
+        "→login 200 404 404 404 404 404 404 404 404",
+    ),
+    ("POST /s/{token}", "404 404 404 404 404 404 404 404 404 404"),
+    (
+        "POST /tickets",
+        "→login 422 422 403 403 403 403 403 403 403",
+    ),
+    (
+        "POST /tickets/new/estimate",
+        "→login 422 422 403 403 403 403 403 403 403",
+    ),
+    (
+        "POST /tickets/{id}/actions",
+        "→login 400 404 403 400 400 403 403 403 400",
+    ),
+    (
+        "POST /tickets/{id}/attachments",
+        "→login 400 404 403 400 400 403 403 403 400",
+    ),
+    (
+        "POST /tickets/{id}/comments",
+        "→login 422 404 403 422 422 403 403 403 422",
+    ),
+    (
+        "POST /tickets/{id}/cost/{step}",
+        "→login 409 404 403 409 409 403 403 403 409",
+    ),
+    (
+        "POST /tickets/{id}/reclassify",
+        "→login 403 404 403 422 403 403 403 403 422",
+    ),
+    (
+        "POST /tickets/{id}/time-entries",
+        "→login 403 404 403 422 403 403 403 403 422",
+    ),
+    (
+        "POST /tickets/{id}/time-entries/{entry}/correction",
+        "→login 403 404 403 422 403 403 403 403 422",
+    ),
+    ("POST /wishes", "→login 422 422 403 403 403 403 403 403 403"),
+    (
+        "POST /wishes/{id}/actions",
+        "→login 400 404 403 403 400 403 403 403 400",
+    ),
+    (
+        "PUT /api/admin/calendars/hours",
+        "401 403 403 403 403 403 403 403 403 400",
+    ),
+    (
+        "PUT /api/admin/calendars/{year}",
+        "401 403 403 403 403 403 403 403 403 400",
+    ),
+    (
+        "PUT /api/admin/settings",
+        "401 403 403 403 403 403 403 403 403 409",
+    ),
+    (
+        "PUT /api/admin/sites/{id}",
+        "401 403 403 403 403 403 403 403 403 409",
+    ),
+    (
+        "PUT /api/dealers/{id}/hours",
+        "401 403 403 403 403 422 403 403 403 422",
+    ),
+    (
+        "PUT /api/kb/articles/{slug}",
+        "401 403 403 403 422 403 403 403 403 422",
+    ),
+    (
+        "PUT /api/leads/network",
+        "401 403 403 403 403 403 403 403 409 409",
+    ),
+];
+
+/// The ids the routes' parameters take: the fixtures of dealer 1.
+struct Fixtures {
+    ticket: String,
+    entry: String,
+    wish: String,
+    lead: String,
+    customer: String,
+    article: String,
+    site: String,
+    notification: String,
+}
+
+impl Fixtures {
+    /// `path` with its parameters filled in.
+    fn fill(&self, path: &str) -> String {
+        let mut out = Vec::new();
+        let segments: Vec<&str> = path.split('/').collect();
+        for (i, seg) in segments.iter().enumerate() {
+            let prev = if i > 0 { segments[i - 1] } else { "" };
+            let value = match *seg {
+                "{id}" => match prev {
+                    "tickets" | "from-ticket" => self.ticket.clone(),
+                    "wishes" => self.wish.clone(),
+                    "leads" => self.lead.clone(),
+                    "customers" => self.customer.clone(),
+                    "sites" => self.site.clone(),
+                    "notifications" => self.notification.clone(),
+                    "dealers" => "dealer-1".to_owned(),
+                    other => panic!("no fixture for {{id}} after {other} in {path}"),
+                },
+                "{entry}" => self.entry.clone(),
+                "{att}" => "01J00000000000000000000000".to_owned(),
+                "{slug}" => self.article.clone(),
+                "{year}" => "2026".to_owned(),
+                "{step}" => "confirm".to_owned(),
+                "{token}" => "not-a-survey-token".to_owned(),
+                "{*path}" => "index.html".to_owned(),
+                s if s.starts_with('{') => panic!("no fixture for {s} in {path}"),
+                s => s.to_owned(),
+            };
+            out.push(value);
+        }
+        out.join("/")
+    }
+}
+
+/// Every route of the app, `METHOD /path`.
+fn every_route() -> BTreeSet<String> {
+    app_route_groups().into_values().flatten().collect()
+}
+
+async fn fixtures(server: &TestServer) -> Fixtures {
+    let dealer = server.login("dealer1@demo.local").await;
+    let specialist = server.login("specialist@demo.local").await;
+    let admin = server.login("admin@demo.local").await;
+    let ticket = dealer.file_ticket("Баннер на главной").await;
+    let id = ticket["id"].as_str().expect("ticket id").to_owned();
+    let (status, logged) = specialist
+        .send(
+            "POST",
+            &format!("/api/tickets/{id}/time-entries"),
+            Some(json!({"minutes": 10, "note": "Разбор", "version": ticket["version"]})),
+        )
+        .await;
+    assert!(status.is_success(), "{logged}");
+    let entry = logged["time_entry"]["id"]
+        .as_str()
+        .expect("entry id")
+        .to_owned();
+    let (status, wish) = dealer
+        .send(
+            "POST",
+            "/api/wishes",
+            Some(json!({"title": "Фильтр по цвету", "text": "Нужен фильтр автомобилей по цвету в каталоге."})),
+        )
+        .await;
+    assert!(status.is_success(), "{wish}");
+    let draft = LeadDraft {
+        kind: Some("preorder".into()),
+        name: Some("Иван".into()),
+        surname: Some("Петров".into()),
+        phone: Some("+79161234567".into()),
+        city: Some("Москва".into()),
+        model: Some("Кроссовер X".into()),
+        consent: Some("true".into()),
+        ..LeadDraft::default()
+    };
+    let made = lead::create(
+        &server.state,
+        LeadIntake {
+            network: NetworkId::new("network-demo"),
+            origin: Origin::DealerSite(DealerId::new("dealer-1")),
+            source: LeadSource::Site,
+            new: draft.validate().expect("a valid draft"),
+            idempotency: None,
+        },
+    )
+    .await
+    .expect("lead created");
+    let lead_id = made.lead().id().to_string();
+    let (status, card) = dealer
+        .send("GET", &format!("/api/leads/{lead_id}"), None)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{card}");
+    let customer = card["lead"]["customer_id"]
+        .as_str()
+        .expect("customer id")
+        .to_owned();
+    let (status, article) = specialist
+        .send(
+            "POST",
+            "/api/kb/articles",
+            Some(json!({
+                "slug": "perenos-novostei",
+                "section": "rabota-s-saitom",
+                "title": "Перенос новостей со старого сайта",
+                "tags": ["новости"],
+                "summary": "Как перенести архив новостей на платформу.",
+                "body": "Пришлите список адресов старых новостей.",
+            })),
+        )
+        .await;
+    assert!(status.is_success(), "{article}");
+    let article = article["slug"].as_str().expect("slug").to_owned();
+    let (status, sites) = admin.send("GET", "/api/admin/sites", None).await;
+    assert_eq!(status, StatusCode::OK, "{sites}");
+    let site = first(&sites, "id");
+    jobs::run(&server.state, Job::Outbox, server.state.clock.now())
+        .await
+        .expect("outbox");
+    let (status, inbox) = dealer.send("GET", "/api/notifications", None).await;
+    assert_eq!(status, StatusCode::OK, "{inbox}");
+    let notification = first(&inbox, "id");
+    Fixtures {
+        ticket: id,
+        entry,
+        wish: wish["id"].as_str().expect("wish id").to_owned(),
+        lead: lead_id,
+        customer,
+        article,
+        site,
+        notification,
+    }
+}
+
+/// `field` of the first item of a listing (`items`, or the array itself).
+fn first(list: &Value, field: &str) -> String {
+    let items = list.get("items").unwrap_or(list);
+    let items = items
+        .as_array()
+        .or_else(|| {
+            list.as_object()
+                .and_then(|o| o.values().find_map(Value::as_array))
+        })
+        .unwrap_or_else(|| panic!("a listing expected: {list}"));
+    items
+        .first()
+        .and_then(|i| i[field].as_str())
+        .unwrap_or_else(|| panic!("no {field} in {list}"))
+        .to_owned()
+}
+
+/// One role's two faces: the API by bearer token, the portal by its session cookie.
+struct Caller {
+    api: Api,
+    portal: reqwest::Client,
+    /// The session's CSRF token from the portal's header form (empty when anonymous).
+    csrf: String,
+}
+
+async fn caller(server: &TestServer, email: Option<&str>) -> Caller {
+    match email {
+        None => Caller {
+            api: server.anonymous(),
+            portal: browser::browser(),
+            csrf: String::new(),
+        },
+        Some(email) => {
+            let portal = browser::log_in(server, email).await;
+            let (_, page) = browser::get(&portal, &format!("{}/notifications", server.base)).await;
+            Caller {
+                api: server.login(email).await,
+                csrf: browser::hidden(&page, "csrf"),
+                portal,
+            }
+        }
+    }
+}
+
+/// A harmless body for an API write: a stale version, so a caller who passes access meets a
+/// conflict or a validation refusal and nothing changes.
+fn api_body(path: &str) -> Value {
+    let last = path.rsplit('/').next().unwrap_or_default();
+    match last {
+        "actions" => json!({"action": "take", "version": 99}),
+        "comments" => json!({"text": "Проверка доступа", "version": 99}),
+        "time-entries" | "correction" => json!({"minutes": 5, "note": "Проверка", "version": 99}),
+        "reclassify" => json!({"billing": "free", "version": 99}),
+        "session" => json!({}),
+        _ => json!({"version": 99}),
+    }
+}
+
+/// Sends one request and says what came back: the status, `→<path>` when a portal page
+/// redirected elsewhere.
+async fn outcome(server: &TestServer, who: &Caller, method: &str, path: &str) -> String {
+    let url = format!("{}{path}", server.base);
+    let method = reqwest::Method::from_bytes(method.as_bytes()).expect("method");
+    let writes = !matches!(method.as_str(), "GET" | "OPTIONS");
+    let resp = if path.starts_with("/api/") {
+        let mut req = who.api.http.request(method, &url);
+        if let Some(token) = &who.api.token {
+            req = req.bearer_auth(token);
+        }
+        if writes {
+            req = req
+                .header("content-type", "application/json")
+                .body(api_body(path).to_string());
+        }
+        req.send().await.expect("request reaches the server")
+    } else {
+        let mut req = who.portal.request(method, &url);
+        if writes {
+            req = req.form(&[("csrf", who.csrf.as_str()), ("version", "99")]);
+        }
+        req.send().await.expect("request reaches the server")
+    };
+    let status = resp.status().as_u16();
+    let landed = resp.url().path().to_owned();
+    if landed == "/login" && !path.starts_with("/login") {
+        "→login".to_owned()
+    } else {
+        status.to_string()
+    }
+}
+
+#[tokio::test]
+async fn every_route_answers_every_role_as_its_row_says() {
+    let server = TestServer::start().await;
+    let fx = fixtures(&server).await;
+    let mut callers = Vec::new();
+    for (_, email) in ROLES {
+        callers.push(caller(&server, email).await);
+    }
+    let routes = every_route();
+    let table: BTreeMap<&str, &str> = MATRIX.iter().copied().collect();
+    // The routes that end a session go last, so the other rows keep theirs.
+    let mut order: Vec<&String> = routes.iter().collect();
+    order.sort_by_key(|r| {
+        (
+            *r == "DELETE /api/session" || *r == "POST /logout",
+            r.to_owned(),
+        )
+    });
+    let mut got = Vec::new();
+    for route in order {
+        let (method, path) = route.split_once(' ').expect("METHOD /path");
+        let path = fx.fill(path);
+        let mut row = Vec::new();
+        for who in &callers {
+            row.push(outcome(&server, who, method, &path).await);
+        }
+        got.push((route.clone(), row.join(" ")));
+    }
+    let mut failures = Vec::new();
+    for (route, row) in &got {
+        if row.split(' ').any(|s| s.starts_with('5')) {
+            failures.push(format!("{route}: a 5xx: {row}"));
+        }
+        match table.get(route.as_str()) {
+            None => failures.push(format!("{route}: no row in MATRIX")),
+            Some(expected) if *expected != row => {
+                failures.push(format!("{route}: expected {expected}, got {row}"))
+            }
+            Some(_) => {}
+        }
+    }
+    for route in table.keys() {
+        if !routes.contains(*route) {
+            failures.push(format!("{route}: a row for a route the app does not serve"));
+        }
+    }
+    if !failures.is_empty() {
+        let header: Vec<&str> = ROLES.iter().map(|(label, _)| *label).collect();
+        let mut report = format!("roles: {}\n", header.join(" "));
+        for (route, row) in &got {
+            report.push_str(&format!("    (\"{route}\", \"{row}\"),\n"));
+        }
+        panic!(
+            "{}\n\nwhat every route answered:\n{report}",
+            failures.join("\n")
+        );
+    }
+}
