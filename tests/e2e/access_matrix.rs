@@ -527,6 +527,7 @@ const MATRIX: &[(&str, &str)] = &[
 ];
 
 /// The ids the routes' parameters take: the fixtures of dealer 1.
+#[derive(Clone)]
 struct Fixtures {
     ticket: String,
     entry: String,
@@ -671,6 +672,40 @@ async fn fixtures(server: &TestServer) -> Fixtures {
     }
 }
 
+/// Dealer 3's ticket (with a time entry) and wish: a dealer the account manager does not look
+/// after.
+async fn dealer3_fixtures(server: &TestServer, fx: &Fixtures) -> Fixtures {
+    let dealer = server.login("dealer3@demo.local").await;
+    let specialist = server.login("specialist@demo.local").await;
+    let ticket = dealer.file_ticket("Новость об акции").await;
+    let id = ticket["id"].as_str().expect("ticket id").to_owned();
+    let (status, logged) = specialist
+        .send(
+            "POST",
+            &format!("/api/tickets/{id}/time-entries"),
+            Some(json!({"minutes": 10, "note": "Разбор", "version": ticket["version"]})),
+        )
+        .await;
+    assert!(status.is_success(), "{logged}");
+    let (status, wish) = dealer
+        .send(
+            "POST",
+            "/api/wishes",
+            Some(json!({"title": "Экспорт в Excel", "text": "Нужна выгрузка списка обращений в Excel."})),
+        )
+        .await;
+    assert!(status.is_success(), "{wish}");
+    Fixtures {
+        ticket: id,
+        entry: logged["time_entry"]["id"]
+            .as_str()
+            .expect("entry id")
+            .to_owned(),
+        wish: wish["id"].as_str().expect("wish id").to_owned(),
+        ..fx.clone()
+    }
+}
+
 /// `field` of the first item of a listing (`items`, or the array itself).
 fn first(list: &Value, field: &str) -> String {
     let items = list.get("items").unwrap_or(list);
@@ -791,6 +826,30 @@ async fn every_route_answers_every_role_as_its_row_says() {
         got.push((route.clone(), row.join(" ")));
     }
     let mut failures = Vec::new();
+    // The account manager and a dealer he does not look after (dealer 3): every route of a
+    // ticket or a wish of that dealer answers him what it answers a foreign dealer.
+    let foreign = dealer3_fixtures(&server, &fx).await;
+    // A new session: the rows that end sessions ran last in the loop above.
+    let manager = caller(&server, ROLES[5].1).await;
+    for (route, row) in &got {
+        let (method, path) = route.split_once(' ').expect("METHOD /path");
+        let owned = [
+            "/api/tickets/{id}",
+            "/tickets/{id}",
+            "/api/wishes/{id}",
+            "/wishes/{id}",
+        ];
+        if !owned.iter().any(|p| path.starts_with(p)) {
+            continue;
+        }
+        let expected = row.split(' ').nth(2).expect("the foreign dealer's column");
+        let answer = outcome(&server, &manager, method, &foreign.fill(path)).await;
+        if answer != expected {
+            failures.push(format!(
+                "{route}: the manager on dealer 3's item got {answer}, a foreign dealer {expected}"
+            ));
+        }
+    }
     for (route, row) in &got {
         if row.split(' ').any(|s| s.starts_with('5')) {
             failures.push(format!("{route}: a 5xx: {row}"));
