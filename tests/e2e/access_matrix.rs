@@ -359,7 +359,7 @@ const MATRIX: &[(&str, &str)] = &[
     ),
     (
         "POST /api/tickets/{id}/attachments",
-        "401 422 422 422 422 422 422 422 422 422",
+        "401 201 404 403 201 201 403 403 403 201",
     ),
     (
         "POST /api/tickets/{id}/comments",
@@ -775,7 +775,19 @@ async fn outcome(server: &TestServer, who: &Caller, method: &str, path: &str) ->
         if let Some(token) = &who.api.token {
             req = req.bearer_auth(token);
         }
-        if writes {
+        if writes && path.ends_with("/attachments") {
+            // A file, as the form sends it: what is tested is who may attach.
+            let boundary = "dd-access-matrix";
+            req = req
+                .header(
+                    "content-type",
+                    format!("multipart/form-data; boundary={boundary}"),
+                )
+                .body(format!(
+                    "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; \
+                     filename=\"log.txt\"\r\nContent-Type: text/plain\r\n\r\nПроверка\r\n--{boundary}--\r\n"
+                ));
+        } else if writes {
             req = req
                 .header("content-type", "application/json")
                 .body(api_body(path).to_string());
