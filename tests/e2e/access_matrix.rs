@@ -395,7 +395,7 @@ const MATRIX: &[(&str, &str)] = &[
     ),
     (
         "POST /api/wishes/{id}/actions",
-        "401 400 400 403 403 400 403 403 403 400",
+        "401 409 404 403 403 409 403 403 403 409",
     ),
     (
         "POST /articles",
@@ -755,6 +755,9 @@ async fn caller(server: &TestServer, email: Option<&str>) -> Caller {
 fn api_body(path: &str) -> Value {
     let last = path.rsplit('/').next().unwrap_or_default();
     match last {
+        "actions" if path.starts_with("/api/wishes/") => {
+            json!({"action": "implement", "version": 99})
+        }
         "actions" => json!({"action": "take", "version": 99}),
         "comments" => json!({"text": "Проверка доступа", "version": 99}),
         "time-entries" | "correction" => json!({"minutes": 5, "note": "Проверка", "version": 99}),
