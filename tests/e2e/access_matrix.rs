@@ -153,7 +153,7 @@ const MATRIX: &[(&str, &str)] = &[
     ),
     (
         "GET /api/tickets/{id}/attachments/{att}",
-        "401 404 404 403 404 404 403 403 403 404",
+        "401 200 404 403 200 200 403 403 403 200",
     ),
     (
         "GET /api/tickets/{id}/estimate",
@@ -249,7 +249,7 @@ const MATRIX: &[(&str, &str)] = &[
     ),
     (
         "GET /tickets/{id}/attachments/{att}",
-        "→login 404 404 403 404 404 403 403 403 404",
+        "→login 200 404 403 200 200 403 403 403 200",
     ),
     ("GET /wishes", "→login 200 200 403 403 200 403 403 403 200"),
     (
@@ -531,6 +531,7 @@ const MATRIX: &[(&str, &str)] = &[
 struct Fixtures {
     ticket: String,
     entry: String,
+    attachment: String,
     wish: String,
     lead: String,
     customer: String,
@@ -558,7 +559,7 @@ impl Fixtures {
                     other => panic!("no fixture for {{id}} after {other} in {path}"),
                 },
                 "{entry}" => self.entry.clone(),
-                "{att}" => "01J00000000000000000000000".to_owned(),
+                "{att}" => self.attachment.clone(),
                 "{slug}" => self.article.clone(),
                 "{year}" => "2026".to_owned(),
                 "{step}" => "confirm".to_owned(),
@@ -596,6 +597,19 @@ async fn fixtures(server: &TestServer) -> Fixtures {
         .as_str()
         .expect("entry id")
         .to_owned();
+    let resp = dealer
+        .http
+        .post(format!("{}/api/tickets/{id}/attachments", dealer.base))
+        .bearer_auth(dealer.token.as_deref().expect("token"))
+        .header("content-type", "text/plain")
+        .header("x-file-name", "log.txt")
+        .body("Ошибка на главной")
+        .send()
+        .await
+        .expect("upload");
+    assert_eq!(resp.status(), StatusCode::CREATED);
+    let attachment: Value = resp.json().await.expect("the file's JSON");
+    let attachment = attachment["id"].as_str().expect("file id").to_owned();
     let (status, wish) = dealer
         .send(
             "POST",
@@ -663,6 +677,7 @@ async fn fixtures(server: &TestServer) -> Fixtures {
     Fixtures {
         ticket: id,
         entry,
+        attachment,
         wish: wish["id"].as_str().expect("wish id").to_owned(),
         lead: lead_id,
         customer,
