@@ -5,10 +5,14 @@
 //! brand, the admin) and compared with one table of expected statuses. A route without a row,
 //! or a row naming no route, fails the test; a 5xx anywhere fails it too.
 //!
-//! The fixtures (a ticket with a time entry, a wish, a lead and its customer, an article, a
-//! site, a notification) belong to dealer 1 and are made through the real API. Writes carry an
-//! empty JSON body, so a role that passes access meets validation (400 / 409 / 422) and
-//! changes nothing; the table pins the exact status each role gets.
+//! The fixtures (a ticket with a time entry and a file, a wish, a lead and its customer, an
+//! article, a site, a notification) belong to dealer 1 and are made through the real API (the
+//! lead through the intake use case). Writes carry a harmless body — a stale version (99), the
+//! portal's forms with the session's CSRF token, a small file for the uploads — so a role that
+//! passes access meets a conflict or a validation refusal (409 / 422 / 400 / 415) and changes
+//! nothing, while the refused ones get 401 / 403 / 404; the table pins the exact status each
+//! role gets. The account manager is also sent to a ticket and a wish of dealer 3, whom he does
+//! not look after, and must get what a foreign dealer gets.
 
 use crate::lambda_events::app_route_groups;
 use dealerdesk_app::jobs::{self, Job};
