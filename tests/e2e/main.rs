@@ -5,6 +5,7 @@
 //! The storage conformance suite stays its own binary (`crates/store/tests/conformance.rs`):
 //! it belongs to the store crate and runs against two engines.
 
+mod api_contract;
 mod blobs_s3;
 mod costs;
 mod demo_history;
