@@ -22,7 +22,10 @@ fn schemathesis() -> String {
 
 /// One `schemathesis run` with a bearer token; `selection` picks the operations.
 async fn run(base: &str, token: &str, selection: [&str; 2]) -> std::process::Output {
+    // Its working files (`.schemathesis/`) go to a temp dir, not into the checkout.
+    let scratch = tempfile::tempdir().expect("temp dir");
     tokio::process::Command::new(schemathesis())
+        .current_dir(scratch.path())
         .args(["run", &format!("{base}/api/openapi.json")])
         .args(["--header", &format!("Authorization: Bearer {token}")])
         .args(["--checks", CHECKS])
@@ -102,4 +105,45 @@ async fn schemathesis_finds_no_server_error_and_no_answer_outside_the_document()
         contract_as(&server, "specialist@demo.local"),
     );
     server.stop().await;
+}
+
+/// Found by schemathesis (`positive_data_acceptance`): the document allowed `limit=0` (a `u32`)
+/// where every listing answers 400. The document now says 1–100, as the server enforces.
+#[tokio::test]
+async fn every_page_size_in_the_document_is_the_one_the_server_takes() {
+    let server = dealerdesk_e2e::server::TestServer::start().await;
+    let doc: serde_json::Value = reqwest::get(format!("{}/api/openapi.json", server.base))
+        .await
+        .expect("document")
+        .json()
+        .await
+        .expect("json");
+    let mut listings = Vec::new();
+    for (path, item) in doc["paths"].as_object().expect("paths") {
+        for (method, operation) in item.as_object().expect("operations") {
+            let Some(params) = operation["parameters"].as_array() else {
+                continue;
+            };
+            for limit in params.iter().filter(|p| p["name"] == "limit") {
+                assert_eq!(limit["schema"]["minimum"], 1, "{method} {path}");
+                assert_eq!(limit["schema"]["maximum"], 100, "{method} {path}");
+                listings.push(path.clone());
+            }
+        }
+    }
+    assert!(listings.len() >= 4, "the listings page: {listings:?}");
+    let dealer = server.login("dealer1@demo.local").await;
+    for path in [
+        "/api/tickets",
+        "/api/wishes",
+        "/api/notifications",
+        "/api/leads",
+    ] {
+        assert!(listings.iter().any(|l| l == path), "{path} pages");
+        let (status, _) = dealer.send("GET", &format!("{path}?limit=100"), None).await;
+        assert_eq!(status, reqwest::StatusCode::OK, "{path}?limit=100");
+        let (status, body) = dealer.send("GET", &format!("{path}?limit=0"), None).await;
+        assert_eq!(status, reqwest::StatusCode::BAD_REQUEST, "{path}?limit=0");
+        assert_eq!(body["error"]["code"], "bad_limit");
+    }
 }
