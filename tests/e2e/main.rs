@@ -6,6 +6,7 @@
 //! it belongs to the store crate and runs against two engines.
 
 mod access_matrix;
+mod api_contract;
 mod blobs_s3;
 mod costs;
 mod demo_history;

@@ -11,7 +11,7 @@ use axum::Json;
 use axum::extract::{RawQuery, State};
 
 /// `GET /api/notifications` (`limit`, `cursor`)
-#[utoipa::path(get, path = "/api/notifications", tag = "notifications", params(("limit" = Option<u32>, Query, description = "1–100, 50 by default."), ("cursor" = Option<String>, Query, description = "`next_cursor` of the previous page.")), responses((status = 200, description = "`{items, next_cursor, unread}`, newest first.", body = NotificationPage), (status = "4XX", description = "Refused: the `error` envelope.", body = crate::openapi::ErrorEnvelope), (status = "5XX", description = "Unavailable: the `error` envelope.", body = crate::openapi::ErrorEnvelope)))]
+#[utoipa::path(get, path = "/api/notifications", tag = "notifications", params(("limit" = Option<u32>, Query, minimum = 1, maximum = 100, description = "1–100, 50 by default."), ("cursor" = Option<String>, Query, description = "`next_cursor` of the previous page.")), responses((status = 200, description = "`{items, next_cursor, unread}`, newest first.", body = NotificationPage), (status = "4XX", description = "Refused: the `error` envelope.", body = crate::openapi::ErrorEnvelope), (status = "5XX", description = "Unavailable: the `error` envelope.", body = crate::openapi::ErrorEnvelope)))]
 pub async fn api_list(
     State(state): State<AppState>,
     ApiCaller(caller): ApiCaller,

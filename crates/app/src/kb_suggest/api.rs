@@ -32,7 +32,7 @@ struct SuggestQuery {
 }
 
 /// `GET /api/kb/suggest?q=…`
-#[utoipa::path(get, path = "/api/kb/suggest", tag = "kb", params(("q" = String, Query, description = "What the dealer has typed (title and text); at most 1000 characters. Fewer than 3 letters: no suggestions.")), responses((status = 200, description = "`{items: [{slug, title, section, url, open_url, snippet: [{text, mark}]}]}`, best first.", body = SuggestionsView), (status = "4XX", description = "Refused: the `error` envelope (422 naming the limit for a too long `q`).", body = crate::openapi::ErrorEnvelope), (status = "5XX", description = "Unavailable: the `error` envelope.", body = crate::openapi::ErrorEnvelope)))]
+#[utoipa::path(get, path = "/api/kb/suggest", tag = "kb", params(("q" = Option<String>, Query, description = "What the dealer has typed (title and text); at most 1000 characters. Absent or fewer than 3 letters: no suggestions.")), responses((status = 200, description = "`{items: [{slug, title, section, url, open_url, snippet: [{text, mark}]}]}`, best first.", body = SuggestionsView), (status = "4XX", description = "Refused: the `error` envelope (422 naming the limit for a too long `q`).", body = crate::openapi::ErrorEnvelope), (status = "5XX", description = "Unavailable: the `error` envelope.", body = crate::openapi::ErrorEnvelope)))]
 pub async fn api_suggest(
     State(state): State<AppState>,
     ReadCaller(caller): ReadCaller,

@@ -89,7 +89,7 @@ pub fn parse_list_query(raw: Option<&str>) -> Result<(Option<TicketState>, PageR
 }
 
 /// `GET /api/tickets`
-#[utoipa::path(get, path = "/api/tickets", tag = "tickets", params(("state" = Option<String>, Query, description = "new, approval, in_progress, review, done or all."), ("view" = Option<String>, Query, description = "`queue` for the specialist's queue."), ("limit" = Option<u32>, Query, description = "1–100, 50 by default."), ("cursor" = Option<String>, Query, description = "`next_cursor` of the previous page.")), responses((status = 200, description = "`{items, next_cursor}`, newest first.", body = TicketPage), (status = "4XX", description = "Refused: the `error` envelope.", body = crate::openapi::ErrorEnvelope), (status = "5XX", description = "Unavailable: the `error` envelope.", body = crate::openapi::ErrorEnvelope)))]
+#[utoipa::path(get, path = "/api/tickets", tag = "tickets", params(("state" = Option<String>, Query, description = "new, approval, in_progress, review, done or all."), ("view" = Option<String>, Query, description = "`queue` for the specialist's queue."), ("limit" = Option<u32>, Query, minimum = 1, maximum = 100, description = "1–100, 50 by default."), ("cursor" = Option<String>, Query, description = "`next_cursor` of the previous page.")), responses((status = 200, description = "`{items, next_cursor}`, newest first.", body = TicketPage), (status = "4XX", description = "Refused: the `error` envelope.", body = crate::openapi::ErrorEnvelope), (status = "5XX", description = "Unavailable: the `error` envelope.", body = crate::openapi::ErrorEnvelope)))]
 pub async fn list_tickets(
     State(state): State<AppState>,
     ApiCaller(caller): ApiCaller,
