@@ -99,6 +99,35 @@ pub(crate) enum Saved {
     Replayed(Item),
 }
 
+/// What one listing reads: an index partition, optionally a range of its sort keys, the
+/// items whose attributes have the given values, in one direction.
+pub(crate) struct Listing<'a> {
+    pub index: &'a GsiDefinition,
+    pub partition: String,
+    /// Sort keys from this one on (inclusive).
+    pub from: Option<String>,
+    /// Sort keys before this one: a bare instant leaves out the `<instant>#<id>` keys of
+    /// that instant; with `from` it is the upper bound of a `BETWEEN`.
+    pub to: Option<String>,
+    /// Attribute = value filters, all of which must hold.
+    pub only: Vec<(&'static str, String)>,
+    pub newest_first: bool,
+}
+
+impl<'a> Listing<'a> {
+    /// The whole partition, newest first, unfiltered.
+    pub(crate) fn newest_first(index: &'a GsiDefinition, partition: String) -> Self {
+        Listing {
+            index,
+            partition,
+            from: None,
+            to: None,
+            only: Vec::new(),
+            newest_first: true,
+        }
+    }
+}
+
 impl Store {
     /// Saves an aggregate's change in one transaction (see the module's documentation).
     pub(crate) async fn save_aggregate(&self, w: AggregateWrite<'_>) -> Result<Saved, StoreError> {
@@ -174,9 +203,8 @@ impl Store {
     }
 
     /// One listing page of an index partition, newest first, each item mapped by `map`;
-    /// `only` keeps the items whose attribute has the value (a state filter). Pages through
-    /// the engine until the page is full or the partition is exhausted, so a filter that
-    /// leaves an engine page with few or no matches still fills the page.
+    /// `only` keeps the items whose attribute has the value (a state filter). See
+    /// [`Store::page_of`].
     pub(crate) async fn page<T>(
         &self,
         index: &GsiDefinition,
@@ -185,11 +213,38 @@ impl Store {
         page: &PageRequest,
         map: impl Fn(&Item) -> Result<T, StoreError>,
     ) -> Result<Page<T>, StoreError> {
+        let listing = Listing {
+            only: only.into_iter().collect(),
+            ..Listing::newest_first(index, partition)
+        };
+        self.page_of(&listing, page, map).await
+    }
+
+    /// One page of `listing`, each item mapped by `map`. Pages through the engine until the
+    /// page is full or the partition is exhausted, so filters that leave an engine page with
+    /// few or no matches still fill the page.
+    pub(crate) async fn page_of<T>(
+        &self,
+        listing: &Listing<'_>,
+        page: &PageRequest,
+        map: impl Fn(&Item) -> Result<T, StoreError>,
+    ) -> Result<Page<T>, StoreError> {
+        let index = listing.index;
         let limit = page.limit.clamp(1, MAX_PAGE_LIMIT) as usize;
         let mut start = match &page.cursor {
-            Some(c) => Some(cursor::decode(index, &partition, c)?),
+            Some(c) => Some(cursor::decode(index, &listing.partition, c)?),
             None => None,
         };
+        let key_condition = match (&listing.from, &listing.to) {
+            (None, None) => "#ipk = :ipk",
+            (Some(_), None) => "#ipk = :ipk AND #isk >= :from",
+            (None, Some(_)) => "#ipk = :ipk AND #isk < :to",
+            (Some(_), Some(_)) => "#ipk = :ipk AND #isk BETWEEN :from AND :to",
+        };
+        let filter = (0..listing.only.len())
+            .map(|i| format!("#only{i} = :only{i}"))
+            .collect::<Vec<_>>()
+            .join(" AND ");
         let mut items: Vec<Item> = Vec::with_capacity(limit);
         let mut more = false;
         for _ in 0..MAX_QUERIES_PER_PAGE {
@@ -199,21 +254,33 @@ impl Store {
                 .query()
                 .table_name(&*self.table)
                 .index_name(index.name)
-                .key_condition_expression("#ipk = :ipk")
+                .key_condition_expression(key_condition)
                 .expression_attribute_names("#ipk", index.partition_key)
-                .expression_attribute_values(":ipk", mapping::string(partition.clone()))
-                .scan_index_forward(false)
+                .expression_attribute_values(":ipk", mapping::string(listing.partition.clone()))
+                .scan_index_forward(!listing.newest_first)
                 .set_exclusive_start_key(start.take());
-            query = match &only {
-                Some((name, value)) => query
-                    .filter_expression("#only = :only")
-                    .expression_attribute_names("#only", *name)
-                    .expression_attribute_values(":only", mapping::string(value.clone()))
-                    // Limit counts evaluated items, before the filter: ask for a batch.
-                    .limit(FILTERED_QUERY_LIMIT.max(wanted as i32 + 1)),
+            if listing.from.is_some() || listing.to.is_some() {
+                query = query.expression_attribute_names("#isk", index.sort_key);
+            }
+            for (placeholder, bound) in [(":from", &listing.from), (":to", &listing.to)] {
+                if let Some(bound) = bound {
+                    query = query.expression_attribute_values(placeholder, mapping::string(bound));
+                }
+            }
+            for (i, (name, value)) in listing.only.iter().enumerate() {
+                query = query
+                    .expression_attribute_names(format!("#only{i}"), *name)
+                    .expression_attribute_values(format!(":only{i}"), mapping::string(value));
+            }
+            query = if listing.only.is_empty() {
                 // One more than needed tells whether another page exists, so a listing
                 // that ends on a page boundary hands out no cursor to an empty page.
-                None => query.limit(wanted as i32 + 1),
+                query.limit(wanted as i32 + 1)
+            } else {
+                // Limit counts evaluated items, before the filter: ask for a batch.
+                query
+                    .filter_expression(filter.clone())
+                    .limit(FILTERED_QUERY_LIMIT.max(wanted as i32 + 1))
             };
             let out = query.send().await.map_err(|e| self.backend("Query", e))?;
             let mut returned = out.items.unwrap_or_default().into_iter();

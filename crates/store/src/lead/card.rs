@@ -12,20 +12,16 @@
 
 use super::{KIND, lead_from_item};
 use crate::client::Store;
-use crate::cursor;
 use crate::error::StoreError;
+use crate::kernel::Listing;
 use crate::keys;
-use crate::mapping::{self, Item, attr};
+use crate::mapping::{self, attr};
 use crate::table::{GSI1, GSI2, GsiDefinition};
-use crate::{LeadListing, MAX_PAGE_LIMIT, Page, PageRequest};
+use crate::{LeadListing, Page, PageRequest};
 use chrono::{DateTime, Utc};
 use dealerdesk_domain::lead::{Lead, LeadStatus, LeadType};
 use std::future::Future;
 
-/// Most Query calls one filtered page makes before it comes back short, with a cursor.
-const MAX_QUERIES_PER_PAGE: usize = 25;
-/// Items a filtered page asks the engine to evaluate per Query call.
-const FILTERED_QUERY_LIMIT: i32 = 100;
 /// The most leads one search reads: people of one name across the network.
 const MAX_SEARCH_ITEMS: usize = 500;
 
@@ -79,95 +75,23 @@ impl LeadListRepo for Store {
         page: &PageRequest,
     ) -> Result<Page<Lead>, StoreError> {
         let (index, partition) = listing_partition(listing);
-        let limit = page.limit.clamp(1, MAX_PAGE_LIMIT) as usize;
-        let mut start = match &page.cursor {
-            Some(c) => Some(cursor::decode(index, &partition, c)?),
-            None => None,
-        };
         // The period as a key range: `<created>#<id>` sorts after the bare `<created>`, so
-        // BETWEEN from AND to keeps `from` itself and leaves out what was created at `to`.
-        let key_condition = match (filter.from, filter.to) {
-            (None, None) => "#ipk = :ipk",
-            (Some(_), None) => "#ipk = :ipk AND #isk >= :from",
-            (None, Some(_)) => "#ipk = :ipk AND #isk < :to",
-            (Some(_), Some(_)) => "#ipk = :ipk AND #isk BETWEEN :from AND :to",
+        // it keeps `from` itself and leaves out what was created at `to`.
+        let mut only = Vec::new();
+        if let Some(status) = filter.status {
+            only.push((attr::STATUS, status.code().to_string()));
+        }
+        if let Some(kind) = filter.kind {
+            only.push((KIND, kind.code().to_string()));
+        }
+        let query = Listing {
+            from: filter.from.map(keys::instant),
+            to: filter.to.map(keys::instant),
+            only,
+            newest_first: order == LeadOrder::NewestFirst,
+            ..Listing::newest_first(index, partition)
         };
-        let mut filters = Vec::new();
-        if filter.status.is_some() {
-            filters.push("#status = :status");
-        }
-        if filter.kind.is_some() {
-            filters.push("#kind = :kind");
-        }
-        let filtered = !filters.is_empty();
-        let mut items: Vec<Item> = Vec::with_capacity(limit);
-        let mut more = false;
-        for _ in 0..MAX_QUERIES_PER_PAGE {
-            let wanted = limit - items.len();
-            let mut query = self
-                .client
-                .query()
-                .table_name(&*self.table)
-                .index_name(index.name)
-                .key_condition_expression(key_condition)
-                .expression_attribute_names("#ipk", index.partition_key)
-                .expression_attribute_values(":ipk", mapping::string(partition.clone()))
-                .scan_index_forward(order == LeadOrder::OldestFirst)
-                .set_exclusive_start_key(start.take());
-            if filter.from.is_some() || filter.to.is_some() {
-                query = query.expression_attribute_names("#isk", index.sort_key);
-            }
-            if let Some(from) = filter.from {
-                query = query
-                    .expression_attribute_values(":from", mapping::string(keys::instant(from)));
-            }
-            if let Some(to) = filter.to {
-                query =
-                    query.expression_attribute_values(":to", mapping::string(keys::instant(to)));
-            }
-            if let Some(status) = filter.status {
-                query = query
-                    .expression_attribute_names("#status", attr::STATUS)
-                    .expression_attribute_values(":status", mapping::string(status.code()));
-            }
-            if let Some(kind) = filter.kind {
-                query = query
-                    .expression_attribute_names("#kind", KIND)
-                    .expression_attribute_values(":kind", mapping::string(kind.code()));
-            }
-            query = if filtered {
-                query
-                    .filter_expression(filters.join(" AND "))
-                    .limit(FILTERED_QUERY_LIMIT.max(wanted as i32 + 1))
-            } else {
-                query.limit(wanted as i32 + 1)
-            };
-            let out = query.send().await.map_err(|e| self.backend("Query", e))?;
-            let mut returned = out.items.unwrap_or_default().into_iter();
-            items.extend(returned.by_ref().take(wanted));
-            let left_over = returned.next().is_some();
-            start = out.last_evaluated_key;
-            if items.len() == limit {
-                more = left_over || start.is_some();
-                break;
-            }
-            if start.is_none() {
-                break;
-            }
-        }
-        if start.is_some() && items.len() < limit {
-            more = true;
-        }
-        let next_cursor = match (more, items.last()) {
-            (true, Some(last)) => Some(cursor::encode(index, last)?),
-            (true, None) => match &start {
-                Some(key) => Some(cursor::encode(index, key)?),
-                None => None,
-            },
-            (false, _) => None,
-        };
-        let items = items.iter().map(lead_from_item).collect::<Result<_, _>>()?;
-        Ok(Page { items, next_cursor })
+        self.page_of(&query, page, lead_from_item).await
     }
 
     async fn leads_named(&self, key: &str) -> Result<Vec<Lead>, StoreError> {
