@@ -174,15 +174,10 @@ impl Store {
 impl CalendarRepo for Store {
     async fn platform_calendar(&self) -> Result<StoredCalendar, StoreError> {
         let mut stored = StoredCalendar::default();
-        let query = self
-            .client
-            .query()
-            .table_name(&*self.table)
-            .key_condition_expression("#pk = :pk")
-            .expression_attribute_names("#pk", PK)
-            .expression_attribute_values(":pk", s(keys::PLATFORM_CALENDAR_PK))
-            .consistent_read(true);
-        for item in &self.query_all(query).await? {
+        for item in &self
+            .partition(keys::PLATFORM_CALENDAR_PK.to_string())
+            .await?
+        {
             match item.get(SK) {
                 Some(AttributeValue::S(sk)) if sk == keys::CALENDAR_HOURS_SK => {
                     stored.hours = Some(hours_from_item(item)?);

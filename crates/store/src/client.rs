@@ -366,6 +366,21 @@ impl Store {
         }
     }
 
+    /// Every item of the partition `pk`, in sort-key order, read consistently: an aggregate
+    /// with its history (a ticket, a wish, a lead, an article) or a small partition read
+    /// whole (the calendar).
+    pub(crate) async fn partition(&self, pk: String) -> Result<Vec<Item>, StoreError> {
+        let query = self
+            .client
+            .query()
+            .table_name(&*self.table)
+            .key_condition_expression("#pk = :pk")
+            .expression_attribute_names("#pk", PK)
+            .expression_attribute_values(":pk", AttributeValue::S(pk))
+            .consistent_read(true);
+        self.query_all(query).await
+    }
+
     /// A strongly consistent read of one item.
     pub(crate) async fn get(&self, pk: String, sk: &str) -> Result<Option<Item>, StoreError> {
         let out = self

@@ -10,7 +10,7 @@ use crate::error::{Entity, StoreError};
 use crate::kernel::AggregateWrite;
 use crate::keys;
 use crate::mapping::{self, Builder, Item, Reader, attr, n};
-use crate::table::{GSI2, PK};
+use crate::table::GSI2;
 use dealerdesk_domain::kb::{Article, ArticleEvent};
 use std::future::Future;
 
@@ -83,17 +83,9 @@ impl KbRepo for Store {
         &self,
         slug: &str,
     ) -> Result<Option<(Article, Vec<ArticleEvent>)>, StoreError> {
-        let query = self
-            .client
-            .query()
-            .table_name(&*self.table)
-            .key_condition_expression("#pk = :pk")
-            .expression_attribute_names("#pk", PK)
-            .expression_attribute_values(":pk", mapping::string(keys::kb_article_pk(slug)))
-            .consistent_read(true);
         let mut article = None;
         let mut events = Vec::new();
-        for item in &self.query_all(query).await? {
+        for item in &self.partition(keys::kb_article_pk(slug)).await? {
             if mapping::is_event(item) {
                 events.push(from_doc(item)?);
             } else if Reader::new(item).str("type")? == ARTICLE_TYPE {

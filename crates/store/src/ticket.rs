@@ -7,7 +7,7 @@ use crate::error::{Entity, StoreError};
 use crate::kernel::{AggregateWrite, IdempotencyRecord, Saved};
 use crate::keys;
 use crate::mapping::{self, Builder, IDEMPOTENCY_TTL_SECONDS, Item, Reader, attr, n, with_status};
-use crate::table::{GSI1, GSI2, GSI3, PK, SK, TTL_ATTRIBUTE};
+use crate::table::{GSI1, GSI2, GSI3, SK, TTL_ATTRIBUTE};
 use crate::{CreateOutcome, IdempotencyKey, IdempotentResult, Page, PageRequest, TicketRepo};
 use aws_sdk_dynamodb::types::ReturnValue;
 use chrono::{DateTime, Utc};
@@ -131,15 +131,7 @@ impl TicketRepo for Store {
     ) -> Result<Option<(Ticket, Vec<HistoryEvent>)>, StoreError> {
         let mut ticket = None;
         let mut events = Vec::new();
-        let query = self
-            .client
-            .query()
-            .table_name(&*self.table)
-            .key_condition_expression("#pk = :pk")
-            .expression_attribute_names("#pk", PK)
-            .expression_attribute_values(":pk", mapping::string(keys::ticket_pk(id)))
-            .consistent_read(true);
-        for item in &self.query_all(query).await? {
+        for item in &self.partition(keys::ticket_pk(id)).await? {
             if mapping::is_event(item) {
                 events.push(event_from_item(item)?);
             } else if item.get(SK) == Some(&mapping::string(keys::TICKET_SK)) {

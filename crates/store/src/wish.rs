@@ -8,7 +8,7 @@ use crate::error::{Entity, StoreError};
 use crate::kernel::AggregateWrite;
 use crate::keys;
 use crate::mapping::{self, Builder, Item, Reader, attr, n};
-use crate::table::{GSI1, GSI2, PK, SK};
+use crate::table::{GSI1, GSI2, SK};
 use crate::{Page, PageRequest};
 use aws_sdk_dynamodb::types::AttributeValue;
 use chrono::NaiveDate;
@@ -82,15 +82,7 @@ impl WishRepo for Store {
     ) -> Result<Option<(Wish, Vec<WishEvent>)>, StoreError> {
         let mut wish = None;
         let mut events = Vec::new();
-        let query = self
-            .client
-            .query()
-            .table_name(&*self.table)
-            .key_condition_expression("#pk = :pk")
-            .expression_attribute_names("#pk", PK)
-            .expression_attribute_values(":pk", mapping::string(keys::wish_pk(id)))
-            .consistent_read(true);
-        for item in &self.query_all(query).await? {
+        for item in &self.partition(keys::wish_pk(id)).await? {
             if is_wish(item) {
                 wish = Some(wish_from_item(item)?);
             } else if mapping::is_event(item) {

@@ -35,7 +35,7 @@ use crate::error::{Entity, StoreError};
 use crate::kernel::{AggregateWrite, IdempotencyRecord, Saved};
 use crate::keys;
 use crate::mapping::{self, Builder, Item, Reader, attr, n};
-use crate::table::{GSI1, GSI2, GSI3, PK, TTL_ATTRIBUTE};
+use crate::table::{GSI1, GSI2, GSI3, TTL_ATTRIBUTE};
 use crate::{Page, PageRequest};
 use aws_sdk_dynamodb::types::{AttributeValue, TransactWriteItem};
 use chrono::{DateTime, Utc};
@@ -294,17 +294,9 @@ impl LeadRepo for Store {
         &self,
         id: &LeadId,
     ) -> Result<Option<(Lead, Vec<LeadHistoryEntry>)>, StoreError> {
-        let query = self
-            .client
-            .query()
-            .table_name(&*self.table)
-            .key_condition_expression("#pk = :pk")
-            .expression_attribute_names("#pk", PK)
-            .expression_attribute_values(":pk", mapping::string(keys::lead_pk(id)))
-            .consistent_read(true);
         let mut lead = None;
         let mut history = Vec::new();
-        for item in &self.query_all(query).await? {
+        for item in &self.partition(keys::lead_pk(id)).await? {
             match item_type(item) {
                 Some(LEAD_TYPE) => lead = Some(lead_from_item(item)?),
                 Some(LEAD_EVENT_TYPE) => history.push(lead_event_from_item(item)?),

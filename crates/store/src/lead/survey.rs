@@ -85,17 +85,9 @@ impl Store {
         erasure: &LeadErasure<'_>,
     ) -> Result<Vec<TransactWriteItem>, StoreError> {
         let lead = erasure.lead;
-        let query = self
-            .client
-            .query()
-            .table_name(&*self.table)
-            .key_condition_expression("#pk = :pk")
-            .expression_attribute_names("#pk", PK)
-            .expression_attribute_values(":pk", mapping::string(keys::lead_pk(lead.id())))
-            .consistent_read(true);
         let mut writes = Vec::new();
         let mut escalate = None;
-        for item in self.query_all(query).await? {
+        for item in self.partition(keys::lead_pk(lead.id())).await? {
             match item_type(&item) {
                 Some(LEAD_EVENT_TYPE) => {
                     if let Some(scrubbed) = scrub_event(&item)? {
