@@ -94,6 +94,15 @@ struct Fixture {
     state: AppState,
 }
 
+/// The fixture's mailbox and local file folders go with it: hundreds of test runs left them
+/// behind in the temporary directory.
+impl Drop for Fixture {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(std::env::temp_dir().join(format!("{}-mail", self.table)));
+        let _ = std::fs::remove_dir_all(&self.blob_dir);
+    }
+}
+
 /// The proxies one function (or a recorded in-process run, see [`Fixture::recorded_state`])
 /// talked through.
 struct Recorded {
