@@ -11,6 +11,7 @@ mod blobs_s3;
 mod costs;
 mod demo_history;
 mod estimates;
+mod faults;
 mod inbox;
 mod kb_site;
 mod kb_suggest;

@@ -25,6 +25,9 @@ pub mod text;
 pub mod ticket;
 pub mod wish;
 
+#[cfg(test)]
+mod properties;
+
 /// The file rules under their old path (`dealerdesk_domain::attachment::check`), which the
 /// app's upload handler names.
 pub use ticket::attachment;

@@ -30,6 +30,7 @@ mod cost;
 mod cursor;
 mod directory;
 mod error;
+mod faults;
 mod inbox;
 mod kb;
 mod kb_suggest;
@@ -51,6 +52,7 @@ pub use client::{MAX_PAGE_LIMIT, Store, StoreConfig};
 pub use comment::{TicketNotes, TicketNotesRepo};
 pub use cost::{CompletedWork, CostRepo, Ledger, LedgerWrite};
 pub use error::{Entity, StoreError};
+pub use faults::{ANY_OPERATION, Fault, Faults};
 pub use inbox::{InboxEntry, InboxRepo};
 pub use kb::KbRepo;
 pub use kb_suggest::{
