@@ -23,6 +23,7 @@ pub mod kernel;
 pub mod lead;
 pub mod openapi;
 pub mod outbox;
+pub mod report;
 pub mod routes;
 pub mod session;
 pub mod settings;

@@ -33,6 +33,7 @@ mod properties;
 pub use ticket::attachment;
 
 pub use access::Actor;
+pub use billing::words::amount_in_words;
 pub use billing::{BillableTicket, Overage, OverageLine, SupportPackage, bill_overage, format_rub};
 pub use calendar::{CalendarError, DayKind, WorkingCalendar, WorkingHours, YearCalendar};
 pub use error::ValidationError;
