@@ -11,13 +11,25 @@ use dealerdesk_e2e::server::TestServer;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-/// Thursday 1 October 2026, 09:00 Moscow time: the fourth quarter's first morning.
+/// Tuesday 1 October 2030, 09:00 Moscow time: the fourth quarter's first morning — years
+/// away from the demo data's answers, which are the quarters before the real date.
 fn quarter_start() -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 10, 1, 6, 0, 0).unwrap()
+    Utc.with_ymd_and_hms(2030, 10, 1, 6, 0, 0).unwrap()
 }
 
 fn scores(a: u8, b: u8, c: u8, comment: &str) -> Value {
     json!({"ticket_handling": a, "cso_updates": b, "support_overall": c, "comment": comment})
+}
+
+/// The tasks of 2030-Q4 (the demo data has tasks of its own).
+fn of_q4(tasks: &Value) -> Vec<Value> {
+    tasks["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .filter(|t| t["quarter"] == "2030-Q4")
+        .cloned()
+        .collect()
 }
 
 #[tokio::test]
@@ -41,16 +53,16 @@ async fn every_dealer_is_invited_at_the_quarters_start_once() {
         })
         .expect("dealer 1 invited");
     assert!(
-        invitation.email.subject.contains("IV квартал 2026 г."),
+        invitation.email.subject.contains("IV квартал 2030 г."),
         "{}",
         invitation.email.subject
     );
-    assert!(invitation.email.text.contains("/surveys/2026-Q4"));
+    assert!(invitation.email.text.contains("/surveys/2030-Q4"));
     // The accountant is not asked: the dealer's staff answer.
     assert!(!mail.iter().any(|m| m.key.contains("dealer-survey")
         && m.email.to.iter().any(|t| t == "accountant1@demo.local")));
     // Mid-quarter the job invites nobody.
-    let later = Utc.with_ymd_and_hms(2026, 11, 20, 6, 0, 0).unwrap();
+    let later = Utc.with_ymd_and_hms(2030, 11, 20, 6, 0, 0).unwrap();
     let report = jobs::run(&server.state, Job::QuarterlySurvey, later)
         .await
         .unwrap();
@@ -61,21 +73,21 @@ async fn every_dealer_is_invited_at_the_quarters_start_once() {
 async fn a_dealer_answers_once_a_quarter_and_changes_it_until_the_quarter_ends() {
     let server = TestServer::start_at(quarter_start()).await;
     let dealer = server.login("dealer1@demo.local").await;
-    let (status, survey) = dealer.send("GET", "/api/surveys/2026-Q4", None).await;
+    let (status, survey) = dealer.send("GET", "/api/surveys/2030-Q4", None).await;
     assert_eq!(status, StatusCode::OK, "{survey}");
     assert_eq!(survey["state"], "open");
     assert!(survey["answer"].is_null());
     let (status, saved) = dealer
         .send(
             "PUT",
-            "/api/surveys/2026-Q4",
+            "/api/surveys/2030-Q4",
             Some(scores(5, 4, 5, "Всё хорошо")),
         )
         .await;
     assert_eq!(status, StatusCode::OK, "{saved}");
     assert_eq!(saved["answer"]["version"], 1);
     let (_, changed) = dealer
-        .send("PUT", "/api/surveys/2026-Q4", Some(scores(4, 4, 5, "")))
+        .send("PUT", "/api/surveys/2030-Q4", Some(scores(4, 4, 5, "")))
         .await;
     assert_eq!(changed["answer"]["version"], 2);
     assert_eq!(changed["answer"]["ticket_handling"], 4);
@@ -83,14 +95,14 @@ async fn a_dealer_answers_once_a_quarter_and_changes_it_until_the_quarter_ends()
     // One answer per dealer and quarter.
     let admin = server.login("admin@demo.local").await;
     let (_, results) = admin
-        .send("GET", "/api/surveys/results?quarter=2026-Q4", None)
+        .send("GET", "/api/surveys/results?quarter=2030-Q4", None)
         .await;
     assert_eq!(results["answers"].as_array().unwrap().len(), 1, "{results}");
     // Scores are 1–5, each named.
     let (status, body) = dealer
         .send(
             "PUT",
-            "/api/surveys/2026-Q4",
+            "/api/surveys/2030-Q4",
             Some(json!({"ticket_handling": 0, "cso_updates": 6})),
         )
         .await;
@@ -98,7 +110,7 @@ async fn a_dealer_answers_once_a_quarter_and_changes_it_until_the_quarter_ends()
     assert_eq!(body["error"]["fields"].as_array().unwrap().len(), 3);
     // The next quarter is not open yet, and a malformed quarter is no page.
     let (status, body) = dealer
-        .send("PUT", "/api/surveys/2027-Q1", Some(scores(5, 5, 5, "")))
+        .send("PUT", "/api/surveys/2031-Q1", Some(scores(5, 5, 5, "")))
         .await;
     assert_eq!(status, StatusCode::CONFLICT, "{body}");
     let (status, _) = dealer.send("GET", "/api/surveys/2026-Q9", None).await;
@@ -107,14 +119,14 @@ async fn a_dealer_answers_once_a_quarter_and_changes_it_until_the_quarter_ends()
     server
         .state
         .clock
-        .set(Utc.with_ymd_and_hms(2026, 12, 31, 21, 0, 0).unwrap());
+        .set(Utc.with_ymd_and_hms(2030, 12, 31, 21, 0, 0).unwrap());
     let dealer = server.login("dealer1@demo.local").await;
     let (status, body) = dealer
-        .send("PUT", "/api/surveys/2026-Q4", Some(scores(1, 1, 1, "")))
+        .send("PUT", "/api/surveys/2030-Q4", Some(scores(1, 1, 1, "")))
         .await;
     assert_eq!(status, StatusCode::CONFLICT, "{body}");
     assert_eq!(body["error"]["code"], "survey_closed");
-    let (_, survey) = dealer.send("GET", "/api/surveys/2026-Q4", None).await;
+    let (_, survey) = dealer.send("GET", "/api/surveys/2030-Q4", None).await;
     assert_eq!(survey["state"], "closed");
     assert_eq!(survey["answer"]["ticket_handling"], 4);
 }
@@ -126,7 +138,7 @@ async fn a_score_of_two_creates_the_account_managers_follow_up_task() {
     let (status, body) = dealer
         .send(
             "PUT",
-            "/api/surveys/2026-Q4",
+            "/api/surveys/2030-Q4",
             Some(scores(2, 4, 4, "Обращения висят неделями")),
         )
         .await;
@@ -134,7 +146,7 @@ async fn a_score_of_two_creates_the_account_managers_follow_up_task() {
     let manager = server.login("manager@demo.local").await;
     let (status, tasks) = manager.send("GET", "/api/survey-tasks", None).await;
     assert_eq!(status, StatusCode::OK, "{tasks}");
-    let items = tasks["items"].as_array().unwrap();
+    let items = of_q4(&tasks);
     assert_eq!(items.len(), 1, "{tasks}");
     let task = &items[0];
     assert_eq!(task["dealer_name"], "Автоцентр Север");
@@ -151,10 +163,10 @@ async fn a_score_of_two_creates_the_account_managers_follow_up_task() {
         && m.email.text.contains("Работа с обращениями")));
     // Changing the low answer raises no second task.
     dealer
-        .send("PUT", "/api/surveys/2026-Q4", Some(scores(1, 4, 4, "")))
+        .send("PUT", "/api/surveys/2030-Q4", Some(scores(1, 4, 4, "")))
         .await;
     let (_, tasks) = manager.send("GET", "/api/survey-tasks", None).await;
-    assert_eq!(tasks["items"].as_array().unwrap().len(), 1);
+    assert_eq!(of_q4(&tasks).len(), 1);
     // Closing needs a note; closed once.
     let id = task["id"].as_str().unwrap();
     let close = format!("/api/survey-tasks/{id}/close");
@@ -179,19 +191,16 @@ async fn a_score_of_two_creates_the_account_managers_follow_up_task() {
     // A good answer raises none; dealer 3 has no account manager the manager sees.
     let dealer3 = server.login("dealer3@demo.local").await;
     dealer3
-        .send("PUT", "/api/surveys/2026-Q4", Some(scores(1, 1, 1, "")))
+        .send("PUT", "/api/surveys/2030-Q4", Some(scores(1, 1, 1, "")))
         .await;
     let (_, tasks) = manager.send("GET", "/api/survey-tasks", None).await;
-    assert_eq!(
-        tasks["items"].as_array().unwrap().len(),
-        1,
-        "not dealer 3's"
-    );
+    assert_eq!(of_q4(&tasks).len(), 1, "not dealer 3's");
     let admin = server.login("admin@demo.local").await;
     let (_, tasks) = admin.send("GET", "/api/survey-tasks", None).await;
-    let items = tasks["items"].as_array().unwrap();
+    let items = of_q4(&tasks);
     assert_eq!(items.len(), 2);
     assert_eq!(items[0]["status"], "open", "open first");
+    assert_eq!(items[0]["dealer_name"], "Автоцентр Урал");
     let foreign = items[0]["id"].as_str().unwrap();
     let (status, _) = manager
         .send(
@@ -205,25 +214,28 @@ async fn a_score_of_two_creates_the_account_managers_follow_up_task() {
 
 #[tokio::test]
 async fn results_show_each_quarters_averages_for_account_managers_and_admins() {
-    let server = TestServer::start_at(Utc.with_ymd_and_hms(2026, 8, 10, 9, 0, 0).unwrap()).await;
+    let server = TestServer::start_at(Utc.with_ymd_and_hms(2030, 8, 10, 9, 0, 0).unwrap()).await;
     let dealer1 = server.login("dealer1@demo.local").await;
     dealer1
-        .send("PUT", "/api/surveys/2026-Q3", Some(scores(3, 3, 3, "")))
+        .send("PUT", "/api/surveys/2030-Q3", Some(scores(3, 3, 3, "")))
         .await;
-    server.state.clock.set(quarter_start());
+    server
+        .state
+        .clock
+        .set(Utc.with_ymd_and_hms(2030, 10, 1, 6, 0, 0).unwrap());
     // Sessions last hours: log in again in the new quarter.
     let dealer1 = server.login("dealer1@demo.local").await;
     let dealer2 = server.login("dealer2@demo.local").await;
     dealer1
-        .send("PUT", "/api/surveys/2026-Q4", Some(scores(5, 4, 3, "")))
+        .send("PUT", "/api/surveys/2030-Q4", Some(scores(5, 4, 3, "")))
         .await;
     dealer2
-        .send("PUT", "/api/surveys/2026-Q4", Some(scores(4, 4, 5, "")))
+        .send("PUT", "/api/surveys/2030-Q4", Some(scores(4, 4, 5, "")))
         .await;
     let manager = server.login("manager@demo.local").await;
     let (status, results) = manager.send("GET", "/api/surveys/results", None).await;
     assert_eq!(status, StatusCode::OK, "{results}");
-    assert_eq!(results["quarter"], "2026-Q4");
+    assert_eq!(results["quarter"], "2030-Q4");
     let trend = results["trend"].as_array().unwrap();
     assert_eq!(trend.len(), 8);
     let q4 = trend.last().unwrap();
@@ -233,7 +245,7 @@ async fn results_show_each_quarters_averages_for_account_managers_and_admins() {
     let q3 = &trend[6];
     assert_eq!(
         (q3["quarter"].as_str(), q3["answers"].as_u64()),
-        (Some("2026-Q3"), Some(1))
+        (Some("2030-Q3"), Some(1))
     );
     assert!(trend[0]["averages"][0]["average"].is_null());
     // The dealer and the specialist see no results.
@@ -242,6 +254,18 @@ async fn results_show_each_quarters_averages_for_account_managers_and_admins() {
         let (status, _) = api.send("GET", "/api/surveys/results", None).await;
         assert_eq!(status, StatusCode::FORBIDDEN, "{who}");
     }
+    // The demo data's earlier answers, and its low one, are there too.
+    let now = dealerdesk_domain::dealer_survey::current_quarter(Utc::now()).code();
+    let (_, demo) = manager
+        .send("GET", &format!("/api/surveys/results?quarter={now}"), None)
+        .await;
+    let demo_answers: u64 = demo["trend"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|q| q["answers"].as_u64().unwrap())
+        .sum();
+    assert!(demo_answers >= 9, "{demo}");
     // The page draws the trend as an SVG chart, without script.
     let b = browser::log_in(&server, "admin@demo.local").await;
     let (status, page) = browser::get(&b, &format!("{}/surveys/results", server.base)).await;
@@ -258,11 +282,11 @@ async fn results_show_each_quarters_averages_for_account_managers_and_admins() {
 async fn the_dealer_answers_through_the_portal_form() {
     let server = TestServer::start_at(quarter_start()).await;
     let b = browser::log_in(&server, "dealer1@demo.local").await;
-    let url = format!("{}/surveys/2026-Q4", server.base);
+    let url = format!("{}/surveys/2030-Q4", server.base);
     let (status, page) = browser::get(&b, &url).await;
     assert_eq!(status, StatusCode::OK);
     assert!(
-        page.contains("Квартальный опрос — IV квартал 2026 г."),
+        page.contains("Квартальный опрос — IV квартал 2030 г."),
         "{page}"
     );
     let csrf = browser::hidden(&page, "csrf");
@@ -295,7 +319,7 @@ async fn the_dealer_answers_through_the_portal_form() {
     .await;
     assert_eq!(
         (status, path.as_str()),
-        (StatusCode::OK, "/surveys/2026-Q4")
+        (StatusCode::OK, "/surveys/2030-Q4")
     );
     assert!(page.contains("Ответ сохранён"), "{page}");
     assert!(page.contains("Изменить ответ"));

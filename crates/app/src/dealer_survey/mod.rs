@@ -23,7 +23,7 @@ use crate::AppState;
 use crate::kernel::error::AppError;
 use crate::kernel::names::dealer_name;
 use crate::kernel::visibility::{ensure_area, ensure_visible};
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, TimeZone, Utc};
 use dealerdesk_domain::dealer_survey::{
     FollowUpTask, QuarterResult, SurveyAnswer, SurveyDraft, SurveyError, SurveyWindow,
     current_quarter, quarter_result, trend_quarters, window,
@@ -257,6 +257,90 @@ pub async fn close_task(
     let closed = task.close(actor, note, state.clock.now())?;
     state.store.save_survey_task(&closed, task.version).await?;
     Ok(closed)
+}
+
+/// The demo dealers' answers of the three quarters before `now`'s (none for the running one,
+/// so the demo shows the banner and the form), one of them low with its open task: the
+/// results page has a trend and the account manager a task on first start. Only where no
+/// answer is stored yet, so a second seeding changes nothing.
+pub async fn seed_demo(state: &AppState, now: DateTime<Utc>) -> Result<(), AppError> {
+    use dealerdesk_domain::UserId;
+    use dealerdesk_domain::dealer_survey::Scores;
+    // (dealer, its staff member, scores of the quarter three, two and one before now)
+    const ANSWERS: [(&str, &str, [(u8, u8, u8); 3]); 3] = [
+        (
+            "dealer-1",
+            "user-dealer1",
+            [(4, 3, 4), (4, 4, 4), (5, 4, 5)],
+        ),
+        (
+            "dealer-2",
+            "user-dealer2",
+            [(3, 4, 4), (4, 3, 3), (2, 3, 3)],
+        ),
+        (
+            "dealer-4",
+            "user-dealer4",
+            [(5, 5, 4), (4, 5, 5), (4, 4, 5)],
+        ),
+    ];
+    let current = current_quarter(now);
+    let quarters = [
+        current.previous().previous().previous(),
+        current.previous().previous(),
+        current.previous(),
+    ];
+    for (dealer, author, scores) in ANSWERS {
+        let dealer = DealerId::new(dealer);
+        for (quarter, (a, b, c)) in quarters.iter().zip(scores) {
+            if state
+                .store
+                .survey_answer(*quarter, &dealer)
+                .await?
+                .is_some()
+            {
+                continue;
+            }
+            let at = dealerdesk_domain::calendar::PLATFORM_TZ
+                .from_local_datetime(
+                    &quarter
+                        .first_day()
+                        .and_hms_opt(11, 0, 0)
+                        .unwrap_or_default(),
+                )
+                .earliest()
+                .map_or(now, |t| t.with_timezone(&Utc))
+                + chrono::Duration::days(9);
+            let answer = SurveyAnswer {
+                dealer_id: dealer.clone(),
+                quarter: *quarter,
+                scores: Scores {
+                    ticket_handling: a,
+                    cso_updates: b,
+                    support_overall: c,
+                },
+                comment: (a <= 2).then(|| {
+                    "Обращения по сайту решаются слишком долго, приходится напоминать.".to_string()
+                }),
+                author_id: UserId::new(author),
+                answered_at: at,
+                updated_at: at,
+                version: 1,
+            };
+            let task = answer
+                .raises_task(None)
+                .then(|| FollowUpTask::raise(&answer));
+            match state
+                .store
+                .save_survey_answer(&answer, 0, task.as_ref(), &[])
+                .await
+            {
+                Ok(()) | Err(StoreError::Conflict { .. } | StoreError::AlreadyExists) => {}
+                Err(e) => return Err(e.into()),
+            }
+        }
+    }
+    Ok(())
 }
 
 /// A follow-up task's id from the path: `<quarter>.<dealer>.v<n>`, short and plain; anything
