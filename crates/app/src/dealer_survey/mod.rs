@@ -266,8 +266,10 @@ pub async fn close_task(
 pub async fn seed_demo(state: &AppState, now: DateTime<Utc>) -> Result<(), AppError> {
     use dealerdesk_domain::UserId;
     use dealerdesk_domain::dealer_survey::Scores;
+    /// Ticket handling, ЦСО updates, support overall.
+    type Triple = (u8, u8, u8);
     // (dealer, its staff member, scores of the quarter three, two and one before now)
-    const ANSWERS: [(&str, &str, [(u8, u8, u8); 3]); 3] = [
+    const ANSWERS: [(&str, &str, [Triple; 3]); 3] = [
         (
             "dealer-1",
             "user-dealer1",
