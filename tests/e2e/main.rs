@@ -6,9 +6,11 @@
 //! it belongs to the store crate and runs against two engines.
 
 mod access_matrix;
+mod accountants;
 mod api_contract;
 mod blobs_s3;
 mod costs;
+mod dealer_survey;
 mod demo_history;
 mod estimates;
 mod faults;

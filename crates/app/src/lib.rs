@@ -8,12 +8,14 @@
 //! handlers), `portal.rs` (pages), `views.rs` (what they show), `jobs.rs` (scheduled work)
 //! and `routes.rs`. What every feature repeats is in [`kernel`]; [`routes`] only composes.
 
+pub mod accountant;
 pub mod attachment;
 pub mod blobs;
 pub mod calendar;
 pub mod clock;
 pub mod comment;
 pub mod cost;
+pub mod dealer_survey;
 pub mod demo;
 pub mod inbox;
 pub mod jobs;
@@ -207,5 +209,7 @@ fn templates() -> minijinja::Environment<'static> {
         lead::escalation::views::add_templates,
         lead::survey::views::add_templates,
         lead::privacy::views::add_templates,
+        accountant::views::add_templates,
+        dealer_survey::views::add_templates,
     ])
 }

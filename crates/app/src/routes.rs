@@ -4,8 +4,8 @@
 
 use crate::kernel::{self, templates};
 use crate::{
-    AppState, attachment, calendar, comment, cost, inbox, kb, kb_suggest, lead, openapi, outbox,
-    session, settings, telemetry, ticket, wish,
+    AppState, accountant, attachment, calendar, comment, cost, dealer_survey, inbox, kb,
+    kb_suggest, lead, openapi, outbox, session, settings, telemetry, ticket, wish,
 };
 use axum::Router;
 use axum::routing::get;
@@ -123,6 +123,17 @@ pub fn survey_callback(state: AppState) -> Router {
     finish(lead::survey::routes::callback(), state)
 }
 
+/// The dealer's own space: `GET`/`POST /api/dealers/{id}/accountants`,
+/// `DELETE /api/dealers/{id}/accountants/{user}`; the quarterly survey:
+/// `GET /api/surveys/results`, `GET`/`PUT /api/surveys/{quarter}`, `GET /api/survey-tasks`,
+/// `POST /api/survey-tasks/{id}/close`
+pub fn dashboard(state: AppState) -> Router {
+    finish(
+        accountant::routes::api().merge(dealer_survey::routes::api()),
+        state,
+    )
+}
+
 /// The portal: login, ticket pages, wishes, the admin calendar, static assets.
 pub fn portal(state: AppState) -> Router {
     finish(portal_routes(), state)
@@ -146,6 +157,8 @@ fn portal_routes() -> Router<AppState> {
         .merge(inbox::routes::pages())
         .merge(lead::card::routes::pages())
         .merge(lead::privacy::routes::pages())
+        .merge(accountant::routes::pages())
+        .merge(dealer_survey::routes::pages())
 }
 
 /// `GET`/`POST /api/kb/articles`, `GET`/`PUT /api/kb/articles/{slug}`,
@@ -174,6 +187,8 @@ pub fn all(state: AppState) -> Router {
         .merge(lead::escalation::routes())
         .merge(lead::survey::routes::routes())
         .merge(lead::privacy::routes::routes())
+        .merge(accountant::routes::routes())
+        .merge(dealer_survey::routes())
         .merge(openapi_routes());
     finish(routes, state)
 }

@@ -16,6 +16,8 @@ dealerdesk_domain::coded_enum! {
         Customer = "customer" / "Профиль клиента",
         LeadNetwork = "lead_network" / "Правила распределения",
         Site = "site" / "Сайт",
+        SurveyAnswer = "survey_answer" / "Ответ на опрос",
+        SurveyTask = "survey_task" / "Задача по опросу",
     }
 }
 
@@ -27,6 +29,7 @@ impl Entity {
             Entity::Settings => "Настройки",
             Entity::Lead => "Заявку",
             Entity::Article => "Статью",
+            Entity::SurveyTask => "Задачу по опросу",
             other => other.label(),
         }
     }

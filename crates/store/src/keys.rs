@@ -50,6 +50,8 @@
 //! | KB query that found nothing | `KBSUGGEST#misses` | `<normalised query>` | — (`ttl` = 400 days after the last) |
 //! | knowledge-base article | `KB#ARTICLE#<slug>` | `ARTICLE` | gsi2: `KB#ARTICLES` / `<section>#<slug>` |
 //! | article version | `KB#ARTICLE#<slug>` | `EVENT#<at>#<version>` | — |
+//! | dealer survey answer | `SURVEY#<quarter>` | `DEALER#<dealer>` | — |
+//! | survey follow-up task | `SURVEYTASK#<id>` | `TASK` | gsi2: `SURVEYTASKS` / `<created>#<id>` |
 //!
 //! Users also carry index keys: gsi1 `USERS#DEALER#<dealer>` / `<email>` (a dealer's people)
 //! and gsi2 `USERS#ROLE#<role>` / `<email>` (everyone with a role), so a notice to "the
@@ -60,6 +62,10 @@
 //! `<version>` is the ticket version the event produced, zero-padded to 20 digits.
 //!
 //! Why these shapes:
+//! - A quarter's survey answers share one partition, keyed by dealer: a dealer's answer is
+//!   one GetItem, a quarter's results one Query, the trend one Query per quarter shown.
+//!   Follow-up tasks of low scores are few (a dealer, a quarter, a complaint), so they are
+//!   listed from one `gsi2` partition, newest first, and filtered by the caller's scope.
 //! - A ticket and its history share a partition, and `EVENT#…` sorts before `TICKET`, so
 //!   one Query on the ticket's `pk` returns the whole history in order plus the ticket.
 //!   Events sort by time and, for events in the same millisecond (an injected clock in
@@ -693,4 +699,29 @@ mod site_key_tests {
             "LIMIT#LEAD#SITE#s#2026-03-02T09:00:00.000Z"
         );
     }
+}
+
+/// The partition of one quarter's survey answers (`2026-Q4`).
+pub fn survey_pk(quarter: &str) -> String {
+    format!("SURVEY#{quarter}")
+}
+
+/// The sort key of a dealer's survey answer.
+pub fn survey_answer_sk(dealer: &DealerId) -> String {
+    format!("DEALER#{dealer}")
+}
+
+/// The partition key of a survey follow-up task.
+pub fn survey_task_pk(id: &str) -> String {
+    format!("SURVEYTASK#{id}")
+}
+
+/// The sort key of a survey follow-up task.
+pub const SURVEY_TASK_SK: &str = "TASK";
+/// The `gsi2pk` under which every survey follow-up task is listed.
+pub const SURVEY_TASKS_GSI2PK: &str = "SURVEYTASKS";
+
+/// The `gsi2sk` of a survey follow-up task: newest first by creation, then its id.
+pub fn survey_task_listing_sk(created: DateTime<Utc>, id: &str) -> String {
+    format!("{}#{id}", instant(created))
 }

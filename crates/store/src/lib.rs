@@ -23,11 +23,13 @@ use dealerdesk_domain::{
 };
 use std::future::Future;
 
+mod accountant;
 mod calendar;
 mod client;
 mod comment;
 mod cost;
 mod cursor;
+mod dealer_survey;
 mod directory;
 mod error;
 mod faults;
@@ -48,9 +50,11 @@ mod ticket;
 mod user;
 mod wish;
 
+pub use accountant::AccountantRepo;
 pub use client::{MAX_PAGE_LIMIT, Store, StoreConfig};
 pub use comment::{TicketNotes, TicketNotesRepo};
 pub use cost::{CompletedWork, CostRepo, Ledger, LedgerWrite};
+pub use dealer_survey::DealerSurveyRepo;
 pub use error::{Entity, StoreError};
 pub use faults::{ANY_OPERATION, Fault, Faults};
 pub use inbox::{InboxEntry, InboxRepo};
