@@ -9,6 +9,7 @@
 //! and `routes.rs`. What every feature repeats is in [`kernel`]; [`routes`] only composes.
 
 pub mod attachment;
+pub mod audit;
 pub mod blobs;
 pub mod calendar;
 pub mod clock;
@@ -206,5 +207,6 @@ fn templates() -> minijinja::Environment<'static> {
         lead::escalation::views::add_templates,
         lead::survey::views::add_templates,
         lead::privacy::views::add_templates,
+        audit::views::add_templates,
     ])
 }

@@ -6,8 +6,8 @@
 //! from the features' `routes.rs` and fails on a route the document does not have.
 
 use crate::{
-    attachment, calendar, comment, cost, inbox, kb, kb_suggest, lead, session, settings, ticket,
-    wish,
+    attachment, audit, calendar, comment, cost, inbox, kb, kb_suggest, lead, session, settings,
+    ticket, wish,
 };
 use axum::Json;
 use serde::Serialize;
@@ -113,6 +113,7 @@ pub struct FieldProblem {
         lead::escalation::api::put_network,
         lead::escalation::api::get_overdue,
         lead::privacy::api::anonymise_customer,
+        audit::api::search,
     ),
     components(schemas(ErrorEnvelope, ErrorBody, FieldProblem))
 )]

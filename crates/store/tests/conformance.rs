@@ -1698,3 +1698,7 @@ mod lead_sites;
 // The customer survey's and the customer's privacy writes (issue 8).
 #[path = "conformance/lead_survey.rs"]
 mod lead_survey;
+
+// The audit log (issue 11).
+#[path = "conformance/audit.rs"]
+mod audit;
