@@ -8,6 +8,7 @@
 mod access_matrix;
 mod accountants;
 mod api_contract;
+mod audit;
 mod blobs_s3;
 mod costs;
 mod dealer_survey;

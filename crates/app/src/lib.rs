@@ -10,6 +10,7 @@
 
 pub mod accountant;
 pub mod attachment;
+pub mod audit;
 pub mod blobs;
 pub mod calendar;
 pub mod clock;
@@ -211,5 +212,6 @@ fn templates() -> minijinja::Environment<'static> {
         lead::privacy::views::add_templates,
         accountant::views::add_templates,
         dealer_survey::views::add_templates,
+        audit::views::add_templates,
     ])
 }

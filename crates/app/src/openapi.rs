@@ -6,8 +6,8 @@
 //! from the features' `routes.rs` and fails on a route the document does not have.
 
 use crate::{
-    accountant, attachment, calendar, comment, cost, dealer_survey, inbox, kb, kb_suggest, lead,
-    session, settings, ticket, wish,
+    accountant, attachment, audit, calendar, comment, cost, dealer_survey, inbox, kb, kb_suggest,
+    lead, session, settings, ticket, wish,
 };
 use axum::Json;
 use serde::Serialize;
@@ -121,6 +121,7 @@ pub struct FieldProblem {
         dealer_survey::api::api_results,
         dealer_survey::api::api_tasks,
         dealer_survey::api::api_close,
+        audit::api::search,
     ),
     components(schemas(ErrorEnvelope, ErrorBody, FieldProblem))
 )]

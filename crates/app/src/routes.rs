@@ -4,7 +4,7 @@
 
 use crate::kernel::{self, templates};
 use crate::{
-    AppState, accountant, attachment, calendar, comment, cost, dealer_survey, inbox, kb,
+    AppState, accountant, attachment, audit, calendar, comment, cost, dealer_survey, inbox, kb,
     kb_suggest, lead, openapi, outbox, session, settings, telemetry, ticket, wish,
 };
 use axum::Router;
@@ -80,7 +80,7 @@ fn tickets_actions_routes() -> Router<AppState> {
 /// `GET`/`PUT /api/admin/calendars/hours`, `GET`/`PUT /api/admin/settings`,
 /// `GET`/`POST /api/admin/sites`, `PUT /api/admin/sites/{id}`,
 /// `POST /api/admin/sites/{id}/rotate`, `POST /api/admin/sites/{id}/revoke`,
-/// `POST /api/customers/{id}/anonymise`; the lead network's settings:
+/// `POST /api/customers/{id}/anonymise`, `GET /api/audit`; the lead network's settings:
 /// `GET`/`PUT /api/dealers/{id}/hours`, `GET`/`PUT /api/leads/network`,
 /// `GET /api/leads/overdue`
 pub fn admin_calendars(state: AppState) -> Router {
@@ -89,7 +89,8 @@ pub fn admin_calendars(state: AppState) -> Router {
             .merge(settings::routes::api())
             .merge(lead::intake::routes::admin())
             .merge(lead::privacy::routes::api())
-            .merge(lead::escalation::routes::api()),
+            .merge(lead::escalation::routes::api())
+            .merge(audit::routes::api()),
         state,
     )
 }
@@ -159,6 +160,7 @@ fn portal_routes() -> Router<AppState> {
         .merge(lead::privacy::routes::pages())
         .merge(accountant::routes::pages())
         .merge(dealer_survey::routes::pages())
+        .merge(audit::routes::pages())
 }
 
 /// `GET`/`POST /api/kb/articles`, `GET`/`PUT /api/kb/articles/{slug}`,
@@ -189,6 +191,7 @@ pub fn all(state: AppState) -> Router {
         .merge(lead::privacy::routes::routes())
         .merge(accountant::routes::routes())
         .merge(dealer_survey::routes())
+        .merge(audit::routes())
         .merge(openapi_routes());
     finish(routes, state)
 }

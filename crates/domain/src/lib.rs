@@ -10,6 +10,7 @@
 //! at the root.
 
 pub mod access;
+pub mod audit;
 pub mod billing;
 pub mod calendar;
 pub mod dealer_survey;

@@ -24,6 +24,7 @@ use dealerdesk_domain::{
 use std::future::Future;
 
 mod accountant;
+mod audit;
 mod calendar;
 mod client;
 mod comment;
@@ -51,6 +52,7 @@ mod user;
 mod wish;
 
 pub use accountant::AccountantRepo;
+pub use audit::{AuditRepo, AuditStamp};
 pub use client::{MAX_PAGE_LIMIT, Store, StoreConfig};
 pub use comment::{TicketNotes, TicketNotesRepo};
 pub use cost::{CompletedWork, CostRepo, Ledger, LedgerWrite};
