@@ -21,6 +21,7 @@ mod kb_suggest;
 mod lambda_events;
 mod lead_card;
 mod lead_escalation;
+mod lead_export;
 mod lead_intake;
 mod lead_survey;
 mod login_abuse;

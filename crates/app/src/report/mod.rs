@@ -3,3 +3,4 @@
 //! ([`export`]).
 
 pub mod chart;
+pub mod export;

@@ -5,14 +5,17 @@ use crate::kernel::caller::ApiCaller;
 use crate::kernel::error::AppError;
 use crate::kernel::extract::JsonBody;
 use crate::kernel::ids::IdPath;
-use crate::kernel::names::user_names;
+use crate::kernel::names::{dealer_names, user_names};
 use crate::kernel::paging::page_request;
 use crate::lead::card::views::{
     CustomerCard, FoundLead, HistoryView, LeadCard, LeadPage, LeadRow, LeadView, SearchResult,
+    lead_file_stem, lead_sheet,
 };
 use crate::lead::card::{self, Block, BlockInput, ListQuery, TransferInput};
+use crate::report::export::{Format, download};
 use axum::Json;
 use axum::extract::{RawQuery, State};
+use axum::response::{IntoResponse, Response};
 use dealerdesk_domain::Actor;
 use dealerdesk_domain::error::FieldError;
 use dealerdesk_domain::kernel::{Refusal, RefusalKind};
@@ -50,21 +53,39 @@ pub async fn card_view(
     })
 }
 
-/// `GET /api/leads` (`status`, `type`, `from`, `to`, `sort`, `limit`, `cursor`)
-#[utoipa::path(get, path = "/api/leads", tag = "leads", params(("status" = Option<String>, Query, description = "`new`, `not_processed`, `awaiting_visit`, `contract`, `refused`."), ("type" = Option<String>, Query, description = "The lead type (`preorder`, `test_drive`, …)."), ("from" = Option<String>, Query, description = "Created on or after: `YYYY-MM-DD` (Moscow) or RFC 3339."), ("to" = Option<String>, Query, description = "Created on or before: `YYYY-MM-DD` (Moscow, inclusive) or RFC 3339 (exclusive)."), ("sort" = Option<String>, Query, description = "`created_desc` (default) or `created_asc`."), ("limit" = Option<u32>, Query, minimum = 1, maximum = 100, description = "1–100, 50 by default."), ("cursor" = Option<String>, Query, description = "`next_cursor` of the previous page.")), responses((status = 200, description = "`{items, next_cursor}`: a dealer's own leads, a representative's observed ones, the network's for the brand and the operator.", body = LeadPage), (status = "4XX", description = "Refused: the `error` envelope.", body = crate::openapi::ErrorEnvelope), (status = "5XX", description = "Unavailable: the `error` envelope.", body = crate::openapi::ErrorEnvelope)))]
+/// `GET /api/leads` (`status`, `type`, `from`, `to`, `sort`, `limit`, `cursor`, `format`):
+/// a JSON page, or with `format=csv|xlsx` the whole filtered list as a file.
+#[utoipa::path(get, path = "/api/leads", tag = "leads", params(("status" = Option<String>, Query, description = "`new`, `not_processed`, `awaiting_visit`, `contract`, `refused`."), ("type" = Option<String>, Query, description = "The lead type (`preorder`, `test_drive`, …)."), ("from" = Option<String>, Query, description = "Created on or after: `YYYY-MM-DD` (Moscow) or RFC 3339."), ("to" = Option<String>, Query, description = "Created on or before: `YYYY-MM-DD` (Moscow, inclusive) or RFC 3339 (exclusive)."), ("sort" = Option<String>, Query, description = "`created_desc` (default) or `created_asc`."), ("limit" = Option<u32>, Query, minimum = 1, maximum = 100, description = "1–100, 50 by default (a page; ignored by a file)."), ("cursor" = Option<String>, Query, description = "`next_cursor` of the previous page (ignored by a file)."), ("format" = Option<String>, Query, description = "`json` (default: a page), `csv` (UTF-8 with BOM, `;`) or `xlsx` (typed cells): every lead under the filters, at most 20 000 (more is a 422 `export_too_large`).")), responses((status = 200, description = "`{items, next_cursor}`: a dealer's own leads, a representative's observed ones, the network's for the brand and the operator; with `format` the same list as a file (`Content-Disposition: attachment`).", content((LeadPage = "application/json"), (String = "text/csv"), (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))), (status = "4XX", description = "Refused: the `error` envelope.", body = crate::openapi::ErrorEnvelope), (status = "5XX", description = "Unavailable: the `error` envelope.", body = crate::openapi::ErrorEnvelope)))]
 pub async fn api_list(
     State(state): State<AppState>,
     ApiCaller(caller): ApiCaller,
     RawQuery(query): RawQuery,
-) -> Result<Json<LeadPage>, AppError> {
+) -> Result<Response, AppError> {
     let page = page_request(query.as_deref())?;
     let filters: ListQuery =
         serde_urlencoded::from_str(query.as_deref().unwrap_or("")).map_err(|_| bad_query())?;
+    if let Some(format) = card::export_format(&filters)? {
+        return export_file(&state, &caller.actor, &filters, format).await;
+    }
     let found = card::list(&state, &caller.actor, &filters, &page).await?;
     Ok(Json(LeadPage {
         items: found.items.iter().map(LeadRow::new).collect(),
         next_cursor: found.next_cursor,
-    }))
+    })
+    .into_response())
+}
+
+/// The caller's filtered list as a CSV or XLSX download (the API's and the portal's).
+pub async fn export_file(
+    state: &AppState,
+    actor: &Actor,
+    filters: &ListQuery,
+    format: Format,
+) -> Result<Response, AppError> {
+    let leads = card::export(state, actor, filters).await?;
+    let dealers = dealer_names(state).await?;
+    let sheet = lead_sheet(&leads, &dealers);
+    download(&sheet, format, &lead_file_stem(state.clock.now()))
 }
 
 /// `GET /api/leads/{id}`: the card and its history.

@@ -25,6 +25,7 @@ pub use routes::routes;
 use crate::AppState;
 use crate::kernel::error::AppError;
 use crate::lead::{listing_for, load_visible, network_settings, save_change};
+use crate::report::export::{Format, MAX_ROWS};
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use dealerdesk_domain::error::FieldError;
 use dealerdesk_domain::kernel::{Refusal, RefusalKind};
@@ -53,6 +54,8 @@ pub struct ListQuery {
     pub sort: Option<String>,
     pub limit: Option<String>,
     pub cursor: Option<String>,
+    /// `json` (the default: a page), `csv` or `xlsx` (the whole filtered list as a file).
+    pub format: Option<String>,
 }
 
 fn field(field: &'static str, message: &str) -> FieldError {
@@ -165,6 +168,52 @@ pub async fn list(
         .store
         .lead_list(&listing, &filter, order, page)
         .await?)
+}
+
+/// The file format a list query asks for: `None` for a JSON page (no `format`, or `json`).
+pub fn export_format(query: &ListQuery) -> Result<Option<Format>, AppError> {
+    match query.format.as_deref().map(str::trim) {
+        None | Some("") | Some("json") => Ok(None),
+        Some(code) => Format::from_code(code)
+            .map(Some)
+            .ok_or_else(|| invalid(vec![field("format", "Формат — json, csv или xlsx.")])),
+    }
+}
+
+/// Every lead of the caller's list under its filters and order, for a file: read page by
+/// page through the same listing as the list (a dealer its own, a representative its
+/// observed, the brand and the operator the network's). More than [`MAX_ROWS`] is refused
+/// (`422 export_too_large`) rather than cut short, so a file never silently lacks leads.
+pub async fn export(
+    state: &AppState,
+    actor: &Actor,
+    query: &ListQuery,
+) -> Result<Vec<Lead>, AppError> {
+    let listing = listing_for(actor)?;
+    let (filter, order) = query.read()?;
+    let mut leads = Vec::new();
+    let mut cursor = None;
+    loop {
+        let page = PageRequest { limit: 100, cursor };
+        let found = state
+            .store
+            .lead_list(&listing, &filter, order, &page)
+            .await?;
+        leads.extend(found.items);
+        if leads.len() > MAX_ROWS {
+            return Err(AppError::Refused(Refusal::new(
+                RefusalKind::Invalid,
+                "export_too_large",
+                format!(
+                    "В выгрузке не больше {MAX_ROWS} заявок: сузьте период или выберите статус и тип."
+                ),
+            )));
+        }
+        match found.next_cursor {
+            Some(next) => cursor = Some(next),
+            None => return Ok(leads),
+        }
+    }
 }
 
 /// The card with its history, if the caller may see it.

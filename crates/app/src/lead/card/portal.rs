@@ -11,9 +11,10 @@ use crate::kernel::names::dealer_names;
 use crate::kernel::paging::page_request;
 use crate::kernel::templates::{error_page, render, serde_value};
 use crate::kernel::time::local;
-use crate::lead::card::api::card_view;
+use crate::lead::card::api::{card_view, export_file};
 use crate::lead::card::views::{CustomerCard, FoundLead, LeadRow, choices};
 use crate::lead::card::{self, Block, BlockInput, ListQuery, TransferInput};
+use crate::report::export::Format;
 use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -90,9 +91,27 @@ pub async fn portal_list(
                 serde_urlencoded::to_string(params).unwrap_or_default()
             )
         });
+        // The downloads take the same filters (not the page).
+        let export = |format: &str| {
+            let mut params: Vec<(String, String)> = values
+                .iter()
+                .filter(|(k, v)| {
+                    ["status", "type", "from", "to", "sort"].contains(&k.as_str()) && !v.is_empty()
+                })
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect();
+            params.sort();
+            params.push(("format".into(), format.into()));
+            format!(
+                "/leads/export?{}",
+                serde_urlencoded::to_string(params).unwrap_or_default()
+            )
+        };
         Ok::<_, AppError>(context! {
             me => caller.layout(),
             leads => serde_value(&rows),
+            export_csv => export("csv"),
+            export_xlsx => export("xlsx"),
             show_dealer => actor.role != Role::Dealer,
             can_search => actor.role == Role::Dealer,
             choices => serde_value(choices()),
@@ -103,6 +122,27 @@ pub async fn portal_list(
     .await;
     match result {
         Ok(ctx) => render(&state, StatusCode::OK, "lead/card/leads.html", ctx),
+        Err(e) => error_page(&state, Some(&caller), &e),
+    }
+}
+
+/// `GET /leads/export?format=csv|xlsx` with the list's filters: the whole filtered list as a
+/// file (XLSX when no format is named).
+pub async fn portal_export(
+    State(state): State<AppState>,
+    caller: PortalCaller,
+    RawQuery(query): RawQuery,
+) -> Response {
+    let actor = caller.actor();
+    let result = async {
+        let filters: ListQuery = serde_urlencoded::from_str(query.as_deref().unwrap_or(""))
+            .map_err(|_| AppError::bad_request("bad_query", "Некорректные параметры запроса."))?;
+        let format = card::export_format(&filters)?.unwrap_or(Format::Xlsx);
+        export_file(&state, actor, &filters, format).await
+    }
+    .await;
+    match result {
+        Ok(file) => file,
         Err(e) => error_page(&state, Some(&caller), &e),
     }
 }

@@ -24,10 +24,11 @@ pub fn api() -> Router<AppState> {
         .route("/api/customers/{id}", get(api::api_customer))
 }
 
-/// The list, the search, the card with its forms, the customer's page.
+/// The list and its download, the search, the card with its forms, the customer's page.
 pub fn pages() -> Router<AppState> {
     Router::new()
         .route("/leads", get(portal::portal_list))
+        .route("/leads/export", get(portal::portal_export))
         .route("/leads/search", get(portal::portal_search))
         .route("/leads/{id}", get(portal::portal_card))
         .route("/leads/{id}/contact", post(portal::portal_contact))

@@ -2,13 +2,17 @@
 //! history, the redacted search result.
 
 use crate::kernel::templates;
-use crate::kernel::time::{local, utc};
+use crate::kernel::time::{DISPLAY_TZ, local, utc};
+use crate::report::export::{Cell, Column, Kind, Sheet};
+use chrono::{DateTime, Utc};
+use dealerdesk_domain::DealerId;
 use dealerdesk_domain::billing::format_rub;
 use dealerdesk_domain::lead::{
     ContactOutcome, ContractOutcome, CustomerProfile, Lead, LeadField, LeadHistoryEntry,
     LeadStatus, NoContactReason, NoContractReason, RedactedLead,
 };
 use serde::Serialize;
+use std::collections::HashMap;
 use utoipa::ToSchema;
 
 /// Adds the lead pages.
@@ -160,6 +164,64 @@ impl LeadRow {
             version: lead.version(),
         }
     }
+}
+
+/// The list as a file's table: a row per lead with typed cells — times as Moscow date
+/// cells, the price as money — and the dealer by name.
+pub fn lead_sheet(leads: &[Lead], dealers: &HashMap<DealerId, String>) -> Sheet {
+    let moscow = |at: DateTime<Utc>| at.with_timezone(&DISPLAY_TZ).naive_local();
+    let text = |t: &str| Cell::Text(t.to_owned());
+    let rows = leads
+        .iter()
+        .map(|lead| {
+            let person = lead.person();
+            vec![
+                Cell::Text(lead.id().to_string()),
+                Cell::DateTime(moscow(lead.created_at())),
+                text(lead.kind().label()),
+                text(lead.status().label()),
+                Cell::from(person.surname.clone()),
+                text(&person.name),
+                Cell::from(person.phone.as_ref().map(ToString::to_string)),
+                Cell::from(person.email.as_ref().map(ToString::to_string)),
+                Cell::from(lead.model().map(str::to_string)),
+                lead.price().map_or(Cell::Empty, Cell::Number),
+                Cell::Text(
+                    dealers
+                        .get(lead.dealer())
+                        .cloned()
+                        .unwrap_or_else(|| lead.dealer().to_string()),
+                ),
+                Cell::DateTime(moscow(lead.updated_at())),
+            ]
+        })
+        .collect();
+    Sheet {
+        name: "Заявки".to_owned(),
+        columns: vec![
+            Column::new("Номер заявки", Kind::Text, 28),
+            Column::new("Дата и время (МСК)", Kind::DateTime, 18),
+            Column::new("Тип", Kind::Text, 22),
+            Column::new("Статус", Kind::Text, 18),
+            Column::new("Фамилия", Kind::Text, 16),
+            Column::new("Имя", Kind::Text, 14),
+            Column::new("Телефон", Kind::Text, 16),
+            Column::new("Эл. почта", Kind::Text, 24),
+            Column::new("Модель", Kind::Text, 18),
+            Column::new("Цена, ₽", Kind::Money, 14),
+            Column::new("Дилер", Kind::Text, 24),
+            Column::new("Последнее изменение (МСК)", Kind::DateTime, 18),
+        ],
+        rows,
+    }
+}
+
+/// The file's name without its extension: «Заявки 2026-12-31» (the Moscow day of `now`).
+pub fn lead_file_stem(now: DateTime<Utc>) -> String {
+    format!(
+        "Заявки {}",
+        now.with_timezone(&DISPLAY_TZ).format("%Y-%m-%d")
+    )
 }
 
 /// A page of the list.
