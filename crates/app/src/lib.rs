@@ -24,6 +24,7 @@ pub mod kernel;
 pub mod lead;
 pub mod openapi;
 pub mod outbox;
+pub mod restore;
 pub mod routes;
 pub mod session;
 pub mod settings;
@@ -208,5 +209,6 @@ fn templates() -> minijinja::Environment<'static> {
         lead::survey::views::add_templates,
         lead::privacy::views::add_templates,
         audit::views::add_templates,
+        restore::views::add_templates,
     ])
 }

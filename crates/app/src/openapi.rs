@@ -6,8 +6,8 @@
 //! from the features' `routes.rs` and fails on a route the document does not have.
 
 use crate::{
-    attachment, audit, calendar, comment, cost, inbox, kb, kb_suggest, lead, session, settings,
-    ticket, wish,
+    attachment, audit, calendar, comment, cost, inbox, kb, kb_suggest, lead, restore, session,
+    settings, ticket, wish,
 };
 use axum::Json;
 use serde::Serialize;
@@ -114,6 +114,10 @@ pub struct FieldProblem {
         lead::escalation::api::get_overdue,
         lead::privacy::api::anonymise_customer,
         audit::api::search,
+        restore::api::delete_lead,
+        restore::api::restore_lead,
+        restore::api::delete_ticket,
+        restore::api::restore_ticket,
     ),
     components(schemas(ErrorEnvelope, ErrorBody, FieldProblem))
 )]

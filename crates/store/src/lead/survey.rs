@@ -59,7 +59,7 @@ pub trait LeadSurveyRepo {
 }
 
 impl Store {
-    fn delete_item(
+    pub(crate) fn delete_item(
         &self,
         pk: String,
         sk: &str,

@@ -51,7 +51,7 @@ pub async fn card_view(
 }
 
 /// `GET /api/leads` (`status`, `type`, `from`, `to`, `sort`, `limit`, `cursor`)
-#[utoipa::path(get, path = "/api/leads", tag = "leads", params(("status" = Option<String>, Query, description = "`new`, `not_processed`, `awaiting_visit`, `contract`, `refused`."), ("type" = Option<String>, Query, description = "The lead type (`preorder`, `test_drive`, …)."), ("from" = Option<String>, Query, description = "Created on or after: `YYYY-MM-DD` (Moscow) or RFC 3339."), ("to" = Option<String>, Query, description = "Created on or before: `YYYY-MM-DD` (Moscow, inclusive) or RFC 3339 (exclusive)."), ("sort" = Option<String>, Query, description = "`created_desc` (default) or `created_asc`."), ("limit" = Option<u32>, Query, minimum = 1, maximum = 100, description = "1–100, 50 by default."), ("cursor" = Option<String>, Query, description = "`next_cursor` of the previous page.")), responses((status = 200, description = "`{items, next_cursor}`: a dealer's own leads, a representative's observed ones, the network's for the brand and the operator.", body = LeadPage), (status = "4XX", description = "Refused: the `error` envelope.", body = crate::openapi::ErrorEnvelope), (status = "5XX", description = "Unavailable: the `error` envelope.", body = crate::openapi::ErrorEnvelope)))]
+#[utoipa::path(get, path = "/api/leads", tag = "leads", params(("status" = Option<String>, Query, description = "`new`, `not_processed`, `awaiting_visit`, `contract`, `refused`."), ("type" = Option<String>, Query, description = "The lead type (`preorder`, `test_drive`, …)."), ("from" = Option<String>, Query, description = "Created on or after: `YYYY-MM-DD` (Moscow) or RFC 3339."), ("to" = Option<String>, Query, description = "Created on or before: `YYYY-MM-DD` (Moscow, inclusive) or RFC 3339 (exclusive)."), ("sort" = Option<String>, Query, description = "`created_desc` (default) or `created_asc`."), ("deleted" = Option<bool>, Query, description = "`true`: the deleted leads instead, most recently deleted first (the brand's head office and the admin; the other filters do not apply)."), ("limit" = Option<u32>, Query, minimum = 1, maximum = 100, description = "1–100, 50 by default."), ("cursor" = Option<String>, Query, description = "`next_cursor` of the previous page.")), responses((status = 200, description = "`{items, next_cursor}`: a dealer's own leads, a representative's observed ones, the network's for the brand and the operator.", body = LeadPage), (status = "4XX", description = "Refused: the `error` envelope.", body = crate::openapi::ErrorEnvelope), (status = "5XX", description = "Unavailable: the `error` envelope.", body = crate::openapi::ErrorEnvelope)))]
 pub async fn api_list(
     State(state): State<AppState>,
     ApiCaller(caller): ApiCaller,
@@ -60,7 +60,11 @@ pub async fn api_list(
     let page = page_request(query.as_deref())?;
     let filters: ListQuery =
         serde_urlencoded::from_str(query.as_deref().unwrap_or("")).map_err(|_| bad_query())?;
-    let found = card::list(&state, &caller.actor, &filters, &page).await?;
+    let found = if crate::restore::api::deleted_requested(query.as_deref())? {
+        crate::restore::deleted_leads(&state, &caller.actor, &page).await?
+    } else {
+        card::list(&state, &caller.actor, &filters, &page).await?
+    };
     Ok(Json(LeadPage {
         items: found.items.iter().map(LeadRow::new).collect(),
         next_cursor: found.next_cursor,
