@@ -24,14 +24,12 @@ use std::collections::HashMap;
 /// One row of a deleted list.
 fn row(
     id: &str,
-    href: &str,
     title: String,
     deleted: Option<&Deletion>,
     names: &HashMap<dealerdesk_domain::UserId, String>,
 ) -> Value {
     context! {
         id => id,
-        href => href,
         title => title,
         deleted_at => deleted.map(|d| local(d.at)),
         deleted_by => deleted.map(|d| names.get(&d.by).cloned().unwrap_or_else(|| d.by.to_string())),
@@ -67,8 +65,8 @@ fn list_page(
     next: Option<String>,
 ) -> Response {
     let (title, base) = match what {
-        Deletable::Lead => ("Удалённые заявки", "/leads/deleted"),
-        Deletable::Ticket => ("Удалённые обращения", "/tickets/deleted"),
+        Deletable::Lead => ("Удалённые заявки", "leads"),
+        Deletable::Ticket => ("Удалённые обращения", "tickets"),
     };
     render(
         state,
@@ -78,7 +76,8 @@ fn list_page(
             me => caller.layout(),
             title => title,
             rows => rows,
-            next => next.map(|c| format!("{base}?cursor={c}")),
+            base => base,
+            next => next,
         },
     )
 }
@@ -98,13 +97,7 @@ pub async fn deleted_leads(
             .iter()
             .map(|l| {
                 let id = l.id().to_string();
-                row(
-                    &id,
-                    &format!("/leads/{id}/restore"),
-                    lead_title(l),
-                    l.deleted(),
-                    &names,
-                )
+                row(&id, lead_title(l), l.deleted(), &names)
             })
             .collect();
         Ok::<_, AppError>((rows, found.next_cursor))
@@ -129,15 +122,7 @@ pub async fn deleted_tickets(
         let rows = found
             .items
             .iter()
-            .map(|t| {
-                row(
-                    t.id.as_str(),
-                    &format!("/tickets/{}/restore", t.id),
-                    ticket_title(t),
-                    t.deleted.as_ref(),
-                    &names,
-                )
-            })
+            .map(|t| row(t.id.as_str(), ticket_title(t), t.deleted.as_ref(), &names))
             .collect();
         Ok::<_, AppError>((rows, found.next_cursor))
     }
@@ -153,9 +138,12 @@ struct Confirm<'a> {
     heading: &'a str,
     question: &'a str,
     item: String,
-    action: String,
+    /// `leads` or `tickets`; the form posts to `/<base>/<id>/<step>` (a word, not a path:
+    /// the templates escape `/`).
+    base: &'a str,
+    id: String,
+    step: &'a str,
     button: &'a str,
-    back: String,
     version: u64,
 }
 
@@ -175,9 +163,10 @@ fn confirm_page(
             heading => c.heading,
             question => c.question,
             item => c.item,
-            action => c.action,
+            base => c.base,
+            id => c.id,
+            step => c.step,
             button => c.button,
-            back => c.back,
             version => c.version,
             error => error.map(AppError::message_ru),
         },
@@ -191,9 +180,10 @@ fn lead_confirm(lead: &Lead, delete: bool) -> Confirm<'static> {
             heading: "Удалить заявку?",
             question: "Заявка пропадёт из всех списков, поиска, отчётов и заданий. Её история сохранится; головной офис бренда или администратор смогут её восстановить.",
             item: lead_title(lead),
-            action: format!("/leads/{id}/delete"),
+            base: "leads",
+            id: id.to_string(),
+            step: "delete",
             button: "Удалить",
-            back: format!("/leads/{id}"),
             version: lead.version(),
         }
     } else {
@@ -201,9 +191,10 @@ fn lead_confirm(lead: &Lead, delete: bool) -> Confirm<'static> {
             heading: "Восстановить заявку?",
             question: "Заявка вернётся в списки дилера и бренда такой, какой была, с её историей.",
             item: lead_title(lead),
-            action: format!("/leads/{id}/restore"),
+            base: "leads",
+            id: id.to_string(),
+            step: "restore",
             button: "Восстановить",
-            back: "/leads/deleted".to_string(),
             version: lead.version(),
         }
     }
@@ -216,9 +207,10 @@ fn ticket_confirm(ticket: &Ticket, delete: bool) -> Confirm<'static> {
             heading: "Удалить обращение?",
             question: "Обращение пропадёт из всех списков, очереди, отчётов и заданий. Его история сохранится; администратор сможет его восстановить.",
             item: ticket_title(ticket),
-            action: format!("/tickets/{id}/delete"),
+            base: "tickets",
+            id: id.to_string(),
+            step: "delete",
             button: "Удалить",
-            back: format!("/tickets/{id}"),
             version: ticket.version,
         }
     } else {
@@ -226,9 +218,10 @@ fn ticket_confirm(ticket: &Ticket, delete: bool) -> Confirm<'static> {
             heading: "Восстановить обращение?",
             question: "Обращение вернётся в списки и очередь таким, каким было, с его историей.",
             item: ticket_title(ticket),
-            action: format!("/tickets/{id}/restore"),
+            base: "tickets",
+            id: id.to_string(),
+            step: "restore",
             button: "Восстановить",
-            back: "/tickets/deleted".to_string(),
             version: ticket.version,
         }
     }
