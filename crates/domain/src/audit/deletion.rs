@@ -25,11 +25,10 @@ crate::coded_enum! {
 
 /// Whether `role` deletes, lists deleted and restores items of `what`.
 pub fn may_delete(role: Role, what: Deletable) -> bool {
-    match (what, role) {
-        (Deletable::Lead, Role::BrandAdmin | Role::Admin) => true,
-        (Deletable::Ticket, Role::Admin) => true,
-        _ => false,
-    }
+    matches!(
+        (what, role),
+        (Deletable::Lead, Role::BrandAdmin | Role::Admin) | (Deletable::Ticket, Role::Admin)
+    )
 }
 
 /// Why a delete or a restore is refused.
