@@ -597,6 +597,65 @@ const MATRIX: &[(&str, &str)] = &[
         "PUT /api/leads/network",
         "401 403 403 403 403 403 403 403 409 409",
     ),
+    // Soft delete and restore (issue 11): leads by the head office and the admin, tickets by
+    // the admin. A delete without its `version` is a 400; the matrix's stale version (99) a
+    // 409; a restore of a live item's confirmation page a 409.
+    (
+        "DELETE /api/leads/{id}",
+        "401 403 403 403 403 403 403 403 400 400",
+    ),
+    (
+        "POST /api/leads/{id}/restore",
+        "401 403 403 403 403 403 403 403 409 409",
+    ),
+    (
+        "DELETE /api/tickets/{id}",
+        "401 403 403 403 403 403 403 403 403 400",
+    ),
+    (
+        "POST /api/tickets/{id}/restore",
+        "401 403 403 403 403 403 403 403 403 409",
+    ),
+    (
+        "GET /leads/deleted",
+        "→login 403 403 403 403 403 403 403 200 200",
+    ),
+    (
+        "GET /leads/{id}/delete",
+        "→login 403 403 403 403 403 403 403 200 200",
+    ),
+    (
+        "POST /leads/{id}/delete",
+        "→login 403 403 403 403 403 403 403 409 409",
+    ),
+    (
+        "GET /leads/{id}/restore",
+        "→login 403 403 403 403 403 403 403 409 409",
+    ),
+    (
+        "POST /leads/{id}/restore",
+        "→login 403 403 403 403 403 403 403 409 409",
+    ),
+    (
+        "GET /tickets/deleted",
+        "→login 403 403 403 403 403 403 403 403 200",
+    ),
+    (
+        "GET /tickets/{id}/delete",
+        "→login 403 403 403 403 403 403 403 403 200",
+    ),
+    (
+        "POST /tickets/{id}/delete",
+        "→login 403 403 403 403 403 403 403 403 409",
+    ),
+    (
+        "GET /tickets/{id}/restore",
+        "→login 403 403 403 403 403 403 403 403 409",
+    ),
+    (
+        "POST /tickets/{id}/restore",
+        "→login 403 403 403 403 403 403 403 403 409",
+    ),
 ];
 
 /// The ids the routes' parameters take: the fixtures of dealer 1.

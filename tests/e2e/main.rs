@@ -28,6 +28,7 @@ mod login_abuse;
 mod notices;
 mod portal;
 mod readme_run;
+mod restore;
 mod review;
 mod serve_clock;
 mod serve_restart;

@@ -27,6 +27,7 @@ pub mod lead;
 pub mod openapi;
 pub mod outbox;
 pub mod report;
+pub mod restore;
 pub mod routes;
 pub mod session;
 pub mod settings;
@@ -213,5 +214,6 @@ fn templates() -> minijinja::Environment<'static> {
         accountant::views::add_templates,
         dealer_survey::views::add_templates,
         audit::views::add_templates,
+        restore::views::add_templates,
     ])
 }

@@ -7,7 +7,7 @@
 
 use crate::{
     accountant, attachment, audit, calendar, comment, cost, dealer_survey, inbox, kb, kb_suggest,
-    lead, session, settings, ticket, wish,
+    lead, restore, session, settings, ticket, wish,
 };
 use axum::Json;
 use serde::Serialize;
@@ -122,6 +122,10 @@ pub struct FieldProblem {
         dealer_survey::api::api_tasks,
         dealer_survey::api::api_close,
         audit::api::search,
+        restore::api::delete_lead,
+        restore::api::restore_lead,
+        restore::api::delete_ticket,
+        restore::api::restore_ticket,
     ),
     components(schemas(ErrorEnvelope, ErrorBody, FieldProblem))
 )]

@@ -5,7 +5,7 @@
 use crate::kernel::{self, templates};
 use crate::{
     AppState, accountant, attachment, audit, calendar, comment, cost, dealer_survey, inbox, kb,
-    kb_suggest, lead, openapi, outbox, session, settings, telemetry, ticket, wish,
+    kb_suggest, lead, openapi, outbox, restore, session, settings, telemetry, ticket, wish,
 };
 use axum::Router;
 use axum::routing::get;
@@ -59,7 +59,8 @@ pub fn cost_estimate(state: AppState) -> Router {
 
 /// `POST /api/tickets/{id}/actions` and the time-and-cost moves: `…/time-entries`,
 /// `…/time-entries/{entry}/correction`, `…/reclassify`, `…/cost/{confirm,dispute,answer}`;
-/// `POST /api/tickets/{id}/comments`, `POST /api/tickets/{id}/attachments`
+/// `POST /api/tickets/{id}/comments`, `POST /api/tickets/{id}/attachments`,
+/// `DELETE /api/tickets/{id}`, `POST /api/tickets/{id}/restore`
 /// `GET /api/openapi.json`, the API's document (no authentication).
 fn openapi_routes() -> Router<AppState> {
     Router::new().route("/api/openapi.json", get(openapi::openapi_json))
@@ -71,6 +72,7 @@ pub fn tickets_actions(state: AppState) -> Router {
 
 fn tickets_actions_routes() -> Router<AppState> {
     ticket::routes::actions()
+        .merge(restore::routes::ticket_api())
         .merge(cost::routes::actions())
         .merge(comment::routes::actions())
         .merge(attachment::routes::actions())
@@ -112,10 +114,14 @@ pub fn kb_suggest(state: AppState) -> Router {
     finish(kb_suggest::routes::api(), state)
 }
 
-/// The lead card: `GET /api/leads`, `GET /api/leads/search`, `GET`/`PATCH /api/leads/{id}`,
+/// The lead card: `GET /api/leads`, `GET /api/leads/search`,
+/// `GET`/`PATCH`/`DELETE /api/leads/{id}`, `POST /api/leads/{id}/restore`,
 /// `POST /api/leads/{id}/contact`, `…/contract`, `…/transfer`, `GET /api/customers/{id}`
 pub fn leads(state: AppState) -> Router {
-    finish(lead::card::routes::api(), state)
+    finish(
+        lead::card::routes::api().merge(restore::routes::lead_api()),
+        state,
+    )
 }
 
 /// `GET /s/{token}`, `POST /s/{token}`: the customer survey's public page (SPEC §4.5), the
@@ -161,6 +167,7 @@ fn portal_routes() -> Router<AppState> {
         .merge(accountant::routes::pages())
         .merge(dealer_survey::routes::pages())
         .merge(audit::routes::pages())
+        .merge(restore::routes::pages())
 }
 
 /// `GET`/`POST /api/kb/articles`, `GET`/`PUT /api/kb/articles/{slug}`,
@@ -192,6 +199,7 @@ pub fn all(state: AppState) -> Router {
         .merge(accountant::routes::routes())
         .merge(dealer_survey::routes())
         .merge(audit::routes())
+        .merge(restore::routes())
         .merge(openapi_routes());
     finish(routes, state)
 }

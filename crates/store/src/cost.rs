@@ -298,6 +298,10 @@ pub(crate) fn cost_event_from_item(item: &Item) -> Result<CostEvent, StoreError>
 
 /// The key of a ticket's completed-work item, when it has one.
 fn projection_key(ticket: &Ticket) -> Option<(String, String)> {
+    // A deleted ticket's work leaves the estimates until it is restored.
+    if ticket.deleted.is_some() {
+        return None;
+    }
     let work = ticket.as_completed_work()?;
     Some((
         keys::completed_work_pk(work.category, work.criticality),
@@ -512,6 +516,7 @@ mod tests {
                 warning_sent: false,
                 breach_reported: false,
             },
+            deleted: None,
         }
     }
 

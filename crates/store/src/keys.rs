@@ -52,6 +52,7 @@
 //! | article version | `KB#ARTICLE#<slug>` | `EVENT#<at>#<version>` | — |
 //! | dealer survey answer | `SURVEY#<quarter>` | `DEALER#<dealer>` | — |
 //! | survey follow-up task | `SURVEYTASK#<id>` | `TASK` | gsi2: `SURVEYTASKS` / `<created>#<id>` |
+//! | deleted ticket or lead | its own `pk` / `sk` | no index key of the live item; gsi2: `DELETED#TICKETS` or `DELETED#LEADS` / `<deleted>#<id>` |
 //! | audit entry | `AUDIT#<kind>:<id>` | `<at>#<version>` | gsi1: `AUDIT#ITEM#<kind>:<id>` / `<at>#<version>`; gsi2 (a person's change): `AUDIT#USER#<user>` / `<at>#<kind>:<id>#<version>`; gsi3: `AUDIT#MONTH#<yyyy-mm>` / `<at>#<kind>:<id>#<version>` |
 //!
 //! Users also carry index keys: gsi1 `USERS#DEALER#<dealer>` / `<email>` (a dealer's people)
@@ -735,6 +736,16 @@ pub const SURVEY_TASKS_GSI2PK: &str = "SURVEYTASKS";
 /// The `gsi2sk` of a survey follow-up task: newest first by creation, then its id.
 pub fn survey_task_listing_sk(created: DateTime<Utc>, id: &str) -> String {
     format!("{}#{id}", instant(created))
+}
+
+/// The `gsi2pk` of the deleted tickets (the admin's «Удалённые»).
+pub const DELETED_TICKETS_GSI2PK: &str = "DELETED#TICKETS";
+/// The `gsi2pk` of the deleted leads (the head office's and the admin's «Удалённые»).
+pub const DELETED_LEADS_GSI2PK: &str = "DELETED#LEADS";
+
+/// The `gsi2sk` of a deleted item: when it was deleted, then its id.
+pub fn deleted_listing_sk(deleted_at: DateTime<Utc>, id: &str) -> String {
+    format!("{}#{id}", instant(deleted_at))
 }
 
 /// The partition of one item's audit entries (`AUDIT#ticket:DD-1001`).

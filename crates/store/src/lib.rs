@@ -43,6 +43,7 @@ mod lead;
 mod mapping;
 mod outbox;
 mod queue;
+mod restore;
 mod session;
 mod settings;
 mod table;
@@ -69,6 +70,7 @@ pub use lead::{
     LeadListRepo, LeadListing, LeadNetwork, LeadNetworkRepo, LeadOrder, LeadRepo, LeadSave,
     LeadSurveyRepo, PostLimitRepo, SiteRepo, SiteWithSpam,
 };
+pub use restore::RestoreRepo;
 pub use settings::SettingsRepo;
 pub use table::{GsiDefinition, TABLE_GSIS, TTL_ATTRIBUTE, table_definition_summary};
 pub use wish::WishRepo;

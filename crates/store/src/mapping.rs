@@ -100,6 +100,44 @@ impl Builder {
     }
 }
 
+/// When and by whom a soft-deleted aggregate was deleted.
+pub(crate) const DELETED_AT: &str = "deleted_at";
+pub(crate) const DELETED_BY: &str = "deleted_by";
+
+/// Makes `item` a deleted aggregate's (SPEC §4.7): every index key goes — so no listing,
+/// search, queue or job finds it — and it sits on the deleted list of its kind instead
+/// (`gsi2`: `partition` / `sort`), with who deleted it and when.
+pub(crate) fn as_deleted(
+    item: &mut Item,
+    deleted: &dealerdesk_domain::audit::Deletion,
+    partition: &str,
+    sort: String,
+) {
+    for gsi in crate::table::TABLE_GSIS {
+        item.remove(gsi.partition_key);
+        item.remove(gsi.sort_key);
+    }
+    item.insert(crate::table::GSI2.partition_key.to_string(), s(partition));
+    item.insert(crate::table::GSI2.sort_key.to_string(), s(sort));
+    item.insert(DELETED_AT.to_string(), s(keys::instant(deleted.at)));
+    item.insert(DELETED_BY.to_string(), s(deleted.by.as_str()));
+}
+
+/// The deletion [`as_deleted`] wrote, if any.
+pub(crate) fn deletion_from_item(
+    r: &Reader,
+) -> Result<Option<dealerdesk_domain::audit::Deletion>, StoreError> {
+    Ok(
+        match (r.opt_instant(DELETED_AT)?, r.opt_string(DELETED_BY)?) {
+            (Some(at), Some(by)) => Some(dealerdesk_domain::audit::Deletion {
+                at,
+                by: dealerdesk_domain::UserId::new(by),
+            }),
+            _ => None,
+        },
+    )
+}
+
 /// Reads typed attributes out of an item, naming the item in every error.
 pub(crate) struct Reader<'a> {
     item: &'a Item,
@@ -304,6 +342,7 @@ mod tests {
             },
             version: 7,
             cost: dealerdesk_domain::TicketCost::default(),
+            deleted: None,
         }
     }
 

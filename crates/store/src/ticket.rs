@@ -247,6 +247,14 @@ pub(crate) fn ticket_to_item(ticket: &Ticket) -> Item {
     let b = with_review(b, ticket).bool(attr::FREE_BY_CHOICE, ticket.free_by_choice);
     let mut item = with_status(b, attr::STATUS, attr::RESUME, ticket.status).build();
     crate::cost::add_ticket_cost(&mut item, ticket);
+    if let Some(deleted) = &ticket.deleted {
+        crate::mapping::as_deleted(
+            &mut item,
+            deleted,
+            keys::DELETED_TICKETS_GSI2PK,
+            keys::deleted_listing_sk(deleted.at, ticket.id.as_str()),
+        );
+    }
     item
 }
 
@@ -387,6 +395,7 @@ pub(crate) fn ticket_from_item(item: &Item) -> Result<Ticket, StoreError> {
         free_by_choice,
         version: r.u64(attr::VERSION)?,
         cost: crate::cost::ticket_cost_from_item(item)?,
+        deleted: crate::mapping::deletion_from_item(&r)?,
     })
 }
 

@@ -381,6 +381,7 @@ fn filed(id: &str, number: u64, dealer: &str, at: DateTime<Utc>) -> (Ticket, His
         sla: SlaClock::start(&cal(), Criticality::Medium, at),
         version: 1,
         cost: dealerdesk_domain::TicketCost::default(),
+        deleted: None,
     };
     let event = HistoryEvent {
         at,

@@ -89,7 +89,7 @@ pub fn parse_list_query(raw: Option<&str>) -> Result<(Option<TicketState>, PageR
 }
 
 /// `GET /api/tickets`
-#[utoipa::path(get, path = "/api/tickets", tag = "tickets", params(("state" = Option<String>, Query, description = "new, approval, in_progress, review, done or all."), ("view" = Option<String>, Query, description = "`queue` for the specialist's queue."), ("limit" = Option<u32>, Query, minimum = 1, maximum = 100, description = "1–100, 50 by default."), ("cursor" = Option<String>, Query, description = "`next_cursor` of the previous page.")), responses((status = 200, description = "`{items, next_cursor}`, newest first.", body = TicketPage), (status = "4XX", description = "Refused: the `error` envelope.", body = crate::openapi::ErrorEnvelope), (status = "5XX", description = "Unavailable: the `error` envelope.", body = crate::openapi::ErrorEnvelope)))]
+#[utoipa::path(get, path = "/api/tickets", tag = "tickets", params(("state" = Option<String>, Query, description = "new, approval, in_progress, review, done or all."), ("view" = Option<String>, Query, description = "`queue` for the specialist's queue."), ("deleted" = Option<bool>, Query, description = "`true`: the deleted tickets instead, most recently deleted first (the admin only)."), ("limit" = Option<u32>, Query, minimum = 1, maximum = 100, description = "1–100, 50 by default."), ("cursor" = Option<String>, Query, description = "`next_cursor` of the previous page.")), responses((status = 200, description = "`{items, next_cursor}`, newest first.", body = TicketPage), (status = "4XX", description = "Refused: the `error` envelope.", body = crate::openapi::ErrorEnvelope), (status = "5XX", description = "Unavailable: the `error` envelope.", body = crate::openapi::ErrorEnvelope)))]
 pub async fn list_tickets(
     State(state): State<AppState>,
     ApiCaller(caller): ApiCaller,
@@ -97,6 +97,9 @@ pub async fn list_tickets(
 ) -> Result<Json<TicketPage>, AppError> {
     let (filter, page) = parse_list_query(query.as_deref())?;
     let page = match queue::parse_view(query.as_deref())? {
+        _ if crate::restore::api::deleted_requested(query.as_deref())? => {
+            crate::restore::deleted_tickets(&state, &caller.actor, &page).await?
+        }
         Some(queue::View::Queue) => queue::list(&state, &caller.actor, filter, &page).await?,
         _ => ticket::list_tickets(&state, &caller.actor, filter, &page).await?,
     };

@@ -150,6 +150,8 @@ pub async fn visible_ticket(
         .store
         .ticket(id)
         .await?
+        // A deleted ticket is found only in the admin's deleted list (SPEC §4.7).
+        .filter(|t| t.deleted.is_none())
         .ok_or_else(AppError::not_found)?;
     ensure_visible(state, actor, Area::Tickets, &ticket.dealer_id).await?;
     Ok(ticket)
@@ -214,6 +216,7 @@ pub async fn ticket_card(
         .store
         .ticket_with_history(id)
         .await?
+        .filter(|(t, _)| t.deleted.is_none())
         .ok_or_else(AppError::not_found)?;
     ensure_visible(state, actor, Area::Tickets, &ticket.dealer_id).await?;
     Ok((ticket, history))

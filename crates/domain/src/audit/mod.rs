@@ -8,6 +8,10 @@
 //! nothing to scrub in it. [`AuditQueryDraft`] is the admin's search (by item, user,
 //! period) as typed, checked into an [`AuditQuery`].
 
+pub mod deletion;
+
+pub use deletion::{Deletable, Deletion, DeletionError, may_delete, next_deletion};
+
 use crate::calendar::PLATFORM_TZ;
 use crate::kernel::{Refusal, RefusalKind, Refuse};
 use crate::{Role, UserId};
@@ -262,8 +266,8 @@ pub fn field_label(path: &str) -> Option<&'static str> {
         "data.keys.original_dealer" => "Исходный дилер",
         "data.anonymised_at" => "Обезличена",
         "auto_accept_days" => "Автоматическое принятие результата, рабочих дней",
-        "deleted" | "deleted_at" => "Удалено",
-        "deleted_by" => "Кем удалено",
+        "deleted_at" | "data.deleted.at" => "Удалено",
+        "deleted_by" | "data.deleted.by" => "Кем удалено",
         "name" => "Имя",
         "email" => "E-mail",
         "role" => "Роль",

@@ -97,6 +97,7 @@ crate::coded_enum! {
         Survey = "survey" / "Опрос клиента",
         Escalation = "escalation" / "Эскалация",
         PersonalData = "personal_data" / "Персональные данные",
+        Deletion = "deletion" / "Удаление",
     }
 }
 
@@ -346,6 +347,9 @@ pub struct Lead {
     /// The customer's consent to the processing of personal data, as given (152-ФЗ).
     #[serde(default)]
     pub(super) consent: Option<super::Consent>,
+    /// Soft-deleted (SPEC §4.7): out of every list, search and job until restored.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(super) deleted: Option<crate::audit::Deletion>,
     pub(super) updated_at: DateTime<Utc>,
     /// Optimistic concurrency: every stored change is conditional on it and bumps it.
     pub(super) version: u64,
@@ -407,6 +411,9 @@ pub enum LeadError {
     /// The lead's personal data were erased; it no longer changes.
     #[error("the lead is anonymised")]
     Anonymised,
+    /// The lead is deleted; it changes again once restored.
+    #[error("the lead is deleted")]
+    Deleted,
     /// A field breaks its rule (a «Другое» without text, a comment too long).
     #[error("{}: {}", .0.field, .0.message)]
     Field(FieldError),
@@ -470,6 +477,11 @@ impl Refuse for LeadError {
                 "lead_anonymised",
                 "Персональные данные заявки удалены: её нельзя изменить.",
             ),
+            LeadError::Deleted => (
+                Conflict,
+                "deleted",
+                "Заявка удалена: сначала её нужно восстановить.",
+            ),
             LeadError::Field(f) => {
                 return Refusal::new(Invalid, "validation_failed", f.message.clone())
                     .with_fields(vec![f.clone()]);
@@ -520,6 +532,7 @@ impl Lead {
             escalated: Vec::new(),
             anonymised_at: None,
             consent: new.consent,
+            deleted: None,
             updated_at: at,
             version: 1,
         }
@@ -643,6 +656,10 @@ impl Lead {
     /// An actor carries no network, so the caller keeps a brand admin to its own network's
     /// leads.
     pub fn visible_to(&self, actor: &Actor) -> bool {
+        // A deleted lead is found only in the deleted list of those who restore it.
+        if self.deleted.is_some() {
+            return false;
+        }
         match actor.role {
             Role::Admin | Role::BrandAdmin => true,
             Role::Dealer => {
@@ -707,6 +724,9 @@ impl Lead {
     ) -> Result<(Lead, History), LeadError> {
         if self.anonymised_at.is_some() {
             return Err(LeadError::Anonymised);
+        }
+        if self.deleted.is_some() {
+            return Err(LeadError::Deleted);
         }
         let mut next = self.clone();
         let mut log = History::new(by, now);

@@ -22,6 +22,7 @@ pub mod card;
 pub mod cities;
 pub mod contact;
 pub mod customer;
+pub mod deletion;
 pub mod edit;
 pub mod escalation;
 pub mod intake;

@@ -212,6 +212,9 @@ pub struct Ticket {
     pub version: u64,
     /// Logged time, the cost's confirmation state and the estimate (`costing`).
     pub cost: TicketCost,
+    /// Soft-deleted by the admin (SPEC §4.7): out of every list, queue and job until
+    /// restored; `None` while live.
+    pub deleted: Option<crate::audit::Deletion>,
 }
 
 impl Ticket {
@@ -248,6 +251,7 @@ impl Ticket {
             free_by_choice,
             version: 1,
             cost: TicketCost::default(),
+            deleted: None,
         };
         let event = HistoryEvent {
             at: now,

@@ -325,6 +325,10 @@ impl LeadRepo for Store {
             extra.extend(self.customer_writes(customer)?);
         }
         extra.extend(self.history_writes(lead, s.history)?);
+        if lead.deleted().is_some() {
+            // A deleted lead owes its customer no survey (a restore does not bring it back).
+            extra.push(self.delete_item(keys::lead_pk(lead.id()), keys::LEAD_SURVEY_SK, false)?);
+        }
         let write = AggregateWrite::new(
             Entity::Lead,
             lead_to_item(lead, s.escalate_at)?,
@@ -484,7 +488,16 @@ pub(crate) fn lead_to_item(
             .string(GSI3.partition_key, keys::LEAD_ESCALATE_GSI3PK)
             .string(GSI3.sort_key, keys::lead_due_gsi3sk(at, lead.id()));
     }
-    Ok(lead_attributes(b, lead)?.build())
+    let mut item = lead_attributes(b, lead)?.build();
+    if let Some(deleted) = lead.deleted() {
+        mapping::as_deleted(
+            &mut item,
+            deleted,
+            keys::DELETED_LEADS_GSI2PK,
+            keys::deleted_listing_sk(deleted.at, lead.id().as_str()),
+        );
+    }
+    Ok(item)
 }
 
 fn lead_attributes(b: Builder, lead: &Lead) -> Result<Builder, StoreError> {
@@ -522,7 +535,15 @@ fn lead_copy_to_item(lead: &Lead) -> Result<Item, StoreError> {
                 keys::lead_listing_sk(lead.created_at(), lead.id()),
             );
     }
-    Ok(lead_attributes(b, lead)?.build())
+    let mut item = lead_attributes(b, lead)?.build();
+    // A deleted lead is in no representative's list and no search.
+    if lead.deleted().is_some() {
+        for gsi in crate::table::TABLE_GSIS {
+            item.remove(gsi.partition_key);
+            item.remove(gsi.sort_key);
+        }
+    }
+    Ok(item)
 }
 
 /// A lead from its item or its listing copy.

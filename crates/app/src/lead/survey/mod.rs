@@ -77,6 +77,9 @@ pub fn read_link(state: &AppState, token: &str, now: DateTime<Utc>) -> Result<Le
 async fn answerable(state: &AppState, token: &str, now: DateTime<Utc>) -> Result<Lead, AppError> {
     let id = read_link(state, token, now)?;
     let lead = state.store.lead(&id).await?.ok_or_else(invalid_link)?;
+    if lead.deleted().is_some() {
+        return Err(link_gone("survey_closed", "Этот опрос закрыт."));
+    }
     if lead.anonymised_at().is_some() {
         return Err(link_gone(
             "survey_closed",
