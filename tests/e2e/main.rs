@@ -10,6 +10,7 @@ mod accountants;
 mod api_contract;
 mod blobs_s3;
 mod costs;
+mod dashboard;
 mod dealer_survey;
 mod demo_history;
 mod estimates;

@@ -4,7 +4,7 @@
 
 use crate::kernel::{self, templates};
 use crate::{
-    AppState, accountant, attachment, calendar, comment, cost, dealer_survey, inbox, kb,
+    AppState, accountant, attachment, calendar, comment, cost, dashboard, dealer_survey, inbox, kb,
     kb_suggest, lead, openapi, outbox, session, settings, telemetry, ticket, wish,
 };
 use axum::Router;
@@ -123,13 +123,15 @@ pub fn survey_callback(state: AppState) -> Router {
     finish(lead::survey::routes::callback(), state)
 }
 
-/// The dealer's own space: `GET`/`POST /api/dealers/{id}/accountants`,
+/// The dealer's own space: `GET /api/dashboard`; `GET`/`POST /api/dealers/{id}/accountants`,
 /// `DELETE /api/dealers/{id}/accountants/{user}`; the quarterly survey:
 /// `GET /api/surveys/results`, `GET`/`PUT /api/surveys/{quarter}`, `GET /api/survey-tasks`,
 /// `POST /api/survey-tasks/{id}/close`
 pub fn dashboard(state: AppState) -> Router {
     finish(
-        accountant::routes::api().merge(dealer_survey::routes::api()),
+        dashboard::routes::api()
+            .merge(accountant::routes::api())
+            .merge(dealer_survey::routes::api()),
         state,
     )
 }
@@ -159,6 +161,7 @@ fn portal_routes() -> Router<AppState> {
         .merge(lead::privacy::routes::pages())
         .merge(accountant::routes::pages())
         .merge(dealer_survey::routes::pages())
+        .merge(dashboard::routes::pages())
 }
 
 /// `GET`/`POST /api/kb/articles`, `GET`/`PUT /api/kb/articles/{slug}`,
@@ -189,6 +192,7 @@ pub fn all(state: AppState) -> Router {
         .merge(lead::privacy::routes::routes())
         .merge(accountant::routes::routes())
         .merge(dealer_survey::routes())
+        .merge(dashboard::routes())
         .merge(openapi_routes());
     finish(routes, state)
 }
