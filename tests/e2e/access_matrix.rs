@@ -123,6 +123,10 @@ const MATRIX: &[(&str, &str)] = &[
         "→login 403 403 403 403 403 403 403 403 200",
     ),
     (
+        "GET /admin/audit",
+        "→login 403 403 403 403 403 403 403 403 200",
+    ),
+    (
         "GET /admin/kb-suggest",
         "→login 403 403 403 403 403 403 403 403 200",
     ),
@@ -134,6 +138,7 @@ const MATRIX: &[(&str, &str)] = &[
         "GET /admin/sites",
         "→login 403 403 403 403 403 403 403 403 200",
     ),
+    ("GET /api/audit", "401 403 403 403 403 403 403 403 403 200"),
     (
         "GET /api/admin/calendars",
         "401 403 403 403 403 403 403 403 403 200",

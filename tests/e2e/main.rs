@@ -8,12 +8,14 @@
 mod access_matrix;
 mod accountants;
 mod api_contract;
+mod audit;
 mod blobs_s3;
 mod costs;
 mod dashboard;
 mod dealer_survey;
 mod demo_history;
 mod estimates;
+mod faults;
 mod inbox;
 mod kb_site;
 mod kb_suggest;

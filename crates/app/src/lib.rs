@@ -10,6 +10,7 @@
 
 pub mod accountant;
 pub mod attachment;
+pub mod audit;
 pub mod blobs;
 pub mod calendar;
 pub mod clock;
@@ -26,6 +27,7 @@ pub mod kernel;
 pub mod lead;
 pub mod openapi;
 pub mod outbox;
+pub mod report;
 pub mod routes;
 pub mod session;
 pub mod settings;
@@ -212,5 +214,6 @@ fn templates() -> minijinja::Environment<'static> {
         accountant::views::add_templates,
         dealer_survey::views::add_templates,
         dashboard::views::add_templates,
+        audit::views::add_templates,
     ])
 }

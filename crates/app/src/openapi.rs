@@ -6,7 +6,7 @@
 //! from the features' `routes.rs` and fails on a route the document does not have.
 
 use crate::{
-    accountant, attachment, calendar, comment, cost, dashboard, dealer_survey, inbox, kb,
+    accountant, attachment, audit, calendar, comment, cost, dashboard, dealer_survey, inbox, kb,
     kb_suggest, lead, session, settings, ticket, wish,
 };
 use axum::Json;
@@ -122,6 +122,7 @@ pub struct FieldProblem {
         dealer_survey::api::api_results,
         dealer_survey::api::api_tasks,
         dealer_survey::api::api_close,
+        audit::api::search,
     ),
     components(schemas(ErrorEnvelope, ErrorBody, FieldProblem))
 )]

@@ -4,8 +4,8 @@
 
 use crate::kernel::{self, templates};
 use crate::{
-    AppState, accountant, attachment, calendar, comment, cost, dashboard, dealer_survey, inbox, kb,
-    kb_suggest, lead, openapi, outbox, session, settings, telemetry, ticket, wish,
+    AppState, accountant, attachment, audit, calendar, comment, cost, dashboard, dealer_survey,
+    inbox, kb, kb_suggest, lead, openapi, outbox, session, settings, telemetry, ticket, wish,
 };
 use axum::Router;
 use axum::routing::get;
@@ -80,7 +80,7 @@ fn tickets_actions_routes() -> Router<AppState> {
 /// `GET`/`PUT /api/admin/calendars/hours`, `GET`/`PUT /api/admin/settings`,
 /// `GET`/`POST /api/admin/sites`, `PUT /api/admin/sites/{id}`,
 /// `POST /api/admin/sites/{id}/rotate`, `POST /api/admin/sites/{id}/revoke`,
-/// `POST /api/customers/{id}/anonymise`; the lead network's settings:
+/// `POST /api/customers/{id}/anonymise`, `GET /api/audit`; the lead network's settings:
 /// `GET`/`PUT /api/dealers/{id}/hours`, `GET`/`PUT /api/leads/network`,
 /// `GET /api/leads/overdue`
 pub fn admin_calendars(state: AppState) -> Router {
@@ -89,7 +89,8 @@ pub fn admin_calendars(state: AppState) -> Router {
             .merge(settings::routes::api())
             .merge(lead::intake::routes::admin())
             .merge(lead::privacy::routes::api())
-            .merge(lead::escalation::routes::api()),
+            .merge(lead::escalation::routes::api())
+            .merge(audit::routes::api()),
         state,
     )
 }
@@ -162,6 +163,7 @@ fn portal_routes() -> Router<AppState> {
         .merge(accountant::routes::pages())
         .merge(dealer_survey::routes::pages())
         .merge(dashboard::routes::pages())
+        .merge(audit::routes::pages())
 }
 
 /// `GET`/`POST /api/kb/articles`, `GET`/`PUT /api/kb/articles/{slug}`,
@@ -193,6 +195,7 @@ pub fn all(state: AppState) -> Router {
         .merge(accountant::routes::routes())
         .merge(dealer_survey::routes())
         .merge(dashboard::routes())
+        .merge(audit::routes())
         .merge(openapi_routes());
     finish(routes, state)
 }

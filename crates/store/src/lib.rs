@@ -24,6 +24,7 @@ use dealerdesk_domain::{
 use std::future::Future;
 
 mod accountant;
+mod audit;
 mod calendar;
 mod client;
 mod comment;
@@ -32,6 +33,7 @@ mod cursor;
 mod dealer_survey;
 mod directory;
 mod error;
+mod faults;
 mod inbox;
 mod kb;
 mod kb_suggest;
@@ -50,11 +52,13 @@ mod user;
 mod wish;
 
 pub use accountant::AccountantRepo;
+pub use audit::{AuditRepo, AuditStamp};
 pub use client::{MAX_PAGE_LIMIT, Store, StoreConfig};
 pub use comment::{TicketNotes, TicketNotesRepo};
 pub use cost::{CompletedWork, CostRepo, Ledger, LedgerWrite};
 pub use dealer_survey::DealerSurveyRepo;
 pub use error::{Entity, StoreError};
+pub use faults::{ANY_OPERATION, Fault, Faults};
 pub use inbox::{InboxEntry, InboxRepo};
 pub use kb::KbRepo;
 pub use kb_suggest::{

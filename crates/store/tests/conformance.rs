@@ -1701,3 +1701,7 @@ mod lead_survey;
 // The quarterly survey's answers and follow-up tasks, and the dealer's accountants (issue 10).
 #[path = "conformance/dealer_survey.rs"]
 mod dealer_survey;
+
+// The audit log (issue 11).
+#[path = "conformance/audit.rs"]
+mod audit;
