@@ -343,7 +343,12 @@ test('portal in Chromium: dealer files tickets, specialist takes and costs one, 
     dealer = await newDesktop();
     dealerPage = await dealer.newPage();
     await logIn(dealerPage, 'dealer1@demo.local');
-    assert.equal(dealerPage.url(), `${server.base}/tickets`, 'a dealer starts at the ticket list');
+    assert.equal(dealerPage.url(), `${server.base}/`, 'a dealer starts at its dashboard');
+    await dealerPage.getByRole('heading', { name: 'Личный кабинет' }).waitFor();
+    await Promise.all([
+      dealerPage.waitForURL(`${server.base}/tickets`),
+      dealerPage.getByRole('link', { name: 'Обращения', exact: true }).click(),
+    ]);
     await dealerPage.getByRole('heading', { name: 'Мои обращения' }).waitFor();
     await dealerPage.getByText('Обращений нет.').waitFor();
     // The dealer's menu: tickets, wishes and the new-ticket button; no admin calendar.
@@ -354,6 +359,29 @@ test('portal in Chromium: dealer files tickets, specialist takes and costs one, 
     );
     await shot(dealerPage, '02-dealer-tickets');
     await mobileShot(dealer, `${server.base}/tickets`, '02-dealer-tickets-mobile');
+  });
+
+  await t.test('the dealer\'s dashboard «Личный кабинет» and the quarterly survey', async () => {
+    const page = await dealer.newPage();
+    await page.goto(`${server.base}/`);
+    await page.getByRole('heading', { name: 'Личный кабинет' }).waitFor();
+    // The demo dealer has not answered this quarter's survey yet: the banner leads to it.
+    await page.getByRole('link', { name: 'Ответить на опрос' }).waitFor();
+    await page.getByText('Расходы на поддержку за квартал').waitFor();
+    assert.equal(await page.locator('script').count(), 0, 'no script on the dashboard');
+    compareWithBaseline(await shot(page, '02a-dashboard'), '02a-dashboard');
+    compareWithBaseline(await mobileShot(dealer, `${server.base}/`, '02a-dashboard-mobile'), '02a-dashboard-mobile');
+    await Promise.all([
+      page.waitForURL(`${server.base}/surveys/2026-Q1`),
+      page.getByRole('link', { name: 'Ответить на опрос' }).click(),
+    ]);
+    await page.getByRole('heading', { name: 'Квартальный опрос — I квартал 2026 г.' }).waitFor();
+    compareWithBaseline(await shot(page, '02b-survey'), '02b-survey');
+    compareWithBaseline(
+      await mobileShot(dealer, `${server.base}/surveys/2026-Q1`, '02b-survey-mobile'),
+      '02b-survey-mobile',
+    );
+    await page.close();
   });
 
   await t.test('new ticket form; an empty title is refused in Russian', async () => {

@@ -46,6 +46,10 @@ const ROLES: [(&str, Option<&str>); 10] = [
 /// version or validation; 401 / 403 / 404 are the refusals the row proves.
 const MATRIX: &[(&str, &str)] = &[
     (
+        "GET /api/dashboard",
+        "401 200 200 200 403 400 403 403 403 400",
+    ),
+    (
         "DELETE /api/dealers/{id}/accountants/{user}",
         "401 204 404 403 403 403 403 403 403 404",
     ),

@@ -103,7 +103,8 @@ async fn a_dealer_invites_its_accountant_who_sets_a_password_once_and_logs_in() 
     assert!(page.contains("Задайте пароль"));
     let accountant = accept(&server, &link, "olga@dealer1.example").await;
     let (status, me) = accountant.send("GET", "/api/dashboard", None).await;
-    assert_ne!(status, StatusCode::UNAUTHORIZED, "{me}");
+    assert_eq!(status, StatusCode::OK, "{me}");
+    assert_eq!(me["dealer_id"], "dealer-1");
     // The link worked once.
     let (status, page) = browser::get(&b, &link).await;
     assert_eq!(status, StatusCode::NOT_FOUND, "{page}");

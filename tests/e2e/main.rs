@@ -11,6 +11,7 @@ mod api_contract;
 mod audit;
 mod blobs_s3;
 mod costs;
+mod dashboard;
 mod dealer_survey;
 mod demo_history;
 mod estimates;

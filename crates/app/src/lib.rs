@@ -16,6 +16,7 @@ pub mod calendar;
 pub mod clock;
 pub mod comment;
 pub mod cost;
+pub mod dashboard;
 pub mod dealer_survey;
 pub mod demo;
 pub mod inbox;
@@ -213,6 +214,7 @@ fn templates() -> minijinja::Environment<'static> {
         lead::privacy::views::add_templates,
         accountant::views::add_templates,
         dealer_survey::views::add_templates,
+        dashboard::views::add_templates,
         audit::views::add_templates,
         restore::views::add_templates,
     ])

@@ -6,8 +6,8 @@
 //! from the features' `routes.rs` and fails on a route the document does not have.
 
 use crate::{
-    accountant, attachment, audit, calendar, comment, cost, dealer_survey, inbox, kb, kb_suggest,
-    lead, restore, session, settings, ticket, wish,
+    accountant, attachment, audit, calendar, comment, cost, dashboard, dealer_survey, inbox, kb,
+    kb_suggest, lead, restore, session, settings, ticket, wish,
 };
 use axum::Json;
 use serde::Serialize;
@@ -113,6 +113,7 @@ pub struct FieldProblem {
         lead::escalation::api::put_network,
         lead::escalation::api::get_overdue,
         lead::privacy::api::anonymise_customer,
+        dashboard::api::api_dashboard,
         accountant::api::api_invite,
         accountant::api::api_list,
         accountant::api::api_revoke,

@@ -4,8 +4,9 @@
 
 use crate::kernel::{self, templates};
 use crate::{
-    AppState, accountant, attachment, audit, calendar, comment, cost, dealer_survey, inbox, kb,
-    kb_suggest, lead, openapi, outbox, restore, session, settings, telemetry, ticket, wish,
+    AppState, accountant, attachment, audit, calendar, comment, cost, dashboard, dealer_survey,
+    inbox, kb, kb_suggest, lead, openapi, outbox, restore, session, settings, telemetry, ticket,
+    wish,
 };
 use axum::Router;
 use axum::routing::get;
@@ -130,13 +131,15 @@ pub fn survey_callback(state: AppState) -> Router {
     finish(lead::survey::routes::callback(), state)
 }
 
-/// The dealer's own space: `GET`/`POST /api/dealers/{id}/accountants`,
+/// The dealer's own space: `GET /api/dashboard`; `GET`/`POST /api/dealers/{id}/accountants`,
 /// `DELETE /api/dealers/{id}/accountants/{user}`; the quarterly survey:
 /// `GET /api/surveys/results`, `GET`/`PUT /api/surveys/{quarter}`, `GET /api/survey-tasks`,
 /// `POST /api/survey-tasks/{id}/close`
 pub fn dashboard(state: AppState) -> Router {
     finish(
-        accountant::routes::api().merge(dealer_survey::routes::api()),
+        dashboard::routes::api()
+            .merge(accountant::routes::api())
+            .merge(dealer_survey::routes::api()),
         state,
     )
 }
@@ -166,6 +169,7 @@ fn portal_routes() -> Router<AppState> {
         .merge(lead::privacy::routes::pages())
         .merge(accountant::routes::pages())
         .merge(dealer_survey::routes::pages())
+        .merge(dashboard::routes::pages())
         .merge(audit::routes::pages())
         .merge(restore::routes::pages())
 }
@@ -198,6 +202,7 @@ pub fn all(state: AppState) -> Router {
         .merge(lead::privacy::routes::routes())
         .merge(accountant::routes::routes())
         .merge(dealer_survey::routes())
+        .merge(dashboard::routes())
         .merge(audit::routes())
         .merge(restore::routes())
         .merge(openapi_routes());

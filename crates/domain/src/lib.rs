@@ -13,6 +13,7 @@ pub mod access;
 pub mod audit;
 pub mod billing;
 pub mod calendar;
+pub mod dashboard;
 pub mod dealer_survey;
 pub mod error;
 pub mod ids;

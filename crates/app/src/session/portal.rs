@@ -1,9 +1,8 @@
-//! The portal's start page, login form and logout.
+//! The portal's login form and logout.
 
 use crate::AppState;
 use crate::kernel::address::ClientIp;
 use crate::kernel::auth;
-use crate::kernel::caller::PortalCaller;
 use crate::kernel::error::AppError;
 use crate::kernel::extract::{PortalForm, form};
 use crate::kernel::templates::{error_page, render};
@@ -12,32 +11,7 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use dealerdesk_domain::Role;
 use minijinja::context;
-
-/// `GET /`: ticket workers go to their tickets; other roles get their start page.
-pub async fn home(State(state): State<AppState>, caller: PortalCaller) -> Response {
-    let actor = &caller.principal.actor;
-    if actor.reads_tickets() {
-        return Redirect::to("/tickets").into_response();
-    }
-    let scope = match actor.role {
-        Role::Accountant => {
-            "Документы вашего дилера — счета, акты и договор — появятся здесь, как только будут выставлены."
-        }
-        Role::RegionalRep => {
-            "Заявки с сайтов закреплённых за вами дилеров и эскалации по ним появятся здесь."
-        }
-        Role::BrandAdmin => "Заявки и отчёты по дилерской сети появятся здесь.",
-        _ => "",
-    };
-    render(
-        &state,
-        StatusCode::OK,
-        "home.html",
-        context! { me => caller.layout(), scope => scope },
-    )
-}
 
 fn login_page(
     state: &AppState,

@@ -19,10 +19,9 @@ pub fn api() -> Router<AppState> {
     )
 }
 
-/// The start page, login, logout and the stylesheet.
+/// Login, logout and the stylesheet (the start page is the dashboard's).
 pub fn pages() -> Router<AppState> {
     Router::new()
-        .route("/", get(portal::home))
         .route("/static/style.css", get(templates::style))
         .route("/login", get(portal::login_form).post(portal::login_submit))
         .route("/logout", post(portal::logout))
