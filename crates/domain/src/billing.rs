@@ -13,6 +13,9 @@ use rust_decimal::{Decimal, RoundingStrategy};
 use serde::{Deserialize, Serialize};
 
 pub mod document;
+pub mod price_list;
+pub mod requisites;
+pub mod subscription;
 
 /// The space [`format_rub`] puts between digit groups and before «₽»: a no-break space
 /// (U+00A0), so «1 000 ₽» never wraps across lines in the portal or in a PDF.

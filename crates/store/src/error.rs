@@ -16,6 +16,10 @@ dealerdesk_domain::coded_enum! {
         Customer = "customer" / "Профиль клиента",
         LeadNetwork = "lead_network" / "Правила распределения",
         Site = "site" / "Сайт",
+        PriceList = "price_list" / "Прайс-лист",
+        Subscription = "subscription" / "Подписка",
+        BillingSettings = "billing_settings" / "Платёжные настройки",
+        Requisites = "requisites" / "Реквизиты",
     }
 }
 
@@ -27,6 +31,7 @@ impl Entity {
             Entity::Settings => "Настройки",
             Entity::Lead => "Заявку",
             Entity::Article => "Статью",
+            Entity::Subscription => "Подписку",
             other => other.label(),
         }
     }

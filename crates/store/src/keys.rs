@@ -50,6 +50,12 @@
 //! | KB query that found nothing | `KBSUGGEST#misses` | `<normalised query>` | — (`ttl` = 400 days after the last) |
 //! | knowledge-base article | `KB#ARTICLE#<slug>` | `ARTICLE` | gsi2: `KB#ARTICLES` / `<section>#<slug>` |
 //! | article version | `KB#ARTICLE#<slug>` | `EVENT#<at>#<version>` | — |
+//! | price list head | `PRICELIST#<network>` | `HEAD` | — |
+//! | price list version | `PRICELIST#<network>` | `FROM#<yyyy-mm-dd>` | — |
+//! | billing settings | `SETTINGS#billing` | `BILLING` | — |
+//! | dealer subscription | `DEALER#<id>` | `SUBSCRIPTION` | — |
+//! | subscription change | `DEALER#<id>` | `SUBCHANGE#<at>#<version>` | — |
+//! | dealer requisites | `DEALER#<id>` | `REQUISITES` | — |
 //!
 //! Users also carry index keys: gsi1 `USERS#DEALER#<dealer>` / `<email>` (a dealer's people)
 //! and gsi2 `USERS#ROLE#<role>` / `<email>` (everyone with a role), so a notice to "the
@@ -399,6 +405,40 @@ pub fn customer_key_pk(identity: &str) -> String {
 /// The partition key of a network's lead settings.
 pub fn lead_network_pk(network: &NetworkId) -> String {
     format!("LEADNET#{network}")
+}
+
+/// The sort key of a price list's head item (its version: how many versions were added).
+pub const PRICE_LIST_HEAD_SK: &str = "HEAD";
+/// The prefix of a price list version's sort key.
+pub const PRICE_LIST_VERSION_SK_PREFIX: &str = "FROM#";
+/// The partition of the platform's billing settings.
+pub const BILLING_SETTINGS_PK: &str = "SETTINGS#billing";
+/// The sort key of the billing settings item.
+pub const BILLING_SETTINGS_SK: &str = "BILLING";
+/// The sort key of a dealer's subscription (in the dealer's partition).
+pub const SUBSCRIPTION_SK: &str = "SUBSCRIPTION";
+/// The prefix of a subscription change's sort key.
+pub const SUBSCRIPTION_CHANGE_SK_PREFIX: &str = "SUBCHANGE#";
+/// The sort key of a dealer's requisites (in the dealer's partition).
+pub const DEALER_REQUISITES_SK: &str = "REQUISITES";
+
+/// The partition of a network's price list: its head and every version, so the whole
+/// price list is one Query.
+pub fn price_list_pk(network: &NetworkId) -> String {
+    format!("PRICELIST#{network}")
+}
+
+/// The sort key of the price version taking effect on `from`: ISO dates sort by time.
+pub fn price_list_version_sk(from: chrono::NaiveDate) -> String {
+    format!("{PRICE_LIST_VERSION_SK_PREFIX}{}", from.format("%Y-%m-%d"))
+}
+
+/// The sort key of a subscription change: by time, then the version it produced.
+pub fn subscription_change_sk(at: DateTime<Utc>, version: u64) -> String {
+    format!(
+        "{SUBSCRIPTION_CHANGE_SK_PREFIX}{}#{version:020}",
+        instant(at)
+    )
 }
 
 /// The `sk` of a knowledge-base article (its versions are `EVENT#…` in the same partition).

@@ -23,6 +23,7 @@ use dealerdesk_domain::{
 };
 use std::future::Future;
 
+mod billing;
 mod calendar;
 mod client;
 mod comment;
@@ -47,6 +48,7 @@ mod ticket;
 mod user;
 mod wish;
 
+pub use billing::{BillingRepo, DealerRequisites};
 pub use client::{MAX_PAGE_LIMIT, Store, StoreConfig};
 pub use comment::{TicketNotes, TicketNotesRepo};
 pub use cost::{CompletedWork, CostRepo, Ledger, LedgerWrite};
