@@ -45,6 +45,40 @@ const ROLES: [(&str, Option<&str>); 10] = [
 /// 409 / 422 / 400 means the caller passed authentication, role and dealer and met the stale
 /// version or validation; 401 / 403 / 404 are the refusals the row proves.
 const MATRIX: &[(&str, &str)] = &[
+    // Billing (SPEC §3): the price list, the billing settings and requisites are the admin's;
+    // a subscription is read by its dealer and changed by its account manager and admins.
+    (
+        "GET /api/admin/price-list",
+        "401 403 403 403 403 403 403 403 403 200",
+    ),
+    (
+        "PUT /api/admin/price-list",
+        "401 403 403 403 403 403 403 403 403 409",
+    ),
+    (
+        "GET /api/admin/billing",
+        "401 403 403 403 403 403 403 403 403 200",
+    ),
+    (
+        "PUT /api/admin/billing",
+        "401 403 403 403 403 403 403 403 403 409",
+    ),
+    (
+        "GET /api/dealers/{id}/subscription",
+        "401 200 404 403 403 200 403 403 403 200",
+    ),
+    (
+        "PUT /api/dealers/{id}/subscription",
+        "401 403 404 403 403 409 403 403 403 409",
+    ),
+    (
+        "GET /api/dealers/{id}/requisites",
+        "401 403 403 403 403 403 403 403 403 200",
+    ),
+    (
+        "PUT /api/dealers/{id}/requisites",
+        "401 403 403 403 403 403 403 403 403 409",
+    ),
     (
         "DELETE /api/session",
         "401 204 204 204 204 204 204 204 204 204",

@@ -7,6 +7,7 @@
 
 mod access_matrix;
 mod api_contract;
+mod billing;
 mod blobs_s3;
 mod costs;
 mod demo_history;

@@ -9,6 +9,7 @@
 //! and `routes.rs`. What every feature repeats is in [`kernel`]; [`routes`] only composes.
 
 pub mod attachment;
+pub mod billing;
 pub mod blobs;
 pub mod calendar;
 pub mod clock;

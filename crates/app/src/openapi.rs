@@ -6,8 +6,8 @@
 //! from the features' `routes.rs` and fails on a route the document does not have.
 
 use crate::{
-    attachment, calendar, comment, cost, inbox, kb, kb_suggest, lead, session, settings, ticket,
-    wish,
+    attachment, billing, calendar, comment, cost, inbox, kb, kb_suggest, lead, session, settings,
+    ticket, wish,
 };
 use axum::Json;
 use serde::Serialize;
@@ -113,6 +113,14 @@ pub struct FieldProblem {
         lead::escalation::api::put_network,
         lead::escalation::api::get_overdue,
         lead::privacy::api::anonymise_customer,
+        billing::api::get_price_list,
+        billing::api::put_price_list,
+        billing::api::get_billing,
+        billing::api::put_billing,
+        billing::api::get_subscription,
+        billing::api::put_subscription,
+        billing::api::get_requisites,
+        billing::api::put_requisites,
     ),
     components(schemas(ErrorEnvelope, ErrorBody, FieldProblem))
 )]

@@ -4,8 +4,8 @@
 
 use crate::kernel::{self, templates};
 use crate::{
-    AppState, attachment, calendar, comment, cost, inbox, kb, kb_suggest, lead, openapi, outbox,
-    session, settings, telemetry, ticket, wish,
+    AppState, attachment, billing, calendar, comment, cost, inbox, kb, kb_suggest, lead, openapi,
+    outbox, session, settings, telemetry, ticket, wish,
 };
 use axum::Router;
 use axum::routing::get;
@@ -82,10 +82,13 @@ fn tickets_actions_routes() -> Router<AppState> {
 /// `POST /api/admin/sites/{id}/rotate`, `POST /api/admin/sites/{id}/revoke`,
 /// `POST /api/customers/{id}/anonymise`; the lead network's settings:
 /// `GET`/`PUT /api/dealers/{id}/hours`, `GET`/`PUT /api/leads/network`,
-/// `GET /api/leads/overdue`
+/// `GET /api/leads/overdue`; billing: `GET`/`PUT /api/admin/price-list`,
+/// `GET`/`PUT /api/admin/billing`, `GET`/`PUT /api/dealers/{id}/subscription`,
+/// `GET`/`PUT /api/dealers/{id}/requisites`
 pub fn admin_calendars(state: AppState) -> Router {
     finish(
         calendar::routes::api()
+            .merge(billing::routes::api())
             .merge(settings::routes::api())
             .merge(lead::intake::routes::admin())
             .merge(lead::privacy::routes::api())
@@ -174,6 +177,7 @@ pub fn all(state: AppState) -> Router {
         .merge(lead::escalation::routes())
         .merge(lead::survey::routes::routes())
         .merge(lead::privacy::routes::routes())
+        .merge(billing::routes())
         .merge(openapi_routes());
     finish(routes, state)
 }
