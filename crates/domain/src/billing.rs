@@ -12,6 +12,7 @@ use chrono::{DateTime, Utc};
 use rust_decimal::{Decimal, RoundingStrategy};
 use serde::{Deserialize, Serialize};
 
+pub mod bill;
 pub mod document;
 pub mod price_list;
 pub mod requisites;
