@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 
 pub mod bill;
 pub mod document;
+pub mod issued;
 pub mod price_list;
 pub mod requisites;
 pub mod subscription;

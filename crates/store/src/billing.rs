@@ -7,18 +7,23 @@
 //! at the version the admin saw; a subscription is saved with its change. So two editors
 //! saving at once cannot both win, and the history never misses a change.
 
-use crate::client::Store;
+use crate::client::{Condition, Store};
 use crate::error::{Entity, StoreError};
 use crate::kernel::AggregateWrite;
 use crate::keys;
-use crate::mapping::{self, Builder, Reader, attr, n};
+use crate::mapping::{self, Builder, Item, Reader, attr, n};
+use crate::table::{GSI1, GSI2};
 use crate::table::{PK, SK};
+use crate::{Page, PageRequest};
+use chrono::Datelike;
 use chrono::{DateTime, Utc};
 use dealerdesk_domain::billing::document::Requisites;
+use dealerdesk_domain::billing::issued::{DocumentStatus, IssuedDocument};
 use dealerdesk_domain::billing::price_list::{PriceList, PriceLists};
 use dealerdesk_domain::billing::requisites::BillingSettings;
 use dealerdesk_domain::billing::subscription::{Subscription, SubscriptionChange};
 use dealerdesk_domain::{DealerId, NetworkId, UserId};
+use dealerdesk_domain::{Notice, Quarter};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use std::future::Future;
@@ -309,6 +314,198 @@ impl BillingRepo for Store {
             .await
             .map(|_| ())
             .map_err(stale(Entity::Requisites))
+    }
+}
+
+/// The billing documents: claimed with their number, issued, paid, corrected.
+pub trait DocumentRepo {
+    /// The last number used in `year` (0: none yet).
+    fn document_counter(&self, year: i32) -> impl Future<Output = Result<u64, StoreError>> + Send;
+    /// Claims `doc` (status claimed, version 1) with the year's next number: the document
+    /// on the condition it does not exist, the counter on the condition it still holds
+    /// `counter_seen`, and `replaced` (the original a corrective document corrects, at its
+    /// new version) on its version — all or nothing. A document claimed already is
+    /// [`StoreError::AlreadyExists`]; a number taken meanwhile is [`StoreError::Conflict`].
+    fn claim_document(
+        &self,
+        doc: &IssuedDocument,
+        counter_seen: u64,
+        replaced: Option<&IssuedDocument>,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+    /// A document by id.
+    fn document(
+        &self,
+        id: &str,
+    ) -> impl Future<Output = Result<Option<IssuedDocument>, StoreError>> + Send;
+    /// Saves a document's move (its `version` is the new one) with its notices, if the
+    /// stored version is still `expected_version`.
+    fn save_document(
+        &self,
+        doc: &IssuedDocument,
+        expected_version: u64,
+        notices: &[Notice],
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+    /// One dealer's documents, newest first, optionally of one quarter.
+    fn dealer_documents(
+        &self,
+        dealer: &DealerId,
+        quarter: Option<Quarter>,
+        page: &PageRequest,
+    ) -> impl Future<Output = Result<Page<IssuedDocument>, StoreError>> + Send;
+    /// Every dealer's documents, newest first, optionally of one quarter.
+    fn all_documents(
+        &self,
+        quarter: Option<Quarter>,
+        page: &PageRequest,
+    ) -> impl Future<Output = Result<Page<IssuedDocument>, StoreError>> + Send;
+}
+
+const QUARTER: &str = "quarter";
+
+fn document_to_item(doc: &IssuedDocument) -> Result<Item, StoreError> {
+    let listing = keys::document_listing_sk(doc.document.date, &doc.id);
+    Ok(
+        Builder::new(keys::document_pk(&doc.id), keys::DOCUMENT_SK, "document")
+            .string(
+                GSI1.partition_key,
+                keys::dealer_documents_gsi1pk(&doc.dealer_id),
+            )
+            .string(GSI1.sort_key, listing.clone())
+            .string(GSI2.partition_key, keys::ALL_DOCUMENTS_GSI2PK)
+            .string(GSI2.sort_key, listing)
+            .string("id", &doc.id)
+            .string("dealer_id", doc.dealer_id.as_str())
+            .string(QUARTER, doc.quarter.code())
+            .string("kind", doc.document.kind.code())
+            .string("number", &doc.document.number)
+            .string(attr::STATUS, doc.status.code())
+            .string(BODY, to_json(&doc.document)?)
+            .instant("claimed_at", doc.claimed_at)
+            .opt_instant("issued_at", doc.issued_at)
+            .opt_instant("paid_at", doc.paid_at)
+            .opt_string(
+                "paid_by",
+                doc.paid_by.as_ref().map(|u| u.as_str().to_string()),
+            )
+            .opt_string("corrected_by", doc.corrected_by.clone())
+            .put(attr::VERSION, n(doc.version))
+            .build(),
+    )
+}
+
+fn document_from_item(item: &Item) -> Result<IssuedDocument, StoreError> {
+    let r = Reader::new(item);
+    let quarter = r.str(QUARTER)?;
+    Ok(IssuedDocument {
+        id: r.string("id")?,
+        dealer_id: DealerId::new(r.string("dealer_id")?),
+        quarter: Quarter::from_code(quarter)
+            .ok_or_else(|| r.corrupt(format_args!("`{QUARTER}` = {quarter}")))?,
+        document: from_json(&r, BODY)?,
+        status: r.code(attr::STATUS, DocumentStatus::from_code)?,
+        claimed_at: r.instant("claimed_at")?,
+        issued_at: r.opt_instant("issued_at")?,
+        paid_at: r.opt_instant("paid_at")?,
+        paid_by: r.opt_string("paid_by")?.map(UserId::new),
+        corrected_by: r.opt_string("corrected_by")?,
+        version: r.u64(attr::VERSION)?,
+    })
+}
+
+impl DocumentRepo for Store {
+    async fn document_counter(&self, year: i32) -> Result<u64, StoreError> {
+        match self
+            .get(keys::document_counter_pk(year), keys::COUNTER_SK)
+            .await?
+        {
+            None => Ok(0),
+            Some(item) => Reader::new(&item).u64(attr::COUNTER_VALUE),
+        }
+    }
+
+    async fn claim_document(
+        &self,
+        doc: &IssuedDocument,
+        counter_seen: u64,
+        replaced: Option<&IssuedDocument>,
+    ) -> Result<(), StoreError> {
+        let year = doc.document.date.year();
+        let counter = Builder::new(keys::document_counter_pk(year), keys::COUNTER_SK, "counter")
+            .put(attr::COUNTER_VALUE, n(counter_seen + 1))
+            .build();
+        let counter_condition = if counter_seen == 0 {
+            Condition::absent()
+        } else {
+            Condition {
+                expression: "#n = :seen",
+                names: vec![("#n", attr::COUNTER_VALUE)],
+                values: vec![(":seen", mapping::number(counter_seen))],
+                return_old_item: false,
+            }
+        };
+        let mut extra = vec![self.put(counter, counter_condition)?];
+        if let Some(original) = replaced {
+            extra.push(self.put(
+                document_to_item(original)?,
+                Condition::version(original.version - 1),
+            )?);
+        }
+        let write =
+            AggregateWrite::new(Entity::Document, document_to_item(doc)?, 0, &[]).extra(extra);
+        self.save_aggregate(write).await.map(|_| ())
+    }
+
+    async fn document(&self, id: &str) -> Result<Option<IssuedDocument>, StoreError> {
+        self.get(keys::document_pk(id), keys::DOCUMENT_SK)
+            .await?
+            .map(|item| document_from_item(&item))
+            .transpose()
+    }
+
+    async fn save_document(
+        &self,
+        doc: &IssuedDocument,
+        expected_version: u64,
+        notices: &[Notice],
+    ) -> Result<(), StoreError> {
+        let write = AggregateWrite::new(
+            Entity::Document,
+            document_to_item(doc)?,
+            expected_version,
+            notices,
+        );
+        self.save_aggregate(write).await.map(|_| ())
+    }
+
+    async fn dealer_documents(
+        &self,
+        dealer: &DealerId,
+        quarter: Option<Quarter>,
+        page: &PageRequest,
+    ) -> Result<Page<IssuedDocument>, StoreError> {
+        self.page(
+            &GSI1,
+            keys::dealer_documents_gsi1pk(dealer),
+            quarter.map(|q| (QUARTER, q.code())),
+            page,
+            document_from_item,
+        )
+        .await
+    }
+
+    async fn all_documents(
+        &self,
+        quarter: Option<Quarter>,
+        page: &PageRequest,
+    ) -> Result<Page<IssuedDocument>, StoreError> {
+        self.page(
+            &GSI2,
+            keys::ALL_DOCUMENTS_GSI2PK.to_string(),
+            quarter.map(|q| (QUARTER, q.code())),
+            page,
+            document_from_item,
+        )
+        .await
     }
 }
 

@@ -20,6 +20,7 @@ dealerdesk_domain::coded_enum! {
         Subscription = "subscription" / "Подписка",
         BillingSettings = "billing_settings" / "Платёжные настройки",
         Requisites = "requisites" / "Реквизиты",
+        Document = "document" / "Документ",
     }
 }
 

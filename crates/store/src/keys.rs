@@ -56,6 +56,13 @@
 //! | dealer subscription | `DEALER#<id>` | `SUBSCRIPTION` | — |
 //! | subscription change | `DEALER#<id>` | `SUBCHANGE#<at>#<version>` | — |
 //! | dealer requisites | `DEALER#<id>` | `REQUISITES` | — |
+//! | billing document | `DOC#<id>` | `DOC` | gsi1: `DEALER#<dealer>#DOCS` / `<date>#<id>`; gsi2: `DOCS` / `<date>#<id>` |
+//! | document number counter | `COUNTER#DOC#<yyyy>` | `COUNTER` | — |
+//!
+//! A billing document's id is deterministic (`<dealer>-<yyyy>q<n>-<kind>`), so the bill run
+//! claims it on the condition that it does not exist, together with the year's counter on the
+//! condition that it still holds the number read: a document gets exactly one number, and a
+//! number exactly one document, however often or however interrupted the run is.
 //!
 //! Users also carry index keys: gsi1 `USERS#DEALER#<dealer>` / `<email>` (a dealer's people)
 //! and gsi2 `USERS#ROLE#<role>` / `<email>` (everyone with a role), so a notice to "the
@@ -421,6 +428,31 @@ pub const SUBSCRIPTION_SK: &str = "SUBSCRIPTION";
 pub const SUBSCRIPTION_CHANGE_SK_PREFIX: &str = "SUBCHANGE#";
 /// The sort key of a dealer's requisites (in the dealer's partition).
 pub const DEALER_REQUISITES_SK: &str = "REQUISITES";
+
+/// The sort key of a billing document.
+pub const DOCUMENT_SK: &str = "DOC";
+/// The `gsi2pk` of every billing document.
+pub const ALL_DOCUMENTS_GSI2PK: &str = "DOCS";
+
+/// The partition of a billing document.
+pub fn document_pk(id: &str) -> String {
+    format!("DOC#{id}")
+}
+
+/// The `gsi1pk` of a dealer's billing documents.
+pub fn dealer_documents_gsi1pk(dealer: &DealerId) -> String {
+    format!("DEALER#{dealer}#DOCS")
+}
+
+/// A billing document's listing key: by date, then id.
+pub fn document_listing_sk(date: chrono::NaiveDate, id: &str) -> String {
+    format!("{}#{id}", date.format("%Y-%m-%d"))
+}
+
+/// The partition of a year's document number counter.
+pub fn document_counter_pk(year: i32) -> String {
+    format!("COUNTER#DOC#{year:04}")
+}
 
 /// The partition of a network's price list: its head and every version, so the whole
 /// price list is one Query.

@@ -48,7 +48,7 @@ mod ticket;
 mod user;
 mod wish;
 
-pub use billing::{BillingRepo, DealerRequisites};
+pub use billing::{BillingRepo, DealerRequisites, DocumentRepo};
 pub use client::{MAX_PAGE_LIMIT, Store, StoreConfig};
 pub use comment::{TicketNotes, TicketNotesRepo};
 pub use cost::{CompletedWork, CostRepo, Ledger, LedgerWrite};
