@@ -80,6 +80,66 @@ const MATRIX: &[(&str, &str)] = &[
         "401 403 403 403 403 403 403 403 403 409",
     ),
     (
+        "DELETE /api/dealers/{id}/accountants/{user}",
+        "401 204 404 403 403 403 403 403 403 404",
+    ),
+    (
+        "GET /api/dealers/{id}/accountants",
+        "401 200 404 403 403 403 403 403 403 200",
+    ),
+    (
+        "POST /api/dealers/{id}/accountants",
+        "401 422 404 403 403 403 403 403 403 422",
+    ),
+    (
+        "GET /api/survey-tasks",
+        "401 403 403 403 403 200 403 403 403 200",
+    ),
+    (
+        "POST /api/survey-tasks/{id}/close",
+        "401 403 403 403 403 422 403 403 403 422",
+    ),
+    (
+        "GET /api/surveys/results",
+        "401 403 403 403 403 200 403 403 403 200",
+    ),
+    (
+        "GET /api/surveys/{quarter}",
+        "401 200 200 403 403 403 403 403 403 403",
+    ),
+    (
+        "PUT /api/surveys/{quarter}",
+        "401 422 422 403 403 403 403 403 403 403",
+    ),
+    (
+        "GET /invite/{token}",
+        "404 404 404 404 404 404 404 404 404 404",
+    ),
+    (
+        "POST /invite/{token}",
+        "404 404 404 404 404 404 404 404 404 404",
+    ),
+    (
+        "GET /surveys/results",
+        "→login 403 403 403 403 200 403 403 403 200",
+    ),
+    (
+        "GET /surveys/tasks",
+        "→login 403 403 403 403 200 403 403 403 200",
+    ),
+    (
+        "POST /surveys/tasks/{id}/close",
+        "→login 403 403 403 403 422 403 403 403 422",
+    ),
+    (
+        "GET /surveys/{quarter}",
+        "→login 200 200 403 403 403 403 403 403 403",
+    ),
+    (
+        "POST /surveys/{quarter}",
+        "→login 422 422 403 403 403 403 403 403 403",
+    ),
+    (
         "DELETE /api/session",
         "401 204 204 204 204 204 204 204 204 204",
     ),
@@ -90,6 +150,10 @@ const MATRIX: &[(&str, &str)] = &[
     ),
     (
         "GET /admin/customers/{id}",
+        "→login 403 403 403 403 403 403 403 403 200",
+    ),
+    (
+        "GET /admin/audit",
         "→login 403 403 403 403 403 403 403 403 200",
     ),
     (
@@ -104,6 +168,7 @@ const MATRIX: &[(&str, &str)] = &[
         "GET /admin/sites",
         "→login 403 403 403 403 403 403 403 403 200",
     ),
+    ("GET /api/audit", "401 403 403 403 403 403 403 403 403 200"),
     (
         "GET /api/admin/calendars",
         "401 403 403 403 403 403 403 403 403 200",
@@ -576,6 +641,12 @@ struct Fixtures {
     article: String,
     site: String,
     notification: String,
+    /// The running quarter (`2026-Q4`), answered by dealer 1 with a low score.
+    quarter: String,
+    /// The follow-up task that answer raised.
+    survey_task: String,
+    /// An accountant dealer 1 invited (revoked by the dealer's row).
+    accountant: String,
 }
 
 impl Fixtures {
@@ -593,10 +664,13 @@ impl Fixtures {
                     "customers" => self.customer.clone(),
                     "sites" => self.site.clone(),
                     "notifications" => self.notification.clone(),
+                    "survey-tasks" | "tasks" => self.survey_task.clone(),
                     "dealers" => "dealer-1".to_owned(),
                     other => panic!("no fixture for {{id}} after {other} in {path}"),
                 },
                 "{entry}" => self.entry.clone(),
+                "{quarter}" => self.quarter.clone(),
+                "{user}" => self.accountant.clone(),
                 "{att}" => self.attachment.clone(),
                 "{slug}" => self.article.clone(),
                 "{year}" => "2026".to_owned(),
@@ -712,7 +786,28 @@ async fn fixtures(server: &TestServer) -> Fixtures {
     let (status, inbox) = dealer.send("GET", "/api/notifications", None).await;
     assert_eq!(status, StatusCode::OK, "{inbox}");
     let notification = first(&inbox, "id");
+    let quarter =
+        dealerdesk_domain::dealer_survey::current_quarter(server.state.clock.now()).code();
+    let (status, answered) = dealer
+        .send(
+            "PUT",
+            &format!("/api/surveys/{quarter}"),
+            Some(json!({"ticket_handling": 2, "cso_updates": 4, "support_overall": 4})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{answered}");
+    let (status, invited) = dealer
+        .send(
+            "POST",
+            "/api/dealers/dealer-1/accountants",
+            Some(json!({"email": "matrix@dealer1.example", "name": "Проверка доступа"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{invited}");
     Fixtures {
+        quarter: quarter.clone(),
+        survey_task: format!("{quarter}.dealer-1.v1"),
+        accountant: invited["id"].as_str().expect("accountant id").to_owned(),
         ticket: id,
         entry,
         attachment,

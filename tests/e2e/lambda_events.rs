@@ -26,7 +26,7 @@ use tower::ServiceExt as _;
 /// `main.rs` calls `routes::<group>`). The SAM template routes to it exactly the `/api/...`
 /// routes of that group, read from `crates/app/src/routes.rs` by [`template_routes_every_function`];
 /// everything else reaches the portal through `$default`.
-const HTTP_FUNCTIONS: [(&str, &str); 13] = [
+const HTTP_FUNCTIONS: [(&str, &str); 14] = [
     ("session", "session"),
     ("tickets-create", "tickets_create"),
     ("tickets-read", "tickets_read"),
@@ -39,11 +39,12 @@ const HTTP_FUNCTIONS: [(&str, &str); 13] = [
     ("kb-suggest", "kb_suggest"),
     ("lead-webhook", "lead_webhook"),
     ("survey-callback", "survey_callback"),
+    ("dashboard", "dashboard"),
     ("portal", "portal"),
 ];
 
 /// The scheduled job functions: binary, `Job` code and the template's schedule expression.
-const JOB_FUNCTIONS: [(&str, &str, &str); 7] = [
+const JOB_FUNCTIONS: [(&str, &str, &str); 8] = [
     ("job-outbox", "outbox", "rate(1 minute)"),
     ("job-sla-watch", "sla_watch", "rate(5 minutes)"),
     ("job-auto-accept", "auto_accept", "rate(15 minutes)"),
@@ -60,6 +61,12 @@ const JOB_FUNCTIONS: [(&str, &str, &str); 7] = [
         "rate(5 minutes)",
     ),
     ("job-lead-surveys", "lead_surveys", "rate(15 minutes)"),
+    // 09:00 MSK on each quarter's first day: the quarterly survey's invitations.
+    (
+        "job-quarterly-survey",
+        "quarterly_survey",
+        "cron(0 6 1 1,4,7,10 ? *)",
+    ),
 ];
 
 /// The key of signed tokens, given to every function as the template does (`SigningKey`) and

@@ -6,12 +6,16 @@
 //! it belongs to the store crate and runs against two engines.
 
 mod access_matrix;
+mod accountants;
 mod api_contract;
+mod audit;
 mod billing;
 mod blobs_s3;
 mod costs;
+mod dealer_survey;
 mod demo_history;
 mod estimates;
+mod faults;
 mod inbox;
 mod kb_site;
 mod kb_suggest;

@@ -214,6 +214,7 @@ pub async fn seed(state: &AppState, now: DateTime<Utc>) -> Result<SeedReport, Ap
         }
     }
     crate::lead::intake::sites::seed_demo(state, network.as_str()).await?;
+    crate::dealer_survey::seed_demo(state, now).await?;
     Ok(report)
 }
 

@@ -8,13 +8,16 @@
 //! handlers), `portal.rs` (pages), `views.rs` (what they show), `jobs.rs` (scheduled work)
 //! and `routes.rs`. What every feature repeats is in [`kernel`]; [`routes`] only composes.
 
+pub mod accountant;
 pub mod attachment;
+pub mod audit;
 pub mod billing;
 pub mod blobs;
 pub mod calendar;
 pub mod clock;
 pub mod comment;
 pub mod cost;
+pub mod dealer_survey;
 pub mod demo;
 pub mod inbox;
 pub mod jobs;
@@ -24,6 +27,7 @@ pub mod kernel;
 pub mod lead;
 pub mod openapi;
 pub mod outbox;
+pub mod report;
 pub mod routes;
 pub mod session;
 pub mod settings;
@@ -207,5 +211,8 @@ fn templates() -> minijinja::Environment<'static> {
         lead::escalation::views::add_templates,
         lead::survey::views::add_templates,
         lead::privacy::views::add_templates,
+        accountant::views::add_templates,
+        dealer_survey::views::add_templates,
+        audit::views::add_templates,
     ])
 }

@@ -6,8 +6,8 @@
 //! from the features' `routes.rs` and fails on a route the document does not have.
 
 use crate::{
-    attachment, billing, calendar, comment, cost, inbox, kb, kb_suggest, lead, session, settings,
-    ticket, wish,
+    accountant, attachment, audit, billing, calendar, comment, cost, dealer_survey, inbox, kb,
+    kb_suggest, lead, session, settings, ticket, wish,
 };
 use axum::Json;
 use serde::Serialize;
@@ -121,6 +121,15 @@ pub struct FieldProblem {
         billing::api::put_subscription,
         billing::api::get_requisites,
         billing::api::put_requisites,
+        accountant::api::api_invite,
+        accountant::api::api_list,
+        accountant::api::api_revoke,
+        dealer_survey::api::api_get,
+        dealer_survey::api::api_put,
+        dealer_survey::api::api_results,
+        dealer_survey::api::api_tasks,
+        dealer_survey::api::api_close,
+        audit::api::search,
     ),
     components(schemas(ErrorEnvelope, ErrorBody, FieldProblem))
 )]

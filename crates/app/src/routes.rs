@@ -4,8 +4,8 @@
 
 use crate::kernel::{self, templates};
 use crate::{
-    AppState, attachment, billing, calendar, comment, cost, inbox, kb, kb_suggest, lead, openapi,
-    outbox, session, settings, telemetry, ticket, wish,
+    AppState, accountant, attachment, audit, billing, calendar, comment, cost, dealer_survey,
+    inbox, kb, kb_suggest, lead, openapi, outbox, session, settings, telemetry, ticket, wish,
 };
 use axum::Router;
 use axum::routing::get;
@@ -80,7 +80,7 @@ fn tickets_actions_routes() -> Router<AppState> {
 /// `GET`/`PUT /api/admin/calendars/hours`, `GET`/`PUT /api/admin/settings`,
 /// `GET`/`POST /api/admin/sites`, `PUT /api/admin/sites/{id}`,
 /// `POST /api/admin/sites/{id}/rotate`, `POST /api/admin/sites/{id}/revoke`,
-/// `POST /api/customers/{id}/anonymise`; the lead network's settings:
+/// `POST /api/customers/{id}/anonymise`, `GET /api/audit`; the lead network's settings:
 /// `GET`/`PUT /api/dealers/{id}/hours`, `GET`/`PUT /api/leads/network`,
 /// `GET /api/leads/overdue`; billing: `GET`/`PUT /api/admin/price-list`,
 /// `GET`/`PUT /api/admin/billing`, `GET`/`PUT /api/dealers/{id}/subscription`,
@@ -92,7 +92,8 @@ pub fn admin_calendars(state: AppState) -> Router {
             .merge(settings::routes::api())
             .merge(lead::intake::routes::admin())
             .merge(lead::privacy::routes::api())
-            .merge(lead::escalation::routes::api()),
+            .merge(lead::escalation::routes::api())
+            .merge(audit::routes::api()),
         state,
     )
 }
@@ -126,6 +127,17 @@ pub fn survey_callback(state: AppState) -> Router {
     finish(lead::survey::routes::callback(), state)
 }
 
+/// The dealer's own space: `GET`/`POST /api/dealers/{id}/accountants`,
+/// `DELETE /api/dealers/{id}/accountants/{user}`; the quarterly survey:
+/// `GET /api/surveys/results`, `GET`/`PUT /api/surveys/{quarter}`, `GET /api/survey-tasks`,
+/// `POST /api/survey-tasks/{id}/close`
+pub fn dashboard(state: AppState) -> Router {
+    finish(
+        accountant::routes::api().merge(dealer_survey::routes::api()),
+        state,
+    )
+}
+
 /// The portal: login, ticket pages, wishes, the admin calendar, static assets.
 pub fn portal(state: AppState) -> Router {
     finish(portal_routes(), state)
@@ -149,6 +161,9 @@ fn portal_routes() -> Router<AppState> {
         .merge(inbox::routes::pages())
         .merge(lead::card::routes::pages())
         .merge(lead::privacy::routes::pages())
+        .merge(accountant::routes::pages())
+        .merge(dealer_survey::routes::pages())
+        .merge(audit::routes::pages())
 }
 
 /// `GET`/`POST /api/kb/articles`, `GET`/`PUT /api/kb/articles/{slug}`,
@@ -178,6 +193,9 @@ pub fn all(state: AppState) -> Router {
         .merge(lead::survey::routes::routes())
         .merge(lead::privacy::routes::routes())
         .merge(billing::routes())
+        .merge(accountant::routes::routes())
+        .merge(dealer_survey::routes())
+        .merge(audit::routes())
         .merge(openapi_routes());
     finish(routes, state)
 }

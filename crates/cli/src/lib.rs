@@ -204,7 +204,8 @@ pub struct StoreArgs {
 /// `dealerdesk job <name> [--at <time>]`
 #[derive(Debug, Parser)]
 pub struct JobArgs {
-    /// The job: sla_watch, auto_accept, cost_reminders, cost_cutoff, lead_surveys, outbox.
+    /// The job: sla_watch, auto_accept, cost_reminders, cost_cutoff, lead_escalations,
+    /// lead_surveys, quarterly_survey, outbox.
     pub name: String,
     /// Run as if it were this RFC 3339 instant (default: now).
     #[arg(long)]

@@ -65,6 +65,29 @@ impl Actor {
                 | Role::RegionalRep
                 | Role::BrandAdmin,
             ) => Scope::Nothing,
+            (Area::Accountants, Role::Dealer) => own(),
+            (
+                Area::Accountants,
+                Role::Accountant
+                | Role::Specialist
+                | Role::AccountManager
+                | Role::RegionalRep
+                | Role::BrandAdmin,
+            ) => Scope::Nothing,
+            (Area::Dashboard, Role::Dealer | Role::Accountant) => own(),
+            (Area::Dashboard, Role::AccountManager) => managed(),
+            (Area::Dashboard, Role::Specialist | Role::RegionalRep | Role::BrandAdmin) => {
+                Scope::Nothing
+            }
+            (Area::SurveyResults, Role::AccountManager) => managed(),
+            (
+                Area::SurveyResults,
+                Role::Dealer
+                | Role::Accountant
+                | Role::Specialist
+                | Role::RegionalRep
+                | Role::BrandAdmin,
+            ) => Scope::Nothing,
         }
     }
 
@@ -193,6 +216,38 @@ mod tests {
         );
         assert_eq!(a.scope(Area::Tickets), Scope::Nothing);
         assert_eq!(a.scope(Area::Wishes), Scope::Nothing);
+    }
+
+    #[test]
+    fn accountants_are_managed_by_their_dealer_and_admins_only() {
+        use crate::kernel::Owner;
+        let d1 = DealerId::new("d1");
+        let owner = Owner {
+            dealer: &d1,
+            account_manager: Some(&UserId::new("u1")),
+        };
+        assert!(
+            actor(Role::Dealer, Some("d1"))
+                .scope(Area::Accountants)
+                .admits(&owner)
+        );
+        assert!(
+            !actor(Role::Dealer, Some("d2"))
+                .scope(Area::Accountants)
+                .admits(&owner)
+        );
+        for role in [Role::Accountant, Role::AccountManager, Role::Specialist] {
+            assert!(!actor(role, Some("d1")).scope(Area::Accountants).is_open());
+        }
+        // The accountant sees the dashboard of its own dealer, not survey results.
+        let accountant = actor(Role::Accountant, Some("d1"));
+        assert!(accountant.scope(Area::Dashboard).admits(&owner));
+        assert!(!accountant.scope(Area::SurveyResults).is_open());
+        assert!(
+            actor(Role::AccountManager, None)
+                .scope(Area::SurveyResults)
+                .admits(&owner)
+        );
     }
 
     #[test]

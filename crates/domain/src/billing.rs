@@ -18,6 +18,7 @@ pub mod issued;
 pub mod price_list;
 pub mod requisites;
 pub mod subscription;
+pub mod words;
 
 /// The space [`format_rub`] puts between digit groups and before «₽»: a no-break space
 /// (U+00A0), so «1 000 ₽» never wraps across lines in the portal or in a PDF.

@@ -10,8 +10,10 @@
 //! at the root.
 
 pub mod access;
+pub mod audit;
 pub mod billing;
 pub mod calendar;
+pub mod dealer_survey;
 pub mod error;
 pub mod ids;
 pub mod kb;
@@ -25,11 +27,15 @@ pub mod text;
 pub mod ticket;
 pub mod wish;
 
+#[cfg(test)]
+mod properties;
+
 /// The file rules under their old path (`dealerdesk_domain::attachment::check`), which the
 /// app's upload handler names.
 pub use ticket::attachment;
 
 pub use access::Actor;
+pub use billing::words::amount_in_words;
 pub use billing::{BillableTicket, Overage, OverageLine, SupportPackage, bill_overage, format_rub};
 pub use calendar::{CalendarError, DayKind, WorkingCalendar, WorkingHours, YearCalendar};
 pub use error::ValidationError;

@@ -3,6 +3,7 @@
 //! query / transaction helpers every feature's repository uses.
 
 use crate::error::StoreError;
+use crate::faults::{FaultInjector, Faults};
 use crate::mapping::{self, Item, attr};
 use crate::table::{PK, SK, TABLE_GSIS, TTL_ATTRIBUTE};
 use aws_sdk_dynamodb::Client;
@@ -91,6 +92,7 @@ pub struct Store {
     pub(crate) client: Client,
     pub(crate) table: Arc<str>,
     round_trips: Arc<AtomicU64>,
+    faults: Faults,
 }
 
 impl std::fmt::Debug for Store {
@@ -138,19 +140,28 @@ impl Store {
             }
         };
         let round_trips = Arc::new(AtomicU64::new(0));
+        let faults = Faults::default();
         let sdk_config = builder
             .interceptor(RoundTripCounter(Arc::clone(&round_trips)))
+            .interceptor(FaultInjector(faults.clone()))
             .build();
         Ok(Store {
             client: Client::from_conf(sdk_config),
             table: Arc::from(config.table.as_str()),
             round_trips,
+            faults,
         })
     }
 
     /// The table this store reads and writes.
     pub fn table_name(&self) -> &str {
         &self.table
+    }
+
+    /// The faults tests inject into this store's requests (and its clones'); none unless a
+    /// test plans them.
+    pub fn faults(&self) -> &Faults {
+        &self.faults
     }
 
     /// Requests sent to the engine by this store and its clones so far (retries count).
@@ -439,6 +450,8 @@ impl Store {
         &self,
         items: Vec<TransactWriteItem>,
     ) -> Result<Result<(), Cancelled>, StoreError> {
+        // No ClientRequestToken here: the SDK fills one in and resends it when it retries, so
+        // a transaction whose answer was lost is not run twice (tests/e2e/faults.rs).
         let sent = self
             .client
             .transact_write_items()

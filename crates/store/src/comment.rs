@@ -103,7 +103,12 @@ impl TicketNotesRepo for Store {
             expected_version,
             notices,
         )
-        .extra([self.put(comment_to_item(comment), Condition::absent())?]);
+        .extra([self.put(comment_to_item(comment), Condition::absent())?])
+        .audit(crate::ticket::ticket_stamp(
+            ticket,
+            comment.at,
+            Some(comment.author_id.clone()),
+        ));
         self.save_aggregate(write).await.map(|_| ())
     }
 

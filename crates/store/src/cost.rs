@@ -414,6 +414,14 @@ impl CostRepo for Store {
             write.notices,
         )
         .extra(extra);
+        // Who: the cost step's actor (`None`: the cut-off), else the specialist who logged
+        // the time.
+        let (at, by) = match (write.event, write.time_entry) {
+            (Some(event), _) => (event.at, event.actor_id.clone()),
+            (None, Some(entry)) => (entry.at, Some(entry.specialist_id.clone())),
+            (None, None) => (write.ticket.updated_at, None),
+        };
+        aggregate = aggregate.audit(crate::ticket::ticket_stamp(write.ticket, at, by));
         if let Some(event) = write.event {
             aggregate = aggregate.event(cost_event_to_item(&write.ticket.id, event));
         }

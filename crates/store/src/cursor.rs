@@ -235,4 +235,61 @@ mod tests {
             );
         }
     }
+
+    use proptest::strategy::Strategy as _;
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig { cases: 256, ..Default::default() })]
+
+        #[test]
+        fn any_text_as_a_cursor_is_refused_or_is_a_key_of_this_listing(cursor in ".{0,300}") {
+            check_decoded(&cursor)?;
+        }
+
+        #[test]
+        fn a_hand_made_cursor_is_refused_unless_it_is_a_plausible_key_of_this_listing(
+            index in proptest::prop_oneof![proptest::strategy::Just("gsi1".to_string()), "[a-z0-9]{0,6}"],
+            keys in proptest::collection::btree_map(
+                proptest::prop_oneof![
+                    proptest::strategy::Just("pk".to_string()),
+                    proptest::strategy::Just("sk".to_string()),
+                    proptest::strategy::Just("gsi1pk".to_string()),
+                    proptest::strategy::Just("gsi1sk".to_string()),
+                    "[a-z]{1,6}",
+                ],
+                proptest::prop_oneof![
+                    proptest::strategy::Just("DEALER#d1#TICKETS".to_string()),
+                    proptest::strategy::Just(String::new()),
+                    "[\\x00-\\x1f#A-Z0-9]{0,40}",
+                    "[A-Z]{1,4}".prop_map(|s| s.repeat(400)),
+                ],
+                0..6,
+            ),
+        ) {
+            let doc = serde_json::json!({"i": index, "k": keys});
+            check_decoded(&hex::encode(doc.to_string()))?;
+        }
+    }
+
+    fn check_decoded(cursor: &str) -> Result<(), proptest::test_runner::TestCaseError> {
+        match decode(&GSI1, "DEALER#d1#TICKETS", cursor) {
+            Ok(key) => {
+                proptest::prop_assert_eq!(key.len(), 4);
+                proptest::prop_assert_eq!(
+                    key.get("gsi1pk"),
+                    Some(&AttributeValue::S("DEALER#d1#TICKETS".into()))
+                );
+                for value in key.values() {
+                    let AttributeValue::S(text) = value else {
+                        return Err(proptest::test_runner::TestCaseError::fail(
+                            "a non-string key",
+                        ));
+                    };
+                    proptest::prop_assert!(plausible_key_value(text), "{text:?}");
+                }
+            }
+            Err(err) => proptest::prop_assert_eq!(err, StoreError::BadCursor),
+        }
+        Ok(())
+    }
 }

@@ -21,6 +21,8 @@ dealerdesk_domain::coded_enum! {
         BillingSettings = "billing_settings" / "Платёжные настройки",
         Requisites = "requisites" / "Реквизиты",
         Document = "document" / "Документ",
+        SurveyAnswer = "survey_answer" / "Ответ на опрос",
+        SurveyTask = "survey_task" / "Задача по опросу",
     }
 }
 
@@ -33,6 +35,7 @@ impl Entity {
             Entity::Lead => "Заявку",
             Entity::Article => "Статью",
             Entity::Subscription => "Подписку",
+            Entity::SurveyTask => "Задачу по опросу",
             other => other.label(),
         }
     }

@@ -8,8 +8,9 @@
 //! absent). Either all of it is written or none of it; a failed condition comes back as
 //! [`StoreError::Conflict`] naming the [`Entity`], [`StoreError::AlreadyExists`] (a
 //! create whose id is taken) or [`Saved::Replayed`] (a create whose idempotency key was
-//! used).
+//! used). An audited save ([`AggregateWrite::audit`]) adds the change's audit entry.
 
+use crate::audit::AuditStamp;
 use crate::client::{Condition, Reason, Store};
 use crate::cursor;
 use crate::error::{Entity, StoreError};
@@ -43,6 +44,10 @@ pub(crate) struct AggregateWrite<'a> {
     pub extra: Vec<TransactWriteItem>,
     /// The notices the change sends, stored in the outbox.
     pub notices: &'a [Notice],
+    /// Who changed which item when: the save also writes the audit entry of the change.
+    pub audit: Option<AuditStamp>,
+    /// What the item was before a create whose "before" is not stored (defaults in force).
+    pub audit_before: Option<Item>,
 }
 
 impl<'a> AggregateWrite<'a> {
@@ -57,7 +62,24 @@ impl<'a> AggregateWrite<'a> {
             idempotency: None,
             extra: Vec::new(),
             notices,
+            audit: None,
+            audit_before: None,
         }
+    }
+
+    /// Audited: the save also writes the change's audit entry (SPEC §4.7) — the item's
+    /// fields before and after, who, when — in the same transaction.
+    pub fn audit(mut self, stamp: AuditStamp) -> Self {
+        self.audit = Some(stamp);
+        self
+    }
+
+    /// Audited like [`AggregateWrite::audit`], the old values taken from `before` (the
+    /// defaults a first save replaces) instead of the table.
+    pub fn audit_against(mut self, stamp: AuditStamp, before: Item) -> Self {
+        self.audit = Some(stamp);
+        self.audit_before = Some(before);
+        self
     }
 
     /// With its history event.
@@ -133,6 +155,22 @@ impl Store {
     pub(crate) async fn save_aggregate(&self, w: AggregateWrite<'_>) -> Result<Saved, StoreError> {
         let creating = w.expected_version == 0;
         let key = (w.item.get(PK).cloned(), w.item.get(SK).cloned());
+        // The item as it is now, for the audit entry's old values. Its version is checked
+        // by the write's condition, so the entry describes exactly the change made: if the
+        // item moved since this read, the whole transaction fails.
+        let audit = match &w.audit {
+            Some(stamp) => {
+                let before = match (creating, &key, w.audit_before) {
+                    (_, _, Some(before)) => Some(before),
+                    (false, (Some(AttributeValue::S(pk)), Some(AttributeValue::S(sk))), None) => {
+                        self.get(pk.clone(), sk).await?
+                    }
+                    _ => None,
+                };
+                self.audit_write(stamp, before.as_ref(), &w.item)?
+            }
+            None => None,
+        };
         let mut items = vec![self.put(w.item, Condition::version(w.expected_version))?];
         let event_at = match w.event {
             Some(event) => {
@@ -159,6 +197,7 @@ impl Store {
         for notice in w.notices {
             items.push(self.put(crate::outbox::notice_to_item(notice), Condition::absent())?);
         }
+        items.extend(audit);
         let cancelled = match self.transact(items).await? {
             Ok(()) => return Ok(Saved::Written),
             Err(cancelled) => cancelled,

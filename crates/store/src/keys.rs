@@ -50,6 +50,9 @@
 //! | KB query that found nothing | `KBSUGGEST#misses` | `<normalised query>` | — (`ttl` = 400 days after the last) |
 //! | knowledge-base article | `KB#ARTICLE#<slug>` | `ARTICLE` | gsi2: `KB#ARTICLES` / `<section>#<slug>` |
 //! | article version | `KB#ARTICLE#<slug>` | `EVENT#<at>#<version>` | — |
+//! | dealer survey answer | `SURVEY#<quarter>` | `DEALER#<dealer>` | — |
+//! | survey follow-up task | `SURVEYTASK#<id>` | `TASK` | gsi2: `SURVEYTASKS` / `<created>#<id>` |
+//! | audit entry | `AUDIT#<kind>:<id>` | `<at>#<version>` | gsi1: `AUDIT#ITEM#<kind>:<id>` / `<at>#<version>`; gsi2 (a person's change): `AUDIT#USER#<user>` / `<at>#<kind>:<id>#<version>`; gsi3: `AUDIT#MONTH#<yyyy-mm>` / `<at>#<kind>:<id>#<version>` |
 //! | price list head | `PRICELIST#<network>` | `HEAD` | — |
 //! | price list version | `PRICELIST#<network>` | `FROM#<yyyy-mm-dd>` | — |
 //! | billing settings | `SETTINGS#billing` | `BILLING` | — |
@@ -73,6 +76,10 @@
 //! `<version>` is the ticket version the event produced, zero-padded to 20 digits.
 //!
 //! Why these shapes:
+//! - A quarter's survey answers share one partition, keyed by dealer: a dealer's answer is
+//!   one GetItem, a quarter's results one Query, the trend one Query per quarter shown.
+//!   Follow-up tasks of low scores are few (a dealer, a quarter, a complaint), so they are
+//!   listed from one `gsi2` partition, newest first, and filtered by the caller's scope.
 //! - A ticket and its history share a partition, and `EVENT#…` sorts before `TICKET`, so
 //!   one Query on the ticket's `pk` returns the whole history in order plus the ticket.
 //!   Events sort by time and, for events in the same millisecond (an injected clock in
@@ -94,6 +101,16 @@
 //! - A wish and its history share a partition exactly like a ticket and its history
 //!   (`EVENT#…` sorts before `WISH`), and are listed per dealer (`gsi1`) and for everyone
 //!   (`gsi2`), newest first, like tickets.
+//!
+//! - The audit log (SPEC §4.7) has its own partition per item, never the item's: the
+//!   card's whole-partition read stays the size of its history, and the log grows apart.
+//!   Each entry sits on three index partitions, one per way an admin searches: the item
+//!   (`gsi1`), the person who changed it (`gsi2`, left out for the platform's own jobs)
+//!   and the month (`gsi3`, so the whole log is read month by month without a partition
+//!   that grows for ever). Every sort key starts with the instant, so a period is a key
+//!   range; the item and version after it keep keys unique. The month partitions are
+//!   the only `gsi3` partitions that are not "due" work: they share the index because the
+//!   table has three and an audit entry never needs a due key.
 //!
 //! `gsi3` (`gsi3pk` / `gsi3sk`) is the sparse "due" index: an item carries the attributes
 //! only while something is due, so a sweep reads what is due, not the table. The outbox
@@ -763,6 +780,89 @@ mod site_key_tests {
         assert_eq!(
             post_limit_pk("SITE#s", at),
             "LIMIT#LEAD#SITE#s#2026-03-02T09:00:00.000Z"
+        );
+    }
+}
+
+/// The partition of one quarter's survey answers (`2026-Q4`).
+pub fn survey_pk(quarter: &str) -> String {
+    format!("SURVEY#{quarter}")
+}
+
+/// The sort key of a dealer's survey answer.
+pub fn survey_answer_sk(dealer: &DealerId) -> String {
+    format!("DEALER#{dealer}")
+}
+
+/// The partition key of a survey follow-up task.
+pub fn survey_task_pk(id: &str) -> String {
+    format!("SURVEYTASK#{id}")
+}
+
+/// The sort key of a survey follow-up task.
+pub const SURVEY_TASK_SK: &str = "TASK";
+/// The `gsi2pk` under which every survey follow-up task is listed.
+pub const SURVEY_TASKS_GSI2PK: &str = "SURVEYTASKS";
+
+/// The `gsi2sk` of a survey follow-up task: newest first by creation, then its id.
+pub fn survey_task_listing_sk(created: DateTime<Utc>, id: &str) -> String {
+    format!("{}#{id}", instant(created))
+}
+
+/// The partition of one item's audit entries (`AUDIT#ticket:DD-1001`).
+pub fn audit_pk(item: &str) -> String {
+    format!("AUDIT#{item}")
+}
+
+/// The sort key of an audit entry in its item's partition and on the item's index.
+pub fn audit_sk(at: DateTime<Utc>, version: u64) -> String {
+    format!("{}#{version:020}", instant(at))
+}
+
+/// The `gsi1pk` of one item's audit entries.
+pub fn audit_item_gsi1pk(item: &str) -> String {
+    format!("AUDIT#ITEM#{item}")
+}
+
+/// The `gsi2pk` of the audit entries of one person's changes.
+pub fn audit_user_gsi2pk(user: &UserId) -> String {
+    format!("AUDIT#USER#{user}")
+}
+
+/// The `gsi3pk` of a month's audit entries (`AUDIT#MONTH#2026-03`, the UTC month).
+pub fn audit_month_gsi3pk(month: &str) -> String {
+    format!("AUDIT#MONTH#{month}")
+}
+
+/// The UTC month (`2026-03`) an instant falls in: the audit's month partition.
+pub fn audit_month(at: DateTime<Utc>) -> String {
+    at.format("%Y-%m").to_string()
+}
+
+/// The sort key of an audit entry on the user and month indexes.
+pub fn audit_listing_sk(at: DateTime<Utc>, item: &str, version: u64) -> String {
+    format!("{}#{item}#{version:020}", instant(at))
+}
+
+#[cfg(test)]
+mod audit_key_tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn audit_keys_have_the_documented_shapes() {
+        let at = Utc.with_ymd_and_hms(2026, 3, 2, 9, 0, 0).unwrap();
+        assert_eq!(audit_pk("ticket:DD-1001"), "AUDIT#ticket:DD-1001");
+        assert_eq!(
+            audit_sk(at, 3),
+            "2026-03-02T09:00:00.000Z#00000000000000000003"
+        );
+        assert_eq!(audit_item_gsi1pk("lead:01J"), "AUDIT#ITEM#lead:01J");
+        assert_eq!(audit_user_gsi2pk(&UserId::new("u1")), "AUDIT#USER#u1");
+        assert_eq!(audit_month_gsi3pk(&audit_month(at)), "AUDIT#MONTH#2026-03");
+        assert_eq!(
+            audit_listing_sk(at, "wish:w1", 2),
+            "2026-03-02T09:00:00.000Z#wish:w1#00000000000000000002"
         );
     }
 }

@@ -23,14 +23,18 @@ use dealerdesk_domain::{
 };
 use std::future::Future;
 
+mod accountant;
+mod audit;
 mod billing;
 mod calendar;
 mod client;
 mod comment;
 mod cost;
 mod cursor;
+mod dealer_survey;
 mod directory;
 mod error;
+mod faults;
 mod inbox;
 mod kb;
 mod kb_suggest;
@@ -48,11 +52,15 @@ mod ticket;
 mod user;
 mod wish;
 
+pub use accountant::AccountantRepo;
+pub use audit::{AuditRepo, AuditStamp};
 pub use billing::{BillingRepo, DealerRequisites, DocumentRepo};
 pub use client::{MAX_PAGE_LIMIT, Store, StoreConfig};
 pub use comment::{TicketNotes, TicketNotesRepo};
 pub use cost::{CompletedWork, CostRepo, Ledger, LedgerWrite};
+pub use dealer_survey::DealerSurveyRepo;
 pub use error::{Entity, StoreError};
+pub use faults::{ANY_OPERATION, Fault, Faults};
 pub use inbox::{InboxEntry, InboxRepo};
 pub use kb::KbRepo;
 pub use kb_suggest::{

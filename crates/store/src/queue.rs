@@ -130,7 +130,8 @@ impl QueueRepo for Store {
             crate::ticket::ticket_to_item(ticket),
             expected_version,
             notices,
-        );
+        )
+        .audit(crate::ticket::ticket_stamp(ticket, ticket.updated_at, None));
         self.save_aggregate(write).await.map(|_| ())
     }
 }

@@ -67,13 +67,29 @@ impl SettingsRepo for Store {
         expected_version: u64,
         changes: &[SettingChange],
     ) -> Result<(), StoreError> {
-        let mut changes = changes.iter().map(change_to_item);
         let mut write = AggregateWrite::new(
             Entity::Settings,
             settings_to_item(settings),
             expected_version,
             &[],
         );
+        if let Some(first) = changes.first() {
+            let stamp = crate::AuditStamp::new(
+                dealerdesk_domain::audit::AuditItem::new(
+                    dealerdesk_domain::audit::AuditKind::Settings,
+                    "platform",
+                ),
+                first.at,
+                Some(first.actor_id.clone()),
+            );
+            // Nothing stored yet: the change is from the defaults in force.
+            write = if expected_version == 0 {
+                write.audit_against(stamp, settings_to_item(&PlatformSettings::default()))
+            } else {
+                write.audit(stamp)
+            };
+        }
+        let mut changes = changes.iter().map(change_to_item);
         if let Some(first) = changes.next() {
             write = write.event(first);
         }

@@ -16,6 +16,22 @@ use dealerdesk_domain::{
     SlaClock, State, Status, Ticket, TicketId, UserId,
 };
 
+/// The audit stamp of a ticket's change.
+pub(crate) fn ticket_stamp(
+    ticket: &Ticket,
+    at: DateTime<Utc>,
+    by: Option<UserId>,
+) -> crate::AuditStamp {
+    crate::AuditStamp::new(
+        dealerdesk_domain::audit::AuditItem::new(
+            dealerdesk_domain::audit::AuditKind::Ticket,
+            ticket.id.as_str(),
+        ),
+        at,
+        by,
+    )
+}
+
 /// The counter's value before the first ticket, so the first number is 1001.
 const TICKET_NUMBER_BASE: u64 = 1000;
 
@@ -60,7 +76,8 @@ impl TicketRepo for Store {
         });
         let write = AggregateWrite::new(Entity::Ticket, ticket_to_item(ticket), 0, notices)
             .event(event_to_item(&ticket.id, ticket.version, event))
-            .idempotency(record);
+            .idempotency(record)
+            .audit(ticket_stamp(ticket, event.at, event.actor_id.clone()));
         match self.save_aggregate(write).await? {
             Saved::Written => Ok(CreateOutcome::Created),
             Saved::Replayed(first) => Ok(CreateOutcome::Replayed(idempotent_result(&first)?)),
@@ -84,6 +101,7 @@ impl TicketRepo for Store {
         )
         .event(event_to_item(&ticket.id, ticket.version, event))
         .extra(self.completed_work_writes(None, ticket)?)
+        .audit(ticket_stamp(ticket, event.at, event.actor_id.clone()))
         .idempotency(Some(IdempotencyRecord {
             item: idempotency_to_item(key, &ticket.id, now),
             pk: keys::idempotency_pk(&key.user_id, &key.key),
@@ -157,7 +175,8 @@ impl TicketRepo for Store {
         .event(event_to_item(&ticket.id, ticket.version, event))
         // A move that resolves paid work with a cost also records it for the estimate
         // banner (SPEC §2.5), in the same transaction.
-        .extra(self.completed_work_writes(None, ticket)?);
+        .extra(self.completed_work_writes(None, ticket)?)
+        .audit(ticket_stamp(ticket, event.at, event.actor_id.clone()));
         self.save_aggregate(write).await.map(|_| ())
     }
 

@@ -10,10 +10,23 @@ use dealerdesk_domain::{DealerId, Role, UserId};
 
 impl UserRepo for Store {
     async fn create_user(&self, user: &UserRecord) -> Result<(), StoreError> {
-        let items = vec![
-            self.put(user_to_item(user), Condition::absent())?,
+        let item = user_to_item(user);
+        // Users are created by the command line and the demo seed, not by a person in
+        // the product, so the entry names no one.
+        let stamp = crate::AuditStamp::new(
+            dealerdesk_domain::audit::AuditItem::new(
+                dealerdesk_domain::audit::AuditKind::User,
+                user.id.as_str(),
+            ),
+            user.created_at,
+            None,
+        );
+        let audit = self.audit_write(&stamp, None, &item)?;
+        let mut items = vec![
+            self.put(item, Condition::absent())?,
             self.put(email_claim_to_item(user), Condition::absent())?,
         ];
+        items.extend(audit);
         match self.transact(items).await? {
             Ok(()) => Ok(()),
             Err(cancelled) => {

@@ -57,6 +57,18 @@ pub trait WishRepo {
     ) -> impl Future<Output = Result<Page<Wish>, StoreError>> + Send;
 }
 
+/// The audit stamp of a wish's step: its actor, its time.
+fn wish_stamp(wish: &Wish, event: &WishEvent) -> crate::AuditStamp {
+    crate::AuditStamp::new(
+        dealerdesk_domain::audit::AuditItem::new(
+            dealerdesk_domain::audit::AuditKind::Wish,
+            wish.id.as_str(),
+        ),
+        event.at,
+        Some(event.actor_id.clone()),
+    )
+}
+
 impl WishRepo for Store {
     async fn create_wish(
         &self,
@@ -65,7 +77,8 @@ impl WishRepo for Store {
         notices: &[Notice],
     ) -> Result<(), StoreError> {
         let write = AggregateWrite::new(Entity::Wish, wish_to_item(wish), 0, notices)
-            .event(wish_event_to_item(&wish.id, wish.version, event));
+            .event(wish_event_to_item(&wish.id, wish.version, event))
+            .audit(wish_stamp(wish, event));
         self.save_aggregate(write).await.map(|_| ())
     }
 
@@ -101,7 +114,8 @@ impl WishRepo for Store {
     ) -> Result<(), StoreError> {
         let write =
             AggregateWrite::new(Entity::Wish, wish_to_item(wish), expected_version, notices)
-                .event(wish_event_to_item(&wish.id, wish.version, event));
+                .event(wish_event_to_item(&wish.id, wish.version, event))
+                .audit(wish_stamp(wish, event));
         self.save_aggregate(write).await.map(|_| ())
     }
 

@@ -1698,3 +1698,10 @@ mod lead_sites;
 // The customer survey's and the customer's privacy writes (issue 8).
 #[path = "conformance/lead_survey.rs"]
 mod lead_survey;
+// The quarterly survey's answers and follow-up tasks, and the dealer's accountants (issue 10).
+#[path = "conformance/dealer_survey.rs"]
+mod dealer_survey;
+
+// The audit log (issue 11).
+#[path = "conformance/audit.rs"]
+mod audit;

@@ -10,7 +10,7 @@ use axum::http::request::Parts;
 use axum::response::{IntoResponse, Redirect, Response};
 use dealerdesk_domain::kernel::{Area, RefusalKind};
 use dealerdesk_domain::{Actor, Role};
-use dealerdesk_store::{InboxRepo, SessionRepo};
+use dealerdesk_store::{InboxRepo, SessionRepo, UserRepo};
 use minijinja::{Value, context};
 
 /// Finds the live session of a token.
@@ -20,6 +20,14 @@ pub async fn authenticate(state: &AppState, token: &str) -> Result<Principal, Ap
         .session(&auth::token_hash(token), state.clock.now())
         .await?
         .ok_or_else(AppError::unauthenticated)?;
+    // A revoked accountant's account is gone; its sessions must stop at once, not when
+    // they expire. Accountants are few, so the extra read costs the others nothing.
+    if session.role == Role::Accountant {
+        let live = state.store.user(&session.user_id).await?;
+        if live.is_none_or(|u| u.role != session.role || u.dealer_id != session.dealer_id) {
+            return Err(AppError::unauthenticated());
+        }
+    }
     Ok(Principal {
         actor: Actor {
             user_id: session.user_id.clone(),

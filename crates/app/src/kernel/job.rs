@@ -22,6 +22,8 @@ pub enum Job {
     LeadEscalations,
     /// Mail the customer survey 24 hours after a lead (SPEC §4.5).
     LeadSurveys,
+    /// Invite every dealer to the quarterly survey at the quarter's start (SPEC §2.9).
+    QuarterlySurvey,
     /// Deliver pending notices from the outbox.
     Outbox,
 }
@@ -29,13 +31,14 @@ pub enum Job {
 impl Job {
     /// Every job, in the order the scheduler runs them (notices last, so that what the
     /// other jobs enqueue goes out in the same tick).
-    pub const ALL: [Job; 7] = [
+    pub const ALL: [Job; 8] = [
         Job::SlaWatch,
         Job::AutoAccept,
         Job::CostReminders,
         Job::CostCutoff,
         Job::LeadEscalations,
         Job::LeadSurveys,
+        Job::QuarterlySurvey,
         Job::Outbox,
     ];
 
@@ -48,6 +51,7 @@ impl Job {
             Job::CostCutoff => "cost_cutoff",
             Job::LeadEscalations => "lead_escalations",
             Job::LeadSurveys => "lead_surveys",
+            Job::QuarterlySurvey => "quarterly_survey",
             Job::Outbox => "outbox",
         }
     }

@@ -119,6 +119,27 @@ pub const EMAIL_KINDS: &[(&str, &str, &str, &str)] = &[
         include_str!("../../templates/email/lead_survey_negative.txt"),
         include_str!("../../templates/email/lead_survey_negative.html"),
     ),
+    // The dealer's accountant: the invitation with the link that sets the password.
+    (
+        "accountant_invite",
+        include_str!("../../templates/email/accountant_invite.subject"),
+        include_str!("../../templates/email/accountant_invite.txt"),
+        include_str!("../../templates/email/accountant_invite.html"),
+    ),
+    // The quarterly survey (SPEC §2.9): the invitation to the dealer, a low score's task to
+    // the account manager.
+    (
+        "dealer_survey",
+        include_str!("../../templates/email/dealer_survey.subject"),
+        include_str!("../../templates/email/dealer_survey.txt"),
+        include_str!("../../templates/email/dealer_survey.html"),
+    ),
+    (
+        "survey_task",
+        include_str!("../../templates/email/survey_task.subject"),
+        include_str!("../../templates/email/survey_task.txt"),
+        include_str!("../../templates/email/survey_task.html"),
+    ),
 ];
 
 /// Adds the e-mail templates to an environment.

@@ -18,6 +18,7 @@ use axum::extract::{RawQuery, Request, State};
 use axum::http::StatusCode;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
+use dealerdesk_domain::audit::{AuditItem, AuditKind};
 use dealerdesk_domain::{
     Action, Billing, Category, Criticality, EstimateDraft, Role, State as TicketState, TicketDraft,
     TicketId, format_rub, hourly_rate, reaction_time,
@@ -259,7 +260,13 @@ pub(crate) async fn ticket_page(
         let events: Vec<_> = history.iter().map(|e| event_view(e, &names)).collect();
         let cost = crate::cost::views::block(state, &caller.principal.actor, &ticket).await?;
         let notes = crate::comment::views::card_block(state, &caller.principal.actor, &ticket).await?;
+        let audit = crate::audit::views::card_block(
+            state,
+            &AuditItem::new(AuditKind::Ticket, ticket.id.as_str()),
+        )
+        .await?;
         Ok::<_, AppError>(context! {
+            audit => serde_value(&audit),
             me => caller.layout(),
             cost => cost,
             ticket => serde_value(&view),

@@ -14,6 +14,7 @@ use crate::wish::{self, DecisionInput, ru_date};
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use dealerdesk_domain::audit::{AuditItem, AuditKind};
 use dealerdesk_domain::{Role, WishDraft, WishId};
 use dealerdesk_store::PageRequest;
 use minijinja::context;
@@ -145,7 +146,13 @@ async fn card_page(
             .into_iter()
             .map(|k| context! { code => k.code(), label => k.label() })
             .collect();
+        let audit = crate::audit::views::card_block(
+            state,
+            &AuditItem::new(AuditKind::Wish, wish.id.as_str()),
+        )
+        .await?;
         Ok::<_, AppError>(context! {
+            audit => serde_value(&audit),
             me => caller.layout(),
             wish => serde_value(&view),
             history => serde_value(&events),

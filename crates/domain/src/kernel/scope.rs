@@ -25,6 +25,15 @@ pub enum Area {
     /// The network's lead routing rules and representatives' assignments (SPEC §4.2):
     /// edited by the brand head office.
     LeadNetwork,
+    /// A dealer's accountants (invited, listed and revoked by the dealer's own staff and
+    /// admins).
+    Accountants,
+    /// The dealer's dashboard («Личный кабинет»): the dealer and its accountant, its
+    /// account manager, admins.
+    Dashboard,
+    /// The quarterly survey's answers, results and follow-up tasks (SPEC §2.9): account
+    /// managers for their dealers, admins for all.
+    SurveyResults,
 }
 
 /// Whose an item is: what a scope is checked against.

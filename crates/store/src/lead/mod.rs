@@ -39,6 +39,7 @@ use crate::table::{GSI1, GSI2, GSI3, TTL_ATTRIBUTE};
 use crate::{Page, PageRequest};
 use aws_sdk_dynamodb::types::{AttributeValue, TransactWriteItem};
 use chrono::{DateTime, Utc};
+use dealerdesk_domain::audit::{AuditItem, AuditKind};
 use dealerdesk_domain::lead::{
     CustomerId, CustomerProfile, Lead, LeadHistoryEntry, LeadId, LeadStatus,
 };
@@ -246,6 +247,16 @@ impl Store {
     }
 }
 
+/// The audit stamp of a lead's save: the person of its history lines (none: the platform
+/// itself — an escalation, the survey), at the lead's change time.
+fn lead_stamp(lead: &Lead, history: &[LeadHistoryEntry]) -> crate::AuditStamp {
+    crate::AuditStamp::new(
+        AuditItem::new(AuditKind::Lead, lead.id().as_str()),
+        history.first().map_or(lead.updated_at(), |h| h.at),
+        history.iter().find_map(|h| h.by.clone()),
+    )
+}
+
 impl LeadRepo for Store {
     async fn create_lead(&self, c: LeadCreate<'_>) -> Result<LeadCreated, StoreError> {
         let lead = c.lead;
@@ -270,7 +281,8 @@ impl LeadRepo for Store {
             c.notices,
         )
         .extra(extra)
-        .idempotency(record);
+        .idempotency(record)
+        .audit(lead_stamp(lead, c.history));
         match self.save_aggregate(write).await? {
             Saved::Written => Ok(LeadCreated::Created),
             Saved::Replayed(first) => {
@@ -319,7 +331,8 @@ impl LeadRepo for Store {
             s.expected_version,
             s.notices,
         )
-        .extra(extra);
+        .extra(extra)
+        .audit(lead_stamp(lead, s.history));
         self.save_aggregate(write).await.map(|_| ())
     }
 
@@ -386,7 +399,12 @@ impl CustomerRepo for Store {
             write.expected_version,
             &[],
         )
-        .extra(claims);
+        .extra(claims)
+        .audit(crate::AuditStamp::new(
+            AuditItem::new(AuditKind::Customer, write.profile.id().as_str()),
+            write.profile.updated_at(),
+            None,
+        ));
         self.save_aggregate(aggregate).await.map(|_| ())
     }
 }

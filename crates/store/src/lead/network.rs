@@ -76,7 +76,15 @@ impl LeadNetworkRepo for Store {
             lead_network_to_item(settings)?,
             expected_version,
             &[],
-        );
+        )
+        .audit(crate::AuditStamp::new(
+            dealerdesk_domain::audit::AuditItem::new(
+                dealerdesk_domain::audit::AuditKind::LeadNetwork,
+                settings.network.as_str(),
+            ),
+            settings.updated_at,
+            settings.updated_by.clone(),
+        ));
         self.save_aggregate(write).await.map(|_| ())
     }
 

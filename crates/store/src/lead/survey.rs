@@ -59,7 +59,7 @@ pub trait LeadSurveyRepo {
 }
 
 impl Store {
-    fn delete_item(
+    pub(crate) fn delete_item(
         &self,
         pk: String,
         sk: &str,
@@ -87,6 +87,7 @@ impl Store {
         let lead = erasure.lead;
         let mut writes = Vec::new();
         let mut escalate = None;
+        let mut before = None;
         for item in self.partition(keys::lead_pk(lead.id())).await? {
             match item_type(&item) {
                 Some(LEAD_EVENT_TYPE) => {
@@ -96,6 +97,7 @@ impl Store {
                 }
                 Some(LEAD_TYPE) => {
                     escalate = item.get(GSI3.sort_key).cloned();
+                    before = Some(item);
                 }
                 _ => {}
             }
@@ -108,6 +110,19 @@ impl Store {
                 mapping::string(keys::LEAD_ESCALATE_GSI3PK),
             );
             item.insert(GSI3.sort_key.to_string(), sk);
+        }
+        if let Some(before) = &before {
+            let stamp = crate::AuditStamp::new(
+                dealerdesk_domain::audit::AuditItem::new(
+                    dealerdesk_domain::audit::AuditKind::Lead,
+                    lead.id().as_str(),
+                ),
+                lead.updated_at(),
+                None,
+            );
+            // Before the lead's own write, so a long lead's chunks scrub first (see
+            // `chunks`).
+            writes.extend(self.erasing_audit_writes(&stamp, before, &item).await?);
         }
         writes.push(self.put(item, Condition::version(erasure.expected_version))?);
         writes.push(self.lead_copy_write(lead)?);

@@ -18,6 +18,7 @@ use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::DateTime;
+use dealerdesk_domain::audit::{AuditItem, AuditKind};
 use dealerdesk_domain::lead::{CustomerId, LeadEditDraft, LeadId, SearchDraft};
 use dealerdesk_domain::{DealerId, Role};
 use minijinja::context;
@@ -145,7 +146,13 @@ async fn card_page(
             .unwrap_or_default()
             .into_iter()
             .collect();
+        let audit = crate::audit::views::card_block(
+            state,
+            &AuditItem::new(AuditKind::Lead, lead.id().as_str()),
+        )
+        .await?;
         Ok::<_, AppError>(context! {
+            audit => serde_value(&audit),
             me => caller.layout(),
             lead => serde_value(&lead_json),
             history => serde_value(&view.history),

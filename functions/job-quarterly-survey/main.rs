@@ -1,0 +1,14 @@
+//! Lambda `job-quarterly-survey`: the scheduled job `quarterly_survey` — at each quarter's
+//! start every dealer is invited to the quarterly survey (SPEC §2.9), once. Invoked by an
+//! EventBridge schedule on the first day of January, April, July and October (see
+//! template.yaml).
+//!
+//! A thin edge: the job lives in `dealerdesk_app::jobs`, its Lambda wiring in `job_main.rs`.
+
+#[path = "../job_main.rs"]
+mod job_main;
+
+#[tokio::main]
+async fn main() -> Result<(), lambda_runtime::Error> {
+    job_main::lambda_main(dealerdesk_app::jobs::Job::QuarterlySurvey).await
+}
