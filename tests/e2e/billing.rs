@@ -307,3 +307,369 @@ async fn billing_settings_default_to_vat_22_included_and_requisites_are_checked_
     let (status, _) = dealer.send("GET", "/api/admin/billing", None).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
 }
+
+// ---------------------------------------------------------------- the quarterly bill run
+
+/// 1 January 2027, 03:00 in Moscow: Q4 2026 has just ended.
+fn new_year() -> chrono::DateTime<Utc> {
+    Utc.with_ymd_and_hms(2027, 1, 1, 0, 0, 0).unwrap()
+}
+
+async fn run_bills(server: &TestServer) -> dealerdesk_app::jobs::JobReport {
+    dealerdesk_app::jobs::run(
+        &server.state,
+        dealerdesk_app::jobs::Job::QuarterlyBills,
+        server.state.clock.now(),
+    )
+    .await
+    .expect("the bill run")
+}
+
+async fn documents_of(api: &dealerdesk_e2e::server::Api, query: &str) -> Vec<Value> {
+    let (status, list) = api
+        .send("GET", &format!("/api/documents{query}"), None)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{list}");
+    list["items"].as_array().expect("items").clone()
+}
+
+fn find<'a>(docs: &'a [Value], dealer: &str, kind: &str) -> &'a Value {
+    docs.iter()
+        .find(|d| d["dealer_id"] == dealer && d["kind"] == kind && d["corrects"].is_null())
+        .unwrap_or_else(|| panic!("no {kind} of {dealer} in {docs:?}"))
+}
+
+/// The text `pdftotext -layout` reads from a PDF, runs of spaces made one.
+fn pdf_text(pdf: &[u8]) -> String {
+    assert!(pdf.starts_with(b"%PDF-"), "not a PDF");
+    let path = std::env::temp_dir().join(format!(
+        "dealerdesk-billing-{}-{}.pdf",
+        std::process::id(),
+        pdf.len()
+    ));
+    std::fs::write(&path, pdf).unwrap();
+    let out = std::process::Command::new("pdftotext")
+        .args(["-layout", "-enc", "UTF-8"])
+        .arg(&path)
+        .arg("-")
+        .output()
+        .expect("pdftotext (poppler-utils) must be installed");
+    std::fs::remove_file(&path).ok();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| {
+            l.split(' ')
+                .filter(|w| !w.is_empty())
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+async fn download(api: &dealerdesk_e2e::server::Api, id: &str) -> (StatusCode, Vec<u8>, String) {
+    let resp = api
+        .http
+        .get(format!("{}/api/documents/{id}", api.base))
+        .bearer_auth(api.token.as_deref().expect("token"))
+        .send()
+        .await
+        .expect("request");
+    let status = resp.status();
+    let kind = resp
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_string();
+    (status, resp.bytes().await.expect("body").to_vec(), kind)
+}
+
+#[tokio::test]
+async fn the_bill_run_on_demo_data_issues_each_document_once_numbered_in_sequence() {
+    let server = TestServer::start_at(new_year()).await;
+    let first = run_bills(&server).await;
+    assert_eq!((first.done, first.failed), (8, 0), "{first:?}");
+    let admin = server.login("admin@demo.local").await;
+    let before = documents_of(&admin, "?quarter=2026-Q4").await;
+    assert_eq!(before.len(), 8);
+    let mut numbers: Vec<&str> = before
+        .iter()
+        .map(|d| d["number"].as_str().unwrap())
+        .collect();
+    numbers.sort();
+    let expected: Vec<String> = (1..=8).map(|n| format!("2026-{n:04}")).collect();
+    assert_eq!(numbers, expected, "one number each, none skipped");
+
+    // The 30 h package and the subscription of «Автоцентр Север», VAT 22 % included.
+    let invoice = find(&before, "dealer-1", "invoice");
+    assert_eq!(invoice["total"], "137800");
+    assert_eq!(invoice["vat"], "24849.18");
+    assert_eq!(invoice["due"], "2027-01-10");
+    // «Автоцентр Восток» connected online payment on 20 October: 73 of 92 days and its fee.
+    let vostok = find(&before, "dealer-4", "act");
+    assert_eq!(vostok["total"], "226725");
+
+    // A second run, and a price change after billing, change nothing that was issued.
+    let (status, _) = admin
+        .send(
+            "PUT",
+            "/api/admin/price-list",
+            Some(json!({"effective_from": "2027-01-02", "items": [{"item": "cso", "quarterly": 35000}], "version": 0})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let second = run_bills(&server).await;
+    assert_eq!((second.done, second.failed), (0, 0), "{second:?}");
+    assert_eq!(documents_of(&admin, "?quarter=2026-Q4").await, before);
+
+    // Each document announced once, to the dealer's staff and its accountant.
+    dealerdesk_app::jobs::run(
+        &server.state,
+        dealerdesk_app::jobs::Job::Outbox,
+        server.state.clock.now(),
+    )
+    .await
+    .expect("outbox");
+    let mails = dealerdesk_app::mail::read_mailbox(server.state.mailer.mailbox().unwrap());
+    let number = invoice["number"].as_str().unwrap();
+    let to_north: Vec<_> = mails
+        .iter()
+        .filter(|m| m.email.subject.contains(number))
+        .collect();
+    assert_eq!(
+        to_north.len(),
+        1,
+        "{:?}",
+        to_north
+            .iter()
+            .map(|m| &m.email.subject)
+            .collect::<Vec<_>>()
+    );
+    let mut to = to_north[0].email.to.clone();
+    to.sort();
+    assert_eq!(to, ["accountant1@demo.local", "dealer1@demo.local"]);
+    assert!(
+        to_north[0]
+            .email
+            .subject
+            .starts_with("Счёт на оплату № 2026-"),
+        "{}",
+        to_north[0].email.subject
+    );
+}
+
+#[tokio::test]
+async fn a_run_that_crashed_after_claiming_resumes_and_issues_each_document_once() {
+    let server = TestServer::start_at(new_year()).await;
+    // The first run loses its file store after claiming: every dealer's invoice is claimed
+    // with its number, no PDF is stored, nothing is issued or announced.
+    let mut broken = server.state.clone();
+    broken.blobs = std::sync::Arc::new(dealerdesk_app::blobs::Blobs::s3_at(
+        "http://127.0.0.1:9",
+        "gone",
+    ));
+    let crashed = dealerdesk_app::billing::jobs::bill(
+        &broken,
+        dealerdesk_domain::Quarter::new(2026, 4).unwrap(),
+        new_year(),
+        &|_, _| {},
+    )
+    .await
+    .expect("the run reports its failures");
+    assert_eq!((crashed.done, crashed.failed), (0, 4), "{crashed:?}");
+    let admin = server.login("admin@demo.local").await;
+    assert!(
+        documents_of(&admin, "").await.is_empty(),
+        "nothing issued yet"
+    );
+
+    let resumed = run_bills(&server).await;
+    assert_eq!((resumed.done, resumed.failed), (8, 0), "{resumed:?}");
+    let docs = documents_of(&admin, "").await;
+    let mut numbers: Vec<&str> = docs.iter().map(|d| d["number"].as_str().unwrap()).collect();
+    numbers.sort();
+    let expected: Vec<String> = (1..=8).map(|n| format!("2026-{n:04}")).collect();
+    assert_eq!(
+        numbers, expected,
+        "the claimed numbers kept, none taken twice"
+    );
+    assert_eq!(run_bills(&server).await.done, 0);
+}
+
+#[tokio::test]
+async fn documents_are_the_dealers_and_its_accountants_and_a_404_for_another_dealer() {
+    let server = TestServer::start_at(new_year()).await;
+    run_bills(&server).await;
+    let dealer = server.login("dealer1@demo.local").await;
+    let mine = documents_of(&dealer, "").await;
+    assert_eq!(mine.len(), 2);
+    assert!(mine.iter().all(|d| d["dealer_id"] == "dealer-1"));
+    let accountant = server.login("accountant1@demo.local").await;
+    assert_eq!(documents_of(&accountant, "?quarter=2026Q4").await, mine);
+    let invoice = find(&mine, "dealer-1", "invoice");
+    let id = invoice["id"].as_str().unwrap();
+    assert_eq!(invoice["download_url"], format!("/api/documents/{id}"));
+
+    let (status, pdf, kind) = download(&accountant, id).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(kind, "application/pdf");
+    let text = pdf_text(&pdf);
+    for phrase in [
+        &format!("Счёт на оплату № {}", invoice["number"].as_str().unwrap()),
+        "ООО «ДилерДеск»",
+        "ООО «Автоцентр Север»",
+        "Основание: Договор № 17 от 01.03.2024",
+        "ЦСО + мобильная версия, IV квартал 2026 г.",
+        "Пакет 30 часов технической поддержки",
+        "Всего к оплате: 137 800,00",
+        "В том числе НДС (22%): 24 849,18",
+        "Сто тридцать семь тысяч восемьсот рублей 00 копеек",
+    ] {
+        assert!(text.contains(phrase), "no «{phrase}» in:\n{text}");
+    }
+    let act = find(&mine, "dealer-1", "act");
+    let (_, pdf, _) = download(&dealer, act["id"].as_str().unwrap()).await;
+    let text = pdf_text(&pdf);
+    assert!(text.contains("137 800,00"), "{text}");
+
+    // Another dealer: not found, in the list and the file alike; the manager sees his dealer's.
+    let other = server.login("dealer2@demo.local").await;
+    let (status, _, _) = download(&other, id).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, _) = other
+        .send("GET", "/api/documents?dealer=dealer-1", None)
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let manager = server.login("manager@demo.local").await;
+    assert_eq!(documents_of(&manager, "?dealer=dealer-1").await.len(), 2);
+    let (status, _, _) = download(&manager, id).await;
+    assert_eq!(status, StatusCode::OK);
+    let specialist = server.login("specialist@demo.local").await;
+    let (status, _) = specialist.send("GET", "/api/documents", None).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+
+    // The portal's page and download.
+    let browser = dealerdesk_e2e::browser::log_in(&server, "accountant1@demo.local").await;
+    let (status, page) =
+        dealerdesk_e2e::browser::get(&browser, &format!("{}/documents", server.base)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("Счёт на оплату № "), "{page}");
+    assert!(page.contains(&format!("/documents/{id}/pdf")), "{page}");
+}
+
+#[tokio::test]
+async fn the_admin_marks_an_overdue_invoice_paid_and_corrects_a_document_with_a_new_one() {
+    let server = TestServer::start_at(new_year()).await;
+    run_bills(&server).await;
+    server
+        .state
+        .clock
+        .set(Utc.with_ymd_and_hms(2027, 1, 20, 9, 0, 0).unwrap());
+    let admin = server.login("admin@demo.local").await;
+    let docs = documents_of(&admin, "?dealer=dealer-2").await;
+    let invoice = find(&docs, "dealer-2", "invoice").clone();
+    assert_eq!(invoice["overdue"], true, "{invoice}");
+    let id = invoice["id"].as_str().unwrap();
+
+    let manager = server.login("manager@demo.local").await;
+    let (status, _) = manager
+        .send(
+            "POST",
+            &format!("/api/documents/{id}/paid"),
+            Some(json!({"version": invoice["version"]})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, paid) = admin
+        .send(
+            "POST",
+            &format!("/api/documents/{id}/paid"),
+            Some(json!({"version": invoice["version"]})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{paid}");
+    assert_eq!(
+        (paid["status"].as_str(), paid["overdue"].as_bool()),
+        (Some("paid"), Some(false))
+    );
+    let (status, _) = admin
+        .send(
+            "POST",
+            &format!("/api/documents/{id}/paid"),
+            Some(json!({"version": paid["version"]})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+
+    // Nothing changed: nothing to correct.
+    let act = find(&docs, "dealer-2", "act").clone();
+    let act_id = act["id"].as_str().unwrap();
+    let (status, body) = admin
+        .send(
+            "POST",
+            &format!("/api/documents/{act_id}/correct"),
+            Some(json!({"version": act["version"]})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    assert_eq!(body["error"]["code"], "nothing_to_correct");
+
+    // The SSL certificate was in fact switched off on 1 December: the act is corrected by a
+    // new one, with the year's next number; the original stays, marked as corrected.
+    let (_, sub) = admin
+        .send("GET", "/api/dealers/dealer-2/subscription", None)
+        .await;
+    let (status, body) = admin
+        .send(
+            "PUT",
+            "/api/dealers/dealer-2/subscription",
+            Some(json!({
+                "cso_since": "2025-01-15",
+                "modules": [
+                    {"item": "stock_or_used", "connected_on": "2025-01-15"},
+                    {"item": "calculator_one", "connected_on": "2025-01-15"},
+                    {"item": "ssl", "connected_on": "2025-01-15", "disconnected_on": "2026-12-01"},
+                ],
+                "package": "hours_15",
+                "contract": "Договор № 23 от 15.01.2025",
+                "version": sub["version"],
+            })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, corrective) = admin
+        .send(
+            "POST",
+            &format!("/api/documents/{act_id}/correct"),
+            Some(json!({"version": act["version"]})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{corrective}");
+    assert_eq!(corrective["corrects"], act["number"]);
+    assert_eq!(corrective["number"], "2027-0001");
+    // ЦСО 29 300, cars 10 900, a calculator 8 700, the 15 h package 30 000 and SSL
+    // 2 500 → 81 400; SSL for 61 of 92 days is 1 657,61 → 80 557,61.
+    assert_eq!(act["total"], "81400");
+    assert_eq!(corrective["total"], "80557.61");
+    let now = documents_of(&admin, "?dealer=dealer-2").await;
+    let original = now.iter().find(|d| d["id"] == act["id"]).unwrap();
+    assert_eq!(original["number"], act["number"]);
+    assert_eq!(original["total"], act["total"]);
+    assert_eq!(original["corrected_by"], corrective["id"]);
+    let (status, body) = admin
+        .send(
+            "POST",
+            &format!("/api/documents/{act_id}/correct"),
+            Some(json!({"version": original["version"]})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    assert_eq!(body["error"]["code"], "already_corrected");
+}

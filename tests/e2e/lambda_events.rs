@@ -26,7 +26,7 @@ use tower::ServiceExt as _;
 /// `main.rs` calls `routes::<group>`). The SAM template routes to it exactly the `/api/...`
 /// routes of that group, read from `crates/app/src/routes.rs` by [`template_routes_every_function`];
 /// everything else reaches the portal through `$default`.
-const HTTP_FUNCTIONS: [(&str, &str); 14] = [
+const HTTP_FUNCTIONS: [(&str, &str); 15] = [
     ("session", "session"),
     ("tickets-create", "tickets_create"),
     ("tickets-read", "tickets_read"),
@@ -40,12 +40,19 @@ const HTTP_FUNCTIONS: [(&str, &str); 14] = [
     ("lead-webhook", "lead_webhook"),
     ("survey-callback", "survey_callback"),
     ("dashboard", "dashboard"),
+    ("documents", "documents"),
     ("portal", "portal"),
 ];
 
 /// The scheduled job functions: binary, `Job` code and the template's schedule expression.
-const JOB_FUNCTIONS: [(&str, &str, &str); 8] = [
+const JOB_FUNCTIONS: [(&str, &str, &str); 9] = [
     ("job-outbox", "outbox", "rate(1 minute)"),
+    // Hourly through the first day of each quarter (UTC): the quarter just ended is billed.
+    (
+        "job-quarterly-bills",
+        "quarterly_bills",
+        "cron(0 * 1 1,4,7,10 ? *)",
+    ),
     ("job-sla-watch", "sla_watch", "rate(5 minutes)"),
     ("job-auto-accept", "auto_accept", "rate(15 minutes)"),
     // Hourly from 09:00 to 18:00 MSK: reminders go out in working hours.
@@ -2567,10 +2574,19 @@ fn template_routes_every_function() {
             !function.contains("Type: HttpApi"),
             "{bin} is not reachable over HTTP"
         );
-        assert!(
-            template_actions(bin, "s3").is_empty(),
-            "{bin} has no files to touch"
-        );
+        // The bill run writes the documents' PDFs; no other job touches files.
+        if bin == "job-quarterly-bills" {
+            assert_eq!(
+                template_actions(bin, "s3").into_iter().collect::<Vec<_>>(),
+                ["s3:PutObject"],
+                "{bin} only writes PDFs"
+            );
+        } else {
+            assert!(
+                template_actions(bin, "s3").is_empty(),
+                "{bin} has no files to touch"
+            );
+        }
         assert!(
             !template_actions(bin, "dynamodb").contains("dynamodb:Scan"),
             "{bin} must not scan the table"

@@ -214,5 +214,6 @@ fn templates() -> minijinja::Environment<'static> {
         accountant::views::add_templates,
         dealer_survey::views::add_templates,
         audit::views::add_templates,
+        billing::portal::add_templates,
     ])
 }

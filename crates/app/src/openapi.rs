@@ -130,6 +130,10 @@ pub struct FieldProblem {
         dealer_survey::api::api_tasks,
         dealer_survey::api::api_close,
         audit::api::search,
+        billing::documents_api::list_documents,
+        billing::documents_api::get_document,
+        billing::documents_api::mark_paid,
+        billing::documents_api::correct,
     ),
     components(schemas(ErrorEnvelope, ErrorBody, FieldProblem))
 )]

@@ -98,6 +98,12 @@ pub fn admin_calendars(state: AppState) -> Router {
     )
 }
 
+/// Billing documents: `GET /api/documents`, `GET /api/documents/{id}`,
+/// `POST /api/documents/{id}/paid`, `POST /api/documents/{id}/correct`
+pub fn documents(state: AppState) -> Router {
+    finish(billing::routes::documents(), state)
+}
+
 /// The lead webhook: `POST /api/leads` (websites, and dealers typing a lead in), its CORS
 /// preflight, `GET /api/leads/form-token` (the sites' pages).
 pub fn lead_webhook(state: AppState) -> Router {
@@ -164,6 +170,7 @@ fn portal_routes() -> Router<AppState> {
         .merge(accountant::routes::pages())
         .merge(dealer_survey::routes::pages())
         .merge(audit::routes::pages())
+        .merge(billing::routes::pages())
 }
 
 /// `GET`/`POST /api/kb/articles`, `GET`/`PUT /api/kb/articles/{slug}`,

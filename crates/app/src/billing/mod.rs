@@ -6,6 +6,10 @@
 //! be the bill of the price list in force.
 
 pub mod api;
+pub mod documents;
+pub mod documents_api;
+pub mod jobs;
+pub mod portal;
 pub mod routes;
 pub mod views;
 

@@ -1,13 +1,30 @@
 //! Billing's routes.
 
 use crate::AppState;
-use crate::billing::api;
+use crate::billing::{api, documents_api, portal};
 use axum::Router;
-use axum::routing::get;
+use axum::routing::{get, post};
 
 /// Every route of the feature.
 pub fn routes() -> Router<AppState> {
-    api()
+    api().merge(documents()).merge(pages())
+}
+
+/// `GET /api/documents`, `GET /api/documents/{id}` (the PDF), `POST /api/documents/{id}/paid`,
+/// `POST /api/documents/{id}/correct` (the `documents` Lambda).
+pub fn documents() -> Router<AppState> {
+    Router::new()
+        .route("/api/documents", get(documents_api::list_documents))
+        .route("/api/documents/{id}", get(documents_api::get_document))
+        .route("/api/documents/{id}/paid", post(documents_api::mark_paid))
+        .route("/api/documents/{id}/correct", post(documents_api::correct))
+}
+
+/// «Документы»: the list and the downloads.
+pub fn pages() -> Router<AppState> {
+    Router::new()
+        .route("/documents", get(portal::documents_page))
+        .route("/documents/{id}/pdf", get(portal::download))
 }
 
 /// `GET`/`PUT /api/admin/price-list`, `GET`/`PUT /api/admin/billing`,

@@ -389,3 +389,90 @@ impl BillingSettingsView {
         }
     }
 }
+
+/// An issued document in a list.
+#[derive(Serialize, ToSchema)]
+pub struct DocumentView {
+    pub id: String,
+    #[schema(value_type = String)]
+    pub dealer_id: DealerId,
+    pub dealer_name: String,
+    /// `invoice` or `act`.
+    pub kind: &'static str,
+    /// «Счёт на оплату» / «Акт выполненных работ (оказанных услуг)».
+    pub kind_label: &'static str,
+    /// `2026-0042`.
+    pub number: String,
+    #[schema(value_type = String)]
+    pub date: NaiveDate,
+    /// `2026-Q4`.
+    pub quarter: String,
+    /// «IV квартал 2026 г.».
+    pub quarter_label: String,
+    /// To pay, ₽.
+    #[schema(value_type = String)]
+    pub total: Decimal,
+    /// The VAT in the total, ₽ (0 without VAT).
+    #[schema(value_type = String)]
+    pub vat: Decimal,
+    /// «59 300 ₽».
+    pub total_text: String,
+    /// `issued` or `paid`.
+    pub status: &'static str,
+    pub status_label: &'static str,
+    /// An invoice's due date.
+    #[schema(value_type = Option<String>)]
+    pub due: Option<NaiveDate>,
+    /// An unpaid invoice past its due date.
+    pub overdue: bool,
+    /// For a corrective document: the number of the one it corrects.
+    pub corrects: Option<String>,
+    /// The corrective document that replaced this one.
+    pub corrected_by: Option<String>,
+    /// `/api/documents/<id>`: the PDF.
+    pub download_url: String,
+    /// The version to send with the admin's moves.
+    pub version: u64,
+}
+
+impl DocumentView {
+    /// The document as of `today`, with its dealer's name from `names`.
+    pub fn new(
+        d: &dealerdesk_domain::billing::issued::IssuedDocument,
+        today: NaiveDate,
+        names: &HashMap<DealerId, String>,
+    ) -> Self {
+        let totals = d.document.totals();
+        DocumentView {
+            id: d.id.clone(),
+            dealer_id: d.dealer_id.clone(),
+            dealer_name: names
+                .get(&d.dealer_id)
+                .cloned()
+                .unwrap_or_else(|| d.dealer_id.to_string()),
+            kind: d.kind().code(),
+            kind_label: dealerdesk_domain::billing::issued::kind_label(d.kind()),
+            number: d.document.number.clone(),
+            date: d.document.date,
+            quarter: d.quarter.code(),
+            quarter_label: d.quarter.label(),
+            total: totals.total.normalize(),
+            vat: totals.vat.normalize(),
+            total_text: format_rub(totals.total),
+            status: d.status.code(),
+            status_label: d.status.label(),
+            due: d.document.due,
+            overdue: d.is_overdue(today),
+            corrects: d.document.corrects.as_ref().map(|r| r.number.clone()),
+            corrected_by: d.corrected_by.clone(),
+            download_url: format!("/api/documents/{}", d.id),
+            version: d.version,
+        }
+    }
+}
+
+/// A list of documents, newest first.
+#[derive(Serialize, ToSchema)]
+pub struct DocumentListView {
+    pub items: Vec<DocumentView>,
+}
