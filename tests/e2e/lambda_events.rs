@@ -2511,21 +2511,24 @@ fn template_routes_every_function() {
                 "{bin}: `{line}` missing from template.yaml (routes::{group} serves it)"
             );
         }
-        // S3 only where it is used: attached files, the suggestions' published index (a
+        // S3 only where it is used: attached files, billing documents' PDFs, the
+        // suggestions' published index (a
         // blob, `kb-suggest/…`, read by the suggestions and written by whoever publishes
         // articles), and the knowledge base's site bucket for the groups that publish it.
         let publishes_site = groups[group]
             .iter()
             .any(|r| r.contains("/api/kb/articles") || r.contains("/articles/{slug}/publish"));
         let uses_blobs = publishes_site
-            || groups[group]
-                .iter()
-                .any(|r| r.contains("/attachments") || r.contains("/api/kb/suggest"));
+            || groups[group].iter().any(|r| {
+                r.contains("/attachments")
+                    || r.contains("/api/kb/suggest")
+                    || r.contains("/api/documents/{id}")
+            });
         let s3 = template_actions(bin, "s3");
         assert_eq!(
             !s3.is_empty(),
             uses_blobs,
-            "{bin}: S3 access ({s3:?}) only for the functions that serve attached files, suggest or publish articles"
+            "{bin}: S3 access ({s3:?}) only for the functions that serve attached files or documents, suggest or publish articles"
         );
         assert_eq!(
             function.contains("DEALERDESK_SITE_BUCKET: !Ref SiteBucket"),
