@@ -441,7 +441,7 @@ test('portal in Chromium: dealer files tickets, specialist takes and costs one, 
     ]);
     await page.locator('dl.facts dd.status', { hasText: 'В стадии решения' }).waitFor();
     assert.equal((await page.locator('dl.facts dd.status').innerText()).trim(), 'В стадии решения');
-    assert.match(await page.locator('table.history').innerText(), /Взять в работу/);
+    assert.match(await page.locator('table.history:not(.audit)').innerText(), /Взять в работу/);
     await shot(page, '09-ticket-taken');
     await mobileShot(specialist, ticketUrl, '09-ticket-taken-mobile');
   });
@@ -628,7 +628,7 @@ test('portal in Chromium: dealer files tickets, specialist takes and costs one, 
     assert.equal(await words(dealerPage.locator('dl.facts .badge')), 'Подано');
     assert.match(await words(dealerPage.locator('dl.facts')), /Дилер Автоцентр Север/);
     assert.match(await words(dealerPage.locator('p.notice')), /подано\. Аккаунт-менеджер рассмотрит его в течение 1–2 рабочих дней\./);
-    assert.match(await words(dealerPage.locator('table.history tbody')), /Ирина Северова \(Дилерский центр\) Пожелание подано — Подано/);
+    assert.match(await words(dealerPage.locator('table.history:not(.audit) tbody')), /Ирина Северова \(Дилерский центр\) Пожелание подано — Подано/);
     await shot(dealerPage, '15-wish-dealer');
     await mobileShot(dealer, dealerPage.url(), '15-wish-dealer-mobile');
 
@@ -682,7 +682,7 @@ test('portal in Chromium: dealer files tickets, specialist takes and costs one, 
     await dealerPage.locator('dl.facts .badge', { hasText: 'Ожидание визита' }).waitFor();
     await contract.getByRole('button', { name: 'Сохранить «Договор»', exact: true }).waitFor();
     assert.match(await words(contact), /Время контакта: \d\d\.\d\d\.\d{4} \d\d:\d\d \(МСК\) — не изменяется/);
-    assert.match(await words(dealerPage.locator('table.history tbody')), /Контакт — Да/);
+    assert.match(await words(dealerPage.locator('table.history:not(.audit) tbody')), /Контакт — Да/);
     await shot(dealerPage, '19-lead-card');
     await mobileShot(dealer, dealerPage.url(), '19-lead-card-mobile');
   });
@@ -704,6 +704,7 @@ test('portal in Chromium: dealer files tickets, specialist takes and costs one, 
         'Часы работы дилеров',
         'Рабочий календарь',
         'Настройки',
+        'Журнал изменений',
         'Подсказки',
         'Сайты',
       ],

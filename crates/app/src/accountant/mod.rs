@@ -74,7 +74,9 @@ async fn ensure_manages(
     Ok(())
 }
 
-/// The invitation link of `user` with `nonce`, sent at `now`.
+/// The path of the invitation link of `user` with `nonce`, sent at `now`. The letter puts
+/// the portal's address in front when the outbox sends it, so the HTTP function needs no
+/// address of its own (in AWS it could not know the API's without a circular reference).
 fn link(state: &AppState, user: &UserId, nonce: &str, now: DateTime<Utc>) -> String {
     let token = sign::sign(
         &state.settings.signing_key,
@@ -82,10 +84,7 @@ fn link(state: &AppState, user: &UserId, nonce: &str, now: DateTime<Utc>) -> Str
         &format!("{user}.{nonce}"),
         now + Duration::days(INVITE_DAYS),
     );
-    format!(
-        "{}/invite/{token}",
-        state.settings.public_url.trim_end_matches('/')
-    )
+    format!("/invite/{token}")
 }
 
 /// Invites an accountant for `dealer`: the user (no password yet) and the e-mail with the
