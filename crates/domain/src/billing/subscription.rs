@@ -287,10 +287,12 @@ impl SubscriptionDraft {
         }
         for (i, a) in modules.iter().enumerate() {
             for b in &modules[i + 1..] {
-                if let (Some(bundle), true) = (a.item.bundle(), a.item != b.item) {
-                    if b.item.bundle() == Some(bundle) && a.overlaps(b) {
-                        return Err(SubscriptionError::BundleExclusive(bundle));
-                    }
+                if let Some(bundle) = a.item.bundle()
+                    && a.item != b.item
+                    && b.item.bundle() == Some(bundle)
+                    && a.overlaps(b)
+                {
+                    return Err(SubscriptionError::BundleExclusive(bundle));
                 }
             }
         }
