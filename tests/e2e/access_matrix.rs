@@ -45,6 +45,66 @@ const ROLES: [(&str, Option<&str>); 10] = [
 /// 409 / 422 / 400 means the caller passed authentication, role and dealer and met the stale
 /// version or validation; 401 / 403 / 404 are the refusals the row proves.
 const MATRIX: &[(&str, &str)] = &[
+    // Billing documents: the dealer's and its accountant's, its account manager's, the
+    // admin's; only the admin marks payments and corrects.
+    (
+        "GET /api/documents",
+        "401 200 200 200 403 200 403 403 403 200",
+    ),
+    (
+        "GET /api/documents/{id}",
+        "401 200 404 200 403 200 403 403 403 200",
+    ),
+    (
+        "POST /api/documents/{id}/paid",
+        "401 403 404 403 403 403 403 403 403 409",
+    ),
+    (
+        "POST /api/documents/{id}/correct",
+        "401 403 404 403 403 403 403 403 403 409",
+    ),
+    (
+        "GET /documents",
+        "→login 200 200 200 403 200 403 403 403 200",
+    ),
+    (
+        "GET /documents/{id}/pdf",
+        "→login 200 404 200 403 200 403 403 403 200",
+    ),
+    // Billing (SPEC §3): the price list, the billing settings and requisites are the admin's;
+    // a subscription is read by its dealer and changed by its account manager and admins.
+    (
+        "GET /api/admin/price-list",
+        "401 403 403 403 403 403 403 403 403 200",
+    ),
+    (
+        "PUT /api/admin/price-list",
+        "401 403 403 403 403 403 403 403 403 409",
+    ),
+    (
+        "GET /api/admin/billing",
+        "401 403 403 403 403 403 403 403 403 200",
+    ),
+    (
+        "PUT /api/admin/billing",
+        "401 403 403 403 403 403 403 403 403 409",
+    ),
+    (
+        "GET /api/dealers/{id}/subscription",
+        "401 200 404 403 403 200 403 403 403 200",
+    ),
+    (
+        "PUT /api/dealers/{id}/subscription",
+        "401 403 404 403 403 409 403 403 403 409",
+    ),
+    (
+        "GET /api/dealers/{id}/requisites",
+        "401 403 403 403 403 403 403 403 403 200",
+    ),
+    (
+        "PUT /api/dealers/{id}/requisites",
+        "401 403 403 403 403 403 403 403 403 409",
+    ),
     (
         "GET /api/dashboard",
         "401 200 200 200 403 400 403 403 403 400",
@@ -680,6 +740,8 @@ struct Fixtures {
     survey_task: String,
     /// An accountant dealer 1 invited (revoked by the dealer's row).
     accountant: String,
+    /// Dealer 1's invoice of Q3 2026.
+    document: String,
 }
 
 impl Fixtures {
@@ -696,6 +758,7 @@ impl Fixtures {
                     "leads" => self.lead.clone(),
                     "customers" => self.customer.clone(),
                     "sites" => self.site.clone(),
+                    "documents" => self.document.clone(),
                     "notifications" => self.notification.clone(),
                     "survey-tasks" | "tasks" => self.survey_task.clone(),
                     "dealers" => "dealer-1".to_owned(),
@@ -837,6 +900,15 @@ async fn fixtures(server: &TestServer) -> Fixtures {
         )
         .await;
     assert_eq!(status, StatusCode::CREATED, "{invited}");
+    let report = dealerdesk_app::billing::jobs::bill(
+        &server.state,
+        dealerdesk_domain::Quarter::new(2026, 3).expect("a quarter"),
+        server.state.clock.now(),
+        &|_, _| {},
+    )
+    .await
+    .expect("the bill run");
+    assert_eq!(report.failed, 0, "{report:?}");
     Fixtures {
         quarter: quarter.clone(),
         survey_task: format!("{quarter}.dealer-1.v1"),
@@ -850,6 +922,7 @@ async fn fixtures(server: &TestServer) -> Fixtures {
         article,
         site,
         notification,
+        document: "dealer-1-2026q3-invoice".to_owned(),
     }
 }
 

@@ -26,7 +26,7 @@ use tower::ServiceExt as _;
 /// `main.rs` calls `routes::<group>`). The SAM template routes to it exactly the `/api/...`
 /// routes of that group, read from `crates/app/src/routes.rs` by [`template_routes_every_function`];
 /// everything else reaches the portal through `$default`.
-const HTTP_FUNCTIONS: [(&str, &str); 14] = [
+const HTTP_FUNCTIONS: [(&str, &str); 15] = [
     ("session", "session"),
     ("tickets-create", "tickets_create"),
     ("tickets-read", "tickets_read"),
@@ -40,12 +40,19 @@ const HTTP_FUNCTIONS: [(&str, &str); 14] = [
     ("lead-webhook", "lead_webhook"),
     ("survey-callback", "survey_callback"),
     ("dashboard", "dashboard"),
+    ("documents", "documents"),
     ("portal", "portal"),
 ];
 
 /// The scheduled job functions: binary, `Job` code and the template's schedule expression.
-const JOB_FUNCTIONS: [(&str, &str, &str); 8] = [
+const JOB_FUNCTIONS: [(&str, &str, &str); 9] = [
     ("job-outbox", "outbox", "rate(1 minute)"),
+    // Hourly through the first day of each quarter (UTC): the quarter just ended is billed.
+    (
+        "job-quarterly-bills",
+        "quarterly_bills",
+        "cron(0 * 1 1,4,7,10 ? *)",
+    ),
     ("job-sla-watch", "sla_watch", "rate(5 minutes)"),
     ("job-auto-accept", "auto_accept", "rate(15 minutes)"),
     // Hourly from 09:00 to 18:00 MSK: reminders go out in working hours.
@@ -2504,21 +2511,24 @@ fn template_routes_every_function() {
                 "{bin}: `{line}` missing from template.yaml (routes::{group} serves it)"
             );
         }
-        // S3 only where it is used: attached files, the suggestions' published index (a
+        // S3 only where it is used: attached files, billing documents' PDFs, the
+        // suggestions' published index (a
         // blob, `kb-suggest/…`, read by the suggestions and written by whoever publishes
         // articles), and the knowledge base's site bucket for the groups that publish it.
         let publishes_site = groups[group]
             .iter()
             .any(|r| r.contains("/api/kb/articles") || r.contains("/articles/{slug}/publish"));
         let uses_blobs = publishes_site
-            || groups[group]
-                .iter()
-                .any(|r| r.contains("/attachments") || r.contains("/api/kb/suggest"));
+            || groups[group].iter().any(|r| {
+                r.contains("/attachments")
+                    || r.contains("/api/kb/suggest")
+                    || r.contains("/api/documents/{id}")
+            });
         let s3 = template_actions(bin, "s3");
         assert_eq!(
             !s3.is_empty(),
             uses_blobs,
-            "{bin}: S3 access ({s3:?}) only for the functions that serve attached files, suggest or publish articles"
+            "{bin}: S3 access ({s3:?}) only for the functions that serve attached files or documents, suggest or publish articles"
         );
         assert_eq!(
             function.contains("DEALERDESK_SITE_BUCKET: !Ref SiteBucket"),
@@ -2567,10 +2577,19 @@ fn template_routes_every_function() {
             !function.contains("Type: HttpApi"),
             "{bin} is not reachable over HTTP"
         );
-        assert!(
-            template_actions(bin, "s3").is_empty(),
-            "{bin} has no files to touch"
-        );
+        // The bill run writes the documents' PDFs; no other job touches files.
+        if bin == "job-quarterly-bills" {
+            assert_eq!(
+                template_actions(bin, "s3").into_iter().collect::<Vec<_>>(),
+                ["s3:PutObject"],
+                "{bin} only writes PDFs"
+            );
+        } else {
+            assert!(
+                template_actions(bin, "s3").is_empty(),
+                "{bin} has no files to touch"
+            );
+        }
         assert!(
             !template_actions(bin, "dynamodb").contains("dynamodb:Scan"),
             "{bin} must not scan the table"

@@ -9,6 +9,7 @@ mod access_matrix;
 mod accountants;
 mod api_contract;
 mod audit;
+mod billing;
 mod blobs_s3;
 mod costs;
 mod dashboard;

@@ -148,7 +148,8 @@ impl Blobs {
     }
 }
 
-/// The file of `key` under `dir`. Keys are made by the platform (`tickets/<id>/<id>`), but
+/// The file of `key` under `dir`. Keys are made by the platform (`tickets/<id>/<id>`,
+/// `documents/<dealer>/<id>.pdf`), but
 /// the check is here anyway: nothing outside `dir` is ever touched.
 fn local_path(dir: &Path, key: &str) -> Result<PathBuf, AppError> {
     let safe = !key.is_empty()
@@ -158,7 +159,9 @@ fn local_path(dir: &Path, key: &str) -> Result<PathBuf, AppError> {
                 && part != ".."
                 && part
                     .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+                    // A dot for an extension (`documents/<dealer>/<id>.pdf`); `.` and `..`
+                    // themselves are refused above.
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
         });
     if !safe {
         return Err(AppError::Blob(format!("refused blob key {key:?}")));

@@ -3,6 +3,7 @@
 //! and keys are fixed so that any tester can rely on them (README lists them). [`history`] gives the
 //! network a few weeks of support work.
 
+pub mod billing;
 pub mod history;
 
 use crate::AppState;
@@ -189,6 +190,7 @@ pub async fn seed(state: &AppState, now: DateTime<Utc>) -> Result<SeedReport, Ap
             .await?;
     }
     seed_leads_network(state, &network, now).await?;
+    billing::seed(state, now).await?;
     crate::kb_suggest::seed(state, now).await?;
     let mut report = SeedReport::default();
     for (id, email, name, role, dealer) in DEMO_USERS {

@@ -22,6 +22,7 @@ pub async fn run(state: &AppState, job: Job, now: DateTime<Utc>) -> Result<JobRe
         Job::LeadEscalations => crate::lead::escalation::jobs::lead_escalations(state, now).await?,
         Job::LeadSurveys => crate::lead::survey::jobs::send_surveys(state, now).await?,
         Job::QuarterlySurvey => crate::dealer_survey::jobs::invite_dealers(state, now).await?,
+        Job::QuarterlyBills => crate::billing::jobs::quarterly_bills(state, now).await?,
         Job::Outbox => crate::outbox::jobs::deliver_outbox(state, now).await?,
     };
     tracing::info!(

@@ -11,6 +11,7 @@
 pub mod accountant;
 pub mod attachment;
 pub mod audit;
+pub mod billing;
 pub mod blobs;
 pub mod calendar;
 pub mod clock;
@@ -217,5 +218,6 @@ fn templates() -> minijinja::Environment<'static> {
         dashboard::views::add_templates,
         audit::views::add_templates,
         restore::views::add_templates,
+        billing::portal::add_templates,
     ])
 }

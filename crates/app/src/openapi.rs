@@ -6,8 +6,8 @@
 //! from the features' `routes.rs` and fails on a route the document does not have.
 
 use crate::{
-    accountant, attachment, audit, calendar, comment, cost, dashboard, dealer_survey, inbox, kb,
-    kb_suggest, lead, restore, session, settings, ticket, wish,
+    accountant, attachment, audit, billing, calendar, comment, cost, dashboard, dealer_survey,
+    inbox, kb, kb_suggest, lead, restore, session, settings, ticket, wish,
 };
 use axum::Json;
 use serde::Serialize;
@@ -114,6 +114,14 @@ pub struct FieldProblem {
         lead::escalation::api::get_overdue,
         lead::privacy::api::anonymise_customer,
         dashboard::api::api_dashboard,
+        billing::api::get_price_list,
+        billing::api::put_price_list,
+        billing::api::get_billing,
+        billing::api::put_billing,
+        billing::api::get_subscription,
+        billing::api::put_subscription,
+        billing::api::get_requisites,
+        billing::api::put_requisites,
         accountant::api::api_invite,
         accountant::api::api_list,
         accountant::api::api_revoke,
@@ -127,6 +135,10 @@ pub struct FieldProblem {
         restore::api::restore_lead,
         restore::api::delete_ticket,
         restore::api::restore_ticket,
+        billing::documents_api::list_documents,
+        billing::documents_api::get_document,
+        billing::documents_api::mark_paid,
+        billing::documents_api::correct,
     ),
     components(schemas(ErrorEnvelope, ErrorBody, FieldProblem))
 )]

@@ -4,9 +4,9 @@
 
 use crate::kernel::{self, templates};
 use crate::{
-    AppState, accountant, attachment, audit, calendar, comment, cost, dashboard, dealer_survey,
-    inbox, kb, kb_suggest, lead, openapi, outbox, restore, session, settings, telemetry, ticket,
-    wish,
+    AppState, accountant, attachment, audit, billing, calendar, comment, cost, dashboard,
+    dealer_survey, inbox, kb, kb_suggest, lead, openapi, outbox, restore, session, settings,
+    telemetry, ticket, wish,
 };
 use axum::Router;
 use axum::routing::get;
@@ -85,10 +85,13 @@ fn tickets_actions_routes() -> Router<AppState> {
 /// `POST /api/admin/sites/{id}/rotate`, `POST /api/admin/sites/{id}/revoke`,
 /// `POST /api/customers/{id}/anonymise`, `GET /api/audit`; the lead network's settings:
 /// `GET`/`PUT /api/dealers/{id}/hours`, `GET`/`PUT /api/leads/network`,
-/// `GET /api/leads/overdue`
+/// `GET /api/leads/overdue`; billing: `GET`/`PUT /api/admin/price-list`,
+/// `GET`/`PUT /api/admin/billing`, `GET`/`PUT /api/dealers/{id}/subscription`,
+/// `GET`/`PUT /api/dealers/{id}/requisites`
 pub fn admin_calendars(state: AppState) -> Router {
     finish(
         calendar::routes::api()
+            .merge(billing::routes::api())
             .merge(settings::routes::api())
             .merge(lead::intake::routes::admin())
             .merge(lead::privacy::routes::api())
@@ -96,6 +99,12 @@ pub fn admin_calendars(state: AppState) -> Router {
             .merge(audit::routes::api()),
         state,
     )
+}
+
+/// Billing documents: `GET /api/documents`, `GET /api/documents/{id}`,
+/// `POST /api/documents/{id}/paid`, `POST /api/documents/{id}/correct`
+pub fn documents(state: AppState) -> Router {
+    finish(billing::routes::documents(), state)
 }
 
 /// The lead webhook: `POST /api/leads` (websites, and dealers typing a lead in), its CORS
@@ -172,6 +181,7 @@ fn portal_routes() -> Router<AppState> {
         .merge(dashboard::routes::pages())
         .merge(audit::routes::pages())
         .merge(restore::routes::pages())
+        .merge(billing::routes::pages())
 }
 
 /// `GET`/`POST /api/kb/articles`, `GET`/`PUT /api/kb/articles/{slug}`,
@@ -200,6 +210,7 @@ pub fn all(state: AppState) -> Router {
         .merge(lead::escalation::routes())
         .merge(lead::survey::routes::routes())
         .merge(lead::privacy::routes::routes())
+        .merge(billing::routes())
         .merge(accountant::routes::routes())
         .merge(dealer_survey::routes())
         .merge(dashboard::routes())

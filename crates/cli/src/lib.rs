@@ -31,6 +31,8 @@ pub enum CliError {
     Clock(String),
     #[error("unknown job {0:?}; jobs: {1}")]
     UnknownJob(String, String),
+    #[error("a quarter is written 2026Q4 or 2026-Q4, not {0:?}")]
+    Quarter(String),
 }
 
 /// Where the data lives.
@@ -61,6 +63,9 @@ pub enum Command {
     Serve(ServeArgs),
     /// Run one scheduled job once, now or at a given instant.
     Job(JobArgs),
+    /// Issue a quarter's invoices and acts now, with a progress bar:
+    /// `dealerdesk bill --quarter 2026Q4`.
+    Bill(BillArgs),
     /// People: `dealerdesk user create`.
     #[command(subcommand)]
     User(UserCommand),
@@ -205,9 +210,22 @@ pub struct StoreArgs {
 #[derive(Debug, Parser)]
 pub struct JobArgs {
     /// The job: sla_watch, auto_accept, cost_reminders, cost_cutoff, lead_escalations,
-    /// lead_surveys, quarterly_survey, outbox.
+    /// lead_surveys, quarterly_survey, quarterly_bills, outbox.
     pub name: String,
     /// Run as if it were this RFC 3339 instant (default: now).
+    #[arg(long)]
+    pub at: Option<String>,
+    #[command(flatten)]
+    pub store: StoreArgs,
+}
+
+/// `dealerdesk bill --quarter <quarter>`
+#[derive(Debug, Parser)]
+pub struct BillArgs {
+    /// The quarter, `2026Q4` or `2026-Q4` (default: the one that ended last).
+    #[arg(long)]
+    pub quarter: Option<String>,
+    /// Issue as if it were this RFC 3339 instant (default: now).
     #[arg(long)]
     pub at: Option<String>,
     #[command(flatten)]
@@ -247,6 +265,7 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
     match cli.command {
         Command::Serve(args) => serve(args).await,
         Command::Job(args) => run_job(args).await,
+        Command::Bill(args) => run_bill(args).await,
         Command::User(UserCommand::Create {
             email,
             name,
@@ -755,6 +774,45 @@ pub async fn run_job(args: JobArgs) -> Result<(), CliError> {
     opened.close().await;
     let report = result?;
     println!("{}", serde_json::to_string(&report).unwrap_or_default());
+    Ok(())
+}
+
+/// `dealerdesk bill`: the quarter's documents for every dealer, a progress bar on standard
+/// error, the report (and how long it took) as JSON on standard output.
+pub async fn run_bill(args: BillArgs) -> Result<(), CliError> {
+    let clock = parse_clock(args.at.as_deref())?;
+    let quarter = match args.quarter.as_deref() {
+        Some(raw) => dealerdesk_app::billing::documents_api::parse_quarter(raw)
+            .ok_or_else(|| CliError::Quarter(raw.to_string()))?,
+        None => dealerdesk_app::billing::jobs::quarter_ended_before(clock.now()),
+    };
+    let opened = open(&args.store, clock.clone(), local_port()).await?;
+    let bar = indicatif::ProgressBar::new(0);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} дилеров, {elapsed}")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+            .progress_chars("=> "),
+    );
+    bar.set_message(format!("Счета и акты за {}", quarter.label()));
+    let started = std::time::Instant::now();
+    let progress = |done: usize, of: usize| {
+        bar.set_length(of as u64);
+        bar.set_position(done as u64);
+    };
+    let result =
+        dealerdesk_app::billing::jobs::bill(&opened.state, quarter, clock.now(), &progress).await;
+    bar.finish();
+    opened.close().await;
+    let report = result?;
+    println!(
+        "{}",
+        serde_json::json!({
+            "quarter": quarter.code(),
+            "issued": report.done,
+            "failed": report.failed,
+            "seconds": started.elapsed().as_secs_f64(),
+        })
+    );
     Ok(())
 }
 

@@ -50,6 +50,12 @@ impl Actor {
             (Area::Documents, Role::Specialist | Role::RegionalRep | Role::BrandAdmin) => {
                 Scope::Nothing
             }
+            (Area::Subscription, Role::Dealer) => own(),
+            (Area::Subscription, Role::AccountManager) => managed(),
+            (
+                Area::Subscription,
+                Role::Accountant | Role::Specialist | Role::RegionalRep | Role::BrandAdmin,
+            ) => Scope::Nothing,
             (Area::DealerHours, Role::AccountManager) => managed(),
             (
                 Area::DealerHours,

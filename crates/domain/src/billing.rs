@@ -12,7 +12,12 @@ use chrono::{DateTime, Utc};
 use rust_decimal::{Decimal, RoundingStrategy};
 use serde::{Deserialize, Serialize};
 
+pub mod bill;
 pub mod document;
+pub mod issued;
+pub mod price_list;
+pub mod requisites;
+pub mod subscription;
 pub mod words;
 
 /// The space [`format_rub`] puts between digit groups and before «₽»: a no-break space

@@ -16,6 +16,8 @@ pub enum Audience {
     User { user_id: UserId },
     /// Every `dealer` user of a dealer (not its accountants).
     DealerStaff { dealer_id: DealerId },
+    /// Every `dealer` and `accountant` user of a dealer: billing documents go to both.
+    DealerAndAccountants { dealer_id: DealerId },
     /// The account manager who looks after a dealer.
     AccountManagerOf { dealer_id: DealerId },
     /// Everyone with a role (e.g. the specialist team).

@@ -16,6 +16,11 @@ dealerdesk_domain::coded_enum! {
         Customer = "customer" / "Профиль клиента",
         LeadNetwork = "lead_network" / "Правила распределения",
         Site = "site" / "Сайт",
+        PriceList = "price_list" / "Прайс-лист",
+        Subscription = "subscription" / "Подписка",
+        BillingSettings = "billing_settings" / "Платёжные настройки",
+        Requisites = "requisites" / "Реквизиты",
+        Document = "document" / "Документ",
         SurveyAnswer = "survey_answer" / "Ответ на опрос",
         SurveyTask = "survey_task" / "Задача по опросу",
     }
@@ -29,6 +34,7 @@ impl Entity {
             Entity::Settings => "Настройки",
             Entity::Lead => "Заявку",
             Entity::Article => "Статью",
+            Entity::Subscription => "Подписку",
             Entity::SurveyTask => "Задачу по опросу",
             other => other.label(),
         }

@@ -54,6 +54,19 @@
 //! | survey follow-up task | `SURVEYTASK#<id>` | `TASK` | gsi2: `SURVEYTASKS` / `<created>#<id>` |
 //! | deleted ticket or lead | its own `pk` / `sk` | no index key of the live item; gsi2: `DELETED#TICKETS` or `DELETED#LEADS` / `<deleted>#<id>` |
 //! | audit entry | `AUDIT#<kind>:<id>` | `<at>#<version>` | gsi1: `AUDIT#ITEM#<kind>:<id>` / `<at>#<version>`; gsi2 (a person's change): `AUDIT#USER#<user>` / `<at>#<kind>:<id>#<version>`; gsi3: `AUDIT#MONTH#<yyyy-mm>` / `<at>#<kind>:<id>#<version>` |
+//! | price list head | `PRICELIST#<network>` | `HEAD` | — |
+//! | price list version | `PRICELIST#<network>` | `FROM#<yyyy-mm-dd>` | — |
+//! | billing settings | `SETTINGS#billing` | `BILLING` | — |
+//! | dealer subscription | `DEALER#<id>` | `SUBSCRIPTION` | — |
+//! | subscription change | `DEALER#<id>` | `SUBCHANGE#<at>#<version>` | — |
+//! | dealer requisites | `DEALER#<id>` | `REQUISITES` | — |
+//! | billing document | `DOC#<id>` | `DOC` | gsi1: `DEALER#<dealer>#DOCS` / `<date>#<id>`; gsi2: `DOCS` / `<date>#<id>` |
+//! | document number counter | `COUNTER#DOC#<yyyy>` | `COUNTER` | — |
+//!
+//! A billing document's id is deterministic (`<dealer>-<yyyy>q<n>-<kind>`), so the bill run
+//! claims it on the condition that it does not exist, together with the year's counter on the
+//! condition that it still holds the number read: a document gets exactly one number, and a
+//! number exactly one document, however often or however interrupted the run is.
 //!
 //! Users also carry index keys: gsi1 `USERS#DEALER#<dealer>` / `<email>` (a dealer's people)
 //! and gsi2 `USERS#ROLE#<role>` / `<email>` (everyone with a role), so a notice to "the
@@ -417,6 +430,65 @@ pub fn customer_key_pk(identity: &str) -> String {
 /// The partition key of a network's lead settings.
 pub fn lead_network_pk(network: &NetworkId) -> String {
     format!("LEADNET#{network}")
+}
+
+/// The sort key of a price list's head item (its version: how many versions were added).
+pub const PRICE_LIST_HEAD_SK: &str = "HEAD";
+/// The prefix of a price list version's sort key.
+pub const PRICE_LIST_VERSION_SK_PREFIX: &str = "FROM#";
+/// The partition of the platform's billing settings.
+pub const BILLING_SETTINGS_PK: &str = "SETTINGS#billing";
+/// The sort key of the billing settings item.
+pub const BILLING_SETTINGS_SK: &str = "BILLING";
+/// The sort key of a dealer's subscription (in the dealer's partition).
+pub const SUBSCRIPTION_SK: &str = "SUBSCRIPTION";
+/// The prefix of a subscription change's sort key.
+pub const SUBSCRIPTION_CHANGE_SK_PREFIX: &str = "SUBCHANGE#";
+/// The sort key of a dealer's requisites (in the dealer's partition).
+pub const DEALER_REQUISITES_SK: &str = "REQUISITES";
+
+/// The sort key of a billing document.
+pub const DOCUMENT_SK: &str = "DOC";
+/// The `gsi2pk` of every billing document.
+pub const ALL_DOCUMENTS_GSI2PK: &str = "DOCS";
+
+/// The partition of a billing document.
+pub fn document_pk(id: &str) -> String {
+    format!("DOC#{id}")
+}
+
+/// The `gsi1pk` of a dealer's billing documents.
+pub fn dealer_documents_gsi1pk(dealer: &DealerId) -> String {
+    format!("DEALER#{dealer}#DOCS")
+}
+
+/// A billing document's listing key: by date, then id.
+pub fn document_listing_sk(date: chrono::NaiveDate, id: &str) -> String {
+    format!("{}#{id}", date.format("%Y-%m-%d"))
+}
+
+/// The partition of a year's document number counter.
+pub fn document_counter_pk(year: i32) -> String {
+    format!("COUNTER#DOC#{year:04}")
+}
+
+/// The partition of a network's price list: its head and every version, so the whole
+/// price list is one Query.
+pub fn price_list_pk(network: &NetworkId) -> String {
+    format!("PRICELIST#{network}")
+}
+
+/// The sort key of the price version taking effect on `from`: ISO dates sort by time.
+pub fn price_list_version_sk(from: chrono::NaiveDate) -> String {
+    format!("{PRICE_LIST_VERSION_SK_PREFIX}{}", from.format("%Y-%m-%d"))
+}
+
+/// The sort key of a subscription change: by time, then the version it produced.
+pub fn subscription_change_sk(at: DateTime<Utc>, version: u64) -> String {
+    format!(
+        "{SUBSCRIPTION_CHANGE_SK_PREFIX}{}#{version:020}",
+        instant(at)
+    )
 }
 
 /// The `sk` of a knowledge-base article (its versions are `EVENT#…` in the same partition).

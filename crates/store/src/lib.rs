@@ -25,6 +25,7 @@ use std::future::Future;
 
 mod accountant;
 mod audit;
+mod billing;
 mod calendar;
 mod client;
 mod comment;
@@ -54,6 +55,7 @@ mod wish;
 
 pub use accountant::AccountantRepo;
 pub use audit::{AuditRepo, AuditStamp};
+pub use billing::{BillingRepo, DealerRequisites, DocumentRepo};
 pub use client::{MAX_PAGE_LIMIT, Store, StoreConfig};
 pub use comment::{TicketNotes, TicketNotesRepo};
 pub use cost::{CompletedWork, CostRepo, Ledger, LedgerWrite};

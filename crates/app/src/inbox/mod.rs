@@ -86,6 +86,8 @@ pub fn link(notice: &Notice) -> String {
         }
     } else if cost {
         "/tickets?state=done".to_string()
+    } else if notice.template.starts_with("document") {
+        "/documents".to_string()
     } else {
         "/notifications".to_string()
     }

@@ -108,6 +108,7 @@ impl PortalCaller {
             reads_tickets => actor.reads_tickets(),
             is_admin => role == Role::Admin,
             reads_wishes => actor.scope(Area::Wishes).is_open(),
+            reads_documents => actor.scope(Area::Documents).is_open(),
             writes_kb => dealerdesk_domain::kb::may_edit_articles(role),
             reads_leads => actor.reads_leads(),
             unread => self.unread,

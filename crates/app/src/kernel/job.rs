@@ -24,6 +24,8 @@ pub enum Job {
     LeadSurveys,
     /// Invite every dealer to the quarterly survey at the quarter's start (SPEC §2.9).
     QuarterlySurvey,
+    /// Issue the invoices and acts of the quarter just ended (SPEC §3).
+    QuarterlyBills,
     /// Deliver pending notices from the outbox.
     Outbox,
 }
@@ -31,7 +33,7 @@ pub enum Job {
 impl Job {
     /// Every job, in the order the scheduler runs them (notices last, so that what the
     /// other jobs enqueue goes out in the same tick).
-    pub const ALL: [Job; 8] = [
+    pub const ALL: [Job; 9] = [
         Job::SlaWatch,
         Job::AutoAccept,
         Job::CostReminders,
@@ -39,6 +41,7 @@ impl Job {
         Job::LeadEscalations,
         Job::LeadSurveys,
         Job::QuarterlySurvey,
+        Job::QuarterlyBills,
         Job::Outbox,
     ];
 
@@ -52,6 +55,7 @@ impl Job {
             Job::LeadEscalations => "lead_escalations",
             Job::LeadSurveys => "lead_surveys",
             Job::QuarterlySurvey => "quarterly_survey",
+            Job::QuarterlyBills => "quarterly_bills",
             Job::Outbox => "outbox",
         }
     }

@@ -39,6 +39,12 @@ async fn recipients(state: &AppState, audience: &Audience) -> Result<Recipients,
             .into_iter()
             .filter(|u| u.role == Role::Dealer)
             .collect(),
+        Audience::DealerAndAccountants { dealer_id } => store
+            .users_of_dealer(dealer_id)
+            .await?
+            .into_iter()
+            .filter(|u| matches!(u.role, Role::Dealer | Role::Accountant))
+            .collect(),
         Audience::AccountManagerOf { dealer_id } => {
             match store
                 .dealer(dealer_id)

@@ -50,6 +50,12 @@ pub const EMAIL_KINDS: &[(&str, &str, &str, &str)] = &[
         include_str!("../../templates/email/cost_step.html"),
     ),
     (
+        "document_issued",
+        include_str!("../../templates/email/document_issued.subject"),
+        include_str!("../../templates/email/document_issued.txt"),
+        include_str!("../../templates/email/document_issued.html"),
+    ),
+    (
         "cost_reminder",
         include_str!("../../templates/email/cost_reminder.subject"),
         include_str!("../../templates/email/cost_reminder.txt"),

@@ -19,6 +19,9 @@ pub enum Area {
     /// A dealer's working hours for leads (SPEC §4.4): edited by admins and by the account
     /// manager of the dealer.
     DealerHours,
+    /// A dealer's subscription (SPEC §3): the dealer reads its own, its account manager
+    /// and admins read and change it.
+    Subscription,
     /// The network's lead routing rules and representatives' assignments (SPEC §4.2):
     /// edited by the brand head office.
     LeadNetwork,

@@ -197,7 +197,7 @@ pub struct NetworkRules {
 
 /// The network the head office edits: the one named, else the only one there is (a
 /// deployment serving several networks needs the name).
-async fn network_of(
+pub(crate) async fn network_of(
     state: &AppState,
     named: Option<&str>,
 ) -> Result<(NetworkId, Vec<DealerRecord>), AppError> {

@@ -1,0 +1,12 @@
+//! Lambda `documents`: GET /api/documents, GET /api/documents/{id} (the PDF),
+//! POST /api/documents/{id}/paid, POST /api/documents/{id}/correct.
+//!
+//! A thin edge: the behaviour lives in `dealerdesk-app`, the Lambda wiring in `api_main.rs`.
+
+#[path = "../api_main.rs"]
+mod api_main;
+
+#[tokio::main]
+async fn main() -> Result<(), lambda_http::Error> {
+    api_main::lambda_main(dealerdesk_app::routes::documents).await
+}
