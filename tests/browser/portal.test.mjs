@@ -351,11 +351,11 @@ test('portal in Chromium: dealer files tickets, specialist takes and costs one, 
     ]);
     await dealerPage.getByRole('heading', { name: 'Мои обращения' }).waitFor();
     await dealerPage.getByText('Обращений нет.').waitFor();
-    // The dealer's menu: tickets, wishes and the new-ticket button; no admin calendar.
+    // The dealer's menu: tickets, wishes, leads, documents, the knowledge base and the new-ticket button; no admin calendar.
     const nav = dealerPage.locator('header nav');
     assert.deepEqual(
       (await nav.getByRole('link').allInnerTexts()).map((s) => s.trim()),
-      ['Обращения', 'Пожелания', 'Заявки', 'База знаний', 'Новое обращение'],
+      ['Обращения', 'Пожелания', 'Заявки', 'Документы', 'База знаний', 'Новое обращение'],
     );
     await shot(dealerPage, '02-dealer-tickets');
     await mobileShot(dealer, `${server.base}/tickets`, '02-dealer-tickets-mobile');
@@ -505,6 +505,25 @@ test('portal in Chromium: dealer files tickets, specialist takes and costs one, 
     await shot(page, '10-dev-mail');
     await mobileShot(admin, `${server.base}/dev/mail`, '10-dev-mail-mobile');
     await admin.close();
+  });
+
+  await t.test('the bill run issues the quarter\'s invoice and act; the dealer downloads them on «Документы»', async () => {
+    await stopServer(server);
+    const job = await run(BIN, ['job', 'quarterly_bills', '--data-dir', dataDir, '--at', OUTBOX_AT], childEnv({}));
+    assert.equal(job.code, 0, `dealerdesk job quarterly_bills failed (${job.code}):\n${job.out}\n${job.err}`);
+    server = await startServer(OUTBOX_AT);
+    const page = await dealer.newPage();
+    await page.goto(`${server.base}/documents`);
+    await page.getByRole('heading', { name: 'Документы' }).waitFor();
+    const downloads = page.getByRole('link', { name: 'Скачать PDF' });
+    assert.equal(await downloads.count(), 2, 'the invoice and the act of IV квартал 2025');
+    assert.equal(await page.locator('script').count(), 0, 'no script on the documents page');
+    compareWithBaseline(await shot(page, '02c-documents'), '02c-documents');
+    compareWithBaseline(await mobileShot(dealer, `${server.base}/documents`, '02c-documents-mobile'), '02c-documents-mobile');
+    const pdf = await page.request.get(`${server.base}${await downloads.first().getAttribute('href')}`);
+    assert.equal(pdf.status(), 200);
+    assert.equal(pdf.headers()['content-type'], 'application/pdf');
+    await page.close();
   });
 
   await t.test('«Примерная стоимость» keeps the form; a paid ticket is filed through «Отправить обращение»', async () => {
@@ -726,6 +745,7 @@ test('portal in Chromium: dealer files tickets, specialist takes and costs one, 
         'Обращения',
         'Пожелания',
         'Заявки',
+        'Документы',
         'База знаний',
         'Просроченные заявки',
         'Правила распределения',

@@ -91,7 +91,44 @@ async fn the_dealer_sees_the_quarters_costs_open_tickets_wishes_and_the_survey_b
     assert_eq!(d["costs"]["pending"]["amount_text"], "590\u{a0}₽");
     assert_eq!(d["costs"]["deadline"], "2030-12-26");
     assert_eq!(d["costs"]["deadline_text"], "до 26.12 включительно");
-    assert!(d["package"].is_null(), "no package: {d}");
+    // The demo subscription has the 30-hour package: 20 confirmed and 10 pending minutes
+    // draw on it, the disputed 10 wait.
+    assert_eq!(d["package"]["package"], "hours_30", "{d}");
+    assert_eq!(d["package"]["used_minutes"], 30);
+    assert_eq!(d["package"]["left_minutes"], 30 * 60 - 30);
+    // The quarter's subscription as the invoice will have it: its lines add up to the sum.
+    let sub = &d["subscription"];
+    let lines = sub["lines"].as_array().expect("subscription lines");
+    assert!(
+        lines[0]["title"].as_str().unwrap().starts_with("ЦСО"),
+        "{sub}"
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|l| l["title"].as_str().unwrap().contains("30 часов")),
+        "the package is a line: {sub}"
+    );
+    let sum: rust_decimal::Decimal = lines
+        .iter()
+        .map(|l| {
+            l["amount"]
+                .as_str()
+                .unwrap()
+                .parse::<rust_decimal::Decimal>()
+                .unwrap()
+        })
+        .sum();
+    assert_eq!(
+        sub["total"]
+            .as_str()
+            .unwrap()
+            .parse::<rust_decimal::Decimal>()
+            .unwrap(),
+        sum
+    );
+    assert!(!sub["modules"].as_array().unwrap().is_empty(), "{sub}");
+    assert_eq!(d["documents"], json!([]), "nothing billed in 2030 yet");
     let tickets = d["open_tickets"].as_array().unwrap();
     assert_eq!(tickets.len(), 1);
     assert_eq!(tickets[0]["id"], open["id"]);
@@ -117,6 +154,7 @@ async fn the_dealer_sees_the_quarters_costs_open_tickets_wishes_and_the_survey_b
     let (status, page) = browser::get(&b, &format!("{}/", server.base)).await;
     assert_eq!(status, StatusCode::OK);
     assert!(page.contains("Личный кабинет"), "{page}");
+    assert!(page.contains("Абонентская плата за квартал"), "{page}");
     assert!(page.contains("1\u{a0}170\u{a0}₽"), "{page}");
     assert!(page.contains("реакция до"), "{page}");
     assert!(page.contains("Выгрузка в Excel"));
@@ -188,4 +226,50 @@ async fn staff_open_a_dealers_dashboard_by_name_within_their_scope() {
         .send("GET", "/api/dashboard?dealer=dealer-1", None)
         .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn after_the_bill_run_the_dashboard_lists_the_quarters_invoice_and_act_to_download() {
+    // 1 January 2027, 03:00 Moscow time: Q4 2026 has just ended and is billed.
+    let server = TestServer::start_at(Utc.with_ymd_and_hms(2027, 1, 1, 0, 0, 0).unwrap()).await;
+    dealerdesk_app::jobs::run(
+        &server.state,
+        dealerdesk_app::jobs::Job::QuarterlyBills,
+        server.state.clock.now(),
+    )
+    .await
+    .expect("the bill run");
+    let dealer = server.login("dealer1@demo.local").await;
+    let d = ok(&dealer, "GET", "/api/dashboard", None).await;
+    let docs = d["documents"].as_array().expect("documents");
+    let kinds: Vec<&str> = docs.iter().map(|x| x["kind"].as_str().unwrap()).collect();
+    assert!(kinds.contains(&"invoice") && kinds.contains(&"act"), "{d}");
+    assert!(
+        docs.iter()
+            .all(|x| x["dealer_id"] == "dealer-1" && x["quarter"] == "2026-Q4")
+    );
+    // The link downloads the PDF for the dealer; another dealer's dashboard lists its own.
+    let b = browser::log_in(&server, "dealer1@demo.local").await;
+    let (status, page) = browser::get(&b, &format!("{}/", server.base)).await;
+    assert_eq!(status, StatusCode::OK);
+    let invoice = docs.iter().find(|x| x["kind"] == "invoice").unwrap();
+    let link = format!("/documents/{}/pdf", invoice["id"].as_str().unwrap());
+    assert!(page.contains(&link), "{page}");
+    let pdf = b
+        .get(format!("{}{link}", server.base))
+        .send()
+        .await
+        .expect("the PDF");
+    assert_eq!(pdf.status(), StatusCode::OK);
+    assert!(pdf.bytes().await.unwrap().starts_with(b"%PDF-"));
+    let other = server.login("dealer2@demo.local").await;
+    let d2 = ok(&other, "GET", "/api/dashboard", None).await;
+    assert!(
+        d2["documents"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|x| x["dealer_id"] == "dealer-2"),
+        "{d2}"
+    );
 }

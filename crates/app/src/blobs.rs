@@ -154,13 +154,12 @@ impl Blobs {
 fn local_path(dir: &Path, key: &str) -> Result<PathBuf, AppError> {
     let safe = !key.is_empty()
         && key.split('/').all(|part| {
+            // A dot for an extension (`documents/<dealer>/<id>.pdf`), never first: no `.`,
+            // `..` or hidden file.
             !part.is_empty()
-                && part != "."
-                && part != ".."
+                && !part.starts_with('.')
                 && part
                     .chars()
-                    // A dot for an extension (`documents/<dealer>/<id>.pdf`); `.` and `..`
-                    // themselves are refused above.
                     .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
         });
     if !safe {

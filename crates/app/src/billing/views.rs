@@ -405,6 +405,8 @@ pub struct DocumentView {
     pub number: String,
     #[schema(value_type = String)]
     pub date: NaiveDate,
+    /// «31.12.2026».
+    pub date_text: String,
     /// `2026-Q4`.
     pub quarter: String,
     /// «IV квартал 2026 г.».
@@ -423,6 +425,8 @@ pub struct DocumentView {
     /// An invoice's due date.
     #[schema(value_type = Option<String>)]
     pub due: Option<NaiveDate>,
+    /// «15.01.2027».
+    pub due_text: Option<String>,
     /// An unpaid invoice past its due date.
     pub overdue: bool,
     /// For a corrective document: the number of the one it corrects.
@@ -454,6 +458,7 @@ impl DocumentView {
             kind_label: dealerdesk_domain::billing::issued::kind_label(d.kind()),
             number: d.document.number.clone(),
             date: d.document.date,
+            date_text: d.document.date.format("%d.%m.%Y").to_string(),
             quarter: d.quarter.code(),
             quarter_label: d.quarter.label(),
             total: totals.total.normalize(),
@@ -462,6 +467,7 @@ impl DocumentView {
             status: d.status.code(),
             status_label: d.status.label(),
             due: d.document.due,
+            due_text: d.document.due.map(|due| due.format("%d.%m.%Y").to_string()),
             overdue: d.is_overdue(today),
             corrects: d.document.corrects.as_ref().map(|r| r.number.clone()),
             corrected_by: d.corrected_by.clone(),

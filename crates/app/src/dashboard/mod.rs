@@ -19,17 +19,24 @@ use crate::AppState;
 use crate::kernel::error::AppError;
 use crate::kernel::visibility::ensure_visible;
 use chrono::{DateTime, Utc};
+use dealerdesk_domain::billing::bill::bill_quarter;
+use dealerdesk_domain::billing::document::DocumentLine;
+use dealerdesk_domain::billing::issued::IssuedDocument;
+use dealerdesk_domain::billing::subscription::Subscription;
 use dealerdesk_domain::dashboard::{PackageUse, QuarterCosts, open_by_due, quarter_costs};
 use dealerdesk_domain::kernel::Area;
-use dealerdesk_domain::{
-    Actor, DealerId, Quarter, SupportPackage, Ticket, Wish, billing_quarter, platform_date,
+use dealerdesk_domain::{Actor, DealerId, Quarter, Ticket, Wish, billing_quarter, platform_date};
+use dealerdesk_store::{
+    BillingRepo, DealerRecord, DirectoryRepo, DocumentRepo, PageRequest, TicketRepo, WishRepo,
 };
-use dealerdesk_store::{DealerRecord, DirectoryRepo, PageRequest, TicketRepo, WishRepo};
+use rust_decimal::Decimal;
 
 /// Open tickets the dashboard lists at most (the ticket list has them all).
 pub const OPEN_TICKETS_SHOWN: usize = 10;
 /// Wishes the dashboard lists at most.
 pub const WISHES_SHOWN: u32 = 5;
+/// Documents the dashboard lists at most (the documents' page has them all).
+pub const DOCUMENTS_SHOWN: u32 = 6;
 /// Pages of a dealer's tickets read at most (100 each): the quarter's costs come from them.
 const TICKET_PAGES: usize = 50;
 
@@ -39,9 +46,15 @@ pub struct Dashboard {
     pub dealer: DealerRecord,
     /// The quarter whose bill the costs so far go into.
     pub quarter: Quarter,
+    /// The platform's date when it was read (an invoice past its due date is overdue).
+    pub today: chrono::NaiveDate,
     pub costs: QuarterCosts,
     /// The dealer's hour package and how much of it is used; `None` without one.
     pub package: Option<PackageUse>,
+    /// The quarter's subscription as its bill will have it; `None` without a subscription.
+    pub subscription: Option<SubscriptionSum>,
+    /// The latest invoices and acts, newest first.
+    pub documents: Vec<IssuedDocument>,
     /// Soonest reaction due first; `None` when the reader does not see tickets.
     pub open_tickets: Option<Vec<Ticket>>,
     /// How many tickets are open in all.
@@ -102,14 +115,35 @@ async fn dealer_tickets(state: &AppState, dealer: &DealerId) -> Result<Vec<Ticke
     Ok(tickets)
 }
 
-/// The dealer's hour package this quarter. The subscriptions (billing) hold it; until a
-/// dealer has one, there is none.
-async fn package_of(
-    _state: &AppState,
-    _dealer: &DealerId,
-    _quarter: Quarter,
-) -> Result<Option<SupportPackage>, AppError> {
-    Ok(None)
+/// The quarter's subscription: the lines its bill will have before any ticket work (ЦСО
+/// and modules pro rata by days, connection fees of the quarter, the package), their sum at
+/// the prices of the quarter, and the modules working today.
+#[derive(Clone, Debug)]
+pub struct SubscriptionSum {
+    pub lines: Vec<DocumentLine>,
+    pub total: Decimal,
+    pub modules: Vec<&'static str>,
+}
+
+/// The subscription's sum for `quarter` — the same [`bill_quarter`] the bill run uses,
+/// without the work, so the dashboard and the invoice cannot disagree.
+async fn subscription_sum(
+    state: &AppState,
+    dealer: &DealerRecord,
+    subscription: &Subscription,
+    quarter: Quarter,
+    today: chrono::NaiveDate,
+) -> Result<SubscriptionSum, AppError> {
+    let prices = state.store.price_lists(&dealer.network_id).await?;
+    let bill = bill_quarter(quarter, subscription, &prices, &[]);
+    Ok(SubscriptionSum {
+        total: bill.lines.iter().map(|l| l.amount).sum(),
+        lines: bill.lines,
+        modules: subscription
+            .modules_on(today)
+            .map(|m| m.item.label())
+            .collect(),
+    })
 }
 
 /// The dashboard of the dealer `actor` opens (see [`dealer_of`]) at `now`.
@@ -123,9 +157,24 @@ pub async fn dashboard(
     let quarter = billing_quarter(platform_date(now));
     let tickets = dealer_tickets(state, &dealer.id).await?;
     let costs = quarter_costs(&tickets, quarter);
-    let package = package_of(state, &dealer.id, quarter)
-        .await?
+    let stored = state.store.subscription(&dealer.id).await?;
+    let package = stored
+        .as_ref()
+        .and_then(|s| s.package)
         .map(|p| PackageUse::of(p, costs.drawing_minutes()));
+    let subscription = match &stored {
+        Some(s) => Some(subscription_sum(state, &dealer, s, quarter, platform_date(now)).await?),
+        None => None,
+    };
+    let latest = PageRequest {
+        limit: DOCUMENTS_SHOWN,
+        cursor: None,
+    };
+    let documents = state
+        .store
+        .dealer_documents(&dealer.id, None, &latest)
+        .await?
+        .items;
     let open = open_by_due(&tickets);
     let open_count = open.len();
     let sees_tickets = actor.scope(Area::Tickets).is_open();
@@ -148,8 +197,11 @@ pub async fn dashboard(
     Ok(Dashboard {
         dealer,
         quarter,
+        today: platform_date(now),
         costs,
         package,
+        subscription,
+        documents,
         open_tickets,
         open_count,
         wishes,

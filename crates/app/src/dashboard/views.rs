@@ -1,6 +1,7 @@
 //! What the dashboard's API and page show.
 
-use crate::dashboard::Dashboard;
+use crate::billing::views::DocumentView;
+use crate::dashboard::{Dashboard, SubscriptionSum};
 use crate::kernel::time::{local, utc};
 use dealerdesk_domain::dashboard::{CostGroup, PackageUse};
 use dealerdesk_domain::{deadline_text, format_rub, minutes_text};
@@ -99,6 +100,48 @@ pub struct DashboardWishView {
     pub updated_at: String,
 }
 
+/// One line of the quarter's subscription.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct SubscriptionLineView {
+    /// «ЦСО + мобильная версия, IV квартал 2026 г.».
+    pub title: String,
+    /// ₽, a decimal string.
+    pub amount: String,
+    /// «29 300 ₽».
+    pub amount_text: String,
+}
+
+/// The quarter's subscription as its bill will have it, before ticket work.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct SubscriptionSumView {
+    /// ₽, a decimal string.
+    pub total: String,
+    /// «59 300 ₽».
+    pub total_text: String,
+    pub lines: Vec<SubscriptionLineView>,
+    /// The modules working today, by name.
+    pub modules: Vec<&'static str>,
+}
+
+impl SubscriptionSumView {
+    fn new(s: &SubscriptionSum) -> Self {
+        SubscriptionSumView {
+            total: s.total.normalize().to_string(),
+            total_text: format_rub(s.total),
+            lines: s
+                .lines
+                .iter()
+                .map(|l| SubscriptionLineView {
+                    title: l.title.clone(),
+                    amount: l.amount.normalize().to_string(),
+                    amount_text: format_rub(l.amount),
+                })
+                .collect(),
+            modules: s.modules.clone(),
+        }
+    }
+}
+
 /// The quarterly survey the dealer still owes.
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct SurveyBannerView {
@@ -119,6 +162,10 @@ pub struct DashboardView {
     pub costs: CostsView,
     /// `null` without an hour package.
     pub package: Option<PackageView>,
+    /// The quarter's subscription sum with its lines; `null` without a subscription.
+    pub subscription: Option<SubscriptionSumView>,
+    /// The latest invoices and acts, newest first (all of them on the documents' page).
+    pub documents: Vec<DocumentView>,
     /// `null` for a reader who does not see tickets (the accountant).
     pub open_tickets: Option<Vec<OpenTicketView>>,
     pub open_tickets_total: Option<usize>,
@@ -135,6 +182,7 @@ pub struct DashboardView {
 impl DashboardView {
     /// The view of `d`; `kb_url` is the knowledge base's address.
     pub fn new(d: &Dashboard, kb_url: &str) -> Self {
+        let names = std::collections::HashMap::from([(d.dealer.id.clone(), d.dealer.name.clone())]);
         DashboardView {
             dealer_id: d.dealer.id.to_string(),
             dealer_name: d.dealer.name.clone(),
@@ -149,6 +197,12 @@ impl DashboardView {
                 deadline_text: deadline_text(d.quarter),
             },
             package: d.package.as_ref().map(PackageView::new),
+            subscription: d.subscription.as_ref().map(SubscriptionSumView::new),
+            documents: d
+                .documents
+                .iter()
+                .map(|doc| DocumentView::new(doc, d.today, &names))
+                .collect(),
             open_tickets: d.open_tickets.as_ref().map(|tickets| {
                 tickets
                     .iter()
