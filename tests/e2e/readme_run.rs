@@ -115,7 +115,7 @@ async fn the_readme_run_command_starts_the_portal_from_a_clean_clone_and_a_deale
     let readme = std::fs::read_to_string(clone.join("README.md")).expect("README.md in the clone");
     let command = run_command(&readme);
 
-    let port = dealerdesk_e2e::server::free_port();
+    let port = dealerdesk_e2e::server::quiet_port();
     let data_dir = temp.path().join("data");
     let log = temp.path().join("run.log");
     let out = File::create(&log).expect("log file");

@@ -228,6 +228,18 @@ pub fn free_port() -> u16 {
         .expect("a free port")
 }
 
+/// A free loopback port below the kernel's ephemeral range (32768 and up on Linux), for a
+/// server that binds only after a long wait (the README's command compiles first): a port
+/// from [`free_port`] may meanwhile be handed to another test's engine or client, which
+/// never happens to ports outside that range.
+pub fn quiet_port() -> u16 {
+    let start = 20_000 + (std::process::id() % 10_000) as u16;
+    (start..32_000)
+        .chain(20_000..start)
+        .find(|p| std::net::TcpListener::bind(("127.0.0.1", *p)).is_ok())
+        .expect("a free port below the ephemeral range")
+}
+
 /// `dealerdesk serve` as a child process.
 pub struct ServeProcess {
     pub base: String,

@@ -156,7 +156,10 @@ pub async fn subscription(
 ) -> Result<DealerSubscription, AppError> {
     let record = visible_dealer(state, actor, dealer).await?;
     let subscription = state.store.subscription(dealer).await?;
-    let history = state.store.subscription_history(dealer).await?;
+    let mut history = state.store.subscription_history(dealer).await?;
+    // In the order the changes were made, which the versions say even when clocks disagree
+    // (a change stamped earlier than the one before it still came after it).
+    history.sort_by_key(|c| c.version);
     let prices = state.store.price_lists(&record.network_id).await?;
     Ok(DealerSubscription {
         dealer: record,
