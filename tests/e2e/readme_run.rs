@@ -181,7 +181,7 @@ async fn the_readme_run_command_starts_the_portal_from_a_clean_clone_and_a_deale
     let html = page.text().await.unwrap_or_default();
     assert_eq!(status, 200, "GET / answered {status}: {html}");
     assert!(
-        html.contains("Мои обращения"),
+        html.contains("Личный кабинет"),
         "dealer1's portal at {path}:\n{html}"
     );
 
