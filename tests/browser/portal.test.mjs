@@ -746,6 +746,9 @@ test('portal in Chromium: dealer files tickets, specialist takes and costs one, 
         'Пожелания',
         'Заявки',
         'Документы',
+        'Подписки',
+        'Опрос дилеров',
+        'Задачи по опросу',
         'База знаний',
         'Просроченные заявки',
         'Правила распределения',
@@ -781,6 +784,29 @@ test('portal in Chromium: dealer files tickets, specialist takes and costs one, 
     await page.getByRole('heading', { name: 'Часы работы' }).waitFor();
     await shot(page, '17-admin-calendars');
     await mobileShot(admin, `${server.base}/admin/calendars`, '17-admin-calendars-mobile');
+  });
+
+  await t.test('admin opens «Подписки»: a dealer\'s subscription, its form and its history', async () => {
+    const page = await admin.newPage();
+    await page.goto(`${server.base}/`);
+    await Promise.all([
+      page.waitForURL(`${server.base}/subscriptions`),
+      page.locator('header nav').getByRole('link', { name: 'Подписки', exact: true }).click(),
+    ]);
+    await Promise.all([
+      page.waitForURL(`${server.base}/dealers/dealer-1/subscription`),
+      page.getByRole('link', { name: 'Автоцентр Север', exact: true }).click(),
+    ]);
+    await page.getByRole('heading', { name: 'Изменить подписку' }).waitFor();
+    await page.getByRole('heading', { name: 'История изменений' }).waitFor();
+    assert.equal(await page.locator('script').count(), 0, 'no script on the subscription page');
+    assert.equal(await page.getByLabel('ЦСО подключена с').inputValue(), '2024-03-01');
+    compareWithBaseline(await shot(page, '18-subscription'), '18-subscription');
+    compareWithBaseline(
+      await mobileShot(admin, `${server.base}/dealers/dealer-1/subscription`, '18-subscription-mobile'),
+      '18-subscription-mobile',
+    );
+    await page.close();
   });
 
   await dealer?.close();

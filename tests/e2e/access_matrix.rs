@@ -71,6 +71,28 @@ const MATRIX: &[(&str, &str)] = &[
         "GET /documents/{id}/pdf",
         "→login 200 404 200 403 200 403 403 403 200",
     ),
+    (
+        "POST /documents/{id}/paid",
+        "→login 403 404 403 403 403 403 403 403 409",
+    ),
+    (
+        "POST /documents/{id}/correct",
+        "→login 403 404 403 403 403 403 403 403 409",
+    ),
+    // The subscription pages: the list and the form are the editors' (account manager,
+    // admin); the dealer reads its own page.
+    (
+        "GET /subscriptions",
+        "→login 403 403 403 403 200 403 403 403 200",
+    ),
+    (
+        "GET /dealers/{id}/subscription",
+        "→login 200 404 403 403 200 403 403 403 200",
+    ),
+    (
+        "POST /dealers/{id}/subscription",
+        "→login 403 404 403 403 409 403 403 403 409",
+    ),
     // Billing (SPEC §3): the price list, the billing settings and requisites are the admin's;
     // a subscription is read by its dealer and changed by its account manager and admins.
     (

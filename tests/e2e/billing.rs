@@ -3,6 +3,7 @@
 //! settings and the dealers' requisites — who may read and change each, through HTTP.
 
 use chrono::{TimeZone, Utc};
+use dealerdesk_e2e::browser;
 use dealerdesk_e2e::server::TestServer;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -169,6 +170,161 @@ async fn the_dealer_reads_its_subscription_and_its_account_manager_changes_it_wi
         .send("GET", "/api/dealers/dealer-3/subscription", None)
         .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+/// The entries of the audit log of `item` (`kind:id`), newest first, as the admin reads them.
+async fn audit_of(admin: &dealerdesk_e2e::server::Api, item: &str) -> Vec<Value> {
+    let (status, page) = admin
+        .send("GET", &format!("/api/audit?item={item}"), None)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{item}: {page}");
+    page["items"].as_array().expect("items").clone()
+}
+
+/// The change of `field` in an audit entry, as (old, new).
+fn field_change(entry: &Value, field: &str) -> (Value, Value) {
+    let change = entry["changes"]
+        .as_array()
+        .expect("changes")
+        .iter()
+        .find(|c| c["field"] == field)
+        .unwrap_or_else(|| panic!("no {field} in {entry}"));
+    (change["old"].clone(), change["new"].clone())
+}
+
+#[tokio::test]
+async fn the_audit_log_shows_who_changed_a_subscription_settings_requisites_and_prices_from_what_to_what()
+ {
+    let server = server().await;
+    let admin = server.login("admin@demo.local").await;
+    let manager = server.login("manager@demo.local").await;
+
+    // The account manager gives «Автоцентр Север» the 60-hour package.
+    let (_, sub) = manager
+        .send("GET", "/api/dealers/dealer-1/subscription", None)
+        .await;
+    let mut change = json!({
+        "cso_since": "2024-03-01",
+        "modules": sub["modules"].as_array().unwrap().iter()
+            .map(|m| json!({"item": m["item"], "connected_on": m["connected_on"]}))
+            .collect::<Vec<_>>(),
+        "package": "hours_60",
+        "contract": sub["contract"],
+        "version": sub["version"],
+    });
+    let (status, body) = manager
+        .send(
+            "PUT",
+            "/api/dealers/dealer-1/subscription",
+            Some(change.clone()),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let entries = audit_of(&admin, "subscription:dealer-1").await;
+    assert_eq!(
+        entries.len(),
+        2,
+        "the demo's first save and the change: {entries:#?}"
+    );
+    // (The test server's clock stands before the demo's seeding: find the change by who.)
+    let latest = entries
+        .iter()
+        .find(|e| e["by_name"] == "Дмитрий Клиентов")
+        .unwrap_or_else(|| panic!("the account manager's change: {entries:#?}"));
+    assert_eq!(latest["item_kind_label"], "Подписка дилера");
+    assert_eq!(
+        field_change(latest, "body.package"),
+        (json!("hours_30"), json!("hours_60"))
+    );
+    let package = latest["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["field"] == "body.package")
+        .unwrap();
+    assert_eq!(package["field_label"], "Пакет часов");
+    // A refused change (a stale version) leaves no entry.
+    change["package"] = json!("hours_15");
+    let (status, _) = manager
+        .send("PUT", "/api/dealers/dealer-1/subscription", Some(change))
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert_eq!(audit_of(&admin, "subscription:dealer-1").await.len(), 2);
+
+    // The admin's billing settings: from 22 % VAT to none.
+    let (_, settings) = admin.send("GET", "/api/admin/billing", None).await;
+    let (status, body) = admin
+        .send(
+            "PUT",
+            "/api/admin/billing",
+            Some(json!({
+                "seller": settings["seller"],
+                "vat_mode": "none",
+                "payment_days": "10",
+                "version": settings["version"],
+            })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let entries = audit_of(&admin, "billing_settings:platform").await;
+    assert_eq!(
+        entries.len(),
+        2,
+        "the demo's seller and the admin's VAT: {entries:#?}"
+    );
+    let by_admin = entries
+        .iter()
+        .find(|e| e["by_name"] == "Администратор платформы")
+        .unwrap_or_else(|| panic!("the admin's change: {entries:#?}"));
+    assert!(
+        by_admin["changes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["field"].as_str().unwrap().starts_with("body.vat")),
+        "{entries:#?}"
+    );
+
+    // A dealer's requisites and a price version added.
+    let (_, req) = admin
+        .send("GET", "/api/dealers/dealer-2/requisites", None)
+        .await;
+    let mut draft = req["requisites"].clone();
+    draft["legal_name"] = json!("ООО «Автоцентр Юг-Плюс»");
+    draft["version"] = req["version"].clone();
+    let (status, body) = admin
+        .send("PUT", "/api/dealers/dealer-2/requisites", Some(draft))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let entries = audit_of(&admin, "requisites:dealer-2").await;
+    let by_admin = entries
+        .iter()
+        .find(|e| e["by_name"] == "Администратор платформы")
+        .unwrap_or_else(|| panic!("the admin's change: {entries:#?}"));
+    assert_eq!(
+        field_change(by_admin, "body.legal_name"),
+        (
+            json!("ООО «Автоцентр Юг»"),
+            json!("ООО «Автоцентр Юг-Плюс»")
+        )
+    );
+    let (status, body) = admin
+        .send(
+            "PUT",
+            "/api/admin/price-list",
+            Some(json!({"effective_from": "2027-01-01", "items": [{"item": "cso", "quarterly": 31000}], "version": 0})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (_, list) = admin.send("GET", "/api/admin/price-list", None).await;
+    let network = list["network"].as_str().unwrap();
+    let entries = audit_of(&admin, &format!("price_list:{network}")).await;
+    assert_eq!(entries.len(), 1, "{entries:#?}");
+    assert_eq!(entries[0]["by_name"], "Администратор платформы");
+    assert_eq!(
+        field_change(&entries[0], "added.effective_from"),
+        (Value::Null, json!("2027-01-01"))
+    );
 }
 
 #[tokio::test]
@@ -340,7 +496,7 @@ fn find<'a>(docs: &'a [Value], dealer: &str, kind: &str) -> &'a Value {
 }
 
 /// The text `pdftotext -layout` reads from a PDF, runs of spaces made one.
-fn pdf_text(pdf: &[u8]) -> String {
+pub(crate) fn pdf_text(pdf: &[u8]) -> String {
     assert!(pdf.starts_with(b"%PDF-"), "not a PDF");
     let path = std::env::temp_dir().join(format!(
         "dealerdesk-billing-{}-{}.pdf",
@@ -607,6 +763,21 @@ async fn the_admin_marks_an_overdue_invoice_paid_and_corrects_a_document_with_a_
         )
         .await;
     assert_eq!(status, StatusCode::CONFLICT);
+    // The audit log: issued by the bill run, paid by the admin.
+    let entries = audit_of(&admin, &format!("document:{id}")).await;
+    assert_eq!(
+        entries[0]["by_name"], "Администратор платформы",
+        "{entries:#?}"
+    );
+    assert_eq!(
+        field_change(&entries[0], "status"),
+        (json!("issued"), json!("paid"))
+    );
+    assert_eq!(
+        entries[1]["by"],
+        Value::Null,
+        "the bill run issued it: {entries:#?}"
+    );
 
     // Nothing changed: nothing to correct.
     let act = find(&docs, "dealer-2", "act").clone();
@@ -663,6 +834,26 @@ async fn the_admin_marks_an_overdue_invoice_paid_and_corrects_a_document_with_a_
     assert_eq!(original["number"], act["number"]);
     assert_eq!(original["total"], act["total"]);
     assert_eq!(original["corrected_by"], corrective["id"]);
+    let entries = audit_of(&admin, &format!("document:{act_id}")).await;
+    assert_eq!(
+        entries[0]["by_name"], "Администратор платформы",
+        "{entries:#?}"
+    );
+    assert_eq!(
+        field_change(&entries[0], "corrected_by"),
+        (Value::Null, corrective["id"].clone())
+    );
+    let entries = audit_of(
+        &admin,
+        &format!("document:{}", corrective["id"].as_str().unwrap()),
+    )
+    .await;
+    assert_eq!(entries.len(), 2, "claimed and issued: {entries:#?}");
+    assert!(
+        entries
+            .iter()
+            .all(|e| e["by_name"] == "Администратор платформы")
+    );
     let (status, body) = admin
         .send(
             "POST",
@@ -672,4 +863,274 @@ async fn the_admin_marks_an_overdue_invoice_paid_and_corrects_a_document_with_a_
         .await;
     assert_eq!(status, StatusCode::CONFLICT, "{body}");
     assert_eq!(body["error"]["code"], "already_corrected");
+}
+
+// ---------------------------------------------------------------- the portal's forms
+
+/// The form fields of dealer 1's demo subscription with `changes` over them.
+fn north_form<'a>(
+    csrf: &'a str,
+    version: &'a str,
+    changes: &[(&'a str, &'a str)],
+) -> Vec<(&'a str, &'a str)> {
+    let mut form = vec![
+        ("csrf", csrf),
+        ("version", version),
+        ("cso_since", "2024-03-01"),
+        ("module.0.item", "stock_and_used"),
+        ("module.0.on", "2024-03-01"),
+        ("module.1.item", "calculator_both"),
+        ("module.1.on", "2024-06-01"),
+        ("module.2.item", "hosting"),
+        ("module.2.on", "2024-03-01"),
+        ("module.3.item", "ssl"),
+        ("module.3.on", "2024-03-01"),
+        ("module.4.item", "trade_in"),
+        ("module.4.on", "2025-02-01"),
+        ("package", "hours_30"),
+        ("in_russia", "1"),
+        ("contract", "Договор № 17 от 01.03.2024"),
+    ];
+    for &(name, value) in changes {
+        match form.iter_mut().find(|(n, _)| *n == name) {
+            Some(field) => field.1 = value,
+            None => form.push((name, value)),
+        }
+    }
+    form.retain(|(_, v)| !v.is_empty());
+    form
+}
+
+#[tokio::test]
+async fn the_account_manager_edits_a_subscription_in_the_portal_with_the_refusals_beside_the_form()
+{
+    let server = server().await;
+    let manager = browser::log_in(&server, "manager@demo.local").await;
+    let (status, list) = browser::get(&manager, &format!("{}/subscriptions", server.base)).await;
+    assert_eq!(status, StatusCode::OK, "{list}");
+    assert!(
+        list.contains("href=\"/dealers/dealer-1/subscription\""),
+        "{list}"
+    );
+    assert!(
+        !list.contains("Автоцентр Урал"),
+        "dealer 3 is not his: {list}"
+    );
+
+    let url = format!("{}/dealers/dealer-1/subscription", server.base);
+    let (status, page) = browser::get(&manager, &url).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(
+        page.contains("Изменить подписку") && page.contains("137\u{a0}800\u{a0}₽"),
+        "{page}"
+    );
+    let csrf = browser::hidden(&page, "csrf");
+    let version = browser::hidden(&page, "version");
+
+    // Each rule of the price list refuses in Russian beside the form, the values kept.
+    for (changes, reason) in [
+        (
+            vec![
+                ("module.5.item", "stock_or_used"),
+                ("module.5.on", "2026-11-01"),
+            ],
+            "подключается либо один модуль, либо оба вместе",
+        ),
+        (
+            vec![("in_russia", "")],
+            "Модуль «Trade-in» доступен только дилерам в России.",
+        ),
+        (
+            vec![
+                ("module.5.item", "online_payment"),
+                ("module.5.on", "2026-11-01"),
+            ],
+            // (The page escapes the slash.)
+            "Для модуля «Онлайн-оплата» нужен договор АВН&#x2f;АСП с дилером.",
+        ),
+    ] {
+        let (status, _, page) =
+            browser::post(&manager, &url, &north_form(&csrf, &version, &changes)).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{page}");
+        assert!(page.contains(reason), "{reason}: {page}");
+        assert!(page.contains("role=\"alert\""), "{page}");
+        assert!(
+            page.contains("value=\"Договор № 17 от 01.03.2024\""),
+            "the form keeps what was typed: {page}"
+        );
+    }
+    let (status, _, page) = browser::post(
+        &manager,
+        &url,
+        &north_form(&csrf, &version, &[("cso_since", "первое марта")]),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        page.contains("Дата подключения ЦСО — в формате ГГГГ-ММ-ДД."),
+        "{page}"
+    );
+
+    // A landing page from 16 November and the 60-hour package.
+    let (status, path, page) = browser::post(
+        &manager,
+        &url,
+        &north_form(
+            &csrf,
+            &version,
+            &[
+                ("module.5.item", "landing"),
+                ("module.5.on", "2026-11-16"),
+                ("package", "hours_60"),
+            ],
+        ),
+    )
+    .await;
+    assert_eq!(
+        (status, path.as_str()),
+        (StatusCode::OK, "/dealers/dealer-1/subscription"),
+        "{page}"
+    );
+    assert!(page.contains("Подписка сохранена."), "{page}");
+    assert!(page.contains("Дмитрий Клиентов"), "{page}");
+    assert!(
+        page.contains("Пакет часов: Пакет 30 часов → Пакет 60 часов"),
+        "{page}"
+    );
+    assert!(
+        page.contains("Модуль «Конструктор посадочных страниц»: подключён с 16.11.2026"),
+        "{page}"
+    );
+    // The form sent again with the version it showed before is stale.
+    let (status, _, page) = browser::post(&manager, &url, &north_form(&csrf, &version, &[])).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert!(page.contains("Подписку уже изменил"), "{page}");
+
+    // The dealer reads its own page without the form; another dealer's is a 404; a post is 403.
+    let dealer = browser::log_in(&server, "dealer1@demo.local").await;
+    let (status, page) = browser::get(&dealer, &url).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        page.contains("Пакет 60 часов") && !page.contains("Изменить подписку"),
+        "{page}"
+    );
+    let (status, _) = browser::get(
+        &dealer,
+        &format!("{}/dealers/dealer-2/subscription", server.base),
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let csrf = browser::hidden(&page, "csrf");
+    let (status, _, _) = browser::post(&dealer, &url, &north_form(&csrf, "2", &[])).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn the_admin_marks_an_overdue_invoice_paid_and_issues_a_corrective_act_in_the_portal() {
+    let server = TestServer::start_at(new_year()).await;
+    run_bills(&server).await;
+    server
+        .state
+        .clock
+        .set(Utc.with_ymd_and_hms(2027, 1, 20, 9, 0, 0).unwrap());
+    let api = server.login("admin@demo.local").await;
+    let docs = documents_of(&api, "?dealer=dealer-2").await;
+    let invoice = find(&docs, "dealer-2", "invoice").clone();
+    let act = find(&docs, "dealer-2", "act").clone();
+
+    let admin = browser::log_in(&server, "admin@demo.local").await;
+    let list = format!("{}/documents", server.base);
+    let (status, page) = browser::get(&admin, &list).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        page.contains("Просрочен"),
+        "overdue invoices are flagged: {page}"
+    );
+    assert!(page.contains("Отметить оплату") && page.contains("Выставить исправленный"));
+    let csrf = browser::hidden(&page, "csrf");
+    let paid = format!(
+        "{}/documents/{}/paid",
+        server.base,
+        invoice["id"].as_str().unwrap()
+    );
+    let version = invoice["version"].to_string();
+    let (status, path, page) =
+        browser::post(&admin, &paid, &[("csrf", &csrf), ("version", &version)]).await;
+    assert_eq!(
+        (status, path.as_str()),
+        (StatusCode::OK, "/documents"),
+        "{page}"
+    );
+    assert!(page.contains("Оплата счёта отмечена."), "{page}");
+    let now = documents_of(&api, "?dealer=dealer-2").await;
+    assert_eq!(find(&now, "dealer-2", "invoice")["status"], "paid");
+    // The same form again: the version it carried is stale, said on the list.
+    let (status, _, page) =
+        browser::post(&admin, &paid, &[("csrf", &csrf), ("version", &version)]).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert!(page.contains("role=\"alert\""), "{page}");
+
+    // SSL was switched off on 1 December: the corrective act, the original kept beside it.
+    let (_, sub) = api
+        .send("GET", "/api/dealers/dealer-2/subscription", None)
+        .await;
+    let (status, body) = api
+        .send(
+            "PUT",
+            "/api/dealers/dealer-2/subscription",
+            Some(json!({
+                "cso_since": "2025-01-15",
+                "modules": [
+                    {"item": "stock_or_used", "connected_on": "2025-01-15"},
+                    {"item": "calculator_one", "connected_on": "2025-01-15"},
+                    {"item": "ssl", "connected_on": "2025-01-15", "disconnected_on": "2026-12-01"},
+                ],
+                "package": "hours_15",
+                "contract": "Договор № 23 от 15.01.2025",
+                "version": sub["version"],
+            })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let correct = format!(
+        "{}/documents/{}/correct",
+        server.base,
+        act["id"].as_str().unwrap()
+    );
+    let (status, path, page) = browser::post(
+        &admin,
+        &correct,
+        &[("csrf", &csrf), ("version", &act["version"].to_string())],
+    )
+    .await;
+    assert_eq!(
+        (status, path.as_str()),
+        (StatusCode::OK, "/documents"),
+        "{page}"
+    );
+    assert!(page.contains("Исправленный документ выставлен"), "{page}");
+    let number = act["number"].as_str().unwrap();
+    assert!(page.contains(&format!("исправляет № {number}")), "{page}");
+    assert!(
+        page.contains("<small>исправлен</small>"),
+        "the original stays: {page}"
+    );
+
+    // The dealer sees both documents and none of the admin's buttons; the manager neither.
+    for email in ["dealer2@demo.local", "manager@demo.local"] {
+        let b = browser::log_in(&server, email).await;
+        let (status, page) = browser::get(&b, &list).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(
+            page.contains(&format!("исправляет № {number}")),
+            "{email}: {page}"
+        );
+        assert!(!page.contains("Отметить оплату") && !page.contains("Выставить исправленный"));
+    }
+    let dealer = browser::log_in(&server, "dealer2@demo.local").await;
+    let (_, page) = browser::get(&dealer, &list).await;
+    let csrf = browser::hidden(&page, "csrf");
+    let (status, _, _) =
+        browser::post(&dealer, &correct, &[("csrf", &csrf), ("version", "3")]).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
 }

@@ -119,7 +119,7 @@ async fn the_first_start_shows_a_lived_in_network_and_a_second_start_adds_nothin
     );
     assert_eq!(
         codes(&all, "dealer_id"),
-        set(&["dealer-1", "dealer-2", "dealer-3"])
+        set(&["dealer-1", "dealer-2", "dealer-3", "dealer-4"])
     );
     assert_eq!(codes(&all, "billing"), set(&["paid", "free"]));
     assert_eq!(codes(&all, "criticality"), set(&["low", "medium", "high"]));
@@ -127,13 +127,25 @@ async fn the_first_start_shows_a_lived_in_network_and_a_second_start_adds_nothin
         codes(&all, "cost_state"),
         set(&["none", "pending", "confirmed", "disputed"])
     );
-    // Costs are in the quarter the dealers are checking now.
+    // Costs are in the quarter the dealers are checking now, and in the one before, whose
+    // work every dealer confirmed: the bill of the quarter just ended charges it.
     let quarters: BTreeSet<&str> = all
         .iter()
         .filter(|t| t["cost_state"] != "none")
         .filter_map(|t| t["cost_quarter"].as_str())
         .collect();
-    assert_eq!(quarters.len(), 1, "{quarters:?}");
+    assert_eq!(quarters.len(), 2, "{quarters:?}");
+    let before = *quarters.first().unwrap();
+    let previous: Vec<&Value> = all.iter().filter(|t| t["cost_quarter"] == before).collect();
+    assert_eq!(previous.len(), 7);
+    assert!(previous.iter().all(|t| t["cost_state"] == "confirmed"));
+    assert_eq!(
+        codes(
+            &previous.into_iter().cloned().collect::<Vec<_>>(),
+            "dealer_id"
+        ),
+        set(&["dealer-1", "dealer-2", "dealer-3", "dealer-4"])
+    );
 
     // A disputed cost that the specialist answered: pending again, with the whole story.
     let answered = all
@@ -234,16 +246,16 @@ async fn the_first_start_shows_a_lived_in_network_and_a_second_start_adds_nothin
 async fn the_history_costs_fall_in_the_quarter_being_checked_whatever_the_clock() {
     // Monday after the Q4 deadline (the period began yesterday, a Sunday) and an ordinary
     // day of Q1.
-    for (clock, quarter, period_start) in [
+    for (clock, (quarter, period_start), (previous, previous_start)) in [
         (
             "2026-12-28T10:00:00+03:00",
-            "2027-Q1",
-            "2026-12-26T21:00:00Z",
+            ("2027-Q1", "2026-12-26T21:00:00Z"),
+            ("2026-Q4", "2026-09-26T21:00:00Z"),
         ),
         (
             "2026-03-02T10:00:00+03:00",
-            "2026-Q1",
-            "2025-12-26T21:00:00Z",
+            ("2026-Q1", "2025-12-26T21:00:00Z"),
+            ("2025-Q4", "2025-09-26T21:00:00Z"),
         ),
     ] {
         let data = tempfile::tempdir().expect("temp dir");
@@ -255,13 +267,27 @@ async fn the_history_costs_fall_in_the_quarter_being_checked_whatever_the_clock(
         let specialist = server.login("specialist@demo.local").await;
         let all = items(&specialist, "/api/tickets?limit=100").await;
         let costs: Vec<&Value> = all.iter().filter(|t| t["cost_state"] != "none").collect();
-        assert_eq!(costs.len(), 6, "{clock}");
+        assert_eq!(costs.len(), 13, "{clock}");
         let (start, period_start) = (at(clock), at(period_start));
-        for t in costs {
-            assert_eq!(t["cost_quarter"], quarter, "{clock}: {t}");
+        let previous_start = at(previous_start);
+        let (now, before): (Vec<&Value>, Vec<&Value>) = costs
+            .into_iter()
+            .partition(|t| t["cost_quarter"] == quarter);
+        assert_eq!(now.len(), 6, "{clock}");
+        for t in now {
             let completed = at(t["completed_at"].as_str().unwrap());
             assert!(
                 completed > period_start && completed < start,
+                "{clock}: completed {completed}"
+            );
+        }
+        // The quarter before's work: finished and confirmed inside that quarter's period.
+        for t in before {
+            assert_eq!(t["cost_quarter"], previous, "{clock}: {t}");
+            assert_eq!(t["cost_state"], "confirmed", "{clock}: {t}");
+            let completed = at(t["completed_at"].as_str().unwrap());
+            assert!(
+                completed > previous_start && completed < period_start,
                 "{clock}: completed {completed}"
             );
         }
@@ -274,6 +300,114 @@ async fn the_history_costs_fall_in_the_quarter_being_checked_whatever_the_clock(
         }
         server.stop().await;
     }
+}
+
+/// Runs `dealerdesk bill` on the stopped server's data dir; its report.
+fn bill(data_dir: &str, quarter: &str, at: &str) -> Value {
+    let out = std::process::Command::new(dealerdesk_e2e::server::built_binary("dealerdesk"))
+        .args([
+            "bill",
+            "--quarter",
+            quarter,
+            "--at",
+            at,
+            "--data-dir",
+            data_dir,
+        ])
+        .output()
+        .expect("dealerdesk bill");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("the report as JSON")
+}
+
+#[tokio::test]
+async fn on_first_start_the_dashboard_and_the_bill_of_the_quarter_just_ended_show_real_work() {
+    // A Thursday of December: Q3 2026 has been billed-for since its cut-off on 26 September.
+    let clock = "2026-12-03T10:00:00+03:00";
+    let data = tempfile::tempdir().expect("temp dir");
+    let data_arg = data.path().to_string_lossy().to_string();
+    let server = start(&data_arg, &[("DEALERDESK_CLOCK", clock)]).await;
+
+    // «Автоцентр Север»'s dashboard: confirmed costs of this quarter, its package in use.
+    let dealer = server.login("dealer1@demo.local").await;
+    let (status, d) = dealer.send("GET", "/api/dashboard", None).await;
+    assert_eq!(status, StatusCode::OK, "{d}");
+    assert_eq!(d["quarter"], "2026-Q4");
+    assert!(
+        d["costs"]["confirmed"]["tickets"].as_u64().unwrap() >= 1,
+        "{d}"
+    );
+    assert_ne!(d["costs"]["confirmed"]["amount"], "0", "{d}");
+    assert_eq!(d["package"]["package"], "hours_30", "{d}");
+    assert!(d["package"]["used_minutes"].as_u64().unwrap() > 0, "{d}");
+    assert_eq!(d["subscription"]["total"], "137800", "{d}");
+    server.stop().await;
+
+    let report = bill(&data_arg, "2026Q3", clock);
+    assert_eq!(
+        report["issued"], 8,
+        "an invoice and an act for each of four: {report}"
+    );
+    assert_eq!(report["failed"], 0, "{report}");
+
+    let server = start(&data_arg, &[("DEALERDESK_CLOCK", clock)]).await;
+    let admin = server.login("admin@demo.local").await;
+    let (status, list) = admin
+        .send("GET", "/api/documents?quarter=2026-Q3", None)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{list}");
+    let docs = list["items"].as_array().expect("items");
+    let invoice = |dealer: &str| {
+        docs.iter()
+            .find(|d| d["dealer_id"] == dealer && d["kind"] == "invoice")
+            .unwrap_or_else(|| panic!("no invoice of {dealer}: {list}"))
+    };
+    // Subscriptions and packages at the seed prices; «Автоцентр Юг» went 60 minutes of
+    // high-criticality work past its 15 hours (3 500 ₽), «Автоцентр Урал» has no package:
+    // 40 minutes low (1 666.67 → 1 670 ₽) and 2 hours medium (6 000 ₽).
+    let totals: Vec<(&str, &str)> = ["dealer-1", "dealer-2", "dealer-3", "dealer-4"]
+        .into_iter()
+        .map(|d| (d, invoice(d)["total"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        totals,
+        [
+            ("dealer-1", "137800"),
+            ("dealer-2", "84900"),
+            ("dealer-3", "47870"),
+            ("dealer-4", "160400"),
+        ]
+    );
+
+    // The dealer reads its invoice: the subscription's lines and the work beyond its package.
+    let south = server.login("dealer2@demo.local").await;
+    let id = invoice("dealer-2")["id"].as_str().unwrap();
+    let resp = south
+        .http
+        .get(format!("{}/api/documents/{id}", south.base))
+        .bearer_auth(south.token.as_deref().expect("token"))
+        .send()
+        .await
+        .expect("the PDF");
+    assert_eq!(resp.status(), StatusCode::OK);
+    let text = crate::billing::pdf_text(&resp.bytes().await.unwrap());
+    // (Long titles wrap in the table: the checks take their first lines.)
+    for line in [
+        "ЦСО + мобильная версия, III квартал 2026 г. 1 усл 29 300,00 29 300,00",
+        "Пакет 15 часов технической поддержки, III",
+        "Работы по обращению DD-",
+        "сверх пакета 1 ч 3 500,00 3 500,00",
+        "(Высокая, 1 ч)",
+        "Итого: 84 900,00",
+        "Восемьдесят четыре тысячи девятьсот рублей 00 копеек",
+    ] {
+        assert!(text.contains(line), "{line:?} not in:\n{text}");
+    }
+    server.stop().await;
 }
 
 #[tokio::test]

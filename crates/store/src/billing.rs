@@ -7,6 +7,7 @@
 //! at the version the admin saw; a subscription is saved with its change. So two editors
 //! saving at once cannot both win, and the history never misses a change.
 
+use crate::audit::AuditStamp;
 use crate::client::{Condition, Store};
 use crate::error::{Entity, StoreError};
 use crate::kernel::AggregateWrite;
@@ -17,6 +18,7 @@ use crate::table::{PK, SK};
 use crate::{Page, PageRequest};
 use chrono::Datelike;
 use chrono::{DateTime, Utc};
+use dealerdesk_domain::audit::{AuditItem, AuditKind};
 use dealerdesk_domain::billing::document::Requisites;
 use dealerdesk_domain::billing::issued::{DocumentStatus, IssuedDocument};
 use dealerdesk_domain::billing::price_list::{PriceList, PriceLists};
@@ -47,7 +49,8 @@ pub trait BillingRepo {
         network: &NetworkId,
     ) -> impl Future<Output = Result<PriceLists, StoreError>> + Send;
     /// Appends `list` as the network's version `expected_version + 1`; a version already
-    /// added meanwhile is [`StoreError::Conflict`].
+    /// added meanwhile is [`StoreError::Conflict`]. Audited: the head carries the version
+    /// added last, so the entry shows the prices added.
     fn add_price_list(
         &self,
         network: &NetworkId,
@@ -58,12 +61,15 @@ pub trait BillingRepo {
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
     /// The platform's billing settings (the defaults, version 0, while none were saved).
     fn billing_settings(&self) -> impl Future<Output = Result<BillingSettings, StoreError>> + Send;
-    /// Saves the settings (their `version` is the new one) if the stored version is still
-    /// `expected_version`.
+    /// Saves the settings (their `version` is the new one) if the stored ones are still
+    /// `before` (version 0: the defaults, nothing stored yet), audited against `before` as
+    /// changed by `by` (`None`: the platform's own seeding) at `at`.
     fn save_billing_settings(
         &self,
         settings: &BillingSettings,
-        expected_version: u64,
+        before: &BillingSettings,
+        at: DateTime<Utc>,
+        by: Option<&UserId>,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
     /// A dealer's subscription, if it was ever set.
     fn subscription(
@@ -75,12 +81,12 @@ pub trait BillingRepo {
         &self,
         dealer: &DealerId,
     ) -> impl Future<Output = Result<Vec<SubscriptionChange>, StoreError>> + Send;
-    /// Saves `subscription` with its `change` if the stored version is still
-    /// `expected_version` (0: none yet).
+    /// Saves `subscription` with its `change` if the stored one is still `before` (`None`:
+    /// none yet), audited against `before` as the change's author made it.
     fn save_subscription(
         &self,
         subscription: &Subscription,
-        expected_version: u64,
+        before: Option<&Subscription>,
         change: &SubscriptionChange,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
     /// A dealer's requisites, if entered.
@@ -88,16 +94,19 @@ pub trait BillingRepo {
         &self,
         dealer: &DealerId,
     ) -> impl Future<Output = Result<Option<DealerRequisites>, StoreError>> + Send;
-    /// Saves a dealer's requisites (their `version` is the new one) if the stored version
-    /// is still `expected_version` (0: none yet).
+    /// Saves a dealer's requisites (their `version` is the new one) if the stored ones are
+    /// still `before` (`None`: none yet), audited against `before` as changed by
+    /// `updated_by` at `updated_at`.
     fn save_dealer_requisites(
         &self,
         requisites: &DealerRequisites,
-        expected_version: u64,
+        before: Option<&DealerRequisites>,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
 }
 
 const BODY: &str = "body";
+/// The price list head's copy of the version added last (what its audit entry shows).
+const ADDED: &str = "added";
 
 fn to_json<T: Serialize>(value: &T) -> Result<String, StoreError> {
     serde_json::to_string(value).map_err(|e| StoreError::Corrupt(format!("billing: {e}")))
@@ -105,6 +114,57 @@ fn to_json<T: Serialize>(value: &T) -> Result<String, StoreError> {
 
 fn from_json<T: DeserializeOwned>(r: &Reader<'_>, name: &str) -> Result<T, StoreError> {
     serde_json::from_str(r.str(name)?).map_err(|e| r.corrupt(format_args!("`{name}`: {e}")))
+}
+
+/// The audit stamp of a billing item's change.
+fn stamp(kind: AuditKind, id: &str, at: DateTime<Utc>, by: Option<&UserId>) -> AuditStamp {
+    AuditStamp::new(AuditItem::new(kind, id), at, by.cloned())
+}
+
+/// The id the audit log names the platform's billing settings by.
+pub const BILLING_SETTINGS_AUDIT_ID: &str = "platform";
+
+fn billing_settings_to_item(settings: &BillingSettings) -> Result<Item, StoreError> {
+    Ok(Builder::new(
+        keys::BILLING_SETTINGS_PK.to_string(),
+        keys::BILLING_SETTINGS_SK,
+        "billing_settings",
+    )
+    .string(BODY, to_json(settings)?)
+    .put(attr::VERSION, n(settings.version))
+    .build())
+}
+
+pub(crate) fn subscription_to_item(subscription: &Subscription) -> Result<Item, StoreError> {
+    Ok(Builder::new(
+        keys::dealer_pk(&subscription.dealer_id),
+        keys::SUBSCRIPTION_SK,
+        "subscription",
+    )
+    .string("dealer_id", subscription.dealer_id.as_str())
+    .string(BODY, to_json(subscription)?)
+    .put(attr::VERSION, n(subscription.version))
+    .build())
+}
+
+pub(crate) fn requisites_to_item(requisites: &DealerRequisites) -> Result<Item, StoreError> {
+    Ok(Builder::new(
+        keys::dealer_pk(&requisites.dealer_id),
+        keys::DEALER_REQUISITES_SK,
+        "dealer_requisites",
+    )
+    .string("dealer_id", requisites.dealer_id.as_str())
+    .string(BODY, to_json(&requisites.requisites)?)
+    .instant("updated_at", requisites.updated_at)
+    .opt_string(
+        "updated_by",
+        requisites
+            .updated_by
+            .as_ref()
+            .map(|u| u.as_str().to_string()),
+    )
+    .put(attr::VERSION, n(requisites.version))
+    .build())
 }
 
 /// A first save that lost to another first save is the same stale read.
@@ -148,6 +208,7 @@ impl BillingRepo for Store {
         )
         .instant("updated_at", at)
         .string("updated_by", by.as_str())
+        .string(ADDED, to_json(list)?)
         .put(attr::VERSION, n(expected_version + 1))
         .build();
         let version = Builder::new(
@@ -159,8 +220,11 @@ impl BillingRepo for Store {
         .instant("added_at", at)
         .string("added_by", by.as_str())
         .build();
-        let write =
-            AggregateWrite::new(Entity::PriceList, head, expected_version, &[]).event(version);
+        // The head as stored is the entry's "before" (one read): the version added last is
+        // on it, and no reader of this repository keeps it.
+        let write = AggregateWrite::new(Entity::PriceList, head, expected_version, &[])
+            .event(version)
+            .audit(stamp(AuditKind::PriceList, network.as_str(), at, Some(by)));
         self.save_aggregate(write)
             .await
             .map(|_| ())
@@ -186,17 +250,26 @@ impl BillingRepo for Store {
     async fn save_billing_settings(
         &self,
         settings: &BillingSettings,
-        expected_version: u64,
+        before: &BillingSettings,
+        at: DateTime<Utc>,
+        by: Option<&UserId>,
     ) -> Result<(), StoreError> {
-        let item = Builder::new(
-            keys::BILLING_SETTINGS_PK.to_string(),
-            keys::BILLING_SETTINGS_SK,
-            "billing_settings",
+        // Version 0 is the defaults in force: the first save changes them.
+        let write = AggregateWrite::new(
+            Entity::BillingSettings,
+            billing_settings_to_item(settings)?,
+            before.version,
+            &[],
         )
-        .string(BODY, to_json(settings)?)
-        .put(attr::VERSION, n(settings.version))
-        .build();
-        let write = AggregateWrite::new(Entity::BillingSettings, item, expected_version, &[]);
+        .audit_against(
+            stamp(
+                AuditKind::BillingSettings,
+                BILLING_SETTINGS_AUDIT_ID,
+                at,
+                by,
+            ),
+            billing_settings_to_item(before)?,
+        );
         self.save_aggregate(write)
             .await
             .map(|_| ())
@@ -243,15 +316,10 @@ impl BillingRepo for Store {
     async fn save_subscription(
         &self,
         subscription: &Subscription,
-        expected_version: u64,
+        before: Option<&Subscription>,
         change: &SubscriptionChange,
     ) -> Result<(), StoreError> {
         let pk = keys::dealer_pk(&subscription.dealer_id);
-        let item = Builder::new(pk.clone(), keys::SUBSCRIPTION_SK, "subscription")
-            .string("dealer_id", subscription.dealer_id.as_str())
-            .string(BODY, to_json(subscription)?)
-            .put(attr::VERSION, n(subscription.version))
-            .build();
         let event = Builder::new(
             pk,
             &keys::subscription_change_sk(change.at, change.version),
@@ -259,8 +327,25 @@ impl BillingRepo for Store {
         )
         .string(BODY, to_json(change)?)
         .build();
-        let write =
-            AggregateWrite::new(Entity::Subscription, item, expected_version, &[]).event(event);
+        let audit = stamp(
+            AuditKind::Subscription,
+            subscription.dealer_id.as_str(),
+            change.at,
+            Some(&change.actor_id),
+        );
+        let write = AggregateWrite::new(
+            Entity::Subscription,
+            subscription_to_item(subscription)?,
+            before.map_or(0, |b| b.version),
+            &[],
+        )
+        .event(event);
+        // Against the version the editor changed: its write condition holds only if that
+        // is still the stored one, so the entry needs no read of its own.
+        let write = match before {
+            Some(before) => write.audit_against(audit, subscription_to_item(before)?),
+            None => write.audit(audit),
+        };
         self.save_aggregate(write)
             .await
             .map(|_| ())
@@ -290,26 +375,24 @@ impl BillingRepo for Store {
     async fn save_dealer_requisites(
         &self,
         requisites: &DealerRequisites,
-        expected_version: u64,
+        before: Option<&DealerRequisites>,
     ) -> Result<(), StoreError> {
-        let item = Builder::new(
-            keys::dealer_pk(&requisites.dealer_id),
-            keys::DEALER_REQUISITES_SK,
-            "dealer_requisites",
-        )
-        .string("dealer_id", requisites.dealer_id.as_str())
-        .string(BODY, to_json(&requisites.requisites)?)
-        .instant("updated_at", requisites.updated_at)
-        .opt_string(
-            "updated_by",
-            requisites
-                .updated_by
-                .as_ref()
-                .map(|u| u.as_str().to_string()),
-        )
-        .put(attr::VERSION, n(requisites.version))
-        .build();
-        let write = AggregateWrite::new(Entity::Requisites, item, expected_version, &[]);
+        let audit = stamp(
+            AuditKind::Requisites,
+            requisites.dealer_id.as_str(),
+            requisites.updated_at,
+            requisites.updated_by.as_ref(),
+        );
+        let write = AggregateWrite::new(
+            Entity::Requisites,
+            requisites_to_item(requisites)?,
+            before.map_or(0, |b| b.version),
+            &[],
+        );
+        let write = match before {
+            Some(before) => write.audit_against(audit, requisites_to_item(before)?),
+            None => write.audit(audit),
+        };
         self.save_aggregate(write)
             .await
             .map(|_| ())
@@ -323,14 +406,17 @@ pub trait DocumentRepo {
     fn document_counter(&self, year: i32) -> impl Future<Output = Result<u64, StoreError>> + Send;
     /// Claims `doc` (status claimed, version 1) with the year's next number: the document
     /// on the condition it does not exist, the counter on the condition it still holds
-    /// `counter_seen`, and `replaced` (the original a corrective document corrects, at its
-    /// new version) on its version — all or nothing. A document claimed already is
-    /// [`StoreError::AlreadyExists`]; a number taken meanwhile is [`StoreError::Conflict`].
+    /// `counter_seen`, and `replaced` — the original a corrective document corrects, as
+    /// read and as marked corrected — on the version read; all or nothing, with the audit
+    /// entries of the new document and of the original, by `by` (`None`: the bill run) at
+    /// the claim's time. A document claimed already is [`StoreError::AlreadyExists`]; a
+    /// number taken meanwhile is [`StoreError::Conflict`].
     fn claim_document(
         &self,
         doc: &IssuedDocument,
         counter_seen: u64,
-        replaced: Option<&IssuedDocument>,
+        replaced: Option<(&IssuedDocument, &IssuedDocument)>,
+        by: Option<&UserId>,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
     /// A document by id.
     fn document(
@@ -338,12 +424,15 @@ pub trait DocumentRepo {
         id: &str,
     ) -> impl Future<Output = Result<Option<IssuedDocument>, StoreError>> + Send;
     /// Saves a document's move (its `version` is the new one) with its notices, if the
-    /// stored version is still `expected_version`.
+    /// stored document is still `before`; audited against `before` as made by `by`
+    /// (`None`: the bill run) at `at`.
     fn save_document(
         &self,
         doc: &IssuedDocument,
-        expected_version: u64,
+        before: &IssuedDocument,
         notices: &[Notice],
+        at: DateTime<Utc>,
+        by: Option<&UserId>,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
     /// One dealer's documents, newest first, optionally of one quarter.
     fn dealer_documents(
@@ -427,7 +516,8 @@ impl DocumentRepo for Store {
         &self,
         doc: &IssuedDocument,
         counter_seen: u64,
-        replaced: Option<&IssuedDocument>,
+        replaced: Option<(&IssuedDocument, &IssuedDocument)>,
+        by: Option<&UserId>,
     ) -> Result<(), StoreError> {
         let year = doc.document.date.year();
         let counter = Builder::new(keys::document_counter_pk(year), keys::COUNTER_SK, "counter")
@@ -444,14 +534,20 @@ impl DocumentRepo for Store {
             }
         };
         let mut extra = vec![self.put(counter, counter_condition)?];
-        if let Some(original) = replaced {
-            extra.push(self.put(
-                document_to_item(original)?,
-                Condition::version(original.version - 1),
-            )?);
+        let at = doc.claimed_at;
+        if let Some((before, marked)) = replaced {
+            let item = document_to_item(marked)?;
+            let audit = self.audit_write(
+                &stamp(AuditKind::Document, &marked.id, at, by),
+                Some(&document_to_item(before)?),
+                &item,
+            )?;
+            extra.push(self.put(item, Condition::version(before.version))?);
+            extra.extend(audit);
         }
-        let write =
-            AggregateWrite::new(Entity::Document, document_to_item(doc)?, 0, &[]).extra(extra);
+        let write = AggregateWrite::new(Entity::Document, document_to_item(doc)?, 0, &[])
+            .extra(extra)
+            .audit(stamp(AuditKind::Document, &doc.id, at, by));
         self.save_aggregate(write).await.map(|_| ())
     }
 
@@ -465,14 +561,20 @@ impl DocumentRepo for Store {
     async fn save_document(
         &self,
         doc: &IssuedDocument,
-        expected_version: u64,
+        before: &IssuedDocument,
         notices: &[Notice],
+        at: DateTime<Utc>,
+        by: Option<&UserId>,
     ) -> Result<(), StoreError> {
         let write = AggregateWrite::new(
             Entity::Document,
             document_to_item(doc)?,
-            expected_version,
+            before.version,
             notices,
+        )
+        .audit_against(
+            stamp(AuditKind::Document, &doc.id, at, by),
+            document_to_item(before)?,
         );
         self.save_aggregate(write).await.map(|_| ())
     }

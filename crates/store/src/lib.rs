@@ -45,6 +45,7 @@ mod mapping;
 mod outbox;
 mod queue;
 mod restore;
+mod seed;
 mod session;
 mod settings;
 mod table;
@@ -73,6 +74,7 @@ pub use lead::{
     LeadSurveyRepo, PostLimitRepo, SiteRepo, SiteWithSpam,
 };
 pub use restore::RestoreRepo;
+pub use seed::Seed;
 pub use settings::SettingsRepo;
 pub use table::{GsiDefinition, TABLE_GSIS, TTL_ATTRIBUTE, table_definition_summary};
 pub use wish::WishRepo;
@@ -390,6 +392,18 @@ pub trait TicketRepo {
         state: Option<State>,
         page: &PageRequest,
     ) -> impl Future<Output = Result<Page<Ticket>, StoreError>> + Send;
+    /// Every ticket of one dealer, newest first: the dealer's whole partition of the ticket
+    /// index, read in the engine's own pages (up to 1 MB, some hundreds of tickets each),
+    /// not in listing pages. What the bill run bills and the dashboard counts.
+    ///
+    /// Unbounded on purpose, the one bound policy of both readers: a bill must count every
+    /// paid ticket (a read that stopped early would under-bill without a word), and the
+    /// dashboard shows the figures of that same bill. The partition holds one dealer's
+    /// tickets only, so its size grows with that dealer's own work, never the network's.
+    fn every_dealer_ticket(
+        &self,
+        dealer: &DealerId,
+    ) -> impl Future<Output = Result<Vec<Ticket>, StoreError>> + Send;
     /// Every dealer's tickets, newest first, optionally in one state.
     fn all_tickets(
         &self,

@@ -197,6 +197,26 @@ impl TicketRepo for Store {
         .await
     }
 
+    async fn every_dealer_ticket(&self, dealer: &DealerId) -> Result<Vec<Ticket>, StoreError> {
+        let query = self
+            .client
+            .query()
+            .table_name(&*self.table)
+            .index_name(GSI1.name)
+            .key_condition_expression("#ipk = :ipk")
+            .expression_attribute_names("#ipk", GSI1.partition_key)
+            .expression_attribute_values(
+                ":ipk",
+                mapping::string(keys::dealer_tickets_gsi1pk(dealer)),
+            )
+            .scan_index_forward(false);
+        self.query_all(query)
+            .await?
+            .iter()
+            .map(ticket_from_item)
+            .collect()
+    }
+
     async fn all_tickets(
         &self,
         state: Option<State>,

@@ -301,6 +301,7 @@ conformance_suite!(
     a_ticket_comes_with_its_own_history_in_order,
     listings_read_the_indexes_and_filter_by_state,
     pages_cover_every_ticket_once_newest_first,
+    a_dealers_tickets_are_read_whole_newest_first_and_only_its_own,
     a_filtered_listing_pages_past_non_matching_tickets,
     a_foreign_or_garbled_cursor_is_refused,
     an_expired_or_deleted_session_is_gone,
@@ -836,6 +837,42 @@ mod cases {
         assert_eq!(ids(&all_new.items), vec!["e", "d", "b", "a"]);
         let done = store.all_tickets(Some(State::Done), &page).await.unwrap();
         assert!(done.items.is_empty());
+    }
+
+    pub async fn a_dealers_tickets_are_read_whole_newest_first_and_only_its_own(ctx: &Ctx) {
+        let store = &ctx.store;
+        for i in 0..12 {
+            let dealer = if i % 3 == 0 { "d2" } else { "d1" };
+            file(store, &format!("t{i:02}"), dealer, minutes(i)).await;
+        }
+        let c = store.ticket(&TicketId::new("t04")).await.unwrap().unwrap();
+        let c = moved(store, &c, &specialist(), Action::Take, minutes(20)).await;
+
+        let mine = store
+            .every_dealer_ticket(&DealerId::new("d1"))
+            .await
+            .unwrap();
+        assert_eq!(
+            ids(&mine),
+            vec!["t11", "t10", "t08", "t07", "t05", "t04", "t02", "t01"],
+            "every one of d1's, newest first"
+        );
+        assert_eq!(mine[5], c, "the whole read carries the current ticket");
+        assert_eq!(
+            store
+                .every_dealer_ticket(&DealerId::new("d2"))
+                .await
+                .unwrap()
+                .len(),
+            4
+        );
+        assert!(
+            store
+                .every_dealer_ticket(&DealerId::new("d3"))
+                .await
+                .unwrap()
+                .is_empty()
+        );
     }
 
     pub async fn pages_cover_every_ticket_once_newest_first(ctx: &Ctx) {

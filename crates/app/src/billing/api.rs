@@ -229,7 +229,8 @@ pub async fn put_billing(
     Ok(Json(BillingSettingsView::new(&settings)))
 }
 
-async fn subscription_view(
+/// The subscription as the API and the portal show it, with its authors' names.
+pub(crate) async fn subscription_view(
     state: &AppState,
     s: &billing::DealerSubscription,
 ) -> Result<SubscriptionView, AppError> {

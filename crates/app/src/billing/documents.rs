@@ -145,8 +145,12 @@ pub async fn mark_paid(
         return Err(AppError::forbidden());
     }
     check_version(&doc, seen)?;
-    let next = doc.mark_paid(actor, state.clock.now())?;
-    state.store.save_document(&next, doc.version, &[]).await?;
+    let now = state.clock.now();
+    let next = doc.mark_paid(actor, now)?;
+    state
+        .store
+        .save_document(&next, &doc, &[], now, Some(&actor.user_id))
+        .await?;
     tracing::info!(document = %doc.id, by = %actor.user_id, "invoice marked paid");
     Ok(next)
 }
@@ -205,11 +209,12 @@ pub async fn correct(
         doc.quarter,
         &id,
         &draft,
-        Some(&replaced),
+        Some((&doc, &replaced)),
+        Some(&actor.user_id),
         now,
     )
     .await?;
-    finish(state, &corrective, now).await?;
+    finish(state, &corrective, now, Some(&actor.user_id)).await?;
     tracing::info!(original = %doc.id, corrective = %id, by = %actor.user_id, "document corrected");
     state
         .store

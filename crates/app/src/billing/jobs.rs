@@ -4,7 +4,8 @@
 //! and accountants through the outbox.
 //!
 //! Each dealer is read by key (its subscription, its requisites, its tickets' partition of
-//! the dealer index, its two documents), never the whole table. Each document goes through
+//! the dealer index — whole, [`TicketRepo::every_dealer_ticket`], the read the dashboard
+//! counts too —, its two documents), never the whole table. Each document goes through
 //! claim → PDF → issue; a run that finds it claimed resumes it from the PDF, one that finds
 //! it issued leaves it, so a double run or a run restarted after a crash issues every
 //! document exactly once, and the year's numbers run without a gap or a repeat.
@@ -13,16 +14,15 @@ use crate::AppState;
 use crate::kernel::error::AppError;
 use crate::kernel::job::JobReport;
 use chrono::{DateTime, Datelike, Utc};
-use dealerdesk_domain::billing::BillableTicket;
 use dealerdesk_domain::billing::bill::{
     BilledWork, Issue, QuarterBill, bill_quarter, document_date, document_number,
 };
 use dealerdesk_domain::billing::document::{Document, DocumentKind, DocumentRef};
 use dealerdesk_domain::billing::issued::{DocumentStatus, IssuedDocument, document_id};
 use dealerdesk_domain::kernel::{Refusal, RefusalKind};
-use dealerdesk_domain::{Billing, DealerId, Quarter, platform_date};
+use dealerdesk_domain::{DealerId, Quarter, UserId, platform_date};
 use dealerdesk_store::{
-    BillingRepo, DealerRecord, DirectoryRepo, DocumentRepo, PageRequest, StoreError, TicketRepo,
+    BillingRepo, DealerRecord, DirectoryRepo, DocumentRepo, StoreError, TicketRepo,
 };
 
 /// How often a claim retries when another run took the number it read.
@@ -82,39 +82,6 @@ pub async fn bill(
     Ok(report)
 }
 
-/// The paid work of a dealer that may go into a bill: read from the dealer's partition of
-/// the ticket index, page by page.
-async fn dealer_work(state: &AppState, dealer: &DealerId) -> Result<Vec<BilledWork>, AppError> {
-    let mut work = Vec::new();
-    let mut cursor = None;
-    loop {
-        let page = state
-            .store
-            .dealer_tickets(dealer, None, &PageRequest { limit: 100, cursor })
-            .await?;
-        for t in page.items {
-            if t.billing != Billing::Paid || t.free_by_choice || t.cost.minutes == 0 {
-                continue;
-            }
-            work.push(BilledWork {
-                ticket: BillableTicket {
-                    ticket_id: t.id.clone(),
-                    created_at: t.created_at,
-                    criticality: t.criticality,
-                    minutes: t.cost.minutes,
-                },
-                number: format!("DD-{}", t.number),
-                state: t.cost.state,
-                quarter: t.cost.quarter,
-            });
-        }
-        match page.next_cursor {
-            Some(next) => cursor = Some(next),
-            None => return Ok(work),
-        }
-    }
-}
-
 /// What a dealer's documents of `quarter` say today: the bill and the parties. `None` for a
 /// dealer without a subscription (nothing to bill).
 pub async fn compute(
@@ -146,7 +113,13 @@ pub async fn compute(
             ))
         })?;
     let prices = state.store.price_lists(&dealer.network_id).await?;
-    let work = dealer_work(state, &dealer.id).await?;
+    let work: Vec<BilledWork> = state
+        .store
+        .every_dealer_ticket(&dealer.id)
+        .await?
+        .iter()
+        .filter_map(BilledWork::of)
+        .collect();
     let bill = bill_quarter(quarter, &subscription, &prices, &work);
     let issue = Issue {
         seller: seller.clone(),
@@ -198,10 +171,10 @@ async fn bill_dealer(
                 let id = document_id(&dealer.id, quarter, kind, 0);
                 let draft =
                     |number| bill.document(kind, number, issue, None, document_date(quarter));
-                claim(state, &dealer.id, quarter, &id, &draft, None, now).await?
+                claim(state, &dealer.id, quarter, &id, &draft, None, None, now).await?
             }
         };
-        if doc.status == DocumentStatus::Claimed && finish(state, &doc, now).await? {
+        if doc.status == DocumentStatus::Claimed && finish(state, &doc, now, None).await? {
             issued += 1;
         }
     }
@@ -209,14 +182,18 @@ async fn bill_dealer(
 }
 
 /// Claims document `id` with the next number of its year: retried while other runs take
-/// numbers; a document someone else claimed meanwhile is theirs, read back.
+/// numbers; a document someone else claimed meanwhile is theirs, read back. `replaced` is
+/// the original a corrective document corrects, as read and as marked; `by` who claims
+/// (`None`: the bill run), for the audit log.
+#[allow(clippy::too_many_arguments)]
 pub(crate) async fn claim(
     state: &AppState,
     dealer: &DealerId,
     quarter: Quarter,
     id: &str,
     draft: &(dyn Fn(String) -> Document + Sync),
-    replaced: Option<&IssuedDocument>,
+    replaced: Option<(&IssuedDocument, &IssuedDocument)>,
+    by: Option<&UserId>,
     now: DateTime<Utc>,
 ) -> Result<IssuedDocument, AppError> {
     for _ in 0..CLAIM_ATTEMPTS {
@@ -235,7 +212,7 @@ pub(crate) async fn claim(
             corrected_by: None,
             version: 1,
         };
-        match state.store.claim_document(&doc, seen, replaced).await {
+        match state.store.claim_document(&doc, seen, replaced, by).await {
             Ok(()) => {
                 tracing::info!(document = %doc.id, number = %doc.document.number, "document claimed");
                 return Ok(doc);
@@ -252,12 +229,13 @@ pub(crate) async fn claim(
     Err(AppError::stale(dealerdesk_store::Entity::Document))
 }
 
-/// Draws the claimed document's PDF into the blob store and issues it with its e-mail;
-/// false when another run issued it first.
+/// Draws the claimed document's PDF into the blob store and issues it with its e-mail, as
+/// `by` (`None`: the bill run); false when another run issued it first.
 pub(crate) async fn finish(
     state: &AppState,
     doc: &IssuedDocument,
     now: DateTime<Utc>,
+    by: Option<&UserId>,
 ) -> Result<bool, AppError> {
     let pdf = super::documents::pdf_bytes(&doc.document)?;
     state
@@ -267,7 +245,7 @@ pub(crate) async fn finish(
     let (next, notice) = doc.issue(now)?;
     match state
         .store
-        .save_document(&next, doc.version, std::slice::from_ref(&notice))
+        .save_document(&next, doc, std::slice::from_ref(&notice), now, by)
         .await
     {
         Ok(()) => {

@@ -18,7 +18,7 @@ pub use routes::routes;
 use crate::AppState;
 use crate::calendar::ensure_admin;
 use crate::kernel::error::AppError;
-use crate::kernel::visibility::ensure_visible;
+use crate::kernel::visibility::{ensure_area, ensure_dealer_visible};
 use crate::lead::escalation::network_of;
 use dealerdesk_domain::billing::price_list::{PriceListDraft, PriceLists};
 use dealerdesk_domain::billing::requisites::{
@@ -26,9 +26,10 @@ use dealerdesk_domain::billing::requisites::{
 };
 use dealerdesk_domain::billing::subscription::{
     Subscription, SubscriptionChange, SubscriptionDraft, SubscriptionError, change_subscription,
+    may_edit,
 };
 use dealerdesk_domain::kernel::Area;
-use dealerdesk_domain::{Actor, DealerId, NetworkId, Role, platform_date};
+use dealerdesk_domain::{Actor, DealerId, NetworkId, platform_date};
 use dealerdesk_store::{BillingRepo, DealerRecord, DealerRequisites, DirectoryRepo, Entity};
 
 /// The 400 of a write that does not say which version it saw.
@@ -114,7 +115,7 @@ pub async fn change_billing_settings(
     }
     state
         .store
-        .save_billing_settings(&next, current.version)
+        .save_billing_settings(&next, &current, state.clock.now(), Some(&actor.user_id))
         .await?;
     tracing::info!(version = next.version, by = %actor.user_id, "billing settings changed");
     Ok(next)
@@ -139,12 +140,15 @@ async fn visible_dealer(
     actor: &Actor,
     dealer: &DealerId,
 ) -> Result<DealerRecord, AppError> {
-    ensure_visible(state, actor, Area::Subscription, dealer).await?;
-    state
+    ensure_area(actor, Area::Subscription)?;
+    // One read of the dealer serves the visibility check (its account manager) and the page.
+    let record = state
         .store
         .dealer(dealer)
         .await?
-        .ok_or_else(AppError::not_found)
+        .ok_or_else(AppError::not_found)?;
+    ensure_dealer_visible(actor, Area::Subscription, &record)?;
+    Ok(record)
 }
 
 /// The dealer's subscription with its history: the dealer's own staff, its account manager,
@@ -179,7 +183,7 @@ pub async fn change(
     seen_version: Option<u64>,
 ) -> Result<DealerSubscription, AppError> {
     visible_dealer(state, actor, dealer).await?;
-    if !matches!(actor.role, Role::Admin | Role::AccountManager) {
+    if !may_edit(actor.role) {
         return Err(SubscriptionError::NotEditor.into());
     }
     let current = state.store.subscription(dealer).await?;
@@ -193,7 +197,7 @@ pub async fn change(
     {
         state
             .store
-            .save_subscription(&next, current_version, &change)
+            .save_subscription(&next, current.as_ref(), &change)
             .await?;
         tracing::info!(dealer = %dealer, version = next.version, by = %actor.user_id, "subscription changed");
     }
@@ -242,8 +246,35 @@ pub async fn change_requisites(
     };
     state
         .store
-        .save_dealer_requisites(&next, current_version)
+        .save_dealer_requisites(&next, current.as_ref())
         .await?;
     tracing::info!(dealer = %dealer, by = %actor.user_id, "dealer requisites changed");
     Ok((record, Some(next)))
+}
+
+/// The dealers whose subscriptions `actor` changes, by name: every dealer for admins, an
+/// account manager's own; 403 for the roles that never change one.
+pub async fn editable_dealers(
+    state: &AppState,
+    actor: &Actor,
+) -> Result<Vec<DealerRecord>, AppError> {
+    ensure_area(actor, Area::Subscription)?;
+    if !may_edit(actor.role) {
+        return Err(SubscriptionError::NotEditor.into());
+    }
+    let scope = actor.scope(Area::Subscription);
+    let mut dealers: Vec<DealerRecord> = state
+        .store
+        .dealers()
+        .await?
+        .into_iter()
+        .filter(|d| {
+            scope.admits(&dealerdesk_domain::kernel::Owner {
+                dealer: &d.id,
+                account_manager: d.account_manager_id.as_ref(),
+            })
+        })
+        .collect();
+    dealers.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok(dealers)
 }

@@ -20,11 +20,19 @@ pub fn documents() -> Router<AppState> {
         .route("/api/documents/{id}/correct", post(documents_api::correct))
 }
 
-/// «Документы»: the list and the downloads.
+/// «Документы» (the list, the downloads, the admin's payment mark and corrective document)
+/// and «Подписки» (the dealers' subscriptions and their form).
 pub fn pages() -> Router<AppState> {
     Router::new()
         .route("/documents", get(portal::documents_page))
         .route("/documents/{id}/pdf", get(portal::download))
+        .route("/documents/{id}/paid", post(portal::mark_paid))
+        .route("/documents/{id}/correct", post(portal::correct))
+        .route("/subscriptions", get(portal::subscriptions_page))
+        .route(
+            "/dealers/{id}/subscription",
+            get(portal::subscription_page).post(portal::save_subscription),
+        )
 }
 
 /// `GET`/`PUT /api/admin/price-list`, `GET`/`PUT /api/admin/billing`,

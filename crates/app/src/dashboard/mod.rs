@@ -5,8 +5,10 @@
 //! What each reader gets follows the scope table: costs, the package and documents for
 //! everyone who sees the dashboard; open tickets and wishes only for those who see tickets
 //! and wishes (not the accountant); the survey banner only for the dealer's staff, who
-//! answer it. Every figure is computed from one read of the dealer's tickets (the domain's
-//! [`dashboard`](dealerdesk_domain::dashboard) counts), so the page costs a few queries.
+//! answer it. Every figure is computed from one read of the dealer's tickets — the bill run's
+//! own read, [`TicketRepo::every_dealer_ticket`], whole, so the costs shown are the ones the
+//! bill will count (the domain's [`dashboard`](dealerdesk_domain::dashboard) counts) — so
+//! the page costs a few queries.
 
 pub mod api;
 pub mod portal;
@@ -17,11 +19,12 @@ pub use routes::routes;
 
 use crate::AppState;
 use crate::kernel::error::AppError;
-use crate::kernel::visibility::ensure_visible;
+use crate::kernel::visibility::ensure_dealer_visible;
 use chrono::{DateTime, Utc};
 use dealerdesk_domain::billing::bill::bill_quarter;
 use dealerdesk_domain::billing::document::DocumentLine;
 use dealerdesk_domain::billing::issued::IssuedDocument;
+use dealerdesk_domain::billing::price_list::PriceLists;
 use dealerdesk_domain::billing::subscription::Subscription;
 use dealerdesk_domain::dashboard::{PackageUse, QuarterCosts, open_by_due, quarter_costs};
 use dealerdesk_domain::kernel::Area;
@@ -37,8 +40,6 @@ pub const OPEN_TICKETS_SHOWN: usize = 10;
 pub const WISHES_SHOWN: u32 = 5;
 /// Documents the dashboard lists at most (the documents' page has them all).
 pub const DOCUMENTS_SHOWN: u32 = 6;
-/// Pages of a dealer's tickets read at most (100 each): the quarter's costs come from them.
-const TICKET_PAGES: usize = 50;
 
 /// Everything the dashboard shows of one dealer.
 #[derive(Clone, Debug)]
@@ -89,30 +90,14 @@ pub async fn dealer_of(
     if id.as_str().len() > 64 {
         return Err(AppError::not_found());
     }
-    ensure_visible(state, actor, Area::Dashboard, &id).await?;
-    state
+    // One read of the dealer serves the visibility check (its account manager) and the page.
+    let dealer = state
         .store
         .dealer(&id)
         .await?
-        .ok_or_else(AppError::not_found)
-}
-
-/// Every ticket of `dealer`, newest first.
-async fn dealer_tickets(state: &AppState, dealer: &DealerId) -> Result<Vec<Ticket>, AppError> {
-    let mut tickets = Vec::new();
-    let mut cursor = None;
-    for _ in 0..TICKET_PAGES {
-        let page = state
-            .store
-            .dealer_tickets(dealer, None, &PageRequest { limit: 100, cursor })
-            .await?;
-        tickets.extend(page.items);
-        cursor = page.next_cursor;
-        if cursor.is_none() {
-            break;
-        }
-    }
-    Ok(tickets)
+        .ok_or_else(AppError::not_found)?;
+    ensure_dealer_visible(actor, Area::Dashboard, &dealer)?;
+    Ok(dealer)
 }
 
 /// The quarter's subscription: the lines its bill will have before any ticket work (ЦСО
@@ -127,23 +112,21 @@ pub struct SubscriptionSum {
 
 /// The subscription's sum for `quarter` — the same [`bill_quarter`] the bill run uses,
 /// without the work, so the dashboard and the invoice cannot disagree.
-async fn subscription_sum(
-    state: &AppState,
-    dealer: &DealerRecord,
+fn subscription_sum(
     subscription: &Subscription,
+    prices: &PriceLists,
     quarter: Quarter,
     today: chrono::NaiveDate,
-) -> Result<SubscriptionSum, AppError> {
-    let prices = state.store.price_lists(&dealer.network_id).await?;
-    let bill = bill_quarter(quarter, subscription, &prices, &[]);
-    Ok(SubscriptionSum {
+) -> SubscriptionSum {
+    let bill = bill_quarter(quarter, subscription, prices, &[]);
+    SubscriptionSum {
         total: bill.lines.iter().map(|l| l.amount).sum(),
         lines: bill.lines,
         modules: subscription
             .modules_on(today)
             .map(|m| m.item.label())
             .collect(),
-    })
+    }
 }
 
 /// The dashboard of the dealer `actor` opens (see [`dealer_of`]) at `now`.
@@ -154,50 +137,66 @@ pub async fn dashboard(
     now: DateTime<Utc>,
 ) -> Result<Dashboard, AppError> {
     let dealer = dealer_of(state, actor, asked).await?;
-    let quarter = billing_quarter(platform_date(now));
-    let tickets = dealer_tickets(state, &dealer.id).await?;
-    let costs = quarter_costs(&tickets, quarter);
-    let stored = state.store.subscription(&dealer.id).await?;
-    let package = stored
-        .as_ref()
-        .and_then(|s| s.package)
-        .map(|p| PackageUse::of(p, costs.drawing_minutes()));
-    let subscription = match &stored {
-        Some(s) => Some(subscription_sum(state, &dealer, s, quarter, platform_date(now)).await?),
-        None => None,
-    };
+    let today = platform_date(now);
+    let quarter = billing_quarter(today);
+    let sees_wishes = actor.scope(Area::Wishes).is_open();
+    let answers_survey = actor.filing_dealer() == Some(&dealer.id);
     let latest = PageRequest {
         limit: DOCUMENTS_SHOWN,
         cursor: None,
     };
-    let documents = state
-        .store
-        .dealer_documents(&dealer.id, None, &latest)
-        .await?
-        .items;
+    let newest_wishes = PageRequest {
+        limit: WISHES_SHOWN,
+        cursor: None,
+    };
+    // The reads are independent of each other: sent together, the page waits for the
+    // slowest one instead of their sum.
+    let (tickets, stored, documents, prices, wishes, survey_due) = tokio::try_join!(
+        async { Ok::<_, AppError>(state.store.every_dealer_ticket(&dealer.id).await?) },
+        async { Ok(state.store.subscription(&dealer.id).await?) },
+        async {
+            Ok(state
+                .store
+                .dealer_documents(&dealer.id, None, &latest)
+                .await?
+                .items)
+        },
+        async { Ok(state.store.price_lists(&dealer.network_id).await?) },
+        async {
+            if !sees_wishes {
+                return Ok(None);
+            }
+            let page = state
+                .store
+                .dealer_wishes(&dealer.id, &newest_wishes)
+                .await?;
+            Ok(Some(page.items))
+        },
+        async {
+            if answers_survey {
+                crate::dealer_survey::banner_due(state, &dealer.id, now).await
+            } else {
+                Ok(None)
+            }
+        },
+    )?;
+    let costs = quarter_costs(&tickets, quarter);
+    let package = stored
+        .as_ref()
+        .and_then(|s| s.package)
+        .map(|p| PackageUse::of(p, costs.drawing_minutes()));
+    let subscription = stored
+        .as_ref()
+        .map(|s| subscription_sum(s, &prices, quarter, today));
     let open = open_by_due(&tickets);
     let open_count = open.len();
     let sees_tickets = actor.scope(Area::Tickets).is_open();
     let open_tickets =
         sees_tickets.then(|| open.into_iter().take(OPEN_TICKETS_SHOWN).cloned().collect());
-    let wishes = if actor.scope(Area::Wishes).is_open() {
-        let page = PageRequest {
-            limit: WISHES_SHOWN,
-            cursor: None,
-        };
-        Some(state.store.dealer_wishes(&dealer.id, &page).await?.items)
-    } else {
-        None
-    };
-    let survey_due = if actor.filing_dealer() == Some(&dealer.id) {
-        crate::dealer_survey::banner_due(state, &dealer.id, now).await?
-    } else {
-        None
-    };
     Ok(Dashboard {
         dealer,
         quarter,
-        today: platform_date(now),
+        today,
         costs,
         package,
         subscription,

@@ -127,9 +127,13 @@ pub async fn seed(state: &AppState, now: DateTime<Utc>) -> Result<(), AppError> 
         let next = BillingSettings {
             seller: Some(seller),
             version: 1,
-            ..settings
+            ..settings.clone()
         };
-        match state.store.save_billing_settings(&next, 0).await {
+        match state
+            .store
+            .save_billing_settings(&next, &settings, now, None)
+            .await
+        {
             Ok(()) | Err(StoreError::Conflict { .. }) => {}
             Err(e) => return Err(e.into()),
         }
@@ -155,7 +159,7 @@ pub async fn seed(state: &AppState, now: DateTime<Utc>) -> Result<(), AppError> 
             updated_by: None,
             version: 1,
         };
-        match state.store.save_dealer_requisites(&record, 0).await {
+        match state.store.save_dealer_requisites(&record, None).await {
             Ok(()) | Err(StoreError::Conflict { .. }) => {}
             Err(e) => return Err(e.into()),
         }
@@ -190,7 +194,7 @@ pub async fn seed(state: &AppState, now: DateTime<Utc>) -> Result<(), AppError> 
         else {
             continue;
         };
-        match state.store.save_subscription(&sub, 0, &change).await {
+        match state.store.save_subscription(&sub, None, &change).await {
             Ok(()) | Err(StoreError::Conflict { .. }) => {}
             Err(e) => return Err(e.into()),
         }

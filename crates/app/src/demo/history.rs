@@ -197,6 +197,10 @@ enum Era {
     /// finish inside the current billing period, so their steps are squeezed into it when
     /// the period began only days ago.
     Billed,
+    /// Paid work of the previous billing period, confirmed: the bill of the quarter just
+    /// ended. Steps are working minutes before the current period began, so they land
+    /// inside the previous one however the clock stands.
+    Previous,
 }
 
 /// The script's working-minute offsets turned into instants ending at "now".
@@ -221,6 +225,7 @@ impl Timeline {
     fn at(&self, era: Era, minutes: i64) -> DateTime<Utc> {
         match era {
             Era::Past => working_back(self.now, minutes),
+            Era::Previous => working_back(self.period_start, minutes),
             Era::Billed if self.period_minutes >= BILLED_SPAN => working_back(self.now, minutes),
             Era::Billed if self.period_minutes >= 120 => {
                 working_back(self.now, minutes * self.period_minutes / BILLED_SPAN)
@@ -1038,8 +1043,120 @@ fn scripts() -> Vec<Script> {
         .decide(wt(12, 4, 0), Admin, "implement"),
     ]
     .into_iter()
+    .chain(previous_quarter_scripts())
     .chain(lead_scripts())
     .collect()
+}
+
+/// The quarter before: paid work of every demo dealer finished and confirmed in the
+/// previous billing period, so the bill of the quarter just ended (`dealerdesk bill`) has
+/// work on it. Times are working minutes before the current period began. «Автоцентр
+/// Юг» goes past its 15-hour package with work of two criticalities, «Автоцентр Урал» has
+/// no package, so both bills carry overage lines; the others stay inside theirs.
+fn previous_quarter_scripts() -> Vec<Script> {
+    use Era::Previous;
+    use Who::{Dealer1, Dealer2, Dealer3, Dealer4, Specialist};
+    vec![
+        Script::ticket(
+            Previous,
+            wt(28, 3, 0),
+            Dealer2,
+            ("custom_section", "medium", None),
+            "Перенести раздел «Авто с пробегом» на новый шаблон сети",
+            "Сеть выпустила новый шаблон раздела автомобилей с пробегом. Просим перенести наш раздел: \
+             фильтры, карточки, форма заявки на выкуп.",
+        )
+        .estimate(
+            wt(28, 1, 0),
+            780,
+            "Оценка: 13 часов — перенос фильтров и карточек, настройка формы выкупа и проверка на телефоне.",
+        )
+        .act(wt(27, 6, 0), Dealer2, "approve_estimate", Some("Согласовано."))
+        .log(wt(26, 2, 0), 480, "Перенесли фильтры и карточки автомобилей на новый шаблон")
+        .log(wt(24, 5, 0), 300, "Форма заявки на выкуп, проверка раздела на телефонах")
+        .act(wt(24, 4, 0), Specialist, "send_for_review", Some("Раздел работает на новом шаблоне."))
+        .act(wt(23, 2, 0), Dealer2, "accept", None)
+        .cost(wt(22, 6, 0), Dealer2, "confirm", ""),
+        Script::ticket(
+            Previous,
+            wt(19, 7, 0),
+            Dealer2,
+            ("dealer_side_bug", "high", None),
+            "Не отправляются заявки на кредит после правок нашего программиста",
+            "Наш программист поменял скрипт формы кредитной заявки, и теперь заявки не доходят до банка.",
+        )
+        .act(wt(19, 6, 30), Specialist, "take", None)
+        .log(wt(19, 2, 0), 180, "Откатили правки скрипта формы, восстановили отправку в банк и проверили заявки")
+        .act(wt(19, 1, 50), Specialist, "send_for_review", Some("Заявки снова уходят в банк."))
+        .act(wt(18, 5, 0), Dealer2, "accept", None)
+        .cost(wt(17, 3, 0), Dealer2, "confirm", ""),
+        Script::ticket(
+            Previous,
+            wt(26, 5, 0),
+            Dealer1,
+            ("custom_section", "medium", None),
+            "Сделать лендинг акции «Летний сервис»",
+            "Нужна отдельная страница акции: условия, таблица цен на ТО, форма записи на сервис.",
+        )
+        .act(wt(26, 4, 0), Specialist, "take", None)
+        .log(wt(25, 3, 0), 240, "Свёрстали страницу акции и таблицу цен на ТО")
+        .log(wt(24, 6, 0), 180, "Форма записи на сервис с передачей в CRM, проверка на телефоне")
+        .act(wt(24, 5, 30), Specialist, "send_for_review", Some("Лендинг опубликован."))
+        .act(wt(23, 7, 0), Dealer1, "accept", None)
+        .cost(wt(21, 4, 0), Dealer1, "confirm", ""),
+        Script::ticket(
+            Previous,
+            wt(12, 4, 0),
+            Dealer1,
+            ("code_placement", "high", None),
+            "Подключить виджет онлайн-записи на ТО",
+            "Подрядчик по записи на сервис прислал код виджета, нужен на всех страницах раздела «Сервис».",
+        )
+        .act(wt(12, 3, 40), Specialist, "take", None)
+        .log(wt(12, 2, 0), 90, "Установили виджет в шаблон раздела «Сервис», проверили запись")
+        .act(wt(12, 1, 50), Specialist, "send_for_review", Some("Виджет работает."))
+        .act(wt(11, 6, 0), Dealer1, "accept", None)
+        .cost(wt(10, 2, 0), Dealer1, "confirm", ""),
+        Script::ticket(
+            Previous,
+            wt(16, 2, 0),
+            Dealer3,
+            ("individual_news", "low", None),
+            "Разместить баннеры акции «Шины в подарок»",
+            "Баннеры для главной и раздела «Спецпредложения» во вложении письма менеджеру.",
+        )
+        .act(wt(16, 1, 0), Specialist, "take", None)
+        .log(wt(15, 6, 0), 40, "Разместили баннеры на главной и в «Спецпредложениях»")
+        .act(wt(15, 5, 50), Specialist, "send_for_review", Some("Баннеры на сайте."))
+        .act(wt(15, 2, 0), Dealer3, "accept", None)
+        .cost(wt(14, 4, 0), Dealer3, "confirm", ""),
+        Script::ticket(
+            Previous,
+            wt(9, 6, 0),
+            Dealer3,
+            ("goals_events", "medium", None),
+            "Настроить цели Яндекс Метрики на формы заявок",
+            "Агентство просит цели на отправку всех форм: тест-драйв, кредит, запись на сервис.",
+        )
+        .act(wt(9, 5, 0), Specialist, "take", None)
+        .log(wt(9, 1, 0), 120, "Настроили цели на отправку шести форм и проверили их в Метрике")
+        .act(wt(9, 0, 50), Specialist, "send_for_review", Some("Цели настроены, события приходят."))
+        .act(wt(8, 3, 0), Dealer3, "accept", None)
+        .cost(wt(6, 5, 0), Dealer3, "confirm", ""),
+        Script::ticket(
+            Previous,
+            wt(21, 3, 0),
+            Dealer4,
+            ("custom_content", "medium", None),
+            "Обновить раздел «Аксессуары» к сезонной распродаже",
+            "Новые цены и фотографии 40 позиций аксессуаров, таблица во вложении письма менеджеру.",
+        )
+        .act(wt(21, 2, 0), Specialist, "take", None)
+        .log(wt(20, 4, 0), 300, "Обновили цены и фотографии 40 позиций раздела «Аксессуары»")
+        .act(wt(20, 3, 50), Specialist, "send_for_review", Some("Раздел обновлён."))
+        .act(wt(19, 5, 0), Dealer4, "accept", None)
+        .cost(wt(18, 2, 0), Dealer4, "confirm", ""),
+    ]
 }
 
 /// The network's leads of the last days (SPEC §4): posted by the dealers' and the brand's
@@ -1743,6 +1860,32 @@ mod tests {
                 }
             }
             assert!(timeline.start() < timeline.now);
+        }
+    }
+
+    #[test]
+    fn the_previous_quarters_work_lands_inside_the_previous_billing_period() {
+        for now in [
+            "2026-12-02T10:14:00+03:00",
+            "2026-12-28T10:00:00+03:00",
+            "2026-12-27T00:05:00+03:00",
+            "2026-03-02T10:00:00+03:00",
+        ] {
+            let timeline = Timeline::new(utc(now));
+            let previous_start = billing_period_start(timeline.period_start - Duration::seconds(1));
+            let previous = scripts();
+            let previous: Vec<&Script> =
+                previous.iter().filter(|s| s.era == Era::Previous).collect();
+            assert_eq!(previous.len(), 7);
+            for script in previous {
+                for (minutes, _) in &script.steps {
+                    let at = timeline.at(Era::Previous, *minutes);
+                    assert!(
+                        at > previous_start && at < timeline.period_start,
+                        "{now}: {minutes} → {at}"
+                    );
+                }
+            }
         }
     }
 

@@ -109,6 +109,8 @@ impl PortalCaller {
             is_admin => role == Role::Admin,
             reads_wishes => actor.scope(Area::Wishes).is_open(),
             reads_documents => actor.scope(Area::Documents).is_open(),
+            edits_subscriptions => dealerdesk_domain::billing::subscription::may_edit(role),
+            reads_survey_results => actor.scope(Area::SurveyResults).is_open(),
             writes_kb => dealerdesk_domain::kb::may_edit_articles(role),
             reads_leads => actor.reads_leads(),
             unread => self.unread,

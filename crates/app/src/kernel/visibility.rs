@@ -7,7 +7,7 @@ use crate::AppState;
 use crate::kernel::error::AppError;
 use dealerdesk_domain::kernel::{Area, Owner};
 use dealerdesk_domain::{Actor, DealerId};
-use dealerdesk_store::DirectoryRepo;
+use dealerdesk_store::{DealerRecord, DirectoryRepo};
 
 /// 403 when `area` is closed to `actor`, before anything is read.
 pub fn ensure_area(actor: &Actor, area: Area) -> Result<(), AppError> {
@@ -42,6 +42,28 @@ pub async fn ensure_visible(
     let owner = Owner {
         dealer,
         account_manager: manager.as_ref(),
+    };
+    if scope.admits(&owner) {
+        Ok(())
+    } else {
+        Err(AppError::not_found())
+    }
+}
+
+/// [`ensure_visible`] for a dealer already read: its account manager is on the record, so
+/// the check costs no second read.
+pub fn ensure_dealer_visible(
+    actor: &Actor,
+    area: Area,
+    dealer: &DealerRecord,
+) -> Result<(), AppError> {
+    let scope = actor.scope(area);
+    if !scope.is_open() {
+        return Err(AppError::forbidden());
+    }
+    let owner = Owner {
+        dealer: &dealer.id,
+        account_manager: dealer.account_manager_id.as_ref(),
     };
     if scope.admits(&owner) {
         Ok(())

@@ -28,6 +28,11 @@ crate::coded_enum! {
         Settings = "settings" / "Настройки платформы",
         Customer = "customer" / "Профиль клиента",
         LeadNetwork = "lead_network" / "Правила распределения заявок",
+        Subscription = "subscription" / "Подписка дилера",
+        PriceList = "price_list" / "Прайс-лист сети",
+        BillingSettings = "billing_settings" / "Платёжные настройки",
+        Requisites = "requisites" / "Реквизиты дилера",
+        Document = "document" / "Документ (счёт, акт)",
     }
 }
 
@@ -271,6 +276,20 @@ pub fn field_label(path: &str) -> Option<&'static str> {
         "name" => "Имя",
         "email" => "E-mail",
         "role" => "Роль",
+        "body.cso_since" => "ЦСО с",
+        "body.modules" => "Модули",
+        "body.package" => "Пакет часов",
+        "body.in_russia" => "Работает в России",
+        "body.avn_asp" => "Соглашение АВН/АСП",
+        "body.contract" => "Договор",
+        "body.payment_days" => "Срок оплаты счёта, дней",
+        "added.effective_from" => "Цены действуют с",
+        "added.items" => "Цены",
+        "added.packages" => "Пакеты часов",
+        "issued_at" => "Выставлен",
+        "paid_at" => "Оплачен",
+        "paid_by" => "Кем отмечена оплата",
+        "corrected_by" => "Исправлен документом",
         _ => return None,
     })
 }

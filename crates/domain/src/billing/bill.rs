@@ -21,6 +21,7 @@ use crate::billing::{BillableTicket, Overage, SupportPackage, bill_overage};
 use crate::ticket::cost::minutes_text;
 use crate::ticket::cost::price::hourly_rate;
 use crate::ticket::cost::state::{CostState, Quarter, cutoff};
+use crate::{Billing, Ticket};
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
@@ -37,6 +38,25 @@ pub struct BilledWork {
 }
 
 impl BilledWork {
+    /// The ticket as the bill sees it, or `None` for a ticket no bill charges: free work,
+    /// paid work the dealer chose to file free, or paid work with no time logged.
+    pub fn of(ticket: &Ticket) -> Option<BilledWork> {
+        if ticket.billing != Billing::Paid || ticket.free_by_choice || ticket.cost.minutes == 0 {
+            return None;
+        }
+        Some(BilledWork {
+            ticket: BillableTicket {
+                ticket_id: ticket.id.clone(),
+                created_at: ticket.created_at,
+                criticality: ticket.criticality,
+                minutes: ticket.cost.minutes,
+            },
+            number: format!("DD-{}", ticket.number),
+            state: ticket.cost.state,
+            quarter: ticket.cost.quarter,
+        })
+    }
+
     /// Whether this work is billed in `quarter`: its cost goes there and is confirmed, or
     /// still pending, which the cut-off counts as confirmed.
     pub fn billed_in(&self, quarter: Quarter) -> bool {

@@ -328,6 +328,12 @@ pub struct Checked {
     contract: Option<String>,
 }
 
+/// Whether `role` changes subscriptions: admins and account managers (of their own
+/// dealers, which is the caller's scope check). Dealers read theirs only.
+pub fn may_edit(role: Role) -> bool {
+    matches!(role, Role::Admin | Role::AccountManager)
+}
+
 /// `actor` changes (or first sets) a dealer's subscription at `now`: the next version and
 /// the change that records what changed, or `None` when nothing does. Whether the dealer
 /// is the account manager's own is the caller's check (a foreign dealer is a 404 there).
@@ -338,7 +344,7 @@ pub fn change_subscription(
     draft: &SubscriptionDraft,
     now: DateTime<Utc>,
 ) -> Result<Option<(Subscription, SubscriptionChange)>, SubscriptionError> {
-    if !matches!(actor.role, Role::Admin | Role::AccountManager) {
+    if !may_edit(actor.role) {
         return Err(SubscriptionError::NotEditor);
     }
     let c = draft.validate(dealer)?;
