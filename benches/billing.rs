@@ -10,7 +10,8 @@
 //! SDK interceptor, so exact). `BILL_BENCH_DEALERS` / `BILL_BENCH_TICKETS` make it smaller.
 
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
-use dealerdesk_domain::billing::document::Requisites;
+use dealerdesk_domain::billing::document::{DocumentKind, Requisites};
+use dealerdesk_domain::billing::issued::document_id;
 use dealerdesk_domain::billing::price_list::PriceItem;
 use dealerdesk_domain::billing::subscription::{ConnectedModule, Subscription};
 use dealerdesk_domain::{
@@ -18,7 +19,7 @@ use dealerdesk_domain::{
     SupportPackage, Ticket, TicketCost, TicketId, UserId, WorkingCalendar,
 };
 use dealerdesk_e2e::server::TestServer;
-use dealerdesk_store::{DealerRecord, DealerRequisites, Seed};
+use dealerdesk_store::{DealerRecord, DealerRequisites, DocumentRepo, Seed};
 use std::time::Instant;
 
 fn size(var: &str, default: usize) -> usize {
@@ -197,6 +198,29 @@ fn main() {
             "  round trips      {:>8}   ({:.1} per dealer)",
             trips,
             trips as f64 / billed as f64
+        );
+        // How much of that is drawing PDFs: the first bench dealer's two documents again.
+        let mut drawn = 0;
+        let drawing = Instant::now();
+        for kind in [DocumentKind::Invoice, DocumentKind::Act] {
+            let id = document_id(&DealerId::new("bench-0000"), quarter, kind, 0);
+            let doc = store
+                .document(&id)
+                .await
+                .expect("the store")
+                .unwrap_or_else(|| panic!("document {id}"));
+            let pdf = dealerdesk_app::billing::documents::pdf_bytes(&doc.document).expect("drawn");
+            drawn += 1;
+            println!(
+                "  {:<16} {:>8} lines, {} KB",
+                kind.code(),
+                doc.document.lines.len(),
+                pdf.len() / 1024
+            );
+        }
+        println!(
+            "  PDF drawing      {:>8.1} ms per document",
+            drawing.elapsed().as_secs_f64() * 1000.0 / f64::from(drawn)
         );
         assert_eq!(report.failed, 0, "every dealer billed");
     });
