@@ -227,6 +227,31 @@ async fn subscription_view_page(
         .into_iter()
         .map(|p| json!({"code": p.code(), "label": format!("{} — {} в квартал", p.label(), format_rub(prices.package(p)))}))
         .collect();
+    // The subscription's table in the page's words: dates as «01.03.2024», sums in rubles.
+    let date = |d: chrono::NaiveDate| d.format("%d.%m.%Y").to_string();
+    let mut lines = vec![json!({
+        "label": PriceItem::Cso.label(),
+        "on": view.cso_since.map(date),
+        "off": null,
+        "quarterly": format_rub(view.cso_quarterly),
+        "active": true,
+    })];
+    lines.extend(view.modules.iter().map(|m| {
+        json!({
+            "label": m.label,
+            "on": date(m.connected_on),
+            "off": m.disconnected_on.map(date),
+            "quarterly": if m.active { format_rub(m.quarterly) } else { "—".into() },
+            "active": m.active,
+        })
+    }));
+    lines.push(json!({
+        "label": view.package_label,
+        "on": null,
+        "off": null,
+        "quarterly": format_rub(view.package_price),
+        "active": true,
+    }));
     let shown = match refused {
         Some((_, typed)) => typed.clone(),
         None => stored_draft(&s),
@@ -245,6 +270,7 @@ async fn subscription_view_page(
         context! {
             me => caller.layout(),
             sub => serde_value(&view),
+            lines => serde_value(lines),
             form => serde_value(form_values(&shown)),
             items => serde_value(items),
             packages => serde_value(packages),

@@ -1,6 +1,8 @@
 //! A lived-in demo network: on the first start of an empty data dir the local server plays
-//! a few weeks of support work for the three demo dealers, so that a newcomer's first page
-//! shows the product working instead of «Обращений нет.».
+//! a few weeks of support work for the demo dealers, so that a newcomer's first page shows
+//! the product working instead of «Обращений нет.», and the previous billing period's paid
+//! work of every dealer, confirmed, so that the bill of the quarter just ended has work on
+//! it (`previous_quarter_scripts`).
 //!
 //! The history is made the way a client makes it: through the product's own HTTP API
 //! (`routes::all` called in-process), logged in as the demo users, and through the
