@@ -274,7 +274,7 @@ mod tests {
         Line {
             key: key.into(),
             label: key.to_uppercase(),
-            values: Values::from([("tickets", tickets)]),
+            values: Values::from([("answers", tickets)]),
         }
     }
 
@@ -289,35 +289,35 @@ mod tests {
     fn rows_by_key_keep_a_group_that_fell_away() {
         let now = Figures {
             lines: vec![line("hosting", dec!(6))],
-            total: Values::from([("tickets", dec!(6))]),
+            total: Values::from([("answers", dec!(6))]),
         };
         let before = Figures {
             lines: vec![line("meta_tags", dec!(2)), line("hosting", dec!(3))],
-            total: Values::from([("tickets", dec!(5))]),
+            total: Values::from([("answers", dec!(5))]),
         };
         let r = assemble(
-            ReportName::Tickets,
-            GroupBy::Category,
+            ReportName::TicketSurvey,
+            GroupBy::Dealer,
             period(11),
             now,
             Some((period(10), before)),
         );
         assert_eq!(r.rows.len(), 2);
         assert_eq!(r.rows[0].key, "hosting");
-        assert_eq!(r.rows[0].values["tickets"], dec!(6));
+        assert_eq!(r.rows[0].values["answers"], dec!(6));
         assert_eq!(
-            r.rows[0].compare.as_ref().expect("compared")["tickets"],
+            r.rows[0].compare.as_ref().expect("compared")["answers"],
             dec!(3)
         );
-        assert_eq!(r.rows[0].change["tickets"], Some(dec!(100.0)));
+        assert_eq!(r.rows[0].change["answers"], Some(dec!(100.0)));
         // Every column is filled, a missing one with zero.
-        assert_eq!(r.rows[0].values["paid"], dec!(0));
-        assert_eq!(r.rows[0].change["paid"], None);
+        assert_eq!(r.rows[0].values["low_answers"], dec!(0));
+        assert_eq!(r.rows[0].change["low_answers"], None);
         assert_eq!(r.rows[1].key, "meta_tags");
-        assert_eq!(r.rows[1].values["tickets"], dec!(0));
-        assert_eq!(r.rows[1].change["tickets"], Some(dec!(-100.0)));
+        assert_eq!(r.rows[1].values["answers"], dec!(0));
+        assert_eq!(r.rows[1].change["answers"], Some(dec!(-100.0)));
         assert_eq!(r.totals.label, "Итого");
-        assert_eq!(r.totals.change["tickets"], Some(dec!(20.0)));
+        assert_eq!(r.totals.change["answers"], Some(dec!(20.0)));
     }
 
     #[test]
@@ -331,22 +331,22 @@ mod tests {
             total: Values::new(),
         };
         let r = assemble(
-            ReportName::TicketSla,
+            ReportName::TicketSurvey,
             GroupBy::Month,
             period(11),
             now,
             Some((period(10), before)),
         );
         assert_eq!(r.rows.len(), 2);
-        assert_eq!(r.rows[0].change["tickets"], Some(dec!(100.0)));
-        assert_eq!(r.rows[1].change["tickets"], Some(dec!(0.0)));
+        assert_eq!(r.rows[0].change["answers"], Some(dec!(100.0)));
+        assert_eq!(r.rows[1].change["answers"], Some(dec!(0.0)));
     }
 
     #[test]
     fn without_a_comparison_rows_carry_no_compare_and_no_change() {
         let r = assemble(
-            ReportName::Tickets,
-            GroupBy::Category,
+            ReportName::TicketSurvey,
+            GroupBy::Dealer,
             period(11),
             Figures {
                 lines: vec![line("hosting", dec!(1))],

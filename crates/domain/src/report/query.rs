@@ -432,19 +432,19 @@ mod tests {
     #[test]
     fn no_query_is_this_month_by_the_reports_first_grouping_as_json() {
         let q = ReportDraft::default()
-            .validate(ReportName::Tickets, today())
+            .validate(ReportName::TicketSurvey, today())
             .expect("valid");
         assert_eq!(q.period, Period::month_of(today()));
         assert_eq!(q.period.to, day(2026, 12, 31));
         assert_eq!(q.compare, None);
-        assert_eq!(q.group_by, GroupBy::Category);
+        assert_eq!(q.group_by, GroupBy::Quarter);
         assert_eq!(q.format, ReportFormat::Json);
     }
 
     #[test]
     fn this_month_against_the_last_one() {
         let q = draft(&[("preset", "month")])
-            .validate(ReportName::Tickets, today())
+            .validate(ReportName::TicketSurvey, today())
             .expect("valid");
         assert_eq!(
             q.period,
@@ -477,7 +477,7 @@ mod tests {
             ("from", "2026-10-05"),
             ("to", "2026-10-20"),
         ])
-        .validate(ReportName::Tickets, today())
+        .validate(ReportName::TicketSurvey, today())
         .expect("valid");
         assert_eq!(q.period.from, day(2026, 10, 5));
         assert_eq!(q.period.label(), "05.10.2026 – 20.10.2026");
@@ -487,7 +487,7 @@ mod tests {
     #[test]
     fn from_after_to_is_refused_on_to() {
         let e = draft(&[("from", "2026-11-10"), ("to", "2026-11-01")])
-            .validate(ReportName::Tickets, today())
+            .validate(ReportName::TicketSurvey, today())
             .expect_err("refused");
         assert_eq!(fields(e), vec!["to"]);
     }
@@ -495,11 +495,11 @@ mod tests {
     #[test]
     fn a_period_over_three_years_is_refused() {
         let e = draft(&[("from", "2023-01-01"), ("to", "2026-01-31")])
-            .validate(ReportName::Tickets, today())
+            .validate(ReportName::TicketSurvey, today())
             .expect_err("refused");
         assert_eq!(fields(e), vec!["to"]);
         draft(&[("from", "2023-01-01"), ("to", "2025-12-31")])
-            .validate(ReportName::Tickets, today())
+            .validate(ReportName::TicketSurvey, today())
             .expect("exactly three years is fine");
     }
 
@@ -511,7 +511,7 @@ mod tests {
         assert_eq!(e.errors[0].field, "group_by");
         assert!(e.errors[0].message.contains("по кварталам (quarter)"));
         let e = draft(&[("group_by", "colour")])
-            .validate(ReportName::Tickets, today())
+            .validate(ReportName::TicketSurvey, today())
             .expect_err("refused");
         assert_eq!(fields(e), vec!["group_by"]);
     }
@@ -524,11 +524,11 @@ mod tests {
             ("format", "pdf"),
             ("preset", "week"),
         ])
-        .validate(ReportName::Tickets, today())
+        .validate(ReportName::TicketSurvey, today())
         .expect_err("refused");
         assert_eq!(fields(e), vec!["preset", "from", "compare_to", "format"]);
         let e = draft(&[("to", "1999-12-31")])
-            .validate(ReportName::Tickets, today())
+            .validate(ReportName::TicketSurvey, today())
             .expect_err("refused");
         assert_eq!(fields(e), vec!["to"]);
     }
