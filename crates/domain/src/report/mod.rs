@@ -15,6 +15,7 @@
 pub mod access;
 pub mod model;
 pub mod query;
+pub mod tickets;
 
 pub use access::{Family, Reach, ReportScope, reach, reports_of};
 pub use model::{
