@@ -151,26 +151,36 @@ async fn status_of(server: &TestServer, email: Option<&str>, path: &str) -> Stat
 #[tokio::test]
 async fn every_report_answers_every_role_by_the_table() {
     let server = TestServer::start().await;
-    // (role, what `ticket_survey` answers, with dealer 1 named, with dealer 3 named)
+    // (role, what a report answers, with dealer 1 named, with dealer 3 named); the
+    // accountant's row is its dealer's `ticket_costs`, every other report is a 404 to it.
     let table = [
         (None, 401, 401, 401),
         (Some("dealer1@demo.local"), 200, 200, 404),
         (Some("dealer2@demo.local"), 200, 404, 404),
-        (Some("accountant1@demo.local"), 404, 404, 404),
+        (Some("accountant1@demo.local"), 200, 200, 404),
         (Some("specialist@demo.local"), 200, 200, 200),
         (Some("manager@demo.local"), 200, 200, 404),
         (Some("rep@demo.local"), 404, 404, 404),
+        (Some("rep2@demo.local"), 404, 404, 404),
         (Some("brand@demo.local"), 200, 200, 200),
         (Some("admin@demo.local"), 200, 200, 200),
     ];
-    for (who, plain, own, foreign) in table {
-        for (query, expected) in [
-            ("", plain),
-            ("?dealer=dealer-1", own),
-            ("?dealer=dealer-3", foreign),
-        ] {
-            let got = status_of(&server, who, &format!("/api/reports/ticket_survey{query}")).await;
-            assert_eq!(got.as_u16(), expected, "{who:?} ticket_survey{query}");
+    for report in ["tickets", "ticket_sla", "ticket_costs", "ticket_survey"] {
+        for (who, plain, own, foreign) in table {
+            let accountant = who == Some("accountant1@demo.local");
+            for (query, expected) in [
+                ("", plain),
+                ("?dealer=dealer-1", own),
+                ("?dealer=dealer-3", foreign),
+            ] {
+                let expected = if accountant && report != "ticket_costs" {
+                    404
+                } else {
+                    expected
+                };
+                let got = status_of(&server, who, &format!("/api/reports/{report}{query}")).await;
+                assert_eq!(got.as_u16(), expected, "{who:?} {report}{query}");
+            }
         }
     }
     // An unknown report and an unknown dealer are 404s too.
@@ -339,11 +349,204 @@ async fn the_portal_lists_the_reports_and_draws_a_report_with_its_tables() {
     .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(page.contains("Конец периода раньше его начала."), "{page}");
-    // The accountant has no report yet; the representative opens no ticket report.
+    // The accountant opens its dealer's costs only; the representative no ticket report.
     let accountant = browser::log_in(&server, "accountant1@demo.local").await;
-    let (status, _) = browser::get(&accountant, &format!("{}/reports", server.base)).await;
-    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, list) = browser::get(&accountant, &format!("{}/reports", server.base)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(list.contains("/reports/ticket_costs") && !list.contains("/reports/tickets\""));
     let rep = browser::log_in(&server, "rep@demo.local").await;
     let (status, _) = browser::get(&rep, &format!("{}/reports/ticket_survey", server.base)).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+/// Tuesday 12 November 2030, 10:00 Moscow time: a working morning years away from the
+/// demo's tickets.
+fn november_morning() -> chrono::DateTime<chrono::Utc> {
+    use chrono::TimeZone;
+    chrono::Utc.with_ymd_and_hms(2030, 11, 12, 7, 0, 0).unwrap()
+}
+
+const NOVEMBER: &str = "from=2030-11-01&to=2030-11-30";
+
+async fn file_ticket(api: &Api, category: &str, criticality: &str) -> Value {
+    let (status, t) = api
+        .send(
+            "POST",
+            "/api/tickets",
+            Some(serde_json::json!({
+                "title": "Проверка отчёта",
+                "text": "Обращение для проверки отчётов по обращениям.",
+                "category": category,
+                "criticality": criticality,
+            })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{t}");
+    t
+}
+
+async fn act(api: &Api, t: &Value, action: &str) -> Value {
+    let (status, moved) = api.act(t, action, Some("Готово")).await;
+    assert_eq!(status, StatusCode::OK, "{action}: {moved}");
+    moved
+}
+
+#[tokio::test]
+async fn tickets_by_category_and_status_follow_filing_moves_deletion_and_restore() {
+    let server = TestServer::start_at(november_morning()).await;
+    let dealer = server.login("dealer1@demo.local").await;
+    let specialist = server.login("specialist@demo.local").await;
+    let admin = server.login("admin@demo.local").await;
+    let news = dealer.file_ticket("Новость об акции").await;
+    let question = file_ticket(&dealer, "consultation", "low").await;
+    act(&specialist, &news, "take").await;
+
+    let r = report(&admin, "tickets", NOVEMBER).await;
+    assert_eq!(r["group_by"], "category");
+    let news_row = row(&r, "individual_news");
+    assert_eq!(news_row["values"]["tickets"], 1.0);
+    assert_eq!(news_row["values"]["paid"], 1.0);
+    assert_eq!(news_row["values"]["open"], 1.0);
+    assert_eq!(row(&r, "consultation")["values"]["paid"], 0.0);
+    assert_eq!(r["totals"]["values"]["tickets"], 2.0);
+    let by_status = report(&admin, "tickets", &format!("{NOVEMBER}&group_by=status")).await;
+    assert_eq!(row(&by_status, "accepted")["values"]["tickets"], 1.0);
+    assert_eq!(row(&by_status, "in_progress")["values"]["tickets"], 1.0);
+    assert_eq!(row(&by_status, "in_progress")["label"], "В стадии решения");
+    assert_eq!(row(&by_status, "resolved")["values"]["tickets"], 0.0);
+    // Another dealer's report has none of them.
+    let other = server.login("dealer2@demo.local").await;
+    let theirs = report(&other, "tickets", NOVEMBER).await;
+    assert_eq!(theirs["totals"]["values"]["tickets"], 0.0);
+
+    // A deleted ticket leaves the report, a restored one comes back.
+    let id = question["id"].as_str().expect("id");
+    let v = question["version"].as_u64().expect("version");
+    let (status, deleted) = admin
+        .send("DELETE", &format!("/api/tickets/{id}?version={v}"), None)
+        .await;
+    assert!(status.is_success(), "{deleted}");
+    let r = report(&admin, "tickets", NOVEMBER).await;
+    assert_eq!(r["totals"]["values"]["tickets"], 1.0);
+    assert!(
+        r["rows"]
+            .as_array()
+            .expect("rows")
+            .iter()
+            .all(|r| r["key"] != "consultation")
+    );
+    let (status, restored) = admin
+        .send(
+            "POST",
+            &format!("/api/tickets/{id}/restore"),
+            Some(serde_json::json!({"version": v + 1})),
+        )
+        .await;
+    assert!(status.is_success(), "{restored}");
+    let r = report(&admin, "tickets", NOVEMBER).await;
+    assert_eq!(r["totals"]["values"]["tickets"], 2.0);
+
+    // By month against the same months a year before, which had none: no change to show.
+    let months = report(
+        &admin,
+        "tickets",
+        "from=2030-10-01&to=2030-11-30&compare_from=2029-10-01&compare_to=2029-11-30&group_by=month",
+    )
+    .await;
+    let keys: Vec<&str> = months["rows"]
+        .as_array()
+        .expect("rows")
+        .iter()
+        .map(|r| r["key"].as_str().expect("key"))
+        .collect();
+    assert_eq!(keys, vec!["2030-10", "2030-11"]);
+    assert_eq!(row(&months, "2030-11")["values"]["tickets"], 2.0);
+    assert_eq!(row(&months, "2030-11")["compare"]["tickets"], 0.0);
+    assert_eq!(row(&months, "2030-11")["change"]["tickets"], Value::Null);
+    assert_eq!(row(&months, "2030-10")["label"], "Октябрь 2030");
+}
+
+#[tokio::test]
+async fn a_late_reaction_counts_as_breached_per_criticality() {
+    let server = TestServer::start_at(november_morning()).await;
+    let dealer = server.login("dealer1@demo.local").await;
+    let specialist = server.login("specialist@demo.local").await;
+    let admin = server.login("admin@demo.local").await;
+    let late = dealer.file_ticket("Срочная новость").await;
+    let in_time = file_ticket(&dealer, "hosting", "high").await;
+    act(&specialist, &in_time, "take").await;
+    // High: 3 working hours. Taken at 14:00, an hour after its due time.
+    server.state.clock.advance(chrono::Duration::hours(4));
+    act(&specialist, &late, "take").await;
+    let r = report(
+        &admin,
+        "ticket_sla",
+        &format!("{NOVEMBER}&group_by=criticality"),
+    )
+    .await;
+    let high = row(&r, "high");
+    assert_eq!(high["values"]["tickets"], 2.0);
+    assert_eq!(high["values"]["breached"], 1.0);
+    assert_eq!(high["values"]["breached_share"], 50.0);
+    assert_eq!(row(&r, "low")["values"]["tickets"], 0.0);
+    let by_month = report(&admin, "ticket_sla", NOVEMBER).await;
+    assert_eq!(by_month["group_by"], "month");
+    assert_eq!(row(&by_month, "2030-11")["values"]["breached_share"], 50.0);
+    assert_eq!(by_month["charts"][0]["kind"], "line");
+}
+
+#[tokio::test]
+async fn confirmed_costs_count_in_their_quarter_for_the_dealer_and_its_accountant() {
+    let server = TestServer::start_at(november_morning()).await;
+    let dealer = server.login("dealer1@demo.local").await;
+    let specialist = server.login("specialist@demo.local").await;
+    let admin = server.login("admin@demo.local").await;
+    let t = dealer.file_ticket("Новость об акции").await;
+    let t = act(&specialist, &t, "take").await;
+    let (status, t) = specialist
+        .send(
+            "POST",
+            &format!(
+                "/api/tickets/{}/time-entries",
+                t["id"].as_str().expect("id")
+            ),
+            Some(serde_json::json!({"minutes": 10, "note": "Разместили", "version": t["version"]})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{t}");
+    let t = act(&specialist, &t, "send_for_review").await;
+    let done = act(&dealer, &t, "accept").await;
+    assert_eq!(done["cost_state"], "pending");
+    let q4 = "from=2030-10-01&to=2030-12-31&dealer=dealer-1";
+    let r = report(&admin, "ticket_costs", q4).await;
+    let quarter = row(&r, "2030-Q4");
+    assert_eq!(quarter["label"], "IV квартал 2030 г.");
+    // High, 10 minutes: 590 ₽ (SPEC §2.3), awaiting the dealer.
+    assert_eq!(quarter["values"]["pending_cost"], 590.0);
+    assert_eq!(quarter["values"]["pending_hours"], 0.17);
+    assert_eq!(quarter["values"]["confirmed_cost"], 0.0);
+    let (status, confirmed) = dealer
+        .send(
+            "POST",
+            &format!(
+                "/api/tickets/{}/cost/confirm",
+                done["id"].as_str().expect("id")
+            ),
+            Some(serde_json::json!({"version": done["version"]})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{confirmed}");
+    let r = report(&admin, "ticket_costs", q4).await;
+    assert_eq!(row(&r, "2030-Q4")["values"]["confirmed_cost"], 590.0);
+    assert_eq!(row(&r, "2030-Q4")["values"]["pending_cost"], 0.0);
+    // The accountant reads its dealer's costs, and no other report.
+    let accountant = server.login("accountant1@demo.local").await;
+    let own = report(&accountant, "ticket_costs", "from=2030-10-01&to=2030-12-31").await;
+    assert_eq!(row(&own, "2030-Q4")["values"]["confirmed_cost"], 590.0);
+    let (status, _) = accountant.send("GET", "/api/reports/tickets", None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, _) = accountant
+        .send("GET", "/api/reports/ticket_costs?dealer=dealer-2", None)
+        .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 }

@@ -44,6 +44,7 @@ mod lead;
 mod mapping;
 mod outbox;
 mod queue;
+mod report;
 mod restore;
 mod session;
 mod settings;
@@ -72,6 +73,7 @@ pub use lead::{
     LeadListRepo, LeadListing, LeadNetwork, LeadNetworkRepo, LeadOrder, LeadRepo, LeadSave,
     LeadSurveyRepo, PostLimitRepo, SiteRepo, SiteWithSpam,
 };
+pub use report::{DealerCounters, ReportRepo};
 pub use restore::RestoreRepo;
 pub use settings::SettingsRepo;
 pub use table::{GsiDefinition, TABLE_GSIS, TTL_ATTRIBUTE, table_definition_summary};

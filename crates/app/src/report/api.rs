@@ -31,13 +31,13 @@ pub fn answer(computed: &Computed) -> Result<Response, AppError> {
 
 /// `GET /api/reports/{report}?from=&to=&compare_from=&compare_to=&group_by=&dealer=&format=`
 #[utoipa::path(get, path = "/api/reports/{report}", tag = "reports", params(
-    ("report" = String, Path, description = "The report: `ticket_survey`. A report the caller may not open is a 404, like an unknown one."),
+    ("report" = String, Path, description = "The report: `tickets`, `ticket_sla`, `ticket_costs`, `ticket_survey`. A report the caller may not open is a 404, like an unknown one."),
     ("from" = Option<String>, Query, description = "The period's first day, `YYYY-MM-DD` (Moscow); by default the first day of the month of `to`, or of this month."),
     ("to" = Option<String>, Query, description = "The period's last day, inclusive, `YYYY-MM-DD` (Moscow); by default today, or the end of this month. At most 36 months from `from`."),
     ("compare_from" = Option<String>, Query, description = "The compared period's first day (with `compare_to`)."),
     ("compare_to" = Option<String>, Query, description = "The compared period's last day, inclusive (with `compare_from`)."),
     ("preset" = Option<String>, Query, description = "`month` (this month against the last) or `quarter` (this quarter against the same quarter a year ago): fills the period and the comparison not given."),
-    ("group_by" = Option<String>, Query, description = "One of the report's groupings (`quarter` for `ticket_survey`); by default its first."),
+    ("group_by" = Option<String>, Query, description = "One of the report's groupings — `tickets`: `category`, `criticality`, `status`, `dealer`, `month`; `ticket_sla`: `month`, `criticality`, `dealer`; `ticket_costs`: `quarter`, `dealer`; `ticket_survey`: `quarter` —; by default its first."),
     ("dealer" = Option<String>, Query, description = "Only this dealer (a dealer outside the caller's scope is a 404)."),
     ("format" = Option<String>, Query, description = "`json` (default), `csv` (UTF-8 with BOM, `;`) or `xlsx` (typed cells): the same rows as a file.")
 ), responses(

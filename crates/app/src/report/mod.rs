@@ -40,7 +40,9 @@ pub mod portal;
 pub mod routes;
 pub mod views;
 
+mod ticket_costs;
 mod ticket_survey;
+mod tickets;
 
 pub use routes::routes;
 
@@ -176,6 +178,8 @@ async fn figures(
     period: Period,
 ) -> Result<Figures, AppError> {
     match name {
+        ReportName::Tickets | ReportName::TicketSla => tickets::figures(ctx, name, period).await,
+        ReportName::TicketCosts => ticket_costs::figures(ctx, period).await,
         ReportName::TicketSurvey => ticket_survey::figures(ctx, period).await,
     }
 }

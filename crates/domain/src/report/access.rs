@@ -11,7 +11,7 @@
 //! | `account_manager` | the dealers it looks after | — |
 //! | `specialist` | every dealer | — |
 //! | `dealer` | itself | itself |
-//! | `accountant` | — | — |
+//! | `accountant` | its dealer's `ticket_costs` only | — |
 //!
 //! A report outside the table is answered like an unknown one (404), so the list of
 //! reports a role has does not leak; a dealer outside the scope is a 404 too.
@@ -57,6 +57,7 @@ pub fn reach(actor: &Actor, report: ReportName) -> Reach {
         (_, Role::Dealer) => own(),
         (Family::Tickets, Role::Specialist) => Reach::All,
         (Family::Tickets, Role::AccountManager) => Reach::ManagedDealers(actor.user_id.clone()),
+        (Family::Tickets, Role::Accountant) if report == ReportName::TicketCosts => own(),
         (Family::Tickets, Role::Accountant | Role::RegionalRep) => Reach::Nothing,
         (Family::Leads, Role::RegionalRep) => Reach::Observed(actor.user_id.clone()),
         (Family::Leads, Role::Accountant | Role::Specialist | Role::AccountManager) => {
@@ -141,10 +142,14 @@ mod tests {
     }
 
     #[test]
-    fn the_accountant_opens_no_report_of_tickets_or_leads() {
+    fn the_accountant_opens_its_own_dealers_ticket_costs_and_nothing_else() {
         let a = actor(Role::Accountant, Some("d1"));
-        assert!(reports_of(&a).is_empty());
-        assert_eq!(reach(&a, ReportName::TicketSurvey), Reach::Nothing);
+        assert_eq!(reports_of(&a), vec![ReportName::TicketCosts]);
+        assert_eq!(
+            reach(&a, ReportName::TicketCosts),
+            Reach::OwnDealer(DealerId::new("d1"))
+        );
+        assert_eq!(reach(&a, ReportName::Tickets), Reach::Nothing);
     }
 
     #[test]
@@ -166,7 +171,12 @@ mod tests {
             (Role::RegionalRep, None, Reach::Nothing),
         ];
         for (role, dealer, expected) in table {
-            for report in ReportName::ALL {
+            for report in [
+                ReportName::Tickets,
+                ReportName::TicketSla,
+                ReportName::TicketCosts,
+                ReportName::TicketSurvey,
+            ] {
                 assert_eq!(reach(&actor(role, dealer), report), expected, "{role:?}");
             }
         }
@@ -175,7 +185,7 @@ mod tests {
     #[test]
     fn a_dealer_without_its_dealer_reaches_nothing() {
         assert_eq!(
-            reach(&actor(Role::Dealer, None), ReportName::TicketSurvey),
+            reach(&actor(Role::Dealer, None), ReportName::Tickets),
             Reach::Nothing
         );
     }

@@ -31,6 +31,12 @@ crate::coded_enum! {
     /// The reports the platform computes. A new report is a variant here, its
     /// [`ReportSpec`] in [`ReportName::spec`] and its [`Family`]; the app adds its figures.
     pub enum ReportName {
+        /// Tickets filed, by category, criticality, status, dealer or month.
+        Tickets = "tickets" / "Обращения",
+        /// Reaction-time compliance: the breached share per criticality and per month.
+        TicketSla = "ticket_sla" / "Соблюдение времени реакции",
+        /// Hours and costs per quarter (confirmed, disputed, moved) and the package's use.
+        TicketCosts = "ticket_costs" / "Часы и стоимость работ",
         /// The quarterly survey's scores and their trend, one row per quarter.
         TicketSurvey = "ticket_survey" / "Квартальный опрос",
     }
@@ -54,6 +60,33 @@ const fn col(code: &'static str, label: &'static str, kind: ValueKind) -> Column
     Column { code, label, kind }
 }
 
+const TICKETS_COLUMNS: &[Column] = &[
+    col("tickets", "Обращений", ValueKind::Count),
+    col("paid", "Платных", ValueKind::Count),
+    col("open", "Открыто", ValueKind::Count),
+    col("resolved", "Решено", ValueKind::Count),
+    col("impossible", "Не решено", ValueKind::Count),
+];
+
+const TICKET_SLA_COLUMNS: &[Column] = &[
+    col("tickets", "Обращений", ValueKind::Count),
+    col("breached", "С нарушением срока", ValueKind::Count),
+    col("breached_share", "Доля нарушений", ValueKind::Percent),
+];
+
+const TICKET_COSTS_COLUMNS: &[Column] = &[
+    col("confirmed_hours", "Подтверждено, ч", ValueKind::Hours),
+    col("confirmed_cost", "Подтверждено, ₽", ValueKind::Money),
+    col("pending_hours", "Ждёт подтверждения, ч", ValueKind::Hours),
+    col("pending_cost", "Ждёт подтверждения, ₽", ValueKind::Money),
+    col("disputed_hours", "Оспорено, ч", ValueKind::Hours),
+    col("disputed_cost", "Оспорено, ₽", ValueKind::Money),
+    col("moved_hours", "Перенесено, ч", ValueKind::Hours),
+    col("moved_cost", "Перенесено, ₽", ValueKind::Money),
+    col("package_hours", "Пакет, ч", ValueKind::Hours),
+    col("package_used", "Использование пакета", ValueKind::Percent),
+];
+
 const TICKET_SURVEY_COLUMNS: &[Column] = &[
     col("answers", "Ответов", ValueKind::Count),
     col("ticket_handling", "Работа с обращениями", ValueKind::Score),
@@ -62,12 +95,46 @@ const TICKET_SURVEY_COLUMNS: &[Column] = &[
     col("low_answers", "С низкой оценкой", ValueKind::Count),
 ];
 
+const TICKETS_CHARTS: &[ChartSpec] = &[ChartSpec::bars("tickets")];
+const TICKET_SLA_CHARTS: &[ChartSpec] = &[ChartSpec::line("breached_share")];
+const TICKET_COSTS_CHARTS: &[ChartSpec] = &[
+    ChartSpec::bars("confirmed_cost"),
+    ChartSpec::bars("package_used"),
+];
 const TICKET_SURVEY_CHARTS: &[ChartSpec] = &[ChartSpec::line("ticket_handling")];
 
 impl ReportName {
     /// The report's columns, groupings and charts.
     pub fn spec(self) -> ReportSpec {
         match self {
+            ReportName::Tickets => ReportSpec {
+                columns: TICKETS_COLUMNS,
+                group_by: &[
+                    GroupBy::Category,
+                    GroupBy::Criticality,
+                    GroupBy::Status,
+                    GroupBy::Dealer,
+                    GroupBy::Month,
+                ],
+                charts: TICKETS_CHARTS,
+                about: "Обращения, поданные за период, и где они сейчас: открыты, решены \
+                        или не решены (по статусу — сколько их в каждом статусе).",
+            },
+            ReportName::TicketSla => ReportSpec {
+                columns: TICKET_SLA_COLUMNS,
+                group_by: &[GroupBy::Month, GroupBy::Criticality, GroupBy::Dealer],
+                charts: TICKET_SLA_CHARTS,
+                about: "Обращения, поданные за период, и доля тех, где реакция поддержки \
+                        пришла позже срока (по рабочему календарю); нарушение остаётся навсегда.",
+            },
+            ReportName::TicketCosts => ReportSpec {
+                columns: TICKET_COSTS_COLUMNS,
+                group_by: &[GroupBy::Quarter, GroupBy::Dealer],
+                charts: TICKET_COSTS_CHARTS,
+                about: "Платные работы по кварталам оплаты: подтверждённые, ждущие \
+                        подтверждения, оспоренные и перенесённые на следующий квартал; \
+                        использование пакета часов (пакет — по текущей подписке дилера).",
+            },
             ReportName::TicketSurvey => ReportSpec {
                 columns: TICKET_SURVEY_COLUMNS,
                 group_by: &[GroupBy::Quarter],
@@ -80,7 +147,10 @@ impl ReportName {
     /// Which family of data the report reads, which decides who may open it.
     pub fn family(self) -> Family {
         match self {
-            ReportName::TicketSurvey => Family::Tickets,
+            ReportName::Tickets
+            | ReportName::TicketSla
+            | ReportName::TicketCosts
+            | ReportName::TicketSurvey => Family::Tickets,
         }
     }
 
