@@ -840,3 +840,40 @@ test('new-ticket form in Chromium: suggestions from the knowledge base while the
     await context.close();
   }
 });
+
+// Reports (SPEC §4.6): «Отчёты» and the ticket report pages over the demo's weeks of support
+// work, each chart with its table of numbers, on a desktop and on a phone (nothing scrolls
+// sideways: the wide tables scroll in their own box).
+test('report pages in Chromium: the list and the ticket reports with demo data', { timeout: 120_000 }, async () => {
+  const context = await newDesktop();
+  try {
+    const page = await context.newPage();
+    await logIn(page, 'admin@demo.local');
+    await page.getByRole('link', { name: 'Отчёты', exact: true }).click();
+    await page.waitForURL((url) => url.pathname === '/reports');
+    for (const title of ['Обращения', 'Соблюдение времени реакции', 'Часы и стоимость работ', 'Квартальный опрос']) {
+      await page.getByRole('link', { name: title, exact: true }).waitFor();
+    }
+    await shot(page, '30-reports');
+    await mobileShot(context, `${server.base}/reports`, '30-reports-mobile');
+    const pages = [
+      ['31-report-tickets', '/reports/tickets?from=2026-02-01&to=2026-03-02'],
+      ['32-report-ticket-sla', '/reports/ticket_sla?from=2026-01-01&to=2026-03-31&compare_from=2025-01-01&compare_to=2025-03-31'],
+      ['33-report-ticket-costs', '/reports/ticket_costs?from=2026-01-01&to=2026-03-31&group_by=dealer'],
+    ];
+    for (const [name, url] of pages) {
+      const res = await page.goto(`${server.base}${url}`);
+      assert.equal(res.status(), 200, `${url} answered ${res.status()}`);
+      // The demo's tickets are on the page: a chart with bars or points and a non-zero total.
+      assert.ok(await page.locator('svg.chart rect[fill], svg.chart circle').count() > 0, `${name}: a drawn chart`);
+      await page.locator('table.chart-table').first().waitFor();
+      const total = await words(page.locator('table.report-table tfoot tr'));
+      assert.match(total, /^Итого .*[1-9]/, `${name}: the totals show the demo's work: ${total}`);
+      await page.getByRole('link', { name: 'Скачать XLSX' }).waitFor();
+      await shot(page, name);
+      await mobileShot(context, `${server.base}${url}`, `${name}-mobile`);
+    }
+  } finally {
+    await context.close();
+  }
+});
