@@ -26,7 +26,7 @@ use tower::ServiceExt as _;
 /// `main.rs` calls `routes::<group>`). The SAM template routes to it exactly the `/api/...`
 /// routes of that group, read from `crates/app/src/routes.rs` by [`template_routes_every_function`];
 /// everything else reaches the portal through `$default`.
-const HTTP_FUNCTIONS: [(&str, &str); 15] = [
+const HTTP_FUNCTIONS: [(&str, &str); 16] = [
     ("session", "session"),
     ("tickets-create", "tickets_create"),
     ("tickets-read", "tickets_read"),
@@ -41,6 +41,7 @@ const HTTP_FUNCTIONS: [(&str, &str); 15] = [
     ("survey-callback", "survey_callback"),
     ("dashboard", "dashboard"),
     ("documents", "documents"),
+    ("reports", "reports"),
     ("portal", "portal"),
 ];
 
@@ -1691,6 +1692,36 @@ fn hidden_field(page: &str, name: &str) -> String {
         .next()
         .unwrap_or_default()
         .to_owned()
+}
+
+#[tokio::test]
+async fn reports_function_counts_a_filed_ticket_for_its_readers_only() {
+    let fx = Fixture::start().await;
+    let dealer = fx.token("dealer1@demo.local").await;
+    let rep = fx.token("rep@demo.local").await;
+    fx.ticket(&dealer).await;
+    let reports = fx.function("reports").await;
+    let today = dealerdesk_domain::platform_date(fx.state.clock.now());
+    let report = ApiGwV2Request::new("GET", "/api/reports/tickets")
+        .route("GET /api/reports/{report}")
+        .query("from", &today.to_string())
+        .query("to", &today.to_string());
+    let resp = reports.invoke(&report.clone().bearer(&dealer)).await;
+    assert_eq!(resp.status, 200, "{:#}", resp.raw);
+    let body = resp.json();
+    assert_eq!(body["report"], "tickets", "{body}");
+    assert_eq!(body["totals"]["values"]["tickets"], 1.0, "{body}");
+    // A representative opens no ticket report: a 404, like an unknown one.
+    let resp = reports.invoke(&report.bearer(&rep)).await;
+    assert_json_error(&resp, 404);
+    let file = ApiGwV2Request::new("GET", "/api/reports/tickets")
+        .route("GET /api/reports/{report}")
+        .query("format", "xlsx")
+        .bearer(&dealer);
+    let resp = reports.invoke(&file).await;
+    assert_eq!(resp.status, 200, "{:#}", resp.raw);
+    assert_json_logs(&reports);
+    fx.assert_least_privilege("reports");
 }
 
 #[tokio::test]

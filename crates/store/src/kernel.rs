@@ -48,7 +48,15 @@ pub(crate) struct AggregateWrite<'a> {
     pub audit: Option<AuditStamp>,
     /// What the item was before a create whose "before" is not stored (defaults in force).
     pub audit_before: Option<Item>,
+    /// Further writes computed from the item as stored before and as written (a report's
+    /// counters: after minus before), in the same transaction.
+    pub derive: Option<Derive>,
 }
+
+/// Computes further writes of a save from the item as stored before (`None` for a create)
+/// and the item written.
+pub(crate) type Derive =
+    fn(&Store, Option<&Item>, &Item) -> Result<Vec<TransactWriteItem>, StoreError>;
 
 impl<'a> AggregateWrite<'a> {
     /// A change of `item` from `expected_version` (0: a create) with its history event and
@@ -64,7 +72,15 @@ impl<'a> AggregateWrite<'a> {
             notices,
             audit: None,
             audit_before: None,
+            derive: None,
         }
+    }
+
+    /// With writes derived from the item before and after the change (read once, shared
+    /// with the audit entry; the write's version condition makes it the base of the change).
+    pub fn derive(mut self, derive: Derive) -> Self {
+        self.derive = Some(derive);
+        self
     }
 
     /// Audited: the save also writes the change's audit entry (SPEC §4.7) — the item's
@@ -158,18 +174,23 @@ impl Store {
         // The item as it is now, for the audit entry's old values. Its version is checked
         // by the write's condition, so the entry describes exactly the change made: if the
         // item moved since this read, the whole transaction fails.
+        let reads_before = (w.audit.is_some() && w.audit_before.is_none()) || w.derive.is_some();
+        let stored_before = match (creating, &key) {
+            (false, (Some(AttributeValue::S(pk)), Some(AttributeValue::S(sk)))) if reads_before => {
+                self.get(pk.clone(), sk).await?
+            }
+            _ => None,
+        };
         let audit = match &w.audit {
             Some(stamp) => {
-                let before = match (creating, &key, w.audit_before) {
-                    (_, _, Some(before)) => Some(before),
-                    (false, (Some(AttributeValue::S(pk)), Some(AttributeValue::S(sk))), None) => {
-                        self.get(pk.clone(), sk).await?
-                    }
-                    _ => None,
-                };
-                self.audit_write(stamp, before.as_ref(), &w.item)?
+                let before = w.audit_before.as_ref().or(stored_before.as_ref());
+                self.audit_write(stamp, before, &w.item)?
             }
             None => None,
+        };
+        let derived = match w.derive {
+            Some(derive) => derive(self, stored_before.as_ref(), &w.item)?,
+            None => Vec::new(),
         };
         let mut items = vec![self.put(w.item, Condition::version(w.expected_version))?];
         let event_at = match w.event {
@@ -194,6 +215,7 @@ impl Store {
             idempotency = Some((items.len() - 1, record.pk, record.sk));
         }
         items.extend(w.extra);
+        items.extend(derived);
         for notice in w.notices {
             items.push(self.put(crate::outbox::notice_to_item(notice), Condition::absent())?);
         }

@@ -44,6 +44,7 @@ mod lead;
 mod mapping;
 mod outbox;
 mod queue;
+mod report;
 mod restore;
 mod seed;
 mod session;
@@ -73,6 +74,7 @@ pub use lead::{
     LeadListRepo, LeadListing, LeadNetwork, LeadNetworkRepo, LeadOrder, LeadRepo, LeadSave,
     LeadSurveyRepo, PostLimitRepo, SiteRepo, SiteWithSpam,
 };
+pub use report::{DealerCounters, ReportRepo};
 pub use restore::RestoreRepo;
 pub use seed::Seed;
 pub use settings::SettingsRepo;

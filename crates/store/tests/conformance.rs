@@ -1743,3 +1743,7 @@ mod dealer_survey;
 // The audit log (issue 11).
 #[path = "conformance/audit.rs"]
 mod audit;
+
+// The reports' counters (issue 11).
+#[path = "conformance/reports.rs"]
+mod reports;
