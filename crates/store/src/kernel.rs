@@ -48,7 +48,14 @@ pub(crate) struct AggregateWrite<'a> {
     pub audit: Option<AuditStamp>,
     /// What the item was before a create whose "before" is not stored (defaults in force).
     pub audit_before: Option<Item>,
+    /// Writes that follow from the item as it was (see [`AggregateWrite::derived`]).
+    pub derived: Option<Derived<'a>>,
 }
+
+/// Further writes computed from the stored item before the change (`None`: a create) —
+/// counters that add the difference between what the item counted and what it counts now.
+pub(crate) type Derived<'a> =
+    Box<dyn FnOnce(Option<&Item>) -> Result<Vec<TransactWriteItem>, StoreError> + Send + 'a>;
 
 impl<'a> AggregateWrite<'a> {
     /// A change of `item` from `expected_version` (0: a create) with its history event and
@@ -64,7 +71,20 @@ impl<'a> AggregateWrite<'a> {
             notices,
             audit: None,
             audit_before: None,
+            derived: None,
         }
+    }
+
+    /// With writes computed from the item as stored before the change. The item is read
+    /// once (consistently, the same read the audit uses) and its version is checked by the
+    /// write's own condition, so what `derive` sees is exactly what the change replaces: a
+    /// counter's difference is never applied to a stale "before".
+    pub fn derived(
+        mut self,
+        derive: impl FnOnce(Option<&Item>) -> Result<Vec<TransactWriteItem>, StoreError> + Send + 'a,
+    ) -> Self {
+        self.derived = Some(Box::new(derive));
+        self
     }
 
     /// Audited: the save also writes the change's audit entry (SPEC §4.7) — the item's
@@ -158,15 +178,19 @@ impl Store {
         // The item as it is now, for the audit entry's old values. Its version is checked
         // by the write's condition, so the entry describes exactly the change made: if the
         // item moved since this read, the whole transaction fails.
+        let stored = match (creating, &key, w.audit.is_some() || w.derived.is_some()) {
+            (false, (Some(AttributeValue::S(pk)), Some(AttributeValue::S(sk))), true) => {
+                self.get(pk.clone(), sk).await?
+            }
+            _ => None,
+        };
+        let derived = match w.derived {
+            Some(derive) => derive(stored.as_ref())?,
+            None => Vec::new(),
+        };
         let audit = match &w.audit {
             Some(stamp) => {
-                let before = match (creating, &key, w.audit_before) {
-                    (_, _, Some(before)) => Some(before),
-                    (false, (Some(AttributeValue::S(pk)), Some(AttributeValue::S(sk))), None) => {
-                        self.get(pk.clone(), sk).await?
-                    }
-                    _ => None,
-                };
+                let before = w.audit_before.or(stored);
                 self.audit_write(stamp, before.as_ref(), &w.item)?
             }
             None => None,
@@ -194,6 +218,7 @@ impl Store {
             idempotency = Some((items.len() - 1, record.pk, record.sk));
         }
         items.extend(w.extra);
+        items.extend(derived);
         for notice in w.notices {
             items.push(self.put(crate::outbox::notice_to_item(notice), Condition::absent())?);
         }

@@ -1706,3 +1706,6 @@ mod dealer_survey;
 // The audit log (issue 11).
 #[path = "conformance/audit.rs"]
 mod audit;
+// The lead counters and the survey answers by period (issue 11).
+#[path = "conformance/lead_stats.rs"]
+mod lead_stats;
