@@ -10,6 +10,7 @@
 //! - [`customer`]: one customer profile per person;
 //! - [`escalation`]: dealer working hours and the 2 h / 4 h escalations;
 //! - [`survey`]: the customer's feedback 24 hours after the lead;
+//! - [`reports`]: the lead reports computed from the counters;
 //! - [`tally`]: what a lead counts in the lead reports (the counters kept with every save);
 //! - [`search`]: finding a lead across dealers, its redacted view, the transfer;
 //! - [`privacy`]: anonymisation (152-ФЗ);
@@ -31,6 +32,7 @@ pub mod kind;
 pub mod network;
 pub mod notices;
 pub mod privacy;
+pub mod reports;
 pub mod routing;
 pub mod search;
 pub mod site;
