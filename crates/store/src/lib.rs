@@ -72,7 +72,7 @@ pub use lead::{
     LeadListRepo, LeadListing, LeadNetwork, LeadNetworkRepo, LeadOrder, LeadRepo, LeadSave,
     LeadSurveyRepo, PostLimitRepo, SiteRepo, SiteWithSpam,
 };
-pub use lead::{DealerSet, LeadStatsRepo, MAX_SURVEY_ROWS};
+pub use lead::{DealerSet, LeadStatsRepo, MAX_SURVEY_ROWS, Span as StatsSpan};
 pub use restore::RestoreRepo;
 pub use settings::SettingsRepo;
 pub use table::{GsiDefinition, TABLE_GSIS, TTL_ATTRIBUTE, table_definition_summary};

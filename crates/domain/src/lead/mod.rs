@@ -68,6 +68,7 @@ pub use notices::{
     escalation_notice, new_lead_notices, survey_alert, survey_invitation, transfer_notices,
 };
 pub use privacy::{ANONYMOUS_NAME, ERASED, anonymise_history};
+pub use reports::{DealerPlace, LeadGroup};
 pub use routing::{
     Assignment, Assignments, Origin, Routed, RoutedBy, RoutingError, RoutingTable, route,
 };

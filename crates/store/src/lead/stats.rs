@@ -2,17 +2,17 @@
 //!
 //! Written by every lead save: the lead item keeps what it counts (`tally`, the domain's
 //! [`LeadTally`] as JSON), and the save adds [`tally_delta`] of the stored tally and the new
-//! one to the counter items of the bucket — the dealer's **day** item and **month** item for
-//! the lead's direction — with `ADD` in the lead's own transaction. The stored tally is the
-//! one the kernel reads for the audit and the version condition checks, so a counter never
-//! drifts from the leads, whatever changed in between (a dealer's hours, a version of the
-//! rules).
+//! one to the counter items of the bucket — the dealer's **day**, **month**, **quarter** and
+//! **year** items for the lead's direction — with `ADD` in the lead's own transaction. The
+//! stored tally is the one the kernel reads for the audit and the version condition checks,
+//! so a counter never drifts from the leads, whatever changed in between (a dealer's hours,
+//! a version of the rules).
 //!
-//! Read by [`LeadStatsRepo::lead_counts`]: a period is cut into whole months (the `M#`
-//! items: one Query per month for the network, or one `begins_with M#<dealer>#` Query per
-//! dealer and month for a small scope) and the days at its ragged edges (one key range of
-//! `D#` items per month). A report over a year of the network reads 12 partitions of
-//! 3 × dealers small items, however many leads there were.
+//! Read by [`LeadStatsRepo::lead_counts`]: a period is cut into whole years, quarters and
+//! months (their `P#` items: one Query of the period's partition for the network, or one
+//! `begins_with P#<dealer>#` Query per dealer for a small scope) and the days at its ragged
+//! edges (one key range of `D#` items per month). A report over a year of the network reads
+//! one partition of 3 × dealers small items, however many leads there were.
 
 use super::{Lead, lead_from_item};
 use crate::client::Store;
@@ -43,33 +43,69 @@ const PER_DEALER_READS: usize = 12;
 /// The most survey answers one listing returns (the counters give the exact totals).
 pub const MAX_SURVEY_ROWS: usize = 2_000;
 
-/// A stretch of a period: a whole month (its month items) or some days of one month.
+/// A stretch of a period with its own counter items: a whole year, quarter or month (its
+/// period items), or some days of one month (its day items).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Span {
+    Year(i32),
+    /// The year and the quarter (1–4).
+    Quarter(i32, u32),
+    /// The month's first day.
     Month(NaiveDate),
+    /// First and last day, within one month.
     Days(NaiveDate, NaiveDate),
 }
 
-/// Cuts `from..=to` into whole months and the days at the edges, in order.
+impl Span {
+    /// The partition of the span's items.
+    fn partition(self) -> String {
+        match self {
+            Span::Year(y) => keys::lead_stats_pk(&y.to_string()),
+            Span::Quarter(y, q) => keys::lead_stats_pk(&format!("{y}-Q{q}")),
+            Span::Month(first) | Span::Days(first, _) => {
+                keys::lead_stats_pk(&first.format("%Y-%m").to_string())
+            }
+        }
+    }
+}
+
+/// The first day of the month `months` after the month of `day`.
+fn month_after(day: NaiveDate, months: u32) -> Option<NaiveDate> {
+    day.with_day(1)?
+        .checked_add_months(chrono::Months::new(months))
+}
+
+/// Cuts `from..=to` into whole years, quarters and months and the days at the edges, in
+/// order, the largest span that fits first.
 pub fn spans(from: NaiveDate, to: NaiveDate) -> Vec<Span> {
     let mut out = Vec::new();
     let mut start = from;
     while start <= to {
-        let first = start.with_day(1).unwrap_or(start);
-        let next_month = first
-            .checked_add_months(chrono::Months::new(1))
-            .unwrap_or(NaiveDate::MAX);
-        let last = next_month.pred_opt().unwrap_or(next_month);
-        let end = last.min(to);
-        if start == first && end == last {
-            out.push(Span::Month(first));
-        } else {
-            out.push(Span::Days(start, end));
+        let month_start = start.day() == 1;
+        let fits = |months: u32| {
+            month_after(start, months)
+                .and_then(|next| next.pred_opt())
+                .filter(|last| *last <= to)
+        };
+        let (span, last) = match (month_start, start.month()) {
+            (true, 1) if fits(12).is_some() => (Span::Year(start.year()), fits(12)),
+            (true, m) if (m - 1) % 3 == 0 && fits(3).is_some() => {
+                (Span::Quarter(start.year(), (m - 1) / 3 + 1), fits(3))
+            }
+            (true, _) if fits(1).is_some() => (Span::Month(start), fits(1)),
+            _ => {
+                let month_end = month_after(start, 1)
+                    .and_then(|next| next.pred_opt())
+                    .unwrap_or(to);
+                let end = month_end.min(to);
+                (Span::Days(start, end), Some(end))
+            }
+        };
+        out.push(span);
+        match last.and_then(|l| l.succ_opt()) {
+            Some(next) => start = next,
+            None => break,
         }
-        if next_month == NaiveDate::MAX {
-            break;
-        }
-        start = next_month;
     }
     out
 }
@@ -95,17 +131,17 @@ pub trait LeadStatsRepo {
         to: DateTime<Utc>,
     ) -> impl Future<Output = Result<(Vec<Lead>, bool), StoreError>> + Send;
     /// Writes counter items as they are (batch writes, no transaction): the benchmark's and
-    /// a migration's seeding, never a lead's save. Each row goes to the month item of
-    /// `month`, or with `day` to that day's item.
+    /// a migration's seeding, never a lead's save. Each row is the item of its span (a day
+    /// item is `Span::Days(day, day)`; a longer run of days has no item and is refused).
     fn put_lead_counts(
         &self,
-        rows: &[(NaiveDate, bool, CountsRow)],
+        rows: &[(Span, CountsRow)],
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
 }
 
 impl Store {
     /// The counter Updates of a lead save: the difference between the tally stored on the
-    /// lead item as it was (`before`) and `after`, on each bucket's day and month items.
+    /// lead item as it was (`before`) and `after`, on each bucket's day, month, quarter and year items.
     pub(crate) fn tally_writes(
         &self,
         before: Option<&Item>,
@@ -117,15 +153,19 @@ impl Store {
         };
         let mut writes = Vec::new();
         for (bucket, counts) in tally_delta(stored.as_ref(), after) {
-            let month = bucket.day.with_day(1).unwrap_or(bucket.day);
             let direction = bucket.direction.code();
-            for sk in [
-                keys::lead_stats_day_sk(bucket.day, &bucket.dealer, direction),
-                keys::lead_stats_month_sk(&bucket.dealer, direction),
+            let [year, quarter, month] = keys::lead_stats_periods(bucket.day);
+            let period_sk = keys::lead_stats_period_sk(&bucket.dealer, direction);
+            let day_sk = keys::lead_stats_day_sk(bucket.day, &bucket.dealer, direction);
+            for (period, sk) in [
+                (&month, &day_sk),
+                (&month, &period_sk),
+                (&quarter, &period_sk),
+                (&year, &period_sk),
             ] {
                 writes.push(self.counter_update(
-                    keys::lead_stats_pk(month),
-                    &sk,
+                    keys::lead_stats_pk(period),
+                    sk,
                     &bucket,
                     &counts,
                 )?);
@@ -237,19 +277,26 @@ fn counts_from_item(item: &Item) -> Result<CountsRow, StoreError> {
     })
 }
 
-fn counts_to_item(month: NaiveDate, day: Option<NaiveDate>, row: &CountsRow) -> Item {
+fn counts_to_item(span: Span, row: &CountsRow) -> Result<Item, StoreError> {
     let direction = row.direction.code();
-    let sk = match day {
-        Some(day) => keys::lead_stats_day_sk(day, &row.dealer, direction),
-        None => keys::lead_stats_month_sk(&row.dealer, direction),
+    let sk = match span {
+        Span::Days(day, last) if day == last => {
+            keys::lead_stats_day_sk(day, &row.dealer, direction)
+        }
+        Span::Days(..) => {
+            return Err(StoreError::Backend(
+                "a counter item holds one day, not a run of days".to_string(),
+            ));
+        }
+        _ => keys::lead_stats_period_sk(&row.dealer, direction),
     };
-    let mut b = Builder::new(keys::lead_stats_pk(month), &sk, STATS_TYPE)
+    let mut b = Builder::new(span.partition(), &sk, STATS_TYPE)
         .string(DEALER, row.dealer.as_str())
         .string(DIRECTION, direction);
     for (name, amount) in &row.counts.0 {
         b = b.put(&format!("{COUNTER_PREFIX}{name}"), n(amount));
     }
-    b.build()
+    Ok(b.build())
 }
 
 impl LeadStatsRepo for Store {
@@ -261,35 +308,20 @@ impl LeadStatsRepo for Store {
     ) -> Result<Vec<CountsRow>, StoreError> {
         let mut items = Vec::new();
         for span in spans(from, to) {
-            match span {
-                Span::Month(month) => match dealers {
-                    Some(set) if set.len() <= PER_DEALER_READS => {
-                        for dealer in set {
-                            items.extend(
-                                self.counter_items(
-                                    keys::lead_stats_pk(month),
-                                    keys::lead_stats_dealer_month_prefix(dealer),
-                                    None,
-                                )
-                                .await?,
-                            );
-                        }
-                    }
-                    _ => items.extend(
-                        self.counter_items(
-                            keys::lead_stats_pk(month),
-                            keys::LEAD_STATS_MONTH_PREFIX.to_string(),
-                            None,
-                        )
-                        .await?,
-                    ),
-                },
-                Span::Days(first, last) => {
+            match (span, dealers) {
+                (Span::Days(first, last), _) => {
                     let (lo, hi) = keys::lead_stats_day_range(first, last);
-                    items.extend(
-                        self.counter_items(keys::lead_stats_pk(first), lo, Some(hi))
-                            .await?,
-                    );
+                    items.extend(self.counter_items(span.partition(), lo, Some(hi)).await?);
+                }
+                (_, Some(set)) if set.len() <= PER_DEALER_READS => {
+                    for dealer in set {
+                        let prefix = keys::lead_stats_dealer_prefix(dealer);
+                        items.extend(self.counter_items(span.partition(), prefix, None).await?);
+                    }
+                }
+                _ => {
+                    let prefix = keys::LEAD_STATS_PERIOD_PREFIX.to_string();
+                    items.extend(self.counter_items(span.partition(), prefix, None).await?);
                 }
             }
         }
@@ -359,16 +391,12 @@ impl LeadStatsRepo for Store {
         Ok((leads, false))
     }
 
-    async fn put_lead_counts(
-        &self,
-        rows: &[(NaiveDate, bool, CountsRow)],
-    ) -> Result<(), StoreError> {
+    async fn put_lead_counts(&self, rows: &[(Span, CountsRow)]) -> Result<(), StoreError> {
         for chunk in rows.chunks(25) {
             let mut requests: Vec<WriteRequest> = chunk
                 .iter()
-                .map(|(date, is_day, row)| {
-                    let month = date.with_day(1).unwrap_or(*date);
-                    let item = counts_to_item(month, is_day.then_some(*date), row);
+                .map(|(span, row)| {
+                    let item = counts_to_item(*span, row)?;
                     PutRequest::builder()
                         .set_item(Some(item))
                         .build()
@@ -413,13 +441,20 @@ mod tests {
     }
 
     #[test]
-    fn a_quarter_is_three_month_spans() {
+    fn a_quarter_is_one_span_and_a_year_one_more() {
+        assert_eq!(spans(d(1, 1), d(3, 31)), vec![Span::Quarter(2026, 1)]);
         assert_eq!(
-            spans(d(1, 1), d(3, 31)),
+            spans(d(1, 1), d(12, 31)),
+            vec![Span::Year(2026)],
+            "a whole year reads one partition"
+        );
+        assert_eq!(
+            spans(d(2, 1), d(7, 31)),
             vec![
-                Span::Month(d(1, 1)),
                 Span::Month(d(2, 1)),
-                Span::Month(d(3, 1))
+                Span::Month(d(3, 1)),
+                Span::Quarter(2026, 2),
+                Span::Month(d(7, 1))
             ]
         );
     }
@@ -436,6 +471,8 @@ mod tests {
         );
         assert_eq!(spans(d(5, 7), d(5, 7)), vec![Span::Days(d(5, 7), d(5, 7))]);
         assert!(spans(d(5, 8), d(5, 7)).is_empty());
+        let across = spans(d(12, 20), NaiveDate::from_ymd_opt(2027, 1, 5).unwrap());
+        assert_eq!(across.len(), 2, "{across:?}");
     }
 
     #[test]
@@ -448,9 +485,13 @@ mod tests {
                 ("processed".to_string(), 3),
             ])),
         };
-        let item = counts_to_item(d(3, 1), Some(d(3, 5)), &row);
+        let item = counts_to_item(Span::Days(d(3, 5), d(3, 5)), &row).unwrap();
         assert_eq!(item.get(SK), Some(&s("D#2026-03-05#d1#service")));
         assert_eq!(item.get(PK), Some(&s("LEADSTATS#2026-03")));
         assert_eq!(counts_from_item(&item).unwrap(), row);
+        let item = counts_to_item(Span::Quarter(2026, 2), &row).unwrap();
+        assert_eq!(item.get(SK), Some(&s("P#d1#service")));
+        assert_eq!(item.get(PK), Some(&s("LEADSTATS#2026-Q2")));
+        assert!(counts_to_item(Span::Days(d(3, 5), d(3, 6)), &row).is_err());
     }
 }

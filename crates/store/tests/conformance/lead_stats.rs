@@ -9,7 +9,9 @@ use dealerdesk_domain::lead::{
     SurveyAnswer,
 };
 use dealerdesk_domain::{Actor, DealerId, Role, UserId};
-use dealerdesk_store::{Entity, LeadCreate, LeadRepo, LeadSave, LeadStatsRepo, StoreError};
+use dealerdesk_store::{
+    Entity, LeadCreate, LeadRepo, LeadSave, LeadStatsRepo, StatsSpan, StoreError,
+};
 use std::collections::{BTreeMap, BTreeSet};
 
 engine_suite!(
@@ -188,6 +190,16 @@ async fn a_period_adds_whole_months_and_the_days_at_its_edges(ctx: &Ctx) {
     let ragged = counts(ctx, day(2, 28), day(4, 1), None).await;
     assert_eq!(received(&ragged), 3, "P2, P3, P4");
     assert_eq!(received(&counts(ctx, day(2, 1), day(4, 30), None).await), 5);
+    // The same leads through the quarter's and the year's own items.
+    assert_eq!(received(&counts(ctx, day(1, 1), day(3, 31), None).await), 3);
+    assert_eq!(
+        received(&counts(ctx, day(1, 1), day(12, 31), None).await),
+        5
+    );
+    assert_eq!(
+        received(&counts(ctx, day(1, 1), day(12, 31), Some(&["d2"])).await),
+        2
+    );
     // Directions stay apart; a dealer's scope keeps its rows only.
     let d1 = counts(ctx, day(2, 1), day(4, 30), Some(&["d1"])).await;
     assert_eq!(
@@ -268,9 +280,10 @@ async fn seeded_counter_items_are_read_like_saved_ones(ctx: &Ctx) {
             (Counter::Contract.code(), 1),
         ])),
     };
-    let rows: Vec<(NaiveDate, bool, CountsRow)> = (0..30)
-        .map(|i| (day(6, 1), false, row(&format!("s{i:02}"), 10)))
-        .chain([(day(7, 3), true, row("s00", 2))])
+    let rows: Vec<(StatsSpan, CountsRow)> = (0..30)
+        .map(|i| (StatsSpan::Month(day(6, 1)), row(&format!("s{i:02}"), 10)))
+        .chain([(StatsSpan::Days(day(7, 3), day(7, 3)), row("s00", 2))])
+        .chain([(StatsSpan::Year(2027), row("s00", 7))])
         .collect();
     ctx.store.put_lead_counts(&rows).await.unwrap();
     let june = counts(ctx, day(6, 1), day(6, 30), None).await;
@@ -281,5 +294,16 @@ async fn seeded_counter_items_are_read_like_saved_ones(ctx: &Ctx) {
     assert_eq!(
         of(&early_july, "s00", Counter::Received(LeadType::Preorder)),
         2
+    );
+    let next_year = counts(
+        ctx,
+        NaiveDate::from_ymd_opt(2027, 1, 1).unwrap(),
+        NaiveDate::from_ymd_opt(2027, 12, 31).unwrap(),
+        None,
+    )
+    .await;
+    assert_eq!(
+        of(&next_year, "s00", Counter::Received(LeadType::Preorder)),
+        7
     );
 }
