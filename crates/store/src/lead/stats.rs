@@ -125,7 +125,7 @@ pub trait LeadStatsRepo {
     ) -> impl Future<Output = Result<Vec<CountsRow>, StoreError>> + Send;
     /// The leads whose customer answered the survey in `from..to`, newest answer first; at
     /// most [`MAX_SURVEY_ROWS`], and whether more were left out.
-    fn survey_answers(
+    fn lead_survey_answers(
         &self,
         from: DateTime<Utc>,
         to: DateTime<Utc>,
@@ -348,7 +348,7 @@ impl LeadStatsRepo for Store {
             .collect())
     }
 
-    async fn survey_answers(
+    async fn lead_survey_answers(
         &self,
         from: DateTime<Utc>,
         to: DateTime<Utc>,

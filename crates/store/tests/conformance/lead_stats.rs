@@ -250,7 +250,7 @@ async fn survey_answers_are_listed_by_the_period_of_the_answer(ctx: &Ctx) {
 
     let (all, more) = ctx
         .store
-        .survey_answers(msk(3, 1, 0), msk(5, 1, 0))
+        .lead_survey_answers(msk(3, 1, 0), msk(5, 1, 0))
         .await
         .unwrap();
     assert!(!more);
@@ -259,7 +259,7 @@ async fn survey_answers_are_listed_by_the_period_of_the_answer(ctx: &Ctx) {
     assert_eq!(all[0], answered[1]);
     let (april, _) = ctx
         .store
-        .survey_answers(msk(4, 1, 0), msk(5, 1, 0))
+        .lead_survey_answers(msk(4, 1, 0), msk(5, 1, 0))
         .await
         .unwrap();
     assert_eq!(april.len(), 1);
