@@ -45,6 +45,17 @@ const ROLES: [(&str, Option<&str>); 10] = [
 /// 409 / 422 / 400 means the caller passed authentication, role and dealer and met the stale
 /// version or validation; 401 / 403 / 404 are the refusals the row proves.
 const MATRIX: &[(&str, &str)] = &[
+    // Reports (SPEC §4.6; `{report}` is `ticket_survey`): a report outside the role's table
+    // is a 404 like an unknown one; «Отчёты» is closed (403) to a role without any report.
+    (
+        "GET /api/reports/{report}",
+        "401 200 200 404 200 200 404 404 200 200",
+    ),
+    ("GET /reports", "→login 200 200 200 200 200 403 403 200 200"),
+    (
+        "GET /reports/{report}",
+        "→login 200 200 404 200 200 404 404 200 200",
+    ),
     // Billing documents: the dealer's and its accountant's, its account manager's, the
     // admin's; only the admin marks payments and corrects.
     (
@@ -766,6 +777,7 @@ impl Fixtures {
                 },
                 "{entry}" => self.entry.clone(),
                 "{quarter}" => self.quarter.clone(),
+                "{report}" => "ticket_survey".to_owned(),
                 "{user}" => self.accountant.clone(),
                 "{att}" => self.attachment.clone(),
                 "{slug}" => self.article.clone(),

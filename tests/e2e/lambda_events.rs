@@ -26,7 +26,7 @@ use tower::ServiceExt as _;
 /// `main.rs` calls `routes::<group>`). The SAM template routes to it exactly the `/api/...`
 /// routes of that group, read from `crates/app/src/routes.rs` by [`template_routes_every_function`];
 /// everything else reaches the portal through `$default`.
-const HTTP_FUNCTIONS: [(&str, &str); 15] = [
+const HTTP_FUNCTIONS: [(&str, &str); 16] = [
     ("session", "session"),
     ("tickets-create", "tickets_create"),
     ("tickets-read", "tickets_read"),
@@ -41,6 +41,7 @@ const HTTP_FUNCTIONS: [(&str, &str); 15] = [
     ("survey-callback", "survey_callback"),
     ("dashboard", "dashboard"),
     ("documents", "documents"),
+    ("reports", "reports"),
     ("portal", "portal"),
 ];
 

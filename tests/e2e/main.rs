@@ -30,6 +30,7 @@ mod login_abuse;
 mod notices;
 mod portal;
 mod readme_run;
+mod reports;
 mod restore;
 mod review;
 mod serve_clock;

@@ -219,5 +219,6 @@ fn templates() -> minijinja::Environment<'static> {
         audit::views::add_templates,
         restore::views::add_templates,
         billing::portal::add_templates,
+        report::views::add_templates,
     ])
 }

@@ -7,7 +7,7 @@
 
 use crate::{
     accountant, attachment, audit, billing, calendar, comment, cost, dashboard, dealer_survey,
-    inbox, kb, kb_suggest, lead, restore, session, settings, ticket, wish,
+    inbox, kb, kb_suggest, lead, report, restore, session, settings, ticket, wish,
 };
 use axum::Json;
 use serde::Serialize;
@@ -139,6 +139,7 @@ pub struct FieldProblem {
         billing::documents_api::get_document,
         billing::documents_api::mark_paid,
         billing::documents_api::correct,
+        report::api::api_report,
     ),
     components(schemas(ErrorEnvelope, ErrorBody, FieldProblem))
 )]

@@ -5,8 +5,8 @@
 use crate::kernel::{self, templates};
 use crate::{
     AppState, accountant, attachment, audit, billing, calendar, comment, cost, dashboard,
-    dealer_survey, inbox, kb, kb_suggest, lead, openapi, outbox, restore, session, settings,
-    telemetry, ticket, wish,
+    dealer_survey, inbox, kb, kb_suggest, lead, openapi, outbox, report, restore, session,
+    settings, telemetry, ticket, wish,
 };
 use axum::Router;
 use axum::routing::get;
@@ -153,6 +153,11 @@ pub fn dashboard(state: AppState) -> Router {
     )
 }
 
+/// `GET /api/reports/{report}`: the reports (JSON, CSV, XLSX), the `reports` function.
+pub fn reports(state: AppState) -> Router {
+    finish(report::routes::api(), state)
+}
+
 /// The portal: login, ticket pages, wishes, the admin calendar, static assets.
 pub fn portal(state: AppState) -> Router {
     finish(portal_routes(), state)
@@ -182,6 +187,7 @@ fn portal_routes() -> Router<AppState> {
         .merge(audit::routes::pages())
         .merge(restore::routes::pages())
         .merge(billing::routes::pages())
+        .merge(report::routes::pages())
 }
 
 /// `GET`/`POST /api/kb/articles`, `GET`/`PUT /api/kb/articles/{slug}`,
@@ -216,6 +222,7 @@ pub fn all(state: AppState) -> Router {
         .merge(dashboard::routes())
         .merge(audit::routes())
         .merge(restore::routes())
+        .merge(report::routes())
         .merge(openapi_routes());
     finish(routes, state)
 }

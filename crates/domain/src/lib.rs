@@ -21,6 +21,7 @@ pub mod kb;
 pub mod kernel;
 pub mod lead;
 pub mod notice;
+pub mod report;
 pub mod role;
 pub mod session;
 pub mod settings;

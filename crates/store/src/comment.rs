@@ -103,6 +103,7 @@ impl TicketNotesRepo for Store {
             expected_version,
             notices,
         )
+        .derive(crate::report::ticket_counters)
         .extra([self.put(comment_to_item(comment), Condition::absent())?])
         .audit(crate::ticket::ticket_stamp(
             ticket,

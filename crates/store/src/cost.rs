@@ -417,6 +417,7 @@ impl CostRepo for Store {
             write.previous.version,
             write.notices,
         )
+        .derive(crate::report::ticket_counters)
         .extra(extra);
         // Who: the cost step's actor (`None`: the cut-off), else the specialist who logged
         // the time.

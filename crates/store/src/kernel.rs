@@ -48,14 +48,15 @@ pub(crate) struct AggregateWrite<'a> {
     pub audit: Option<AuditStamp>,
     /// What the item was before a create whose "before" is not stored (defaults in force).
     pub audit_before: Option<Item>,
-    /// Writes that follow from the item as it was (see [`AggregateWrite::derived`]).
-    pub derived: Option<Derived<'a>>,
+    /// Further writes computed from the item as stored before and as written (a report's
+    /// counters: after minus before), in the same transaction.
+    pub derive: Option<Derive>,
 }
 
-/// Further writes computed from the stored item before the change (`None`: a create) —
-/// counters that add the difference between what the item counted and what it counts now.
-pub(crate) type Derived<'a> =
-    Box<dyn FnOnce(Option<&Item>) -> Result<Vec<TransactWriteItem>, StoreError> + Send + 'a>;
+/// Computes further writes of a save from the item as stored before (`None` for a create)
+/// and the item written.
+pub(crate) type Derive =
+    fn(&Store, Option<&Item>, &Item) -> Result<Vec<TransactWriteItem>, StoreError>;
 
 impl<'a> AggregateWrite<'a> {
     /// A change of `item` from `expected_version` (0: a create) with its history event and
@@ -71,19 +72,14 @@ impl<'a> AggregateWrite<'a> {
             notices,
             audit: None,
             audit_before: None,
-            derived: None,
+            derive: None,
         }
     }
 
-    /// With writes computed from the item as stored before the change. The item is read
-    /// once (consistently, the same read the audit uses) and its version is checked by the
-    /// write's own condition, so what `derive` sees is exactly what the change replaces: a
-    /// counter's difference is never applied to a stale "before".
-    pub fn derived(
-        mut self,
-        derive: impl FnOnce(Option<&Item>) -> Result<Vec<TransactWriteItem>, StoreError> + Send + 'a,
-    ) -> Self {
-        self.derived = Some(Box::new(derive));
+    /// With writes derived from the item before and after the change (read once, shared
+    /// with the audit entry; the write's version condition makes it the base of the change).
+    pub fn derive(mut self, derive: Derive) -> Self {
+        self.derive = Some(derive);
         self
     }
 
@@ -178,22 +174,23 @@ impl Store {
         // The item as it is now, for the audit entry's old values. Its version is checked
         // by the write's condition, so the entry describes exactly the change made: if the
         // item moved since this read, the whole transaction fails.
-        let stored = match (creating, &key, w.audit.is_some() || w.derived.is_some()) {
-            (false, (Some(AttributeValue::S(pk)), Some(AttributeValue::S(sk))), true) => {
+        let reads_before = (w.audit.is_some() && w.audit_before.is_none()) || w.derive.is_some();
+        let stored_before = match (creating, &key) {
+            (false, (Some(AttributeValue::S(pk)), Some(AttributeValue::S(sk)))) if reads_before => {
                 self.get(pk.clone(), sk).await?
             }
             _ => None,
         };
-        let derived = match w.derived {
-            Some(derive) => derive(stored.as_ref())?,
-            None => Vec::new(),
-        };
         let audit = match &w.audit {
             Some(stamp) => {
-                let before = w.audit_before.or(stored);
-                self.audit_write(stamp, before.as_ref(), &w.item)?
+                let before = w.audit_before.as_ref().or(stored_before.as_ref());
+                self.audit_write(stamp, before, &w.item)?
             }
             None => None,
+        };
+        let derived = match w.derive {
+            Some(derive) => derive(self, stored_before.as_ref(), &w.item)?,
+            None => Vec::new(),
         };
         let mut items = vec![self.put(w.item, Condition::version(w.expected_version))?];
         let event_at = match w.event {

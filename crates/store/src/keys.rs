@@ -64,6 +64,8 @@
 //! | dealer requisites | `DEALER#<id>` | `REQUISITES` | — |
 //! | billing document | `DOC#<id>` | `DOC` | gsi1: `DEALER#<dealer>#DOCS` / `<date>#<id>`; gsi2: `DOCS` / `<date>#<id>` |
 //! | document number counter | `COUNTER#DOC#<yyyy>` | `COUNTER` | — |
+//! | ticket report counters of a month | `REPORT#TICKETS#<yyyy-mm>` | `DEALER#<dealer>` | — (attributes `<counter>@<dd>`, numbers) |
+//! | ticket cost counters of a billing quarter | `REPORT#COSTS#<yyyy-Qn>` | `DEALER#<dealer>` | — (attributes `c.<state>.<minutes\|cost\|n>`, `m.<…>`) |
 //!
 //! A billing document's id is deterministic (`<dealer>-<yyyy>q<n>-<kind>`), so the bill run
 //! claims it on the condition that it does not exist, together with the year's counter on the
@@ -127,6 +129,16 @@
 //!   range; the item and version after it keep keys unique. The month partitions are
 //!   the only `gsi3` partitions that are not "due" work: they share the index because the
 //!   table has three and an audit entry never needs a due key.
+//!
+//! - The reports' counters (`domain::report::tickets`) are one item per dealer and month
+//!   (Moscow), in the month's partition, with a counter per day as its own attribute
+//!   (`<counter>@<dd>`): every ticket change adds "after minus before" with one
+//!   `UPDATE … ADD` per item in the change's own transaction (the deltas of one item are
+//!   merged first: a transaction may not touch an item twice). A report reads the months of
+//!   its period — one Query per month for the whole platform, or one GetItem per month and
+//!   dealer for a few dealers — and sums the days of the period, so any period is exact
+//!   and a page costs O(months), not O(tickets). Costs are counted per billing quarter the
+//!   same way.
 //!
 //! `gsi3` (`gsi3pk` / `gsi3sk`) is the sparse "due" index: an item carries the attributes
 //! only while something is due, so a sweep reads what is due, not the table. The outbox
@@ -947,4 +959,29 @@ mod audit_key_tests {
             "2026-03-02T09:00:00.000Z#wish:w1#00000000000000000002"
         );
     }
+}
+
+/// The partition of the ticket report counters of one month (Moscow), `2026-11`.
+pub fn report_tickets_pk(month: &str) -> String {
+    format!("REPORT#TICKETS#{month}")
+}
+
+/// The partition of the ticket cost counters of one billing quarter, `2026-Q4`.
+pub fn report_costs_pk(quarter: &str) -> String {
+    format!("REPORT#COSTS#{quarter}")
+}
+
+/// The sort key of a dealer's counters in a report partition.
+pub fn report_dealer_sk(dealer: &DealerId) -> String {
+    format!("DEALER#{dealer}")
+}
+
+/// The dealer of a report counters' sort key.
+pub fn report_dealer_of(sk: &str) -> Option<DealerId> {
+    sk.strip_prefix("DEALER#").map(DealerId::new)
+}
+
+/// The attribute of a day's counter: `<counter>@<dd>`.
+pub fn report_day_counter(counter: &str, day: u32) -> String {
+    format!("{counter}@{day:02}")
 }

@@ -44,6 +44,7 @@ mod lead;
 mod mapping;
 mod outbox;
 mod queue;
+mod report;
 mod restore;
 mod session;
 mod settings;
@@ -73,6 +74,7 @@ pub use lead::{
     LeadSurveyRepo, PostLimitRepo, SiteRepo, SiteWithSpam,
 };
 pub use lead::{DealerSet, LeadStatsRepo, MAX_SURVEY_ROWS, Span as StatsSpan};
+pub use report::{DealerCounters, ReportRepo};
 pub use restore::RestoreRepo;
 pub use settings::SettingsRepo;
 pub use table::{GsiDefinition, TABLE_GSIS, TTL_ATTRIBUTE, table_definition_summary};

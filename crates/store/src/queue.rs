@@ -131,6 +131,7 @@ impl QueueRepo for Store {
             expected_version,
             notices,
         )
+        .derive(crate::report::ticket_counters)
         .audit(crate::ticket::ticket_stamp(ticket, ticket.updated_at, None));
         self.save_aggregate(write).await.map(|_| ())
     }

@@ -79,6 +79,7 @@ impl RestoreRepo for Store {
             previous.version,
             &[],
         )
+        .derive(crate::report::ticket_counters)
         .extra(self.completed_work_writes(Some(previous), ticket)?)
         .audit(AuditStamp::new(
             AuditItem::new(AuditKind::Ticket, ticket.id.as_str()),

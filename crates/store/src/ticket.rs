@@ -75,6 +75,7 @@ impl TicketRepo for Store {
             now: now.timestamp(),
         });
         let write = AggregateWrite::new(Entity::Ticket, ticket_to_item(ticket), 0, notices)
+            .derive(crate::report::ticket_counters)
             .event(event_to_item(&ticket.id, ticket.version, event))
             .idempotency(record)
             .audit(ticket_stamp(ticket, event.at, event.actor_id.clone()));
@@ -99,6 +100,7 @@ impl TicketRepo for Store {
             expected_version,
             notices,
         )
+        .derive(crate::report::ticket_counters)
         .event(event_to_item(&ticket.id, ticket.version, event))
         .extra(self.completed_work_writes(None, ticket)?)
         .audit(ticket_stamp(ticket, event.at, event.actor_id.clone()))
@@ -172,6 +174,7 @@ impl TicketRepo for Store {
             expected_version,
             notices,
         )
+        .derive(crate::report::ticket_counters)
         .event(event_to_item(&ticket.id, ticket.version, event))
         // A move that resolves paid work with a cost also records it for the estimate
         // banner (SPEC §2.5), in the same transaction.

@@ -115,6 +115,7 @@ impl PortalCaller {
             watches_overdue_leads => matches!(role, Role::RegionalRep | Role::BrandAdmin | Role::Admin),
             edits_dealer_hours => actor.scope(Area::DealerHours).is_open(),
             edits_lead_network => actor.scope(Area::LeadNetwork).is_open(),
+            reads_reports => !dealerdesk_domain::report::reports_of(actor).is_empty(),
         }
     }
 

@@ -290,7 +290,7 @@ impl LeadRepo for Store {
         )
         .extra(extra)
         .idempotency(record)
-        .derived(move |before| self.tally_writes(before, tally))
+        .derive(stats::tally_writes)
         .audit(lead_stamp(lead, c.history));
         match self.save_aggregate(write).await? {
             Saved::Written => Ok(LeadCreated::Created),
@@ -346,7 +346,7 @@ impl LeadRepo for Store {
             s.notices,
         )
         .extra(extra)
-        .derived(move |before| self.tally_writes(before, tally))
+        .derive(stats::tally_writes)
         .audit(lead_stamp(lead, s.history));
         self.save_aggregate(write).await.map(|_| ())
     }

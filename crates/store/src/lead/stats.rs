@@ -139,41 +139,38 @@ pub trait LeadStatsRepo {
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
 }
 
-impl Store {
-    /// The counter Updates of a lead save: the difference between the tally stored on the
-    /// lead item as it was (`before`) and `after`, on each bucket's day, month, quarter and year items.
-    pub(crate) fn tally_writes(
-        &self,
-        before: Option<&Item>,
-        after: Option<&LeadTally>,
-    ) -> Result<Vec<TransactWriteItem>, StoreError> {
-        let stored = match before {
-            Some(item) => stored_tally(item)?,
-            None => None,
-        };
-        let mut writes = Vec::new();
-        for (bucket, counts) in tally_delta(stored.as_ref(), after) {
-            let direction = bucket.direction.code();
-            let [year, quarter, month] = keys::lead_stats_periods(bucket.day);
-            let period_sk = keys::lead_stats_period_sk(&bucket.dealer, direction);
-            let day_sk = keys::lead_stats_day_sk(bucket.day, &bucket.dealer, direction);
-            for (period, sk) in [
-                (&month, &day_sk),
-                (&month, &period_sk),
-                (&quarter, &period_sk),
-                (&year, &period_sk),
-            ] {
-                writes.push(self.counter_update(
-                    keys::lead_stats_pk(period),
-                    sk,
-                    &bucket,
-                    &counts,
-                )?);
-            }
+/// The counter Updates of a lead save (the kernel's derived writes): the difference between
+/// the tally stored on the lead item as it was (`before`) and on the item written, on each
+/// bucket's day, month, quarter and year items.
+pub(crate) fn tally_writes(
+    store: &Store,
+    before: Option<&Item>,
+    after: &Item,
+) -> Result<Vec<TransactWriteItem>, StoreError> {
+    let stored = match before {
+        Some(item) => stored_tally(item)?,
+        None => None,
+    };
+    let now = stored_tally(after)?;
+    let mut writes = Vec::new();
+    for (bucket, counts) in tally_delta(stored.as_ref(), now.as_ref()) {
+        let direction = bucket.direction.code();
+        let [year, quarter, month] = keys::lead_stats_periods(bucket.day);
+        let period_sk = keys::lead_stats_period_sk(&bucket.dealer, direction);
+        let day_sk = keys::lead_stats_day_sk(bucket.day, &bucket.dealer, direction);
+        for (period, sk) in [
+            (&month, &day_sk),
+            (&month, &period_sk),
+            (&quarter, &period_sk),
+            (&year, &period_sk),
+        ] {
+            writes.push(store.counter_update(keys::lead_stats_pk(period), sk, &bucket, &counts)?);
         }
-        Ok(writes)
     }
+    Ok(writes)
+}
 
+impl Store {
     fn counter_update(
         &self,
         pk: String,

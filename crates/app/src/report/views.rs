@@ -1,0 +1,382 @@
+//! What a report looks like outside: the JSON of the API, the sheet of the CSV and XLSX
+//! files, and the charts with their tables on the page — all from the one
+//! [`Report`] model.
+
+use crate::report::chart::{self, ChartData, Figure, Series};
+use crate::report::export::{Cell, Column as SheetColumn, Kind, Sheet};
+use chrono::NaiveDate;
+use dealerdesk_domain::Quarter;
+use dealerdesk_domain::report::{
+    ChartKind, Column, GroupBy, Period, Report, ReportName, Row, ValueKind, Values,
+};
+use rust_decimal::Decimal;
+use rust_decimal::prelude::ToPrimitive;
+use serde::Serialize;
+use std::collections::BTreeMap;
+use utoipa::ToSchema;
+
+/// The templates of the report pages.
+pub fn add_templates(env: &mut minijinja::Environment<'static>) {
+    for (name, source) in [
+        (
+            "report/list.html",
+            include_str!("../../templates/report/list.html"),
+        ),
+        (
+            "report/report.html",
+            include_str!("../../templates/report/report.html"),
+        ),
+    ] {
+        crate::kernel::templates::add(env, name, source);
+    }
+}
+
+/// A period: its days and its words.
+#[derive(Serialize, ToSchema)]
+pub struct PeriodView {
+    /// The first day, `YYYY-MM-DD`.
+    pub from: String,
+    /// The last day (inclusive), `YYYY-MM-DD`.
+    pub to: String,
+    /// «Ноябрь 2026», «IV квартал 2026 г.», «05.10.2026 – 20.10.2026».
+    pub label: String,
+}
+
+impl PeriodView {
+    fn new(p: &Period) -> Self {
+        PeriodView {
+            from: p.from.to_string(),
+            to: p.to.to_string(),
+            label: p.label(),
+        }
+    }
+}
+
+/// A value column.
+#[derive(Serialize, ToSchema)]
+pub struct ColumnView {
+    /// The key of the column's values in each row.
+    pub code: String,
+    /// The Russian header.
+    pub label: String,
+    /// `count`, `money`, `hours`, `percent`, `minutes` or `score`.
+    pub kind: String,
+}
+
+/// A row: the period's value of each column, the compared period's beside it and the
+/// change in percent.
+#[derive(Serialize, ToSchema)]
+pub struct RowView {
+    /// The group's stable key (a category code, a dealer id, `2026-11`, `2026-Q4`;
+    /// `total` for the totals).
+    pub key: String,
+    /// The group's Russian name.
+    pub label: String,
+    /// Column code → the period's value.
+    pub values: BTreeMap<String, f64>,
+    /// Column code → the compared period's value; `null` without a comparison.
+    pub compare: Option<BTreeMap<String, f64>>,
+    /// Column code → the change in percent (`null` from a zero); empty without a
+    /// comparison.
+    pub change: BTreeMap<String, Option<f64>>,
+}
+
+fn numbers(values: &Values) -> BTreeMap<String, f64> {
+    values
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), v.to_f64().unwrap_or(0.0)))
+        .collect()
+}
+
+impl RowView {
+    fn new(row: &Row) -> Self {
+        RowView {
+            key: row.key.clone(),
+            label: row.label.clone(),
+            values: numbers(&row.values),
+            compare: row.compare.as_ref().map(numbers),
+            change: row
+                .change
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), v.and_then(|d| d.to_f64())))
+                .collect(),
+        }
+    }
+}
+
+/// A chart of the page: which column, drawn how.
+#[derive(Serialize, ToSchema)]
+pub struct ChartView {
+    /// Unique on the page, e.g. `ticket_survey-ticket_handling`.
+    pub id: String,
+    pub title: String,
+    /// `bars` or `line`.
+    pub kind: String,
+    /// The column drawn.
+    pub column: String,
+}
+
+/// `GET /api/reports/{report}`: the report.
+#[derive(Serialize, ToSchema)]
+pub struct ReportView {
+    /// The report's code, e.g. `tickets`.
+    pub report: String,
+    /// Its Russian title.
+    pub title: String,
+    /// What it counts.
+    pub about: String,
+    /// The grouping's code and words.
+    pub group_by: String,
+    pub group_by_label: String,
+    pub period: PeriodView,
+    /// The compared period; `null` without one.
+    pub compare: Option<PeriodView>,
+    pub columns: Vec<ColumnView>,
+    pub rows: Vec<RowView>,
+    /// The totals row (`key` = `total`).
+    pub totals: RowView,
+    /// The charts the page draws over the rows.
+    pub charts: Vec<ChartView>,
+}
+
+impl ReportView {
+    pub fn new(r: &Report) -> Self {
+        let spec = r.spec();
+        ReportView {
+            report: r.name.code().to_owned(),
+            title: r.name.label().to_owned(),
+            about: spec.about.to_owned(),
+            group_by: r.group_by.code().to_owned(),
+            group_by_label: r.group_by.label().to_owned(),
+            period: PeriodView::new(&r.period),
+            compare: r.compare.as_ref().map(PeriodView::new),
+            columns: r
+                .columns
+                .iter()
+                .map(|c| ColumnView {
+                    code: c.code.to_owned(),
+                    label: c.label.to_owned(),
+                    kind: c.kind.code().to_owned(),
+                })
+                .collect(),
+            rows: r.rows.iter().map(RowView::new).collect(),
+            totals: RowView::new(&r.totals),
+            charts: charts_of(r)
+                .into_iter()
+                .map(|(id, title, kind, column)| ChartView {
+                    id,
+                    title,
+                    kind: match kind {
+                        ChartKind::Bars => "bars",
+                        ChartKind::Line => "line",
+                    }
+                    .to_owned(),
+                    column: column.code.to_owned(),
+                })
+                .collect(),
+        }
+    }
+}
+
+/// The group column's header for a grouping.
+pub fn group_header(group_by: GroupBy) -> &'static str {
+    match group_by {
+        GroupBy::Category => "Категория",
+        GroupBy::Criticality => "Критичность",
+        GroupBy::Status => "Статус",
+        GroupBy::Dealer => "Дилер",
+        GroupBy::Month => "Месяц",
+        GroupBy::Quarter => "Квартал",
+    }
+}
+
+/// The charts of a report: id, title, how, which column.
+fn charts_of(r: &Report) -> Vec<(String, String, ChartKind, Column)> {
+    r.spec()
+        .charts
+        .iter()
+        .filter_map(|c| {
+            let column = r.name.column(c.column)?;
+            Some((
+                format!("{}-{}", r.name.code(), column.code),
+                format!("{} {}", column.label, r.group_by.label()),
+                c.kind,
+                column,
+            ))
+        })
+        .collect()
+}
+
+fn value(values: &Values, code: &str) -> Decimal {
+    values.get(code).copied().unwrap_or(Decimal::ZERO)
+}
+
+/// The page's charts, each with the table of its numbers.
+pub fn figures(r: &Report) -> Vec<Figure> {
+    charts_of(r)
+        .into_iter()
+        .map(|(id, title, kind, column)| {
+            let mut series = vec![Series {
+                name: r.period.label(),
+                values: r
+                    .rows
+                    .iter()
+                    .map(|row| value(&row.values, column.code))
+                    .collect(),
+            }];
+            if let Some(compare) = &r.compare {
+                series.push(Series {
+                    name: compare.label(),
+                    values: r
+                        .rows
+                        .iter()
+                        .map(|row| {
+                            row.compare
+                                .as_ref()
+                                .map(|c| value(c, column.code))
+                                .unwrap_or(Decimal::ZERO)
+                        })
+                        .collect(),
+                });
+            }
+            let data = ChartData {
+                id,
+                title,
+                categories: r.rows.iter().map(|row| row.label.clone()).collect(),
+                series,
+            };
+            match kind {
+                ChartKind::Bars => chart::grouped_bars(&data),
+                ChartKind::Line => chart::line(&data),
+            }
+        })
+        .collect()
+}
+
+/// A number as the page prints it in a column of `kind`: «12 345,5», «30 000 ₽», «12,5 %».
+pub fn printed(value: Decimal, kind: ValueKind) -> String {
+    let n = chart::number(value);
+    match kind {
+        ValueKind::Money => format!("{n}\u{a0}₽"),
+        ValueKind::Percent => format!("{n}\u{a0}%"),
+        ValueKind::Count | ValueKind::Hours | ValueKind::Minutes | ValueKind::Score => n,
+    }
+}
+
+fn kind_of(kind: ValueKind) -> Kind {
+    match kind {
+        ValueKind::Money => Kind::Money,
+        ValueKind::Count
+        | ValueKind::Hours
+        | ValueKind::Percent
+        | ValueKind::Minutes
+        | ValueKind::Score => Kind::Number,
+    }
+}
+
+/// The days a row of time covers within the period: a month (`2026-11`) or a quarter
+/// (`2026-Q4`) cut to the period.
+fn row_days(key: &str, period: &Period) -> Option<(NaiveDate, NaiveDate)> {
+    let whole = if let Some(q) = Quarter::from_code(key) {
+        Period::quarter(q)
+    } else {
+        let first = NaiveDate::parse_from_str(&format!("{key}-01"), "%Y-%m-%d").ok()?;
+        Period::month_of(first)
+    };
+    Some((whole.from.max(period.from), whole.to.min(period.to)))
+}
+
+/// The report as a sheet: the group column (and, for rows of time, the days they cover as
+/// date cells), then per value column the period's value — with a comparison also the
+/// compared period's and the change in percent —, the totals last.
+pub fn sheet(r: &Report) -> Sheet {
+    let time = r.group_by.is_time();
+    let mut columns = vec![SheetColumn::new(group_header(r.group_by), Kind::Text, 28)];
+    if time {
+        columns.push(SheetColumn::new("С", Kind::Date, 12));
+        columns.push(SheetColumn::new("По", Kind::Date, 12));
+    }
+    for c in &r.columns {
+        match &r.compare {
+            None => columns.push(SheetColumn::new(c.label, kind_of(c.kind), 16)),
+            Some(compare) => {
+                columns.push(SheetColumn::new(
+                    &format!("{} — {}", c.label, r.period.label()),
+                    kind_of(c.kind),
+                    18,
+                ));
+                columns.push(SheetColumn::new(
+                    &format!("{} — {}", c.label, compare.label()),
+                    kind_of(c.kind),
+                    18,
+                ));
+                columns.push(SheetColumn::new(
+                    &format!("{}: изменение, %", c.label),
+                    Kind::Number,
+                    14,
+                ));
+            }
+        }
+    }
+    let line = |row: &Row, days: Option<(NaiveDate, NaiveDate)>| {
+        let mut cells = vec![Cell::Text(row.label.clone())];
+        if time {
+            match days {
+                Some((from, to)) => {
+                    cells.push(Cell::Date(from));
+                    cells.push(Cell::Date(to));
+                }
+                None => {
+                    cells.push(Cell::Date(r.period.from));
+                    cells.push(Cell::Date(r.period.to));
+                }
+            }
+        }
+        for c in &r.columns {
+            cells.push(Cell::Number(value(&row.values, c.code)));
+            if r.compare.is_some() {
+                cells.push(Cell::Number(
+                    row.compare
+                        .as_ref()
+                        .map(|v| value(v, c.code))
+                        .unwrap_or(Decimal::ZERO),
+                ));
+                cells.push(match row.change.get(c.code).copied().flatten() {
+                    Some(change) => Cell::Number(change),
+                    None => Cell::Empty,
+                });
+            }
+        }
+        cells
+    };
+    let mut rows: Vec<Vec<Cell>> = r
+        .rows
+        .iter()
+        .map(|row| line(row, row_days(&row.key, &r.period)))
+        .collect();
+    rows.push(line(&r.totals, None));
+    Sheet {
+        name: r.name.label().to_owned(),
+        columns,
+        rows,
+    }
+}
+
+/// The file's name without its extension: the report and its period.
+pub fn file_stem(r: &Report) -> String {
+    format!(
+        "{} {} – {}",
+        r.name.label(),
+        r.period.from.format("%d.%m.%Y"),
+        r.period.to.format("%d.%m.%Y")
+    )
+}
+
+/// The reports the list shows: code, title, what it counts.
+pub fn list_entry(name: ReportName) -> minijinja::Value {
+    minijinja::context! {
+        code => name.code(),
+        title => name.label(),
+        about => name.spec().about,
+    }
+}

@@ -1,0 +1,185 @@
+//! Reports (SPEC §4.6, issue 11): the pure parts every report shares.
+//!
+//! - [`ReportName`] — the closed list of reports, each with its [`ReportSpec`] (title,
+//!   columns, the groupings it takes, its charts) and its [`Family`] (tickets or leads);
+//! - [`query`] — what a caller asks for ([`ReportDraft`] as typed → [`ReportQuery`]: the
+//!   period, the period compared with it, the grouping, the format, one dealer), checked
+//!   with messages naming the field, and the presets the pages offer;
+//! - [`access`] — who may open which report over which dealers ([`reach`], one table);
+//! - [`model`] — what every report answers: a [`Report`] of columns and rows, each value
+//!   beside its comparison and the change, assembled from the figures of each period.
+//!
+//! No I/O: a report's figures are read by the app (from the aggregate items the store
+//! keeps up to date with each change) and handed to [`model::assemble`].
+
+pub mod access;
+pub mod model;
+pub mod query;
+pub mod tickets;
+
+pub use access::{Family, Reach, ReportScope, reach, reports_of};
+pub use model::{
+    ChartKind, ChartSpec, Column, Figures, Line, Report, Row, ValueKind, Values, assemble,
+    change_percent,
+};
+pub use query::{
+    GroupBy, MAX_PERIOD_MONTHS, Period, Preset, ReportDraft, ReportFormat, ReportQuery, month_code,
+    month_label,
+};
+
+crate::coded_enum! {
+    /// The reports the platform computes. A new report is a variant here, its
+    /// [`ReportSpec`] in [`ReportName::spec`] and its [`Family`]; the app adds its figures.
+    pub enum ReportName {
+        /// Tickets filed, by category, criticality, status, dealer or month.
+        Tickets = "tickets" / "Обращения",
+        /// Reaction-time compliance: the breached share per criticality and per month.
+        TicketSla = "ticket_sla" / "Соблюдение времени реакции",
+        /// Hours and costs per quarter (confirmed, disputed, moved) and the package's use.
+        TicketCosts = "ticket_costs" / "Часы и стоимость работ",
+        /// The quarterly survey's scores and their trend, one row per quarter.
+        TicketSurvey = "ticket_survey" / "Квартальный опрос",
+    }
+}
+
+/// What a report shows: its columns, the groupings it takes (the first is the default) and
+/// the charts drawn over its rows.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReportSpec {
+    /// The report's value columns, in order.
+    pub columns: &'static [Column],
+    /// The groupings the report takes; the first is used when none is asked for.
+    pub group_by: &'static [GroupBy],
+    /// The charts of the report's page, each over one column.
+    pub charts: &'static [ChartSpec],
+    /// One line under the title: what the report counts.
+    pub about: &'static str,
+}
+
+const fn col(code: &'static str, label: &'static str, kind: ValueKind) -> Column {
+    Column { code, label, kind }
+}
+
+const TICKETS_COLUMNS: &[Column] = &[
+    col("tickets", "Обращений", ValueKind::Count),
+    col("paid", "Платных", ValueKind::Count),
+    col("open", "Открыто", ValueKind::Count),
+    col("resolved", "Решено", ValueKind::Count),
+    col("impossible", "Не решено", ValueKind::Count),
+];
+
+const TICKET_SLA_COLUMNS: &[Column] = &[
+    col("tickets", "Обращений", ValueKind::Count),
+    col("breached", "С нарушением срока", ValueKind::Count),
+    col("breached_share", "Доля нарушений", ValueKind::Percent),
+];
+
+const TICKET_COSTS_COLUMNS: &[Column] = &[
+    col("confirmed_hours", "Подтверждено, ч", ValueKind::Hours),
+    col("confirmed_cost", "Подтверждено, ₽", ValueKind::Money),
+    col("pending_hours", "Ждёт подтверждения, ч", ValueKind::Hours),
+    col("pending_cost", "Ждёт подтверждения, ₽", ValueKind::Money),
+    col("disputed_hours", "Оспорено, ч", ValueKind::Hours),
+    col("disputed_cost", "Оспорено, ₽", ValueKind::Money),
+    col("moved_hours", "Перенесено, ч", ValueKind::Hours),
+    col("moved_cost", "Перенесено, ₽", ValueKind::Money),
+    col("package_hours", "Пакет, ч", ValueKind::Hours),
+    col("package_used", "Использование пакета", ValueKind::Percent),
+];
+
+const TICKET_SURVEY_COLUMNS: &[Column] = &[
+    col("answers", "Ответов", ValueKind::Count),
+    col("ticket_handling", "Работа с обращениями", ValueKind::Score),
+    col("cso_updates", "Обновления ЦСО", ValueKind::Score),
+    col("support_overall", "Поддержка в целом", ValueKind::Score),
+    col("low_answers", "С низкой оценкой", ValueKind::Count),
+];
+
+const TICKETS_CHARTS: &[ChartSpec] = &[ChartSpec::bars("tickets")];
+const TICKET_SLA_CHARTS: &[ChartSpec] = &[ChartSpec::line("breached_share")];
+const TICKET_COSTS_CHARTS: &[ChartSpec] = &[
+    ChartSpec::bars("confirmed_cost"),
+    ChartSpec::bars("package_used"),
+];
+const TICKET_SURVEY_CHARTS: &[ChartSpec] = &[ChartSpec::line("ticket_handling")];
+
+impl ReportName {
+    /// The report's columns, groupings and charts.
+    pub fn spec(self) -> ReportSpec {
+        match self {
+            ReportName::Tickets => ReportSpec {
+                columns: TICKETS_COLUMNS,
+                group_by: &[
+                    GroupBy::Category,
+                    GroupBy::Criticality,
+                    GroupBy::Status,
+                    GroupBy::Dealer,
+                    GroupBy::Month,
+                ],
+                charts: TICKETS_CHARTS,
+                about: "Обращения, поданные за период, и где они сейчас: открыты, решены \
+                        или не решены (по статусу — сколько их в каждом статусе).",
+            },
+            ReportName::TicketSla => ReportSpec {
+                columns: TICKET_SLA_COLUMNS,
+                group_by: &[GroupBy::Month, GroupBy::Criticality, GroupBy::Dealer],
+                charts: TICKET_SLA_CHARTS,
+                about: "Обращения, поданные за период, и доля тех, где реакция поддержки \
+                        пришла позже срока (по рабочему календарю); нарушение остаётся навсегда.",
+            },
+            ReportName::TicketCosts => ReportSpec {
+                columns: TICKET_COSTS_COLUMNS,
+                group_by: &[GroupBy::Quarter, GroupBy::Dealer],
+                charts: TICKET_COSTS_CHARTS,
+                about: "Платные работы по кварталам оплаты: подтверждённые, ждущие \
+                        подтверждения, оспоренные и перенесённые на следующий квартал; \
+                        использование пакета часов (пакет — по текущей подписке дилера).",
+            },
+            ReportName::TicketSurvey => ReportSpec {
+                columns: TICKET_SURVEY_COLUMNS,
+                group_by: &[GroupBy::Quarter],
+                charts: TICKET_SURVEY_CHARTS,
+                about: "Средние оценки квартального опроса дилеров (1–5) и их динамика.",
+            },
+        }
+    }
+
+    /// Which family of data the report reads, which decides who may open it.
+    pub fn family(self) -> Family {
+        match self {
+            ReportName::Tickets
+            | ReportName::TicketSla
+            | ReportName::TicketCosts
+            | ReportName::TicketSurvey => Family::Tickets,
+        }
+    }
+
+    /// The column of `code`, if the report has one.
+    pub fn column(self, code: &str) -> Option<Column> {
+        self.spec().columns.iter().copied().find(|c| c.code == code)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_report_has_columns_a_default_grouping_and_charts_over_its_own_columns() {
+        for name in ReportName::ALL {
+            let spec = name.spec();
+            assert!(!spec.columns.is_empty(), "{name:?}");
+            assert!(!spec.group_by.is_empty(), "{name:?}");
+            for chart in spec.charts {
+                assert!(name.column(chart.column).is_some(), "{name:?}: {chart:?}");
+            }
+            assert_eq!(ReportName::from_code(name.code()), Some(name));
+        }
+    }
+
+    #[test]
+    fn an_unknown_report_name_is_none() {
+        assert_eq!(ReportName::from_code("salaries"), None);
+        assert_eq!(ReportName::from_code("Tickets"), None);
+    }
+}
