@@ -12,9 +12,10 @@
 
 use chrono::NaiveDate;
 use dealerdesk_domain::lead::{
-    CityTable, Counter, Counts, CountsRow, DealerPlace, Direction, EscalationStep, LeadGroup,
-    LeadType, ProcessingBucket, RefusalStage, SurveyAnswer, reports,
+    CityTable, Counter, Counts, CountsRow, Direction, EscalationStep, LeadType, ProcessingBucket,
+    RefusalStage, SurveyAnswer,
 };
+use dealerdesk_domain::report::leads::{self as reports, DealerPlace, LeadGroup};
 use dealerdesk_domain::{DealerId, NetworkId};
 use dealerdesk_e2e::server::TestServer;
 use dealerdesk_store::{DealerRecord, DirectoryRepo, LeadStatsRepo, StatsSpan};

@@ -10,7 +10,6 @@
 //! - [`customer`]: one customer profile per person;
 //! - [`escalation`]: dealer working hours and the 2 h / 4 h escalations;
 //! - [`survey`]: the customer's feedback 24 hours after the lead;
-//! - [`reports`]: the lead reports computed from the counters;
 //! - [`tally`]: what a lead counts in the lead reports (the counters kept with every save);
 //! - [`search`]: finding a lead across dealers, its redacted view, the transfer;
 //! - [`privacy`]: anonymisation (152-ФЗ);
@@ -32,7 +31,6 @@ pub mod kind;
 pub mod network;
 pub mod notices;
 pub mod privacy;
-pub mod reports;
 pub mod routing;
 pub mod search;
 pub mod site;
@@ -68,7 +66,6 @@ pub use notices::{
     escalation_notice, new_lead_notices, survey_alert, survey_invitation, transfer_notices,
 };
 pub use privacy::{ANONYMOUS_NAME, ERASED, anonymise_history};
-pub use reports::{DealerPlace, LeadGroup};
 pub use routing::{
     Assignment, Assignments, Origin, Routed, RoutedBy, RoutingError, RoutingTable, route,
 };

@@ -7,12 +7,10 @@
 //! are the dealer's, so those groupings add up dealer rows; a share or a conversion is
 //! computed from the summed counts, never averaged from rows.
 
-use super::card::{NoContactReason, NoContractReason};
-use super::cities::{CityTable, FederalDistrict};
-use super::escalation::EscalationStep;
-use super::kind::LeadType;
-use super::survey::SurveyAnswer;
-use super::tally::{Counter, Counts, CountsRow, ProcessingBucket, RefusalStage};
+use crate::lead::{
+    CityTable, Counter, Counts, CountsRow, EscalationStep, FederalDistrict, LeadType,
+    NoContactReason, NoContractReason, ProcessingBucket, RefusalStage, SurveyAnswer,
+};
 use crate::{DealerId, UserId};
 use rust_decimal::{Decimal, RoundingStrategy};
 use std::collections::BTreeMap;
@@ -422,6 +420,52 @@ pub fn processing(rows: &[CountsRow]) -> Processing {
     }
 }
 
+/// Weekday names of the heat map's rows, Monday first.
+const WEEKDAYS: [&str; 7] = ["Пн", "Вт", "Ср", "Чт", "Пт", "Сб", "Вс"];
+
+/// The processing report grouped by weekday and hour: a row per slot (key `<1–7>:<hh>`),
+/// the leads that arrived in it (`count`, with their share) and the first contacts made in
+/// it (`reached`) — the rows a heat map draws.
+pub fn processing_by_hour(p: &Processing) -> Table {
+    let arrived: Decimal = p.arrived.iter().flatten().copied().sum();
+    let reached: Decimal = p.reached.iter().flatten().copied().sum();
+    let share = |n: Decimal| {
+        if arrived.is_zero() {
+            Decimal::ZERO
+        } else {
+            (n * Decimal::ONE_HUNDRED / arrived).round_dp_with_strategy(1, HALF_UP)
+        }
+    };
+    let mut rows = Vec::with_capacity(7 * 24);
+    for (day, name) in WEEKDAYS.iter().enumerate() {
+        for hour in 0..24 {
+            let (a, r) = (p.arrived[day][hour], p.reached[day][hour]);
+            rows.push(Row {
+                key: format!("{}:{hour:02}", day + 1),
+                label: format!("{name} {hour:02}:00"),
+                values: BTreeMap::from([(COUNT.code, a), (SHARE.code, share(a)), ("reached", r)]),
+            });
+        }
+    }
+    Table {
+        columns: vec![COUNT, SHARE],
+        rows,
+        totals: BTreeMap::from([
+            (COUNT.code, arrived),
+            (SHARE.code, share(arrived)),
+            ("reached", reached),
+            (
+                MEAN_MINUTES.code,
+                p.histogram
+                    .totals
+                    .get(MEAN_MINUTES.code)
+                    .copied()
+                    .unwrap_or_default(),
+            ),
+        ]),
+    }
+}
+
 /// `lead_overdue` over a period: leads escalated at 2 and at 4 working hours, per the
 /// representative who observed them (`names`: the representatives' names; a lead without
 /// an observer is «Без наблюдателя»).
@@ -504,7 +548,7 @@ pub fn survey(rows: &[CountsRow]) -> Table {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::lead::kind::Direction;
+    use crate::lead::Direction;
 
     fn row(dealer: &str, direction: Direction, counts: &[(Counter, i64)]) -> CountsRow {
         CountsRow {
