@@ -5,7 +5,7 @@
 //! leaves behind (1 000 dealers × 3 directions × the year, its quarters and months, with
 //! batch writes — not through the API, which would take hours), then measures reports
 //! grouped by region over a year, a quarter and a ragged period: the store's read of the
-//! counters with the figures computed, and the whole request through the HTTP stack. Round trips are counted by the SDK interceptor (`Store::round_trips`), so they
+//! counters with the figures computed (the request adds a session read and the directory). Round trips are counted by the SDK interceptor (`Store::round_trips`), so they
 //! are exact; latencies are indicative (loopback, one machine, dynoxide instead of
 //! DynamoDB). The ragged period reads day items, which the seed leaves out: it measures
 //! the reads, and its figures cover the whole month only.
