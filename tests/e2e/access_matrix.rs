@@ -51,7 +51,7 @@ const MATRIX: &[(&str, &str)] = &[
         "GET /api/reports/{report}",
         "401 200 200 404 200 200 404 404 200 200",
     ),
-    ("GET /reports", "→login 200 200 200 200 200 403 403 200 200"),
+    ("GET /reports", "→login 200 200 200 200 200 200 200 200 200"),
     (
         "GET /reports/{report}",
         "→login 200 200 404 200 200 404 404 200 200",

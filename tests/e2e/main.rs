@@ -25,6 +25,7 @@ mod lead_card;
 mod lead_escalation;
 mod lead_export;
 mod lead_intake;
+mod lead_reports;
 mod lead_survey;
 mod login_abuse;
 mod notices;

@@ -347,7 +347,9 @@ pub(crate) fn fields_of(item: &Item) -> BTreeMap<String, String> {
             || TABLE_GSIS
                 .iter()
                 .any(|g| name == g.partition_key || name == g.sort_key);
-        if key_like || SECRET_ATTRIBUTES.contains(&name.as_str()) {
+        // What a lead counts in the reports is derived from its fields, not one of them.
+        let derived = name == crate::lead::stats::TALLY;
+        if key_like || derived || SECRET_ATTRIBUTES.contains(&name.as_str()) {
             continue;
         }
         attribute_fields(name, value, &mut out);

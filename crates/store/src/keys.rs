@@ -38,8 +38,10 @@
 //! | inbox unread counter | `INBOX#<user>` | `COUNT` | — |
 //! | lead | `LEAD#<id>` | `LEAD` | gsi1: `DEALER#<dealer>#LEADS` / `<created>#<id>`; gsi2: `LEADS` / `<created>#<id>`; gsi3 while an escalation is owed: `LEAD#ESCALATE` / `<due>#<id>` |
 //! | lead history line | `LEAD#<id>` | `EVENT#<at>#<version>#<n>` | — |
-//! | representative's copy of a lead | `LEAD#<id>` | `OBSERVER` | gsi1 while observed: `OBSERVER#<user>#LEADS` / `<created>#<id>`; gsi2 (the search across dealers): `LEADSEARCH#<surname>#<name>` (folded) / `<created>#<id>` |
+//! | representative's copy of a lead | `LEAD#<id>` | `OBSERVER` | gsi1 while observed: `OBSERVER#<user>#LEADS` / `<created>#<id>`; gsi2 (the search across dealers): `LEADSEARCH#<surname>#<name>` (folded) / `<created>#<id>`; gsi3 once the customer answered the survey: `LEADSURVEYS#<yyyy-mm>` / `<answered>#<id>` |
 //! | customer survey due | `LEAD#<id>` | `SURVEY` | gsi3: `LEAD#SURVEY` / `<due>#<id>` |
+//! | lead counters of a dealer's year, quarter or month | `LEADSTATS#<yyyy>`, `LEADSTATS#<yyyy>-Q<n>` or `LEADSTATS#<yyyy-mm>` | `P#<dealer>#<direction>` | — |
+//! | lead counters of a dealer's day | `LEADSTATS#<yyyy-mm>` | `D#<yyyy-mm-dd>#<dealer>#<direction>` | — |
 //! | lead idempotency record | `IDEMP#LEAD#<site or user>#<key>` | `IDEMP` | — (`ttl`) |
 //! | customer profile | `CUSTOMER#<id>` | `CUSTOMER` | — |
 //! | identity claim | `CUSTKEY#phone#<e164>` or `CUSTKEY#email#<email>` | `CUSTKEY` | — |
@@ -105,6 +107,19 @@
 //!   (`EVENT#…` sorts before `WISH`), and are listed per dealer (`gsi1`) and for everyone
 //!   (`gsi2`), newest first, like tickets.
 //!
+//! - Lead counters (SPEC §4.6): a lead's save adds the difference of what it counted before
+//!   and after (`domain::lead::tally`) to its dealer's items for its direction — the day,
+//!   the month, the quarter and the year of its arrival (Moscow time) — in the lead's
+//!   transaction: four Updates with `ADD` on four distinct items, eight on a transfer (the
+//!   old dealer's and the new one's). A period's items share a partition, so a report cuts
+//!   its period into whole years, quarters and months (one Query of the `P#` items each, or
+//!   a `begins_with P#<dealer>#` Query per dealer for a small scope) and the days at its
+//!   ragged edges (one `D#<from>` … `D#<to>#~` range of the month). A year of 1 000 dealers
+//!   is then one partition of 3 000 items, not 100 000 leads. The lead item keeps what it
+//!   counted (`tally`), so the difference is taken against the stored item the save's
+//!   version condition checks, never against a recomputation.
+//! - The customer-survey answers are rows, not counts: the lead's listing copy carries a
+//!   `gsi3` key once answered, so a period's answers are one range Query per UTC month.
 //! - The audit log (SPEC §4.7) has its own partition per item, never the item's: the
 //!   card's whole-partition read stays the size of its history, and the log grows apart.
 //!   Each entry sits on three index partitions, one per way an admin searches: the item
@@ -416,6 +431,62 @@ pub fn lead_listing_sk(created_at: DateTime<Utc>, id: &dealerdesk_domain::lead::
 /// The `gsi3sk` of a lead's due work: when, then the lead.
 pub fn lead_due_gsi3sk(due: DateTime<Utc>, id: &dealerdesk_domain::lead::LeadId) -> String {
     format!("{}#{id}", instant(due))
+}
+
+/// The partition of one period's lead counters: `LEADSTATS#2026` (a year),
+/// `LEADSTATS#2026-Q1` (a quarter) or `LEADSTATS#2026-03` (a month, which also holds the
+/// month's day items). The period is the platform zone's, of the leads' arrival.
+pub fn lead_stats_pk(period: &str) -> String {
+    format!("LEADSTATS#{period}")
+}
+
+/// The codes of the year, the quarter and the month of a day: `2026`, `2026-Q1`, `2026-03`.
+pub fn lead_stats_periods(day: chrono::NaiveDate) -> [String; 3] {
+    use chrono::Datelike;
+    [
+        day.format("%Y").to_string(),
+        format!("{}-Q{}", day.year(), (day.month() - 1) / 3 + 1),
+        day.format("%Y-%m").to_string(),
+    ]
+}
+
+/// The prefix of the period items' sort keys in a period's counter partition.
+pub const LEAD_STATS_PERIOD_PREFIX: &str = "P#";
+/// The prefix of the day items' sort keys in a month's counter partition.
+pub const LEAD_STATS_DAY_PREFIX: &str = "D#";
+
+/// The sort key of a dealer's item of a whole period for one direction:
+/// `P#<dealer>#<direction>`.
+pub fn lead_stats_period_sk(dealer: &DealerId, direction: &str) -> String {
+    format!("{LEAD_STATS_PERIOD_PREFIX}{dealer}#{direction}")
+}
+
+/// The prefix of one dealer's period items (every direction): `P#<dealer>#`.
+pub fn lead_stats_dealer_prefix(dealer: &DealerId) -> String {
+    format!("{LEAD_STATS_PERIOD_PREFIX}{dealer}#")
+}
+
+/// The sort key of a dealer's day item for one direction: `D#<yyyy-mm-dd>#<dealer>#<direction>`
+/// (the day first, so a range of days is one key range).
+pub fn lead_stats_day_sk(day: chrono::NaiveDate, dealer: &DealerId, direction: &str) -> String {
+    format!(
+        "{LEAD_STATS_DAY_PREFIX}{}#{dealer}#{direction}",
+        day.format("%Y-%m-%d")
+    )
+}
+
+/// The first and the last possible day sort keys of the days `from..=to`.
+pub fn lead_stats_day_range(from: chrono::NaiveDate, to: chrono::NaiveDate) -> (String, String) {
+    (
+        format!("{LEAD_STATS_DAY_PREFIX}{}#", from.format("%Y-%m-%d")),
+        format!("{LEAD_STATS_DAY_PREFIX}{}#~", to.format("%Y-%m-%d")),
+    )
+}
+
+/// The `gsi3pk` of the customer-survey answers of one month (the UTC month of the
+/// answer), on the lead's listing copy: `LEADSURVEYS#2026-03`.
+pub fn lead_surveys_gsi3pk(month: &str) -> String {
+    format!("LEADSURVEYS#{month}")
 }
 
 /// The sort key of one line of a lead's history: when, the lead version the save made,

@@ -74,6 +74,7 @@ pub use lead::{
     LeadListRepo, LeadListing, LeadNetwork, LeadNetworkRepo, LeadOrder, LeadRepo, LeadSave,
     LeadSurveyRepo, PostLimitRepo, SiteRepo, SiteWithSpam,
 };
+pub use lead::{DealerSet, LeadStatsRepo, MAX_SURVEY_ROWS, Span as StatsSpan};
 pub use report::{DealerCounters, ReportRepo};
 pub use restore::RestoreRepo;
 pub use seed::Seed;

@@ -1747,3 +1747,7 @@ mod audit;
 // The reports' counters (issue 11).
 #[path = "conformance/reports.rs"]
 mod reports;
+
+// The lead counters and the survey answers by period (issue 11).
+#[path = "conformance/lead_stats.rs"]
+mod lead_stats;

@@ -17,7 +17,7 @@ use chrono::{DateTime, Duration, NaiveTime, Utc};
 use dealerdesk_domain::kernel::{Refusal, RefusalKind};
 use dealerdesk_domain::lead::{
     CityTable, CustomerId, CustomerProfile, DealerHours, Lead, LeadHistoryEntry, LeadId,
-    LeadSource, NewLead, Origin, Placement, RoutingTable, identify, identity_keys,
+    LeadSource, LeadTally, NewLead, Origin, Placement, RoutingTable, identify, identity_keys,
     new_lead_notices, route,
 };
 use dealerdesk_domain::{Actor, DealerId, NetworkId, Notice, Role, WorkingCalendar};
@@ -129,17 +129,30 @@ pub(crate) fn hm(h: u32, m: u32) -> NaiveTime {
     NaiveTime::from_hms_opt(h, m, 0).unwrap_or(NaiveTime::MIN)
 }
 
-/// When the next escalation of `lead` falls due, on its dealer's hours (`None`: none owed).
-pub async fn escalation_due(
+/// What a save of `lead` stores beside it, both on its dealer's hours (read once): when
+/// its next escalation falls due (`None`: none owed) and what it counts in the lead reports
+/// (`None`: nothing, it is deleted).
+pub async fn derived_of(
     state: &AppState,
     lead: &Lead,
     calendar: &WorkingCalendar,
-) -> Result<Option<DateTime<Utc>>, AppError> {
-    if lead.is_processed() || lead.anonymised_at().is_some() {
-        return Ok(None);
-    }
+) -> Result<(Option<DateTime<Utc>>, Option<LeadTally>), AppError> {
     let hours = dealer_hours(state, lead.dealer()).await?;
-    Ok(lead.next_escalation_at(&hours, calendar))
+    Ok(derived_on(lead, &hours, calendar))
+}
+
+/// [`derived_of`] on hours the caller already holds.
+pub fn derived_on(
+    lead: &Lead,
+    hours: &DealerHours,
+    calendar: &WorkingCalendar,
+) -> (Option<DateTime<Utc>>, Option<LeadTally>) {
+    let escalate_at = if lead.anonymised_at().is_some() {
+        None
+    } else {
+        lead.next_escalation_at(hours, calendar)
+    };
+    (escalate_at, LeadTally::of(lead, hours, calendar))
 }
 
 /// A lead to create: where it came from and what it says.
@@ -204,6 +217,7 @@ pub async fn create(state: &AppState, intake: LeadIntake) -> Result<Intake, AppE
         .observer(&routed.dealer, new.kind.direction())
         .cloned();
     let calendar = calendar::load(state).await?;
+    let hours = dealer_hours(state, &routed.dealer).await?;
     let dealer_name = crate::kernel::names::dealer_name(state, &routed.dealer).await?;
     let id = LeadId::new(ulid::Ulid::new().to_string());
     let mut attempt = 0;
@@ -263,7 +277,7 @@ pub async fn create(state: &AppState, intake: LeadIntake) -> Result<Intake, AppE
             .into_iter()
             .map(|n| n.with("dealer_name", dealer_name.clone()))
             .collect();
-        let escalate_at = escalation_due(state, &lead, &calendar).await?;
+        let (escalate_at, tally) = derived_on(&lead, &hours, &calendar);
         let survey_due = lead
             .person()
             .email
@@ -283,6 +297,7 @@ pub async fn create(state: &AppState, intake: LeadIntake) -> Result<Intake, AppE
                 idempotency: intake.idempotency.clone(),
                 escalate_at,
                 survey_due,
+                tally: tally.as_ref(),
                 now,
             })
             .await;
@@ -315,7 +330,7 @@ pub async fn create(state: &AppState, intake: LeadIntake) -> Result<Intake, AppE
 }
 
 /// Stores a change of `before` made by the domain (`after` with its history lines and
-/// notices), recomputing when the next escalation falls due. A stale version is a 409
+/// notices), recomputing when the next escalation falls due and what it counts. A stale version is a 409
 /// naming the lead.
 pub async fn save_change(
     state: &AppState,
@@ -325,7 +340,7 @@ pub async fn save_change(
     notices: &[Notice],
 ) -> Result<(), AppError> {
     let calendar = calendar::load(state).await?;
-    let escalate_at = escalation_due(state, after, &calendar).await?;
+    let (escalate_at, tally) = derived_of(state, after, &calendar).await?;
     state
         .store
         .save_lead(LeadSave {
@@ -335,6 +350,7 @@ pub async fn save_change(
             notices,
             escalate_at,
             customer: None,
+            tally: tally.as_ref(),
         })
         .await?;
     Ok(())

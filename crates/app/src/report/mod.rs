@@ -40,6 +40,7 @@ pub mod portal;
 pub mod routes;
 pub mod views;
 
+mod leads;
 mod ticket_costs;
 mod ticket_survey;
 mod tickets;
@@ -181,5 +182,11 @@ async fn figures(
         ReportName::Tickets | ReportName::TicketSla => tickets::figures(ctx, name, period).await,
         ReportName::TicketCosts => ticket_costs::figures(ctx, period).await,
         ReportName::TicketSurvey => ticket_survey::figures(ctx, period).await,
+        ReportName::Leads
+        | ReportName::LeadRefusals
+        | ReportName::LeadConversion
+        | ReportName::LeadProcessingTime
+        | ReportName::LeadOverdue
+        | ReportName::LeadSurvey => leads::figures(ctx, name, period).await,
     }
 }

@@ -82,7 +82,17 @@ fn group(
         GroupBy::Category => (c.category.code().into(), c.category.label().into()),
         GroupBy::Criticality => (c.criticality.code().into(), c.criticality.label().into()),
         GroupBy::Status => (c.status.into(), status_label(c.status).into()),
-        GroupBy::Dealer => (
+        // The lead groupings are refused by the query for ticket reports.
+        GroupBy::Dealer
+        | GroupBy::City
+        | GroupBy::Region
+        | GroupBy::District
+        | GroupBy::Type
+        | GroupBy::Reason
+        | GroupBy::Bucket
+        | GroupBy::WeekdayHour
+        | GroupBy::Representative
+        | GroupBy::Answer => (
             dealer.to_string(),
             ctx.dealers
                 .get(dealer)
@@ -116,7 +126,16 @@ fn order(ctx: &ReportContext<'_>, period: &Period) -> Vec<(String, String)> {
             .into_iter()
             .map(|(y, m)| (month_code(y, m), month_label(y, m)))
             .collect(),
-        GroupBy::Dealer => {
+        GroupBy::Dealer
+        | GroupBy::City
+        | GroupBy::Region
+        | GroupBy::District
+        | GroupBy::Type
+        | GroupBy::Reason
+        | GroupBy::Bucket
+        | GroupBy::WeekdayHour
+        | GroupBy::Representative
+        | GroupBy::Answer => {
             let mut dealers: Vec<(String, String)> = ctx
                 .dealers
                 .values()

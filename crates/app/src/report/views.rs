@@ -169,6 +169,7 @@ impl ReportView {
                     kind: match kind {
                         ChartKind::Bars => "bars",
                         ChartKind::Line => "line",
+                        ChartKind::HeatMap => "heat_map",
                     }
                     .to_owned(),
                     column: column.code.to_owned(),
@@ -187,14 +188,27 @@ pub fn group_header(group_by: GroupBy) -> &'static str {
         GroupBy::Dealer => "Дилер",
         GroupBy::Month => "Месяц",
         GroupBy::Quarter => "Квартал",
+        GroupBy::City => "Город",
+        GroupBy::Region => "Регион",
+        GroupBy::District => "Федеральный округ",
+        GroupBy::Type => "Тип заявки",
+        GroupBy::Reason => "Причина",
+        GroupBy::Bucket => "Время до контакта",
+        GroupBy::WeekdayHour => "День и час",
+        GroupBy::Representative => "Региональный представитель",
+        GroupBy::Answer => "Ответ клиента",
     }
 }
 
 /// The charts of a report: id, title, how, which column.
 fn charts_of(r: &Report) -> Vec<(String, String, ChartKind, Column)> {
+    // A heat map draws weekday × hour rows, and only those rows: bars of 168 slots say
+    // nothing.
+    let hours = r.group_by == GroupBy::WeekdayHour;
     r.spec()
         .charts
         .iter()
+        .filter(|c| (c.kind == ChartKind::HeatMap) == hours)
         .filter_map(|c| {
             let column = r.name.column(c.column)?;
             Some((
@@ -248,9 +262,28 @@ pub fn figures(r: &Report) -> Vec<Figure> {
             match kind {
                 ChartKind::Bars => chart::grouped_bars(&data),
                 ChartKind::Line => chart::line(&data),
+                ChartKind::HeatMap => chart::heat_map(&data.id, &data.title, &slots(r, column)),
             }
         })
         .collect()
+}
+
+/// The rows keyed `<weekday 1–7>:<hour>` as the heat map's grid, Monday first.
+fn slots(r: &Report, column: Column) -> [[Decimal; 24]; 7] {
+    let mut grid = [[Decimal::ZERO; 24]; 7];
+    for row in &r.rows {
+        let Some((day, hour)) = row.key.split_once(':') else {
+            continue;
+        };
+        if let (Ok(day), Ok(hour)) = (day.parse::<usize>(), hour.parse::<usize>())
+            && let Some(cell) = grid
+                .get_mut(day.wrapping_sub(1))
+                .and_then(|d| d.get_mut(hour))
+        {
+            *cell = value(&row.values, column.code);
+        }
+    }
+    grid
 }
 
 /// A number as the page prints it in a column of `kind`: «12 345,5», «30 000 ₽», «12,5 %».

@@ -10,6 +10,7 @@
 //! - [`customer`]: one customer profile per person;
 //! - [`escalation`]: dealer working hours and the 2 h / 4 h escalations;
 //! - [`survey`]: the customer's feedback 24 hours after the lead;
+//! - [`tally`]: what a lead counts in the lead reports (the counters kept with every save);
 //! - [`search`]: finding a lead across dealers, its redacted view, the transfer;
 //! - [`privacy`]: anonymisation (152-ФЗ);
 //! - [`site`]: the sites that post leads, their keys and their post limits;
@@ -34,6 +35,7 @@ pub mod routing;
 pub mod search;
 pub mod site;
 pub mod survey;
+pub mod tally;
 
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -73,6 +75,10 @@ pub use site::{
     SiteError, SiteId, SiteOwner, SiteSettings, normalise_origin,
 };
 pub use survey::{SurveyAnswer, SurveyDraft, SurveyError, SurveyResponse};
+pub use tally::{
+    Counter, Counts, CountsRow, LeadTally, ProcessingBucket, RefusalReason, RefusalStage,
+    TallyBucket, refusal_of, report_day, tally_delta,
+};
 
 macro_rules! lead_id_type {
     ($(#[$doc:meta])* $name:ident) => {

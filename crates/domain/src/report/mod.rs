@@ -13,6 +13,7 @@
 //! keeps up to date with each change) and handed to [`model::assemble`].
 
 pub mod access;
+pub mod leads;
 pub mod model;
 pub mod query;
 pub mod tickets;
@@ -39,6 +40,18 @@ crate::coded_enum! {
         TicketCosts = "ticket_costs" / "Часы и стоимость работ",
         /// The quarterly survey's scores and their trend, one row per quarter.
         TicketSurvey = "ticket_survey" / "Квартальный опрос",
+        /// Leads received, processed and not, and contracts, by dealer, place or type.
+        Leads = "leads" / "Заявки",
+        /// Refusals by the block and reason that ended the lead.
+        LeadRefusals = "lead_refusals" / "Отказы и их причины",
+        /// From lead to contact to contract.
+        LeadConversion = "lead_conversion" / "Конверсия заявок в договор",
+        /// Working time to the first contact: histogram and weekday × hour heat map.
+        LeadProcessingTime = "lead_processing_time" / "Время обработки заявок",
+        /// Overdue leads per regional representative.
+        LeadOverdue = "lead_overdue" / "Просроченные заявки",
+        /// The customers' survey answers.
+        LeadSurvey = "lead_survey" / "Опрос клиентов по заявкам",
     }
 }
 
@@ -95,6 +108,77 @@ const TICKET_SURVEY_COLUMNS: &[Column] = &[
     col("low_answers", "С низкой оценкой", ValueKind::Count),
 ];
 
+const LEADS_COLUMNS: &[Column] = &[
+    col("received", "Получено", ValueKind::Count),
+    col("processed", "Обработано", ValueKind::Count),
+    col("unprocessed", "Не обработано", ValueKind::Count),
+    col("processed_share", "Доля обработанных", ValueKind::Percent),
+    col("contracts", "Договоров", ValueKind::Count),
+    col("conversion", "Конверсия в договор", ValueKind::Percent),
+    col("share", "Доля заявок", ValueKind::Percent),
+];
+
+const LEAD_REFUSALS_COLUMNS: &[Column] = &[
+    col("count", "Отказов", ValueKind::Count),
+    col("share", "Доля отказов", ValueKind::Percent),
+];
+
+const LEAD_CONVERSION_COLUMNS: &[Column] = &[
+    col("received", "Получено", ValueKind::Count),
+    col("contacted", "Связались", ValueKind::Count),
+    col("contracts", "Договоров", ValueKind::Count),
+    col("conversion", "Конверсия в договор", ValueKind::Percent),
+    col(
+        "contact_to_contract",
+        "Из контакта в договор",
+        ValueKind::Percent,
+    ),
+];
+
+const LEAD_PROCESSING_COLUMNS: &[Column] = &[
+    col("count", "Заявок", ValueKind::Count),
+    col("share", "Доля", ValueKind::Percent),
+    col("reached", "Первых контактов", ValueKind::Count),
+    col(
+        "mean_minutes",
+        "Среднее время до контакта",
+        ValueKind::Minutes,
+    ),
+];
+
+const LEAD_OVERDUE_COLUMNS: &[Column] = &[
+    col("overdue_now", "Просрочено сейчас", ValueKind::Count),
+    col(
+        "escalated_2h",
+        "Просрочено 2 ч (уведомлён дилер)",
+        ValueKind::Count,
+    ),
+    col(
+        "escalated_4h",
+        "Просрочено 4 ч (уведомлён РП)",
+        ValueKind::Count,
+    ),
+];
+
+const LEAD_SURVEY_COLUMNS: &[Column] = &[
+    col("count", "Ответов", ValueKind::Count),
+    col("share", "Доля ответов", ValueKind::Percent),
+];
+
+const LEADS_CHARTS: &[ChartSpec] = &[ChartSpec::bars("received"), ChartSpec::bars("conversion")];
+const LEAD_REFUSALS_CHARTS: &[ChartSpec] = &[ChartSpec::bars("count")];
+const LEAD_CONVERSION_CHARTS: &[ChartSpec] = &[ChartSpec::bars("conversion")];
+const LEAD_PROCESSING_CHARTS: &[ChartSpec] = &[
+    ChartSpec::bars("count"),
+    ChartSpec::heat_map("count"),
+    ChartSpec::heat_map("reached"),
+];
+const LEAD_OVERDUE_CHARTS: &[ChartSpec] = &[
+    ChartSpec::bars("overdue_now"),
+    ChartSpec::bars("escalated_2h"),
+];
+const LEAD_SURVEY_CHARTS: &[ChartSpec] = &[ChartSpec::bars("count")];
+
 const TICKETS_CHARTS: &[ChartSpec] = &[ChartSpec::bars("tickets")];
 const TICKET_SLA_CHARTS: &[ChartSpec] = &[ChartSpec::line("breached_share")];
 const TICKET_COSTS_CHARTS: &[ChartSpec] = &[
@@ -141,6 +225,59 @@ impl ReportName {
                 charts: TICKET_SURVEY_CHARTS,
                 about: "Средние оценки квартального опроса дилеров (1–5) и их динамика.",
             },
+            ReportName::Leads => ReportSpec {
+                columns: LEADS_COLUMNS,
+                group_by: &[
+                    GroupBy::Dealer,
+                    GroupBy::City,
+                    GroupBy::Region,
+                    GroupBy::District,
+                    GroupBy::Type,
+                ],
+                charts: LEADS_CHARTS,
+                about: "Заявки, поступившие за период: сколько обработано (клиенту \
+                        дозвонились или заявка закрыта), сколько нет, сколько договоров. \
+                        Город, регион и округ — дилера.",
+            },
+            ReportName::LeadRefusals => ReportSpec {
+                columns: LEAD_REFUSALS_COLUMNS,
+                group_by: &[GroupBy::Reason],
+                charts: LEAD_REFUSALS_CHARTS,
+                about: "Заявки периода в статусе «Отказ» — по блоку («Контакт» или \
+                        «Договор») и причине.",
+            },
+            ReportName::LeadConversion => ReportSpec {
+                columns: LEAD_CONVERSION_COLUMNS,
+                group_by: &[
+                    GroupBy::Dealer,
+                    GroupBy::City,
+                    GroupBy::Region,
+                    GroupBy::District,
+                ],
+                charts: LEAD_CONVERSION_CHARTS,
+                about: "Путь заявок периода от поступления к контакту с клиентом и к договору.",
+            },
+            ReportName::LeadProcessingTime => ReportSpec {
+                columns: LEAD_PROCESSING_COLUMNS,
+                group_by: &[GroupBy::Bucket, GroupBy::WeekdayHour],
+                charts: LEAD_PROCESSING_CHARTS,
+                about: "Рабочее время дилера от поступления заявки до первого контакта с \
+                        клиентом; по дням недели и часам — когда заявки поступают и когда \
+                        с клиентами связываются (местное время дилера).",
+            },
+            ReportName::LeadOverdue => ReportSpec {
+                columns: LEAD_OVERDUE_COLUMNS,
+                group_by: &[GroupBy::Representative],
+                charts: LEAD_OVERDUE_CHARTS,
+                about: "Заявки без обработки дольше 2 рабочих часов дилера: сейчас и \
+                        эскалации за период — по региональным представителям.",
+            },
+            ReportName::LeadSurvey => ReportSpec {
+                columns: LEAD_SURVEY_COLUMNS,
+                group_by: &[GroupBy::Answer],
+                charts: LEAD_SURVEY_CHARTS,
+                about: "Ответы клиентов на опрос через 24 часа после заявки.",
+            },
         }
     }
 
@@ -151,6 +288,12 @@ impl ReportName {
             | ReportName::TicketSla
             | ReportName::TicketCosts
             | ReportName::TicketSurvey => Family::Tickets,
+            ReportName::Leads
+            | ReportName::LeadRefusals
+            | ReportName::LeadConversion
+            | ReportName::LeadProcessingTime
+            | ReportName::LeadOverdue
+            | ReportName::LeadSurvey => Family::Leads,
         }
     }
 

@@ -44,6 +44,9 @@ pub enum ChartKind {
     Bars,
     /// A line through the rows (a trend), the compared period as a second line.
     Line,
+    /// A weekday × hour heat map of the rows keyed `<weekday 1–7>:<hour 00–23>`; drawn
+    /// only when the report is grouped by weekday and hour.
+    HeatMap,
 }
 
 /// A chart of a report's page: one column over the rows.
@@ -69,6 +72,14 @@ impl ChartSpec {
         ChartSpec {
             column,
             kind: ChartKind::Line,
+        }
+    }
+
+    /// A weekday × hour heat map of `column`.
+    pub const fn heat_map(column: &'static str) -> ChartSpec {
+        ChartSpec {
+            column,
+            kind: ChartKind::HeatMap,
         }
     }
 }

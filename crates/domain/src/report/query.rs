@@ -36,6 +36,24 @@ coded_enum! {
         Month = "month" / "по месяцам",
         /// A row per quarter of the period.
         Quarter = "quarter" / "по кварталам",
+        /// A row per dealer's city.
+        City = "city" / "по городам",
+        /// A row per dealer's region.
+        Region = "region" / "по регионам",
+        /// A row per dealer's federal district.
+        District = "district" / "по федеральным округам",
+        /// A row per lead type.
+        Type = "type" / "по типам заявок",
+        /// A row per refusal reason.
+        Reason = "reason" / "по причинам",
+        /// A row per stretch of processing time (a histogram).
+        Bucket = "bucket" / "по времени обработки",
+        /// A row per weekday and hour (a heat map).
+        WeekdayHour = "weekday_hour" / "по дням недели и часам",
+        /// A row per regional representative.
+        Representative = "representative" / "по региональным представителям",
+        /// A row per survey answer.
+        Answer = "answer" / "по ответам",
     }
 }
 

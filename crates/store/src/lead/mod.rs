@@ -28,6 +28,7 @@ pub mod card;
 pub mod limits;
 pub mod network;
 pub mod site;
+pub mod stats;
 pub mod survey;
 
 use crate::client::{Condition, Store};
@@ -41,7 +42,7 @@ use aws_sdk_dynamodb::types::{AttributeValue, TransactWriteItem};
 use chrono::{DateTime, Utc};
 use dealerdesk_domain::audit::{AuditItem, AuditKind};
 use dealerdesk_domain::lead::{
-    CustomerId, CustomerProfile, Lead, LeadHistoryEntry, LeadId, LeadStatus,
+    CustomerId, CustomerProfile, Lead, LeadHistoryEntry, LeadId, LeadStatus, LeadTally,
 };
 use dealerdesk_domain::{DealerId, Notice, UserId};
 use std::future::Future;
@@ -50,6 +51,7 @@ pub use card::{LeadFilter, LeadListRepo, LeadOrder};
 pub use limits::PostLimitRepo;
 pub use network::{LeadNetwork, LeadNetworkRepo};
 pub use site::{SiteRepo, SiteWithSpam};
+pub use stats::{DealerSet, LeadStatsRepo, MAX_SURVEY_ROWS, Span};
 pub use survey::{LeadErasure, LeadSurveyRepo};
 
 /// The `type` of a lead item.
@@ -109,6 +111,8 @@ pub struct LeadCreate<'a> {
     pub escalate_at: Option<DateTime<Utc>>,
     /// When the customer's survey falls due (`None`: no survey for this lead).
     pub survey_due: Option<DateTime<Utc>>,
+    /// What the lead counts in the lead reports (`domain::lead::tally`).
+    pub tally: Option<&'a LeadTally>,
     /// The create's clock (idempotency expiry).
     pub now: DateTime<Utc>,
 }
@@ -126,6 +130,9 @@ pub struct LeadSave<'a> {
     pub escalate_at: Option<DateTime<Utc>>,
     /// A profile changed with the lead (a survey answer, an anonymisation).
     pub customer: Option<CustomerWrite<'a>>,
+    /// What the lead counts now (`None`: nothing, a deleted lead); the counters get the
+    /// difference from what its stored item counted.
+    pub tally: Option<&'a LeadTally>,
 }
 
 /// What [`LeadRepo::create_lead`] did.
@@ -274,14 +281,16 @@ impl LeadRepo for Store {
             sk: keys::IDEMPOTENCY_SK,
             now: c.now.timestamp(),
         });
+        let tally = c.tally;
         let write = AggregateWrite::new(
             Entity::Lead,
-            lead_to_item(lead, c.escalate_at)?,
+            stats::with_tally(lead_to_item(lead, c.escalate_at)?, tally)?,
             0,
             c.notices,
         )
         .extra(extra)
         .idempotency(record)
+        .derive(stats::tally_writes)
         .audit(lead_stamp(lead, c.history));
         match self.save_aggregate(write).await? {
             Saved::Written => Ok(LeadCreated::Created),
@@ -329,13 +338,15 @@ impl LeadRepo for Store {
             // A deleted lead owes its customer no survey (a restore does not bring it back).
             extra.push(self.delete_item(keys::lead_pk(lead.id()), keys::LEAD_SURVEY_SK, false)?);
         }
+        let tally = s.tally;
         let write = AggregateWrite::new(
             Entity::Lead,
-            lead_to_item(lead, s.escalate_at)?,
+            stats::with_tally(lead_to_item(lead, s.escalate_at)?, tally)?,
             s.expected_version,
             s.notices,
         )
         .extra(extra)
+        .derive(stats::tally_writes)
         .audit(lead_stamp(lead, s.history));
         self.save_aggregate(write).await.map(|_| ())
     }
@@ -535,8 +546,20 @@ fn lead_copy_to_item(lead: &Lead) -> Result<Item, StoreError> {
                 keys::lead_listing_sk(lead.created_at(), lead.id()),
             );
     }
+    // The survey report lists the answers of a period from the answer's UTC month.
+    if let Some(survey) = lead.survey() {
+        b = b
+            .string(
+                GSI3.partition_key,
+                keys::lead_surveys_gsi3pk(&keys::audit_month(survey.answered_at)),
+            )
+            .string(
+                GSI3.sort_key,
+                keys::lead_due_gsi3sk(survey.answered_at, lead.id()),
+            );
+    }
     let mut item = lead_attributes(b, lead)?.build();
-    // A deleted lead is in no representative's list and no search.
+    // A deleted lead is in no representative's list, no search and no survey report.
     if lead.deleted().is_some() {
         for gsi in crate::table::TABLE_GSIS {
             item.remove(gsi.partition_key);

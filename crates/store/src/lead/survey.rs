@@ -103,6 +103,10 @@ impl Store {
             }
         }
         let mut item = lead_to_item(lead, None)?;
+        // Anonymising changes no counter: the lead keeps what it counted.
+        if let Some(tally) = before.as_ref().and_then(|b| b.get(super::stats::TALLY)) {
+            item.insert(super::stats::TALLY.to_string(), tally.clone());
+        }
         if let Some(sk) = escalate {
             // An escalation still owed stays owed: the dealer still has to react.
             item.insert(

@@ -56,6 +56,7 @@ async fn store_lead(ctx: &Ctx, lead: &Lead) {
             escalate_at: None,
             survey_due: None,
             now: lead.created_at(),
+            tally: None,
         })
         .await
         .unwrap();
@@ -91,6 +92,7 @@ async fn the_list_filters_by_status_type_and_period_in_either_order_and_pages(ct
             notices: &[],
             escalate_at: None,
             customer: None,
+            tally: None,
         })
         .await
         .unwrap();

@@ -65,6 +65,7 @@ async fn store_lead(ctx: &Ctx, lead: &Lead, profile: Option<&CustomerProfile>) {
             escalate_at: None,
             survey_due: Some(lead.created_at() + Duration::hours(24)),
             now: lead.created_at(),
+            tally: None,
         })
         .await
         .unwrap();
@@ -175,6 +176,7 @@ async fn an_anonymised_customer_leaves_no_personal_data_in_the_table(ctx: &Ctx) 
             notices: &[],
             escalate_at: None,
             customer: None,
+            tally: None,
         })
         .await
         .unwrap();

@@ -70,6 +70,7 @@ fn create<'a>(lead: &'a Lead, profile: Option<&'a CustomerProfile>) -> LeadCreat
         escalate_at: None,
         survey_due: None,
         now: lead.created_at(),
+        tally: None,
     }
 }
 
@@ -118,6 +119,7 @@ async fn a_lead_comes_with_its_history_and_a_stale_save_writes_nothing(ctx: &Ctx
         notices: &[],
         escalate_at: None,
         customer: None,
+        tally: None,
     };
     store.save_lead(save.clone()).await.unwrap();
     let stale = store
@@ -293,6 +295,7 @@ async fn leads_are_listed_per_dealer_per_observer_and_for_the_network(ctx: &Ctx)
             notices: &[],
             escalate_at: None,
             customer: None,
+            tally: None,
         })
         .await
         .unwrap();
@@ -372,6 +375,7 @@ async fn escalations_and_surveys_are_read_from_their_due_indexes(ctx: &Ctx) {
             notices: &[],
             escalate_at: None,
             customer: None,
+            tally: None,
         })
         .await
         .unwrap();

@@ -61,7 +61,7 @@ pub async fn lead_escalations(state: &AppState, now: DateTime<Utc>) -> Result<Jo
             .collect();
         // Nothing due (the hours changed since the lead was indexed, or it was processed):
         // the lead is re-indexed at its next step, or leaves the index.
-        let escalate_at = next.next_escalation_at(dealer_hours, &calendar);
+        let (escalate_at, tally) = crate::lead::derived_on(&next, dealer_hours, &calendar);
         match state
             .store
             .save_lead(LeadSave {
@@ -71,6 +71,7 @@ pub async fn lead_escalations(state: &AppState, now: DateTime<Utc>) -> Result<Jo
                 notices: &notices,
                 escalate_at,
                 customer: None,
+                tally: tally.as_ref(),
             })
             .await
         {

@@ -148,11 +148,7 @@ async fn reindex_unprocessed(
                 .leads(&listing, Some(status), &PageRequest { limit: 100, cursor })
                 .await?;
             for lead in page.items {
-                let escalate_at = if lead.anonymised_at().is_some() {
-                    None
-                } else {
-                    lead.next_escalation_at(hours, &calendar)
-                };
+                let (escalate_at, tally) = crate::lead::derived_on(&lead, hours, &calendar);
                 let saved = state
                     .store
                     .save_lead(dealerdesk_store::LeadSave {
@@ -162,6 +158,7 @@ async fn reindex_unprocessed(
                         notices: &[],
                         escalate_at,
                         customer: None,
+                        tally: tally.as_ref(),
                     })
                     .await;
                 match saved {

@@ -15,7 +15,7 @@ use crate::AppState;
 use crate::calendar;
 use crate::kernel::error::AppError;
 use crate::kernel::sign::{self, TokenError};
-use crate::lead::escalation_due;
+use crate::lead::derived_of;
 use chrono::{DateTime, Utc};
 use dealerdesk_domain::Notice;
 use dealerdesk_domain::kernel::{Refusal, RefusalKind};
@@ -145,7 +145,7 @@ async fn record(
     };
     let profile = profile.map(|p| (p.record_survey(after.id(), answer, now), p.version()));
     let calendar = calendar::load(state).await?;
-    let escalate_at = escalation_due(state, &after, &calendar).await?;
+    let (escalate_at, tally) = derived_of(state, &after, &calendar).await?;
     state
         .store
         .save_lead(LeadSave {
@@ -159,6 +159,7 @@ async fn record(
                 expected_version: *expected,
                 new_claims: Vec::new(),
             }),
+            tally: tally.as_ref(),
         })
         .await?;
     Ok(())

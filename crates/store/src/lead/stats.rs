@@ -1,0 +1,494 @@
+//! The lead counters (SPEC §4.6) and the customer-survey answers by period.
+//!
+//! Written by every lead save: the lead item keeps what it counts (`tally`, the domain's
+//! [`LeadTally`] as JSON), and the save adds [`tally_delta`] of the stored tally and the new
+//! one to the counter items of the bucket — the dealer's **day**, **month**, **quarter** and
+//! **year** items for the lead's direction — with `ADD` in the lead's own transaction. The
+//! stored tally is the one the kernel reads for the audit and the version condition checks,
+//! so a counter never drifts from the leads, whatever changed in between (a dealer's hours,
+//! a version of the rules).
+//!
+//! Read by [`LeadStatsRepo::lead_counts`]: a period is cut into whole years, quarters and
+//! months (their `P#` items: one Query of the period's partition for the network, or one
+//! `begins_with P#<dealer>#` Query per dealer for a small scope) and the days at its ragged
+//! edges (one key range of `D#` items per month). A report over a year of the network reads
+//! one partition of 3 × dealers small items, however many leads there were.
+
+use super::{Lead, lead_from_item};
+use crate::client::Store;
+use crate::error::StoreError;
+use crate::keys;
+use crate::mapping::{self, Builder, Item, Reader, n, s};
+use crate::table::{GSI3, PK, SK};
+use aws_sdk_dynamodb::types::{
+    AttributeValue, PutRequest, TransactWriteItem, Update, WriteRequest,
+};
+use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
+use dealerdesk_domain::DealerId;
+use dealerdesk_domain::lead::{Counts, CountsRow, Direction, LeadTally, TallyBucket, tally_delta};
+use std::collections::{BTreeMap, BTreeSet};
+use std::future::Future;
+
+/// The lead item's attribute holding what it counts.
+pub(crate) const TALLY: &str = "tally";
+/// The `type` of a counter item.
+const STATS_TYPE: &str = "lead_stats";
+const DEALER: &str = "dealer_id";
+const DIRECTION: &str = "direction";
+/// Counter attributes carry this prefix, so no counter name can meet an item attribute.
+const COUNTER_PREFIX: &str = "c:";
+/// Up to this many dealers, whole months are read dealer by dealer (a `begins_with` Query
+/// each); above it, the month's partition once.
+const PER_DEALER_READS: usize = 12;
+/// The most survey answers one listing returns (the counters give the exact totals).
+pub const MAX_SURVEY_ROWS: usize = 2_000;
+
+/// A stretch of a period with its own counter items: a whole year, quarter or month (its
+/// period items), or some days of one month (its day items).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Span {
+    Year(i32),
+    /// The year and the quarter (1–4).
+    Quarter(i32, u32),
+    /// The month's first day.
+    Month(NaiveDate),
+    /// First and last day, within one month.
+    Days(NaiveDate, NaiveDate),
+}
+
+impl Span {
+    /// The partition of the span's items.
+    fn partition(self) -> String {
+        match self {
+            Span::Year(y) => keys::lead_stats_pk(&y.to_string()),
+            Span::Quarter(y, q) => keys::lead_stats_pk(&format!("{y}-Q{q}")),
+            Span::Month(first) | Span::Days(first, _) => {
+                keys::lead_stats_pk(&first.format("%Y-%m").to_string())
+            }
+        }
+    }
+}
+
+/// The first day of the month `months` after the month of `day`.
+fn month_after(day: NaiveDate, months: u32) -> Option<NaiveDate> {
+    day.with_day(1)?
+        .checked_add_months(chrono::Months::new(months))
+}
+
+/// Cuts `from..=to` into whole years, quarters and months and the days at the edges, in
+/// order, the largest span that fits first.
+pub fn spans(from: NaiveDate, to: NaiveDate) -> Vec<Span> {
+    let mut out = Vec::new();
+    let mut start = from;
+    while start <= to {
+        let month_start = start.day() == 1;
+        let fits = |months: u32| {
+            month_after(start, months)
+                .and_then(|next| next.pred_opt())
+                .filter(|last| *last <= to)
+        };
+        let (span, last) = match (month_start, start.month()) {
+            (true, 1) if fits(12).is_some() => (Span::Year(start.year()), fits(12)),
+            (true, m) if (m - 1) % 3 == 0 && fits(3).is_some() => {
+                (Span::Quarter(start.year(), (m - 1) / 3 + 1), fits(3))
+            }
+            (true, _) if fits(1).is_some() => (Span::Month(start), fits(1)),
+            _ => {
+                let month_end = month_after(start, 1)
+                    .and_then(|next| next.pred_opt())
+                    .unwrap_or(to);
+                let end = month_end.min(to);
+                (Span::Days(start, end), Some(end))
+            }
+        };
+        out.push(span);
+        match last.and_then(|l| l.succ_opt()) {
+            Some(next) => start = next,
+            None => break,
+        }
+    }
+    out
+}
+
+/// Which dealers a read keeps (`None`: every dealer).
+pub type DealerSet = Option<BTreeSet<DealerId>>;
+
+/// The lead counters and the survey answers.
+pub trait LeadStatsRepo {
+    /// The counters of the leads that arrived on the days `from..=to` (the platform zone),
+    /// summed per dealer and direction, for the dealers in `dealers`.
+    fn lead_counts(
+        &self,
+        from: NaiveDate,
+        to: NaiveDate,
+        dealers: &DealerSet,
+    ) -> impl Future<Output = Result<Vec<CountsRow>, StoreError>> + Send;
+    /// The leads whose customer answered the survey in `from..to`, newest answer first; at
+    /// most [`MAX_SURVEY_ROWS`], and whether more were left out.
+    fn lead_survey_answers(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> impl Future<Output = Result<(Vec<Lead>, bool), StoreError>> + Send;
+    /// Writes counter items as they are (batch writes, no transaction): the benchmark's and
+    /// a migration's seeding, never a lead's save. Each row is the item of its span (a day
+    /// item is `Span::Days(day, day)`; a longer run of days has no item and is refused).
+    fn put_lead_counts(
+        &self,
+        rows: &[(Span, CountsRow)],
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+}
+
+/// The counter Updates of a lead save (the kernel's derived writes): the difference between
+/// the tally stored on the lead item as it was (`before`) and on the item written, on each
+/// bucket's day, month, quarter and year items.
+pub(crate) fn tally_writes(
+    store: &Store,
+    before: Option<&Item>,
+    after: &Item,
+) -> Result<Vec<TransactWriteItem>, StoreError> {
+    let stored = match before {
+        Some(item) => stored_tally(item)?,
+        None => None,
+    };
+    let now = stored_tally(after)?;
+    let mut writes = Vec::new();
+    for (bucket, counts) in tally_delta(stored.as_ref(), now.as_ref()) {
+        let direction = bucket.direction.code();
+        let [year, quarter, month] = keys::lead_stats_periods(bucket.day);
+        let period_sk = keys::lead_stats_period_sk(&bucket.dealer, direction);
+        let day_sk = keys::lead_stats_day_sk(bucket.day, &bucket.dealer, direction);
+        for (period, sk) in [
+            (&month, &day_sk),
+            (&month, &period_sk),
+            (&quarter, &period_sk),
+            (&year, &period_sk),
+        ] {
+            writes.push(store.counter_update(keys::lead_stats_pk(period), sk, &bucket, &counts)?);
+        }
+    }
+    Ok(writes)
+}
+
+impl Store {
+    fn counter_update(
+        &self,
+        pk: String,
+        sk: &str,
+        bucket: &TallyBucket,
+        counts: &BTreeMap<String, i64>,
+    ) -> Result<TransactWriteItem, StoreError> {
+        let adds: Vec<String> = (0..counts.len()).map(|i| format!("#c{i} :c{i}")).collect();
+        let mut update = Update::builder()
+            .table_name(&*self.table)
+            .set_key(Some(Store::key(pk, sk)))
+            .update_expression(format!(
+                "SET #type = :type, #dealer = :dealer, #dir = :dir ADD {}",
+                adds.join(", ")
+            ))
+            .expression_attribute_names("#type", mapping::TYPE)
+            .expression_attribute_names("#dealer", DEALER)
+            .expression_attribute_names("#dir", DIRECTION)
+            .expression_attribute_values(":type", s(STATS_TYPE))
+            .expression_attribute_values(":dealer", s(bucket.dealer.as_str()))
+            .expression_attribute_values(":dir", s(bucket.direction.code()));
+        for (i, (name, amount)) in counts.iter().enumerate() {
+            update = update
+                .expression_attribute_names(format!("#c{i}"), format!("{COUNTER_PREFIX}{name}"))
+                .expression_attribute_values(format!(":c{i}"), n(amount));
+        }
+        let update = update
+            .build()
+            .map_err(|e| StoreError::Backend(format!("building a counter Update: {e}")))?;
+        Ok(TransactWriteItem::builder().update(update).build())
+    }
+
+    /// Every counter item of `pk` whose sort key lies in `from..=to` (or starts with `from`
+    /// when `to` is `None`).
+    async fn counter_items(
+        &self,
+        pk: String,
+        from: String,
+        to: Option<String>,
+    ) -> Result<Vec<Item>, StoreError> {
+        let query = self
+            .client
+            .query()
+            .table_name(&*self.table)
+            .expression_attribute_names("#pk", PK)
+            .expression_attribute_names("#sk", SK)
+            .expression_attribute_values(":pk", s(pk))
+            .expression_attribute_values(":from", s(from));
+        let query = match to {
+            Some(to) => query
+                .key_condition_expression("#pk = :pk AND #sk BETWEEN :from AND :to")
+                .expression_attribute_values(":to", s(to)),
+            None => query.key_condition_expression("#pk = :pk AND begins_with(#sk, :from)"),
+        };
+        self.query_all(query).await
+    }
+}
+
+/// The tally a stored lead item counted (`None`: none — a lead stored before the counters,
+/// or a deleted one).
+pub(crate) fn stored_tally(item: &Item) -> Result<Option<LeadTally>, StoreError> {
+    let r = Reader::new(item);
+    match r.opt_str(TALLY)? {
+        None => Ok(None),
+        Some(raw) => serde_json::from_str(raw)
+            .map(Some)
+            .map_err(|e| r.corrupt(format_args!("`{TALLY}` is not valid: {e}"))),
+    }
+}
+
+/// The lead item with what it counts now.
+pub(crate) fn with_tally(mut item: Item, tally: Option<&LeadTally>) -> Result<Item, StoreError> {
+    if let Some(t) = tally {
+        let json = serde_json::to_string(t)
+            .map_err(|e| StoreError::Corrupt(format!("lead tally: {e}")))?;
+        item.insert(TALLY.to_string(), AttributeValue::S(json));
+    }
+    Ok(item)
+}
+
+fn counts_from_item(item: &Item) -> Result<CountsRow, StoreError> {
+    let r = Reader::new(item);
+    let dealer = DealerId::new(r.string(DEALER)?);
+    let direction = Direction::from_code(r.str(DIRECTION)?)
+        .ok_or_else(|| r.corrupt("`direction` is not a direction"))?;
+    let mut counts = BTreeMap::new();
+    for (name, value) in item {
+        if let (Some(counter), AttributeValue::N(amount)) =
+            (name.strip_prefix(COUNTER_PREFIX), value)
+        {
+            let amount: i64 = amount
+                .parse()
+                .map_err(|_| r.corrupt(format_args!("counter `{name}` is not a whole number")))?;
+            counts.insert(counter.to_string(), amount);
+        }
+    }
+    Ok(CountsRow {
+        dealer,
+        direction,
+        counts: Counts(counts),
+    })
+}
+
+fn counts_to_item(span: Span, row: &CountsRow) -> Result<Item, StoreError> {
+    let direction = row.direction.code();
+    let sk = match span {
+        Span::Days(day, last) if day == last => {
+            keys::lead_stats_day_sk(day, &row.dealer, direction)
+        }
+        Span::Days(..) => {
+            return Err(StoreError::Backend(
+                "a counter item holds one day, not a run of days".to_string(),
+            ));
+        }
+        _ => keys::lead_stats_period_sk(&row.dealer, direction),
+    };
+    let mut b = Builder::new(span.partition(), &sk, STATS_TYPE)
+        .string(DEALER, row.dealer.as_str())
+        .string(DIRECTION, direction);
+    for (name, amount) in &row.counts.0 {
+        b = b.put(&format!("{COUNTER_PREFIX}{name}"), n(amount));
+    }
+    Ok(b.build())
+}
+
+impl LeadStatsRepo for Store {
+    async fn lead_counts(
+        &self,
+        from: NaiveDate,
+        to: NaiveDate,
+        dealers: &DealerSet,
+    ) -> Result<Vec<CountsRow>, StoreError> {
+        let mut items = Vec::new();
+        for span in spans(from, to) {
+            match (span, dealers) {
+                (Span::Days(first, last), _) => {
+                    let (lo, hi) = keys::lead_stats_day_range(first, last);
+                    items.extend(self.counter_items(span.partition(), lo, Some(hi)).await?);
+                }
+                (_, Some(set)) if set.len() <= PER_DEALER_READS => {
+                    for dealer in set {
+                        let prefix = keys::lead_stats_dealer_prefix(dealer);
+                        items.extend(self.counter_items(span.partition(), prefix, None).await?);
+                    }
+                }
+                _ => {
+                    let prefix = keys::LEAD_STATS_PERIOD_PREFIX.to_string();
+                    items.extend(self.counter_items(span.partition(), prefix, None).await?);
+                }
+            }
+        }
+        let mut sums: BTreeMap<(DealerId, Direction), Counts> = BTreeMap::new();
+        for item in &items {
+            let row = counts_from_item(item)?;
+            if dealers
+                .as_ref()
+                .is_some_and(|set| !set.contains(&row.dealer))
+            {
+                continue;
+            }
+            sums.entry((row.dealer, row.direction))
+                .or_default()
+                .add(&row.counts);
+        }
+        Ok(sums
+            .into_iter()
+            .map(|((dealer, direction), counts)| CountsRow {
+                dealer,
+                direction,
+                counts,
+            })
+            .collect())
+    }
+
+    async fn lead_survey_answers(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<(Vec<Lead>, bool), StoreError> {
+        let mut leads = Vec::new();
+        if to <= from {
+            return Ok((leads, false));
+        }
+        // Newest month first, so a long period that hits the cap keeps the latest answers.
+        let mut month = (to - Duration::milliseconds(1)).date_naive().with_day(1);
+        let first = from.date_naive().with_day(1);
+        while let (Some(m), Some(first)) = (month, first) {
+            if m < first {
+                break;
+            }
+            let query = self
+                .client
+                .query()
+                .table_name(&*self.table)
+                .index_name(GSI3.name)
+                .key_condition_expression("#ipk = :ipk AND #isk BETWEEN :from AND :to")
+                .expression_attribute_names("#ipk", GSI3.partition_key)
+                .expression_attribute_names("#isk", GSI3.sort_key)
+                .expression_attribute_values(
+                    ":ipk",
+                    s(keys::lead_surveys_gsi3pk(&m.format("%Y-%m").to_string())),
+                )
+                .expression_attribute_values(":from", s(keys::instant(from)))
+                // Sort keys are `<instant>#<id>`: a bare `to` instant sorts before its own keys.
+                .expression_attribute_values(":to", s(keys::instant(to)))
+                .scan_index_forward(false);
+            for item in self.query_all(query).await? {
+                if leads.len() == MAX_SURVEY_ROWS {
+                    return Ok((leads, true));
+                }
+                leads.push(lead_from_item(&item)?);
+            }
+            month = m.checked_sub_months(chrono::Months::new(1));
+        }
+        Ok((leads, false))
+    }
+
+    async fn put_lead_counts(&self, rows: &[(Span, CountsRow)]) -> Result<(), StoreError> {
+        for chunk in rows.chunks(25) {
+            let mut requests: Vec<WriteRequest> = chunk
+                .iter()
+                .map(|(span, row)| {
+                    let item = counts_to_item(*span, row)?;
+                    PutRequest::builder()
+                        .set_item(Some(item))
+                        .build()
+                        .map(|put| WriteRequest::builder().put_request(put).build())
+                        .map_err(|e| StoreError::Backend(format!("building a PutRequest: {e}")))
+                })
+                .collect::<Result<_, _>>()?;
+            let mut pause = std::time::Duration::from_millis(20);
+            while !requests.is_empty() {
+                let out = self
+                    .client
+                    .batch_write_item()
+                    .request_items(&*self.table, requests)
+                    .send()
+                    .await
+                    .map_err(|e| self.backend("BatchWriteItem", e))?;
+                requests = out
+                    .unprocessed_items
+                    .and_then(|mut m| m.remove(&*self.table))
+                    .unwrap_or_default();
+                if !requests.is_empty() {
+                    tokio::time::sleep(pause).await;
+                    pause = (pause * 2).min(std::time::Duration::from_secs(1));
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, m, day).unwrap()
+    }
+
+    #[test]
+    fn a_calendar_month_is_one_month_span() {
+        assert_eq!(spans(d(3, 1), d(3, 31)), vec![Span::Month(d(3, 1))]);
+    }
+
+    #[test]
+    fn a_quarter_is_one_span_and_a_year_one_more() {
+        assert_eq!(spans(d(1, 1), d(3, 31)), vec![Span::Quarter(2026, 1)]);
+        assert_eq!(
+            spans(d(1, 1), d(12, 31)),
+            vec![Span::Year(2026)],
+            "a whole year reads one partition"
+        );
+        assert_eq!(
+            spans(d(2, 1), d(7, 31)),
+            vec![
+                Span::Month(d(2, 1)),
+                Span::Month(d(3, 1)),
+                Span::Quarter(2026, 2),
+                Span::Month(d(7, 1))
+            ]
+        );
+    }
+
+    #[test]
+    fn ragged_edges_are_read_by_day() {
+        assert_eq!(
+            spans(d(1, 15), d(3, 10)),
+            vec![
+                Span::Days(d(1, 15), d(1, 31)),
+                Span::Month(d(2, 1)),
+                Span::Days(d(3, 1), d(3, 10))
+            ]
+        );
+        assert_eq!(spans(d(5, 7), d(5, 7)), vec![Span::Days(d(5, 7), d(5, 7))]);
+        assert!(spans(d(5, 8), d(5, 7)).is_empty());
+        let across = spans(d(12, 20), NaiveDate::from_ymd_opt(2027, 1, 5).unwrap());
+        assert_eq!(across.len(), 2, "{across:?}");
+    }
+
+    #[test]
+    fn a_counter_item_round_trips() {
+        let row = CountsRow {
+            dealer: DealerId::new("d1"),
+            direction: Direction::Service,
+            counts: Counts(BTreeMap::from([
+                ("recv:service".to_string(), 4),
+                ("processed".to_string(), 3),
+            ])),
+        };
+        let item = counts_to_item(Span::Days(d(3, 5), d(3, 5)), &row).unwrap();
+        assert_eq!(item.get(SK), Some(&s("D#2026-03-05#d1#service")));
+        assert_eq!(item.get(PK), Some(&s("LEADSTATS#2026-03")));
+        assert_eq!(counts_from_item(&item).unwrap(), row);
+        let item = counts_to_item(Span::Quarter(2026, 2), &row).unwrap();
+        assert_eq!(item.get(SK), Some(&s("P#d1#service")));
+        assert_eq!(item.get(PK), Some(&s("LEADSTATS#2026-Q2")));
+        assert!(counts_to_item(Span::Days(d(3, 5), d(3, 6)), &row).is_err());
+    }
+}
