@@ -32,6 +32,7 @@ mod portal;
 mod readme_run;
 mod restore;
 mod review;
+mod round_trips;
 mod serve_clock;
 mod serve_restart;
 mod sla;

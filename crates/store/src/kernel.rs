@@ -8,7 +8,10 @@
 //! absent). Either all of it is written or none of it; a failed condition comes back as
 //! [`StoreError::Conflict`] naming the [`Entity`], [`StoreError::AlreadyExists`] (a
 //! create whose id is taken) or [`Saved::Replayed`] (a create whose idempotency key was
-//! used). An audited save ([`AggregateWrite::audit`]) adds the change's audit entry.
+//! used). An audited save adds the change's audit entry: a create's
+//! ([`AggregateWrite::audit`]) lists the new values, a change's
+//! ([`AggregateWrite::audit_against`]) the old ones from the item the caller read before
+//! deciding the change — the save itself reads nothing (one round trip, issue #12).
 
 use crate::audit::AuditStamp;
 use crate::client::{Condition, Reason, Store};
@@ -46,7 +49,8 @@ pub(crate) struct AggregateWrite<'a> {
     pub notices: &'a [Notice],
     /// Who changed which item when: the save also writes the audit entry of the change.
     pub audit: Option<AuditStamp>,
-    /// What the item was before a create whose "before" is not stored (defaults in force).
+    /// What the item was before the change (as the caller read it, or the defaults a
+    /// first save replaces).
     pub audit_before: Option<Item>,
 }
 
@@ -67,15 +71,18 @@ impl<'a> AggregateWrite<'a> {
         }
     }
 
-    /// Audited: the save also writes the change's audit entry (SPEC §4.7) — the item's
-    /// fields before and after, who, when — in the same transaction.
+    /// A create, audited: the save also writes the create's audit entry (SPEC §4.7) — the
+    /// item's fields, who, when — in the same transaction. A change is audited with
+    /// [`AggregateWrite::audit_against`].
     pub fn audit(mut self, stamp: AuditStamp) -> Self {
         self.audit = Some(stamp);
         self
     }
 
-    /// Audited like [`AggregateWrite::audit`], the old values taken from `before` (the
-    /// defaults a first save replaces) instead of the table.
+    /// Audited: the save also writes the change's audit entry — the item's fields before
+    /// and after, who, when — in the same transaction, the old values taken from `before`:
+    /// the item as the caller read it (its version is the write's condition, so the entry
+    /// describes exactly the change made), or the defaults a first save replaces.
     pub fn audit_against(mut self, stamp: AuditStamp, before: Item) -> Self {
         self.audit = Some(stamp);
         self.audit_before = Some(before);
@@ -155,20 +162,15 @@ impl Store {
     pub(crate) async fn save_aggregate(&self, w: AggregateWrite<'_>) -> Result<Saved, StoreError> {
         let creating = w.expected_version == 0;
         let key = (w.item.get(PK).cloned(), w.item.get(SK).cloned());
-        // The item as it is now, for the audit entry's old values. Its version is checked
-        // by the write's condition, so the entry describes exactly the change made: if the
-        // item moved since this read, the whole transaction fails.
         let audit = match &w.audit {
-            Some(stamp) => {
-                let before = match (creating, &key, w.audit_before) {
-                    (_, _, Some(before)) => Some(before),
-                    (false, (Some(AttributeValue::S(pk)), Some(AttributeValue::S(sk))), None) => {
-                        self.get(pk.clone(), sk).await?
-                    }
-                    _ => None,
-                };
-                self.audit_write(stamp, before.as_ref(), &w.item)?
+            // A change audited without its old values would log every field as new.
+            Some(_) if !creating && w.audit_before.is_none() => {
+                return Err(StoreError::Backend(format!(
+                    "an audited change of {:?} was saved without the item it replaces",
+                    w.entity
+                )));
             }
+            Some(stamp) => self.audit_write(stamp, w.audit_before.as_ref(), &w.item)?,
             None => None,
         };
         let mut items = vec![self.put(w.item, Condition::version(w.expected_version))?];

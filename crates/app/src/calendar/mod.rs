@@ -394,11 +394,7 @@ pub async fn recount_open_tickets(state: &AppState) -> Result<usize, AppError> {
             let Some(recounted) = current.recount_sla(&calendar) else {
                 break;
             };
-            match state
-                .store
-                .save_ticket(&recounted, current.version, &[])
-                .await
-            {
+            match state.store.save_ticket(&current, &recounted, &[]).await {
                 Ok(()) => {
                     moved += 1;
                     break;
