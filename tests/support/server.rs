@@ -82,11 +82,10 @@ impl TestServer {
 
     /// Like [`TestServer::start`], with the server's clock reading `at` now and running on
     /// in real time; tests move it on with `server.state.clock.set(..)` or `.advance(..)`
-    /// (the router holds a clone of the same clock).
+    /// (the router holds a clone of the same clock). The demo data is seeded at `at` too, so
+    /// a test pinned to a date sees the same history whatever the machine's date is.
     pub async fn start_at(at: chrono::DateTime<chrono::Utc>) -> TestServer {
-        let server = TestServer::start().await;
-        server.state.clock.set(at);
-        server
+        TestServer::start_with_clock(Clock::starting_at(at)).await
     }
 
     /// An API client logged in as a demo user.
