@@ -255,6 +255,9 @@ async fn an_answer_lost_for_good_is_found_by_the_clients_retry_with_its_key() {
 /// How many requests to the store the use case makes, on a scene of its own.
 async fn requests_of(case: UseCase) -> u32 {
     let scene = Scene::new().await;
+    // As `at_request` does before its fault: the look at the effects warms the instance's
+    // copies (the caller's session), so both count the same requests.
+    assert_eq!(scene.effects(case).await, 0, "{case:?}: a clean start");
     let before = scene.server.state.store.round_trips();
     let (status, body) = scene.perform(case, "count").await;
     assert!(status.is_success(), "{case:?}: {status} {body}");

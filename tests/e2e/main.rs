@@ -34,6 +34,7 @@ mod readme_run;
 mod reports;
 mod restore;
 mod review;
+mod round_trips;
 mod serve_clock;
 mod serve_restart;
 mod sla;

@@ -249,7 +249,7 @@ async fn seed_leads_network(
         updated_by: None,
         version: 1,
     };
-    match state.store.save_lead_network(&settings, 0).await {
+    match state.store.save_lead_network(None, &settings).await {
         Ok(()) | Err(StoreError::AlreadyExists | StoreError::Conflict { .. }) => {}
         Err(e) => return Err(e.into()),
     }

@@ -140,6 +140,10 @@ pub struct AppState {
     pub(crate) templates: Arc<minijinja::Environment<'static>>,
     /// This instance's copy of the knowledge-base suggestion index.
     pub(crate) kb_suggest: Arc<kb_suggest::IndexCache>,
+    /// This instance's copies of callers' sessions by token hash ([`kernel::caller`]).
+    pub(crate) sessions: Arc<kernel::fresh::Fresh<String, kernel::auth::Principal>>,
+    /// This instance's copy of the working calendar ([`calendar::load`]).
+    pub(crate) calendar: Arc<kernel::fresh::Fresh<(), dealerdesk_domain::WorkingCalendar>>,
 }
 
 impl AppState {
@@ -165,6 +169,8 @@ impl AppState {
             blobs: Arc::new(blobs),
             templates: Arc::new(templates()),
             kb_suggest: Arc::new(kb_suggest::IndexCache::default()),
+            sessions: Arc::default(),
+            calendar: Arc::default(),
         }
     }
 

@@ -38,13 +38,14 @@ pub trait TicketNotesRepo {
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
     /// Writes a comment that changes its ticket (`Ticket::changed_by_comment`: the SLA
     /// reaction, the review countdown) with the changed ticket and the notices, in one
-    /// transaction conditional on the ticket's `expected_version`; otherwise
+    /// transaction conditional on the stored ticket still being `before` (its version, as
+    /// the caller read it; also the audit entry's old values); otherwise
     /// [`StoreError::Conflict`] and nothing is written.
     fn add_comment_changing(
         &self,
         comment: &Comment,
+        before: &Ticket,
         ticket: &Ticket,
-        expected_version: u64,
         notices: &[Notice],
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
     /// Writes the description of a file whose bytes are already in the blob store,
@@ -93,23 +94,22 @@ impl TicketNotesRepo for Store {
     async fn add_comment_changing(
         &self,
         comment: &Comment,
+        before: &Ticket,
         ticket: &Ticket,
-        expected_version: u64,
         notices: &[Notice],
     ) -> Result<(), StoreError> {
         let write = AggregateWrite::new(
             Entity::Ticket,
             crate::ticket::ticket_to_item(ticket),
-            expected_version,
+            before.version,
             notices,
         )
         .derive(crate::report::ticket_counters)
         .extra([self.put(comment_to_item(comment), Condition::absent())?])
-        .audit(crate::ticket::ticket_stamp(
-            ticket,
-            comment.at,
-            Some(comment.author_id.clone()),
-        ));
+        .audit_against(
+            crate::ticket::ticket_stamp(ticket, comment.at, Some(comment.author_id.clone())),
+            crate::ticket::ticket_to_item(before),
+        );
         self.save_aggregate(write).await.map(|_| ())
     }
 

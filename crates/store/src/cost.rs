@@ -426,7 +426,10 @@ impl CostRepo for Store {
             (None, Some(entry)) => (entry.at, Some(entry.specialist_id.clone())),
             (None, None) => (write.ticket.updated_at, None),
         };
-        aggregate = aggregate.audit(crate::ticket::ticket_stamp(write.ticket, at, by));
+        aggregate = aggregate.audit_against(
+            crate::ticket::ticket_stamp(write.ticket, at, by),
+            crate::ticket::ticket_to_item(write.previous),
+        );
         if let Some(event) = write.event {
             aggregate = aggregate.event(cost_event_to_item(&write.ticket.id, event));
         }

@@ -8,7 +8,10 @@
 //! absent). Either all of it is written or none of it; a failed condition comes back as
 //! [`StoreError::Conflict`] naming the [`Entity`], [`StoreError::AlreadyExists`] (a
 //! create whose id is taken) or [`Saved::Replayed`] (a create whose idempotency key was
-//! used). An audited save ([`AggregateWrite::audit`]) adds the change's audit entry.
+//! used). An audited save adds the change's audit entry: a create's
+//! ([`AggregateWrite::audit`]) lists the new values, a change's
+//! ([`AggregateWrite::audit_against`]) the old ones from the item the caller read before
+//! deciding the change — the save itself reads nothing (one round trip, issue #12).
 
 use crate::audit::AuditStamp;
 use crate::client::{Condition, Reason, Store};
@@ -46,11 +49,14 @@ pub(crate) struct AggregateWrite<'a> {
     pub notices: &'a [Notice],
     /// Who changed which item when: the save also writes the audit entry of the change.
     pub audit: Option<AuditStamp>,
-    /// What the item was before a create whose "before" is not stored (defaults in force).
+    /// What the item was before the change (as the caller read it, or the defaults a
+    /// first save replaces).
     pub audit_before: Option<Item>,
     /// Further writes computed from the item as stored before and as written (a report's
     /// counters: after minus before), in the same transaction.
     pub derive: Option<Derive>,
+    /// The derivation needs the item as stored, not the caller's "before".
+    pub derive_reads: bool,
 }
 
 /// Computes further writes of a save from the item as stored before (`None` for a create)
@@ -73,25 +79,40 @@ impl<'a> AggregateWrite<'a> {
             audit: None,
             audit_before: None,
             derive: None,
+            derive_reads: false,
         }
     }
 
-    /// With writes derived from the item before and after the change (read once, shared
-    /// with the audit entry; the write's version condition makes it the base of the change).
+    /// With writes derived from the item before and after the change. The "before" is the
+    /// item the caller passed to [`AggregateWrite::audit_against`] (the write's version
+    /// condition makes it exactly the item replaced), so deriving costs no read.
     pub fn derive(mut self, derive: Derive) -> Self {
         self.derive = Some(derive);
         self
     }
 
-    /// Audited: the save also writes the change's audit entry (SPEC §4.7) — the item's
-    /// fields before and after, who, when — in the same transaction.
+    /// Like [`AggregateWrite::derive`], from the item as stored (read once before the
+    /// write): for a derivation that needs attributes the caller's domain record does not
+    /// carry (a lead's stored tally, kept so a later change of the dealer's hours cannot
+    /// skew what it counted).
+    pub fn derive_from_stored(mut self, derive: Derive) -> Self {
+        self.derive = Some(derive);
+        self.derive_reads = true;
+        self
+    }
+
+    /// A create, audited: the save also writes the create's audit entry (SPEC §4.7) — the
+    /// item's fields, who, when — in the same transaction. A change is audited with
+    /// [`AggregateWrite::audit_against`].
     pub fn audit(mut self, stamp: AuditStamp) -> Self {
         self.audit = Some(stamp);
         self
     }
 
-    /// Audited like [`AggregateWrite::audit`], the old values taken from `before` (the
-    /// defaults a first save replaces) instead of the table.
+    /// Audited: the save also writes the change's audit entry — the item's fields before
+    /// and after, who, when — in the same transaction, the old values taken from `before`:
+    /// the item as the caller read it (its version is the write's condition, so the entry
+    /// describes exactly the change made), or the defaults a first save replaces.
     pub fn audit_against(mut self, stamp: AuditStamp, before: Item) -> Self {
         self.audit = Some(stamp);
         self.audit_before = Some(before);
@@ -171,10 +192,10 @@ impl Store {
     pub(crate) async fn save_aggregate(&self, w: AggregateWrite<'_>) -> Result<Saved, StoreError> {
         let creating = w.expected_version == 0;
         let key = (w.item.get(PK).cloned(), w.item.get(SK).cloned());
-        // The item as it is now, for the audit entry's old values. Its version is checked
-        // by the write's condition, so the entry describes exactly the change made: if the
-        // item moved since this read, the whole transaction fails.
-        let reads_before = (w.audit.is_some() && w.audit_before.is_none()) || w.derive.is_some();
+        // The item as stored, only for a derivation that needs it (or a change saved
+        // without the item it replaces). Its version is checked by the write's condition,
+        // so what is derived describes exactly the change made.
+        let reads_before = w.derive.is_some() && (w.derive_reads || w.audit_before.is_none());
         let stored_before = match (creating, &key) {
             (false, (Some(AttributeValue::S(pk)), Some(AttributeValue::S(sk)))) if reads_before => {
                 self.get(pk.clone(), sk).await?
@@ -182,14 +203,25 @@ impl Store {
             _ => None,
         };
         let audit = match &w.audit {
-            Some(stamp) => {
-                let before = w.audit_before.as_ref().or(stored_before.as_ref());
-                self.audit_write(stamp, before, &w.item)?
+            // A change audited without its old values would log every field as new.
+            Some(_) if !creating && w.audit_before.is_none() => {
+                return Err(StoreError::Backend(format!(
+                    "an audited change of {:?} was saved without the item it replaces",
+                    w.entity
+                )));
             }
+            Some(stamp) => self.audit_write(stamp, w.audit_before.as_ref(), &w.item)?,
             None => None,
         };
         let derived = match w.derive {
-            Some(derive) => derive(self, stored_before.as_ref(), &w.item)?,
+            Some(derive) => {
+                let before = match (creating, w.derive_reads) {
+                    (true, _) => None,
+                    (false, true) => stored_before.as_ref(),
+                    (false, false) => w.audit_before.as_ref().or(stored_before.as_ref()),
+                };
+                derive(self, before, &w.item)?
+            }
             None => Vec::new(),
         };
         let mut items = vec![self.put(w.item, Condition::version(w.expected_version))?];

@@ -361,12 +361,13 @@ pub trait TicketRepo {
         id: &TicketId,
     ) -> impl Future<Output = Result<Option<(Ticket, Vec<HistoryEvent>)>, StoreError>> + Send;
     /// Stores a moved ticket, its history event and its notices in one transaction, only
-    /// if the stored version still is `expected_version`; otherwise
-    /// [`StoreError::Conflict`] and nothing is written.
+    /// if the stored ticket still is `before` (its version); otherwise
+    /// [`StoreError::Conflict`] and nothing is written. `before` is the ticket as the
+    /// caller read it: the audit entry's old values, so the save reads nothing first.
     fn save_move(
         &self,
+        before: &Ticket,
         ticket: &Ticket,
-        expected_version: u64,
         event: &HistoryEvent,
         notices: &[Notice],
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
@@ -375,8 +376,8 @@ pub trait TicketRepo {
     /// answers [`CreateOutcome::Replayed`] — even when the ticket moved on since.
     fn save_move_once(
         &self,
+        before: &Ticket,
         ticket: &Ticket,
-        expected_version: u64,
         event: &HistoryEvent,
         notices: &[Notice],
         key: &IdempotencyKey,
@@ -433,12 +434,13 @@ pub trait QueueRepo {
         since: DateTime<Utc>,
     ) -> impl Future<Output = Result<Vec<Ticket>, StoreError>> + Send;
     /// Stores a ticket changed outside a move (the SLA watch's marks, a recount after a
-    /// calendar edit) with its notices in one transaction, only if the stored version is
-    /// still `expected_version`; otherwise [`StoreError::Conflict`] and nothing is written.
+    /// calendar edit) with its notices in one transaction, only if the stored ticket is
+    /// still `before` (its version, read by the caller); otherwise [`StoreError::Conflict`]
+    /// and nothing is written.
     fn save_ticket(
         &self,
+        before: &Ticket,
         ticket: &Ticket,
-        expected_version: u64,
         notices: &[Notice],
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
 }

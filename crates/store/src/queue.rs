@@ -119,8 +119,8 @@ impl QueueRepo for Store {
 
     async fn save_ticket(
         &self,
+        before: &Ticket,
         ticket: &Ticket,
-        expected_version: u64,
         notices: &[Notice],
     ) -> Result<(), StoreError> {
         // A watch or an auto-acceptance: the ticket and its notices, no history event of
@@ -128,11 +128,14 @@ impl QueueRepo for Store {
         let write = AggregateWrite::new(
             Entity::Ticket,
             crate::ticket::ticket_to_item(ticket),
-            expected_version,
+            before.version,
             notices,
         )
         .derive(crate::report::ticket_counters)
-        .audit(crate::ticket::ticket_stamp(ticket, ticket.updated_at, None));
+        .audit_against(
+            crate::ticket::ticket_stamp(ticket, ticket.updated_at, None),
+            crate::ticket::ticket_to_item(before),
+        );
         self.save_aggregate(write).await.map(|_| ())
     }
 }

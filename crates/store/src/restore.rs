@@ -81,11 +81,14 @@ impl RestoreRepo for Store {
         )
         .derive(crate::report::ticket_counters)
         .extra(self.completed_work_writes(Some(previous), ticket)?)
-        .audit(AuditStamp::new(
-            AuditItem::new(AuditKind::Ticket, ticket.id.as_str()),
-            at,
-            Some(by.clone()),
-        ));
+        .audit_against(
+            AuditStamp::new(
+                AuditItem::new(AuditKind::Ticket, ticket.id.as_str()),
+                at,
+                Some(by.clone()),
+            ),
+            crate::ticket::ticket_to_item(previous),
+        );
         self.save_aggregate(write).await.map(|_| ())
     }
 }

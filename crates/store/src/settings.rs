@@ -22,12 +22,13 @@ pub trait SettingsRepo {
     fn settings_history(
         &self,
     ) -> impl Future<Output = Result<Vec<SettingChange>, StoreError>> + Send;
-    /// Saves `settings` with its `changes`, only if the stored version is still
-    /// `expected_version` (0: nothing stored yet); otherwise [`StoreError::Conflict`].
+    /// Saves `settings` with its `changes`, only if the stored settings are still
+    /// `before` (their version, as the caller read them; 0: the defaults, nothing stored
+    /// yet; also the audit entry's old values); otherwise [`StoreError::Conflict`].
     fn save_settings(
         &self,
+        before: &PlatformSettings,
         settings: &PlatformSettings,
-        expected_version: u64,
         changes: &[SettingChange],
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
 }
@@ -63,14 +64,14 @@ impl SettingsRepo for Store {
 
     async fn save_settings(
         &self,
+        before: &PlatformSettings,
         settings: &PlatformSettings,
-        expected_version: u64,
         changes: &[SettingChange],
     ) -> Result<(), StoreError> {
         let mut write = AggregateWrite::new(
             Entity::Settings,
             settings_to_item(settings),
-            expected_version,
+            before.version,
             &[],
         );
         if let Some(first) = changes.first() {
@@ -82,12 +83,8 @@ impl SettingsRepo for Store {
                 first.at,
                 Some(first.actor_id.clone()),
             );
-            // Nothing stored yet: the change is from the defaults in force.
-            write = if expected_version == 0 {
-                write.audit_against(stamp, settings_to_item(&PlatformSettings::default()))
-            } else {
-                write.audit(stamp)
-            };
+            // Nothing stored yet: `before` is the defaults in force.
+            write = write.audit_against(stamp, settings_to_item(before));
         }
         let mut changes = changes.iter().map(change_to_item);
         if let Some(first) = changes.next() {

@@ -87,8 +87,8 @@ impl TicketRepo for Store {
 
     async fn save_move_once(
         &self,
+        before: &Ticket,
         ticket: &Ticket,
-        expected_version: u64,
         event: &HistoryEvent,
         notices: &[Notice],
         key: &IdempotencyKey,
@@ -97,13 +97,16 @@ impl TicketRepo for Store {
         let write = AggregateWrite::new(
             Entity::Ticket,
             ticket_to_item(ticket),
-            expected_version,
+            before.version,
             notices,
         )
         .derive(crate::report::ticket_counters)
         .event(event_to_item(&ticket.id, ticket.version, event))
         .extra(self.completed_work_writes(None, ticket)?)
-        .audit(ticket_stamp(ticket, event.at, event.actor_id.clone()))
+        .audit_against(
+            ticket_stamp(ticket, event.at, event.actor_id.clone()),
+            ticket_to_item(before),
+        )
         .idempotency(Some(IdempotencyRecord {
             item: idempotency_to_item(key, &ticket.id, now),
             pk: keys::idempotency_pk(&key.user_id, &key.key),
@@ -163,15 +166,15 @@ impl TicketRepo for Store {
 
     async fn save_move(
         &self,
+        before: &Ticket,
         ticket: &Ticket,
-        expected_version: u64,
         event: &HistoryEvent,
         notices: &[Notice],
     ) -> Result<(), StoreError> {
         let write = AggregateWrite::new(
             Entity::Ticket,
             ticket_to_item(ticket),
-            expected_version,
+            before.version,
             notices,
         )
         .derive(crate::report::ticket_counters)
@@ -179,7 +182,10 @@ impl TicketRepo for Store {
         // A move that resolves paid work with a cost also records it for the estimate
         // banner (SPEC §2.5), in the same transaction.
         .extra(self.completed_work_writes(None, ticket)?)
-        .audit(ticket_stamp(ticket, event.at, event.actor_id.clone()));
+        .audit_against(
+            ticket_stamp(ticket, event.at, event.actor_id.clone()),
+            ticket_to_item(before),
+        );
         self.save_aggregate(write).await.map(|_| ())
     }
 

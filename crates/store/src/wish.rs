@@ -35,12 +35,12 @@ pub trait WishRepo {
         id: &WishId,
     ) -> impl Future<Output = Result<Option<(Wish, Vec<WishEvent>)>, StoreError>> + Send;
     /// Stores a decided wish, its history event and its notices in one transaction, only
-    /// if the stored version still is `expected_version`; otherwise
-    /// [`StoreError::Conflict`] and nothing is written.
+    /// if the stored wish still is `before` (its version, as the caller read it; also the
+    /// audit entry's old values); otherwise [`StoreError::Conflict`] and nothing is written.
     fn save_wish_move(
         &self,
+        before: &Wish,
         wish: &Wish,
-        expected_version: u64,
         event: &WishEvent,
         notices: &[Notice],
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
@@ -107,15 +107,14 @@ impl WishRepo for Store {
 
     async fn save_wish_move(
         &self,
+        before: &Wish,
         wish: &Wish,
-        expected_version: u64,
         event: &WishEvent,
         notices: &[Notice],
     ) -> Result<(), StoreError> {
-        let write =
-            AggregateWrite::new(Entity::Wish, wish_to_item(wish), expected_version, notices)
-                .event(wish_event_to_item(&wish.id, wish.version, event))
-                .audit(wish_stamp(wish, event));
+        let write = AggregateWrite::new(Entity::Wish, wish_to_item(wish), before.version, notices)
+            .event(wish_event_to_item(&wish.id, wish.version, event))
+            .audit_against(wish_stamp(wish, event), wish_to_item(before));
         self.save_aggregate(write).await.map(|_| ())
     }
 

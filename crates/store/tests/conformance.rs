@@ -418,7 +418,7 @@ async fn moved(
         .apply(actor, action, Some("комментарий"), &cal(), at)
         .expect("legal move");
     store
-        .save_move(&next, ticket.version, &event, &next.notices(&event))
+        .save_move(ticket, &next, &event, &next.notices(&event))
         .await
         .expect("save_move");
     next
@@ -520,7 +520,7 @@ mod cases {
             )
             .unwrap();
         assert_eq!(
-            store.save_move(&stale, v1.version, &event, &[]).await,
+            store.save_move(&v1, &stale, &event, &[]).await,
             Err(StoreError::Conflict {
                 entity: Entity::Ticket
             })
@@ -540,7 +540,7 @@ mod cases {
             .apply(&specialist(), Action::Take, None, &cal(), minutes(1))
             .unwrap();
         assert_eq!(
-            store.save_move(&ghost2, 1, &event2, &[]).await,
+            store.save_move(&ghost, &ghost2, &event2, &[]).await,
             Err(StoreError::Conflict {
                 entity: Entity::Ticket
             })
@@ -564,8 +564,8 @@ mod cases {
             )
             .unwrap();
         let (a, b) = tokio::join!(
-            store.save_move(&take, 1, &take_event, &[]),
-            store.save_move(&ask, 1, &ask_event, &[])
+            store.save_move(&v1, &take, &take_event, &[]),
+            store.save_move(&v1, &ask, &ask_event, &[])
         );
         let outcomes = [a.clone(), b.clone()];
         assert_eq!(
@@ -669,17 +669,13 @@ mod cases {
             .apply(&specialist(), Action::Take, None, &cal(), minutes(1))
             .unwrap();
         assert_eq!(
-            store
-                .save_move_once(&taken, t1.version, &event, &[], &key)
-                .await,
+            store.save_move_once(&t1, &taken, &event, &[], &key).await,
             Ok(CreateOutcome::Created)
         );
         // Someone moves it on; the lost answer's retry is recognised, not a conflict.
         let asked = moved(store, &taken, &specialist(), Action::AskInfo, minutes(2)).await;
         assert_eq!(
-            store
-                .save_move_once(&taken, t1.version, &event, &[], &key)
-                .await,
+            store.save_move_once(&t1, &taken, &event, &[], &key).await,
             Ok(CreateOutcome::Replayed(IdempotentResult {
                 ticket: t1.id.clone(),
                 fingerprint: "take t1 v1".into()
@@ -1299,7 +1295,7 @@ mod cases {
             .unwrap();
         assert_eq!(
             store
-                .save_move(&stale, v1.version, &event, &stale.notices(&event))
+                .save_move(&v1, &stale, &event, &stale.notices(&event))
                 .await,
             Err(StoreError::Conflict {
                 entity: Entity::Ticket
@@ -1621,7 +1617,16 @@ mod cases {
         let (marked, notices) = found[0].sla_watch(&cal(), warn).unwrap();
         // A writer holding an older version loses and writes no notice.
         assert_eq!(
-            store.save_ticket(&marked, t1.version + 1, &notices).await,
+            store
+                .save_ticket(
+                    &Ticket {
+                        version: t1.version + 1,
+                        ..t1.clone()
+                    },
+                    &marked,
+                    &notices
+                )
+                .await,
             Err(StoreError::Conflict {
                 entity: Entity::Ticket
             })
@@ -1634,10 +1639,7 @@ mod cases {
                 .iter()
                 .all(|e| !e.notice.key.starts_with("sla-"))
         );
-        store
-            .save_ticket(&marked, t1.version, &notices)
-            .await
-            .unwrap();
+        store.save_ticket(&t1, &marked, &notices).await.unwrap();
         assert_eq!(store.ticket(&t1.id).await.unwrap(), Some(marked.clone()));
         let keys: Vec<_> = store
             .pending_notices(warn, 10)
@@ -1676,7 +1678,7 @@ mod cases {
             ..marked.clone()
         };
         assert_eq!(
-            store.save_ticket(&again, marked.version, &notices).await,
+            store.save_ticket(&marked, &again, &notices).await,
             Err(StoreError::Conflict {
                 entity: Entity::Ticket
             })

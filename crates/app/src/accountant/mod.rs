@@ -185,6 +185,8 @@ pub async fn revoke(
     }
     match state.store.remove_user(&record).await {
         Ok(()) => {
+            // Its sessions stop here at once, on other instances within a minute.
+            crate::kernel::caller::forget_sessions_of(state, &record.id);
             tracing::info!(user = %record.id, dealer = %dealer, "accountant revoked");
             Ok(())
         }

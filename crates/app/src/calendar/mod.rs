@@ -2,8 +2,14 @@
 //! for each use case that counts working time, seeded from the official files, and edited
 //! by the admin — after which every running reaction period is counted again.
 //!
-//! The calendar is read with one Query per use case and never cached in the process: a
-//! Lambda that kept a copy would count in last week's calendar after an admin's edit.
+//! Each instance keeps the calendar it read for at most a minute ([`crate::kernel::fresh`]):
+//! nearly every ticket request counts working time, and reading the calendar's items for
+//! each of them was one of a move's five round trips (issue #12). An admin's edit is seen
+//! at once on the instance that made it (its copy is dropped before the recount) and on
+//! the others within that minute: a ticket filed or moved there meanwhile is counted in
+//! the calendar before the edit, and keeps that due time until its next move, recount or
+//! SLA check — a change of the calendar is a rare, planned act (a year's decree, a
+//! transferred holiday) made well ahead of the days it changes.
 
 pub mod api;
 pub mod portal;
@@ -120,9 +126,13 @@ fn effective(stored: &StoredCalendar) -> Result<WorkingCalendar, AppError> {
     Ok(calendar)
 }
 
-/// The platform calendar for a use case that counts working time (one Query). The current
-/// and the next year being provisional is logged on every load, so it cannot go unnoticed.
+/// The platform calendar for a use case that counts working time: this instance's copy if
+/// it was read less than a minute ago, else one Query. The current and the next year being
+/// provisional is logged on every read from the table, so it cannot go unnoticed.
 pub async fn load(state: &AppState) -> Result<WorkingCalendar, AppError> {
+    if let Some(calendar) = state.calendar.get(&()) {
+        return Ok(calendar);
+    }
     let stored = state.store.platform_calendar().await?;
     let calendar = effective(&stored)?;
     let this_year = calendar.local_date(state.clock.now()).year();
@@ -133,7 +143,14 @@ pub async fn load(state: &AppState) -> Result<WorkingCalendar, AppError> {
             "working calendar is provisional (statutory holidays only, no transfers): an admin should enter the production calendar"
         );
     }
+    state.calendar.put((), calendar.clone());
     Ok(calendar)
+}
+
+/// Drops this instance's copy after a write to the calendar, so what follows here (the
+/// recount, the next ticket) counts in the calendar as stored.
+fn forget(state: &AppState) {
+    state.calendar.evict(&());
 }
 
 /// Stores the embedded official years and the platform hours that the store does not hold
@@ -157,7 +174,9 @@ pub async fn seed(state: &AppState, now: DateTime<Utc>) -> Result<usize, AppErro
             updated_at: now,
             updated_by: None,
         };
-        match state.store.put_calendar_year(&record, 0).await {
+        let put = state.store.put_calendar_year(&record, 0).await;
+        forget(state);
+        match put {
             Ok(()) => written += 1,
             Err(StoreError::Conflict { .. }) => {}
             Err(e) => return Err(e.into()),
@@ -171,7 +190,9 @@ pub async fn seed(state: &AppState, now: DateTime<Utc>) -> Result<usize, AppErro
             updated_at: now,
             updated_by: None,
         };
-        match state.store.put_working_hours(&record, 0).await {
+        let put = state.store.put_working_hours(&record, 0).await;
+        forget(state);
+        match put {
             Ok(()) => written += 1,
             Err(StoreError::Conflict { .. }) => {}
             Err(e) => return Err(e.into()),
@@ -299,7 +320,9 @@ pub async fn put_year(
         updated_at: now,
         updated_by: Some(actor.user_id.clone()),
     };
-    state.store.put_calendar_year(&record, seen_version).await?;
+    let put = state.store.put_calendar_year(&record, seen_version).await;
+    forget(state);
+    put?;
     tracing::info!(year = record.calendar.year(), version = record.version, by = %actor.user_id, "calendar year changed");
     let recounted = recount_open_tickets(state).await?;
     let stored = state.store.platform_calendar().await?;
@@ -343,7 +366,9 @@ pub async fn put_hours(
         updated_at: state.clock.now(),
         updated_by: Some(actor.user_id.clone()),
     };
-    state.store.put_working_hours(&record, seen_version).await?;
+    let put = state.store.put_working_hours(&record, seen_version).await;
+    forget(state);
+    put?;
     tracing::info!(version = record.version, by = %actor.user_id, "working hours changed");
     let recounted = recount_open_tickets(state).await?;
     let stored = state.store.platform_calendar().await?;
@@ -369,11 +394,7 @@ pub async fn recount_open_tickets(state: &AppState) -> Result<usize, AppError> {
             let Some(recounted) = current.recount_sla(&calendar) else {
                 break;
             };
-            match state
-                .store
-                .save_ticket(&recounted, current.version, &[])
-                .await
-            {
+            match state.store.save_ticket(&current, &recounted, &[]).await {
                 Ok(()) => {
                     moved += 1;
                     break;

@@ -51,7 +51,7 @@ pub async fn add(
             Some(changed) => {
                 state
                     .store
-                    .add_comment_changing(&comment, &changed, ticket.version, &notices)
+                    .add_comment_changing(&comment, &ticket, &changed, &notices)
                     .await
             }
         };

@@ -14,28 +14,54 @@ use dealerdesk_store::{InboxRepo, SessionRepo, UserRepo};
 use minijinja::{Value, context};
 
 /// Finds the live session of a token.
+///
+/// A warm instance reads a session from the table at most once a minute
+/// ([`crate::kernel::fresh`]): a logout made here ends it at once ([`forget_session`]), a
+/// logout or an accountant's revocation made on another instance within that minute.
+/// Sessions past their expiry are never taken from the copy.
 pub async fn authenticate(state: &AppState, token: &str) -> Result<Principal, AppError> {
+    let hash = auth::token_hash(token);
+    let now = state.clock.now();
+    if let Some(principal) = state.sessions.get(&hash)
+        && principal.session.expires_at > now
+    {
+        return Ok(principal);
+    }
     let session = state
         .store
-        .session(&auth::token_hash(token), state.clock.now())
+        .session(&hash, now)
         .await?
         .ok_or_else(AppError::unauthenticated)?;
-    // A revoked accountant's account is gone; its sessions must stop at once, not when
-    // they expire. Accountants are few, so the extra read costs the others nothing.
+    // A revoked accountant's account is gone; its sessions must stop, not run until they
+    // expire. Accountants are few, so the extra read costs the others nothing.
     if session.role == Role::Accountant {
         let live = state.store.user(&session.user_id).await?;
         if live.is_none_or(|u| u.role != session.role || u.dealer_id != session.dealer_id) {
             return Err(AppError::unauthenticated());
         }
     }
-    Ok(Principal {
+    let principal = Principal {
         actor: Actor {
             user_id: session.user_id.clone(),
             role: session.role,
             dealer_id: session.dealer_id.clone(),
         },
         session,
-    })
+    };
+    state.sessions.put(hash, principal.clone());
+    Ok(principal)
+}
+
+/// Forgets this instance's copy of a token's session (a logout here takes effect at once).
+pub fn forget_session(state: &AppState, token_hash: &str) {
+    state.sessions.evict(&token_hash.to_owned());
+}
+
+/// Forgets this instance's copies of every session of `user` (a revoked account).
+pub fn forget_sessions_of(state: &AppState, user: &dealerdesk_domain::UserId) {
+    state
+        .sessions
+        .evict_where(|_, principal| principal.actor.user_id == *user);
 }
 
 /// The caller of an API request, authenticated by its bearer token.

@@ -1,7 +1,7 @@
 //! What every feature repeats, written once: the error type and its one HTTP mapping, who
 //! the caller is (API bearer token or portal cookie), typed request bodies and CSRF-checked
 //! forms, ids and pages read from the request, the security headers, the one visibility check, names for display,
-//! time for people, the templates, and the scheduled jobs' names.
+//! time for people, this instance's short-lived copies of sessions and the calendar, the templates, and the scheduled jobs' names.
 //!
 //! The kernel imports no feature; every feature imports the kernel.
 
@@ -11,6 +11,7 @@ pub mod caller;
 pub mod card;
 pub mod error;
 pub mod extract;
+pub mod fresh;
 pub mod headers;
 pub mod ids;
 pub mod job;

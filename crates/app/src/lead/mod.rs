@@ -344,8 +344,8 @@ pub async fn save_change(
     state
         .store
         .save_lead(LeadSave {
+            before,
             lead: after,
-            expected_version: before.version(),
             history,
             notices,
             escalate_at,

@@ -116,8 +116,12 @@ pub async fn login(
     })
 }
 
-/// Ends a session (unknown tokens are fine: logging out twice is not an error).
+/// Ends a session (unknown tokens are fine: logging out twice is not an error). This
+/// instance forgets its copy at once; others within a minute ([`crate::kernel::fresh`]).
 pub async fn logout(state: &AppState, token: &str) -> Result<(), AppError> {
-    state.store.delete_session(&auth::token_hash(token)).await?;
+    let hash = auth::token_hash(token);
+    state.store.delete_session(&hash).await?;
+    // After the delete: a request racing the logout cannot put the copy back.
+    crate::kernel::caller::forget_session(state, &hash);
     Ok(())
 }

@@ -55,7 +55,7 @@ pub async fn change(
     }
     state
         .store
-        .save_settings(&next, settings.version, &changes)
+        .save_settings(&settings, &next, &changes)
         .await?;
     tracing::info!(
         auto_accept_days = next.auto_accept_days,

@@ -36,11 +36,7 @@ pub async fn sla_watch(state: &AppState, now: DateTime<Utc>) -> Result<JobReport
             .into_iter()
             .map(|n| n.with("dealer_name", dealer_name.clone()))
             .collect();
-        match state
-            .store
-            .save_ticket(&marked, ticket.version, &notices)
-            .await
-        {
+        match state.store.save_ticket(&ticket, &marked, &notices).await {
             Ok(()) => {
                 tracing::info!(ticket = %ticket.id, notices = notices.len(), "SLA watch notified");
                 report.done += notices.len();
@@ -84,7 +80,7 @@ pub async fn auto_accept(
         let notices = accepted.notices(&event);
         match state
             .store
-            .save_move(&accepted, ticket.version, &event, &notices)
+            .save_move(&ticket, &accepted, &event, &notices)
             .await
         {
             Ok(()) => {

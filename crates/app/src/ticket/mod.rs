@@ -316,13 +316,13 @@ pub async fn act_with(
         None => {
             state
                 .store
-                .save_move(&moved, m.seen_version, &event, &notices)
+                .save_move(&ticket, &moved, &event, &notices)
                 .await?
         }
         Some(key) => {
             let saved = state
                 .store
-                .save_move_once(&moved, m.seen_version, &event, &notices, key)
+                .save_move_once(&ticket, &moved, &event, &notices, key)
                 .await?;
             if let CreateOutcome::Replayed(first) = saved {
                 return Ok((replayed(state, actor, key, first).await?, true));

@@ -344,8 +344,8 @@ pub async fn decide(
     state
         .store
         .save_wish_move(
+            &wish,
             &decided.wish,
-            seen_version,
             &event,
             &notices(&decided, &event, &name),
         )

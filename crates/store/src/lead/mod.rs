@@ -120,10 +120,11 @@ pub struct LeadCreate<'a> {
 /// A change of a stored lead, in one transaction.
 #[derive(Clone, Debug)]
 pub struct LeadSave<'a> {
+    /// The lead as read: the save fails with [`StoreError::Conflict`] if its version
+    /// moved; the audit entry's old values.
+    pub before: &'a Lead,
     /// The lead after the change (its version bumped by the domain).
     pub lead: &'a Lead,
-    /// The version read; the save fails with [`StoreError::Conflict`] if it moved.
-    pub expected_version: u64,
     pub history: &'a [LeadHistoryEntry],
     pub notices: &'a [Notice],
     /// When the next escalation falls due now (`None`: nothing owed any more).
@@ -209,9 +210,12 @@ pub trait CustomerRepo {
         &self,
         identity: &str,
     ) -> impl Future<Output = Result<Option<CustomerId>, StoreError>> + Send;
-    /// Stores a profile alone (a merge decision), conditional on its version.
+    /// Stores a profile alone (a merge decision), conditional on its version
+    /// (`write.expected_version`); `before` is the profile as read (`None`: a new one), the
+    /// audit entry's old values.
     fn save_customer(
         &self,
+        before: Option<&CustomerProfile>,
         write: CustomerWrite<'_>,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
 }
@@ -342,12 +346,14 @@ impl LeadRepo for Store {
         let write = AggregateWrite::new(
             Entity::Lead,
             stats::with_tally(lead_to_item(lead, s.escalate_at)?, tally)?,
-            s.expected_version,
+            s.before.version(),
             s.notices,
         )
         .extra(extra)
-        .derive(stats::tally_writes)
-        .audit(lead_stamp(lead, s.history));
+        // The counters' change needs the tally stored on the lead (not in its record).
+        .derive_from_stored(stats::tally_writes)
+        // Index keys are not audited: the before's escalation instant does not matter.
+        .audit_against(lead_stamp(lead, s.history), lead_to_item(s.before, None)?);
         self.save_aggregate(write).await.map(|_| ())
     }
 
@@ -406,7 +412,11 @@ impl CustomerRepo for Store {
             .transpose()
     }
 
-    async fn save_customer(&self, write: CustomerWrite<'_>) -> Result<(), StoreError> {
+    async fn save_customer(
+        &self,
+        before: Option<&CustomerProfile>,
+        write: CustomerWrite<'_>,
+    ) -> Result<(), StoreError> {
         let claims = self.claim_writes(&write)?;
         let aggregate = AggregateWrite::new(
             Entity::Customer,
@@ -414,12 +424,16 @@ impl CustomerRepo for Store {
             write.expected_version,
             &[],
         )
-        .extra(claims)
-        .audit(crate::AuditStamp::new(
+        .extra(claims);
+        let stamp = crate::AuditStamp::new(
             AuditItem::new(AuditKind::Customer, write.profile.id().as_str()),
             write.profile.updated_at(),
             None,
-        ));
+        );
+        let aggregate = match before {
+            Some(before) => aggregate.audit_against(stamp, customer_to_item(before)?),
+            None => aggregate.audit(stamp),
+        };
         self.save_aggregate(aggregate).await.map(|_| ())
     }
 }

@@ -32,12 +32,13 @@ pub trait LeadNetworkRepo {
         &self,
         network: &NetworkId,
     ) -> impl Future<Output = Result<Option<LeadNetwork>, StoreError>> + Send;
-    /// Saves them only if the stored version is still `expected_version` (0: none yet);
+    /// Saves them only if the stored ones are still `before` (their version, as the caller
+    /// read them; also the audit entry's old values; `None`: none stored yet);
     /// `settings.version` is the new one.
     fn save_lead_network(
         &self,
+        before: Option<&LeadNetwork>,
         settings: &LeadNetwork,
-        expected_version: u64,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
     /// A dealer's working hours, if set.
     fn dealer_hours(
@@ -68,23 +69,27 @@ impl LeadNetworkRepo for Store {
 
     async fn save_lead_network(
         &self,
+        before: Option<&LeadNetwork>,
         settings: &LeadNetwork,
-        expected_version: u64,
     ) -> Result<(), StoreError> {
         let write = AggregateWrite::new(
             Entity::LeadNetwork,
             lead_network_to_item(settings)?,
-            expected_version,
+            before.map_or(0, |b| b.version),
             &[],
-        )
-        .audit(crate::AuditStamp::new(
+        );
+        let stamp = crate::AuditStamp::new(
             dealerdesk_domain::audit::AuditItem::new(
                 dealerdesk_domain::audit::AuditKind::LeadNetwork,
                 settings.network.as_str(),
             ),
             settings.updated_at,
             settings.updated_by.clone(),
-        ));
+        );
+        let write = match before {
+            Some(before) => write.audit_against(stamp, lead_network_to_item(before)?),
+            None => write.audit(stamp),
+        };
         self.save_aggregate(write).await.map(|_| ())
     }
 

@@ -63,7 +63,7 @@ pub async fn an_audited_save_writes_its_entry_with_it_or_not_at_all(ctx: &Ctx) {
         .apply(&specialist(), Action::Take, None, &cal(), minutes(2))
         .expect("legal on the stale copy");
     assert_eq!(
-        store.save_move(&stale, v1.version, &event, &[]).await,
+        store.save_move(&v1, &stale, &event, &[]).await,
         Err(StoreError::Conflict {
             entity: Entity::Ticket
         })

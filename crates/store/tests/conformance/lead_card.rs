@@ -86,8 +86,8 @@ async fn the_list_filters_by_status_type_and_period_in_either_order_and_pages(ct
         .unwrap();
     store
         .save_lead(LeadSave {
+            before: &made[0],
             lead: &called,
-            expected_version: 1,
             history: &history,
             notices: &[],
             escalate_at: None,

@@ -94,7 +94,7 @@ async fn save(
     ctx.store
         .save_lead(LeadSave {
             lead: after,
-            expected_version: before.version(),
+            before,
             history,
             notices: &[],
             escalate_at: None,

@@ -170,8 +170,8 @@ async fn an_anonymised_customer_leaves_no_personal_data_in_the_table(ctx: &Ctx) 
         .unwrap();
     ctx.store
         .save_lead(LeadSave {
+            before: &lead,
             lead: &commented,
-            expected_version: lead.version(),
             history: &history,
             notices: &[],
             escalate_at: None,

@@ -113,8 +113,8 @@ async fn a_lead_comes_with_its_history_and_a_stale_save_writes_nothing(ctx: &Ctx
         )
         .unwrap();
     let save = LeadSave {
+        before: &lead,
         lead: &called,
-        expected_version: 1,
         history: &history,
         notices: &[],
         escalate_at: None,
@@ -290,7 +290,7 @@ async fn leads_are_listed_per_dealer_per_observer_and_for_the_network(ctx: &Ctx)
     store
         .save_lead(LeadSave {
             lead: &called,
-            expected_version: 1,
+            before: &leads[0],
             history: &history,
             notices: &[],
             escalate_at: None,
@@ -370,7 +370,7 @@ async fn escalations_and_surveys_are_read_from_their_due_indexes(ctx: &Ctx) {
     store
         .save_lead(LeadSave {
             lead: &called,
-            expected_version: 1,
+            before: &soon,
             history: &history,
             notices: &[],
             escalate_at: None,
@@ -396,15 +396,18 @@ async fn the_network_settings_are_versioned_and_hours_kept_per_dealer(ctx: &Ctx)
         updated_by: Some(UserId::new("brand")),
         version: 1,
     };
-    store.save_lead_network(&settings, 0).await.unwrap();
+    store.save_lead_network(None, &settings).await.unwrap();
     let next = LeadNetwork {
         version: 2,
         routing: settings.routing.clone().default_dealer(d1.clone()),
         ..settings.clone()
     };
-    store.save_lead_network(&next, 1).await.unwrap();
+    store
+        .save_lead_network(Some(&settings), &next)
+        .await
+        .unwrap();
     assert_eq!(
-        store.save_lead_network(&next, 1).await,
+        store.save_lead_network(Some(&settings), &next).await,
         Err(StoreError::Conflict {
             entity: Entity::LeadNetwork
         })

@@ -48,7 +48,7 @@ async fn a_filed_and_moved_ticket_counts_once_in_its_status_and_a_stale_move_add
         .apply(&specialist(), Action::Take, None, &crate::cal(), minutes(6))
         .expect("legal on the old version");
     assert!(matches!(
-        store.save_move(&again, ticket.version, &event, &[]).await,
+        store.save_move(&ticket, &again, &event, &[]).await,
         Err(StoreError::Conflict { .. })
     ));
     assert_eq!(march(ctx, "d1").await.values().sum::<i64>(), 1);

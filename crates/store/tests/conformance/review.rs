@@ -26,7 +26,7 @@ async fn commented(
         .on_comment(&comment)
         .expect("the comment moves the countdown");
     store
-        .add_comment_changing(&comment, &changed, ticket.version, &comment.notices(ticket))
+        .add_comment_changing(&comment, ticket, &changed, &comment.notices(ticket))
         .await
         .expect("add_comment_changing");
     changed
@@ -66,9 +66,7 @@ pub async fn a_remark_on_a_result_under_review_stops_the_auto_accept_sweep_until
     )
     .unwrap();
     assert_eq!(
-        store
-            .add_comment_changing(&late, &paused, t.version, &[])
-            .await,
+        store.add_comment_changing(&late, &t, &paused, &[]).await,
         Err(StoreError::Conflict {
             entity: Entity::Ticket
         })
@@ -96,21 +94,18 @@ pub async fn settings_are_stored_with_who_changed_them_and_optimistic_locking(ct
     };
     let start = PlatformSettings::default();
     let (five, changes) = start.change(&admin(), &draft("5"), minutes(1)).unwrap();
-    store.save_settings(&five, 0, &changes).await.unwrap();
+    store.save_settings(&start, &five, &changes).await.unwrap();
     assert_eq!(store.settings().await.unwrap(), five);
     // A second admin who read the defaults loses.
     let (four, stale) = start.change(&admin(), &draft("4"), minutes(2)).unwrap();
     assert_eq!(
-        store.save_settings(&four, 0, &stale).await,
+        store.save_settings(&start, &four, &stale).await,
         Err(StoreError::Conflict {
             entity: Entity::Settings
         })
     );
     let (two, changes) = five.change(&admin(), &draft("2"), minutes(3)).unwrap();
-    store
-        .save_settings(&two, five.version, &changes)
-        .await
-        .unwrap();
+    store.save_settings(&five, &two, &changes).await.unwrap();
     let history = store.settings_history().await.unwrap();
     assert_eq!(
         history

@@ -84,7 +84,7 @@ pub async fn a_wish_comes_with_its_history_and_a_stale_decision_writes_nothing(c
         )
         .unwrap();
     store
-        .save_wish_move(&v2, v1.version, &review, &[notice_for(&v2)])
+        .save_wish_move(&v1, &v2, &review, &[notice_for(&v2)])
         .await
         .unwrap();
     let accept = WishAction::Accept {
@@ -101,12 +101,12 @@ pub async fn a_wish_comes_with_its_history_and_a_stale_decision_writes_nothing(c
         .apply(&admin, WishAction::SendToDevelopment, minutes(1))
         .unwrap();
     store
-        .save_wish_move(&v3, v2.version, &sent, &[notice_for(&v3)])
+        .save_wish_move(&v2, &v3, &sent, &[notice_for(&v3)])
         .await
         .unwrap();
     let (v4, accepted) = v3.apply(&admin, accept, minutes(2)).unwrap();
     store
-        .save_wish_move(&v4, v3.version, &accepted, &[notice_for(&v4)])
+        .save_wish_move(&v3, &v4, &accepted, &[notice_for(&v4)])
         .await
         .unwrap();
 
@@ -124,7 +124,7 @@ pub async fn a_wish_comes_with_its_history_and_a_stale_decision_writes_nothing(c
     stale_notice.key.push_str(":stale");
     assert_eq!(
         store
-            .save_wish_move(&stale, v3.version, &rejected, &[stale_notice])
+            .save_wish_move(&v3, &stale, &rejected, &[stale_notice])
             .await,
         Err(StoreError::Conflict {
             entity: Entity::Wish
@@ -295,12 +295,9 @@ pub async fn a_conflict_names_the_entity_that_changed(ctx: &Ctx) {
     let (v2, review) = v1
         .apply(&manager(), WishAction::Review { note: None }, minutes(1))
         .unwrap();
-    store
-        .save_wish_move(&v2, v1.version, &review, &[])
-        .await
-        .unwrap();
+    store.save_wish_move(&v1, &v2, &review, &[]).await.unwrap();
     let err = store
-        .save_wish_move(&v2, v1.version, &review, &[])
+        .save_wish_move(&v1, &v2, &review, &[])
         .await
         .unwrap_err();
     assert_eq!(
@@ -324,10 +321,7 @@ pub async fn a_conflict_names_the_entity_that_changed(ctx: &Ctx) {
     let (stale, event) = t1
         .apply(&specialist(), Action::Take, None, &crate::cal(), minutes(2))
         .unwrap();
-    let err = store
-        .save_move(&stale, t1.version, &event, &[])
-        .await
-        .unwrap_err();
+    let err = store.save_move(&t1, &stale, &event, &[]).await.unwrap_err();
     assert_eq!(
         err,
         StoreError::Conflict {
@@ -411,7 +405,7 @@ pub async fn a_reacting_comment_is_written_with_its_ticket_or_not_at_all(ctx: &C
     .unwrap();
     let reacted = ticket.react_by_comment(&first).expect("a reaction is owed");
     store
-        .add_comment_changing(&first, &reacted, ticket.version, &first.notices(&ticket))
+        .add_comment_changing(&first, &ticket, &reacted, &first.notices(&ticket))
         .await
         .unwrap();
     let stored = store.ticket(&ticket.id).await.unwrap().unwrap();
@@ -431,7 +425,7 @@ pub async fn a_reacting_comment_is_written_with_its_ticket_or_not_at_all(ctx: &C
     let stale = ticket.react_by_comment(&second).unwrap();
     assert_eq!(
         store
-            .add_comment_changing(&second, &stale, ticket.version, &[])
+            .add_comment_changing(&second, &ticket, &stale, &[])
             .await,
         Err(StoreError::Conflict {
             entity: Entity::Ticket

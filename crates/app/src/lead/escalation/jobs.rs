@@ -65,8 +65,8 @@ pub async fn lead_escalations(state: &AppState, now: DateTime<Utc>) -> Result<Jo
         match state
             .store
             .save_lead(LeadSave {
+                before: &lead,
                 lead: &next,
-                expected_version: lead.version(),
                 history: &history,
                 notices: &notices,
                 escalate_at,

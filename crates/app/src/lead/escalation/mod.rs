@@ -152,8 +152,8 @@ async fn reindex_unprocessed(
                 let saved = state
                     .store
                     .save_lead(dealerdesk_store::LeadSave {
+                        before: &lead,
                         lead: &lead,
-                        expected_version: lead.version(),
                         history: &[],
                         notices: &[],
                         escalate_at,
@@ -190,6 +190,9 @@ pub struct NetworkRules {
     pub version: u64,
     pub updated_at: Option<chrono::DateTime<chrono::Utc>>,
     pub updated_by: Option<dealerdesk_domain::UserId>,
+    /// The rules as stored (`None` while nothing was saved): what a change replaces, for
+    /// its audit entry without reading them again.
+    pub stored: Option<LeadNetwork>,
 }
 
 /// The network the head office edits: the one named, else the only one there is (a
@@ -239,14 +242,15 @@ pub async fn network_rules(
     let ids = dealers.iter().map(|d| d.id.clone());
     Ok(match saved {
         Some(s) => NetworkRules {
-            routing: s.routing.with_dealers(ids),
-            assignments: s.assignments,
+            routing: s.routing.clone().with_dealers(ids),
+            assignments: s.assignments.clone(),
             version: s.version,
             updated_at: Some(s.updated_at),
-            updated_by: s.updated_by,
+            updated_by: s.updated_by.clone(),
             network,
             dealers,
             reps,
+            stored: Some(s),
         },
         None => NetworkRules {
             routing: RoutingTable::new(ids),
@@ -257,6 +261,7 @@ pub async fn network_rules(
             network,
             dealers,
             reps,
+            stored: None,
         },
     })
 }
@@ -293,15 +298,16 @@ pub async fn change_network_rules(
     };
     state
         .store
-        .save_lead_network(&next, current.version)
+        .save_lead_network(current.stored.as_ref(), &next)
         .await?;
     tracing::info!(network = %next.network, version = next.version, by = %actor.user_id, "lead routing rules changed");
     Ok(NetworkRules {
-        routing: next.routing,
-        assignments: next.assignments,
+        routing: next.routing.clone(),
+        assignments: next.assignments.clone(),
         version: next.version,
         updated_at: Some(now),
-        updated_by: next.updated_by,
+        updated_by: next.updated_by.clone(),
+        stored: Some(next),
         ..current
     })
 }

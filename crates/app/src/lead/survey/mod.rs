@@ -149,8 +149,8 @@ async fn record(
     state
         .store
         .save_lead(LeadSave {
+            before: lead,
             lead: &after,
-            expected_version: lead.version(),
             history: &history,
             notices: &notices,
             escalate_at,

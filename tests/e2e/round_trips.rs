@@ -1,0 +1,131 @@
+//! DynamoDB round trips per request (issue #12), counted exactly by the store's SDK
+//! interceptor (`Store::round_trips`) through the real HTTP stack. On a warm instance — the
+//! caller's session and the working calendar read once already, as on a Lambda serving
+//! its users' clicks — a ticket's move costs at most one read and one write, filing one at
+//! most two writes, no ticket request more than three calls. Counts, not times: they hold
+//! on any machine.
+
+use dealerdesk_e2e::server::{Api, TestServer};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+/// The store calls one request made, with its answer.
+async fn calls<F, Fut>(server: &TestServer, request: F) -> (u64, StatusCode, Value)
+where
+    F: FnOnce() -> Fut,
+    Fut: std::future::Future<Output = (StatusCode, Value)>,
+{
+    let before = server.state.store.round_trips();
+    let (status, body) = request().await;
+    (server.state.store.round_trips() - before, status, body)
+}
+
+/// A server with a dealer and a specialist logged in, each of them having made a request
+/// and a ticket filed (the calendar read), as on an instance that has been serving them.
+async fn warm() -> (TestServer, Api, Api, Value) {
+    let server = TestServer::start().await;
+    let dealer = server.login("dealer1@demo.local").await;
+    let specialist = server.login("specialist@demo.local").await;
+    let ticket = dealer.file_ticket("Прогрев").await;
+    specialist.send("GET", "/api/tickets?limit=5", None).await;
+    (server, dealer, specialist, ticket)
+}
+
+fn new_ticket() -> Value {
+    json!({
+        "title": "Новость об акции",
+        "text": "Разместите, пожалуйста, новость об акции на главной странице.",
+        "category": "individual_news",
+        "criticality": "high",
+        "billing": "paid",
+    })
+}
+
+#[tokio::test]
+async fn a_warm_dealer_files_a_ticket_in_two_writes_and_reads_its_card_in_three_calls() {
+    let (server, dealer, _, _) = warm().await;
+    let (n, status, ticket) = calls(&server, || {
+        dealer.send("POST", "/api/tickets", Some(new_ticket()))
+    })
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{ticket}");
+    // The ticket number's counter and the one transaction of ticket, history, notices and
+    // audit entry; the session and the calendar come from the instance's copies.
+    assert!(n <= 2, "filing a ticket took {n} store calls");
+
+    let path = format!("/api/tickets/{}", ticket["id"].as_str().unwrap());
+    let (n, status, card) = calls(&server, || dealer.send("GET", &path, None)).await;
+    assert_eq!(status, StatusCode::OK, "{card}");
+    assert_eq!(card["id"], ticket["id"]);
+    assert!(n <= 3, "the card took {n} store calls");
+
+    let (n, status, list) = calls(&server, || {
+        dealer.send("GET", "/api/tickets?limit=50", None)
+    })
+    .await;
+    assert_eq!(status, StatusCode::OK, "{list}");
+    assert!(n <= 3, "the dealer's list took {n} store calls");
+}
+
+#[tokio::test]
+async fn a_move_is_one_read_and_one_write_and_the_specialists_queue_at_most_three_calls() {
+    let (server, _, specialist, ticket) = warm().await;
+    let (n, status, moved) = calls(&server, || {
+        specialist.act(
+            &ticket,
+            "ask_info",
+            Some("Уточните, пожалуйста, сроки акции."),
+        )
+    })
+    .await;
+    assert_eq!(status, StatusCode::OK, "{moved}");
+    assert_eq!(moved["status"], "need_info");
+    // The ticket's read and the one transaction (ticket, history, notices, audit entry
+    // with the old values taken from that read).
+    assert!(n <= 2, "a move took {n} store calls");
+
+    for path in ["/api/tickets?limit=50", "/api/tickets?view=queue"] {
+        let (n, status, body) = calls(&server, || specialist.send("GET", path, None)).await;
+        assert_eq!(status, StatusCode::OK, "{path}: {body}");
+        assert!(n <= 3, "{path} took {n} store calls");
+    }
+}
+
+#[tokio::test]
+async fn comments_and_logged_time_on_a_ticket_take_at_most_three_calls() {
+    let (server, dealer, specialist, ticket) = warm().await;
+    let id = ticket["id"].as_str().unwrap();
+    let comments = format!("/api/tickets/{id}/comments");
+    let (n, status, body) = calls(&server, || {
+        dealer.send(
+            "POST",
+            &comments,
+            Some(json!({"text": "Добавлю фото позже."})),
+        )
+    })
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    assert!(n <= 3, "a comment took {n} store calls");
+
+    let (_, taken) = specialist.act(&ticket, "take", None).await;
+    let entries = format!("/api/tickets/{id}/time-entries");
+    let entry = json!({"minutes": 30, "note": "Вёрстка", "version": taken["version"]});
+    let (n, status, body) = calls(&server, || {
+        specialist.send("POST", &entries, Some(entry.clone()))
+    })
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    assert!(n <= 3, "logging time took {n} store calls");
+}
+
+#[tokio::test]
+async fn a_logout_ends_the_session_at_once_on_the_instance_that_made_it() {
+    let (_server, dealer, _, ticket) = warm().await;
+    let path = format!("/api/tickets/{}", ticket["id"].as_str().unwrap());
+    assert_eq!(dealer.send("GET", &path, None).await.0, StatusCode::OK);
+    // The session is this instance's copy now; the logout drops it with the stored one.
+    let (status, _) = dealer.send("DELETE", "/api/session", None).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (status, body) = dealer.send("GET", &path, None).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "{body}");
+}
