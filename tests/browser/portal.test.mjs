@@ -351,11 +351,11 @@ test('portal in Chromium: dealer files tickets, specialist takes and costs one, 
     ]);
     await dealerPage.getByRole('heading', { name: 'Мои обращения' }).waitFor();
     await dealerPage.getByText('Обращений нет.').waitFor();
-    // The dealer's menu: tickets, wishes, leads, documents, the knowledge base and the new-ticket button; no admin calendar.
+    // The dealer's menu: tickets, wishes, leads, documents, reports, the knowledge base and the new-ticket button; no admin calendar.
     const nav = dealerPage.locator('header nav');
     assert.deepEqual(
       (await nav.getByRole('link').allInnerTexts()).map((s) => s.trim()),
-      ['Обращения', 'Пожелания', 'Заявки', 'Документы', 'База знаний', 'Новое обращение'],
+      ['Обращения', 'Пожелания', 'Заявки', 'Документы', 'Отчёты', 'База знаний', 'Новое обращение'],
     );
     await shot(dealerPage, '02-dealer-tickets');
     await mobileShot(dealer, `${server.base}/tickets`, '02-dealer-tickets-mobile');
@@ -749,6 +749,7 @@ test('portal in Chromium: dealer files tickets, specialist takes and costs one, 
         'Подписки',
         'Опрос дилеров',
         'Задачи по опросу',
+        'Отчёты',
         'База знаний',
         'Просроченные заявки',
         'Правила распределения',
