@@ -1,21 +1,35 @@
 //! The lead reports (SPEC §4.6, issue 11) through HTTP: figures after known lead actions
-//! (intake, contact, refusal, contract), a period against another, and who opens which
-//! lead report over which dealers.
+//! (intake, contact, refusal, contract), a period against another, the customers' survey
+//! answers as a list, and who opens which lead report over which dealers.
 
-use chrono::{TimeZone, Utc};
+use chrono::{Duration, TimeZone, Utc};
 use dealerdesk_app::lead::{self, LeadIntake};
-use dealerdesk_domain::lead::{LeadDraft, LeadSource, Origin};
+use dealerdesk_domain::lead::{LeadDraft, LeadId, LeadSource, Origin};
 use dealerdesk_domain::{DealerId, NetworkId};
+use dealerdesk_e2e::browser;
 use dealerdesk_e2e::server::{Api, TestServer};
+use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-/// A lead posted on `dealer`'s own site; its id and version.
+/// A lead posted on `dealer`'s own site; its id.
 async fn post_lead(server: &TestServer, dealer: &str, kind: &str, phone: &str) -> String {
+    post_lead_from(server, dealer, kind, phone, None).await
+}
+
+/// A lead posted on `dealer`'s own site by a customer who left `email`; its id.
+async fn post_lead_from(
+    server: &TestServer,
+    dealer: &str,
+    kind: &str,
+    phone: &str,
+    email: Option<&str>,
+) -> String {
     let draft = LeadDraft {
         kind: Some(kind.into()),
         name: Some("Пётр".into()),
         surname: Some("Отчётов".into()),
         phone: Some(phone.into()),
+        email: email.map(str::to_string),
         consent: Some("true".into()),
         ..LeadDraft::default()
     };
@@ -62,6 +76,34 @@ fn value(report: &Value, key: &str, column: &str) -> f64 {
 }
 
 const MARCH: &str = "from=2026-03-01&to=2026-03-31";
+
+/// The customer of lead `id` answers the survey through the public callback
+/// (`POST /s/{token}`, the `survey-callback` Lambda's route), as the letter's link does.
+async fn answer_survey(server: &TestServer, id: &str, answer: &str, comment: &str) {
+    let now = server.state.clock.now();
+    let link = dealerdesk_app::lead::survey::link(&server.state, &LeadId::new(id), now);
+    let (_, token) = link.rsplit_once("/s/").expect("a survey link");
+    let url = format!("{}/s/{token}", server.base);
+    let (status, _, page) = browser::post(
+        &browser::browser(),
+        &url,
+        &[("answer", answer), ("comment", comment)],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+}
+
+/// The answers listed by `lead_survey` as JSON.
+fn answers(report: &Value) -> Vec<Value> {
+    report["answers"]["rows"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+}
+
+fn listed(report: &Value, lead: &str) -> Option<Value> {
+    answers(report).into_iter().find(|a| a["lead_id"] == lead)
+}
 
 #[tokio::test]
 async fn figures_follow_intake_contact_refusal_and_contract() {
@@ -189,4 +231,139 @@ async fn every_lead_report_answers_every_role_by_the_table() {
             }
         }
     }
+}
+
+#[tokio::test]
+async fn survey_answers_are_listed_with_lead_dealer_observer_and_comment_for_those_who_may_see_them()
+ {
+    // Monday 2 March 2026, 10:00 in Moscow.
+    let server = TestServer::start_at(Utc.with_ymd_and_hms(2026, 3, 2, 7, 0, 0).unwrap()).await;
+    // Dealer 1's sales are observed by Сергей Регионов (rep), dealer 3's by Наталья Восточная
+    // (rep2).
+    let own = post_lead_from(
+        &server,
+        "dealer-1",
+        "test_drive",
+        "+7 912 555-10-01",
+        Some("north@mail.ru"),
+    )
+    .await;
+    let foreign = post_lead_from(
+        &server,
+        "dealer-3",
+        "test_drive",
+        "+7 912 555-10-02",
+        Some("ural@mail.ru"),
+    )
+    .await;
+    // The customers answer the next day, as the letter (24 hours later) lets them.
+    server.state.clock.advance(Duration::hours(25));
+    answer_survey(&server, &own, "unhappy", "Перезвонили только через день").await;
+    answer_survey(&server, &foreign, "happy", "Всё объяснили, спасибо — Урал").await;
+
+    // Who lists which answer: (who, dealer 1's answer, dealer 3's answer).
+    let table = [
+        ("admin@demo.local", true, true),
+        ("brand@demo.local", true, true),
+        ("rep@demo.local", true, false),
+        ("rep2@demo.local", false, true),
+        ("dealer1@demo.local", true, false),
+        ("dealer2@demo.local", false, false),
+    ];
+    for (who, sees_own, sees_foreign) in table {
+        let api = server.login(who).await;
+        let shown = report(&api, "lead_survey", MARCH).await;
+        assert_eq!(listed(&shown, &own).is_some(), sees_own, "{who}");
+        assert_eq!(listed(&shown, &foreign).is_some(), sees_foreign, "{who}");
+        // The list is the answers to the period's leads the counts above it cover.
+        assert_eq!(
+            shown["totals"]["values"]["count"].as_f64(),
+            Some(answers(&shown).len() as f64),
+            "{who}: the list adds up to the counts"
+        );
+        assert_eq!(shown["answers"]["left_out"], false, "{who}");
+        let text = shown.to_string();
+        if !sees_foreign {
+            assert!(!text.contains("спасибо — Урал"), "{who}");
+        }
+        if !sees_own {
+            assert!(!text.contains("Перезвонили только через день"), "{who}");
+        }
+    }
+
+    let admin = server.login("admin@demo.local").await;
+    let march = report(&admin, "lead_survey", MARCH).await;
+    let row = listed(&march, &own).expect("dealer 1's answer");
+    assert_eq!(row["lead_href"], format!("/leads/{own}"));
+    assert_eq!(row["dealer_id"], "dealer-1");
+    assert_eq!(row["dealer"], "Автоцентр Север");
+    assert_eq!(row["observer_id"], "user-rep");
+    assert_eq!(row["observer"], "Сергей Регионов");
+    assert_eq!(row["answer"], "unhappy");
+    assert_eq!(
+        row["answer_label"],
+        "Дилер связался, но обслуживание не устраивает"
+    );
+    assert_eq!(row["negative"], true);
+    assert_eq!(row["comment"], "Перезвонили только через день");
+    assert!(
+        row["answered_at"]
+            .as_str()
+            .unwrap()
+            .starts_with("2026-03-03T08:"),
+        "{row}"
+    );
+    assert!(
+        row["answered_at_local"]
+            .as_str()
+            .unwrap()
+            .starts_with("03.03.2026 11:"),
+        "{row}: Moscow time for people"
+    );
+    // Newest first: dealer 3's customer answered last.
+    let order: Vec<&str> = answers(&march)
+        .iter()
+        .filter_map(|a| a["lead_id"].as_str())
+        .filter(|id| *id == own || *id == foreign)
+        .map(|id| if id == own { "own" } else { "foreign" })
+        .collect();
+    assert_eq!(order, ["foreign", "own"]);
+    // The counts stay beside the list.
+    assert!(value(&march, "unhappy", "count") >= 1.0);
+    assert!(value(&march, "happy", "count") >= 1.0);
+    // Narrowed to a dealer, only its answers.
+    let narrowed = report(&admin, "lead_survey", &format!("{MARCH}&dealer=dealer-3")).await;
+    assert!(listed(&narrowed, &own).is_none());
+    assert!(listed(&narrowed, &foreign).is_some());
+    // The leads of another period have their own answers.
+    let april = report(&admin, "lead_survey", "from=2026-04-01&to=2026-04-30").await;
+    assert!(listed(&april, &own).is_none());
+
+    // The page: the table of answers with the link to the lead's card, and nothing of a
+    // foreign dealer's customer.
+    let rep = browser::log_in(&server, "rep@demo.local").await;
+    let (status, page) = browser::get(
+        &rep,
+        &format!("{}/reports/lead_survey?{MARCH}", server.base),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    for expected in [
+        "Ответы клиентов",
+        &format!("href=\"/leads/{own}\""),
+        "Автоцентр Север",
+        "Сергей Регионов",
+        "Перезвонили только через день",
+        "03.03.2026 11:",
+    ] {
+        assert!(page.contains(expected), "{expected} missing:\n{page}");
+    }
+    assert!(
+        !page.contains(&foreign),
+        "another dealer's lead on the page"
+    );
+    assert!(
+        !page.contains("спасибо — Урал"),
+        "another dealer's comment on the page"
+    );
 }
