@@ -615,3 +615,66 @@ async fn lead_reports_export_xlsx_with_russian_headers_numbers_as_numbers_and_da
     );
     assert!(text.contains(&format!(";{signed};Автоцентр Север;Сергей Регионов;Дилер не связался;\"'=HYPERLINK(\"\"x\"\"); звонка не было\"")), "{text}");
 }
+
+/// The demo's two weeks, up to its clock (Monday 2 March 2026, 10:00 MSK): the period the
+/// screenshot tests show.
+const DEMO_WEEKS: &str = "from=2026-02-16&to=2026-03-02";
+
+#[tokio::test]
+async fn the_demo_history_gives_every_lead_report_something_to_show() {
+    let server = TestServer::start_at(Utc.with_ymd_and_hms(2026, 3, 2, 7, 0, 0).unwrap()).await;
+    dealerdesk_app::demo::history::seed(&server.state)
+        .await
+        .expect("the demo history plays");
+    let admin = server.login("admin@demo.local").await;
+
+    let regions = report(&admin, "leads", &format!("{DEMO_WEEKS}&group_by=region")).await;
+    assert_eq!(total(&regions, "received"), 12.0, "{regions}");
+    let places: Vec<&str> = regions["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["values"]["received"].as_f64() > Some(0.0))
+        .filter_map(|r| r["label"].as_str())
+        .collect();
+    assert_eq!(places.len(), 4, "four regions: {places:?}");
+    let refusals = report(&admin, "lead_refusals", DEMO_WEEKS).await;
+    assert!(total(&refusals, "count") >= 2.0, "{refusals}");
+    let conversion = report(&admin, "lead_conversion", DEMO_WEEKS).await;
+    assert_eq!(total(&conversion, "contracts"), 1.0, "{conversion}");
+    assert!(total(&conversion, "contacted") >= 5.0, "{conversion}");
+    let processing = report(&admin, "lead_processing_time", DEMO_WEEKS).await;
+    assert_eq!(
+        total(&processing, "count"),
+        5.0,
+        "five first contacts: {processing}"
+    );
+    let hours = report(
+        &admin,
+        "lead_processing_time",
+        &format!("{DEMO_WEEKS}&group_by=weekday_hour"),
+    )
+    .await;
+    let slots = hours["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["values"]["count"].as_f64() > Some(0.0))
+        .count();
+    assert!(slots >= 5, "the heat map has cells to colour: {slots}");
+    let overdue = report(&admin, "lead_overdue", DEMO_WEEKS).await;
+    assert!(total(&overdue, "overdue_now") >= 1.0, "{overdue}");
+    assert!(total(&overdue, "escalated_2h") >= 1.0, "{overdue}");
+
+    // Four customers answered the survey through its link, two of them unhappy.
+    let survey = report(&admin, "lead_survey", DEMO_WEEKS).await;
+    assert_eq!(total(&survey, "count"), 4.0, "{survey}");
+    let listed = answers(&survey);
+    assert_eq!(listed.len(), 4, "{survey}");
+    assert_eq!(listed.iter().filter(|a| a["negative"] == true).count(), 2);
+    assert!(listed.iter().any(
+        |a| a["comment"] == "Записали на сервис только через две недели"
+            && a["dealer"] == "Автоцентр Юг"
+    ));
+    assert!(listed.iter().all(|a| a["observer"].is_string()), "{survey}");
+}
