@@ -298,6 +298,7 @@ async fn survey_answers_are_listed_with_lead_dealer_observer_and_comment_for_tho
     let march = report(&admin, "lead_survey", MARCH).await;
     let row = listed(&march, &own).expect("dealer 1's answer");
     assert_eq!(row["lead_href"], format!("/leads/{own}"));
+    assert_eq!(row["lead_label"], "Тест-драйв, 02.03.2026");
     assert_eq!(row["dealer_id"], "dealer-1");
     assert_eq!(row["dealer"], "Автоцентр Север");
     assert_eq!(row["observer_id"], "user-rep");
@@ -353,7 +354,7 @@ async fn survey_answers_are_listed_with_lead_dealer_observer_and_comment_for_tho
     assert_eq!(status, StatusCode::OK, "{page}");
     for expected in [
         "Ответы клиентов",
-        &format!("href=\"/leads/{own}\""),
+        &format!("<a href=\"/leads/{own}\">Тест-драйв, 02.03.2026</a>"),
         "Автоцентр Север",
         "Сергей Регионов",
         "Перезвонили только через день",

@@ -154,6 +154,8 @@ pub struct AnswerView {
     /// The lead; its card is `/leads/{lead_id}`.
     pub lead_id: String,
     pub lead_href: String,
+    /// The lead as people name it: its type and the day it arrived, «Тест-драйв, 02.03.2026».
+    pub lead_label: String,
     pub dealer_id: String,
     /// The dealer's name.
     pub dealer: String,
@@ -191,6 +193,11 @@ impl AnswersView {
                     answered_at_local: time::local(a.row.answered_at),
                     lead_id: a.row.lead.to_string(),
                     lead_href: format!("/leads/{}", a.row.lead),
+                    lead_label: format!(
+                        "{}, {}",
+                        a.row.kind.label(),
+                        a.row.arrived_on.format("%d.%m.%Y")
+                    ),
                     dealer_id: a.row.dealer.to_string(),
                     dealer: a.dealer.clone(),
                     observer_id: a.row.observer.as_ref().map(ToString::to_string),

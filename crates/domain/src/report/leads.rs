@@ -14,7 +14,7 @@ use crate::lead::{
     CityTable, Counter, Counts, CountsRow, EscalationStep, FederalDistrict, LeadType,
     NoContactReason, NoContractReason, ProcessingBucket, RefusalStage, SurveyAnswer,
 };
-use crate::lead::{Direction, Lead, LeadId};
+use crate::lead::{Lead, LeadId};
 use crate::{DealerId, UserId};
 use chrono::{DateTime, Duration, NaiveDate, NaiveTime, TimeZone, Utc};
 use rust_decimal::{Decimal, RoundingStrategy};
@@ -563,10 +563,10 @@ pub const SURVEY_ANSWER_DAYS: i64 = 1 + crate::lead::survey::SURVEY_LINK_DAYS + 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SurveyAnswerRow {
     pub lead: LeadId,
+    /// The lead's type; its direction is what a representative's scope is cut by.
+    pub kind: LeadType,
     /// The dealer handling the lead now (the counters' bucket).
     pub dealer: DealerId,
-    /// The lead type's direction, which a representative's scope is cut by.
-    pub direction: Direction,
     /// The day the lead arrived (platform zone): the period the answer counts in.
     pub arrived_on: NaiveDate,
     pub observer: Option<UserId>,
@@ -581,8 +581,8 @@ impl SurveyAnswerRow {
         let survey = lead.survey()?;
         Some(SurveyAnswerRow {
             lead: lead.id().clone(),
+            kind: lead.kind(),
             dealer: lead.dealer().clone(),
-            direction: lead.kind().direction(),
             arrived_on: report_day(lead.created_at()),
             observer: lead.observer().cloned(),
             answer: survey.answer,
@@ -617,7 +617,7 @@ pub fn survey_answers(
     let mut rows: Vec<SurveyAnswerRow> = answers
         .into_iter()
         .filter(|a| period.contains(a.arrived_on))
-        .filter(|a| scope.admits_direction(&a.dealer, a.direction))
+        .filter(|a| scope.admits_direction(&a.dealer, a.kind.direction()))
         .collect();
     rows.sort_by(|a, b| {
         b.answered_at
@@ -630,6 +630,7 @@ pub fn survey_answers(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::lead::Direction;
 
     fn row(dealer: &str, direction: Direction, counts: &[(Counter, i64)]) -> CountsRow {
         CountsRow {
@@ -875,15 +876,15 @@ mod tests {
     fn answer(
         lead: &str,
         dealer: &str,
-        direction: Direction,
+        kind: LeadType,
         day: u32,
         hour: u32,
     ) -> SurveyAnswerRow {
         use chrono::TimeZone;
         SurveyAnswerRow {
             lead: LeadId::new(lead),
+            kind,
             dealer: DealerId::new(dealer),
-            direction,
             arrived_on: NaiveDate::from_ymd_opt(2026, 3, day).unwrap(),
             observer: Some(UserId::new("rep1")),
             answer: SurveyAnswer::Unhappy,
@@ -907,9 +908,9 @@ mod tests {
         )]));
         let rows = survey_answers(
             [
-                answer("own", "vl", Direction::Sales, 2, 9),
-                answer("other-direction", "vl", Direction::Service, 2, 10),
-                answer("foreign", "nn", Direction::Sales, 2, 11),
+                answer("own", "vl", LeadType::TestDrive, 2, 9),
+                answer("other-direction", "vl", LeadType::Service, 2, 10),
+                answer("foreign", "nn", LeadType::TestDrive, 2, 11),
             ],
             march(),
             &scope,
@@ -922,12 +923,12 @@ mod tests {
     fn the_list_holds_the_answers_to_the_periods_leads_newest_first() {
         let rows = survey_answers(
             [
-                answer("early", "vl", Direction::Sales, 2, 9),
-                answer("late", "vl", Direction::Sales, 20, 9),
+                answer("early", "vl", LeadType::TestDrive, 2, 9),
+                answer("late", "vl", LeadType::TestDrive, 20, 9),
                 // A lead of February answered in March counts in February, as its tally does.
                 SurveyAnswerRow {
                     arrived_on: NaiveDate::from_ymd_opt(2026, 2, 28).unwrap(),
-                    ..answer("february", "vl", Direction::Sales, 1, 9)
+                    ..answer("february", "vl", LeadType::TestDrive, 1, 9)
                 },
             ],
             march(),
