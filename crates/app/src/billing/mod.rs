@@ -18,7 +18,7 @@ pub use routes::routes;
 use crate::AppState;
 use crate::calendar::ensure_admin;
 use crate::kernel::error::AppError;
-use crate::kernel::visibility::{ensure_area, ensure_dealer_visible};
+use crate::kernel::visibility::{dealers_in_area, ensure_area, ensure_dealer_visible};
 use crate::lead::escalation::network_of;
 use dealerdesk_domain::billing::price_list::{PriceListDraft, PriceLists};
 use dealerdesk_domain::billing::requisites::{
@@ -262,19 +262,5 @@ pub async fn editable_dealers(
     if !may_edit(actor.role) {
         return Err(SubscriptionError::NotEditor.into());
     }
-    let scope = actor.scope(Area::Subscription);
-    let mut dealers: Vec<DealerRecord> = state
-        .store
-        .dealers()
-        .await?
-        .into_iter()
-        .filter(|d| {
-            scope.admits(&dealerdesk_domain::kernel::Owner {
-                dealer: &d.id,
-                account_manager: d.account_manager_id.as_ref(),
-            })
-        })
-        .collect();
-    dealers.sort_by(|a, b| a.name.cmp(&b.name));
-    Ok(dealers)
+    dealers_in_area(state, actor, Area::Subscription).await
 }

@@ -22,15 +22,15 @@ pub use routes::routes;
 use crate::AppState;
 use crate::kernel::error::AppError;
 use crate::kernel::names::dealer_name;
-use crate::kernel::visibility::{ensure_area, ensure_visible};
+use crate::kernel::visibility::{dealers_in_area, ensure_area, ensure_visible};
 use chrono::{DateTime, TimeZone, Utc};
 use dealerdesk_domain::dealer_survey::{
     FollowUpTask, QuarterResult, SurveyAnswer, SurveyDraft, SurveyError, SurveyWindow,
     current_quarter, quarter_result, trend_quarters, window,
 };
-use dealerdesk_domain::kernel::{Area, Owner};
+use dealerdesk_domain::kernel::Area;
 use dealerdesk_domain::{Actor, Audience, DealerId, Notice, Quarter};
-use dealerdesk_store::{DealerRecord, DealerSurveyRepo, DirectoryRepo, StoreError};
+use dealerdesk_store::{DealerRecord, DealerSurveyRepo, StoreError};
 use std::collections::BTreeMap;
 
 /// How many quarters the trend shows.
@@ -153,19 +153,9 @@ async fn visible_dealers(
     state: &AppState,
     actor: &Actor,
 ) -> Result<BTreeMap<DealerId, DealerRecord>, AppError> {
-    ensure_area(actor, Area::SurveyResults)?;
-    let scope = actor.scope(Area::SurveyResults);
-    Ok(state
-        .store
-        .dealers()
+    Ok(dealers_in_area(state, actor, Area::SurveyResults)
         .await?
         .into_iter()
-        .filter(|d| {
-            scope.admits(&Owner {
-                dealer: &d.id,
-                account_manager: d.account_manager_id.as_ref(),
-            })
-        })
         .map(|d| (d.id.clone(), d))
         .collect())
 }

@@ -18,6 +18,33 @@ pub fn ensure_area(actor: &Actor, area: Area) -> Result<(), AppError> {
     }
 }
 
+/// The dealers `actor` reaches in `area`, by name: the directory cut by the actor's scope
+/// (every dealer, an account manager's own, a dealer itself); 403 when the area is closed
+/// to the actor, before anything is read. The one place the pages that list dealers to act
+/// on (hours, subscriptions, survey results) take their list from.
+pub async fn dealers_in_area(
+    state: &AppState,
+    actor: &Actor,
+    area: Area,
+) -> Result<Vec<DealerRecord>, AppError> {
+    ensure_area(actor, area)?;
+    let scope = actor.scope(area);
+    let mut dealers: Vec<DealerRecord> = state
+        .store
+        .dealers()
+        .await?
+        .into_iter()
+        .filter(|d| {
+            scope.admits(&Owner {
+                dealer: &d.id,
+                account_manager: d.account_manager_id.as_ref(),
+            })
+        })
+        .collect();
+    dealers.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok(dealers)
+}
+
 /// Refuses an actor without `area` (403) and hides an item of a dealer outside their scope
 /// (404).
 pub async fn ensure_visible(

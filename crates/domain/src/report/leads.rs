@@ -873,13 +873,7 @@ mod tests {
         assert_eq!(value(&t, "unhappy", "count"), d(0));
     }
 
-    fn answer(
-        lead: &str,
-        dealer: &str,
-        kind: LeadType,
-        day: u32,
-        hour: u32,
-    ) -> SurveyAnswerRow {
+    fn answer(lead: &str, dealer: &str, kind: LeadType, day: u32, hour: u32) -> SurveyAnswerRow {
         use chrono::TimeZone;
         SurveyAnswerRow {
             lead: LeadId::new(lead),

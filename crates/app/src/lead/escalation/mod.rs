@@ -13,7 +13,7 @@ pub use routes::routes;
 
 use crate::AppState;
 use crate::kernel::error::AppError;
-use crate::kernel::visibility::{ensure_area, ensure_visible};
+use crate::kernel::visibility::{dealers_in_area, ensure_area, ensure_visible};
 use chrono::{DateTime, Utc};
 use dealerdesk_domain::kernel::Area;
 use dealerdesk_domain::lead::{
@@ -57,22 +57,7 @@ pub async fn editable_dealers(
     state: &AppState,
     actor: &Actor,
 ) -> Result<Vec<DealerRecord>, AppError> {
-    ensure_area(actor, Area::DealerHours)?;
-    let scope = actor.scope(Area::DealerHours);
-    let mut dealers: Vec<DealerRecord> = state
-        .store
-        .dealers()
-        .await?
-        .into_iter()
-        .filter(|d| {
-            scope.admits(&dealerdesk_domain::kernel::Owner {
-                dealer: &d.id,
-                account_manager: d.account_manager_id.as_ref(),
-            })
-        })
-        .collect();
-    dealers.sort_by(|a, b| a.name.cmp(&b.name));
-    Ok(dealers)
+    dealers_in_area(state, actor, Area::DealerHours).await
 }
 
 /// The dealer's hours for an admin or its account manager.
