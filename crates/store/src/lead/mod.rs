@@ -48,7 +48,7 @@ use dealerdesk_domain::{DealerId, Notice, UserId};
 use std::future::Future;
 
 pub use card::{LeadFilter, LeadListRepo, LeadOrder};
-pub use limits::PostLimitRepo;
+pub use limits::{PostLimitRepo, PostLookup};
 pub use network::{LeadNetwork, LeadNetworkRepo};
 pub use site::{SiteRepo, SiteWithSpam};
 pub use stats::{DealerSet, LeadStatsRepo, MAX_SURVEY_ROWS, Span};
@@ -408,7 +408,7 @@ impl CustomerRepo for Store {
     async fn customer_by_key(&self, identity: &str) -> Result<Option<CustomerId>, StoreError> {
         self.get(keys::customer_key_pk(identity), keys::CUSTOMER_KEY_SK)
             .await?
-            .map(|item| Ok(CustomerId::new(Reader::new(&item).string(CUSTOMER_ID)?)))
+            .map(|item| claim_owner(&item))
             .transpose()
     }
 
@@ -653,6 +653,11 @@ pub(crate) fn customer_to_item(profile: &CustomerProfile) -> Result<Item, StoreE
 
 pub(crate) fn customer_from_item(item: &Item) -> Result<CustomerProfile, StoreError> {
     from_json(&Reader::new(item), DATA)
+}
+
+/// The profile an identity claim names.
+pub(crate) fn claim_owner(item: &Item) -> Result<CustomerId, StoreError> {
+    Ok(CustomerId::new(Reader::new(item).string(CUSTOMER_ID)?))
 }
 
 fn customer_key_to_item(identity: &str, customer: &CustomerId) -> Item {
