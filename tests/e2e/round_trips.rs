@@ -208,3 +208,54 @@ async fn a_warm_webhook_takes_a_new_lead_in_four_calls_and_its_retry_creates_not
     eprintln!("a returning customer's lead: {n} store calls");
     assert!(n <= 4, "a returning customer's lead took {n} store calls");
 }
+
+#[tokio::test]
+async fn a_lead_card_action_is_one_read_and_one_write_and_the_counters_stay_exact() {
+    let server = TestServer::start().await;
+    let (status, lead) = site_post(&server, &lead_body("Анна", "+7 912 111 22 33"), None).await;
+    assert_eq!(status, StatusCode::CREATED, "{lead}");
+    let dealer = server.login("dealer1@demo.local").await;
+    let path = format!("/api/leads/{}", lead["id"].as_str().unwrap());
+    // The dealer has opened the card: its session and the dealer's hours are copies now.
+    let (status, card) = dealer.send("GET", &path, None).await;
+    assert_eq!(status, StatusCode::OK, "{card}");
+
+    let contact = json!({"outcome": "yes", "version": card["lead"]["version"]});
+    let contact_path = format!("{path}/contact");
+    let (n, status, called) = calls(&server, || {
+        dealer.send("POST", &contact_path, Some(contact.clone()))
+    })
+    .await;
+    eprintln!("a lead's contact: {n} store calls");
+    assert_eq!(status, StatusCode::OK, "{called}");
+    // The lead with its history (what it counts included) and the one transaction of
+    // lead, copy, history, audit entry and the counters' change; the answer's card names
+    // the people of its history (one read per person, here the dealer's user).
+    assert!(n <= 3, "a lead's contact took {n} store calls");
+
+    // The counters moved by exactly the change: one lead received, now processed.
+    use dealerdesk_store::LeadStatsRepo;
+    let today = dealerdesk_domain::lead::report_day(server.state.clock.now());
+    let rows = server
+        .state
+        .store
+        .lead_counts(today, today, &None)
+        .await
+        .expect("the counters");
+    let mine: Vec<_> = rows
+        .iter()
+        .filter(|r| r.dealer.as_str() == "dealer-1")
+        .collect();
+    assert_eq!(mine.len(), 1, "{rows:?}");
+    let counts = &mine[0].counts.0;
+    assert_eq!(counts.get("processed"), Some(&1), "{counts:?}");
+    assert_eq!(
+        counts
+            .iter()
+            .filter(|(k, _)| k.starts_with("recv:"))
+            .map(|(_, v)| v)
+            .sum::<i64>(),
+        1,
+        "{counts:?}"
+    );
+}
