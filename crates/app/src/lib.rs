@@ -144,6 +144,8 @@ pub struct AppState {
     pub(crate) sessions: Arc<kernel::fresh::Fresh<String, kernel::auth::Principal>>,
     /// This instance's copy of the working calendar ([`calendar::load`]).
     pub(crate) calendar: Arc<kernel::fresh::Fresh<(), dealerdesk_domain::WorkingCalendar>>,
+    /// This instance's copies of sites, dealers, routing rules and hours ([`lead::LeadCopies`]).
+    pub(crate) lead_copies: Arc<lead::LeadCopies>,
 }
 
 impl AppState {
@@ -171,6 +173,7 @@ impl AppState {
             kb_suggest: Arc::new(kb_suggest::IndexCache::default()),
             sessions: Arc::default(),
             calendar: Arc::default(),
+            lead_copies: Arc::default(),
         }
     }
 
