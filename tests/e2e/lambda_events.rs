@@ -2645,7 +2645,7 @@ fn template_routes_every_function() {
         let job = Job::from_code(code).unwrap_or_else(|| panic!("no job {code}"));
         let main = workspace_file(&format!("functions/{bin}/main.rs"));
         assert!(
-            main.contains(&format!("Job::{job:?},")) || main.contains(&format!("Job::{job:?})")),
+            main.contains(&format!("const {{ Job::{job:?}.runner() }}")),
             "functions/{bin}/main.rs should run Job::{job:?}"
         );
         let function = template_function(&template, bin);

@@ -1,0 +1,145 @@
+//! What a Lambda function's routes use besides the table, named by its `main`.
+//!
+//! Every function has the store, the clock and the settings. The other ports — e-mail (SES),
+//! attached files (S3), the knowledge-base site's bucket and the templates of pages and letters
+//! — are built only when the `main` names them, and, more to the point, *linked* only then: a
+//! port no `main` names is never referenced by that binary, so the link-time optimiser drops
+//! the SDK client behind it, the templates and their compiler. That is what keeps an API
+//! function small and its init short (infra/deploy.md, "Build").
+//!
+//! A port a function does not have answers a typed error ([`AppError::Config`], a 503 in the API's
+//! envelope) if a route ever reaches it, never a panic; the local server and the tests build
+//! every port ([`AppState::new`]).
+
+use crate::blobs::Blobs;
+use crate::kb::site::SiteOut;
+use crate::kernel::error::AppError;
+use crate::mail::Mailer;
+use crate::{AppState, Clock, Settings};
+use dealerdesk_store::{Store, StoreConfig};
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::OnceLock;
+
+/// A port built from the environment at init.
+type FromEnv<T> = fn() -> Pin<Box<dyn Future<Output = Result<T, AppError>>>>;
+
+/// The ports one function's `main` names (see the module's documentation).
+#[derive(Clone, Copy, Default)]
+pub struct Ports {
+    mail: Option<FromEnv<Mailer>>,
+    blobs: Option<FromEnv<Blobs>>,
+    site: Option<fn(String) -> Pin<Box<dyn Future<Output = SiteOut>>>>,
+    templates: Option<fn() -> minijinja::Environment<'static>>,
+}
+
+impl Ports {
+    /// The store, the clock and the settings only.
+    pub fn store() -> Ports {
+        Ports::default()
+    }
+
+    /// E-mail: SES (`DEALERDESK_MAIL=ses`) or the local mailbox ([`Mailer::from_env`]).
+    pub fn mail(mut self) -> Ports {
+        self.mail = Some(|| {
+            Box::pin(async {
+                Mailer::from_env(&std::env::temp_dir().join("dealerdesk-mail")).await
+            })
+        });
+        self
+    }
+
+    /// Attached files, billing documents and the suggestions' index: S3 or a folder
+    /// ([`Blobs::from_env`]).
+    pub fn blobs(mut self) -> Ports {
+        self.blobs = Some(|| {
+            Box::pin(async {
+                let blobs = Blobs::from_env(&std::env::temp_dir().join("dealerdesk-blobs")).await?;
+                if let Blobs::LocalDir(dir) = &blobs {
+                    // A Lambda's disk is its own and short-lived: files kept there are lost.
+                    tracing::warn!(dir = %dir.display(), "attached files go to a local folder; set DEALERDESK_BLOB_BUCKET in AWS");
+                }
+                Ok(blobs)
+            })
+        });
+        self
+    }
+
+    /// The knowledge-base site's output (its bucket, or a folder): for the functions that
+    /// publish articles.
+    pub fn site(mut self) -> Ports {
+        self.site = Some(|default_url| {
+            Box::pin(async move {
+                SiteOut::from_env(&std::env::temp_dir().join("dealerdesk-site"), &default_url).await
+            })
+        });
+        self
+    }
+
+    /// The templates of the portal's pages and of the e-mails (compiled at their first use):
+    /// for the functions that render a page, a letter or a notice's headline.
+    pub fn templates(mut self) -> Ports {
+        self.templates = Some(crate::templates);
+        self
+    }
+}
+
+/// This instance's templates: compiled on first use, from what the function's ports name
+/// (none: an empty environment, so a page asked of a function without pages is an error answer).
+pub(crate) struct Templates {
+    build: Option<fn() -> minijinja::Environment<'static>>,
+    env: OnceLock<minijinja::Environment<'static>>,
+}
+
+impl Templates {
+    pub(crate) fn new(build: Option<fn() -> minijinja::Environment<'static>>) -> Templates {
+        Templates {
+            build,
+            env: OnceLock::new(),
+        }
+    }
+
+    /// The environment, compiled now if it is the first use.
+    pub(crate) fn get(&self) -> &minijinja::Environment<'static> {
+        self.env.get_or_init(|| match self.build {
+            Some(build) => build(),
+            None => minijinja::Environment::empty(),
+        })
+    }
+
+    /// Whether this function renders pages at all.
+    pub(crate) fn has_pages(&self) -> bool {
+        self.build.is_some()
+    }
+}
+
+impl AppState {
+    /// The Lambda way: the store, the settings and the named `ports` from the environment,
+    /// the real clock. Makes no network call (the SDK clients connect at their first request).
+    pub async fn from_env(ports: Ports) -> Result<AppState, AppError> {
+        let store = Store::connect(&StoreConfig::from_env()).await?;
+        let settings = Settings::from_env()?;
+        let mailer = match ports.mail {
+            Some(from_env) => from_env().await?,
+            None => Mailer::Absent,
+        };
+        let blobs = match ports.blobs {
+            Some(from_env) => from_env().await?,
+            None => Blobs::Absent,
+        };
+        let site_url = format!("{}/kb/", settings.public_url.trim_end_matches('/'));
+        let site = match ports.site {
+            Some(from_env) => from_env(site_url).await,
+            None => SiteOut::absent(site_url),
+        };
+        Ok(AppState::assemble(
+            store,
+            Clock::system(),
+            settings,
+            mailer,
+            blobs,
+            Templates::new(ports.templates),
+        )
+        .with_site(site))
+    }
+}
