@@ -143,3 +143,104 @@ impl AppState {
         .with_site(site))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::body::Body;
+    use axum::http::{Request, StatusCode};
+    use tower::ServiceExt as _;
+
+    /// An API function's state: the store (never reached here) and no other port.
+    async fn store_only() -> AppState {
+        let store = Store::connect(&StoreConfig::local("http://127.0.0.1:9", "no-table"))
+            .await
+            .expect("connecting touches no network");
+        AppState::assemble(
+            store,
+            Clock::system(),
+            Settings::default(),
+            Mailer::Absent,
+            Blobs::Absent,
+            Templates::new(None),
+        )
+    }
+
+    #[tokio::test]
+    async fn a_function_without_the_blob_port_refuses_files_with_a_configuration_error() {
+        let state = store_only().await;
+        let put = state
+            .blobs
+            .put("tickets/t1/a1", "text/plain", b"x".to_vec())
+            .await;
+        assert!(
+            matches!(put, Err(AppError::Config(ref m)) if m.contains("Ports::blobs")),
+            "{put:?}"
+        );
+        let get = state.blobs.get("tickets/t1/a1").await;
+        assert!(matches!(get, Err(AppError::Config(_))), "{get:?}");
+        assert_eq!(get.unwrap_err().status(), StatusCode::SERVICE_UNAVAILABLE);
+    }
+
+    #[tokio::test]
+    async fn a_function_without_the_mail_port_leaves_a_notice_undelivered() {
+        let state = store_only().await;
+        let email = crate::mail::Email {
+            to: vec!["dealer@example.com".into()],
+            subject: "Тема".into(),
+            text: "Текст".into(),
+            html: "<p>Текст</p>".into(),
+        };
+        let sent = state
+            .mailer
+            .deliver("notice-1", &email, state.clock.now())
+            .await;
+        assert!(
+            matches!(sent, Err(ref m) if m.contains("Ports::mail")),
+            "{sent:?}"
+        );
+        assert_eq!(state.mailer.mailbox(), None);
+    }
+
+    #[tokio::test]
+    async fn a_function_without_the_site_port_refuses_to_publish() {
+        let site = SiteOut::absent("https://kb.example.com");
+        let built = site.publish(&[], &[], chrono::Utc::now()).await;
+        assert!(
+            matches!(built, Err(AppError::Config(ref m)) if m.contains("Ports::site")),
+            "{built:?}"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_function_without_pages_answers_a_path_outside_the_api_with_the_apis_json_404() {
+        let state = store_only().await;
+        assert!(!state.templates.has_pages());
+        let response = crate::routes::session(state)
+            .oneshot(
+                Request::get("/tickets/T-1")
+                    .body(Body::empty())
+                    .expect("request"),
+            )
+            .await
+            .expect("the router answers");
+        assert_eq!(response.status(), StatusCode::NOT_FOUND);
+        let body = axum::body::to_bytes(response.into_body(), 64 * 1024)
+            .await
+            .expect("body");
+        let json: serde_json::Value = serde_json::from_slice(&body).expect("a JSON body");
+        assert_eq!(json["error"]["code"], "not_found", "{json}");
+    }
+
+    #[test]
+    fn the_templates_are_compiled_at_their_first_use_only_where_named() {
+        let none = Templates::new(None);
+        assert!(none.get().get_template("error.html").is_err());
+        let all = Templates::new(Some(crate::templates));
+        assert!(
+            all.env.get().is_none(),
+            "nothing compiled before the first use"
+        );
+        assert!(all.get().get_template("error.html").is_ok());
+    }
+}
