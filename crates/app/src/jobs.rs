@@ -62,40 +62,40 @@ impl Job {
 }
 
 fn sla_watch(state: &AppState, now: DateTime<Utc>) -> JobFuture<'_> {
-    Box::pin(async move { Ok(crate::ticket::jobs::sla_watch(state, now).await?) })
+    Box::pin(crate::ticket::jobs::sla_watch(state, now))
 }
 
 fn auto_accept(state: &AppState, now: DateTime<Utc>) -> JobFuture<'_> {
     Box::pin(async move {
         let days = crate::settings::current(state).await?.auto_accept_days;
-        Ok(crate::ticket::jobs::auto_accept(state, now, days).await?)
+        crate::ticket::jobs::auto_accept(state, now, days).await
     })
 }
 
 fn cost_reminders(state: &AppState, now: DateTime<Utc>) -> JobFuture<'_> {
-    Box::pin(async move { Ok(crate::cost::jobs::send_cost_reminders(state, now).await?) })
+    Box::pin(crate::cost::jobs::send_cost_reminders(state, now))
 }
 
 fn cost_cutoff(state: &AppState, now: DateTime<Utc>) -> JobFuture<'_> {
-    Box::pin(async move { Ok(crate::cost::jobs::run_cost_cutoff(state, now).await?) })
+    Box::pin(crate::cost::jobs::run_cost_cutoff(state, now))
 }
 
 fn lead_escalations(state: &AppState, now: DateTime<Utc>) -> JobFuture<'_> {
-    Box::pin(async move { Ok(crate::lead::escalation::jobs::lead_escalations(state, now).await?) })
+    Box::pin(crate::lead::escalation::jobs::lead_escalations(state, now))
 }
 
 fn lead_surveys(state: &AppState, now: DateTime<Utc>) -> JobFuture<'_> {
-    Box::pin(async move { Ok(crate::lead::survey::jobs::send_surveys(state, now).await?) })
+    Box::pin(crate::lead::survey::jobs::send_surveys(state, now))
 }
 
 fn quarterly_survey(state: &AppState, now: DateTime<Utc>) -> JobFuture<'_> {
-    Box::pin(async move { Ok(crate::dealer_survey::jobs::invite_dealers(state, now).await?) })
+    Box::pin(crate::dealer_survey::jobs::invite_dealers(state, now))
 }
 
 fn quarterly_bills(state: &AppState, now: DateTime<Utc>) -> JobFuture<'_> {
-    Box::pin(async move { Ok(crate::billing::jobs::quarterly_bills(state, now).await?) })
+    Box::pin(crate::billing::jobs::quarterly_bills(state, now))
 }
 
 fn outbox(state: &AppState, now: DateTime<Utc>) -> JobFuture<'_> {
-    Box::pin(async move { Ok(crate::outbox::jobs::deliver_outbox(state, now).await?) })
+    Box::pin(crate::outbox::jobs::deliver_outbox(state, now))
 }

@@ -23,13 +23,15 @@ use std::sync::OnceLock;
 
 /// A port built from the environment at init.
 type FromEnv<T> = fn() -> Pin<Box<dyn Future<Output = Result<T, AppError>>>>;
+/// The site's output from the environment, given the address it is opened at by default.
+type SiteFromEnv = fn(String) -> Pin<Box<dyn Future<Output = SiteOut>>>;
 
 /// The ports one function's `main` names (see the module's documentation).
 #[derive(Clone, Copy, Default)]
 pub struct Ports {
     mail: Option<FromEnv<Mailer>>,
     blobs: Option<FromEnv<Blobs>>,
-    site: Option<fn(String) -> Pin<Box<dyn Future<Output = SiteOut>>>>,
+    site: Option<SiteFromEnv>,
     templates: Option<fn() -> minijinja::Environment<'static>>,
 }
 
