@@ -253,6 +253,7 @@ async fn seed_leads_network(
         Ok(()) | Err(StoreError::AlreadyExists | StoreError::Conflict { .. }) => {}
         Err(e) => return Err(e.into()),
     }
+    state.lead_copies.networks.evict(&settings.network);
     for (id, _, _, tz, _) in DEMO_DEALERS {
         let dealer = DealerId::new(id);
         if state.store.dealer_hours(&dealer).await?.is_some() {
@@ -267,6 +268,7 @@ async fn seed_leads_network(
             .store
             .put_dealer_hours(&dealer, &hours, now, None)
             .await?;
+        state.lead_copies.hours.evict(&dealer);
     }
     Ok(())
 }

@@ -184,5 +184,6 @@ pub async fn create_dealer(state: &AppState, new: &NewDealer) -> Result<DealerRe
         account_manager_id: manager,
     };
     state.store.put_dealer(&dealer).await?;
+    state.lead_copies.dealers.evict(&dealer.id);
     Ok(dealer)
 }

@@ -406,6 +406,64 @@ impl Store {
         Ok(out.item)
     }
 
+    /// Strongly consistent reads of several items in one `BatchGetItem` (at most 100 keys,
+    /// no key twice), in the order of `keys`: items a request needs together that no single
+    /// Query can reach (a lead post's identity claims and its idempotency record). Keys the
+    /// engine leaves unprocessed are asked again after a short pause.
+    pub(crate) async fn batch_get(
+        &self,
+        keys: &[(String, &str)],
+    ) -> Result<Vec<Option<Item>>, StoreError> {
+        if keys.is_empty() {
+            return Ok(Vec::new());
+        }
+        let requested: Vec<Item> = keys
+            .iter()
+            .map(|(pk, sk)| Self::key(pk.clone(), sk))
+            .collect();
+        let mut pending = requested.clone();
+        let mut found: Vec<Item> = Vec::with_capacity(keys.len());
+        let mut pause = Duration::from_millis(20);
+        while !pending.is_empty() {
+            let batch = aws_sdk_dynamodb::types::KeysAndAttributes::builder()
+                .set_keys(Some(pending))
+                .consistent_read(true)
+                .build()
+                .map_err(|e| StoreError::Backend(format!("building a BatchGetItem: {e}")))?;
+            let out = self
+                .client
+                .batch_get_item()
+                .request_items(&*self.table, batch)
+                .send()
+                .await
+                .map_err(|e| self.backend("BatchGetItem", e))?;
+            found.extend(
+                out.responses
+                    .and_then(|mut r| r.remove(&*self.table))
+                    .unwrap_or_default(),
+            );
+            pending = out
+                .unprocessed_keys
+                .and_then(|mut u| u.remove(&*self.table))
+                .map(|k| k.keys)
+                .unwrap_or_default();
+            if !pending.is_empty() {
+                tokio::time::sleep(pause).await;
+                pause = (pause * 2).min(Duration::from_secs(1));
+            }
+        }
+        // The engine answers in any order: put each item back at its key's place.
+        Ok(requested
+            .iter()
+            .map(|key| {
+                found
+                    .iter()
+                    .find(|item| item.get(PK) == key.get(PK) && item.get(SK) == key.get(SK))
+                    .cloned()
+            })
+            .collect())
+    }
+
     /// One unconditional PutItem outside a transaction.
     pub(crate) async fn put_plain(&self, item: Item) -> Result<(), StoreError> {
         self.client

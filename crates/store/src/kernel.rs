@@ -93,8 +93,8 @@ impl<'a> AggregateWrite<'a> {
 
     /// Like [`AggregateWrite::derive`], from the item as stored (read once before the
     /// write): for a derivation that needs attributes the caller's domain record does not
-    /// carry (a lead's stored tally, kept so a later change of the dealer's hours cannot
-    /// skew what it counted).
+    /// carry (a lead's stored tally when the lead was not read from its item, kept so a
+    /// later change of the dealer's hours cannot skew what it counted).
     pub fn derive_from_stored(mut self, derive: Derive) -> Self {
         self.derive = Some(derive);
         self.derive_reads = true;

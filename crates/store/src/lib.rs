@@ -72,7 +72,7 @@ pub use kb_suggest::{
 pub use lead::{
     CustomerRepo, CustomerWrite, LeadCreate, LeadCreated, LeadErasure, LeadFilter, LeadIdempotency,
     LeadListRepo, LeadListing, LeadNetwork, LeadNetworkRepo, LeadOrder, LeadRepo, LeadSave,
-    LeadSurveyRepo, PostLimitRepo, SiteRepo, SiteWithSpam,
+    LeadSurveyRepo, PostLimitRepo, PostLookup, SiteRepo, SiteWithSpam,
 };
 pub use lead::{DealerSet, LeadStatsRepo, MAX_SURVEY_ROWS, Span as StatsSpan};
 pub use report::{DealerCounters, ReportRepo};

@@ -13,8 +13,10 @@ pub mod survey;
 use crate::AppState;
 use crate::calendar;
 use crate::kernel::error::AppError;
+use crate::kernel::fresh::Fresh;
 use chrono::{DateTime, Duration, NaiveTime, Utc};
 use dealerdesk_domain::kernel::{Refusal, RefusalKind};
+use dealerdesk_domain::lead::Site;
 use dealerdesk_domain::lead::{
     CityTable, CustomerId, CustomerProfile, DealerHours, Lead, LeadHistoryEntry, LeadId,
     LeadSource, LeadTally, NewLead, Origin, Placement, RoutingTable, identify, identity_keys,
@@ -22,10 +24,41 @@ use dealerdesk_domain::lead::{
 };
 use dealerdesk_domain::{Actor, DealerId, NetworkId, Notice, Role, WorkingCalendar};
 use dealerdesk_store::{
-    CustomerRepo, CustomerWrite, DirectoryRepo, LeadCreate, LeadCreated, LeadIdempotency,
-    LeadListing, LeadNetwork, LeadNetworkRepo, LeadRepo, LeadSave, StoreError,
+    CustomerRepo, CustomerWrite, DealerRecord, DirectoryRepo, LeadCreate, LeadCreated,
+    LeadIdempotency, LeadListing, LeadNetwork, LeadNetworkRepo, LeadRepo, LeadSave, PostLimitRepo,
+    PostLookup, StoreError,
 };
 use std::sync::OnceLock;
+
+/// This instance's copies of what every lead post reads and people change rarely (issue
+/// #12: the webhook at most four store calls), each used for a minute ([`Fresh`]) and
+/// dropped at once by a change made on this instance. A change made on another instance is
+/// seen here within the minute: a revoked or rotated site key is still taken for up to a
+/// minute there (as a logout ends a session elsewhere), a lead may be routed by the rules
+/// or timed by the hours of a minute ago, and a renamed dealer is named by its old name.
+#[derive(Default)]
+pub struct LeadCopies {
+    /// Active sites by `key:<hash of the secret key>` and `form:<form id>`.
+    pub(crate) sites: Fresh<String, Site>,
+    /// Dealers (their network, name and zone).
+    pub(crate) dealers: Fresh<DealerId, DealerRecord>,
+    /// The networks' routing rules and representatives' assignments.
+    pub(crate) networks: Fresh<NetworkId, LeadNetwork>,
+    /// The dealers' working hours as the escalation clock reads them (defaults included).
+    pub(crate) hours: Fresh<DealerId, DealerHours>,
+}
+
+/// A dealer, from this instance's copy when it is under a minute old.
+pub async fn dealer(state: &AppState, id: &DealerId) -> Result<Option<DealerRecord>, AppError> {
+    if let Some(copy) = state.lead_copies.dealers.get(id) {
+        return Ok(Some(copy));
+    }
+    let dealer = state.store.dealer(id).await?;
+    if let Some(d) = &dealer {
+        state.lead_copies.dealers.put(id.clone(), d.clone());
+    }
+    Ok(dealer)
+}
 
 /// The customer's survey goes out this long after the lead (SPEC §4.5).
 pub const SURVEY_AFTER: Duration = Duration::hours(24);
@@ -73,13 +106,21 @@ pub async fn load_visible(
     }
 }
 
-/// The network's routing rules and assignments; before the brand saved any, every dealer
-/// of the network with no rules (a brand-site lead then needs a chosen dealer).
+/// The network's routing rules and assignments (this instance's copy when under a minute
+/// old); before the brand saved any, every dealer of the network with no rules (a
+/// brand-site lead then needs a chosen dealer).
 pub async fn network_settings(
     state: &AppState,
     network: &NetworkId,
 ) -> Result<LeadNetwork, AppError> {
+    if let Some(copy) = state.lead_copies.networks.get(network) {
+        return Ok(copy);
+    }
     if let Some(settings) = state.store.lead_network(network).await? {
+        state
+            .lead_copies
+            .networks
+            .put(network.clone(), settings.clone());
         return Ok(settings);
     }
     let dealers = state
@@ -99,19 +140,25 @@ pub async fn network_settings(
     })
 }
 
-/// A dealer's working hours for the escalation clock; until an admin sets them, Monday to
-/// Friday 09:00–18:00 in the dealer's own time zone.
+/// A dealer's working hours for the escalation clock (this instance's copy when under a
+/// minute old); until an admin sets them, Monday to Friday 09:00–18:00 in the dealer's own
+/// time zone.
 pub async fn dealer_hours(state: &AppState, dealer: &DealerId) -> Result<DealerHours, AppError> {
-    if let Some(hours) = state.store.dealer_hours(dealer).await? {
-        return Ok(hours);
+    if let Some(copy) = state.lead_copies.hours.get(dealer) {
+        return Ok(copy);
     }
-    let tz = state
-        .store
-        .dealer(dealer)
-        .await?
-        .and_then(|d| d.timezone.parse().ok())
-        .unwrap_or(dealerdesk_domain::calendar::PLATFORM_TZ);
-    Ok(default_hours(tz))
+    let hours = match state.store.dealer_hours(dealer).await? {
+        Some(hours) => hours,
+        None => {
+            let tz = self::dealer(state, dealer)
+                .await?
+                .and_then(|d| d.timezone.parse().ok())
+                .unwrap_or(dealerdesk_domain::calendar::PLATFORM_TZ);
+            default_hours(tz)
+        }
+    };
+    state.lead_copies.hours.put(dealer.clone(), hours.clone());
+    Ok(hours)
 }
 
 /// Monday to Friday 09:00–18:00 in `tz`, pre-holiday days an hour shorter.
@@ -203,6 +250,65 @@ fn key_reused() -> AppError {
 /// transaction. A concurrent post of the same person makes the transaction fail; the
 /// profile is then decided again, so one person always ends with one profile.
 pub async fn create(state: &AppState, intake: LeadIntake) -> Result<Intake, AppError> {
+    create_looked_up(state, intake, None).await
+}
+
+/// The identity keys of a post's customer (phone, e-mail) as its profile is decided.
+pub fn post_identities(new: &NewLead) -> (Option<String>, Option<String>) {
+    (
+        identity_keys(new.phone.as_ref(), None).pop(),
+        identity_keys(None, new.email.as_ref()).pop(),
+    )
+}
+
+/// What the table knows of `new` before its create, in one read: the earlier post of its
+/// idempotency and the profiles that claimed its phone and e-mail.
+pub async fn look_up(
+    state: &AppState,
+    idempotency: Option<&LeadIdempotency>,
+    new: &NewLead,
+) -> Result<PostLookup, AppError> {
+    let (phone, email) = post_identities(new);
+    let identities: Vec<String> = phone.into_iter().chain(email).collect();
+    Ok(state
+        .store
+        .look_up_post(
+            idempotency.map(|i| (i.owner.as_str(), i.key.as_str())),
+            &identities,
+            state.clock.now(),
+        )
+        .await?)
+}
+
+/// The first lead of an earlier post `looked` found, answering a retry of it; the same key
+/// with another body is 422.
+pub async fn replay(
+    state: &AppState,
+    idempotency: &LeadIdempotency,
+    looked: &PostLookup,
+) -> Result<Option<Lead>, AppError> {
+    let Some((lead, fingerprint)) = &looked.earlier else {
+        return Ok(None);
+    };
+    if *fingerprint != idempotency.fingerprint {
+        return Err(key_reused());
+    }
+    match state.store.lead(lead).await? {
+        Some(first) => Ok(Some(first)),
+        None => Err(StoreError::Conflict {
+            entity: dealerdesk_store::Entity::Lead,
+        }
+        .into()),
+    }
+}
+
+/// [`create`] with the look-up the caller made just before ([`look_up`]): its claims
+/// decide the profile on the first attempt, so a new customer's lead reads nothing more.
+pub async fn create_looked_up(
+    state: &AppState,
+    intake: LeadIntake,
+    looked: Option<PostLookup>,
+) -> Result<Intake, AppError> {
     let settings = network_settings(state, &intake.network).await?;
     let new = &intake.new;
     let routed = route(
@@ -218,22 +324,25 @@ pub async fn create(state: &AppState, intake: LeadIntake) -> Result<Intake, AppE
         .cloned();
     let calendar = calendar::load(state).await?;
     let hours = dealer_hours(state, &routed.dealer).await?;
-    let dealer_name = crate::kernel::names::dealer_name(state, &routed.dealer).await?;
+    let dealer_name = self::dealer(state, &routed.dealer)
+        .await?
+        .map_or_else(|| routed.dealer.to_string(), |d| d.name);
     let id = LeadId::new(ulid::Ulid::new().to_string());
+    let (phone_key, email_key) = post_identities(new);
+    let mut first_look = looked;
     let mut attempt = 0;
     loop {
         attempt += 1;
         let now = state.clock.now();
-        let phone_key = identity_keys(new.phone.as_ref(), None).pop();
-        let email_key = identity_keys(None, new.email.as_ref()).pop();
-        let by_phone = match &phone_key {
-            Some(k) => state.store.customer_by_key(k).await?,
-            None => None,
+        // The caller's look-up serves the first attempt; a later one (a concurrent post of
+        // the same person won) reads the claims again.
+        let looked = match first_look.take() {
+            Some(l) => l,
+            None => look_up(state, None, new).await?,
         };
-        let by_email = match &email_key {
-            Some(k) => state.store.customer_by_key(k).await?,
-            None => None,
-        };
+        let mut owners = looked.owners.into_iter();
+        let by_phone = phone_key.as_ref().and_then(|_| owners.next().flatten());
+        let by_email = email_key.as_ref().and_then(|_| owners.next().flatten());
         let decision = identify(
             new.phone.as_ref(),
             new.email.as_ref(),
@@ -263,9 +372,9 @@ pub async fn create(state: &AppState, intake: LeadIntake) -> Result<Intake, AppE
         );
         // Claim every key of the lead that nobody claimed when we looked; a key claimed
         // meanwhile fails the transaction and the loop looks again.
-        let new_claims: Vec<String> = [(phone_key, &by_phone), (email_key, &by_email)]
+        let new_claims: Vec<String> = [(&phone_key, &by_phone), (&email_key, &by_email)]
             .into_iter()
-            .filter_map(|(key, owner)| key.filter(|_| owner.is_none()))
+            .filter_map(|(key, owner)| key.clone().filter(|_| owner.is_none()))
             .collect();
         let profile: Option<(CustomerProfile, u64)> = match (existing, customer_id) {
             (Some(p), _) => Some((p.join(&lead, &decision, now), p.version())),

@@ -353,7 +353,30 @@ pub struct Lead {
     pub(super) updated_at: DateTime<Utc>,
     /// Optimistic concurrency: every stored change is conditional on it and bumps it.
     pub(super) version: u64,
+    /// What the stored lead counted in the lead reports when it was read (never stored in
+    /// the lead's data: the store keeps it beside them).
+    #[serde(skip)]
+    pub(super) counted: CountedAsRead,
 }
+
+/// What a stored lead counted in the lead reports when the store read it, at the version
+/// read: a save of that very version (its condition) takes the counters' change from it
+/// instead of reading the stored item again (issue #12: a card action in one read and one
+/// write). Any other version — a lead changed since, or one never read — has none, and the
+/// save reads what is stored.
+///
+/// Not part of a lead's value: two leads equal field for field are equal whether or not
+/// either was read from the table.
+#[derive(Clone, Debug, Default)]
+pub struct CountedAsRead(Option<(u64, Option<super::LeadTally>)>);
+
+impl PartialEq for CountedAsRead {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl Eq for CountedAsRead {}
 
 /// One change a person makes on the card.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -535,6 +558,22 @@ impl Lead {
             deleted: None,
             updated_at: at,
             version: 1,
+            counted: CountedAsRead::default(),
+        }
+    }
+
+    /// The lead as the store read it, counting `tally` in the reports at its version.
+    pub fn counted_as_read(mut self, tally: Option<super::LeadTally>) -> Lead {
+        self.counted = CountedAsRead(Some((self.version, tally)));
+        self
+    }
+
+    /// What the stored lead of this very version counts in the reports, if the store read
+    /// it so (`Some(None)`: nothing); `None` when unknown (changed since, or never read).
+    pub fn counted(&self) -> Option<Option<&super::LeadTally>> {
+        match &self.counted.0 {
+            Some((version, tally)) if *version == self.version => Some(tally.as_ref()),
+            _ => None,
         }
     }
 
@@ -1226,6 +1265,32 @@ pub(crate) mod tests {
         let e = l.check_version(0).unwrap_err();
         assert_eq!(e.refusal().kind, RefusalKind::Conflict);
         assert_eq!(e.refusal().code, "lead_version_conflict");
+    }
+
+    #[test]
+    fn what_a_read_lead_counts_holds_for_its_version_only_and_is_not_part_of_its_value() {
+        let fresh = lead();
+        assert_eq!(
+            fresh.counted(),
+            None,
+            "a lead never read counts nothing known"
+        );
+        let read = lead().counted_as_read(None);
+        assert_eq!(read.counted(), Some(None));
+        assert_eq!(read, fresh);
+        let (called, _) = read
+            .apply(
+                &dealer_actor("vostok"),
+                &[LeadChange::Contact(ContactOutcome::Yes)],
+                t(12, 0),
+            )
+            .unwrap();
+        assert_eq!(called.version(), 2);
+        assert_eq!(
+            called.counted(),
+            None,
+            "the changed lead is not what was stored"
+        );
     }
 
     #[test]

@@ -41,9 +41,9 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 
 pub use card::{
-    ContactBlock, ContactOutcome, ContractBlock, ContractOutcome, Lead, LeadChange, LeadError,
-    LeadField, LeadHistoryEntry, LeadKeys, LeadStatus, NoContactReason, NoContractReason, Person,
-    Placement, status_of,
+    ContactBlock, ContactOutcome, ContractBlock, ContractOutcome, CountedAsRead, Lead, LeadChange,
+    LeadError, LeadField, LeadHistoryEntry, LeadKeys, LeadStatus, NoContactReason,
+    NoContractReason, Person, Placement, status_of,
 };
 pub use cities::{CitiesError, City, CityTable, FederalDistrict, fold, normalise_place};
 pub use contact::{Email, Phone, mask_email, mask_phone, normalise_email, normalise_phone};

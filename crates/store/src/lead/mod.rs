@@ -48,7 +48,7 @@ use dealerdesk_domain::{DealerId, Notice, UserId};
 use std::future::Future;
 
 pub use card::{LeadFilter, LeadListRepo, LeadOrder};
-pub use limits::PostLimitRepo;
+pub use limits::{PostLimitRepo, PostLookup};
 pub use network::{LeadNetwork, LeadNetworkRepo};
 pub use site::{SiteRepo, SiteWithSpam};
 pub use stats::{DealerSet, LeadStatsRepo, MAX_SURVEY_ROWS, Span};
@@ -342,18 +342,27 @@ impl LeadRepo for Store {
             // A deleted lead owes its customer no survey (a restore does not bring it back).
             extra.push(self.delete_item(keys::lead_pk(lead.id()), keys::LEAD_SURVEY_SK, false)?);
         }
-        let tally = s.tally;
         let write = AggregateWrite::new(
             Entity::Lead,
-            stats::with_tally(lead_to_item(lead, s.escalate_at)?, tally)?,
+            stats::with_tally(lead_to_item(lead, s.escalate_at)?, s.tally)?,
             s.before.version(),
             s.notices,
         )
-        .extra(extra)
-        // The counters' change needs the tally stored on the lead (not in its record).
-        .derive_from_stored(stats::tally_writes)
+        .extra(extra);
         // Index keys are not audited: the before's escalation instant does not matter.
-        .audit_against(lead_stamp(lead, s.history), lead_to_item(s.before, None)?);
+        let before = lead_to_item(s.before, None)?;
+        let stamp = lead_stamp(lead, s.history);
+        // The counters' change needs what the stored lead counts: carried by a lead read
+        // from the table at the version this save is conditional on (so it is exactly what
+        // is replaced), else read once more.
+        let write = match s.before.counted() {
+            Some(counted) => write
+                .derive(stats::tally_writes)
+                .audit_against(stamp, stats::with_tally(before, counted)?),
+            None => write
+                .derive_from_stored(stats::tally_writes)
+                .audit_against(stamp, before),
+        };
         self.save_aggregate(write).await.map(|_| ())
     }
 
@@ -408,7 +417,7 @@ impl CustomerRepo for Store {
     async fn customer_by_key(&self, identity: &str) -> Result<Option<CustomerId>, StoreError> {
         self.get(keys::customer_key_pk(identity), keys::CUSTOMER_KEY_SK)
             .await?
-            .map(|item| Ok(CustomerId::new(Reader::new(&item).string(CUSTOMER_ID)?)))
+            .map(|item| claim_owner(&item))
             .transpose()
     }
 
@@ -583,12 +592,16 @@ fn lead_copy_to_item(lead: &Lead) -> Result<Item, StoreError> {
     Ok(item)
 }
 
-/// A lead from its item or its listing copy.
+/// A lead from its item or its listing copy; from its item, with what it counts in the
+/// reports (the copy does not carry that).
 pub(crate) fn lead_from_item(item: &Item) -> Result<Lead, StoreError> {
     let r = Reader::new(item);
     let lead: Lead = from_json(&r, DATA)?;
     if lead.version() != r.u64(attr::VERSION)? {
         return Err(r.corrupt("`version` differs from the lead's data"));
+    }
+    if item_type(item) == Some(LEAD_TYPE) {
+        return Ok(lead.counted_as_read(stats::stored_tally(item)?));
     }
     Ok(lead)
 }
@@ -653,6 +666,11 @@ pub(crate) fn customer_to_item(profile: &CustomerProfile) -> Result<Item, StoreE
 
 pub(crate) fn customer_from_item(item: &Item) -> Result<CustomerProfile, StoreError> {
     from_json(&Reader::new(item), DATA)
+}
+
+/// The profile an identity claim names.
+pub(crate) fn claim_owner(item: &Item) -> Result<CustomerId, StoreError> {
+    Ok(CustomerId::new(Reader::new(item).string(CUSTOMER_ID)?))
 }
 
 fn customer_key_to_item(identity: &str, customer: &CustomerId) -> Item {

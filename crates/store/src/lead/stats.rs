@@ -4,9 +4,10 @@
 //! [`LeadTally`] as JSON), and the save adds [`tally_delta`] of the stored tally and the new
 //! one to the counter items of the bucket — the dealer's **day**, **month**, **quarter** and
 //! **year** items for the lead's direction — with `ADD` in the lead's own transaction. The
-//! stored tally is the one the kernel reads for the audit and the version condition checks,
-//! so a counter never drifts from the leads, whatever changed in between (a dealer's hours,
-//! a version of the rules).
+//! stored tally comes with the lead as it was read from its item (`Lead::counted`), else
+//! the kernel reads the item; the save's version condition makes it exactly the tally
+//! replaced, so a counter never drifts from the leads, whatever changed in between (a
+//! dealer's hours, a version of the rules, a concurrent save).
 //!
 //! Read by [`LeadStatsRepo::lead_counts`]: a period is cut into whole years, quarters and
 //! months (their `P#` items: one Query of the period's partition for the network, or one

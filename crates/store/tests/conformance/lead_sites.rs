@@ -134,9 +134,10 @@ async fn posts_are_counted_per_scope_and_window(ctx: &Ctx) {
         1
     );
     assert_eq!(
-        s.earlier_post("site:a", "post:x", minutes(0))
+        s.look_up_post(Some(("site:a", "post:x")), &[], minutes(0))
             .await
-            .unwrap(),
+            .unwrap()
+            .earlier,
         None
     );
 }

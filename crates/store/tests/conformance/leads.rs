@@ -11,13 +11,15 @@ use dealerdesk_domain::lead::{
 use dealerdesk_domain::{DealerId, NetworkId, UserId};
 use dealerdesk_store::{
     CustomerRepo, CustomerWrite, Entity, LeadCreate, LeadCreated, LeadIdempotency, LeadListing,
-    LeadNetwork, LeadNetworkRepo, LeadRepo, LeadSave, OutboxRepo, PageRequest, StoreError,
+    LeadNetwork, LeadNetworkRepo, LeadRepo, LeadSave, OutboxRepo, PageRequest, PostLimitRepo,
+    PostLookup, StoreError,
 };
 
 engine_suite!(
     a_lead_comes_with_its_history_and_a_stale_save_writes_nothing,
     two_new_profiles_claiming_one_phone_cannot_both_be_written,
     a_replayed_key_creates_nothing_and_names_the_first_lead,
+    one_batch_read_finds_a_posts_earlier_lead_and_its_customers_claims,
     leads_are_listed_per_dealer_per_observer_and_for_the_network,
     escalations_and_surveys_are_read_from_their_due_indexes,
     the_network_settings_are_versioned_and_hours_kept_per_dealer,
@@ -245,6 +247,72 @@ async fn a_replayed_key_creates_nothing_and_names_the_first_lead(ctx: &Ctx) {
         .await
         .unwrap();
     assert_eq!(after, LeadCreated::Created);
+}
+
+async fn one_batch_read_finds_a_posts_earlier_lead_and_its_customers_claims(ctx: &Ctx) {
+    let store = &ctx.store;
+    let lead = new_lead("L1", "d1", None, "+79123456789", minutes(0));
+    let profile = CustomerProfile::new(CustomerId::new("CL1"), &lead, minutes(0));
+    let record = LeadIdempotency {
+        owner: "site:s1".into(),
+        key: "key:order-1".into(),
+        fingerprint: "body-a".into(),
+        ttl_seconds: 600,
+    };
+    let nothing = store
+        .look_up_post(Some(("site:s1", "key:order-1")), &claims(&lead), minutes(0))
+        .await
+        .unwrap();
+    assert_eq!(
+        nothing,
+        PostLookup {
+            earlier: None,
+            owners: vec![None, None]
+        }
+    );
+    store
+        .create_lead(LeadCreate {
+            idempotency: Some(record),
+            ..create(&lead, Some(&profile))
+        })
+        .await
+        .unwrap();
+    let [phone, email] = [&claims(&lead)[0], &claims(&lead)[1]].map(String::clone);
+    let other = "phone#+70000000000".to_string();
+    // Asked in any order, a key twice and one nobody claimed: each answer in its place.
+    let found = store
+        .look_up_post(
+            Some(("site:s1", "key:order-1")),
+            &[email.clone(), other.clone(), phone.clone(), email.clone()],
+            minutes(1),
+        )
+        .await
+        .unwrap();
+    let cl1 = Some(CustomerId::new("CL1"));
+    assert_eq!(
+        found,
+        PostLookup {
+            earlier: Some((LeadId::new("L1"), "body-a".into())),
+            owners: vec![cl1.clone(), None, cl1.clone(), cl1.clone()]
+        }
+    );
+    // Another owner's key, an expired record, or no key asked: no earlier post.
+    for (earlier, at) in [
+        (Some(("site:s2", "key:order-1")), minutes(1)),
+        (Some(("site:s1", "key:order-1")), minutes(11)),
+        (None, minutes(1)),
+    ] {
+        let found = store
+            .look_up_post(earlier, std::slice::from_ref(&phone), at)
+            .await
+            .unwrap();
+        assert_eq!((found.earlier, found.owners), (None, vec![cl1.clone()]));
+    }
+    // Nothing asked: no call needed, nothing found.
+    assert_eq!(
+        store.look_up_post(None, &[], minutes(1)).await.unwrap(),
+        PostLookup::default()
+    );
 }
 
 async fn leads_are_listed_per_dealer_per_observer_and_for_the_network(ctx: &Ctx) {

@@ -183,10 +183,10 @@ pub async fn api_patch(
     JsonBody(body): JsonBody<Map<String, Value>>,
 ) -> Result<Json<LeadCard>, AppError> {
     // Who may see it first: a foreign lead is a 404 whatever the body says.
-    card::card(&state, &caller.actor, &id).await?;
+    let loaded = card::card(&state, &caller.actor, &id).await?;
     let (draft, version) = edit_draft(&body)?;
-    card::change(&state, &caller.actor, &id, &draft, version).await?;
-    let (lead, history) = card::card(&state, &caller.actor, &id).await?;
+    let (lead, history) =
+        card::change_loaded(&state, &caller.actor, loaded, &draft, version).await?;
     Ok(Json(
         card_view(&state, &caller.actor, &lead, &history).await?,
     ))
@@ -207,12 +207,12 @@ async fn block(
     body: BlockBody,
     which: Block,
 ) -> Result<Json<LeadCard>, AppError> {
-    card::card(&state, caller, id).await?;
+    let loaded = card::card(&state, caller, id).await?;
     let version = body
         .version
         .ok_or_else(|| refused_field("version", "Укажите версию заявки (`version`)."))?;
-    card::change(&state, caller, id, &body.input.draft(which)?, version).await?;
-    let (lead, history) = card::card(&state, caller, id).await?;
+    let draft = body.input.draft(which)?;
+    let (lead, history) = card::change_loaded(&state, caller, loaded, &draft, version).await?;
     Ok(Json(card_view(&state, caller, &lead, &history).await?))
 }
 

@@ -283,18 +283,32 @@ pub async fn change(
     draft: &LeadEditDraft,
     version: u64,
 ) -> Result<Lead, AppError> {
-    let (lead, _) = load_visible(state, actor, id).await?;
+    let loaded = load_visible(state, actor, id).await?;
+    Ok(change_loaded(state, actor, loaded, draft, version).await?.0)
+}
+
+/// [`change`] of the card the caller has loaded ([`card`]): the card after the change, its
+/// history with the change's lines, without reading it again — a card action is one read
+/// and one write.
+pub async fn change_loaded(
+    state: &AppState,
+    actor: &Actor,
+    (lead, mut history): (Lead, Vec<LeadHistoryEntry>),
+    draft: &LeadEditDraft,
+    version: u64,
+) -> Result<(Lead, Vec<LeadHistoryEntry>), AppError> {
     let changes = draft.changes()?;
     if !lead.editable_by(actor) {
         return Err(dealerdesk_domain::lead::LeadError::NotYourLead.into());
     }
     lead.check_version(version)?;
-    let (next, history) = lead.apply(actor, &changes, state.clock.now())?;
-    if history.is_empty() {
-        return Ok(lead);
+    let (next, lines) = lead.apply(actor, &changes, state.clock.now())?;
+    if lines.is_empty() {
+        return Ok((lead, history));
     }
-    save_change(state, &lead, &next, &history, &[]).await?;
-    Ok(next)
+    save_change(state, &lead, &next, &lines, &[]).await?;
+    history.extend(lines);
+    Ok((next, history))
 }
 
 /// The search across dealers (a dealer's staff only): every lead of the network whose

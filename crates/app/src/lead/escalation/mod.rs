@@ -105,6 +105,8 @@ pub async fn change_hours(
         .store
         .put_dealer_hours(dealer, &next, state.clock.now(), Some(&actor.user_id))
         .await?;
+    // The reindex below and every later lead on this instance count in the new hours.
+    state.lead_copies.hours.evict(dealer);
     let moved = reindex_unprocessed(state, dealer, &next).await?;
     tracing::info!(dealer = %dealer, by = %actor.user_id, leads = moved, "dealer hours changed");
     Ok(HoursOfDealer {
@@ -285,6 +287,7 @@ pub async fn change_network_rules(
         .store
         .save_lead_network(current.stored.as_ref(), &next)
         .await?;
+    state.lead_copies.networks.evict(&next.network);
     tracing::info!(network = %next.network, version = next.version, by = %actor.user_id, "lead routing rules changed");
     Ok(NetworkRules {
         routing: next.routing.clone(),

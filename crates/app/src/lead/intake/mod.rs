@@ -31,9 +31,7 @@ use dealerdesk_domain::lead::{
     spam_reason,
 };
 use dealerdesk_domain::{Actor, DealerId, NetworkId, Role};
-use dealerdesk_store::{
-    DirectoryRepo, LeadIdempotency, LeadRepo, PostLimitRepo, SiteRepo, StoreError,
-};
+use dealerdesk_store::{LeadIdempotency, PostLimitRepo, SiteRepo};
 use sha2::{Digest, Sha256};
 
 /// How long the same post (same site, phone, type and fields) counts as a retry without an
@@ -152,7 +150,10 @@ async fn take_for_site(state: &AppState, site: &Site, post: SitePost) -> Result<
         post.idempotency_key.as_deref(),
         &new,
     )?;
-    if let Some(first) = earlier(state, &idempotency).await? {
+    // One read: a retry is answered with its first lead before the limit counts it, and
+    // the customer's claims are at hand for the create.
+    let looked = crate::lead::look_up(state, Some(&idempotency), &new).await?;
+    if let Some(first) = crate::lead::replay(state, &idempotency, &looked).await? {
         return Ok(Taken::Lead {
             lead: Box::new(first),
             created: false,
@@ -172,7 +173,7 @@ async fn take_for_site(state: &AppState, site: &Site, post: SitePost) -> Result<
         new,
         idempotency: Some(idempotency),
     };
-    created(crate::lead::create(state, intake).await?)
+    created(crate::lead::create_looked_up(state, intake, Some(looked)).await?)
 }
 
 /// A lead a dealer's staff typed in (a call, a showroom visit): the same rules, the source
@@ -203,7 +204,8 @@ pub async fn take_from_dealer(
     };
     let source = new.source.unwrap_or(LeadSource::Phone);
     let idempotency = idempotency(&format!("user:{}", actor.user_id), idempotency_key, &new)?;
-    if let Some(first) = earlier(state, &idempotency).await? {
+    let looked = crate::lead::look_up(state, Some(&idempotency), &new).await?;
+    if let Some(first) = crate::lead::replay(state, &idempotency, &looked).await? {
         return Ok(Taken::Lead {
             lead: Box::new(first),
             created: false,
@@ -218,7 +220,7 @@ pub async fn take_from_dealer(
         new,
         idempotency: Some(idempotency),
     };
-    created(crate::lead::create(state, intake).await?)
+    created(crate::lead::create_looked_up(state, intake, Some(looked)).await?)
 }
 
 fn created(intake: Intake) -> Result<Taken, AppError> {
@@ -255,7 +257,7 @@ fn draft_source(draft: &LeadDraft) -> Result<LeadSource, FieldError> {
 }
 
 async fn network_of(state: &AppState, dealer: &DealerId) -> Result<NetworkId, AppError> {
-    match state.store.dealer(dealer).await? {
+    match crate::lead::dealer(state, dealer).await? {
         Some(d) => Ok(d.network_id),
         None => Err(AppError::Config(format!(
             "the site's dealer {dealer} is gone"
@@ -302,32 +304,6 @@ fn idempotency(owner: &str, key: Option<&str>, new: &NewLead) -> Result<LeadIdem
         fingerprint,
         ttl_seconds: ttl,
     })
-}
-
-/// The first lead of an earlier post with the same idempotency, if any: the same key with
-/// another body is 422.
-async fn earlier(state: &AppState, i: &LeadIdempotency) -> Result<Option<Lead>, AppError> {
-    let Some((lead, fingerprint)) = state
-        .store
-        .earlier_post(&i.owner, &i.key, state.clock.now())
-        .await?
-    else {
-        return Ok(None);
-    };
-    if fingerprint != i.fingerprint {
-        return Err(AppError::Refused(Refusal::new(
-            RefusalKind::Invalid,
-            "idempotency_key_reused",
-            "Этот ключ идемпотентности уже использован для другой заявки.",
-        )));
-    }
-    match state.store.lead(&lead).await? {
-        Some(first) => Ok(Some(first)),
-        None => Err(StoreError::Conflict {
-            entity: dealerdesk_store::Entity::Lead,
-        }
-        .into()),
-    }
 }
 
 /// A form token for the page of site `form_id`, asked from `origin` (the browser's `Origin`,

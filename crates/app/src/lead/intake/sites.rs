@@ -135,11 +135,17 @@ async fn load(state: &AppState, id: &SiteId) -> Result<Site, AppError> {
 }
 
 async fn save(state: &AppState, before: &Site, after: &Site) -> Result<(), AppError> {
-    match state
+    let saved = state
         .store
         .save_site(after, before.version, &before.key_hash)
-        .await
-    {
+        .await;
+    // A rotated or revoked key stops at once on this instance (other instances within
+    // their copy's minute, see `lead::LeadCopies`).
+    state
+        .lead_copies
+        .sites
+        .evict_where(|_, site| site.id == before.id);
+    match saved {
         Ok(()) => Ok(()),
         Err(StoreError::Conflict { .. }) => Err(AppError::stale(Entity::Site)),
         Err(e) => Err(e.into()),
@@ -221,8 +227,9 @@ pub async fn update(
     Ok(changed)
 }
 
-/// The site of a server-to-server post, by its `X-Site-Key` (one read); 401 for a missing,
-/// unknown, rotated-away or revoked key.
+/// The site of a server-to-server post, by its `X-Site-Key` (one read, or none while this
+/// instance's copy is under a minute old); 401 for a missing, unknown, rotated-away or
+/// revoked key.
 pub async fn by_key(state: &AppState, key: Option<&str>) -> Result<Site, AppError> {
     let key = key
         .map(str::trim)
@@ -230,20 +237,36 @@ pub async fn by_key(state: &AppState, key: Option<&str>) -> Result<Site, AppErro
     let Some(key) = key else {
         return Err(unknown_site());
     };
-    state
+    let hash = auth::token_hash(key);
+    let copy = format!("key:{hash}");
+    if let Some(site) = state.lead_copies.sites.get(&copy) {
+        return Ok(site);
+    }
+    // An unknown key is never kept: each try costs its read, as a wrong password does.
+    let site = state
         .store
-        .site_by_key_hash(&auth::token_hash(key))
+        .site_by_key_hash(&hash)
         .await?
-        .ok_or_else(unknown_site)
+        .ok_or_else(unknown_site)?;
+    state.lead_copies.sites.put(copy, site.clone());
+    Ok(site)
 }
 
-/// The site of a browser form, by its public form id; 401 for an unknown or revoked one.
+/// The site of a browser form, by its public form id (this instance's copy while under a
+/// minute old); 401 for an unknown or revoked one.
 pub async fn by_form_id(state: &AppState, form_id: Option<&str>) -> Result<Site, AppError> {
     let Some(id) = form_id.map(str::trim).and_then(SiteId::parse) else {
         return Err(unknown_site());
     };
+    let copy = format!("form:{id}");
+    if let Some(site) = state.lead_copies.sites.get(&copy) {
+        return Ok(site);
+    }
     match state.store.site(&id).await? {
-        Some(site) if site.is_active() => Ok(site),
+        Some(site) if site.is_active() => {
+            state.lead_copies.sites.put(copy, site.clone());
+            Ok(site)
+        }
         _ => Err(unknown_site()),
     }
 }
