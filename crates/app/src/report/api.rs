@@ -38,7 +38,7 @@ pub fn answer(computed: &Computed) -> Result<Response, AppError> {
     ("compare_from" = Option<String>, Query, description = "The compared period's first day (with `compare_to`)."),
     ("compare_to" = Option<String>, Query, description = "The compared period's last day, inclusive (with `compare_from`)."),
     ("preset" = Option<String>, Query, description = "`month` (this month against the last) or `quarter` (this quarter against the same quarter a year ago): fills the period and the comparison not given."),
-    ("group_by" = Option<String>, Query, description = "One of the report's groupings — `tickets`: `category`, `criticality`, `status`, `dealer`, `month`; `ticket_sla`: `month`, `criticality`, `dealer`; `ticket_costs`: `quarter`, `dealer`; `ticket_survey`: `quarter` —; by default its first."),
+    ("group_by" = Option<String>, Query, description = "One of the report's groupings — `tickets`: `category`, `criticality`, `status`, `dealer`, `month`; `ticket_sla`: `month`, `criticality`, `dealer`; `ticket_costs`: `quarter`, `dealer`; `ticket_survey`: `quarter`; `leads`: `dealer`, `city`, `region`, `district`, `type`; `lead_conversion`: `dealer`, `city`, `region`, `district`; `lead_refusals`: `reason`; `lead_processing_time`: `bucket`, `weekday_hour`; `lead_overdue`: `representative`; `lead_survey`: `answer` —; by default its first."),
     ("dealer" = Option<String>, Query, description = "Only this dealer (a dealer outside the caller's scope is a 404)."),
     ("format" = Option<String>, Query, description = "`json` (default), `csv` (UTF-8 with BOM, `;`) or `xlsx` (typed cells): the same rows as a file.")
 ), responses(
