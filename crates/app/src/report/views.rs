@@ -141,12 +141,12 @@ pub struct ReportView {
     pub charts: Vec<ChartView>,
     /// `lead_survey` only: the customers' answers themselves, beside the counts.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub answers: Option<AnswersView>,
+    pub answers: Option<LeadSurveyAnswersView>,
 }
 
 /// One customer's survey answer (SPEC §4.5).
 #[derive(Serialize, ToSchema)]
-pub struct AnswerView {
+pub struct LeadSurveyAnswerView {
     /// When the customer answered, RFC 3339 UTC.
     pub answered_at: String,
     /// The same in Moscow time, `ДД.ММ.ГГГГ ЧЧ:ММ`.
@@ -174,21 +174,21 @@ pub struct AnswerView {
 
 /// `lead_survey`'s answers: to the leads of the period (as its counts), newest first.
 #[derive(Serialize, ToSchema)]
-pub struct AnswersView {
-    pub rows: Vec<AnswerView>,
+pub struct LeadSurveyAnswersView {
+    pub rows: Vec<LeadSurveyAnswerView>,
     /// `true` when older answers were left out: the listing stops at `limit` answers of
     /// the whole network (the counts stay exact); a shorter period lists them all.
     pub left_out: bool,
     pub limit: usize,
 }
 
-impl AnswersView {
+impl LeadSurveyAnswersView {
     pub fn new(list: &AnswerList) -> Self {
-        AnswersView {
+        LeadSurveyAnswersView {
             rows: list
                 .answers
                 .iter()
-                .map(|a| AnswerView {
+                .map(|a| LeadSurveyAnswerView {
                     answered_at: time::utc(a.row.answered_at),
                     answered_at_local: time::local(a.row.answered_at),
                     lead_id: a.row.lead.to_string(),
@@ -264,7 +264,7 @@ impl ReportView {
     /// The computed report with, for `lead_survey`, its answers.
     pub fn of(computed: &Computed) -> Self {
         let mut view = ReportView::new(&computed.report);
-        view.answers = computed.answers.as_ref().map(AnswersView::new);
+        view.answers = computed.answers.as_ref().map(LeadSurveyAnswersView::new);
         view
     }
 
