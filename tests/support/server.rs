@@ -249,10 +249,24 @@ impl ServeProcess {
     /// Starts the binary with the given extra arguments and environment, and waits (up to
     /// 60 s) until it answers.
     pub async fn start(args: &[&str], envs: &[(&str, &str)], port: u16) -> ServeProcess {
+        ServeProcess::start_logging(args, envs, port, None).await
+    }
+
+    /// [`ServeProcess::start`] with the server's log (its standard error) written to `log`
+    /// instead of the caller's: a benchmark's table stays readable under load.
+    pub async fn start_logging(
+        args: &[&str],
+        envs: &[(&str, &str)],
+        port: u16,
+        log: Option<std::fs::File>,
+    ) -> ServeProcess {
         let mut cmd = tokio::process::Command::new(built_binary("dealerdesk"));
         cmd.arg("serve").args(args).kill_on_drop(true);
         for (k, v) in envs {
             cmd.env(k, v);
+        }
+        if let Some(log) = log {
+            cmd.stderr(log);
         }
         let child = cmd.spawn().expect("dealerdesk starts");
         let base = format!("http://127.0.0.1:{port}");
