@@ -8,10 +8,10 @@
 //! The bench itself only drives processes, so its own profile does not matter (`--profile dev`
 //! reuses the test build). The functions it measures are built first, in **the `lambda`
 //! profile** (what is deployed: fat LTO, stripped) for this machine's own target, beside the
-//! hello-world example `functions/examples/hello-lambda.rs` built the same way:
-//! `cargo build --workspace --locked --profile lambda --target <host> --bin … --example
-//! hello-lambda`, into `target/<host>/lambda/` (the explicit target keeps them apart from
-//! cargo-lambda's `target/lambda/<bin>/bootstrap`). `--no-build` takes them as they are.
+//! hello-world `functions/hello-lambda/main.rs` (a bin that is never deployed) built the same way:
+//! `cargo build --workspace --locked --profile lambda --target <host> --bin hello-lambda --bin …`,
+//! into `target/<host>/lambda/` (the explicit target keeps them apart from cargo-lambda's
+//! `target/lambda/<bin>/bootstrap`). `--no-build` takes them as they are.
 //!
 //! Each start runs the binary under the fake Lambda Runtime API of
 //! `dealerdesk_e2e::lambda_runtime` on loopback with the environment AWS gives it: **init** is
@@ -36,7 +36,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 
-/// The yardstick: `functions/examples/hello-lambda.rs`.
+/// The yardstick: `functions/hello-lambda/main.rs`.
 const HELLO: &str = "hello-lambda";
 /// `--quick`: one function of each kind and size.
 const QUICK: [&str; 4] = ["session", "tickets-create", "portal", "job-outbox"];
@@ -99,6 +99,7 @@ fn all_functions() -> Vec<String> {
             section = line.trim();
         } else if let Some(name) = line.strip_prefix("name = \"")
             && section == "[[bin]]"
+            && name.trim_end_matches('"') != HELLO
         {
             names.push(name.trim_end_matches('"').to_owned());
         }
@@ -137,11 +138,11 @@ fn build(host: &str, functions: &[String]) {
     command
         .current_dir(workspace_root())
         .args(["build", "--workspace", "--locked", "--profile", "lambda"])
-        .args(["--target", host]);
+        .args(["--target", host])
+        .args(["--bin", HELLO]);
     for function in functions {
         command.args(["--bin", function]);
     }
-    command.args(["--example", HELLO]);
     eprintln!("building in the lambda profile: {command:?}");
     let status = command.status().expect("cargo runs");
     assert!(status.success(), "the lambda-profile build failed");
@@ -272,11 +273,7 @@ fn main() {
     }
     let dir = target_dir().join(&host).join("lambda");
     let program = |name: &str| {
-        let path = if name == HELLO {
-            dir.join("examples").join(name)
-        } else {
-            dir.join(name)
-        };
+        let path = dir.join(name);
         if !path.is_file() {
             panic!(
                 "{} is missing: run `cargo build --workspace --locked --profile lambda --target \

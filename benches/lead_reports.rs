@@ -18,7 +18,7 @@ use dealerdesk_domain::lead::{
 use dealerdesk_domain::report::leads::{self as reports, DealerPlace, LeadGroup};
 use dealerdesk_domain::{DealerId, NetworkId};
 use dealerdesk_e2e::server::TestServer;
-use dealerdesk_store::{DealerRecord, DirectoryRepo, LeadStatsRepo, StatsSpan};
+use dealerdesk_store::{DealerRecord, DirectoryRepo, LeadCounterSet, LeadStatsRepo, StatsSpan};
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
@@ -203,7 +203,10 @@ fn main() {
             let before = store.round_trips();
             for _ in 0..RUNS {
                 let start = Instant::now();
-                let read = store.lead_counts(from, to, &None).await.expect("read");
+                let read = store
+                    .lead_counts(from, to, &None, LeadCounterSet::Totals)
+                    .await
+                    .expect("read");
                 let table = reports::leads(&read, &places, LeadGroup::Region);
                 assert!(table.totals["received"] > rust_decimal::Decimal::ZERO);
                 times.push(start.elapsed());

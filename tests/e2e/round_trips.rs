@@ -239,7 +239,12 @@ async fn a_lead_card_action_is_one_read_and_one_write_and_the_counters_stay_exac
     let rows = server
         .state
         .store
-        .lead_counts(today, today, &None)
+        .lead_counts(
+            today,
+            today,
+            &None,
+            dealerdesk_store::LeadCounterSet::Totals,
+        )
         .await
         .expect("the counters");
     let mine: Vec<_> = rows

@@ -42,6 +42,8 @@
 //! | customer survey due | `LEAD#<id>` | `SURVEY` | gsi3: `LEAD#SURVEY` / `<due>#<id>` |
 //! | lead counters of a dealer's year, quarter or month | `LEADSTATS#<yyyy>`, `LEADSTATS#<yyyy>-Q<n>` or `LEADSTATS#<yyyy-mm>` | `P#<dealer>#<direction>` | — |
 //! | lead counters of a dealer's day | `LEADSTATS#<yyyy-mm>` | `D#<yyyy-mm-dd>#<dealer>#<direction>` | — |
+//! | lead heat-map cells (weekday × hour) of a dealer's year, quarter or month | as its counters | `HP#<dealer>#<direction>` | — |
+//! | lead heat-map cells of a dealer's day | `LEADSTATS#<yyyy-mm>` | `HD#<yyyy-mm-dd>#<dealer>#<direction>` | — |
 //! | lead idempotency record | `IDEMP#LEAD#<site or user>#<key>` | `IDEMP` | — (`ttl`) |
 //! | customer profile | `CUSTOMER#<id>` | `CUSTOMER` | — |
 //! | identity claim | `CUSTKEY#phone#<e164>` or `CUSTKEY#email#<email>` | `CUSTKEY` | — |
@@ -454,6 +456,17 @@ pub fn lead_stats_periods(day: chrono::NaiveDate) -> [String; 3] {
 pub const LEAD_STATS_PERIOD_PREFIX: &str = "P#";
 /// The prefix of the day items' sort keys in a month's counter partition.
 pub const LEAD_STATS_DAY_PREFIX: &str = "D#";
+
+/// What marks the heat-map items beside the counter items: each counter sort key, prefix
+/// or range bound with this in front is its heat-map twin (`HP#…`, `HD#…`), outside every
+/// range and prefix of the counters themselves (`P#…`, `D#…`).
+pub const LEAD_STATS_HEAT_MARK: &str = "H";
+
+/// The heat-map twin of a counter sort key, prefix or range bound (see
+/// [`LEAD_STATS_HEAT_MARK`]).
+pub fn lead_stats_heat(sk: &str) -> String {
+    format!("{LEAD_STATS_HEAT_MARK}{sk}")
+}
 
 /// The sort key of a dealer's item of a whole period for one direction:
 /// `P#<dealer>#<direction>`.

@@ -70,11 +70,13 @@ pub use kb_suggest::{
     KbSuggestRepo, SuggestEvent, SuggestEventKind, SuggestIndexPointer, SuggestMiss,
 };
 pub use lead::{
+    CounterSet as LeadCounterSet, DealerSet, LeadStatsRepo, MAX_SURVEY_ROWS, Span as StatsSpan,
+};
+pub use lead::{
     CustomerRepo, CustomerWrite, LeadCreate, LeadCreated, LeadErasure, LeadFilter, LeadIdempotency,
     LeadListRepo, LeadListing, LeadNetwork, LeadNetworkRepo, LeadOrder, LeadRepo, LeadSave,
     LeadSurveyRepo, PostLimitRepo, PostLookup, SiteRepo, SiteWithSpam,
 };
-pub use lead::{DealerSet, LeadStatsRepo, MAX_SURVEY_ROWS, Span as StatsSpan};
 pub use report::{DealerCounters, ReportRepo};
 pub use restore::RestoreRepo;
 pub use seed::Seed;

@@ -8,12 +8,15 @@ use crate::billing::{requisites_to_item, subscription_to_item};
 use crate::client::Store;
 use crate::directory::dealer_to_item;
 use crate::error::StoreError;
+use crate::lead::lead_to_item;
 use crate::mapping::Item;
 use crate::ticket::ticket_to_item;
 use crate::{DealerRecord, DealerRequisites};
 use aws_sdk_dynamodb::types::{PutRequest, WriteRequest};
+use chrono::{DateTime, Utc};
 use dealerdesk_domain::Ticket;
 use dealerdesk_domain::billing::subscription::Subscription;
+use dealerdesk_domain::lead::Lead;
 use std::collections::HashMap;
 use std::time::Duration;
 
@@ -24,6 +27,8 @@ pub enum Seed<'a> {
     Ticket(&'a Ticket),
     Subscription(&'a Subscription),
     Requisites(&'a DealerRequisites),
+    /// A lead and, while an escalation is owed, when (its place on the due index).
+    Lead(&'a Lead, Option<DateTime<Utc>>),
 }
 
 impl Seed<'_> {
@@ -33,6 +38,7 @@ impl Seed<'_> {
             Seed::Ticket(t) => Ok(ticket_to_item(t)),
             Seed::Subscription(s) => subscription_to_item(s),
             Seed::Requisites(r) => requisites_to_item(r),
+            Seed::Lead(l, escalate_at) => lead_to_item(l, escalate_at),
         }
     }
 }

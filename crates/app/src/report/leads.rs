@@ -16,16 +16,26 @@ use dealerdesk_domain::report::leads::{
     self, DealerPlace, LeadGroup, SurveyAnswerRow, Table, survey_answer_window,
 };
 use dealerdesk_domain::report::{Figures, GroupBy, Line, Period, ReportName};
-use dealerdesk_store::{LeadStatsRepo, MAX_SURVEY_ROWS};
+use dealerdesk_store::{LeadCounterSet as CounterSet, LeadStatsRepo, MAX_SURVEY_ROWS};
 use rust_decimal::Decimal;
 use std::collections::{BTreeMap, BTreeSet};
 
-/// The counters of `period` the caller's scope admits, per dealer and direction.
-async fn counts(ctx: &ReportContext<'_>, period: Period) -> Result<Vec<CountsRow>, AppError> {
+/// The counters of `period` the caller's scope admits, per dealer and direction; the heat
+/// maps' weekday × hour cells only for the report that draws them (they are most of the
+/// counters' bulk, issue #12).
+async fn counts(
+    ctx: &ReportContext<'_>,
+    name: ReportName,
+    period: Period,
+) -> Result<Vec<CountsRow>, AppError> {
+    let which = match (name, ctx.group_by) {
+        (ReportName::LeadProcessingTime, GroupBy::WeekdayHour) => CounterSet::WithHeatMap,
+        _ => CounterSet::Totals,
+    };
     let rows = ctx
         .state
         .store
-        .lead_counts(period.from, period.to, &ctx.scope.dealers())
+        .lead_counts(period.from, period.to, &ctx.scope.dealers(), which)
         .await?;
     Ok(rows
         .into_iter()
@@ -80,7 +90,7 @@ pub(crate) async fn figures(
     name: ReportName,
     period: Period,
 ) -> Result<Figures, AppError> {
-    let rows = counts(ctx, period).await?;
+    let rows = counts(ctx, name, period).await?;
     let table = match name {
         ReportName::Leads => leads::leads(&rows, &places(ctx), lead_group(ctx.group_by)),
         ReportName::LeadConversion => {

@@ -106,6 +106,12 @@ pub enum Counter {
 const NO_OBSERVER: &str = "-";
 
 impl Counter {
+    /// A weekday × hour cell of the heat maps (168 of each per bucket): stored in counter
+    /// items of their own, so the reports that do not draw the heat map never read them.
+    pub fn on_heat_map(&self) -> bool {
+        matches!(self, Counter::Arrived(..) | Counter::Reached(..))
+    }
+
     /// The counter's stable name: an attribute of the counter items.
     pub fn code(&self) -> String {
         match self {

@@ -51,7 +51,7 @@ pub use card::{LeadFilter, LeadListRepo, LeadOrder};
 pub use limits::{PostLimitRepo, PostLookup};
 pub use network::{LeadNetwork, LeadNetworkRepo};
 pub use site::{SiteRepo, SiteWithSpam};
-pub use stats::{DealerSet, LeadStatsRepo, MAX_SURVEY_ROWS, Span};
+pub use stats::{CounterSet, DealerSet, LeadStatsRepo, MAX_SURVEY_ROWS, Span};
 pub use survey::{LeadErasure, LeadSurveyRepo};
 
 /// The `type` of a lead item.

@@ -9,6 +9,12 @@
 //! replaced, so a counter never drifts from the leads, whatever changed in between (a
 //! dealer's hours, a version of the rules, a concurrent save).
 //!
+//! The heat maps' weekday × hour cells (`Counter::on_heat_map`, up to 336 per bucket) go to
+//! twin items of their own (`HP#…`, `HD#…`, the same keys marked `H`) in the same
+//! transaction: a year's counter items of a network of a thousand dealers held about a
+//! million attributes, nearly all of them heat-map cells, and every report decoded them
+//! all. Only the heat map reads them ([`CounterSet::WithHeatMap`]).
+//!
 //! Read by [`LeadStatsRepo::lead_counts`]: a period is cut into whole years, quarters and
 //! months (their `P#` items: one Query of the period's partition for the network, or one
 //! `begins_with P#<dealer>#` Query per dealer for a small scope) and the days at its ragged
@@ -111,18 +117,29 @@ pub fn spans(from: NaiveDate, to: NaiveDate) -> Vec<Span> {
     out
 }
 
+/// Which counters a read brings.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CounterSet {
+    /// Every counter but the heat maps' weekday × hour cells: every report but the heat map.
+    Totals,
+    /// The totals and the heat maps' cells (`lead_processing_time` by weekday and hour):
+    /// the twin items are read too, one more Query per span.
+    WithHeatMap,
+}
+
 /// Which dealers a read keeps (`None`: every dealer).
 pub type DealerSet = Option<BTreeSet<DealerId>>;
 
 /// The lead counters and the survey answers.
 pub trait LeadStatsRepo {
     /// The counters of the leads that arrived on the days `from..=to` (the platform zone),
-    /// summed per dealer and direction, for the dealers in `dealers`.
+    /// summed per dealer and direction, for the dealers in `dealers`: those of `which`.
     fn lead_counts(
         &self,
         from: NaiveDate,
         to: NaiveDate,
         dealers: &DealerSet,
+        which: CounterSet,
     ) -> impl Future<Output = Result<Vec<CountsRow>, StoreError>> + Send;
     /// The leads whose customer answered the survey in `from..to`, newest answer first; at
     /// most [`MAX_SURVEY_ROWS`], and whether more were left out.
@@ -159,16 +176,37 @@ pub(crate) fn tally_writes(
         let [year, quarter, month] = keys::lead_stats_periods(bucket.day);
         let period_sk = keys::lead_stats_period_sk(&bucket.dealer, direction);
         let day_sk = keys::lead_stats_day_sk(bucket.day, &bucket.dealer, direction);
-        for (period, sk) in [
-            (&month, &day_sk),
-            (&month, &period_sk),
-            (&quarter, &period_sk),
-            (&year, &period_sk),
-        ] {
-            writes.push(store.counter_update(keys::lead_stats_pk(period), sk, &bucket, &counts)?);
+        for (heat, counts) in split_heat_map(counts) {
+            if counts.is_empty() {
+                continue;
+            }
+            let sk = |sk: &String| {
+                if heat {
+                    keys::lead_stats_heat(sk)
+                } else {
+                    sk.clone()
+                }
+            };
+            for (period, sk) in [
+                (&month, sk(&day_sk)),
+                (&month, sk(&period_sk)),
+                (&quarter, sk(&period_sk)),
+                (&year, sk(&period_sk)),
+            ] {
+                let pk = keys::lead_stats_pk(period);
+                writes.push(store.counter_update(pk, &sk, &bucket, &counts)?);
+            }
         }
     }
     Ok(writes)
+}
+
+/// Counters as the items hold them: `(false, the totals)` and `(true, the heat-map cells)`.
+fn split_heat_map(counts: BTreeMap<String, i64>) -> [(bool, BTreeMap<String, i64>); 2] {
+    let (heat, totals) = counts.into_iter().partition(|(name, _)| {
+        dealerdesk_domain::lead::Counter::parse(name).is_some_and(|c| c.on_heat_map())
+    });
+    [(false, totals), (true, heat)]
 }
 
 impl Store {
@@ -275,7 +313,8 @@ fn counts_from_item(item: &Item) -> Result<CountsRow, StoreError> {
     })
 }
 
-fn counts_to_item(span: Span, row: &CountsRow) -> Result<Item, StoreError> {
+/// The counter item of a span's row and, when it has heat-map cells, their twin item.
+fn counts_to_items(span: Span, row: &CountsRow) -> Result<Vec<Item>, StoreError> {
     let direction = row.direction.code();
     let sk = match span {
         Span::Days(day, last) if day == last => {
@@ -288,13 +327,25 @@ fn counts_to_item(span: Span, row: &CountsRow) -> Result<Item, StoreError> {
         }
         _ => keys::lead_stats_period_sk(&row.dealer, direction),
     };
-    let mut b = Builder::new(span.partition(), &sk, STATS_TYPE)
-        .string(DEALER, row.dealer.as_str())
-        .string(DIRECTION, direction);
-    for (name, amount) in &row.counts.0 {
-        b = b.put(&format!("{COUNTER_PREFIX}{name}"), n(amount));
+    let mut items = Vec::with_capacity(2);
+    for (heat, counts) in split_heat_map(row.counts.0.clone()) {
+        if heat && counts.is_empty() {
+            continue;
+        }
+        let sk = if heat {
+            keys::lead_stats_heat(&sk)
+        } else {
+            sk.clone()
+        };
+        let mut b = Builder::new(span.partition(), &sk, STATS_TYPE)
+            .string(DEALER, row.dealer.as_str())
+            .string(DIRECTION, direction);
+        for (name, amount) in &counts {
+            b = b.put(&format!("{COUNTER_PREFIX}{name}"), n(amount));
+        }
+        items.push(b.build());
     }
-    Ok(b.build())
+    Ok(items)
 }
 
 impl LeadStatsRepo for Store {
@@ -303,23 +354,34 @@ impl LeadStatsRepo for Store {
         from: NaiveDate,
         to: NaiveDate,
         dealers: &DealerSet,
+        which: CounterSet,
     ) -> Result<Vec<CountsRow>, StoreError> {
+        let layers: &[bool] = match which {
+            CounterSet::Totals => &[false],
+            CounterSet::WithHeatMap => &[false, true],
+        };
         let mut items = Vec::new();
         for span in spans(from, to) {
-            match (span, dealers) {
-                (Span::Days(first, last), _) => {
-                    let (lo, hi) = keys::lead_stats_day_range(first, last);
-                    items.extend(self.counter_items(span.partition(), lo, Some(hi)).await?);
-                }
-                (_, Some(set)) if set.len() <= PER_DEALER_READS => {
-                    for dealer in set {
-                        let prefix = keys::lead_stats_dealer_prefix(dealer);
+            for &heat in layers {
+                let sk = |sk: String| {
+                    if heat { keys::lead_stats_heat(&sk) } else { sk }
+                };
+                match (span, dealers) {
+                    (Span::Days(first, last), _) => {
+                        let (lo, hi) = keys::lead_stats_day_range(first, last);
+                        let range = self.counter_items(span.partition(), sk(lo), Some(sk(hi)));
+                        items.extend(range.await?);
+                    }
+                    (_, Some(set)) if set.len() <= PER_DEALER_READS => {
+                        for dealer in set {
+                            let prefix = sk(keys::lead_stats_dealer_prefix(dealer));
+                            items.extend(self.counter_items(span.partition(), prefix, None).await?);
+                        }
+                    }
+                    _ => {
+                        let prefix = sk(keys::LEAD_STATS_PERIOD_PREFIX.to_string());
                         items.extend(self.counter_items(span.partition(), prefix, None).await?);
                     }
-                }
-                _ => {
-                    let prefix = keys::LEAD_STATS_PERIOD_PREFIX.to_string();
-                    items.extend(self.counter_items(span.partition(), prefix, None).await?);
                 }
             }
         }
@@ -390,11 +452,18 @@ impl LeadStatsRepo for Store {
     }
 
     async fn put_lead_counts(&self, rows: &[(Span, CountsRow)]) -> Result<(), StoreError> {
-        for chunk in rows.chunks(25) {
+        let items: Vec<Item> = rows
+            .iter()
+            .map(|(span, row)| counts_to_items(*span, row))
+            .collect::<Result<Vec<_>, _>>()?
+            .into_iter()
+            .flatten()
+            .collect();
+        for chunk in items.chunks(25) {
             let mut requests: Vec<WriteRequest> = chunk
                 .iter()
-                .map(|(span, row)| {
-                    let item = counts_to_item(*span, row)?;
+                .cloned()
+                .map(|item| {
                     PutRequest::builder()
                         .set_item(Some(item))
                         .build()
@@ -483,13 +552,49 @@ mod tests {
                 ("processed".to_string(), 3),
             ])),
         };
-        let item = counts_to_item(Span::Days(d(3, 5), d(3, 5)), &row).unwrap();
-        assert_eq!(item.get(SK), Some(&s("D#2026-03-05#d1#service")));
-        assert_eq!(item.get(PK), Some(&s("LEADSTATS#2026-03")));
-        assert_eq!(counts_from_item(&item).unwrap(), row);
-        let item = counts_to_item(Span::Quarter(2026, 2), &row).unwrap();
-        assert_eq!(item.get(SK), Some(&s("P#d1#service")));
-        assert_eq!(item.get(PK), Some(&s("LEADSTATS#2026-Q2")));
-        assert!(counts_to_item(Span::Days(d(3, 5), d(3, 6)), &row).is_err());
+        let items = counts_to_items(Span::Days(d(3, 5), d(3, 5)), &row).unwrap();
+        assert_eq!(items.len(), 1, "no heat-map cells, no twin item");
+        assert_eq!(items[0].get(SK), Some(&s("D#2026-03-05#d1#service")));
+        assert_eq!(items[0].get(PK), Some(&s("LEADSTATS#2026-03")));
+        assert_eq!(counts_from_item(&items[0]).unwrap(), row);
+        let items = counts_to_items(Span::Quarter(2026, 2), &row).unwrap();
+        assert_eq!(items[0].get(SK), Some(&s("P#d1#service")));
+        assert_eq!(items[0].get(PK), Some(&s("LEADSTATS#2026-Q2")));
+        assert!(counts_to_items(Span::Days(d(3, 5), d(3, 6)), &row).is_err());
+    }
+
+    #[test]
+    fn the_heat_map_cells_go_to_a_twin_item_outside_the_counters_key_ranges() {
+        let mut row = CountsRow {
+            dealer: DealerId::new("d1"),
+            direction: Direction::Sales,
+            counts: Counts(BTreeMap::from([
+                ("recv:preorder".to_string(), 2),
+                ("arrived:1:10".to_string(), 1),
+                ("reached:1:11".to_string(), 1),
+            ])),
+        };
+        let items = counts_to_items(Span::Month(d(3, 1)), &row).unwrap();
+        assert_eq!(items.len(), 2);
+        assert_eq!(items[1].get(SK), Some(&s("HP#d1#sales")));
+        let totals = counts_from_item(&items[0]).unwrap();
+        assert_eq!(
+            totals.counts.0.keys().collect::<Vec<_>>(),
+            ["recv:preorder"]
+        );
+        let heat = counts_from_item(&items[1]).unwrap();
+        assert_eq!(heat.counts.0.len(), 2);
+        // Neither the period prefix nor any day range of the counters reaches a twin.
+        let sk = |item: &Item| match item.get(SK) {
+            Some(AttributeValue::S(sk)) => sk.clone(),
+            _ => String::new(),
+        };
+        assert!(!sk(&items[1]).starts_with(keys::LEAD_STATS_PERIOD_PREFIX));
+        row.counts.0.remove("recv:preorder");
+        let day = counts_to_items(Span::Days(d(3, 5), d(3, 5)), &row).unwrap();
+        let (lo, hi) = keys::lead_stats_day_range(d(1, 1), d(12, 31));
+        let twin = sk(&day[1]);
+        assert_eq!(twin, "HD#2026-03-05#d1#sales");
+        assert!(!(lo <= twin && twin <= hi));
     }
 }

@@ -10,7 +10,7 @@ use dealerdesk_domain::lead::{
 };
 use dealerdesk_domain::{Actor, DealerId, Role, UserId};
 use dealerdesk_store::{
-    Entity, LeadCreate, LeadRepo, LeadSave, LeadStatsRepo, StatsSpan, StoreError,
+    Entity, LeadCounterSet, LeadCreate, LeadRepo, LeadSave, LeadStatsRepo, StatsSpan, StoreError,
 };
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -113,7 +113,7 @@ async fn counts(
 ) -> BTreeMap<(String, Direction), Counts> {
     let set = dealers.map(|d| d.iter().map(|d| DealerId::new(*d)).collect::<BTreeSet<_>>());
     ctx.store
-        .lead_counts(from, to, &set)
+        .lead_counts(from, to, &set, LeadCounterSet::WithHeatMap)
         .await
         .unwrap()
         .into_iter()
@@ -136,6 +136,20 @@ async fn the_counters_follow_every_save_and_a_stale_save_adds_nothing(ctx: &Ctx)
     assert_eq!(of(&march, "d1", Counter::Received(LeadType::TestDrive)), 1);
     assert_eq!(of(&march, "d1", Counter::Processed), 0);
     assert_eq!(of(&march, "d1", Counter::Arrived(1, 10)), 1);
+    // The heat map's cells are read only when asked for: every other report reads less.
+    let totals: Vec<CountsRow> = ctx
+        .store
+        .lead_counts(day(3, 1), day(3, 31), &None, LeadCounterSet::Totals)
+        .await
+        .unwrap();
+    assert_eq!(totals.len(), 1);
+    assert_eq!(totals[0].counts.get(&Counter::Arrived(1, 10)), 0);
+    assert_eq!(
+        totals[0]
+            .counts
+            .get(&Counter::Received(LeadType::TestDrive)),
+        1
+    );
 
     // Reached 45 working minutes later.
     let (called, history) = lead

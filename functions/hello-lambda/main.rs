@@ -1,7 +1,6 @@
 //! The yardstick of the cold-start benchmark (`cargo bench --bench lambda`): the smallest
 //! `lambda_http` function, built with the same profile and the same dependency versions as the
-//! real ones. An example, not a `[[bin]]`: cargo-lambda does not build it, the template does not
-//! deploy it, and nothing counts it as a function.
+//! real ones. Never deployed: template.yaml has no function for it.
 
 use lambda_http::{Body, Error, Request, Response, service_fn};
 

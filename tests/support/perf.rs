@@ -1,0 +1,375 @@
+//! Measuring for the benchmarks (`benches/api.rs`, `benches/perf.rs`): latency spreads, the
+//! ticket endpoints through the real HTTP stack with the store round trips each costs, a load
+//! client of N concurrent callers, and the embedded engine's own rate of 2-item transactions,
+//! asked over its HTTP API with no DealerDesk code between (the baseline the local server's
+//! create rate is held against).
+
+use crate::server::{Api, TestServer};
+use serde_json::{Value, json};
+use std::future::Future;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+/// Percentiles of a set of latencies (nearest rank).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Spread {
+    pub count: usize,
+    pub p50: Duration,
+    pub p95: Duration,
+    pub p99: Duration,
+    pub max: Duration,
+}
+
+impl Spread {
+    /// The spread of `times` (empty: all zero).
+    pub fn of(mut times: Vec<Duration>) -> Spread {
+        if times.is_empty() {
+            return Spread::default();
+        }
+        times.sort();
+        let at = |q: usize| times[(times.len() * q / 100).min(times.len() - 1)];
+        Spread {
+            count: times.len(),
+            p50: at(50),
+            p95: at(95),
+            p99: at(99),
+            max: times[times.len() - 1],
+        }
+    }
+}
+
+/// One endpoint measured: its latency spread and the store calls one request costs.
+#[derive(Clone, Debug)]
+pub struct Endpoint {
+    pub name: &'static str,
+    pub spread: Spread,
+    pub round_trips: f64,
+}
+
+/// Runs `request` 10 times to warm connections and caches, then `runs` times measured; the
+/// round trips are the store's interceptor count over the measured runs, per request.
+pub async fn measure<F, Fut>(
+    server: &TestServer,
+    name: &'static str,
+    runs: usize,
+    mut request: F,
+) -> Endpoint
+where
+    F: FnMut(usize) -> Fut,
+    Fut: Future<Output = ()>,
+{
+    for i in 0..10 {
+        request(i).await;
+    }
+    let before = server.state.store.round_trips();
+    let mut times = Vec::with_capacity(runs);
+    for i in 0..runs {
+        let start = Instant::now();
+        request(i).await;
+        times.push(start.elapsed());
+    }
+    let calls = server.state.store.round_trips() - before;
+    Endpoint {
+        name,
+        spread: Spread::of(times),
+        round_trips: calls as f64 / runs.max(1) as f64,
+    }
+}
+
+/// The ticket endpoints a dealer's and a specialist's day is made of, plus login and the
+/// knowledge-base suggestions, each `runs` times on a warm in-process server.
+pub async fn ticket_endpoints(server: &TestServer, runs: usize) -> Vec<Endpoint> {
+    let dealer = server.login("dealer1@demo.local").await;
+    let specialist = server.login("specialist@demo.local").await;
+    let ticket = dealer.file_ticket("Бенчмарк").await;
+    let id = ticket["id"].as_str().expect("id").to_string();
+    let mut rows = Vec::new();
+
+    rows.push(
+        measure(server, "POST /api/tickets", runs, |_| {
+            let dealer = dealer.clone();
+            async move {
+                dealer.file_ticket("Новость").await;
+            }
+        })
+        .await,
+    );
+    rows.push(
+        measure(server, "GET /api/tickets/{id}", runs, |_| {
+            let dealer = dealer.clone();
+            let path = format!("/api/tickets/{id}");
+            async move {
+                dealer.send("GET", &path, None).await;
+            }
+        })
+        .await,
+    );
+    rows.push(
+        measure(server, "GET /api/tickets (50)", runs, |_| {
+            let specialist = specialist.clone();
+            async move {
+                specialist.send("GET", "/api/tickets?limit=50", None).await;
+            }
+        })
+        .await,
+    );
+    // Alternate ask_info / answer on one ticket, each against the version the previous
+    // move answered with (as a client holding the card does): the move alone is timed.
+    let version = Arc::new(std::sync::Mutex::new(
+        ticket["version"].as_u64().unwrap_or(1),
+    ));
+    rows.push(
+        measure(server, "POST /api/tickets/{id}/actions", runs, |i| {
+            let (who, action) = if i % 2 == 0 {
+                (specialist.clone(), "ask_info")
+            } else {
+                (dealer.clone(), "answer")
+            };
+            let path = format!("/api/tickets/{id}/actions");
+            let version = Arc::clone(&version);
+            async move {
+                let v = *version.lock().expect("version");
+                let body = json!({"action": action, "comment": "бенч", "version": v});
+                let (_, moved) = who.send("POST", &path, Some(body)).await;
+                let next = moved["version"]
+                    .as_u64()
+                    .or_else(|| moved["ticket"]["version"].as_u64())
+                    .unwrap_or(v + 1);
+                *version.lock().expect("version") = next;
+            }
+        })
+        .await,
+    );
+    let anon = server.anonymous();
+    rows.push(
+        measure(server, "POST /api/session (argon2id)", runs, |_| {
+            let anon = anon.clone();
+            async move {
+                anon.send(
+                    "POST",
+                    "/api/session",
+                    Some(json!({"email": "dealer2@demo.local", "password": "demo-password"})),
+                )
+                .await;
+            }
+        })
+        .await,
+    );
+    // The dealers' texts of the quality set, one per request, answered from the index the
+    // instance holds in memory.
+    let texts = suggestion_texts();
+    rows.push(
+        measure(server, "GET /api/kb/suggest (warm)", runs, |i| {
+            let dealer = dealer.clone();
+            let q: String = url_encode(&texts[i % texts.len()]);
+            async move {
+                dealer
+                    .send("GET", &format!("/api/kb/suggest?q={q}"), None)
+                    .await;
+            }
+        })
+        .await,
+    );
+    rows
+}
+
+/// The dealers' texts of `site/eval/suggest.toml` (its `text = "…"` lines).
+pub fn suggestion_texts() -> Vec<String> {
+    let path = crate::workspace_root().join("site/eval/suggest.toml");
+    std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+        .lines()
+        .filter_map(|l| l.strip_prefix("text = "))
+        .map(|v| v.trim().trim_matches('"').to_string())
+        .collect()
+}
+
+/// Percent-encodes everything but unreserved ASCII.
+pub fn url_encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// What a load run did: requests answered as expected per second and their latencies.
+#[derive(Clone, Copy, Debug)]
+pub struct Load {
+    pub clients: usize,
+    pub done: usize,
+    pub failed: usize,
+    pub elapsed: Duration,
+    pub spread: Spread,
+}
+
+impl Load {
+    /// Successful requests per second.
+    pub fn per_second(&self) -> f64 {
+        self.done as f64 / self.elapsed.as_secs_f64().max(f64::EPSILON)
+    }
+}
+
+/// `clients` callers, each sending `request(n)` back to back (`n` unique across callers)
+/// until `duration` is over. A request answers whether it did what it should; failures
+/// are counted, not timed.
+pub async fn load<F, Fut>(clients: usize, duration: Duration, request: F) -> Load
+where
+    F: Fn(usize) -> Fut + Clone + Send + Sync + 'static,
+    Fut: Future<Output = bool> + Send + 'static,
+{
+    let next = Arc::new(AtomicUsize::new(0));
+    let start = Instant::now();
+    let deadline = start + duration;
+    let tasks: Vec<_> = (0..clients)
+        .map(|_| {
+            let request = request.clone();
+            let next = Arc::clone(&next);
+            tokio::spawn(async move {
+                let (mut times, mut failed) = (Vec::new(), 0usize);
+                while Instant::now() < deadline {
+                    let n = next.fetch_add(1, Ordering::Relaxed);
+                    let sent = Instant::now();
+                    if request(n).await {
+                        times.push(sent.elapsed());
+                    } else {
+                        failed += 1;
+                    }
+                }
+                (times, failed)
+            })
+        })
+        .collect();
+    let (mut times, mut failed) = (Vec::new(), 0);
+    for task in tasks {
+        let (t, f) = task.await.expect("a load client ran to its end");
+        times.extend(t);
+        failed += f;
+    }
+    let elapsed = start.elapsed();
+    Load {
+        clients,
+        done: times.len(),
+        failed,
+        elapsed,
+        spread: Spread::of(times),
+    }
+}
+
+/// A ticket as a dealer files it, numbered so every body differs.
+pub fn new_ticket(n: usize) -> Value {
+    json!({
+        "title": format!("Новость об акции № {n}"),
+        "text": "Разместите, пожалуйста, новость об акции на главной странице.",
+        "category": "individual_news",
+        "criticality": "high",
+        "billing": "paid",
+    })
+}
+
+/// A lead a dealer types in from a phone call, with a phone number of its own.
+pub fn new_lead(n: usize) -> Value {
+    json!({
+        "type": "preorder",
+        "source": "phone",
+        "name": "Олег",
+        "surname": "Петров",
+        "phone": format!("+7 912 {:03} {:02} {:02}", (n / 10_000) % 1_000, (n / 100) % 100, n % 100),
+        "city": "Москва",
+        "model": "X-Trail",
+        "consent": true,
+    })
+}
+
+/// Posts `body` to `path` and answers whether the server said 201.
+pub async fn created(api: &Api, path: &str, body: Value) -> bool {
+    let mut req = api
+        .http
+        .post(format!("{}{path}", api.base))
+        .header("content-type", "application/json")
+        .body(body.to_string());
+    if let Some(token) = &api.token {
+        req = req.bearer_auth(token);
+    }
+    match req.send().await {
+        Ok(resp) => {
+            let ok = resp.status() == reqwest::StatusCode::CREATED;
+            // Read the body so the connection goes back to the pool.
+            let _ = resp.bytes().await;
+            ok
+        }
+        Err(_) => false,
+    }
+}
+
+/// The embedded engine's DynamoDB API, spoken directly: no SDK and no DealerDesk code,
+/// so its rate is the engine's own.
+#[derive(Clone)]
+pub struct RawEngine {
+    http: reqwest::Client,
+    endpoint: String,
+    table: String,
+    /// Sets this client's keys apart from every other run's in the same table.
+    run: u128,
+}
+
+impl RawEngine {
+    /// The engine at `endpoint` (`http://127.0.0.1:<port>`), writing into `table`.
+    pub fn new(endpoint: &str, table: &str) -> RawEngine {
+        RawEngine {
+            http: reqwest::Client::new(),
+            endpoint: endpoint.to_string(),
+            table: table.to_string(),
+            run: std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_nanos()),
+        }
+    }
+
+    /// One `TransactWriteItems` of two new items (about 300 bytes each, no index keys),
+    /// both conditional on being absent as the product's creates are; true on success.
+    pub async fn transact_two(&self, n: usize) -> bool {
+        let text = "x".repeat(240);
+        let put = |sk: &str| {
+            json!({"Put": {
+                "TableName": self.table,
+                "Item": {
+                    "pk": {"S": format!("RAW#{}#{n}", self.run)},
+                    "sk": {"S": sk},
+                    "text": {"S": text},
+                },
+                "ConditionExpression": "attribute_not_exists(pk)",
+            }})
+        };
+        let body = json!({"TransactItems": [put("A"), put("B")]});
+        self.call("TransactWriteItems", &body).await
+    }
+
+    async fn call(&self, operation: &str, body: &Value) -> bool {
+        let sent = self
+            .http
+            .post(&self.endpoint)
+            .header("content-type", "application/x-amz-json-1.0")
+            .header("x-amz-target", format!("DynamoDB_20120810.{operation}"))
+            .header("x-amz-date", "20260101T000000Z")
+            // The engine checks that the signature's parts are there, never the signature.
+            .header(
+                "authorization",
+                "AWS4-HMAC-SHA256 Credential=local/20260101/eu-central-1/dynamodb/aws4_request, \
+                 SignedHeaders=host;x-amz-date, Signature=00",
+            )
+            .body(body.to_string())
+            .send()
+            .await;
+        match sent {
+            Ok(resp) => {
+                let ok = resp.status().is_success();
+                let _ = resp.bytes().await;
+                ok
+            }
+            Err(_) => false,
+        }
+    }
+}
