@@ -2,15 +2,16 @@
 //! router group served by `lambda_http`, with the client's address (API Gateway's
 //! `sourceIp`) handed to the app as a [`ClientAddress`] — the address the login limits count.
 
-use dealerdesk_app::AppState;
 use dealerdesk_app::kernel::address::ClientAddress;
+use dealerdesk_app::{AppState, Ports};
 use lambda_http::request::RequestContext;
 use lambda_http::{Error, Request, RequestExt};
 
-/// Serves the router `group` builds until the runtime stops.
-pub async fn lambda_main(group: fn(AppState) -> axum::Router) -> Result<(), Error> {
+/// Serves the router `group` builds until the runtime stops, over the `ports` its `main` names
+/// (only those are built and linked: `dealerdesk_app::ports`).
+pub async fn lambda_main(ports: Ports, group: fn(AppState) -> axum::Router) -> Result<(), Error> {
     let _log_guard = dealerdesk_app::telemetry::init_lambda();
-    let state = AppState::from_env().await?;
+    let state = AppState::from_env(ports).await?;
     let router = group(state);
     lambda_http::run(
         tower::ServiceBuilder::new()

@@ -6,7 +6,10 @@
 #[path = "../api_main.rs"]
 mod api_main;
 
+use dealerdesk_app::{Ports, routes};
+
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
-    api_main::lambda_main(dealerdesk_app::routes::admin_calendars).await
+    let ports = Ports::store();
+    api_main::lambda_main(ports, routes::admin_calendars).await
 }

@@ -8,7 +8,10 @@
 #[path = "../api_main.rs"]
 mod api_main;
 
+use dealerdesk_app::{Ports, routes};
+
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
-    api_main::lambda_main(dealerdesk_app::routes::dashboard).await
+    let ports = Ports::store();
+    api_main::lambda_main(ports, routes::dashboard).await
 }

@@ -6,7 +6,11 @@
 #[path = "../job_main.rs"]
 mod job_main;
 
+use dealerdesk_app::Ports;
+use dealerdesk_app::jobs::Job;
+
 #[tokio::main]
 async fn main() -> Result<(), lambda_runtime::Error> {
-    job_main::lambda_main(dealerdesk_app::jobs::Job::Outbox).await
+    let ports = Ports::store().mail().templates();
+    job_main::lambda_main(ports, const { Job::Outbox.runner() }).await
 }

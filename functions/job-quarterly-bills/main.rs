@@ -9,7 +9,11 @@
 #[path = "../job_main.rs"]
 mod job_main;
 
+use dealerdesk_app::Ports;
+use dealerdesk_app::jobs::Job;
+
 #[tokio::main]
 async fn main() -> Result<(), lambda_runtime::Error> {
-    job_main::lambda_main(dealerdesk_app::jobs::Job::QuarterlyBills).await
+    let ports = Ports::store().blobs();
+    job_main::lambda_main(ports, const { Job::QuarterlyBills.runner() }).await
 }

@@ -5,7 +5,10 @@
 #[path = "../api_main.rs"]
 mod api_main;
 
+use dealerdesk_app::{Ports, routes};
+
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
-    api_main::lambda_main(dealerdesk_app::routes::portal).await
+    let ports = Ports::store().blobs().site().templates();
+    api_main::lambda_main(ports, routes::portal).await
 }

@@ -240,17 +240,19 @@ test('a lead form on a dealer\'s site, in Chromium', { timeout: 180_000 }, async
     // Автоцентр Север's sales leads are observed by the demo representative rep@demo.local.
     assert.equal(lead.observer_id, 'user-rep', `the list names the observer: ${JSON.stringify(lead)}`);
 
-    // The scheduler delivers the outbox every second.
+    // The scheduler delivers the outbox every second, a batch at a time: the customer's letter and
+    // the dealer's notice may leave in different ticks (the demo's bill letters share the queue).
+    const noticeToDealer = () => mailTo('dealer1@demo.local').filter((m) => /Новая заявка: Тест-драйв — Анна Браузерова/.test(m.subject));
     const deadline = Date.now() + 30_000;
-    while (mailTo('anna.browser@example.ru').length === 0) {
-      assert.ok(Date.now() < deadline, `no letter to the customer in ${path.join(dataDir, 'mail')}:\n${dd.log}`);
+    while (mailTo('anna.browser@example.ru').length === 0 || noticeToDealer().length === 0) {
+      assert.ok(Date.now() < deadline, `no letter to the customer or no notice to the dealer in ${path.join(dataDir, 'mail')}: ${JSON.stringify(mailTo('dealer1@demo.local').map((m) => m.subject))}\n${dd.log}`);
       await new Promise((r) => setTimeout(r, 500));
     }
     const letter = mailTo('anna.browser@example.ru')[0];
     assert.match(letter.subject, /Ваша заявка принята/);
-    // The dealer's staff got the new-lead notice too.
-    const toDealer = mailTo('dealer1@demo.local').filter((m) => /Новая заявка: Тест-драйв — Анна Браузерова/.test(m.subject));
-    assert.equal(toDealer.length, 1, JSON.stringify(mailTo('dealer1@demo.local').map((m) => m.subject)));
+    // The dealer's staff got the new-lead notice too, once.
+    await new Promise((r) => setTimeout(r, 1500)); // a tick more: a duplicate would show now
+    assert.equal(noticeToDealer().length, 1, JSON.stringify(mailTo('dealer1@demo.local').map((m) => m.subject)));
   });
 
   await t.test('a form sent faster than a person can type stores nothing', async () => {

@@ -85,13 +85,14 @@ function childEnv(extra) {
   return env;
 }
 
-async function startServer(clock) {
+async function startServer(clock, { dir = dataDir, history = false } = {}) {
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
-  const child = spawn(BIN, ['serve', '--port', String(port), '--data-dir', dataDir, '--scheduler-seconds', '0'], {
+  const child = spawn(BIN, ['serve', '--port', String(port), '--data-dir', dir, '--scheduler-seconds', '0'], {
     cwd: ROOT,
-    // No demo history: the walk starts from an empty ticket list and counts from there.
-    env: childEnv({ DEALERDESK_CLOCK: clock, DEALERDESK_DEMO_HISTORY: '0' }),
+    // No demo history: the walk starts from an empty ticket list and counts from there. The
+    // lead reports' pages start a server of their own with it, over a data dir of their own.
+    env: childEnv({ DEALERDESK_CLOCK: clock, DEALERDESK_DEMO_HISTORY: history ? '1' : '0' }),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const s = { child, port, base, log: '', exited: null };
@@ -948,5 +949,59 @@ test('report pages in Chromium: the list and the reports over tickets and the su
     }
   } finally {
     await context.close();
+  }
+});
+
+// The lead reports (SPEC §4.6) over the demo's history — the network's leads of its last two
+// weeks, with their contacts, refusals, a contract, escalations and four survey answers — on
+// a server of its own (the walk above runs without the history), on a desktop and a phone.
+// The history is played at the fixed clock, so the pages are the same on every run.
+test('lead report pages in Chromium: the demo network\'s leads, processing time, overdue, survey answers, conversion, refusals', { timeout: 240_000 }, async () => {
+  const main = server;
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dealerdesk-browser-history-'));
+  server = await startServer(CLOCK, { dir, history: true });
+  const context = await newDesktop();
+  try {
+    const page = await context.newPage();
+    await logIn(page, 'brand@demo.local');
+    await page.goto(`${server.base}/reports`);
+    for (const title of ['Заявки', 'Отказы и их причины', 'Конверсия заявок в договор', 'Время обработки заявок',
+      'Просроченные заявки', 'Опрос клиентов по заявкам']) {
+      await page.locator('ul.report-list').getByRole('link', { name: title, exact: true }).waitFor();
+    }
+    const weeks = 'from=2026-02-16&to=2026-03-02';
+    const pages = [
+      ['35-report-leads-region', `/reports/leads?${weeks}&group_by=region`, 'svg.chart rect[fill]'],
+      ['36-report-lead-processing', `/reports/lead_processing_time?${weeks}`, 'svg.chart rect[fill]'],
+      ['37-report-lead-processing-hours', `/reports/lead_processing_time?${weeks}&group_by=weekday_hour`, 'svg.chart rect[fill]'],
+      ['38-report-lead-overdue', `/reports/lead_overdue?${weeks}`, 'svg.chart rect[fill]'],
+      ['39-report-lead-survey', `/reports/lead_survey?${weeks}`, 'table.answers-table a[href^="/leads/"]'],
+      ['40-report-lead-conversion', `/reports/lead_conversion?${weeks}`, 'svg.chart rect[fill]'],
+      ['41-report-lead-refusals', `/reports/lead_refusals?${weeks}`, 'svg.chart rect[fill]'],
+    ];
+    for (const [name, url, drawn] of pages) {
+      const res = await page.goto(`${server.base}${url}`);
+      assert.equal(res.status(), 200, `${url} answered ${res.status()}`);
+      assert.ok(await page.locator(drawn).count() > 0, `${name}: ${drawn} on the page`);
+      const total = await words(page.locator('table.report-table:not(.answers-table) tfoot tr'));
+      assert.match(total, /^Итого .*[1-9]/, `${name}: the totals show the demo's leads: ${total}`);
+      assert.equal(await page.locator('script').count(), 0, `${name}: no script`);
+      compareWithBaseline(await shot(page, name), name);
+      compareWithBaseline(await mobileShot(context, `${server.base}${url}`, `${name}-mobile`), `${name}-mobile`);
+    }
+    // The survey's answers: a row per answer with the link to its lead, the dealer, the
+    // observer and the comment.
+    await page.goto(`${server.base}/reports/lead_survey?${weeks}`);
+    const answers = page.locator('table.answers-table tbody tr');
+    assert.equal(await answers.count(), 4);
+    const text = await words(page.locator('table.answers-table'));
+    assert.match(text, /Записали на сервис только через две недели/);
+    assert.match(text, /Автоцентр Юг/);
+    assert.match(text, /Сергей Регионов|Наталья Восточная/);
+  } finally {
+    await context.close();
+    await stopServer(server);
+    server = main;
+    fs.rmSync(dir, { recursive: true, force: true });
   }
 });

@@ -45,7 +45,7 @@ async fn post_lead(server: &TestServer, dealer: &str, kind: &str, name: &str, pr
 }
 
 /// A GET with the API's bearer token: status, content type, disposition and the bytes.
-async fn download(api: &Api, path: &str) -> (StatusCode, String, String, Vec<u8>) {
+pub(crate) async fn download(api: &Api, path: &str) -> (StatusCode, String, String, Vec<u8>) {
     let mut request = api.http.get(format!("{}{path}", api.base));
     if let Some(token) = &api.token {
         request = request.bearer_auth(token);

@@ -13,6 +13,10 @@
 //! The child is killed when the [`LambdaProcess`] is dropped; its stdout/stderr are kept and shown
 //! when an invocation fails, so a failing test says what the function logged.
 //!
+//! [`LambdaProcess::init_duration`] is the function's init as Lambda bills it: from the spawn to
+//! its first `GET …/invocation/next`. [`ConnectionSink`] is a port that counts the connections
+//! made to it, for proving that init calls no network.
+//!
 //! [Lambda Runtime API]: https://docs.aws.amazon.com/lambda/latest/dg/runtimes-api.html
 
 use axum::{
@@ -33,7 +37,7 @@ use std::{
         Arc, Mutex,
         atomic::{AtomicU64, Ordering},
     },
-    time::{Duration, SystemTime, UNIX_EPOCH},
+    time::{Duration, Instant, SystemTime, UNIX_EPOCH},
 };
 use tokio::{
     io::{AsyncBufReadExt, BufReader},
@@ -92,9 +96,18 @@ struct Runtime {
     queue: tokio::sync::Mutex<mpsc::UnboundedReceiver<Queued>>,
     waiting: Mutex<HashMap<String, oneshot::Sender<Outcome>>>,
     init_error: watch::Sender<Option<String>>,
+    /// When the function first asked for an event: the end of its init.
+    first_next: watch::Sender<Option<Instant>>,
 }
 
 async fn next_invocation(State(rt): State<Arc<Runtime>>) -> Response {
+    rt.first_next.send_if_modified(|first| {
+        let unset = first.is_none();
+        if unset {
+            *first = Some(Instant::now());
+        }
+        unset
+    });
     // Long poll, like the real API: the function blocks here until there is an event.
     let queued = rt.queue.lock().await.recv().await;
     let Some(Queued {
@@ -181,6 +194,9 @@ pub struct LambdaProcess {
     queue: mpsc::UnboundedSender<Queued>,
     exited: watch::Receiver<Option<ExitStatus>>,
     init_error: watch::Receiver<Option<String>>,
+    first_next: watch::Receiver<Option<Instant>>,
+    /// Just before the process was spawned.
+    spawned_at: Instant,
     logs: Arc<Mutex<Vec<String>>>,
     request_ids: Mutex<Vec<String>>,
     _kill: oneshot::Sender<()>,
@@ -204,11 +220,13 @@ impl LambdaProcess {
         let binary = program.to_path_buf();
         let (queue_tx, queue_rx) = mpsc::unbounded_channel();
         let (init_tx, init_rx) = watch::channel(None);
+        let (first_next_tx, first_next_rx) = watch::channel(None);
         let runtime = Arc::new(Runtime {
             function_arn: format!("arn:aws:lambda:{REGION}:{ACCOUNT_ID}:function:{bin}"),
             queue: tokio::sync::Mutex::new(queue_rx),
             waiting: Mutex::new(HashMap::new()),
             init_error: init_tx,
+            first_next: first_next_tx,
         });
         let app = Router::new()
             .route("/2018-06-01/runtime/invocation/next", get(next_invocation))
@@ -272,6 +290,7 @@ impl LambdaProcess {
         }
 
         // A clean environment, as in Lambda: nothing leaks in from the developer's shell.
+        let spawned_at = Instant::now();
         let mut child = Command::new(&binary)
             .args(args)
             .env_clear()
@@ -305,10 +324,37 @@ impl LambdaProcess {
             queue: queue_tx,
             exited: exit_rx,
             init_error: init_rx,
+            first_next: first_next_rx,
+            spawned_at,
             logs,
             request_ids: Mutex::new(Vec::new()),
             _kill: kill_tx,
         }
+    }
+
+    /// The function's init: from the spawn to its first `GET …/invocation/next`, waiting for
+    /// it if need be. Panics (with the function's logs) if the function exits, reports an init
+    /// error or takes longer than [`INVOKE_TIMEOUT`] instead.
+    pub async fn init_duration(&self) -> Duration {
+        let mut first_next = self.first_next.clone();
+        let mut exited = self.exited.clone();
+        let mut init_error = self.init_error.clone();
+        let ready = tokio::select! {
+            first = first_next.wait_for(|t| t.is_some()) => first.ok().and_then(|t| *t),
+            _ = exited.wait_for(|s| s.is_some()) => None,
+            _ = init_error.wait_for(|e| e.is_some()) => None,
+            _ = tokio::time::sleep(INVOKE_TIMEOUT) => None,
+        };
+        match ready {
+            Some(at) => at.duration_since(self.spawned_at),
+            None => self.no_response(),
+        }
+    }
+
+    /// Time since the process was spawned (after an [`invoke`](Self::invoke): the cold
+    /// start's first answer).
+    pub fn since_spawn(&self) -> Duration {
+        self.spawned_at.elapsed()
     }
 
     /// Sends one HTTP API event and returns the function's HTTP response.
@@ -450,6 +496,53 @@ async fn collect_lines(stream: impl tokio::io::AsyncRead + Unpin, logs: Arc<Mute
     let mut lines = BufReader::new(stream).lines();
     while let Ok(Some(line)) = lines.next_line().await {
         logs.lock().expect("log lock").push(line);
+    }
+}
+
+// ------------------------------------------------------------------------------------------------
+// A port that counts connections
+
+/// A TCP port on loopback that accepts connections, counts them and closes them at once: point
+/// every endpoint of a function at it (`AWS_ENDPOINT_URL`, the table's endpoint, the instance
+/// metadata service) and [`connections`](Self::connections) says whether it called out.
+pub struct ConnectionSink {
+    /// `http://127.0.0.1:<port>`.
+    pub endpoint: String,
+    count: Arc<AtomicU64>,
+    _stop: oneshot::Sender<()>,
+}
+
+impl ConnectionSink {
+    pub async fn start() -> ConnectionSink {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind the connection sink");
+        let endpoint = format!("http://{}", listener.local_addr().expect("local addr"));
+        let count = Arc::new(AtomicU64::new(0));
+        let counted = count.clone();
+        let (stop_tx, mut stop_rx) = oneshot::channel::<()>();
+        tokio::spawn(async move {
+            loop {
+                tokio::select! {
+                    accepted = listener.accept() => match accepted {
+                        // Dropping the stream closes it: the caller sees a failed request.
+                        Ok(_) => { counted.fetch_add(1, Ordering::SeqCst); }
+                        Err(_) => break,
+                    },
+                    _ = &mut stop_rx => break,
+                }
+            }
+        });
+        ConnectionSink {
+            endpoint,
+            count,
+            _stop: stop_tx,
+        }
+    }
+
+    /// Connections accepted so far.
+    pub fn connections(&self) -> u64 {
+        self.count.load(Ordering::SeqCst)
     }
 }
 

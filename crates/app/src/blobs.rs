@@ -19,6 +19,13 @@ pub enum Blobs {
     },
     /// A folder on this machine (the local server: `<data dir>/blobs`; tests).
     LocalDir(PathBuf),
+    /// None: a Lambda function whose `main` does not name the blob port
+    /// ([`crate::Ports::blobs`]); every use is refused with [`AppError::Config`].
+    Absent,
+}
+
+fn absent() -> AppError {
+    AppError::Config("this function has no blob port (its main does not name Ports::blobs)".into())
 }
 
 impl Blobs {
@@ -79,6 +86,7 @@ impl Blobs {
     /// Stores `bytes` under `key`, replacing what was there.
     pub async fn put(&self, key: &str, content_type: &str, bytes: Vec<u8>) -> Result<(), AppError> {
         match self {
+            Blobs::Absent => Err(absent()),
             Blobs::LocalDir(dir) => {
                 let path = local_path(dir, key)?;
                 if let Some(parent) = path.parent() {
@@ -116,6 +124,7 @@ impl Blobs {
     /// The bytes under `key`; `None` when there are none.
     pub async fn get(&self, key: &str) -> Result<Option<Vec<u8>>, AppError> {
         match self {
+            Blobs::Absent => Err(absent()),
             Blobs::LocalDir(dir) => {
                 let path = local_path(dir, key)?;
                 match tokio::fs::read(&path).await {

@@ -28,6 +28,7 @@ pub mod kernel;
 pub mod lead;
 pub mod openapi;
 pub mod outbox;
+pub mod ports;
 pub mod report;
 pub mod restore;
 pub mod routes;
@@ -41,8 +42,9 @@ pub mod wish;
 pub use clock::Clock;
 pub use kernel::error::AppError;
 pub use outbox::mail;
+pub use ports::Ports;
 
-use dealerdesk_store::{Store, StoreConfig};
+use dealerdesk_store::Store;
 use std::sync::Arc;
 
 /// Settings that are not the store's.
@@ -137,7 +139,8 @@ pub struct AppState {
     pub blobs: Arc<blobs::Blobs>,
     /// Where the knowledge-base site is published (the site bucket in AWS, a folder locally).
     pub site: Arc<kb::site::SiteOut>,
-    pub(crate) templates: Arc<minijinja::Environment<'static>>,
+    /// The pages' and letters' templates, if this function has them ([`Ports::templates`]).
+    pub(crate) templates: Arc<ports::Templates>,
     /// This instance's copy of the knowledge-base suggestion index.
     pub(crate) kb_suggest: Arc<kb_suggest::IndexCache>,
     /// This instance's copies of callers' sessions by token hash ([`kernel::caller`]).
@@ -149,13 +152,31 @@ pub struct AppState {
 }
 
 impl AppState {
-    /// Builds the state over a connected store.
+    /// Builds the state over a connected store, with every port (the local server, the tests).
     pub fn new(
         store: Store,
         clock: Clock,
         settings: Settings,
         mailer: mail::Mailer,
         blobs: blobs::Blobs,
+    ) -> AppState {
+        AppState::assemble(
+            store,
+            clock,
+            settings,
+            mailer,
+            blobs,
+            ports::Templates::new(Some(templates)),
+        )
+    }
+
+    fn assemble(
+        store: Store,
+        clock: Clock,
+        settings: Settings,
+        mailer: mail::Mailer,
+        blobs: blobs::Blobs,
+        templates: ports::Templates,
     ) -> AppState {
         // A folder of its own until the caller says where (`with_site`).
         let site = kb::site::SiteOut::local(
@@ -169,7 +190,7 @@ impl AppState {
             settings: Arc::new(settings),
             mailer: Arc::new(mailer),
             blobs: Arc::new(blobs),
-            templates: Arc::new(templates()),
+            templates: Arc::new(templates),
             kb_suggest: Arc::new(kb_suggest::IndexCache::default()),
             sessions: Arc::default(),
             calendar: Arc::default(),
@@ -181,25 +202,6 @@ impl AppState {
     pub fn with_site(mut self, site: kb::site::SiteOut) -> AppState {
         self.site = Arc::new(site);
         self
-    }
-
-    /// The Lambda way: everything from the environment, the real clock.
-    pub async fn from_env() -> Result<AppState, AppError> {
-        let store_config = StoreConfig::from_env();
-        let store = Store::connect(&store_config).await?;
-        let mailer = mail::Mailer::from_env(&std::env::temp_dir().join("dealerdesk-mail")).await?;
-        let blobs = blobs::Blobs::from_env(&std::env::temp_dir().join("dealerdesk-blobs")).await?;
-        if let blobs::Blobs::LocalDir(dir) = &blobs {
-            // A Lambda's disk is its own and short-lived: files kept there are lost.
-            tracing::warn!(dir = %dir.display(), "attached files go to a local folder; set DEALERDESK_BLOB_BUCKET in AWS");
-        }
-        let settings = Settings::from_env()?;
-        let site = kb::site::SiteOut::from_env(
-            &std::env::temp_dir().join("dealerdesk-site"),
-            &format!("{}/kb/", settings.public_url.trim_end_matches('/')),
-        )
-        .await;
-        Ok(AppState::new(store, Clock::system(), settings, mailer, blobs).with_site(site))
     }
 }
 

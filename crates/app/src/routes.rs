@@ -11,20 +11,26 @@ use crate::{
 use axum::Router;
 use axum::routing::get;
 
+/// The layers every group has: the fallbacks, the security headers, the request's span.
 fn finish(router: Router<AppState>, state: AppState) -> Router {
     router
         .fallback(templates::fallback)
         .method_not_allowed_fallback(templates::method_not_allowed)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
-            ticket::portal::show_refused_card,
-        ))
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
             kernel::headers::security_headers,
         ))
         .layer(axum::middleware::from_fn(telemetry::request_span))
         .with_state(state)
+}
+
+/// [`finish`] for the groups with the ticket card's forms (the portal, the local server): a
+/// refused form shows the card again with the refusal. Only there, so an API function does not
+/// link the card's page.
+fn finish_pages(router: Router<AppState>, state: AppState) -> Router {
+    let card =
+        axum::middleware::from_fn_with_state(state.clone(), ticket::portal::show_refused_card);
+    finish(router.layer(card), state)
 }
 
 /// `POST /api/session`, `DELETE /api/session`; the caller's notification inbox:
@@ -160,7 +166,7 @@ pub fn reports(state: AppState) -> Router {
 
 /// The portal: login, ticket pages, wishes, the admin calendar, static assets.
 pub fn portal(state: AppState) -> Router {
-    finish(portal_routes(), state)
+    finish_pages(portal_routes(), state)
 }
 
 fn portal_routes() -> Router<AppState> {
@@ -224,5 +230,5 @@ pub fn all(state: AppState) -> Router {
         .merge(restore::routes())
         .merge(report::routes())
         .merge(openapi_routes());
-    finish(routes, state)
+    finish_pages(routes, state)
 }

@@ -329,6 +329,9 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
                             "knowledge base: {published} articles published into s3://{bucket}"
                         )
                     }
+                    dealerdesk_app::kb::site::SiteTarget::Absent => {
+                        println!("knowledge base: {published} articles published, no site output")
+                    }
                 }
                 Ok(())
             })

@@ -365,6 +365,12 @@ enum Step {
         reason: Option<&'static str>,
         text: Option<&'static str>,
     },
+    /// The customer answers the survey letter (sent by the survey run of that moment)
+    /// through its link: the public callback page's form.
+    Survey {
+        answer: &'static str,
+        comment: Option<&'static str>,
+    },
 }
 
 /// What a website's form (or a dealer taking a call) sends for a lead.
@@ -446,6 +452,11 @@ impl Script {
             era: Era::Past,
             steps: vec![(at, Step::Lead { site, lead })],
         }
+    }
+
+    /// The customer's answer to the survey letter, with an optional comment.
+    fn survey(self, at: i64, answer: &'static str, comment: Option<&'static str>) -> Script {
+        self.then(at, Step::Survey { answer, comment })
     }
 
     /// The dealer's answer in the card's block `block` (`contact` or `contract`).
@@ -1164,7 +1175,8 @@ fn previous_quarter_scripts() -> Vec<Script> {
 /// The network's leads of the last days (SPEC §4): posted by the dealers' and the brand's
 /// sites with their demo keys and typed in by a dealer, in every status of the card, one
 /// person with leads at two dealers (one customer profile), fresh ones still «Новый» and
-/// some old enough for the escalations.
+/// some old enough for the escalations; four customers answer the survey (two unhappy), so
+/// every lead report has something to show.
 fn lead_scripts() -> Vec<Script> {
     use Who::{Dealer1, Dealer2, Dealer3, Dealer4};
     let lead = LeadPost::default;
@@ -1184,6 +1196,11 @@ fn lead_scripts() -> Vec<Script> {
             },
         )
         .block(wt(4, 1, 0), Dealer1, "contact", "yes", None, None)
+        .survey(
+            wt(3, 0, 0),
+            "happy",
+            Some("Перезвонили через час, всё рассказали про X-Trail"),
+        )
         .block(wt(2, 3, 0), Dealer1, "contract", "yes", None, None),
         Script::lead(
             wt(1, 0, 0),
@@ -1260,7 +1277,12 @@ fn lead_scripts() -> Vec<Script> {
                 ..lead()
             },
         )
-        .block(wt(2, 8, 0), Dealer2, "contact", "yes", None, None),
+        .block(wt(2, 8, 0), Dealer2, "contact", "yes", None, None)
+        .survey(
+            wt(1, 8, 0),
+            "unhappy",
+            Some("Записали на сервис только через две недели"),
+        ),
         Script::lead(
             wt(2, 1, 0),
             Some("demo-site-2"),
@@ -1308,7 +1330,8 @@ fn lead_scripts() -> Vec<Script> {
             },
         )
         .block(wt(2, 2, 0), Dealer3, "contact", "yes", None, None)
-        .block(wt(1, 2, 0), Dealer3, "contract", "no", Some("price"), None),
+        .block(wt(1, 2, 0), Dealer3, "contract", "no", Some("price"), None)
+        .survey(wt(1, 1, 0), "happy", None),
         Script::lead(
             wt(5, 0, 0),
             Some("demo-site-3"),
@@ -1328,6 +1351,11 @@ fn lead_scripts() -> Vec<Script> {
             "no",
             Some("other"),
             Some("Просила перезвонить после отпуска"),
+        )
+        .survey(
+            wt(3, 8, 0),
+            "no_contact",
+            Some("Обещали перезвонить после моего отпуска и не перезвонили"),
         ),
         Script::lead(
             wt(0, 6, 0),
@@ -1376,6 +1404,8 @@ enum Payload {
         content_type: &'static str,
         bytes: &'static str,
     },
+    /// A browser's form post (`application/x-www-form-urlencoded`).
+    Form(String),
 }
 
 /// Plays scripts through the router, keeping the tokens and what each script made.
@@ -1624,6 +1654,32 @@ impl Player {
                     .await?;
                 made.version = card["lead"]["version"].as_u64().unwrap_or(made.version);
             }
+            Step::Survey { answer, comment } => {
+                // The scheduler's survey run mails the letter; its link is the customer's
+                // way in (the `survey-callback` route), as on a phone.
+                self.job(Job::LeadSurveys, at).await?;
+                let id = made.path.trim_start_matches("/api/leads/");
+                let link = crate::lead::survey::link(
+                    &self.state,
+                    &dealerdesk_domain::lead::LeadId::new(id),
+                    at,
+                );
+                let path = link
+                    .find("/s/")
+                    .map(|i| link[i..].to_owned())
+                    .unwrap_or_default();
+                let form = serde_urlencoded::to_string([
+                    ("answer", *answer),
+                    ("comment", comment.unwrap_or_default()),
+                ])
+                .unwrap_or_default();
+                let step = format!("survey answer of {id}");
+                self.send(&step, None, Method::POST, &path, Payload::Form(form))
+                    .await
+                    .map_err(|e| refused(&step, e))?;
+                // The answer is a new version of the lead.
+                made.version += 1;
+            }
         }
         Ok(())
     }
@@ -1742,6 +1798,9 @@ impl Player {
                 .header(header::CONTENT_TYPE, content_type)
                 .header("x-file-name", name)
                 .body(Body::from(bytes)),
+            Payload::Form(body) => request
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .body(Body::from(body)),
         };
         let transport = |message: String| {
             (

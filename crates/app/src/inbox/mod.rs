@@ -113,7 +113,7 @@ pub async fn deliver(
     if users.is_empty() {
         return Ok(Ok(()));
     }
-    let headline = match headline(&state.templates, notice) {
+    let headline = match headline(state.templates.get(), notice) {
         Ok(h) => h,
         Err(e) => return Ok(Err(e)),
     };

@@ -53,6 +53,9 @@ pub enum SiteTarget {
         client: aws_sdk_s3::Client,
         bucket: String,
     },
+    /// None: a Lambda function whose `main` does not name the site port
+    /// ([`crate::Ports::site`]); a publish is refused with [`AppError::Config`].
+    Absent,
 }
 
 /// The output port of the site, with its public address.
@@ -70,6 +73,15 @@ impl SiteOut {
     pub fn local(dir: PathBuf, url: impl Into<String>) -> SiteOut {
         SiteOut {
             target: SiteTarget::LocalDir(dir),
+            url: with_slash(url.into()),
+            lock: tokio::sync::Mutex::new(()),
+        }
+    }
+
+    /// No output: a function that does not publish the site (see [`SiteTarget::Absent`]).
+    pub fn absent(url: impl Into<String>) -> SiteOut {
+        SiteOut {
+            target: SiteTarget::Absent,
             url: with_slash(url.into()),
             lock: tokio::sync::Mutex::new(()),
         }
@@ -112,11 +124,14 @@ impl SiteOut {
         sections: &[Section],
         now: DateTime<Utc>,
     ) -> Result<Built, AppError> {
+        if let SiteTarget::Absent = self.target {
+            return Err(no_site_port());
+        }
         let files = render_site(published, sections, &self.url, now)?;
         let _one_at_a_time = self.lock.lock().await;
         let staging = match &self.target {
             SiteTarget::LocalDir(dir) => sibling(dir, &format!(".building-{}", ulid::Ulid::new())),
-            SiteTarget::S3 { .. } => {
+            SiteTarget::S3 { .. } | SiteTarget::Absent => {
                 std::env::temp_dir().join(format!("dealerdesk-site-{}", ulid::Ulid::new()))
             }
         };
@@ -129,12 +144,17 @@ impl SiteOut {
                 let _ = tokio::fs::remove_dir_all(&staging).await;
                 r
             }
+            SiteTarget::Absent => Err(no_site_port()),
         };
         result.map(|_| Built {
             files: files.len(),
             searchable,
         })
     }
+}
+
+fn no_site_port() -> AppError {
+    AppError::Config("this function has no site port (its main does not name Ports::site)".into())
 }
 
 fn with_slash(url: String) -> String {
@@ -675,7 +695,8 @@ pub async fn serve(State(state): State<AppState>, uri: Uri) -> Response {
     let rest = uri.path().strip_prefix("/kb/").unwrap_or("");
     let dir = match &state.site.target {
         SiteTarget::LocalDir(dir) => dir.clone(),
-        SiteTarget::S3 { .. } => {
+        // The site is in its bucket, or this function does not hold it.
+        SiteTarget::S3 { .. } | SiteTarget::Absent => {
             return Redirect::temporary(&format!("{}{rest}", state.site.url)).into_response();
         }
     };

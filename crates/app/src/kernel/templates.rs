@@ -60,6 +60,7 @@ pub async fn style() -> Response {
 pub fn render(state: &AppState, status: StatusCode, name: &str, ctx: Value) -> Response {
     match state
         .templates
+        .get()
         .get_template(name)
         .and_then(|t| t.render(ctx))
     {
@@ -75,9 +76,13 @@ pub fn render(state: &AppState, status: StatusCode, name: &str, ctx: Value) -> R
     }
 }
 
-/// The portal's error page for `error`.
+/// The portal's error page for `error`; in a function without pages (an API function asked
+/// for a path outside the API) the API's JSON error.
 pub fn error_page(state: &AppState, caller: Option<&PortalCaller>, error: &AppError) -> Response {
     let status = error.status();
+    if !state.templates.has_pages() {
+        return (status, axum::Json(error.body())).into_response();
+    }
     if status.is_server_error() {
         tracing::error!(error = %error, "portal request failed");
     }

@@ -90,7 +90,7 @@ pub async fn deliver_outbox(state: &AppState, now: DateTime<Utc>) -> Result<JobR
             match inbox::deliver(state, &notice, &users).await? {
                 Ok(()) => {
                     match mail::render(
-                        &state.templates,
+                        state.templates.get(),
                         &notice,
                         addresses,
                         &state.settings.public_url,

@@ -222,6 +222,9 @@ pub enum Mailer {
         client: aws_sdk_sesv2::Client,
         from: String,
     },
+    /// None: a Lambda function whose `main` does not name the mail port
+    /// ([`crate::Ports::mail`]); a delivery is refused (the notice stays pending).
+    Absent,
 }
 
 impl Mailer {
@@ -262,13 +265,16 @@ impl Mailer {
     pub fn mailbox(&self) -> Option<&Path> {
         match self {
             Mailer::Mailbox(dir) => Some(dir),
-            Mailer::Ses { .. } => None,
+            Mailer::Ses { .. } | Mailer::Absent => None,
         }
     }
 
     /// Sends one message. Errors are strings: they are stored on the notice for people.
     pub async fn deliver(&self, key: &str, email: &Email, at: DateTime<Utc>) -> Result<(), String> {
         match self {
+            Mailer::Absent => {
+                Err("this function has no mail port (its main does not name Ports::mail)".into())
+            }
             Mailer::Mailbox(dir) => {
                 std::fs::create_dir_all(dir)
                     .map_err(|e| format!("mailbox {}: {e}", dir.display()))?;

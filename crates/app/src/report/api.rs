@@ -3,8 +3,8 @@
 use crate::AppState;
 use crate::kernel::caller::ApiCaller;
 use crate::kernel::error::AppError;
-use crate::report::export::{Format, download};
-use crate::report::views::{ReportView, file_stem, sheet};
+use crate::report::export::{Format, download_all};
+use crate::report::views::{ReportView, file_stem, sheets};
 use crate::report::{self, Computed, ReportName};
 use axum::Json;
 use axum::extract::{Path, RawQuery, State};
@@ -18,20 +18,21 @@ pub fn draft_of(query: Option<&str>) -> Result<ReportDraft, AppError> {
         .map_err(|_| AppError::bad_request("bad_query", "Некорректные параметры запроса."))
 }
 
-/// The report answered in its format: JSON, or the same model as a CSV or XLSX download.
+/// The report answered in its format: JSON, or the same model as a CSV or XLSX download
+/// (`lead_survey`'s answers as a second table: a second worksheet, or after an empty line).
 pub fn answer(computed: &Computed) -> Result<Response, AppError> {
     let report = &computed.report;
     let file = match computed.query.format {
-        ReportFormat::Json => return Ok(Json(ReportView::new(report)).into_response()),
+        ReportFormat::Json => return Ok(Json(ReportView::of(computed)).into_response()),
         ReportFormat::Csv => Format::Csv,
         ReportFormat::Xlsx => Format::Xlsx,
     };
-    download(&sheet(report), file, &file_stem(report))
+    download_all(&sheets(computed), file, &file_stem(report))
 }
 
 /// `GET /api/reports/{report}?from=&to=&compare_from=&compare_to=&group_by=&dealer=&format=`
 #[utoipa::path(get, path = "/api/reports/{report}", tag = "reports", params(
-    ("report" = String, Path, description = "The report: `tickets`, `ticket_sla`, `ticket_costs`, `ticket_survey`. A report the caller may not open is a 404, like an unknown one."),
+    ("report" = String, Path, description = "The report: `tickets`, `ticket_sla`, `ticket_costs`, `ticket_survey`, `leads`, `lead_refusals`, `lead_conversion`, `lead_processing_time`, `lead_overdue`, `lead_survey`. A report the caller may not open is a 404, like an unknown one."),
     ("from" = Option<String>, Query, description = "The period's first day, `YYYY-MM-DD` (Moscow); by default the first day of the month of `to`, or of this month."),
     ("to" = Option<String>, Query, description = "The period's last day, inclusive, `YYYY-MM-DD` (Moscow); by default today, or the end of this month. At most 36 months from `from`."),
     ("compare_from" = Option<String>, Query, description = "The compared period's first day (with `compare_to`)."),
@@ -41,7 +42,7 @@ pub fn answer(computed: &Computed) -> Result<Response, AppError> {
     ("dealer" = Option<String>, Query, description = "Only this dealer (a dealer outside the caller's scope is a 404)."),
     ("format" = Option<String>, Query, description = "`json` (default), `csv` (UTF-8 with BOM, `;`) or `xlsx` (typed cells): the same rows as a file.")
 ), responses(
-    (status = 200, description = "The report: `{report, title, group_by, period, compare, columns: [{code, label, kind}], rows: [{key, label, values, compare, change}], totals, charts}`; with `format` the same as a file (`Content-Disposition: attachment`).", content((ReportView = "application/json"), (String = "text/csv"), (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
+    (status = 200, description = "The report: `{report, title, group_by, period, compare, columns: [{code, label, kind}], rows: [{key, label, values, compare, change}], totals, charts}`, and for `lead_survey` also `answers: {rows: [{answered_at, lead_id, dealer, observer, answer, comment, …}], left_out, limit}`; with `format` the same as a file (`Content-Disposition: attachment`; `lead_survey`'s answers as a second worksheet, or a second table in the CSV).", content((ReportView = "application/json"), (String = "text/csv"), (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
     (status = "4XX", description = "Refused: the `error` envelope (422 names the field at fault).", body = crate::openapi::ErrorEnvelope),
     (status = "5XX", description = "Unavailable: the `error` envelope.", body = crate::openapi::ErrorEnvelope)
 ))]

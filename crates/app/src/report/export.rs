@@ -224,54 +224,61 @@ fn sheet_name(name: &str) -> String {
     }
 }
 
-fn write_xlsx(sheet: &Sheet) -> Result<Vec<u8>, XlsxError> {
+fn write_xlsx(sheets: &[Sheet]) -> Result<Vec<u8>, XlsxError> {
     let mut workbook = Workbook::new();
     let bold = CellFormat::new().set_bold();
     let money = CellFormat::new().set_num_format("#,##0.00\\ \"₽\"");
     let date = CellFormat::new().set_num_format("dd.mm.yyyy");
     let datetime = CellFormat::new().set_num_format("dd.mm.yyyy hh:mm");
     let plain = CellFormat::new();
-    let worksheet = workbook.add_worksheet();
-    worksheet.set_name(sheet_name(&sheet.name))?;
-    for (c, column) in sheet.columns.iter().enumerate() {
-        let c = u16::try_from(c).map_err(|_| XlsxError::RowColumnLimitError)?;
-        worksheet.write_string_with_format(0, c, &column.header, &bold)?;
-        worksheet.set_column_width(c, column.width)?;
-    }
-    for (r, row) in sheet.rows.iter().enumerate() {
-        let r = u32::try_from(r + 1).map_err(|_| XlsxError::RowColumnLimitError)?;
-        for (c, (cell, column)) in row.iter().zip(&sheet.columns).enumerate() {
+    for sheet in sheets {
+        let worksheet = workbook.add_worksheet();
+        worksheet.set_name(sheet_name(&sheet.name))?;
+        for (c, column) in sheet.columns.iter().enumerate() {
             let c = u16::try_from(c).map_err(|_| XlsxError::RowColumnLimitError)?;
-            match cell {
-                Cell::Empty => {}
-                Cell::Text(text) => {
-                    let text: String = text.chars().take(XLSX_TEXT).collect();
-                    worksheet.write_string_with_format(r, c, text, &plain)?;
-                }
-                Cell::Number(value) => {
-                    let number = value.to_f64().unwrap_or_default();
-                    let format = if column.kind == Kind::Money {
-                        &money
-                    } else {
-                        &plain
-                    };
-                    worksheet.write_number_with_format(r, c, number, format)?;
-                }
-                Cell::Date(day) => {
-                    worksheet.write_datetime_with_format(r, c, excel_date(*day)?, &date)?;
-                }
-                Cell::DateTime(at) => {
-                    worksheet.write_datetime_with_format(r, c, excel_datetime(*at)?, &datetime)?;
+            worksheet.write_string_with_format(0, c, &column.header, &bold)?;
+            worksheet.set_column_width(c, column.width)?;
+        }
+        for (r, row) in sheet.rows.iter().enumerate() {
+            let r = u32::try_from(r + 1).map_err(|_| XlsxError::RowColumnLimitError)?;
+            for (c, (cell, column)) in row.iter().zip(&sheet.columns).enumerate() {
+                let c = u16::try_from(c).map_err(|_| XlsxError::RowColumnLimitError)?;
+                match cell {
+                    Cell::Empty => {}
+                    Cell::Text(text) => {
+                        let text: String = text.chars().take(XLSX_TEXT).collect();
+                        worksheet.write_string_with_format(r, c, text, &plain)?;
+                    }
+                    Cell::Number(value) => {
+                        let number = value.to_f64().unwrap_or_default();
+                        let format = if column.kind == Kind::Money {
+                            &money
+                        } else {
+                            &plain
+                        };
+                        worksheet.write_number_with_format(r, c, number, format)?;
+                    }
+                    Cell::Date(day) => {
+                        worksheet.write_datetime_with_format(r, c, excel_date(*day)?, &date)?;
+                    }
+                    Cell::DateTime(at) => {
+                        worksheet.write_datetime_with_format(
+                            r,
+                            c,
+                            excel_datetime(*at)?,
+                            &datetime,
+                        )?;
+                    }
                 }
             }
         }
-    }
-    if let Some(last) = sheet.columns.len().checked_sub(1) {
-        let last_col = u16::try_from(last).map_err(|_| XlsxError::RowColumnLimitError)?;
-        let last_row =
-            u32::try_from(sheet.rows.len()).map_err(|_| XlsxError::RowColumnLimitError)?;
-        worksheet.set_freeze_panes(1, 0)?;
-        worksheet.autofilter(0, 0, last_row, last_col)?;
+        if let Some(last) = sheet.columns.len().checked_sub(1) {
+            let last_col = u16::try_from(last).map_err(|_| XlsxError::RowColumnLimitError)?;
+            let last_row =
+                u32::try_from(sheet.rows.len()).map_err(|_| XlsxError::RowColumnLimitError)?;
+            worksheet.set_freeze_panes(1, 0)?;
+            worksheet.autofilter(0, 0, last_row, last_col)?;
+        }
     }
     workbook.save_to_buffer()
 }
@@ -292,16 +299,45 @@ fn failed(detail: String) -> AppError {
 /// The sheet as an XLSX workbook of one worksheet: a bold header row frozen at the top with
 /// a filter, typed cells below.
 pub fn xlsx(sheet: &Sheet) -> Result<Vec<u8>, AppError> {
-    write_xlsx(sheet).map_err(|e| failed(format!("xlsx export: {e}")))
+    xlsx_all(std::slice::from_ref(sheet))
+}
+
+/// The sheets as one XLSX workbook, a worksheet each, in order.
+pub fn xlsx_all(sheets: &[Sheet]) -> Result<Vec<u8>, AppError> {
+    write_xlsx(sheets).map_err(|e| failed(format!("xlsx export: {e}")))
+}
+
+/// The sheets as one CSV: each table with its header, an empty line between them (CSV has
+/// no worksheets; a spreadsheet opens the tables one under the other).
+pub fn csv_all(sheets: &[Sheet]) -> Vec<u8> {
+    let mut out = Vec::new();
+    for (i, sheet) in sheets.iter().enumerate() {
+        let mut bytes = csv(sheet);
+        if i > 0 {
+            out.extend_from_slice(b"\r\n");
+            bytes.drain(..'\u{feff}'.len_utf8());
+        }
+        out.append(&mut bytes);
+    }
+    out
 }
 
 /// The answer with the file: its media type, `Content-Disposition: attachment` with the
 /// name in UTF-8 (RFC 6266/5987, so «Заявки.xlsx» keeps its Cyrillic), and no caching —
 /// the file holds personal data.
 pub fn download(sheet: &Sheet, format: Format, file_stem: &str) -> Result<Response, AppError> {
+    download_all(std::slice::from_ref(sheet), format, file_stem)
+}
+
+/// [`download`] of several tables in one file ([`csv_all`], [`xlsx_all`]).
+pub fn download_all(
+    sheets: &[Sheet],
+    format: Format,
+    file_stem: &str,
+) -> Result<Response, AppError> {
     let body = match format {
-        Format::Csv => csv(sheet),
-        Format::Xlsx => xlsx(sheet)?,
+        Format::Csv => csv_all(sheets),
+        Format::Xlsx => xlsx_all(sheets)?,
     };
     let file = format!("{file_stem}.{}", format.extension());
     let ascii: String = file
@@ -410,6 +446,17 @@ mod tests {
     fn xlsx_is_a_zip_workbook() {
         let bytes = xlsx(&sheet()).unwrap();
         assert!(bytes.starts_with(b"PK\x03\x04"));
+    }
+
+    #[test]
+    fn several_tables_are_one_csv_with_one_bom_and_an_empty_line_between() {
+        let mut second = sheet();
+        second.name = "Ответы".into();
+        let text = String::from_utf8(csv_all(&[sheet(), second])).unwrap();
+        assert_eq!(text.matches('\u{feff}').count(), 1);
+        let lines: Vec<&str> = text.trim_start_matches('\u{feff}').split("\r\n").collect();
+        assert_eq!(lines[3], "", "an empty line after the first table");
+        assert_eq!(lines[4], "Клиент;Количество;Цена, ₽;День;Создана (МСК)");
     }
 
     #[test]

@@ -4,16 +4,19 @@
 //! months of the period read as their own items, the edge days as day items — never from the
 //! leads. A representative's figures keep only the directions they observe; city, region and
 //! federal district are the dealer's. `lead_overdue` adds the leads overdue right now (the
-//! live view of SPEC §4.4) when the period runs to today.
+//! live view of SPEC §4.4) when the period runs to today. `lead_survey` adds the list of the
+//! answers themselves ([`survey_answers`]): the customers' words are rows, not counts.
 
 use super::ReportContext;
 use crate::kernel::error::AppError;
 use dealerdesk_domain::UserId;
 use dealerdesk_domain::lead::CountsRow;
 use dealerdesk_domain::platform_date;
-use dealerdesk_domain::report::leads::{self, DealerPlace, LeadGroup, Table};
+use dealerdesk_domain::report::leads::{
+    self, DealerPlace, LeadGroup, SurveyAnswerRow, Table, survey_answer_window,
+};
 use dealerdesk_domain::report::{Figures, GroupBy, Line, Period, ReportName};
-use dealerdesk_store::{LeadCounterSet as CounterSet, LeadStatsRepo};
+use dealerdesk_store::{LeadCounterSet as CounterSet, LeadStatsRepo, MAX_SURVEY_ROWS};
 use rust_decimal::Decimal;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -170,4 +173,71 @@ async fn overdue(
     }
     table.totals.insert("overdue_now", Decimal::from(total_now));
     Ok(into_figures(table))
+}
+
+/// One answer of `lead_survey`'s list with the names it is shown with.
+#[derive(Clone, Debug)]
+pub struct NamedAnswer {
+    pub row: SurveyAnswerRow,
+    /// The dealer's name (its id if the directory no longer knows it).
+    pub dealer: String,
+    /// The observer's name, `None` for a lead without one.
+    pub observer: Option<String>,
+}
+
+/// `lead_survey`'s list of answers (SPEC §4.5: lead, dealer, observer, comment).
+#[derive(Clone, Debug, Default)]
+pub struct AnswerList {
+    /// Newest answer first.
+    pub answers: Vec<NamedAnswer>,
+    /// Whether the store's listing stopped at its cap ([`MAX_SURVEY_ROWS`] answers of the
+    /// whole network), so older answers of the period are missing from the list — the
+    /// counts above it stay exact.
+    pub left_out: bool,
+    /// The cap, for the words that say so.
+    pub limit: usize,
+}
+
+/// The answers to the leads of `period` the caller's scope admits. The store lists the
+/// answers of the network by answer time (one Query per month of the window); the scope —
+/// dealers, and a representative's directions — is applied here, so a list never shows
+/// another dealer's lead or comment.
+pub(crate) async fn survey_answers(
+    ctx: &ReportContext<'_>,
+    period: Period,
+) -> Result<AnswerList, AppError> {
+    let (from, to) = survey_answer_window(period);
+    let (found, left_out) = ctx.state.store.lead_survey_answers(from, to).await?;
+    let rows = leads::survey_answers(
+        found.iter().filter_map(SurveyAnswerRow::of),
+        period,
+        ctx.scope,
+    );
+    let observers: Vec<UserId> = rows
+        .iter()
+        .filter_map(|r| r.observer.clone())
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let names = crate::kernel::names::user_names(ctx.state, &observers).await?;
+    let answers = rows
+        .into_iter()
+        .map(|row| NamedAnswer {
+            dealer: ctx
+                .dealers
+                .get(&row.dealer)
+                .map(|d| d.name.clone())
+                .unwrap_or_else(|| row.dealer.to_string()),
+            observer: row
+                .observer
+                .as_ref()
+                .map(|u| names.get(u).cloned().unwrap_or_else(|| u.to_string())),
+            row,
+        })
+        .collect();
+    Ok(AnswerList {
+        answers,
+        left_out,
+        limit: MAX_SURVEY_ROWS,
+    })
 }

@@ -45,6 +45,7 @@ mod ticket_costs;
 mod ticket_survey;
 mod tickets;
 
+pub use leads::{AnswerList, NamedAnswer};
 pub use routes::routes;
 
 use crate::AppState;
@@ -78,6 +79,9 @@ pub struct Computed {
     pub query: ReportQuery,
     /// The dealers in the caller's scope, by name; empty for a caller of one dealer.
     pub choosable: Vec<(DealerId, String)>,
+    /// `lead_survey`'s answers of the period (not of the compared one); `None` for every
+    /// other report.
+    pub answers: Option<AnswerList>,
 }
 
 /// The report `name` for `actor` as `draft` asks (see the module's documentation).
@@ -120,6 +124,10 @@ pub async fn run(
         None => None,
     };
     let report = assemble(name, query.group_by, query.period, now, compare);
+    let answers = match name {
+        ReportName::LeadSurvey => Some(leads::survey_answers(&ctx, query.period).await?),
+        _ => None,
+    };
     let mut choosable: Vec<(DealerId, String)> = dealers
         .values()
         .filter(|d| whole.admits(&d.id))
@@ -133,6 +141,7 @@ pub async fn run(
         report,
         query,
         choosable,
+        answers,
     })
 }
 

@@ -156,7 +156,7 @@ pub async fn report_page(
                 .map(|(id, name)| context! { id => id.as_str(), name => name })
                 .collect();
             context! {
-                report => serde_value(ReportView::new(report)),
+                report => serde_value(ReportView::of(c)),
                 group_label => group_header(report.group_by),
                 charts => charts,
                 rows => report.rows.iter().map(|r| printed_row(c, r)).collect::<Vec<_>>(),

@@ -2,8 +2,10 @@
 //! files, and the charts with their tables on the page — all from the one
 //! [`Report`] model.
 
+use crate::kernel::time;
 use crate::report::chart::{self, ChartData, Figure, Series};
 use crate::report::export::{Cell, Column as SheetColumn, Kind, Sheet};
+use crate::report::{AnswerList, Computed};
 use chrono::NaiveDate;
 use dealerdesk_domain::Quarter;
 use dealerdesk_domain::report::{
@@ -137,9 +139,135 @@ pub struct ReportView {
     pub totals: RowView,
     /// The charts the page draws over the rows.
     pub charts: Vec<ChartView>,
+    /// `lead_survey` only: the customers' answers themselves, beside the counts.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub answers: Option<AnswersView>,
+}
+
+/// One customer's survey answer (SPEC §4.5).
+#[derive(Serialize, ToSchema)]
+pub struct AnswerView {
+    /// When the customer answered, RFC 3339 UTC.
+    pub answered_at: String,
+    /// The same in Moscow time, `ДД.ММ.ГГГГ ЧЧ:ММ`.
+    pub answered_at_local: String,
+    /// The lead; its card is `/leads/{lead_id}`.
+    pub lead_id: String,
+    pub lead_href: String,
+    /// The lead as people name it: its type and the day it arrived, «Тест-драйв, 02.03.2026».
+    pub lead_label: String,
+    pub dealer_id: String,
+    /// The dealer's name.
+    pub dealer: String,
+    /// The observer (regional representative); `null` for a lead without one.
+    pub observer_id: Option<String>,
+    pub observer: Option<String>,
+    /// `no_contact`, `unhappy` or `happy`.
+    pub answer: String,
+    /// The answer's Russian words.
+    pub answer_label: String,
+    /// Whether the answer alerted the observer («Дилер не связался», «…не устраивает»).
+    pub negative: bool,
+    /// The customer's comment, if any.
+    pub comment: Option<String>,
+}
+
+/// `lead_survey`'s answers: to the leads of the period (as its counts), newest first.
+#[derive(Serialize, ToSchema)]
+pub struct AnswersView {
+    pub rows: Vec<AnswerView>,
+    /// `true` when older answers were left out: the listing stops at `limit` answers of
+    /// the whole network (the counts stay exact); a shorter period lists them all.
+    pub left_out: bool,
+    pub limit: usize,
+}
+
+impl AnswersView {
+    pub fn new(list: &AnswerList) -> Self {
+        AnswersView {
+            rows: list
+                .answers
+                .iter()
+                .map(|a| AnswerView {
+                    answered_at: time::utc(a.row.answered_at),
+                    answered_at_local: time::local(a.row.answered_at),
+                    lead_id: a.row.lead.to_string(),
+                    lead_href: format!("/leads/{}", a.row.lead),
+                    lead_label: format!(
+                        "{}, {}",
+                        a.row.kind.label(),
+                        a.row.arrived_on.format("%d.%m.%Y")
+                    ),
+                    dealer_id: a.row.dealer.to_string(),
+                    dealer: a.dealer.clone(),
+                    observer_id: a.row.observer.as_ref().map(ToString::to_string),
+                    observer: a.observer.clone(),
+                    answer: a.row.answer.code().to_owned(),
+                    answer_label: a.row.answer.label().to_owned(),
+                    negative: a.row.answer.is_negative(),
+                    comment: a.row.comment.clone(),
+                })
+                .collect(),
+            left_out: list.left_out,
+            limit: list.limit,
+        }
+    }
+}
+
+/// The answers as a sheet: the answer time a Moscow date-time cell, the lead, dealer,
+/// observer, answer and comment as text.
+pub fn answers_sheet(list: &AnswerList) -> Sheet {
+    let text = |t: &str| Cell::Text(t.to_owned());
+    let rows = list
+        .answers
+        .iter()
+        .map(|a| {
+            vec![
+                Cell::DateTime(
+                    a.row
+                        .answered_at
+                        .with_timezone(&time::DISPLAY_TZ)
+                        .naive_local(),
+                ),
+                text(a.row.lead.as_str()),
+                text(&a.dealer),
+                Cell::from(a.observer.clone()),
+                text(a.row.answer.label()),
+                Cell::from(a.row.comment.clone()),
+            ]
+        })
+        .collect();
+    Sheet {
+        name: "Ответы клиентов".to_owned(),
+        columns: vec![
+            SheetColumn::new("Ответ получен (МСК)", Kind::DateTime, 18),
+            SheetColumn::new("Заявка", Kind::Text, 28),
+            SheetColumn::new("Дилер", Kind::Text, 28),
+            SheetColumn::new("Наблюдатель", Kind::Text, 24),
+            SheetColumn::new("Ответ клиента", Kind::Text, 40),
+            SheetColumn::new("Комментарий", Kind::Text, 60),
+        ],
+        rows,
+    }
+}
+
+/// The sheets of a computed report's file: the figures, and `lead_survey`'s answers.
+pub fn sheets(computed: &Computed) -> Vec<Sheet> {
+    let mut out = vec![sheet(&computed.report)];
+    if let Some(list) = &computed.answers {
+        out.push(answers_sheet(list));
+    }
+    out
 }
 
 impl ReportView {
+    /// The computed report with, for `lead_survey`, its answers.
+    pub fn of(computed: &Computed) -> Self {
+        let mut view = ReportView::new(&computed.report);
+        view.answers = computed.answers.as_ref().map(AnswersView::new);
+        view
+    }
+
     pub fn new(r: &Report) -> Self {
         let spec = r.spec();
         ReportView {
@@ -175,6 +303,7 @@ impl ReportView {
                     column: column.code.to_owned(),
                 })
                 .collect(),
+            answers: None,
         }
     }
 }

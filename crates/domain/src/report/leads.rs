@@ -7,11 +7,16 @@
 //! are the dealer's, so those groupings add up dealer rows; a share or a conversion is
 //! computed from the summed counts, never averaged from rows.
 
+use super::{Period, ReportScope};
+use crate::calendar::PLATFORM_TZ;
+use crate::lead::tally::report_day;
 use crate::lead::{
     CityTable, Counter, Counts, CountsRow, EscalationStep, FederalDistrict, LeadType,
     NoContactReason, NoContractReason, ProcessingBucket, RefusalStage, SurveyAnswer,
 };
+use crate::lead::{Lead, LeadId};
 use crate::{DealerId, UserId};
+use chrono::{DateTime, Duration, NaiveDate, NaiveTime, TimeZone, Utc};
 use rust_decimal::{Decimal, RoundingStrategy};
 use std::collections::BTreeMap;
 
@@ -545,6 +550,83 @@ pub fn survey(rows: &[CountsRow]) -> Table {
     }
 }
 
+/// How long after a lead's arrival its customer's answer can still come: the invitation
+/// goes out 24 hours after the lead, its link works [`SURVEY_LINK_DAYS`] days, and a week
+/// more covers an invitation the job sent late. The answers of a period's leads are looked
+/// for this long after the period's end.
+///
+/// [`SURVEY_LINK_DAYS`]: crate::lead::survey::SURVEY_LINK_DAYS
+pub const SURVEY_ANSWER_DAYS: i64 = 1 + crate::lead::survey::SURVEY_LINK_DAYS + 7;
+
+/// One customer's survey answer as `lead_survey` lists it (SPEC §4.5: the lead, its link,
+/// the dealer, the observer and the comment).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SurveyAnswerRow {
+    pub lead: LeadId,
+    /// The lead's type; its direction is what a representative's scope is cut by.
+    pub kind: LeadType,
+    /// The dealer handling the lead now (the counters' bucket).
+    pub dealer: DealerId,
+    /// The day the lead arrived (platform zone): the period the answer counts in.
+    pub arrived_on: NaiveDate,
+    pub observer: Option<UserId>,
+    pub answer: SurveyAnswer,
+    pub comment: Option<String>,
+    pub answered_at: DateTime<Utc>,
+}
+
+impl SurveyAnswerRow {
+    /// The answer of `lead`; `None` while its customer has not answered.
+    pub fn of(lead: &Lead) -> Option<SurveyAnswerRow> {
+        let survey = lead.survey()?;
+        Some(SurveyAnswerRow {
+            lead: lead.id().clone(),
+            kind: lead.kind(),
+            dealer: lead.dealer().clone(),
+            arrived_on: report_day(lead.created_at()),
+            observer: lead.observer().cloned(),
+            answer: survey.answer,
+            comment: survey.comment.clone(),
+            answered_at: survey.answered_at,
+        })
+    }
+}
+
+/// The instants to look for the answers of `period`'s leads in: from the period's first
+/// midnight (platform zone) to [`SURVEY_ANSWER_DAYS`] after its end.
+pub fn survey_answer_window(period: Period) -> (DateTime<Utc>, DateTime<Utc>) {
+    let midnight = |day: NaiveDate| {
+        PLATFORM_TZ
+            .from_local_datetime(&day.and_time(NaiveTime::MIN))
+            .earliest()
+            .map(|at| at.with_timezone(&Utc))
+            .unwrap_or_else(|| day.and_time(NaiveTime::MIN).and_utc())
+    };
+    let end = midnight(period.to) + Duration::days(1 + SURVEY_ANSWER_DAYS);
+    (midnight(period.from), end)
+}
+
+/// `lead_survey`'s list: the answers to the leads that arrived in `period` — exactly the
+/// leads its counts cover — that `scope` admits (a representative's dealers and directions,
+/// a dealer itself), newest answer first.
+pub fn survey_answers(
+    answers: impl IntoIterator<Item = SurveyAnswerRow>,
+    period: Period,
+    scope: &ReportScope,
+) -> Vec<SurveyAnswerRow> {
+    let mut rows: Vec<SurveyAnswerRow> = answers
+        .into_iter()
+        .filter(|a| period.contains(a.arrived_on))
+        .filter(|a| scope.admits_direction(&a.dealer, a.kind.direction()))
+        .collect();
+    rows.sort_by(|a, b| {
+        b.answered_at
+            .cmp(&a.answered_at)
+            .then_with(|| a.lead.as_str().cmp(b.lead.as_str()))
+    });
+    rows
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -789,6 +871,83 @@ mod tests {
         let t = survey(&rows);
         assert_eq!(value(&t, "happy", "share"), d(75));
         assert_eq!(value(&t, "unhappy", "count"), d(0));
+    }
+
+    fn answer(
+        lead: &str,
+        dealer: &str,
+        kind: LeadType,
+        day: u32,
+        hour: u32,
+    ) -> SurveyAnswerRow {
+        use chrono::TimeZone;
+        SurveyAnswerRow {
+            lead: LeadId::new(lead),
+            kind,
+            dealer: DealerId::new(dealer),
+            arrived_on: NaiveDate::from_ymd_opt(2026, 3, day).unwrap(),
+            observer: Some(UserId::new("rep1")),
+            answer: SurveyAnswer::Unhappy,
+            comment: Some(format!("Комментарий к {lead}")),
+            answered_at: Utc.with_ymd_and_hms(2026, 3, day + 1, hour, 0, 0).unwrap(),
+        }
+    }
+
+    fn march() -> Period {
+        Period {
+            from: NaiveDate::from_ymd_opt(2026, 3, 1).unwrap(),
+            to: NaiveDate::from_ymd_opt(2026, 3, 31).unwrap(),
+        }
+    }
+
+    #[test]
+    fn a_representative_lists_only_the_answers_of_the_dealers_and_directions_they_observe() {
+        let scope = ReportScope::Observed(BTreeMap::from([(
+            DealerId::new("vl"),
+            std::collections::BTreeSet::from([Direction::Sales]),
+        )]));
+        let rows = survey_answers(
+            [
+                answer("own", "vl", LeadType::TestDrive, 2, 9),
+                answer("other-direction", "vl", LeadType::Service, 2, 10),
+                answer("foreign", "nn", LeadType::TestDrive, 2, 11),
+            ],
+            march(),
+            &scope,
+        );
+        let leads: Vec<&str> = rows.iter().map(|r| r.lead.as_str()).collect();
+        assert_eq!(leads, ["own"]);
+    }
+
+    #[test]
+    fn the_list_holds_the_answers_to_the_periods_leads_newest_first() {
+        let rows = survey_answers(
+            [
+                answer("early", "vl", LeadType::TestDrive, 2, 9),
+                answer("late", "vl", LeadType::TestDrive, 20, 9),
+                // A lead of February answered in March counts in February, as its tally does.
+                SurveyAnswerRow {
+                    arrived_on: NaiveDate::from_ymd_opt(2026, 2, 28).unwrap(),
+                    ..answer("february", "vl", LeadType::TestDrive, 1, 9)
+                },
+            ],
+            march(),
+            &ReportScope::All,
+        );
+        let leads: Vec<&str> = rows.iter().map(|r| r.lead.as_str()).collect();
+        assert_eq!(leads, ["late", "early"]);
+    }
+
+    #[test]
+    fn the_answers_of_a_period_are_looked_for_from_its_moscow_midnight_until_the_links_expire() {
+        use chrono::TimeZone;
+        let (from, to) = survey_answer_window(march());
+        assert_eq!(from, Utc.with_ymd_and_hms(2026, 2, 28, 21, 0, 0).unwrap());
+        assert_eq!(
+            to,
+            Utc.with_ymd_and_hms(2026, 3, 31, 21, 0, 0).unwrap()
+                + Duration::days(SURVEY_ANSWER_DAYS)
+        );
     }
 
     #[test]
