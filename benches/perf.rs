@@ -675,7 +675,7 @@ async fn sweeps(mode: Mode, table: &mut Table) {
             report.done
         ),
         format!("items read ≤ {}", 2 * DUE),
-        Verdict::of(read <= 2 * DUE && read >= DUE),
+        Verdict::of((DUE..=2 * DUE).contains(&read)),
     );
     lead_sweep(&server, mode, table, now).await;
 }
@@ -752,6 +752,6 @@ async fn lead_sweep(server: &TestServer, mode: Mode, table: &mut Table, now: Dat
             report.done
         ),
         format!("items read ≤ {}", 2 * DUE),
-        Verdict::of(read <= 2 * DUE && read >= DUE),
+        Verdict::of((DUE..=2 * DUE).contains(&read)),
     );
 }
