@@ -659,25 +659,47 @@ async fn sweeps(mode: Mode, table: &mut Table) {
         .expect("the due query")
         .len();
     let queries = store.round_trips() - before;
+    sweep_line(
+        &server,
+        table,
+        format!("SLA watch: {open} open tickets, {DUE} due"),
+        (read, queries),
+        (Job::SlaWatch, now),
+        "notified",
+    )
+    .await;
+    lead_sweep(&server, mode, table, now).await;
+}
+
+/// One sweep's row: what its due query read (`read` items in `queries` calls), then the job
+/// run once over the seeded store, timed, with the calls it made and what it did.
+async fn sweep_line(
+    server: &TestServer,
+    table: &mut Table,
+    what: String,
+    (read, queries): (usize, u64),
+    (job, now): (Job, DateTime<Utc>),
+    done: &str,
+) {
+    let store = &server.state.store;
     let before = store.round_trips();
     let t = Instant::now();
-    let report = jobs::run(&server.state, Job::SlaWatch, now)
+    let report = jobs::run(&server.state, job, now)
         .await
-        .expect("the SLA watch runs");
+        .expect("the job runs");
     let took = t.elapsed();
     let calls = store.round_trips() - before;
     table.add(
         4,
-        format!("SLA watch: {open} open tickets, {DUE} due"),
+        what,
         format!(
-            "{read} items read in {queries} queries · run {} · {calls} calls · {} notified",
+            "{read} items read in {queries} queries · run {} · {calls} calls · {} {done}",
             ms(took),
             report.done
         ),
         format!("items read ≤ {}", 2 * DUE),
         Verdict::of((DUE..=2 * DUE).contains(&read)),
     );
-    lead_sweep(&server, mode, table, now).await;
 }
 
 /// `lead` under another id: the card as stored, so the seeded leads are what the product
@@ -736,22 +758,13 @@ async fn lead_sweep(server: &TestServer, mode: Mode, table: &mut Table, now: Dat
         .expect("the due query")
         .len();
     let queries = store.round_trips() - before;
-    let before = store.round_trips();
-    let t = Instant::now();
-    let report = jobs::run(&server.state, Job::LeadEscalations, now)
-        .await
-        .expect("the escalations run");
-    let took = t.elapsed();
-    let calls = store.round_trips() - before;
-    table.add(
-        4,
+    sweep_line(
+        server,
+        table,
         format!("lead escalations: {open} open leads, {DUE} due"),
-        format!(
-            "{read} items read in {queries} queries · run {} · {calls} calls · {} notices",
-            ms(took),
-            report.done
-        ),
-        format!("items read ≤ {}", 2 * DUE),
-        Verdict::of((DUE..=2 * DUE).contains(&read)),
-    );
+        (read, queries),
+        (Job::LeadEscalations, now),
+        "notices",
+    )
+    .await;
 }
