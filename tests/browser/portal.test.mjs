@@ -998,6 +998,26 @@ test('lead report pages in Chromium: the demo network\'s leads, processing time,
     assert.match(text, /Записали на сервис только через две недели/);
     assert.match(text, /Автоцентр Юг/);
     assert.match(text, /Сергей Регионов|Наталья Восточная/);
+
+    // The ticket reports over the same demo history, as the admin sees the platform: the
+    // network's weeks of support work, and the previous quarter's confirmed paid work.
+    const admin = await context.newPage();
+    await logIn(admin, 'admin@demo.local');
+    const ticketPages = [
+      ['42-report-tickets-demo', '/reports/tickets?from=2026-01-01&to=2026-03-02&group_by=category'],
+      ['43-report-ticket-sla-demo', '/reports/ticket_sla?from=2026-01-01&to=2026-03-02&group_by=criticality'],
+      ['44-report-ticket-costs-demo', '/reports/ticket_costs?from=2025-10-01&to=2026-03-31&group_by=dealer'],
+    ];
+    for (const [name, url] of ticketPages) {
+      const res = await admin.goto(`${server.base}${url}`);
+      assert.equal(res.status(), 200, `${url} answered ${res.status()}`);
+      await admin.locator('table.chart-table').first().waitFor();
+      const total = await words(admin.locator('table.report-table tfoot tr'));
+      assert.match(total, /^Итого .*[1-9]/, `${name}: the totals show the demo's tickets: ${total}`);
+      assert.equal(await admin.locator('script').count(), 0, `${name}: no script`);
+      compareWithBaseline(await shot(admin, name), name);
+      compareWithBaseline(await mobileShot(context, `${server.base}${url}`, `${name}-mobile`), `${name}-mobile`);
+    }
   } finally {
     await context.close();
     await stopServer(server);

@@ -32,6 +32,10 @@ const COLOURS: [&str; 4] = ["#2f6fba", "#a3b8d6", "#d9822b", "#5b9a68"];
 /// Category labels longer than this are cut with «…» under the axis (the full one is in
 /// the bar's own title and in the table).
 const LABEL_CHARS: usize = 14;
+/// About how wide one character of a label is at the chart's font size.
+const CHAR_WIDTH: f64 = 6.5;
+/// The slant of category labels that would overlap side by side (degrees, upwards to the right).
+const SLANT: f64 = 40.0;
 
 /// A named row of values, one per category.
 #[derive(Clone, Debug, PartialEq)]
@@ -246,17 +250,52 @@ fn legend(svg: &mut String, series: &[Series]) {
     }
 }
 
-/// The category labels under the plot, centred on each slot.
+/// Whether the category labels, side by side, would run into each other: then they are
+/// slanted (many categories, e.g. the fifteen ticket categories, on one axis).
+fn slanted(categories: &[String], slot: f64) -> bool {
+    widest(categories) > slot - 4.0
+}
+
+/// The width of the widest category label as drawn (cut to [`LABEL_CHARS`]).
+fn widest(categories: &[String]) -> f64 {
+    let chars = categories
+        .iter()
+        .map(|label| short(label).chars().count())
+        .max()
+        .unwrap_or(0);
+    chars as f64 * CHAR_WIDTH
+}
+
+/// The room under the plot that the category labels need: a slanted label reaches down by
+/// its width times the slant's sine.
+fn bottom(categories: &[String], slot: f64) -> f64 {
+    if slanted(categories, slot) {
+        (widest(categories) * SLANT.to_radians().sin() + 24.0).max(BOTTOM)
+    } else {
+        BOTTOM
+    }
+}
+
+/// The category labels under the plot, centred on each slot, or ending under it and slanted
+/// when they would overlap.
 fn category_axis(svg: &mut String, categories: &[String], slot: f64) {
+    let slant = slanted(categories, slot);
     for (i, label) in categories.iter().enumerate() {
-        let x = LEFT + slot * (i as f64 + 0.5);
-        let _ = write!(
-            svg,
-            "<text x=\"{x}\" y=\"{y}\" text-anchor=\"middle\" fill=\"#222\">{label}</text>",
-            x = coordinate(x),
-            y = coordinate(TOP + PLOT + 16.0),
-            label = escape(&short(label)),
-        );
+        let x = coordinate(LEFT + slot * (i as f64 + 0.5));
+        let y = coordinate(TOP + PLOT + 16.0);
+        let label = escape(&short(label));
+        let _ = if slant {
+            write!(
+                svg,
+                "<text x=\"{x}\" y=\"{y}\" text-anchor=\"end\" fill=\"#222\" \
+                 transform=\"rotate(-{SLANT} {x} {y})\">{label}</text>",
+            )
+        } else {
+            write!(
+                svg,
+                "<text x=\"{x}\" y=\"{y}\" text-anchor=\"middle\" fill=\"#222\">{label}</text>",
+            )
+        };
     }
 }
 
@@ -311,7 +350,8 @@ pub fn grouped_bars(data: &ChartData) -> Figure {
         .map(float)
         .fold(0.0, f64::max);
     let top = nice_ceiling(max);
-    let height = TOP + PLOT + BOTTOM;
+    let slot = (WIDTH - LEFT - RIGHT) / data.categories.len() as f64;
+    let height = TOP + PLOT + bottom(&data.categories, slot);
     let desc = format!(
         "Столбцы: {} значений, наибольшее {}",
         data.categories.len(),
@@ -322,7 +362,6 @@ pub fn grouped_bars(data: &ChartData) -> Figure {
     let mut svg = open(&data.id, &data.title, &desc, height);
     value_axis(&mut svg, top);
     legend(&mut svg, &data.series);
-    let slot = (WIDTH - LEFT - RIGHT) / data.categories.len() as f64;
     let group = slot * 0.8;
     let bar = group / data.series.len().max(1) as f64;
     for (i, category) in data.categories.iter().enumerate() {
@@ -368,12 +407,12 @@ pub fn line(data: &ChartData) -> Figure {
         .map(float)
         .fold(0.0, f64::max);
     let top = nice_ceiling(max);
-    let height = TOP + PLOT + BOTTOM;
+    let slot = (WIDTH - LEFT - RIGHT) / data.categories.len() as f64;
+    let height = TOP + PLOT + bottom(&data.categories, slot);
     let desc = format!("Линия: {} точек", data.categories.len());
     let mut svg = open(&data.id, &data.title, &desc, height);
     value_axis(&mut svg, top);
     legend(&mut svg, &data.series);
-    let slot = (WIDTH - LEFT - RIGHT) / data.categories.len() as f64;
     for (k, s) in data.series.iter().enumerate() {
         let colour = COLOURS[k % COLOURS.len()];
         let points: Vec<(f64, f64, Decimal)> = (0..data.categories.len())
@@ -622,6 +661,29 @@ mod tests {
                 .table
                 .contains(&format!("<th scope=\"row\">{name}</th>"))
         );
+    }
+
+    #[test]
+    fn many_long_labels_are_slanted_under_a_taller_chart_and_few_stay_level() {
+        let names: Vec<String> = (1..=15).map(|i| format!("Категория номер {i}")).collect();
+        let names: Vec<&str> = names.iter().map(String::as_str).collect();
+        let values = vec![Decimal::ONE; 15];
+        let many = bars(&data(&names, &[("Период", &values)]));
+        assert_eq!(many.svg.matches("rotate(-40 ").count(), 15);
+        let few = bars(&data(
+            &["Москва", "Казань"],
+            &[("Период", &[Decimal::ONE, Decimal::TWO])],
+        ));
+        assert!(!few.svg.contains("rotate("));
+        let height = |svg: &str| {
+            let view = svg.split("viewBox=\"0 0 640 ").nth(1).expect("a viewBox");
+            view.split('"')
+                .next()
+                .expect("its height")
+                .parse::<f64>()
+                .expect("a number")
+        };
+        assert!(height(&many.svg) > height(&few.svg));
     }
 
     #[test]
