@@ -515,18 +515,35 @@ async fn seed_tickets(store: &Store, from: usize, count: usize) {
     let calendar = WorkingCalendar::platform_default();
     let now = Utc::now();
     let dealer = DealerId::new("dealer-1");
-    let bar = progress(count as u64, "seeding tickets");
-    let mut n = from;
-    while n < from + count {
-        let end = (n + 500).min(from + count);
-        let batch: Vec<Ticket> = (n..end)
-            .map(|k| {
-                let at = now - Span::minutes(10 + (k % 525_600) as i64);
-                seeded_ticket(k, &dealer, at, &calendar)
-            })
-            .collect();
-        let seeds: Vec<Seed> = batch.iter().map(Seed::Ticket).collect();
-        store.seed_batch(&seeds).await.expect("seeding tickets");
+    seed_in_batches(
+        store,
+        from..from + count,
+        "seeding tickets",
+        |k| {
+            let at = now - Span::minutes(10 + (k % 525_600) as i64);
+            seeded_ticket(k, &dealer, at, &calendar)
+        },
+        |ticket| Seed::Ticket(ticket),
+    )
+    .await;
+}
+
+/// Items `make` builds for each number of `range`, written through the store's item mapping
+/// 500 at a time (`Store::seed_batch`), with a progress bar named `what`.
+async fn seed_in_batches<T>(
+    store: &Store,
+    range: std::ops::Range<usize>,
+    what: &str,
+    make: impl Fn(usize) -> T,
+    seed: for<'a> fn(&'a T) -> Seed<'a>,
+) {
+    let bar = progress(range.len() as u64, what);
+    let mut n = range.start;
+    while n < range.end {
+        let end = (n + 500).min(range.end);
+        let batch: Vec<T> = (n..end).map(&make).collect();
+        let seeds: Vec<Seed> = batch.iter().map(seed).collect();
+        store.seed_batch(&seeds).await.expect(what);
         bar.inc((end - n) as u64);
         n = end;
     }
@@ -629,28 +646,23 @@ async fn sweeps(mode: Mode, table: &mut Table) {
     let dealers: Vec<DealerId> = (1..=4)
         .map(|d| DealerId::new(format!("dealer-{d}")))
         .collect();
-    let bar = progress(open as u64, "seeding open tickets");
-    let mut n = 0;
-    while n < open {
-        let end = (n + 500).min(open);
-        let batch: Vec<Ticket> = (n..end)
-            .map(|k| {
-                // The first DUE were filed ten days ago: their warning is owed. The rest a
-                // minute ago: nothing is owed for hours.
-                let at = if k < DUE {
-                    now - Span::days(10)
-                } else {
-                    now - Span::minutes(1)
-                };
-                seeded_ticket(k, &dealers[k % dealers.len()], at, &calendar)
-            })
-            .collect();
-        let seeds: Vec<Seed> = batch.iter().map(Seed::Ticket).collect();
-        store.seed_batch(&seeds).await.expect("seeding tickets");
-        bar.inc((end - n) as u64);
-        n = end;
-    }
-    bar.finish_and_clear();
+    seed_in_batches(
+        store,
+        0..open,
+        "seeding open tickets",
+        |k| {
+            // The first DUE were filed ten days ago: their warning is owed. The rest a
+            // minute ago: nothing is owed for hours.
+            let at = if k < DUE {
+                now - Span::days(10)
+            } else {
+                now - Span::minutes(1)
+            };
+            seeded_ticket(k, &dealers[k % dealers.len()], at, &calendar)
+        },
+        |ticket| Seed::Ticket(ticket),
+    )
+    .await;
 
     let before = store.round_trips();
     let read = store
@@ -728,29 +740,21 @@ async fn lead_sweep(server: &TestServer, mode: Mode, table: &mut Table, now: Dat
         .await
         .expect("the lead reads")
         .expect("the lead exists");
-    let bar = progress(open as u64, "seeding open leads");
-    let mut n = 0;
-    while n < open {
-        let end = (n + 500).min(open);
-        let batch: Vec<(Lead, DateTime<Utc>)> = (n..end)
-            .map(|k| {
-                let due = if k < DUE {
-                    now - Span::hours(1)
-                } else {
-                    now + Span::days(1)
-                };
-                (copy_as(&template, &format!("perf-lead-{k:07}")), due)
-            })
-            .collect();
-        let seeds: Vec<Seed> = batch
-            .iter()
-            .map(|(l, due)| Seed::Lead(l, Some(*due)))
-            .collect();
-        store.seed_batch(&seeds).await.expect("seeding leads");
-        bar.inc((end - n) as u64);
-        n = end;
-    }
-    bar.finish_and_clear();
+    seed_in_batches(
+        store,
+        0..open,
+        "seeding open leads",
+        |k| {
+            let due = if k < DUE {
+                now - Span::hours(1)
+            } else {
+                now + Span::days(1)
+            };
+            (copy_as(&template, &format!("perf-lead-{k:07}")), due)
+        },
+        |(lead, due)| Seed::Lead(lead, Some(*due)),
+    )
+    .await;
     let before = store.round_trips();
     let read = store
         .leads_to_escalate(now)
