@@ -458,13 +458,21 @@ async fn site_key(command: SiteKeyCommand) -> Result<(), CliError> {
     }
 }
 
-/// dynoxide serving the DynamoDB API on an ephemeral loopback port.
+/// dynoxide serving the DynamoDB API on an ephemeral loopback port, on threads of its own.
+///
+/// dynoxide answers a request by calling the database synchronously inside its async
+/// handler (waiting for its lock there), so it gets its own small runtime: on the caller's
+/// runtime those waits would hold the very workers the app's requests run on.
 pub struct EmbeddedEngine {
     /// `http://127.0.0.1:<port>`
     pub endpoint: String,
     stop: Option<oneshot::Sender<()>>,
-    task: Option<tokio::task::JoinHandle<()>>,
+    stopped: Option<oneshot::Receiver<()>>,
 }
+
+/// The engine's worker threads: requests wait for one database lock, so more threads would
+/// only queue; two let one request parse or answer while another holds the lock.
+const ENGINE_WORKERS: usize = 2;
 
 impl EmbeddedEngine {
     /// Starts the engine over a SQLite file, or in memory when `file` is `None`.
@@ -474,30 +482,54 @@ impl EmbeddedEngine {
             None => dynoxide::Database::memory(),
         }
         .map_err(|e| CliError::Engine(e.to_string()))?;
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .map_err(|source| CliError::Io {
-                context: "binding the embedded engine".into(),
-                source,
-            })?;
-        let addr = listener.local_addr().map_err(|source| CliError::Io {
-            context: "embedded engine address".into(),
-            source,
-        })?;
-        let (stop, stopped) = oneshot::channel::<()>();
-        let task = tokio::spawn(async move {
-            if let Err(e) = dynoxide::server::serve_with_shutdown(listener, db, async {
-                let _ = stopped.await;
+        let io = |context: &str| {
+            let context = context.to_string();
+            move |source| CliError::Io { context, source }
+        };
+        let listener = std::net::TcpListener::bind("127.0.0.1:0")
+            .map_err(io("binding the embedded engine"))?;
+        listener
+            .set_nonblocking(true)
+            .map_err(io("binding the embedded engine"))?;
+        let addr = listener
+            .local_addr()
+            .map_err(io("embedded engine address"))?;
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(ENGINE_WORKERS)
+            .thread_name("embedded-engine")
+            .enable_all()
+            .build()
+            .map_err(io("starting the embedded engine's runtime"))?;
+        let (stop, stop_rx) = oneshot::channel::<()>();
+        let (stopped_tx, stopped) = oneshot::channel::<()>();
+        std::thread::Builder::new()
+            .name("embedded-engine".into())
+            .spawn(move || {
+                runtime.block_on(async move {
+                    match tokio::net::TcpListener::from_std(listener) {
+                        Ok(listener) => {
+                            let served =
+                                dynoxide::server::serve_with_shutdown(listener, db, async {
+                                    let _ = stop_rx.await;
+                                })
+                                .await;
+                            if let Err(e) = served {
+                                tracing::error!(error = %e, "embedded engine stopped with an error");
+                            }
+                        }
+                        Err(e) => tracing::error!(error = %e, "embedded engine could not listen"),
+                    }
+                });
+                // The runtime (and with it the database) is dropped before the caller hears
+                // the engine stopped, so the file is released by then.
+                drop(runtime);
+                let _ = stopped_tx.send(());
             })
-            .await
-            {
-                tracing::error!(error = %e, "embedded engine stopped with an error");
-            }
-        });
+            .map_err(io("starting the embedded engine's thread"))?;
         Ok(EmbeddedEngine {
             endpoint: format!("http://{addr}"),
             stop: Some(stop),
-            task: Some(task),
+            stopped: Some(stopped),
         })
     }
 
@@ -506,8 +538,8 @@ impl EmbeddedEngine {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }
-        if let Some(task) = self.task.take() {
-            let _ = task.await;
+        if let Some(stopped) = self.stopped.take() {
+            let _ = stopped.await;
         }
     }
 }
