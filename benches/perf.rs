@@ -391,9 +391,9 @@ async fn leads_load(dealer: &Api, clients: usize, time: Duration, from: usize) -
 
 async fn raw_load(engine: &RawEngine, clients: usize, time: Duration) -> Load {
     let engine = engine.clone();
-    perf::load(clients, time, move |n| {
+    perf::load(clients, time, move |_| {
         let engine = engine.clone();
-        async move { engine.transact_two(n).await }
+        async move { engine.transact_two().await }
     })
     .await
 }
@@ -714,15 +714,20 @@ async fn sweep_line(
     );
 }
 
-/// `lead` under another id: the card as stored, so the seeded leads are what the product
-/// reads (the domain builds leads only from an intake, which the API already measures).
-fn copy_as(lead: &Lead, id: &str) -> Lead {
+/// `lead` under another id, created at `at`: the card as stored, so the seeded leads are
+/// what the product reads (the domain builds leads only from an intake, which the API
+/// already measures).
+fn copy_as(lead: &Lead, id: &str, at: DateTime<Utc>) -> Lead {
     let mut value = serde_json::to_value(lead).expect("a lead serialises");
     value["id"] = serde_json::Value::String(id.to_string());
-    serde_json::from_value(value).expect("a lead deserialises")
+    value["keys"]["created_at"] = serde_json::to_value(at).expect("an instant serialises");
+    let copy: Lead = serde_json::from_value(value).expect("a lead deserialises");
+    assert_eq!(copy.created_at(), at, "the copy carries its creation time");
+    copy
 }
 
-/// Leads seeded on the escalation index: `DUE` owed an hour ago, the rest tomorrow.
+/// Leads seeded on the escalation index: `DUE` filed ten days ago (both escalation steps
+/// owed, so the job really notifies), the rest a minute ago (due tomorrow).
 async fn lead_sweep(server: &TestServer, mode: Mode, table: &mut Table, now: DateTime<Utc>) {
     let open = mode.sweep_open();
     let store = &server.state.store;
@@ -745,12 +750,12 @@ async fn lead_sweep(server: &TestServer, mode: Mode, table: &mut Table, now: Dat
         0..open,
         "seeding open leads",
         |k| {
-            let due = if k < DUE {
-                now - Span::hours(1)
+            let (filed, due) = if k < DUE {
+                (now - Span::days(10), now - Span::hours(1))
             } else {
-                now + Span::days(1)
+                (now - Span::minutes(1), now + Span::days(1))
             };
-            (copy_as(&template, &format!("perf-lead-{k:07}")), due)
+            (copy_as(&template, &format!("perf-lead-{k:07}"), filed), due)
         },
         |(lead, due)| Seed::Lead(lead, Some(*due)),
     )

@@ -313,6 +313,9 @@ pub struct RawEngine {
     table: String,
     /// Sets this client's keys apart from every other run's in the same table.
     run: u128,
+    /// Numbers this client's transactions: every load row starts its own `n` at 0, and a
+    /// key written twice is refused by the absent-condition, so the client counts itself.
+    sent: Arc<AtomicUsize>,
 }
 
 impl RawEngine {
@@ -325,12 +328,14 @@ impl RawEngine {
             run: std::time::SystemTime::now()
                 .duration_since(std::time::UNIX_EPOCH)
                 .map_or(0, |d| d.as_nanos()),
+            sent: Arc::new(AtomicUsize::new(0)),
         }
     }
 
     /// One `TransactWriteItems` of two new items (about 300 bytes each, no index keys),
     /// both conditional on being absent as the product's creates are; true on success.
-    pub async fn transact_two(&self, n: usize) -> bool {
+    pub async fn transact_two(&self) -> bool {
+        let n = self.sent.fetch_add(1, Ordering::Relaxed);
         let text = "x".repeat(240);
         let put = |sk: &str| {
             json!({"Put": {
@@ -365,11 +370,25 @@ impl RawEngine {
             .await;
         match sent {
             Ok(resp) => {
-                let ok = resp.status().is_success();
-                let _ = resp.bytes().await;
-                ok
+                let status = resp.status();
+                let body = resp.bytes().await.unwrap_or_default();
+                if !status.is_success() {
+                    said_why(format!("{status} {}", String::from_utf8_lossy(&body)));
+                }
+                status.is_success()
             }
-            Err(_) => false,
+            Err(e) => {
+                said_why(format!("{e:?}"));
+                false
+            }
         }
+    }
+}
+
+/// The first few refusals of the raw engine on stderr, so a "failed" count has its reason.
+fn said_why(why: String) {
+    static SAID: AtomicUsize = AtomicUsize::new(0);
+    if SAID.fetch_add(1, Ordering::Relaxed) < 5 {
+        eprintln!("perf: the raw engine refused a transaction: {why:.300}");
     }
 }
