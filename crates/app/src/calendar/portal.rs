@@ -32,21 +32,6 @@ pub fn add_templates(env: &mut minijinja::Environment<'static>) {
     }
 }
 
-const MONTHS: [&str; 12] = [
-    "Январь",
-    "Февраль",
-    "Март",
-    "Апрель",
-    "Май",
-    "Июнь",
-    "Июль",
-    "Август",
-    "Сентябрь",
-    "Октябрь",
-    "Ноябрь",
-    "Декабрь",
-];
-
 /// One cell of the month grid.
 #[derive(Serialize)]
 struct Cell {
@@ -102,7 +87,7 @@ fn months(view: &YearView) -> Vec<Month> {
                 weeks.push(week);
             }
             Some(Month {
-                name: MONTHS[(m - 1) as usize],
+                name: dealerdesk_domain::calendar::month_name(m),
                 weeks,
             })
         })

@@ -40,6 +40,31 @@ const OFFICIAL_RU: &[(i32, &str)] = include!(concat!(env!("OUT_DIR"), "/official
 /// count in another zone than the one the portal shows.
 pub const PLATFORM_TZ: Tz = chrono_tz::Europe::Moscow;
 
+/// The months' names as the portal and the reports write them (nominative, capitalised).
+const MONTH_NAMES_RU: [&str; 12] = [
+    "Январь",
+    "Февраль",
+    "Март",
+    "Апрель",
+    "Май",
+    "Июнь",
+    "Июль",
+    "Август",
+    "Сентябрь",
+    "Октябрь",
+    "Ноябрь",
+    "Декабрь",
+];
+
+/// «Ноябрь» for 11; an empty name for a number that is not a month (1–12).
+pub fn month_name(month: u32) -> &'static str {
+    month
+        .checked_sub(1)
+        .and_then(|i| MONTH_NAMES_RU.get(i as usize))
+        .copied()
+        .unwrap_or("")
+}
+
 /// Non-working holidays of the Labour Code, art. 112 (month, day): 1–6 and 8 January
 /// (New Year holidays), 7 January (Christmas), 23 February, 8 March, 1 May, 9 May, 12 June,
 /// 4 November.

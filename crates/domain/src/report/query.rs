@@ -120,21 +120,6 @@ pub fn month_code(year: i32, month: u32) -> String {
     format!("{year:04}-{month:02}")
 }
 
-const MONTHS_RU: [&str; 12] = [
-    "Январь",
-    "Февраль",
-    "Март",
-    "Апрель",
-    "Май",
-    "Июнь",
-    "Июль",
-    "Август",
-    "Сентябрь",
-    "Октябрь",
-    "Ноябрь",
-    "Декабрь",
-];
-
 impl Period {
     /// The calendar month `day` falls in.
     pub fn month_of(day: NaiveDate) -> Period {
@@ -207,11 +192,7 @@ impl Period {
 
 /// «Ноябрь 2026».
 pub fn month_label(year: i32, month: u32) -> String {
-    let name = MONTHS_RU
-        .get(month.saturating_sub(1) as usize)
-        .copied()
-        .unwrap_or("");
-    format!("{name} {year}")
+    format!("{} {year}", crate::calendar::month_name(month))
 }
 
 /// The query string as typed: every field optional text.
