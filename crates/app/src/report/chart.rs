@@ -196,12 +196,10 @@ fn empty(data: &ChartData) -> Figure {
     Figure { svg, table }
 }
 
+/// Whether there is anything to draw: a category with a value. Zero is a value (a month
+/// without a breach is a bar at 0 % on its axis, not «Нет данных»).
 fn has_data(data: &ChartData) -> bool {
-    !data.categories.is_empty()
-        && data
-            .series
-            .iter()
-            .any(|s| s.values.iter().any(|v| !v.is_zero()))
+    !data.categories.is_empty() && data.series.iter().any(|s| !s.values.is_empty())
 }
 
 /// The value of `series` at `index`, zero where the series is short.
@@ -690,7 +688,7 @@ mod tests {
     fn empty_data_draws_no_data_instead_of_dividing_by_zero() {
         for figure in [
             bars(&data(&[], &[])),
-            grouped_bars(&data(&["Север"], &[("А", &[dec!(0)]), ("Б", &[dec!(0)])])),
+            grouped_bars(&data(&["Север"], &[("А", &[]), ("Б", &[])])),
             line(&data(&[], &[("А", &[])])),
             heat_map("h", "Время обработки", &[[Decimal::ZERO; 24]; 7]),
         ] {
@@ -698,6 +696,20 @@ mod tests {
             assert!(!figure.svg.contains("NaN") && !figure.svg.contains("inf"));
             assert!(figure.table.contains("<td>Нет данных</td>"));
         }
+    }
+
+    #[test]
+    fn zero_is_data_a_month_without_a_breach_is_a_bar_at_zero_on_its_axis() {
+        let figure = bars(&data(
+            &["Октябрь 2026", "Ноябрь 2026"],
+            &[("Нарушено", &[dec!(0), dec!(0)])],
+        ));
+        assert!(!figure.svg.contains("Нет данных"), "{}", figure.svg);
+        assert!(figure.svg.contains("Ноябрь 2026"), "{}", figure.svg);
+        assert!(!figure.svg.contains("NaN") && !figure.svg.contains("inf"));
+        assert!(figure.table.contains("<td>0</td>"), "{}", figure.table);
+        let trend = line(&data(&["Октябрь 2026"], &[("Нарушено", &[dec!(0)])]));
+        assert!(!trend.svg.contains("Нет данных") && !trend.svg.contains("NaN"));
     }
 
     #[test]
