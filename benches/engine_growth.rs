@@ -14,6 +14,9 @@
 //!   index keyed in one hot partition;
 //! - `3 GSIs, KEYS_ONLY`: the same indexes projecting only the keys.
 //!
+//! Then the idempotency-token cache (`token_cache`): the same transaction with and without a
+//! `ClientRequestToken`, in windows, as the tokens of the last ten minutes pile up.
+//!
 //! What it shows and what we ask is in the README's "Benchmarks" section ("The embedded
 //! store as data grows"), with this machine's figures.
 
@@ -121,6 +124,13 @@ fn grow(db: &Database, shape: Shape, from: usize, to: usize) {
 
 /// `count` transactions of two new items, numbered from `from`; transactions per second.
 fn transactions(db: &Database, shape: Shape, from: usize, count: usize) -> f64 {
+    transactions_with(db, shape, from, count, false)
+}
+
+/// The same, each transaction with a `ClientRequestToken` of its own when `token` is set, as
+/// the AWS SDK sends every `TransactWriteItems` (it fills the token in when the caller does
+/// not, so that its own retries are idempotent).
+fn transactions_with(db: &Database, shape: Shape, from: usize, count: usize, token: bool) -> f64 {
     let start = Instant::now();
     for t in 0..count {
         let put = |n: usize| {
@@ -131,11 +141,48 @@ fn transactions(db: &Database, shape: Shape, from: usize, count: usize) -> f64 {
             }})
         };
         let n = from + 2 * t;
-        let request = json!({"TransactItems": [put(n), put(n + 1)]});
+        let mut request = json!({"TransactItems": [put(n), put(n + 1)]});
+        if token {
+            request["ClientRequestToken"] = json!(format!("token-{n:012}"));
+        }
         db.transact_write_items(serde_json::from_value(request).expect("a request"))
             .expect("the transaction is written");
     }
     count as f64 / start.elapsed().as_secs_f64()
+}
+
+/// The engine's idempotency-token cache: every transaction that carries a
+/// `ClientRequestToken` is remembered for ten minutes, and every such transaction first
+/// sweeps the whole cache for expired tokens (`evict_expired`, a `retain` over all of them),
+/// so each costs more the more tokens the last ten minutes left. In memory and without
+/// indexes, so nothing else grows: one table whose transactions carry tokens, one whose do
+/// not, measured side by side in windows of `window` transactions.
+fn token_cache(full: bool) {
+    let (window, windows) = if full { (10_000, 10) } else { (5_000, 6) };
+    println!(
+        "\nthe ClientRequestToken cache: 2-item TransactWriteItems per second, one caller, in \
+         memory, no indexes\n"
+    );
+    println!(
+        "{:>14} {:>16} {:>16} {:>8}",
+        "tokens held", "tx/s with token", "tx/s without", "ratio"
+    );
+    let with = Database::memory().expect("the engine opens");
+    let without = Database::memory().expect("the engine opens");
+    create_table(&with, Shape::Plain);
+    create_table(&without, Shape::Plain);
+    for w in 0..windows {
+        let from = 2 * w * window;
+        let tokened = transactions_with(&with, Shape::Plain, from, window, true);
+        let plain = transactions_with(&without, Shape::Plain, from, window, false);
+        println!(
+            "{:>14} {:>16.0} {:>16.0} {:>7.2}×",
+            w * window,
+            tokened,
+            plain,
+            tokened / plain
+        );
+    }
 }
 
 fn file_size(file: &Path) -> u64 {
@@ -184,4 +231,5 @@ fn main() {
             );
         }
     }
+    token_cache(full);
 }

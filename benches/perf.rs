@@ -389,11 +389,14 @@ async fn leads_load(dealer: &Api, clients: usize, time: Duration, from: usize) -
     .await
 }
 
-async fn raw_load(engine: &RawEngine, clients: usize, time: Duration) -> Load {
+/// The raw engine's rate; with `token`, every transaction carries a `ClientRequestToken` of
+/// its own, as the AWS SDK sends them (what the engine does with tokens is a cost of its own:
+/// `cargo bench --bench engine_growth`, README).
+async fn raw_load(engine: &RawEngine, clients: usize, time: Duration, token: bool) -> Load {
     let engine = engine.clone();
     perf::load(clients, time, move |_| {
         let engine = engine.clone();
-        async move { engine.transact_two().await }
+        async move { engine.transact_two(token).await }
     })
     .await
 }
@@ -425,8 +428,11 @@ async fn served(mode: Mode, table: &mut Table) {
     let mut leads = 0;
     let mut at_growth_clients = None;
     for clients in CLIENTS {
-        eprintln!("perf:    {clients} client(s): raw engine, tickets, leads");
-        let raw_rate = raw_load(&raw, clients, time).await;
+        eprintln!(
+            "perf:    {clients} client(s): raw engine (without and with tokens), tickets, leads"
+        );
+        let raw_rate = raw_load(&raw, clients, time, false).await;
+        let tokened = raw_load(&raw, clients, time, true).await;
         let created = tickets_load(&dealer, clients, time).await;
         let lead_rate = leads_load(&dealer, clients, time, leads).await;
         tickets += created.done;
@@ -436,6 +442,13 @@ async fn served(mode: Mode, table: &mut Table) {
             format!("engine: 2-item transactions, {clients} clients"),
             rate(&raw_rate),
             "(baseline)",
+            Verdict::Info,
+        );
+        table.add(
+            2,
+            format!("engine: the same with the SDK's token, {clients} clients"),
+            rate(&tokened),
+            "",
             Verdict::Info,
         );
         ratio_line(
@@ -471,7 +484,7 @@ async fn served(mode: Mode, table: &mut Table) {
         seed_tickets(&store, tickets, more).await;
         tickets += more;
         let raw = RawEngine::new(&engine.endpoint, TABLE);
-        let raw_rate = raw_load(&raw, GROWTH_CLIENTS, time).await;
+        let raw_rate = raw_load(&raw, GROWTH_CLIENTS, time, false).await;
         engine.shutdown().await;
         let size = file_size(&db);
         let restarted = serve(dir.path(), port).await;

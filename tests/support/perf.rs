@@ -333,8 +333,10 @@ impl RawEngine {
     }
 
     /// One `TransactWriteItems` of two new items (about 300 bytes each, no index keys),
-    /// both conditional on being absent as the product's creates are; true on success.
-    pub async fn transact_two(&self) -> bool {
+    /// both conditional on being absent as the product's creates are; with `token`, a
+    /// `ClientRequestToken` of its own, as the AWS SDK puts on every transaction; true on
+    /// success.
+    pub async fn transact_two(&self, token: bool) -> bool {
         let n = self.sent.fetch_add(1, Ordering::Relaxed);
         let text = "x".repeat(240);
         let put = |sk: &str| {
@@ -348,7 +350,11 @@ impl RawEngine {
                 "ConditionExpression": "attribute_not_exists(pk)",
             }})
         };
-        let body = json!({"TransactItems": [put("A"), put("B")]});
+        let mut body = json!({"TransactItems": [put("A"), put("B")]});
+        if token {
+            // At most 36 characters, as DynamoDB takes them.
+            body["ClientRequestToken"] = json!(format!("{:x}-{n}", self.run % (1 << 64)));
+        }
         self.call("TransactWriteItems", &body).await
     }
 
