@@ -435,6 +435,19 @@ pub fn lead_due_gsi3sk(due: DateTime<Utc>, id: &dealerdesk_domain::lead::LeadId)
     format!("{}#{id}", instant(due))
 }
 
+/// The lead and the due time a due entry's keys name (its `pk` and its
+/// [`lead_due_gsi3sk`]), so a sweep that needs nothing else reads no item; `None` when
+/// the two keys disagree or are not ours.
+pub fn lead_due_from_keys(
+    pk: &str,
+    gsi3sk: &str,
+) -> Option<(dealerdesk_domain::lead::LeadId, DateTime<Utc>)> {
+    let (at, id) = gsi3sk.split_once('#')?;
+    let due = DateTime::parse_from_rfc3339(at).ok()?.with_timezone(&Utc);
+    let id = dealerdesk_domain::lead::LeadId::new(id);
+    (pk == lead_pk(&id)).then_some((id, due))
+}
+
 /// The partition of one period's lead counters: `LEADSTATS#2026` (a year),
 /// `LEADSTATS#2026-Q1` (a quarter) or `LEADSTATS#2026-03` (a month, which also holds the
 /// month's day items). The period is the platform zone's, of the leads' arrival.
@@ -872,6 +885,17 @@ mod site_key_tests {
         let s = SiteId::new("site-dealer-1");
         assert_eq!(site_pk(&s), "SITE#site-dealer-1");
         assert_eq!(site_gsi1sk(&s, SITE_SPAM_SK), "site-dealer-1#SPAM");
+        let lead = dealerdesk_domain::lead::LeadId::new("01JLEAD");
+        let due = Utc.with_ymd_and_hms(2026, 3, 2, 9, 0, 0).unwrap();
+        assert_eq!(
+            lead_due_from_keys(&lead_pk(&lead), &lead_due_gsi3sk(due, &lead)),
+            Some((lead.clone(), due))
+        );
+        assert_eq!(
+            lead_due_from_keys("LEAD#other", &lead_due_gsi3sk(due, &lead)),
+            None
+        );
+        assert_eq!(lead_due_from_keys(&lead_pk(&lead), "garbage"), None);
         assert_eq!(site_key_pk("ab"), "SITEKEY#ab");
         let at = Utc.with_ymd_and_hms(2026, 3, 2, 9, 0, 0).unwrap();
         assert_eq!(
