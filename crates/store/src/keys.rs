@@ -5,6 +5,12 @@
 //! see [`crate::TABLE_GSIS`]). No other module formats a key: a key written here is the only
 //! spelling of it, so a reader and a writer can never disagree.
 //!
+//! The indexes project keys only (issue #12): an index entry is the item's `pk` and `sk`
+//! with that index's two keys, nothing else, so the "index keys" column below is all an
+//! index holds of an item; the item itself is read from the table by its `pk` / `sk`. A
+//! reader that needs only what the keys spell (the survey sweep: the lead from `pk`, the due
+//! time from the sort key, [`lead_due_from_keys`]) reads no item.
+//!
 //! # Item layout
 //!
 //! | item | `pk` | `sk` | index keys |
@@ -39,7 +45,7 @@
 //! | lead | `LEAD#<id>` | `LEAD` | gsi1: `DEALER#<dealer>#LEADS` / `<created>#<id>`; gsi2: `LEADS` / `<created>#<id>`; gsi3 while an escalation is owed: `LEAD#ESCALATE` / `<due>#<id>` |
 //! | lead history line | `LEAD#<id>` | `EVENT#<at>#<version>#<n>` | — |
 //! | representative's copy of a lead | `LEAD#<id>` | `OBSERVER` | gsi1 while observed: `OBSERVER#<user>#LEADS` / `<created>#<id>`; gsi2 (the search across dealers): `LEADSEARCH#<surname>#<name>` (folded) / `<created>#<id>`; gsi3 once the customer answered the survey: `LEADSURVEYS#<yyyy-mm>` / `<answered>#<id>` |
-//! | customer survey due | `LEAD#<id>` | `SURVEY` | gsi3: `LEAD#SURVEY` / `<due>#<id>` |
+//! | customer survey due | `LEAD#<id>` | `SURVEY` | gsi3: `LEAD#SURVEY` / `<due>#<id>` (the sweep reads these keys alone) |
 //! | lead counters of a dealer's year, quarter or month | `LEADSTATS#<yyyy>`, `LEADSTATS#<yyyy>-Q<n>` or `LEADSTATS#<yyyy-mm>` | `P#<dealer>#<direction>` | — |
 //! | lead counters of a dealer's day | `LEADSTATS#<yyyy-mm>` | `D#<yyyy-mm-dd>#<dealer>#<direction>` | — |
 //! | lead heat-map cells (weekday × hour) of a dealer's year, quarter or month | as its counters | `HP#<dealer>#<direction>` | — |
