@@ -565,3 +565,78 @@ impl Listing<'_> {
                 .all(|(name, value)| text(name) == Some(value.as_str()))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::table::GSI3;
+
+    fn entry(partition: &str, sort: &str, state: Option<&str>) -> Item {
+        let mut item = Item::from([
+            (PK.to_string(), mapping::string("TICKET#t1")),
+            (SK.to_string(), mapping::string("TICKET")),
+            (GSI3.partition_key.to_string(), mapping::string(partition)),
+            (GSI3.sort_key.to_string(), mapping::string(sort)),
+        ]);
+        if let Some(state) = state {
+            item.insert("state".into(), mapping::string(state));
+        }
+        item
+    }
+
+    fn due_before(bound: &str) -> Listing<'static> {
+        Listing {
+            to: Some(bound.to_string()),
+            ..Listing::newest_first(&GSI3, "QUEUE#OPEN".to_string())
+        }
+    }
+
+    #[test]
+    fn an_item_read_after_its_key_still_belongs_to_the_listing_only_in_its_partition_and_range() {
+        let due = due_before("2026-03-02T09:00:00.001Z");
+        assert!(due.holds(&entry("QUEUE#OPEN", "2026-03-02T09:00:00.000Z#t1", None)));
+        // Its watch time moved past the bound since the index was read.
+        assert!(!due.holds(&entry("QUEUE#OPEN", "2026-03-02T10:00:00.000Z#t1", None)));
+        // Closed meanwhile: it left the queue for the open costs.
+        assert!(!due.holds(&entry("COST#OPEN", "2026-Q1#t1", None)));
+        // No index keys at all (a deleted ticket keeps none of the live ones).
+        let mut bare = entry("QUEUE#OPEN", "x", None);
+        bare.remove(GSI3.partition_key);
+        assert!(!due.holds(&bare));
+    }
+
+    #[test]
+    fn a_range_from_and_to_is_inclusive_like_between_and_from_alone_like_at_least() {
+        let between = Listing {
+            from: Some("b".into()),
+            to: Some("d".into()),
+            ..Listing::newest_first(&GSI3, "P".to_string())
+        };
+        for (sort, held) in [
+            ("a", false),
+            ("b", true),
+            ("c#1", true),
+            ("d", true),
+            ("d#1", false),
+        ] {
+            assert_eq!(between.holds(&entry("P", sort, None)), held, "{sort}");
+        }
+        let from = Listing {
+            from: Some("b".into()),
+            ..Listing::newest_first(&GSI3, "P".to_string())
+        };
+        assert!(!from.holds(&entry("P", "a", None)));
+        assert!(from.holds(&entry("P", "b", None)));
+    }
+
+    #[test]
+    fn an_only_filter_is_checked_on_the_item_as_read() {
+        let open_only = Listing {
+            only: vec![("state", "open".to_string())],
+            ..Listing::newest_first(&GSI3, "P".to_string())
+        };
+        assert!(open_only.holds(&entry("P", "a", Some("open"))));
+        assert!(!open_only.holds(&entry("P", "a", Some("done"))));
+        assert!(!open_only.holds(&entry("P", "a", None)));
+    }
+}
