@@ -7,13 +7,14 @@
 use crate::{Ctx, file, minutes, raw_client, s};
 use aws_sdk_dynamodb::types::ProjectionType;
 use dealerdesk_domain::{DealerId, Ticket};
-use dealerdesk_store::{PageRequest, TicketRepo, keys};
+use dealerdesk_store::{IndexReads, PageRequest, QueueRepo, TicketRepo, keys};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 engine_suite!(
     every_index_of_the_table_projects_keys_only,
     a_listing_through_a_keys_only_index_returns_whole_items_in_order_skips_one_deleted_between_the_reads_and_pages_on,
+    a_due_sweep_reads_the_keys_of_what_is_due_and_those_items_only,
 );
 
 pub async fn every_index_of_the_table_projects_keys_only(ctx: &Ctx) {
@@ -123,4 +124,35 @@ pub async fn a_listing_through_a_keys_only_index_returns_whole_items_in_order_sk
     assert_eq!(ids(&second.items), vec!["t1", "t0"]);
     assert_eq!(second.next_cursor, None, "the listing ends");
     assert_eq!(second.items[1], filed[0]);
+}
+
+pub async fn a_due_sweep_reads_the_keys_of_what_is_due_and_those_items_only(ctx: &Ctx) {
+    let store = &ctx.store;
+    let mut filed = Vec::new();
+    for i in 0..6 {
+        filed.push(file(store, &format!("t{i}"), "d1", minutes(i)).await);
+    }
+    // The second ticket's warning time: the first two are due, four are not.
+    let now = filed[1]
+        .sla
+        .warn_at
+        .expect("a medium ticket has a warning time");
+    let before = store.index_reads();
+    let due = store
+        .tickets_due_for_watch(now)
+        .await
+        .expect("the due query");
+    let after = store.index_reads();
+    assert_eq!(
+        due.iter().map(|t| t.id.as_str()).collect::<Vec<_>>(),
+        ["t0", "t1"]
+    );
+    assert_eq!(
+        IndexReads {
+            keys: after.keys - before.keys,
+            items: after.items - before.items,
+        },
+        IndexReads { keys: 2, items: 2 },
+        "two keys from the index, two tickets by key, nothing of what is not due"
+    );
 }
