@@ -20,6 +20,7 @@ use aws_sdk_dynamodb::types::{
     ReturnValuesOnConditionCheckFailure, ScalarAttributeType, TableStatus, TimeToLiveSpecification,
     TimeToLiveStatus, TransactWriteItem,
 };
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
@@ -92,7 +93,43 @@ pub struct Store {
     pub(crate) client: Client,
     pub(crate) table: Arc<str>,
     round_trips: Arc<AtomicU64>,
-    faults: Faults,
+    pub(crate) index_reads: Arc<IndexReadCounter>,
+    pub(crate) faults: Faults,
+}
+
+/// What the index reads of a [`Store`] (and its clones) have read so far: the entries of
+/// the keys-only indexes, and the items then fetched by their keys. A sweep's honest cost
+/// is both (see [`Store::index_reads`]).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct IndexReads {
+    /// Index entries (keys only) the index queries returned.
+    pub keys: u64,
+    /// Whole items fetched by `BatchGetItem` for those keys.
+    pub items: u64,
+}
+
+impl IndexReads {
+    /// Keys and items together.
+    pub fn total(&self) -> u64 {
+        self.keys + self.items
+    }
+}
+
+/// The running counts behind [`IndexReads`].
+#[derive(Debug, Default)]
+pub(crate) struct IndexReadCounter {
+    keys: AtomicU64,
+    items: AtomicU64,
+}
+
+impl IndexReadCounter {
+    pub(crate) fn keys(&self, n: usize) {
+        self.keys.fetch_add(n as u64, Ordering::Relaxed);
+    }
+
+    pub(crate) fn items(&self, n: usize) {
+        self.items.fetch_add(n as u64, Ordering::Relaxed);
+    }
 }
 
 impl std::fmt::Debug for Store {
@@ -106,6 +143,8 @@ impl std::fmt::Debug for Store {
 
 /// How long [`Store::ensure_table`] waits for a new table to become usable.
 const TABLE_ACTIVE_TIMEOUT: Duration = Duration::from_secs(120);
+/// Most keys one `BatchGetItem` may ask for.
+const BATCH_GET_LIMIT: usize = 100;
 /// Most items one listing page holds.
 pub const MAX_PAGE_LIMIT: u32 = 100;
 
@@ -149,6 +188,7 @@ impl Store {
             client: Client::from_conf(sdk_config),
             table: Arc::from(config.table.as_str()),
             round_trips,
+            index_reads: Arc::default(),
             faults,
         })
     }
@@ -167,6 +207,16 @@ impl Store {
     /// Requests sent to the engine by this store and its clones so far (retries count).
     pub fn round_trips(&self) -> u64 {
         self.round_trips.load(Ordering::Relaxed)
+    }
+
+    /// What index reads of this store and its clones have read so far: index entries and
+    /// the whole items fetched for them. Every index is keys-only, so a listing costs its
+    /// keys plus the items it hands out (and any it filtered out after reading).
+    pub fn index_reads(&self) -> IndexReads {
+        IndexReads {
+            keys: self.index_reads.keys.load(Ordering::Relaxed),
+            items: self.index_reads.items.load(Ordering::Relaxed),
+        }
     }
 
     /// Creates the table with its indexes and TTL if it does not exist, and waits until
@@ -270,7 +320,7 @@ impl Store {
                         .key_schema(key(gsi.sort_key, KeyType::Range)?)
                         .projection(
                             Projection::builder()
-                                .projection_type(ProjectionType::All)
+                                .projection_type(ProjectionType::KeysOnly)
                                 .build(),
                         )
                         .build()
@@ -406,62 +456,87 @@ impl Store {
         Ok(out.item)
     }
 
-    /// Strongly consistent reads of several items in one `BatchGetItem` (at most 100 keys,
-    /// no key twice), in the order of `keys`: items a request needs together that no single
-    /// Query can reach (a lead post's identity claims and its idempotency record). Keys the
-    /// engine leaves unprocessed are asked again after a short pause.
+    /// Strongly consistent reads of several items by key, in the order of `keys` (no key
+    /// twice): items a request needs together that no single Query can reach (a lead
+    /// post's identity claims and its idempotency record). Up to 100 keys are one
+    /// `BatchGetItem`; see [`Store::batch_get_keys`].
     pub(crate) async fn batch_get(
         &self,
         keys: &[(String, &str)],
     ) -> Result<Vec<Option<Item>>, StoreError> {
-        if keys.is_empty() {
-            return Ok(Vec::new());
-        }
-        let requested: Vec<Item> = keys
+        let keys: Vec<Item> = keys
             .iter()
             .map(|(pk, sk)| Self::key(pk.clone(), sk))
             .collect();
-        let mut pending = requested.clone();
-        let mut found: Vec<Item> = Vec::with_capacity(keys.len());
-        let mut pause = Duration::from_millis(20);
-        while !pending.is_empty() {
-            let batch = aws_sdk_dynamodb::types::KeysAndAttributes::builder()
-                .set_keys(Some(pending))
-                .consistent_read(true)
-                .build()
-                .map_err(|e| StoreError::Backend(format!("building a BatchGetItem: {e}")))?;
-            let out = self
-                .client
-                .batch_get_item()
-                .request_items(&*self.table, batch)
-                .send()
-                .await
-                .map_err(|e| self.backend("BatchGetItem", e))?;
-            found.extend(
-                out.responses
+        self.batch_get_keys(&keys).await
+    }
+
+    /// Strongly consistent reads of the items under `keys` (each with at least `pk` and
+    /// `sk`; other attributes, such as an index entry's own keys, are ignored), in the order
+    /// of `keys`, `None` where no item is stored. One `BatchGetItem` per 100 keys (the
+    /// service's limit); keys the engine leaves unprocessed (throttling, the 16 MB answer
+    /// limit) are asked again after a growing pause.
+    pub(crate) async fn batch_get_keys(
+        &self,
+        keys: &[Item],
+    ) -> Result<Vec<Option<Item>>, StoreError> {
+        let primary = |item: &Item| -> Option<(String, String)> {
+            match (item.get(PK), item.get(SK)) {
+                (Some(AttributeValue::S(pk)), Some(AttributeValue::S(sk))) => {
+                    Some((pk.clone(), sk.clone()))
+                }
+                _ => None,
+            }
+        };
+        let mut wanted = Vec::with_capacity(keys.len());
+        for key in keys {
+            let (pk, sk) = primary(key).ok_or_else(|| {
+                StoreError::Backend("a key to read has no string `pk` and `sk`".into())
+            })?;
+            wanted.push((pk, sk));
+        }
+        let mut found: HashMap<(String, String), Item> = HashMap::with_capacity(keys.len());
+        for chunk in wanted.chunks(BATCH_GET_LIMIT) {
+            let mut pending: Vec<Item> = chunk
+                .iter()
+                .map(|(pk, sk)| Self::key(pk.clone(), sk))
+                .collect();
+            let mut pause = Duration::from_millis(20);
+            while !pending.is_empty() {
+                let batch = aws_sdk_dynamodb::types::KeysAndAttributes::builder()
+                    .set_keys(Some(pending))
+                    .consistent_read(true)
+                    .build()
+                    .map_err(|e| StoreError::Backend(format!("building a BatchGetItem: {e}")))?;
+                let out = self
+                    .client
+                    .batch_get_item()
+                    .request_items(&*self.table, batch)
+                    .send()
+                    .await
+                    .map_err(|e| self.backend("BatchGetItem", e))?;
+                for item in out
+                    .responses
                     .and_then(|mut r| r.remove(&*self.table))
-                    .unwrap_or_default(),
-            );
-            pending = out
-                .unprocessed_keys
-                .and_then(|mut u| u.remove(&*self.table))
-                .map(|k| k.keys)
-                .unwrap_or_default();
-            if !pending.is_empty() {
-                tokio::time::sleep(pause).await;
-                pause = (pause * 2).min(Duration::from_secs(1));
+                    .unwrap_or_default()
+                {
+                    if let Some(key) = primary(&item) {
+                        found.insert(key, item);
+                    }
+                }
+                pending = out
+                    .unprocessed_keys
+                    .and_then(|mut u| u.remove(&*self.table))
+                    .map(|k| k.keys)
+                    .unwrap_or_default();
+                if !pending.is_empty() {
+                    tokio::time::sleep(pause).await;
+                    pause = (pause * 2).min(Duration::from_secs(1));
+                }
             }
         }
         // The engine answers in any order: put each item back at its key's place.
-        Ok(requested
-            .iter()
-            .map(|key| {
-                found
-                    .iter()
-                    .find(|item| item.get(PK) == key.get(PK) && item.get(SK) == key.get(SK))
-                    .cloned()
-            })
-            .collect())
+        Ok(wanted.iter().map(|key| found.get(key).cloned()).collect())
     }
 
     /// One unconditional PutItem outside a transaction.

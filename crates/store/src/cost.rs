@@ -4,7 +4,7 @@
 
 use crate::client::{Condition, Store};
 use crate::error::{Entity, StoreError};
-use crate::kernel::AggregateWrite;
+use crate::kernel::{AggregateWrite, Listing};
 use crate::keys;
 use crate::mapping::{self, Item};
 use crate::table::{GSI3, PK, SK};
@@ -460,18 +460,13 @@ impl CostRepo for Store {
 
     async fn open_costs(&self, up_to: Quarter) -> Result<Vec<Ticket>, StoreError> {
         let mut tickets = Vec::new();
-        let query = self
-            .client
-            .query()
-            .table_name(&*self.table)
-            .index_name(GSI3.name)
-            .key_condition_expression("#pk = :pk AND #sk < :before")
-            .expression_attribute_names("#pk", GSI3.partition_key)
-            .expression_attribute_names("#sk", GSI3.sort_key)
-            .expression_attribute_values(":pk", s(keys::COST_OPEN_GSI3PK))
+        let listing = Listing {
             // `2026-Q1#…` < `2026-Q2`: every quarter up to and including `up_to`.
-            .expression_attribute_values(":before", s(up_to.next().code()));
-        for item in &self.query_all(query).await? {
+            to: Some(up_to.next().code()),
+            newest_first: false,
+            ..Listing::newest_first(&GSI3, keys::COST_OPEN_GSI3PK.to_string())
+        };
+        for item in &self.listed(&listing).await? {
             tickets.push(crate::ticket::ticket_from_item(item)?);
         }
         Ok(tickets)

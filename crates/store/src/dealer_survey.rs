@@ -5,9 +5,9 @@
 
 use crate::client::{Condition, Store};
 use crate::error::{Entity, StoreError};
-use crate::kernel::AggregateWrite;
+use crate::kernel::{AggregateWrite, Listing};
 use crate::keys;
-use crate::mapping::{self, Builder, Item, Reader, attr, n};
+use crate::mapping::{Builder, Item, Reader, attr, n};
 use crate::table::GSI2;
 use dealerdesk_domain::dealer_survey::{
     Criterion, FollowUpTask, Scores, SurveyAnswer, TaskClosing,
@@ -111,16 +111,8 @@ impl DealerSurveyRepo for Store {
     }
 
     async fn survey_tasks(&self) -> Result<Vec<FollowUpTask>, StoreError> {
-        let query = self
-            .client
-            .query()
-            .table_name(&*self.table)
-            .index_name(GSI2.name)
-            .key_condition_expression("#ipk = :ipk")
-            .expression_attribute_names("#ipk", GSI2.partition_key)
-            .expression_attribute_values(":ipk", mapping::string(keys::SURVEY_TASKS_GSI2PK))
-            .scan_index_forward(false);
-        self.query_all(query)
+        let listing = Listing::newest_first(&GSI2, keys::SURVEY_TASKS_GSI2PK.to_string());
+        self.listed(&listing)
             .await?
             .iter()
             .map(task_from_item)

@@ -2,8 +2,9 @@
 
 use crate::client::Store;
 use crate::error::StoreError;
+use crate::kernel::Listing;
 use crate::keys;
-use crate::mapping::{self, Builder, Item, Reader};
+use crate::mapping::{Builder, Item, Reader};
 use crate::table::GSI1;
 use crate::{DealerRecord, DirectoryRepo, NetworkRecord};
 use dealerdesk_domain::{DealerId, NetworkId, UserId};
@@ -26,15 +27,11 @@ impl DirectoryRepo for Store {
 
     async fn dealers(&self) -> Result<Vec<DealerRecord>, StoreError> {
         let mut dealers = Vec::new();
-        let query = self
-            .client
-            .query()
-            .table_name(&*self.table)
-            .index_name(GSI1.name)
-            .key_condition_expression("#ipk = :ipk")
-            .expression_attribute_names("#ipk", GSI1.partition_key)
-            .expression_attribute_values(":ipk", mapping::string(keys::DEALERS_GSI1PK));
-        for item in &self.query_all(query).await? {
+        let listing = Listing {
+            newest_first: false,
+            ..Listing::newest_first(&GSI1, keys::DEALERS_GSI1PK.to_string())
+        };
+        for item in &self.listed(&listing).await? {
             dealers.push(dealer_from_item(item)?);
         }
         Ok(dealers)

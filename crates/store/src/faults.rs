@@ -15,6 +15,8 @@ use aws_sdk_dynamodb::config::{ConfigBag, Intercept, RuntimeComponents};
 use aws_smithy_runtime_api::http::{Response, StatusCode};
 use aws_smithy_types::body::SdkBody;
 use aws_smithy_types::config_bag::{Storable, StoreReplace};
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
@@ -82,6 +84,20 @@ pub struct Faults {
     armed: Arc<AtomicBool>,
     rules: Arc<Mutex<Vec<Rule>>>,
     fired: Arc<AtomicU32>,
+    between_reads: Arc<Mutex<BetweenReads>>,
+}
+
+/// What runs once between an index read's keys and its items.
+type Hook = Box<dyn FnOnce() -> Pin<Box<dyn Future<Output = ()> + Send>> + Send>;
+
+/// The planned [`Hook`], if any.
+#[derive(Default)]
+struct BetweenReads(Option<Hook>);
+
+impl std::fmt::Debug for BetweenReads {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if self.0.is_some() { "planned" } else { "none" })
+    }
 }
 
 impl Faults {
@@ -112,6 +128,32 @@ impl Faults {
     /// really happened).
     pub fn fired(&self) -> u32 {
         self.fired.load(Ordering::SeqCst)
+    }
+
+    /// Runs `hook` once, the next time an index read of this store has the keys of the
+    /// index and has not fetched their items yet: a test changes the table there (deletes
+    /// a listed item, moves one out of the listing) to prove what the read does with a
+    /// change that lands between its two requests.
+    pub fn between_index_reads<F>(&self, hook: impl FnOnce() -> F + Send + 'static)
+    where
+        F: Future<Output = ()> + Send + 'static,
+    {
+        let hook: Hook = Box::new(move || Box::pin(hook()));
+        self.hook_slot().0 = Some(hook);
+    }
+
+    /// Runs the planned [`Faults::between_index_reads`] hook, if any (once).
+    pub(crate) async fn run_between_index_reads(&self) {
+        let hook = self.hook_slot().0.take();
+        if let Some(hook) = hook {
+            hook().await;
+        }
+    }
+
+    fn hook_slot(&self) -> MutexGuard<'_, BetweenReads> {
+        self.between_reads
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     /// The fault for this request of `operation`, consuming the plan.

@@ -7,7 +7,7 @@
 
 use crate::client::Store;
 use crate::error::{Entity, StoreError};
-use crate::kernel::AggregateWrite;
+use crate::kernel::{AggregateWrite, Listing};
 use crate::keys;
 use crate::mapping::{self, Builder, Item, Reader, attr, n};
 use crate::table::GSI2;
@@ -96,15 +96,11 @@ impl KbRepo for Store {
     }
 
     async fn articles(&self) -> Result<Vec<Article>, StoreError> {
-        let query = self
-            .client
-            .query()
-            .table_name(&*self.table)
-            .index_name(GSI2.name)
-            .key_condition_expression("#ipk = :ipk")
-            .expression_attribute_names("#ipk", GSI2.partition_key)
-            .expression_attribute_values(":ipk", mapping::string(keys::KB_ARTICLES_GSI2PK));
-        self.query_all(query).await?.iter().map(from_doc).collect()
+        let listing = Listing {
+            newest_first: false,
+            ..Listing::newest_first(&GSI2, keys::KB_ARTICLES_GSI2PK.to_string())
+        };
+        self.listed(&listing).await?.iter().map(from_doc).collect()
     }
 }
 

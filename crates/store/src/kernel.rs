@@ -12,6 +12,15 @@
 //! ([`AggregateWrite::audit`]) lists the new values, a change's
 //! ([`AggregateWrite::audit_against`]) the old ones from the item the caller read before
 //! deciding the change — the save itself reads nothing (one round trip, issue #12).
+//!
+//! Every read of an index goes through [`Store::page_of`], [`Store::listed`],
+//! [`Store::listed_where`] or [`Store::listed_keys`]. The three indexes are keys-only (an
+//! index holding whole items stored every ticket four times and rewrote three copies on
+//! each change, issue #12), so a read is a Query for the index's keys, then one
+//! strongly consistent `BatchGetItem` per 100 of them for the items, kept in the index's
+//! order. A filter on attributes the index does not carry is checked on the items read,
+//! and the read goes on until the page is full; an item deleted or moved out of the
+//! listing between the two requests is passed over.
 
 use crate::audit::AuditStamp;
 use crate::client::{Condition, Reason, Store};
@@ -22,13 +31,17 @@ use crate::table::{GsiDefinition, PK, SK, TTL_ATTRIBUTE};
 use crate::{MAX_PAGE_LIMIT, Page, PageRequest};
 use aws_sdk_dynamodb::types::{AttributeValue, TransactWriteItem};
 use dealerdesk_domain::Notice;
+use std::collections::VecDeque;
 
 /// Most Query calls one listing page makes. A filter on a large partition may match
 /// nothing for a long stretch; past this the page comes back short, with a cursor, rather
 /// than holding a request open.
 const MAX_QUERIES_PER_PAGE: usize = 25;
-/// Items a filtered listing asks the engine to evaluate per Query call.
-const FILTERED_QUERY_LIMIT: i32 = 100;
+/// Index entries a filtered listing asks for per Query call (the filter is applied to the
+/// items read, so most of a batch may be passed over).
+const FILTERED_QUERY_LIMIT: usize = 100;
+/// Most keys one `BatchGetItem` asks for (the service's limit).
+const BATCH_GET_KEYS: usize = 100;
 
 /// One change of a versioned aggregate (a ticket, a wish, a calendar year…) with
 /// everything that must be stored with it.
@@ -313,98 +326,317 @@ impl Store {
         self.page_of(&listing, page, map).await
     }
 
-    /// One page of `listing`, each item mapped by `map`. Pages through the engine until the
-    /// page is full or the partition is exhausted, so filters that leave an engine page with
-    /// few or no matches still fill the page.
+    /// One page of `listing`, each item mapped by `map`. Reads on until the page is full or
+    /// the partition is exhausted, so filters that leave a batch with few or no matches
+    /// still fill the page (within [`MAX_QUERIES_PER_PAGE`] index queries).
     pub(crate) async fn page_of<T>(
         &self,
         listing: &Listing<'_>,
         page: &PageRequest,
         map: impl Fn(&Item) -> Result<T, StoreError>,
     ) -> Result<Page<T>, StoreError> {
-        let index = listing.index;
         let limit = page.limit.clamp(1, MAX_PAGE_LIMIT) as usize;
-        let mut start = match &page.cursor {
-            Some(c) => Some(cursor::decode(index, &listing.partition, c)?),
+        let start = match &page.cursor {
+            Some(c) => Some(cursor::decode(listing.index, &listing.partition, c)?),
             None => None,
         };
+        let found = self
+            .read_listing(listing, start, Some(limit), None, MAX_QUERIES_PER_PAGE)
+            .await?;
+        let next_cursor = match found.resume {
+            Some(key) => Some(cursor::encode(listing.index, &key)?),
+            None => None,
+        };
+        let items = found.items.iter().map(map).collect::<Result<_, _>>()?;
+        Ok(Page { items, next_cursor })
+    }
+
+    /// Every item of `listing`, in the index's order.
+    pub(crate) async fn listed(&self, listing: &Listing<'_>) -> Result<Vec<Item>, StoreError> {
+        self.listed_where(listing, None, None).await
+    }
+
+    /// The items of `listing` that `keep` accepts, in the index's order, at most `max` of
+    /// them: for a condition on attributes the keys-only index does not carry, checked on
+    /// the items as read.
+    pub(crate) async fn listed_where(
+        &self,
+        listing: &Listing<'_>,
+        max: Option<usize>,
+        keep: Option<&Keep>,
+    ) -> Result<Vec<Item>, StoreError> {
+        Ok(self
+            .read_listing(listing, None, max, keep, usize::MAX)
+            .await?
+            .items)
+    }
+
+    /// The index entries of `listing` alone (table and index keys), for a reader that needs
+    /// nothing else: no item is read. `only` filters cannot be checked on keys and are
+    /// refused.
+    pub(crate) async fn listed_keys(&self, listing: &Listing<'_>) -> Result<Vec<Item>, StoreError> {
+        if !listing.only.is_empty() {
+            return Err(StoreError::Backend(
+                "a keys-only read cannot filter on attributes".into(),
+            ));
+        }
+        let mut keys = Vec::new();
+        let mut start = None;
+        loop {
+            let (batch, last) = self.index_keys(listing, start, None).await?;
+            keys.extend(batch);
+            start = last;
+            if start.is_none() {
+                return Ok(keys);
+            }
+        }
+    }
+
+    /// One Query of the listing's index: the keys of up to `limit` entries from `start`,
+    /// and where the engine stopped (`None`: the partition is exhausted).
+    async fn index_keys(
+        &self,
+        listing: &Listing<'_>,
+        start: Option<Item>,
+        limit: Option<usize>,
+    ) -> Result<(Vec<Item>, Option<Item>), StoreError> {
+        let index = listing.index;
         let key_condition = match (&listing.from, &listing.to) {
             (None, None) => "#ipk = :ipk",
             (Some(_), None) => "#ipk = :ipk AND #isk >= :from",
             (None, Some(_)) => "#ipk = :ipk AND #isk < :to",
             (Some(_), Some(_)) => "#ipk = :ipk AND #isk BETWEEN :from AND :to",
         };
-        let filter = (0..listing.only.len())
-            .map(|i| format!("#only{i} = :only{i}"))
-            .collect::<Vec<_>>()
-            .join(" AND ");
-        let mut items: Vec<Item> = Vec::with_capacity(limit);
-        let mut more = false;
-        for _ in 0..MAX_QUERIES_PER_PAGE {
-            let wanted = limit - items.len();
-            let mut query = self
-                .client
-                .query()
-                .table_name(&*self.table)
-                .index_name(index.name)
-                .key_condition_expression(key_condition)
-                .expression_attribute_names("#ipk", index.partition_key)
-                .expression_attribute_values(":ipk", mapping::string(listing.partition.clone()))
-                .scan_index_forward(!listing.newest_first)
-                .set_exclusive_start_key(start.take());
-            if listing.from.is_some() || listing.to.is_some() {
-                query = query.expression_attribute_names("#isk", index.sort_key);
+        let mut query = self
+            .client
+            .query()
+            .table_name(&*self.table)
+            .index_name(index.name)
+            .key_condition_expression(key_condition)
+            // The keys alone, also from a table made before the indexes were keys-only
+            // (a local data directory), where the index still holds whole items.
+            .projection_expression("#pk, #sk, #ipk, #isk")
+            .expression_attribute_names("#pk", PK)
+            .expression_attribute_names("#sk", SK)
+            .expression_attribute_names("#ipk", index.partition_key)
+            .expression_attribute_names("#isk", index.sort_key)
+            .expression_attribute_values(":ipk", mapping::string(listing.partition.clone()))
+            .scan_index_forward(!listing.newest_first)
+            .set_exclusive_start_key(start)
+            .set_limit(limit.map(|n| i32::try_from(n).unwrap_or(i32::MAX)));
+        for (placeholder, bound) in [(":from", &listing.from), (":to", &listing.to)] {
+            if let Some(bound) = bound {
+                query = query.expression_attribute_values(placeholder, mapping::string(bound));
             }
-            for (placeholder, bound) in [(":from", &listing.from), (":to", &listing.to)] {
-                if let Some(bound) = bound {
-                    query = query.expression_attribute_values(placeholder, mapping::string(bound));
+        }
+        let out = query.send().await.map_err(|e| self.backend("Query", e))?;
+        let keys = out.items.unwrap_or_default();
+        self.index_reads.keys(keys.len());
+        Ok((keys, out.last_evaluated_key))
+    }
+
+    /// Reads `listing` from `start`: the index's keys, then their items by key (strongly
+    /// consistent, in the index's order), keeping those still in the listing that pass its
+    /// `only` filters and `keep`, until `want` items are kept, the partition ends, or
+    /// `max_queries` index queries were made.
+    ///
+    /// An item is dropped when it is gone or no longer carries the listing's index keys
+    /// by the time it is read (deleted, or moved out of the partition between the two
+    /// reads): an index is a step behind its table, the item is the truth.
+    async fn read_listing(
+        &self,
+        listing: &Listing<'_>,
+        start: Option<Item>,
+        want: Option<usize>,
+        keep: Option<&Keep>,
+        max_queries: usize,
+    ) -> Result<Found, StoreError> {
+        let filtered = !listing.only.is_empty() || keep.is_some();
+        let full = |n: usize| want.is_some_and(|w| n >= w);
+        let mut items: Vec<Item> = Vec::new();
+        let mut buffer: VecDeque<Item> = VecDeque::new();
+        let mut start = start;
+        let mut exhausted = false;
+        let mut queries = 0;
+        // The key of the last entry handed out or passed over.
+        let mut consumed: Option<Item> = None;
+        while !full(items.len()) {
+            if buffer.is_empty() {
+                if exhausted || queries == max_queries {
+                    break;
+                }
+                let limit = want.map(|w| {
+                    let wanted = w - items.len();
+                    // One more than needed tells whether another page exists, so a
+                    // listing that ends on a page boundary hands out no cursor to an
+                    // empty page; a filtered one asks for a batch, most may not match.
+                    if filtered {
+                        FILTERED_QUERY_LIMIT.max(wanted + 1)
+                    } else {
+                        wanted + 1
+                    }
+                });
+                let (keys, last) = self.index_keys(listing, start.take(), limit).await?;
+                queries += 1;
+                exhausted = last.is_none();
+                start = last;
+                buffer.extend(keys);
+                continue;
+            }
+            let take = match want {
+                Some(w) if !filtered => w - items.len(),
+                _ => BATCH_GET_KEYS,
+            }
+            .min(BATCH_GET_KEYS)
+            .min(buffer.len());
+            let keys: Vec<Item> = buffer.drain(..take).collect();
+            self.faults.run_between_index_reads().await;
+            let read = self.batch_get_keys(&keys).await?;
+            self.index_reads
+                .items(read.iter().filter(|item| item.is_some()).count());
+            let mut keys = keys.into_iter().zip(read);
+            for (key, item) in keys.by_ref() {
+                consumed = Some(key);
+                if let Some(item) = item
+                    && listing.holds(&item)
+                    && keep.is_none_or(|keep| keep(&item))
+                {
+                    items.push(item);
+                    if full(items.len()) {
+                        break;
+                    }
                 }
             }
-            for (i, (name, value)) in listing.only.iter().enumerate() {
-                query = query
-                    .expression_attribute_names(format!("#only{i}"), *name)
-                    .expression_attribute_values(format!(":only{i}"), mapping::string(value));
-            }
-            query = if listing.only.is_empty() {
-                // One more than needed tells whether another page exists, so a listing
-                // that ends on a page boundary hands out no cursor to an empty page.
-                query.limit(wanted as i32 + 1)
-            } else {
-                // Limit counts evaluated items, before the filter: ask for a batch.
-                query
-                    .filter_expression(filter.clone())
-                    .limit(FILTERED_QUERY_LIMIT.max(wanted as i32 + 1))
-            };
-            let out = query.send().await.map_err(|e| self.backend("Query", e))?;
-            let mut returned = out.items.unwrap_or_default().into_iter();
-            items.extend(returned.by_ref().take(wanted));
-            let left_over = returned.next().is_some();
-            start = out.last_evaluated_key;
-            if items.len() == limit {
-                more = left_over || start.is_some();
-                break;
-            }
-            if start.is_none() {
-                break;
+            // Read but not reached: back in line for the page after this one.
+            let rest: Vec<Item> = keys.map(|(key, _)| key).collect();
+            for key in rest.into_iter().rev() {
+                buffer.push_front(key);
             }
         }
-        // Out of query budget with the partition not exhausted: a short page, with a cursor.
-        if start.is_some() && items.len() < limit {
-            more = true;
-        }
-        let next_cursor = match (more, items.last()) {
-            // Continue after the last item handed out, not after the engine's last
-            // evaluated key: with a filter the engine may have read past items not
-            // handed out.
-            (true, Some(last)) => Some(cursor::encode(index, last)?),
-            // Nothing matched within the budget: continue from where the engine stopped.
-            (true, None) => match &start {
-                Some(key) => Some(cursor::encode(index, key)?),
-                None => None,
-            },
+        let more = !buffer.is_empty() || !exhausted;
+        let resume = match (more, full(items.len())) {
             (false, _) => None,
+            // Continue after the last entry handed out.
+            (true, true) => consumed,
+            // Out of query budget with every key read: continue where the engine stopped.
+            (true, false) => start,
         };
-        let items = items.iter().map(map).collect::<Result<_, _>>()?;
-        Ok(Page { items, next_cursor })
+        Ok(Found { items, resume })
+    }
+}
+
+/// A condition on an item as read, beyond the listing's `only` filters.
+pub(crate) type Keep = dyn Fn(&Item) -> bool + Send + Sync;
+
+/// What [`Store::read_listing`] found.
+struct Found {
+    /// The items kept, in the index's order.
+    items: Vec<Item>,
+    /// The key to continue from (a cursor's), if more of the listing is left.
+    resume: Option<Item>,
+}
+
+impl Listing<'_> {
+    /// Whether `item`, read by a key the index gave, still belongs to the listing: it
+    /// carries the listing's partition and a sort key in its range, and every `only`
+    /// attribute has its value.
+    fn holds(&self, item: &Item) -> bool {
+        let text = |name: &str| match item.get(name) {
+            Some(AttributeValue::S(value)) => Some(value.as_str()),
+            _ => None,
+        };
+        if text(self.index.partition_key) != Some(self.partition.as_str()) {
+            return false;
+        }
+        let Some(sort) = text(self.index.sort_key) else {
+            return false;
+        };
+        // The key condition's own bounds, compared as DynamoDB compares strings (bytes).
+        let in_range = match (&self.from, &self.to) {
+            (None, None) => true,
+            (Some(from), None) => sort >= from.as_str(),
+            (None, Some(to)) => sort < to.as_str(),
+            (Some(from), Some(to)) => from.as_str() <= sort && sort <= to.as_str(),
+        };
+        in_range
+            && self
+                .only
+                .iter()
+                .all(|(name, value)| text(name) == Some(value.as_str()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::table::GSI3;
+
+    fn entry(partition: &str, sort: &str, state: Option<&str>) -> Item {
+        let mut item = Item::from([
+            (PK.to_string(), mapping::string("TICKET#t1")),
+            (SK.to_string(), mapping::string("TICKET")),
+            (GSI3.partition_key.to_string(), mapping::string(partition)),
+            (GSI3.sort_key.to_string(), mapping::string(sort)),
+        ]);
+        if let Some(state) = state {
+            item.insert("state".into(), mapping::string(state));
+        }
+        item
+    }
+
+    fn due_before(bound: &str) -> Listing<'static> {
+        Listing {
+            to: Some(bound.to_string()),
+            ..Listing::newest_first(&GSI3, "QUEUE#OPEN".to_string())
+        }
+    }
+
+    #[test]
+    fn an_item_read_after_its_key_still_belongs_to_the_listing_only_in_its_partition_and_range() {
+        let due = due_before("2026-03-02T09:00:00.001Z");
+        assert!(due.holds(&entry("QUEUE#OPEN", "2026-03-02T09:00:00.000Z#t1", None)));
+        // Its watch time moved past the bound since the index was read.
+        assert!(!due.holds(&entry("QUEUE#OPEN", "2026-03-02T10:00:00.000Z#t1", None)));
+        // Closed meanwhile: it left the queue for the open costs.
+        assert!(!due.holds(&entry("COST#OPEN", "2026-Q1#t1", None)));
+        // No index keys at all (a deleted ticket keeps none of the live ones).
+        let mut bare = entry("QUEUE#OPEN", "x", None);
+        bare.remove(GSI3.partition_key);
+        assert!(!due.holds(&bare));
+    }
+
+    #[test]
+    fn a_range_from_and_to_is_inclusive_like_between_and_from_alone_like_at_least() {
+        let between = Listing {
+            from: Some("b".into()),
+            to: Some("d".into()),
+            ..Listing::newest_first(&GSI3, "P".to_string())
+        };
+        for (sort, held) in [
+            ("a", false),
+            ("b", true),
+            ("c#1", true),
+            ("d", true),
+            ("d#1", false),
+        ] {
+            assert_eq!(between.holds(&entry("P", sort, None)), held, "{sort}");
+        }
+        let from = Listing {
+            from: Some("b".into()),
+            ..Listing::newest_first(&GSI3, "P".to_string())
+        };
+        assert!(!from.holds(&entry("P", "a", None)));
+        assert!(from.holds(&entry("P", "b", None)));
+    }
+
+    #[test]
+    fn an_only_filter_is_checked_on_the_item_as_read() {
+        let open_only = Listing {
+            only: vec![("state", "open".to_string())],
+            ..Listing::newest_first(&GSI3, "P".to_string())
+        };
+        assert!(open_only.holds(&entry("P", "a", Some("open"))));
+        assert!(!open_only.holds(&entry("P", "a", Some("done"))));
+        assert!(!open_only.holds(&entry("P", "a", None)));
     }
 }

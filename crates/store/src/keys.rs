@@ -5,6 +5,12 @@
 //! see [`crate::TABLE_GSIS`]). No other module formats a key: a key written here is the only
 //! spelling of it, so a reader and a writer can never disagree.
 //!
+//! The indexes project keys only (issue #12): an index entry is the item's `pk` and `sk`
+//! with that index's two keys, nothing else, so the "index keys" column below is all an
+//! index holds of an item; the item itself is read from the table by its `pk` / `sk`. A
+//! reader that needs only what the keys spell (the survey sweep: the lead from `pk`, the due
+//! time from the sort key, [`lead_due_from_keys`]) reads no item.
+//!
 //! # Item layout
 //!
 //! | item | `pk` | `sk` | index keys |
@@ -39,7 +45,7 @@
 //! | lead | `LEAD#<id>` | `LEAD` | gsi1: `DEALER#<dealer>#LEADS` / `<created>#<id>`; gsi2: `LEADS` / `<created>#<id>`; gsi3 while an escalation is owed: `LEAD#ESCALATE` / `<due>#<id>` |
 //! | lead history line | `LEAD#<id>` | `EVENT#<at>#<version>#<n>` | — |
 //! | representative's copy of a lead | `LEAD#<id>` | `OBSERVER` | gsi1 while observed: `OBSERVER#<user>#LEADS` / `<created>#<id>`; gsi2 (the search across dealers): `LEADSEARCH#<surname>#<name>` (folded) / `<created>#<id>`; gsi3 once the customer answered the survey: `LEADSURVEYS#<yyyy-mm>` / `<answered>#<id>` |
-//! | customer survey due | `LEAD#<id>` | `SURVEY` | gsi3: `LEAD#SURVEY` / `<due>#<id>` |
+//! | customer survey due | `LEAD#<id>` | `SURVEY` | gsi3: `LEAD#SURVEY` / `<due>#<id>` (the sweep reads these keys alone) |
 //! | lead counters of a dealer's year, quarter or month | `LEADSTATS#<yyyy>`, `LEADSTATS#<yyyy>-Q<n>` or `LEADSTATS#<yyyy-mm>` | `P#<dealer>#<direction>` | — |
 //! | lead counters of a dealer's day | `LEADSTATS#<yyyy-mm>` | `D#<yyyy-mm-dd>#<dealer>#<direction>` | — |
 //! | lead heat-map cells (weekday × hour) of a dealer's year, quarter or month | as its counters | `HP#<dealer>#<direction>` | — |
@@ -433,6 +439,19 @@ pub fn lead_listing_sk(created_at: DateTime<Utc>, id: &dealerdesk_domain::lead::
 /// The `gsi3sk` of a lead's due work: when, then the lead.
 pub fn lead_due_gsi3sk(due: DateTime<Utc>, id: &dealerdesk_domain::lead::LeadId) -> String {
     format!("{}#{id}", instant(due))
+}
+
+/// The lead and the due time a due entry's keys name (its `pk` and its
+/// [`lead_due_gsi3sk`]), so a sweep that needs nothing else reads no item; `None` when
+/// the two keys disagree or are not ours.
+pub fn lead_due_from_keys(
+    pk: &str,
+    gsi3sk: &str,
+) -> Option<(dealerdesk_domain::lead::LeadId, DateTime<Utc>)> {
+    let (at, id) = gsi3sk.split_once('#')?;
+    let due = DateTime::parse_from_rfc3339(at).ok()?.with_timezone(&Utc);
+    let id = dealerdesk_domain::lead::LeadId::new(id);
+    (pk == lead_pk(&id)).then_some((id, due))
 }
 
 /// The partition of one period's lead counters: `LEADSTATS#2026` (a year),
@@ -872,6 +891,17 @@ mod site_key_tests {
         let s = SiteId::new("site-dealer-1");
         assert_eq!(site_pk(&s), "SITE#site-dealer-1");
         assert_eq!(site_gsi1sk(&s, SITE_SPAM_SK), "site-dealer-1#SPAM");
+        let lead = dealerdesk_domain::lead::LeadId::new("01JLEAD");
+        let due = Utc.with_ymd_and_hms(2026, 3, 2, 9, 0, 0).unwrap();
+        assert_eq!(
+            lead_due_from_keys(&lead_pk(&lead), &lead_due_gsi3sk(due, &lead)),
+            Some((lead.clone(), due))
+        );
+        assert_eq!(
+            lead_due_from_keys("LEAD#other", &lead_due_gsi3sk(due, &lead)),
+            None
+        );
+        assert_eq!(lead_due_from_keys(&lead_pk(&lead), "garbage"), None);
         assert_eq!(site_key_pk("ab"), "SITEKEY#ab");
         let at = Utc.with_ymd_and_hms(2026, 3, 2, 9, 0, 0).unwrap();
         assert_eq!(

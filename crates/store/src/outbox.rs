@@ -8,6 +8,7 @@
 
 use crate::client::{Condition, Store};
 use crate::error::StoreError;
+use crate::kernel::Listing;
 use crate::keys;
 use crate::mapping::{self, Item};
 use crate::table::{GSI3, PK, TTL_ATTRIBUTE};
@@ -134,34 +135,22 @@ impl OutboxRepo for Store {
         now: DateTime<Utc>,
         limit: u32,
     ) -> Result<Vec<OutboxEntry>, StoreError> {
-        let mut entries = Vec::new();
-        let mut start = None;
-        loop {
-            let out = self
-                .client
-                .query()
-                .table_name(&*self.table)
-                .index_name(GSI3.name)
-                .key_condition_expression("#pk = :pk")
-                .filter_expression("attribute_not_exists(#lease) OR #lease < :now")
-                .expression_attribute_names("#pk", GSI3.partition_key)
-                .expression_attribute_names("#lease", LEASE)
-                .expression_attribute_values(":pk", s(keys::OUTBOX_PENDING_GSI3PK))
-                .expression_attribute_values(":now", epoch(now))
-                .set_exclusive_start_key(start)
-                .send()
-                .await
-                .map_err(|e| self.backend("Query", e))?;
-            for item in out.items() {
-                if entries.len() < limit as usize {
-                    entries.push(entry_from_item(item)?);
-                }
-            }
-            start = out.last_evaluated_key;
-            if start.is_none() || entries.len() >= limit as usize {
-                return Ok(entries);
-            }
-        }
+        // The lease is not on the keys-only index: it is checked on the notices read.
+        let now = now.timestamp_millis();
+        let free = move |item: &Item| match item.get(LEASE) {
+            None => true,
+            Some(AttributeValue::N(until)) => until.parse::<i64>().is_ok_and(|until| until < now),
+            Some(_) => false,
+        };
+        let listing = Listing {
+            newest_first: false,
+            ..Listing::newest_first(&GSI3, keys::OUTBOX_PENDING_GSI3PK.to_string())
+        };
+        self.listed_where(&listing, Some(limit as usize), Some(&free))
+            .await?
+            .iter()
+            .map(entry_from_item)
+            .collect()
     }
 
     async fn claim_notice(

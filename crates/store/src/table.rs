@@ -12,7 +12,9 @@ pub const SK: &str = "sk";
 /// The TTL attribute: epoch seconds after which DynamoDB may delete the item.
 pub const TTL_ATTRIBUTE: &str = "ttl";
 
-/// One global secondary index: both keys are strings, every attribute is projected.
+/// One global secondary index: both keys are strings, and it projects keys only (the
+/// table's and its own): a read takes the keys from the index and the items from the
+/// table (see the `kernel` module), so an item is stored once, not once per index.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct GsiDefinition {
     /// Index name.
@@ -62,7 +64,7 @@ pub fn table_definition_summary(table: &str) -> String {
         // Writing to a String cannot fail.
         let _ = writeln!(
             out,
-            "  {}: {} (S, HASH), {} (S, RANGE), projection ALL — {}",
+            "  {}: {} (S, HASH), {} (S, RANGE), projection KEYS_ONLY — {}",
             gsi.name, gsi.partition_key, gsi.sort_key, gsi.purpose
         );
     }
@@ -82,5 +84,6 @@ mod tests {
             );
         }
         assert!(s.contains("TTL on `ttl`"));
+        assert_eq!(s.matches("projection KEYS_ONLY").count(), TABLE_GSIS.len());
     }
 }

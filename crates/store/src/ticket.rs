@@ -4,7 +4,7 @@
 
 use crate::client::Store;
 use crate::error::{Entity, StoreError};
-use crate::kernel::{AggregateWrite, IdempotencyRecord, Saved};
+use crate::kernel::{AggregateWrite, IdempotencyRecord, Listing, Saved};
 use crate::keys;
 use crate::mapping::{self, Builder, IDEMPOTENCY_TTL_SECONDS, Item, Reader, attr, n, with_status};
 use crate::table::{GSI1, GSI2, GSI3, SK, TTL_ATTRIBUTE};
@@ -207,19 +207,8 @@ impl TicketRepo for Store {
     }
 
     async fn every_dealer_ticket(&self, dealer: &DealerId) -> Result<Vec<Ticket>, StoreError> {
-        let query = self
-            .client
-            .query()
-            .table_name(&*self.table)
-            .index_name(GSI1.name)
-            .key_condition_expression("#ipk = :ipk")
-            .expression_attribute_names("#ipk", GSI1.partition_key)
-            .expression_attribute_values(
-                ":ipk",
-                mapping::string(keys::dealer_tickets_gsi1pk(dealer)),
-            )
-            .scan_index_forward(false);
-        self.query_all(query)
+        let listing = Listing::newest_first(&GSI1, keys::dealer_tickets_gsi1pk(dealer));
+        self.listed(&listing)
             .await?
             .iter()
             .map(ticket_from_item)

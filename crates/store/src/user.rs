@@ -2,8 +2,9 @@
 
 use crate::client::{Condition, Store};
 use crate::error::{Entity, StoreError};
+use crate::kernel::Listing;
 use crate::keys;
-use crate::mapping::{self, Builder, Item, Reader, attr};
+use crate::mapping::{Builder, Item, Reader, attr};
 use crate::table::{GSI1, GSI2, GsiDefinition};
 use crate::{UserRecord, UserRepo};
 use dealerdesk_domain::{DealerId, Role, UserId};
@@ -93,15 +94,11 @@ impl Store {
         partition: String,
     ) -> Result<Vec<UserRecord>, StoreError> {
         let mut users = Vec::new();
-        let query = self
-            .client
-            .query()
-            .table_name(&*self.table)
-            .index_name(index.name)
-            .key_condition_expression("#ipk = :ipk")
-            .expression_attribute_names("#ipk", index.partition_key)
-            .expression_attribute_values(":ipk", mapping::string(partition.clone()));
-        for item in &self.query_all(query).await? {
+        let listing = Listing {
+            newest_first: false,
+            ..Listing::newest_first(index, partition)
+        };
+        for item in &self.listed(&listing).await? {
             users.push(user_from_item(item)?);
         }
         Ok(users)

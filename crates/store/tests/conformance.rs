@@ -1753,3 +1753,7 @@ mod reports;
 // The lead counters and the survey answers by period (issue 11).
 #[path = "conformance/lead_stats.rs"]
 mod lead_stats;
+
+// The keys-only indexes: keys from the index, items from the table (issue 12).
+#[path = "conformance/indexes.rs"]
+mod indexes;

@@ -15,7 +15,7 @@ use crate::client::Store;
 use crate::error::StoreError;
 use crate::kernel::Listing;
 use crate::keys;
-use crate::mapping::{self, attr};
+use crate::mapping::attr;
 use crate::table::{GSI1, GSI2, GsiDefinition};
 use crate::{LeadListing, Page, PageRequest};
 use chrono::{DateTime, Utc};
@@ -95,19 +95,9 @@ impl LeadListRepo for Store {
     }
 
     async fn leads_named(&self, key: &str) -> Result<Vec<Lead>, StoreError> {
-        let query = self
-            .client
-            .query()
-            .table_name(&*self.table)
-            .index_name(GSI2.name)
-            .key_condition_expression("#ipk = :ipk")
-            .expression_attribute_names("#ipk", GSI2.partition_key)
-            .expression_attribute_values(":ipk", mapping::string(keys::lead_search_gsi2pk(key)))
-            .scan_index_forward(false)
-            .limit(MAX_SEARCH_ITEMS as i32);
-        let out = query.send().await.map_err(|e| self.backend("Query", e))?;
-        out.items
-            .unwrap_or_default()
+        let listing = Listing::newest_first(&GSI2, keys::lead_search_gsi2pk(key));
+        self.listed_where(&listing, Some(MAX_SEARCH_ITEMS), None)
+            .await?
             .iter()
             .map(lead_from_item)
             .collect()

@@ -33,10 +33,10 @@ pub mod survey;
 
 use crate::client::{Condition, Store};
 use crate::error::{Entity, StoreError};
-use crate::kernel::{AggregateWrite, IdempotencyRecord, Saved};
+use crate::kernel::{AggregateWrite, IdempotencyRecord, Listing, Saved};
 use crate::keys;
 use crate::mapping::{self, Builder, Item, Reader, attr, n};
-use crate::table::{GSI1, GSI2, GSI3, TTL_ATTRIBUTE};
+use crate::table::{GSI1, GSI2, GSI3, PK, TTL_ATTRIBUTE};
 use crate::{Page, PageRequest};
 use aws_sdk_dynamodb::types::{AttributeValue, TransactWriteItem};
 use chrono::{DateTime, Utc};
@@ -393,14 +393,19 @@ impl LeadRepo for Store {
         &self,
         now: DateTime<Utc>,
     ) -> Result<Vec<(LeadId, DateTime<Utc>)>, StoreError> {
-        let items = self
-            .due_query(keys::LEAD_SURVEY_GSI3PK, keys::watch_due_bound(now))
-            .await?;
-        items
+        // The index's keys say it all (the lead in `pk`, the due time in the sort key): no
+        // item is read.
+        let listing = due_listing(keys::LEAD_SURVEY_GSI3PK, keys::watch_due_bound(now));
+        self.listed_keys(&listing)
+            .await?
             .iter()
-            .map(|item| {
-                let r = Reader::new(item);
-                Ok((LeadId::new(r.string(LEAD_ID)?), r.instant("due_at")?))
+            .map(|entry| {
+                let r = Reader::new(entry);
+                keys::lead_due_from_keys(r.str(PK)?, r.str(GSI3.sort_key)?).ok_or_else(|| {
+                    r.corrupt(format_args!(
+                        "the survey's index keys do not name a lead and a time"
+                    ))
+                })
             })
             .collect()
     }
@@ -472,17 +477,17 @@ impl Store {
         partition: &str,
         bound: String,
     ) -> Result<Vec<Item>, StoreError> {
-        let query = self
-            .client
-            .query()
-            .table_name(&*self.table)
-            .index_name(GSI3.name)
-            .key_condition_expression("#ipk = :ipk AND #isk < :bound")
-            .expression_attribute_names("#ipk", GSI3.partition_key)
-            .expression_attribute_names("#isk", GSI3.sort_key)
-            .expression_attribute_values(":ipk", mapping::string(partition))
-            .expression_attribute_values(":bound", mapping::string(bound));
-        self.query_all(query).await
+        self.listed(&due_listing(partition, bound)).await
+    }
+}
+
+/// The entries of a sparse `gsi3` partition whose sort key is below `bound`, soonest due
+/// first.
+fn due_listing(partition: &str, bound: String) -> Listing<'static> {
+    Listing {
+        to: Some(bound),
+        newest_first: false,
+        ..Listing::newest_first(&GSI3, partition.to_string())
     }
 }
 

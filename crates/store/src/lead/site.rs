@@ -8,6 +8,7 @@
 
 use crate::client::{Condition, Store};
 use crate::error::{Entity, StoreError};
+use crate::kernel::Listing;
 use crate::keys;
 use crate::mapping::{self, Builder, Item, Reader, attr, n};
 use crate::table::{GSI1, SK};
@@ -136,17 +137,13 @@ impl SiteRepo for Store {
     }
 
     async fn sites(&self) -> Result<Vec<SiteWithSpam>, StoreError> {
-        let query = self
-            .client
-            .query()
-            .table_name(&*self.table)
-            .index_name(GSI1.name)
-            .key_condition_expression("#pk = :pk")
-            .expression_attribute_names("#pk", GSI1.partition_key)
-            .expression_attribute_values(":pk", mapping::string(keys::SITES_GSI1PK));
+        let listing = Listing {
+            newest_first: false,
+            ..Listing::newest_first(&GSI1, keys::SITES_GSI1PK.to_string())
+        };
         let mut sites: Vec<SiteWithSpam> = Vec::new();
         let mut spam: BTreeMap<String, BTreeMap<String, u64>> = BTreeMap::new();
-        for item in self.query_all(query).await? {
+        for item in self.listed(&listing).await? {
             match item.get(SK) {
                 Some(AttributeValue::S(sk)) if sk == keys::SITE_SK => sites.push(SiteWithSpam {
                     site: site_from_item(&item)?,

@@ -24,6 +24,7 @@
 use super::{Lead, lead_from_item};
 use crate::client::Store;
 use crate::error::StoreError;
+use crate::kernel::Listing;
 use crate::keys;
 use crate::mapping::{self, Builder, Item, Reader, n, s};
 use crate::table::{GSI3, PK, SK};
@@ -424,23 +425,18 @@ impl LeadStatsRepo for Store {
             if m < first {
                 break;
             }
-            let query = self
-                .client
-                .query()
-                .table_name(&*self.table)
-                .index_name(GSI3.name)
-                .key_condition_expression("#ipk = :ipk AND #isk BETWEEN :from AND :to")
-                .expression_attribute_names("#ipk", GSI3.partition_key)
-                .expression_attribute_names("#isk", GSI3.sort_key)
-                .expression_attribute_values(
-                    ":ipk",
-                    s(keys::lead_surveys_gsi3pk(&m.format("%Y-%m").to_string())),
-                )
-                .expression_attribute_values(":from", s(keys::instant(from)))
+            let listing = Listing {
+                from: Some(keys::instant(from)),
                 // Sort keys are `<instant>#<id>`: a bare `to` instant sorts before its own keys.
-                .expression_attribute_values(":to", s(keys::instant(to)))
-                .scan_index_forward(false);
-            for item in self.query_all(query).await? {
+                to: Some(keys::instant(to)),
+                ..Listing::newest_first(
+                    &GSI3,
+                    keys::lead_surveys_gsi3pk(&m.format("%Y-%m").to_string()),
+                )
+            };
+            // One more than the rows left tells whether the cap left any out.
+            let left = MAX_SURVEY_ROWS - leads.len() + 1;
+            for item in self.listed_where(&listing, Some(left), None).await? {
                 if leads.len() == MAX_SURVEY_ROWS {
                     return Ok((leads, true));
                 }

@@ -416,6 +416,7 @@ async fn escalations_and_surveys_are_read_from_their_due_indexes(ctx: &Ctx) {
             .unwrap()
             .is_empty()
     );
+    let items_before = store.index_reads().items;
     let surveys = store
         .surveys_due(minutes(120) + chrono::Duration::hours(24))
         .await
@@ -426,6 +427,11 @@ async fn escalations_and_surveys_are_read_from_their_due_indexes(ctx: &Ctx) {
             LeadId::new("L1"),
             minutes(120) + chrono::Duration::hours(24)
         )]
+    );
+    assert_eq!(
+        store.index_reads().items,
+        items_before,
+        "the survey sweep takes the lead and the time from the index's keys, reading no item"
     );
     // Saved with nothing owed, the lead leaves the escalation index.
     let (called, history) = soon
