@@ -25,6 +25,7 @@ use std::future::Future;
 
 mod accountant;
 mod audit;
+pub mod aws;
 mod billing;
 mod calendar;
 mod client;
