@@ -1,4 +1,4 @@
-//! What every AWS SDK client of DealerDesk shares (DynamoDB here, S3 and SES in the app): one
+//! What every AWS SDK client of DealerDesk is built with (DynamoDB here, S3 and SES in the app): an
 //! HTTP/1.1 client over rustls with the *ring* provider, and a configuration read from the
 //! environment alone.
 //!
@@ -37,13 +37,11 @@ use std::time::Duration;
 /// the SDK's own client keeps them 90 s and retries the stale ones).
 const POOL_IDLE: Duration = Duration::from_secs(50);
 
-/// The one HTTP client of the process, shared by every SDK client: one connection pool, one
-/// TLS configuration (built at the first HTTPS connection, not at init).
+/// An HTTP client for one SDK client, with its own connection pool and TLS configuration
+/// (built at its first HTTPS connection, not at init). Not one per process: a pooled
+/// connection belongs to the tokio runtime that opened it, and the tests run many runtimes.
 pub fn http_client() -> SharedHttpClient {
-    static CLIENT: OnceLock<SharedHttpClient> = OnceLock::new();
-    CLIENT
-        .get_or_init(|| SharedHttpClient::new(Http1Client::default()))
-        .clone()
+    SharedHttpClient::new(Http1Client::default())
 }
 
 /// The credentials used when the environment has none (see [`use_credentials_chain`]).
@@ -56,7 +54,7 @@ pub fn use_credentials_chain(config: SdkConfig) {
     let _ = CHAIN.set(config);
 }
 
-/// The configuration of one service's SDK client: the shared [`http_client`], the region of
+/// The configuration of one service's SDK client: an [`http_client`] of its own, the region of
 /// `AWS_REGION` (or `AWS_DEFAULT_REGION`), the credentials of `AWS_ACCESS_KEY_ID`,
 /// `AWS_SECRET_ACCESS_KEY` and `AWS_SESSION_TOKEN` (else the chain handed to
 /// [`use_credentials_chain`], else none: the first request fails), and the endpoint of
