@@ -104,9 +104,12 @@ pub fn local_credentials() -> Credentials {
 /// The SDK's [`HttpClient`] over hyper's HTTP/1.1 client (no HTTP/2: none of the services
 /// needs it). One connector per distinct timeout settings, each with its own pool (in practice
 /// one: every client uses the SDK's default timeouts).
+/// A connector's connect and read timeouts.
+type Timeouts = (Option<Duration>, Option<Duration>);
+
 #[derive(Debug, Default)]
 struct Http1Client {
-    connectors: Mutex<Vec<(Option<Duration>, Option<Duration>, SharedHttpConnector)>>,
+    connectors: Mutex<Vec<(Timeouts, SharedHttpConnector)>>,
 }
 
 impl HttpClient for Http1Client {
@@ -121,53 +124,68 @@ impl HttpClient for Http1Client {
             .connectors
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
-        if let Some((_, _, connector)) = connectors
-            .iter()
-            .find(|(connect, read, _)| (*connect, *read) == key)
-        {
+        if let Some((_, connector)) = connectors.iter().find(|(timeouts, _)| *timeouts == key) {
             return connector.clone();
         }
         let connector = SharedHttpConnector::new(Http1Connector {
             connect_timeout: key.0,
             read_timeout: key.1,
-            client: Arc::new(OnceLock::new()),
+            https: Arc::new(OnceLock::new()),
+            plain: Arc::new(OnceLock::new()),
         });
-        connectors.push((key.0, key.1, connector.clone()));
+        connectors.push((key, connector.clone()));
         connector
     }
 }
 
-type Hyper = Client<HttpsConnector<TcpConnector>, SdkBody>;
+type Https = Client<HttpsConnector<TcpConnector>, SdkBody>;
+type Plain = Client<TcpConnector, SdkBody>;
 
 #[derive(Debug)]
 struct Http1Connector {
     connect_timeout: Option<Duration>,
     read_timeout: Option<Duration>,
-    /// Built at the first request: loading the system's root certificates is not init's work.
-    client: Arc<OnceLock<Result<Hyper, String>>>,
+    /// Built at the first `https` request: loading the system's root certificates is neither
+    /// init's work nor needed by a local engine's plain `http`.
+    https: Arc<OnceLock<Result<Https, String>>>,
+    /// Built at the first `http` request (a local engine: dynoxide, moto).
+    plain: Arc<OnceLock<Plain>>,
 }
 
 impl Http1Connector {
-    fn client(&self) -> Result<&Hyper, ConnectorError> {
-        self.client
+    fn tcp(&self) -> TcpConnector {
+        let mut tcp = TcpConnector::new();
+        tcp.enforce_http(false);
+        tcp.set_nodelay(true);
+        tcp.set_connect_timeout(self.connect_timeout);
+        tcp
+    }
+
+    fn builder() -> hyper_util::client::legacy::Builder {
+        let mut builder = Client::builder(TokioExecutor::new());
+        builder
+            .pool_timer(TokioTimer::new())
+            .pool_idle_timeout(POOL_IDLE);
+        builder
+    }
+
+    fn https(&self) -> Result<&Https, ConnectorError> {
+        self.https
             .get_or_init(|| {
-                let mut tcp = TcpConnector::new();
-                tcp.enforce_http(false);
-                tcp.set_nodelay(true);
-                tcp.set_connect_timeout(self.connect_timeout);
                 let https = hyper_rustls::HttpsConnectorBuilder::new()
                     .with_provider_and_native_roots(rustls::crypto::ring::default_provider())
                     .map_err(|e| format!("the system's root certificates: {e}"))?
-                    .https_or_http()
+                    .https_only()
                     .enable_http1()
-                    .wrap_connector(tcp);
-                Ok(Client::builder(TokioExecutor::new())
-                    .pool_timer(TokioTimer::new())
-                    .pool_idle_timeout(POOL_IDLE)
-                    .build(https))
+                    .wrap_connector(self.tcp());
+                Ok(Self::builder().build(https))
             })
             .as_ref()
             .map_err(|e| ConnectorError::other(e.clone().into(), None))
+    }
+
+    fn plain(&self) -> &Plain {
+        self.plain.get_or_init(|| Self::builder().build(self.tcp()))
     }
 }
 
@@ -177,13 +195,16 @@ impl HttpConnector for Http1Connector {
             Ok(request) => request,
             Err(e) => return HttpConnectorFuture::ready(Err(ConnectorError::user(e.into()))),
         };
-        let client = match self.client() {
-            Ok(client) => client.clone(),
-            Err(e) => return HttpConnectorFuture::ready(Err(e)),
+        let sent = if request.uri().scheme_str() == Some("http") {
+            self.plain().request(request)
+        } else {
+            match self.https() {
+                Ok(client) => client.request(request),
+                Err(e) => return HttpConnectorFuture::ready(Err(e)),
+            }
         };
         let read_timeout = self.read_timeout;
         HttpConnectorFuture::new(async move {
-            let sent = client.request(request);
             let response = match read_timeout {
                 Some(limit) => match tokio::time::timeout(limit, sent).await {
                     Ok(response) => response,
@@ -258,6 +279,47 @@ mod tests {
             client.request(request).await.expect_err("nothing listens")
         });
         assert!(classify(error).is_io());
+    }
+
+    #[test]
+    fn a_local_engine_over_plain_http_is_answered_without_loading_root_certificates() {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("runtime");
+        runtime.block_on(async {
+            use tokio::io::{AsyncReadExt, AsyncWriteExt};
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+                .await
+                .expect("a loopback port");
+            let address = listener.local_addr().expect("its address");
+            tokio::spawn(async move {
+                let (mut socket, _) = listener.accept().await.expect("one connection");
+                let mut request = [0u8; 4096];
+                let _ = socket.read(&mut request).await;
+                let _ = socket
+                    .write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\n{}")
+                    .await;
+            });
+            let connector = Http1Connector {
+                connect_timeout: Some(Duration::from_secs(3)),
+                read_timeout: Some(Duration::from_secs(3)),
+                https: Arc::new(OnceLock::new()),
+                plain: Arc::new(OnceLock::new()),
+            };
+            let request = http::Request::post(format!("http://{address}/"))
+                .body(SdkBody::from("{}"))
+                .expect("request");
+            let response = connector
+                .call(HttpRequest::try_from(request).expect("an SDK request"))
+                .await
+                .expect("the engine answers");
+            assert_eq!(response.status().as_u16(), 200);
+            assert!(
+                connector.https.get().is_none(),
+                "no TLS configuration was built for plain http"
+            );
+        });
     }
 
     fn vars(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
