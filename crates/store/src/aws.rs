@@ -101,12 +101,12 @@ pub fn local_credentials() -> Credentials {
     Credentials::new("local", "local", None, None, "dealerdesk-local")
 }
 
-/// The SDK's [`HttpClient`] over hyper's HTTP/1.1 client (no HTTP/2: none of the services
-/// needs it). One connector per distinct timeout settings, each with its own pool (in practice
-/// one: every client uses the SDK's default timeouts).
 /// A connector's connect and read timeouts.
 type Timeouts = (Option<Duration>, Option<Duration>);
 
+/// The SDK's [`HttpClient`] over hyper's HTTP/1.1 client (no HTTP/2: none of the services
+/// needs it). One connector per distinct timeout settings, each with its own pool (in practice
+/// one: every client uses the SDK's default timeouts).
 #[derive(Debug, Default)]
 struct Http1Client {
     connectors: Mutex<Vec<(Timeouts, SharedHttpConnector)>>,
