@@ -29,8 +29,8 @@ impl Sources {
 ///
 /// Nothing is compiled here: the environment's loader compiles a template (and those it
 /// extends or includes) the first time it is rendered, and keeps it. A portal function's first
-/// answer (the login page) so compiles four templates, not the sixty of every feature (issue
-/// #12: the portal's cold start).
+/// answer (the login page) so compiles that page and its layout, not the sixty templates of
+/// every feature (issue #12: the portal's cold start).
 pub fn environment(extra: &[fn(&mut Sources)]) -> Environment<'static> {
     let sources = sources(extra);
     let mut env = Environment::new();
