@@ -47,11 +47,8 @@ impl Blobs {
                 let bucket = bucket.ok_or_else(|| {
                     AppError::Config("DEALERDESK_BLOBS=s3 needs DEALERDESK_BLOB_BUCKET".into())
                 })?;
-                let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
-                    .load()
-                    .await;
                 Ok(Blobs::S3 {
-                    client: aws_sdk_s3::Client::new(&config),
+                    client: aws_sdk_s3::Client::new(&dealerdesk_store::aws::sdk_config("S3")),
                     bucket,
                 })
             }
@@ -67,13 +64,8 @@ impl Blobs {
         let config = aws_sdk_s3::Config::builder()
             .behavior_version(aws_sdk_s3::config::BehaviorVersion::latest())
             .region(aws_sdk_s3::config::Region::new("eu-central-1"))
-            .credentials_provider(aws_sdk_s3::config::Credentials::new(
-                "local",
-                "local",
-                None,
-                None,
-                "dealerdesk-local",
-            ))
+            .http_client(dealerdesk_store::aws::http_client())
+            .credentials_provider(dealerdesk_store::aws::local_credentials())
             .endpoint_url(endpoint)
             .force_path_style(true)
             .build();

@@ -207,29 +207,32 @@ impl AppState {
 
 /// The portal's and the e-mails' templates: the kernel's pages plus each feature's.
 fn templates() -> minijinja::Environment<'static> {
-    kernel::templates::environment(&[
-        ticket::views::add_templates,
-        cost::views::add_templates,
-        comment::views::add_templates,
-        wish::views::add_templates,
-        kb::views::add_templates,
-        calendar::portal::add_templates,
-        settings::views::add_templates,
-        kb_suggest::views::add_templates,
-        lead::intake::views::add_templates,
-        outbox::portal::add_templates,
-        inbox::views::add_templates,
-        lead::card::views::add_templates,
-        outbox::mail::add_templates,
-        lead::escalation::views::add_templates,
-        lead::survey::views::add_templates,
-        lead::privacy::views::add_templates,
-        accountant::views::add_templates,
-        dealer_survey::views::add_templates,
-        dashboard::views::add_templates,
-        audit::views::add_templates,
-        restore::views::add_templates,
-        billing::portal::add_templates,
-        report::views::add_templates,
-    ])
+    kernel::templates::environment(&FEATURE_TEMPLATES)
 }
+
+/// Every feature's templates (pages and letters), registered by [`templates`].
+const FEATURE_TEMPLATES: [fn(&mut kernel::templates::Sources); 23] = [
+    ticket::views::add_templates,
+    cost::views::add_templates,
+    comment::views::add_templates,
+    wish::views::add_templates,
+    kb::views::add_templates,
+    calendar::portal::add_templates,
+    settings::views::add_templates,
+    kb_suggest::views::add_templates,
+    lead::intake::views::add_templates,
+    outbox::portal::add_templates,
+    inbox::views::add_templates,
+    lead::card::views::add_templates,
+    outbox::mail::add_templates,
+    lead::escalation::views::add_templates,
+    lead::survey::views::add_templates,
+    lead::privacy::views::add_templates,
+    accountant::views::add_templates,
+    dealer_survey::views::add_templates,
+    dashboard::views::add_templates,
+    audit::views::add_templates,
+    restore::views::add_templates,
+    billing::portal::add_templates,
+    report::views::add_templates,
+];

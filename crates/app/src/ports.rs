@@ -245,4 +245,34 @@ mod tests {
         );
         assert!(all.get().get_template("error.html").is_ok());
     }
+
+    #[test]
+    fn every_template_compiles() {
+        let env = crate::templates();
+        let sources = crate::kernel::templates::sources(&crate::FEATURE_TEMPLATES);
+        let mut count = 0;
+        for name in sources.names() {
+            if let Err(e) = env.get_template(name) {
+                panic!("{name} does not compile: {e:#}");
+            }
+            count += 1;
+        }
+        assert!(count > 50, "only {count} templates registered");
+    }
+
+    #[test]
+    fn a_page_compiles_only_its_own_templates_at_its_first_render() {
+        let env = crate::templates();
+        assert_eq!(env.templates().count(), 0, "nothing compiled up front");
+        let html = env
+            .get_template("error.html")
+            .and_then(|t| t.render(minijinja::context! { status => 404, message => "Не найдено" }))
+            .expect("the error page renders");
+        assert!(html.contains("Не найдено"));
+        let compiled: Vec<&str> = env.templates().map(|(name, _)| name).collect();
+        assert!(
+            compiled.len() <= 3 && compiled.contains(&"error.html"),
+            "compiled: {compiled:?}"
+        );
+    }
 }

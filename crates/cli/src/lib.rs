@@ -262,6 +262,18 @@ pub struct ServeArgs {
 
 /// Runs a parsed command line.
 pub async fn run(cli: Cli) -> Result<(), CliError> {
+    // A workstation's credentials may be in profiles or SSO rather than the environment: the
+    // full chain of aws-config, for the commands that reach AWS (the Lambda functions read
+    // the environment alone, `dealerdesk_store::aws`). The region is the store's (`AWS_REGION`,
+    // else its default) so that loading reads files and never asks the instance metadata;
+    // the credentials are resolved at the first request.
+    dealerdesk_store::aws::use_credentials_chain(
+        aws_config::defaults(aws_config::BehaviorVersion::latest())
+            .http_client(dealerdesk_store::aws::http_client())
+            .region(aws_config::Region::new(StoreConfig::from_env().region))
+            .load()
+            .await,
+    );
     match cli.command {
         Command::Serve(args) => serve(args).await,
         Command::Job(args) => run_job(args).await,

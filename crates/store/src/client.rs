@@ -8,9 +8,7 @@ use crate::mapping::{self, Item, attr};
 use crate::table::{PK, SK, TABLE_GSIS, TTL_ATTRIBUTE};
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::config::interceptors::BeforeTransmitInterceptorContextRef;
-use aws_sdk_dynamodb::config::{
-    BehaviorVersion, ConfigBag, Credentials, Intercept, Region, RuntimeComponents,
-};
+use aws_sdk_dynamodb::config::{BehaviorVersion, ConfigBag, Intercept, Region, RuntimeComponents};
 use aws_sdk_dynamodb::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 use aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder;
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
@@ -33,7 +31,7 @@ pub struct StoreConfig {
     /// AWS region (also signed into requests to a local engine).
     pub region: String,
     /// A local engine's URL (dynoxide, moto). `None` means DynamoDB in AWS with the
-    /// default credential chain (the Lambda role).
+    /// credentials of the environment (the Lambda role; see [`crate::aws::sdk_config`]).
     pub endpoint: Option<String>,
 }
 
@@ -152,7 +150,8 @@ impl Store {
     /// A client for the table of `config`. Does not touch the network.
     ///
     /// With an endpoint (a local engine) it signs with static dummy credentials, so no AWS
-    /// credentials are needed; without one it uses the default AWS chain.
+    /// credentials are needed; without one it reads the environment ([`crate::aws::sdk_config`]:
+    /// in Lambda the role's credentials, and `AWS_ENDPOINT_URL_DYNAMODB` if set).
     pub async fn connect(config: &StoreConfig) -> Result<Store, StoreError> {
         if config.table.trim().is_empty() {
             return Err(StoreError::Backend("the table name is empty".into()));
@@ -161,22 +160,12 @@ impl Store {
         let builder = match &config.endpoint {
             Some(endpoint) => aws_sdk_dynamodb::Config::builder()
                 .behavior_version(BehaviorVersion::latest())
+                .http_client(crate::aws::http_client())
                 .region(region)
-                .credentials_provider(Credentials::new(
-                    "local",
-                    "local",
-                    None,
-                    None,
-                    "dealerdesk-local",
-                ))
+                .credentials_provider(crate::aws::local_credentials())
                 .endpoint_url(endpoint),
-            None => {
-                let shared = aws_config::defaults(BehaviorVersion::latest())
-                    .region(region)
-                    .load()
-                    .await;
-                aws_sdk_dynamodb::config::Builder::from(&shared)
-            }
+            None => aws_sdk_dynamodb::config::Builder::from(&crate::aws::sdk_config("DYNAMODB"))
+                .region(region),
         };
         let round_trips = Arc::new(AtomicU64::new(0));
         let faults = Faults::default();

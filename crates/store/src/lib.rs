@@ -2,7 +2,8 @@
 //!
 //! The same code talks to DynamoDB in AWS and to dynoxide (an embedded
 //! DynamoDB-compatible engine) locally. Use cases see only the repository traits and
-//! record types below; no SDK type crosses this crate's boundary.
+//! record types below; no SDK type crosses this crate's boundary, except in [`aws`]: the
+//! configuration and HTTP client every AWS SDK client of the app (S3, SES) is built with.
 //!
 //! Keys are built in [`keys`] and nowhere else; the item layout is documented there.
 //! The table's shape (key attributes, [`TABLE_GSIS`], [`TTL_ATTRIBUTE`]) must match the
@@ -25,6 +26,7 @@ use std::future::Future;
 
 mod accountant;
 mod audit;
+pub mod aws;
 mod billing;
 mod calendar;
 mod client;

@@ -444,6 +444,7 @@ fn ids(tickets: &[Ticket]) -> Vec<&str> {
 async fn raw_client(ctx: &Ctx) -> aws_sdk_dynamodb::Client {
     let config = aws_sdk_dynamodb::Config::builder()
         .behavior_version(aws_sdk_dynamodb::config::BehaviorVersion::latest())
+        .http_client(dealerdesk_store::aws::http_client())
         .region(aws_sdk_dynamodb::config::Region::new("eu-central-1"))
         .credentials_provider(aws_sdk_dynamodb::config::Credentials::new(
             "local", "local", None, None, "test",

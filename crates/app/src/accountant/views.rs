@@ -49,7 +49,7 @@ pub struct AccountantList {
 }
 
 /// The accountant's pages.
-pub fn add_templates(env: &mut minijinja::Environment<'static>) {
+pub fn add_templates(env: &mut crate::kernel::templates::Sources) {
     use crate::kernel::templates::add;
     add(
         env,

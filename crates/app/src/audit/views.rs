@@ -116,7 +116,7 @@ pub async fn card_block(
 }
 
 /// Adds the log's page and the cards' block.
-pub fn add_templates(env: &mut minijinja::Environment<'static>) {
+pub fn add_templates(env: &mut crate::kernel::templates::Sources) {
     templates::add(
         env,
         "audit/admin_audit.html",

@@ -369,7 +369,7 @@ pub async fn download(
 }
 
 /// Adds the documents and subscription pages.
-pub fn add_templates(env: &mut minijinja::Environment<'static>) {
+pub fn add_templates(env: &mut crate::kernel::templates::Sources) {
     crate::kernel::templates::add(
         env,
         "documents.html",

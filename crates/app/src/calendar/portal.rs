@@ -22,14 +22,12 @@ use minijinja::context;
 use serde::{Deserialize, Serialize};
 
 /// Adds the page's template.
-pub fn add_templates(env: &mut minijinja::Environment<'static>) {
-    if let Err(e) = env.add_template(
+pub fn add_templates(sources: &mut crate::kernel::templates::Sources) {
+    crate::kernel::templates::add(
+        sources,
         "admin_calendars.html",
         include_str!("../../templates/admin_calendars.html"),
-    ) {
-        // Compiled in and rendered by the portal tests: not an input-dependent failure.
-        tracing::error!(error = %e, "admin_calendars.html does not compile");
-    }
+    );
 }
 
 /// One cell of the month grid.

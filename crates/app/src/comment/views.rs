@@ -14,7 +14,7 @@ use std::collections::HashMap;
 use utoipa::ToSchema;
 
 /// Adds the card's "comments and files" block (`ticket_comments.html`).
-pub fn add_templates(env: &mut minijinja::Environment<'static>) {
+pub fn add_templates(env: &mut crate::kernel::templates::Sources) {
     templates::add(
         env,
         "ticket_comments.html",

@@ -18,7 +18,7 @@ use utoipa::ToSchema;
 
 /// Adds the card's «Детализация» block (`ticket_cost.html`) and the estimate banner
 /// (`estimate_banner.html`, shown by the card and the new-ticket form).
-pub fn add_templates(env: &mut minijinja::Environment<'static>) {
+pub fn add_templates(env: &mut crate::kernel::templates::Sources) {
     templates::add(
         env,
         "ticket_cost.html",

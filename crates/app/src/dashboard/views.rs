@@ -244,7 +244,7 @@ impl DashboardView {
 }
 
 /// The dashboard's page.
-pub fn add_templates(env: &mut minijinja::Environment<'static>) {
+pub fn add_templates(env: &mut crate::kernel::templates::Sources) {
     crate::kernel::templates::add(
         env,
         "dashboard/dashboard.html",

@@ -330,7 +330,7 @@ impl TrendChart {
 }
 
 /// The survey's pages.
-pub fn add_templates(env: &mut minijinja::Environment<'static>) {
+pub fn add_templates(env: &mut crate::kernel::templates::Sources) {
     use crate::kernel::templates::add;
     add(
         env,

@@ -223,8 +223,7 @@ mod tests {
 
     #[test]
     fn the_title_is_the_notices_subject_on_one_line() {
-        let mut env = Environment::new();
-        crate::outbox::mail::add_templates(&mut env);
+        let env = crate::kernel::templates::environment(&[crate::outbox::mail::add_templates]);
         let n = notice("wish_status")
             .with("wish_id", "01W")
             .with("title", "Фильтр по цвету")

@@ -94,15 +94,10 @@ impl SiteOut {
         let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
         let url = with_slash(var("DEALERDESK_SITE_URL").unwrap_or_else(|| default_url.to_string()));
         let target = match var("DEALERDESK_SITE_BUCKET") {
-            Some(bucket) => {
-                let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
-                    .load()
-                    .await;
-                SiteTarget::S3 {
-                    client: aws_sdk_s3::Client::new(&config),
-                    bucket,
-                }
-            }
+            Some(bucket) => SiteTarget::S3 {
+                client: aws_sdk_s3::Client::new(&dealerdesk_store::aws::sdk_config("S3")),
+                bucket,
+            },
             None => SiteTarget::LocalDir(
                 var("DEALERDESK_SITE_DIR")
                     .map(PathBuf::from)

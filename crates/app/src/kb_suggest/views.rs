@@ -77,7 +77,7 @@ impl DeflectionRow {
 }
 
 /// Adds the feature's templates.
-pub fn add_templates(env: &mut minijinja::Environment<'static>) {
+pub fn add_templates(env: &mut crate::kernel::templates::Sources) {
     crate::kernel::templates::add(
         env,
         "admin_kb_suggest.html",

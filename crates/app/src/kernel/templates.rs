@@ -10,31 +10,56 @@ use axum::http::{StatusCode, Uri, header};
 use axum::response::{Html, IntoResponse, Response};
 use minijinja::value::Serde;
 use minijinja::{Environment, Value, context};
+use std::collections::BTreeMap;
+
+/// The sources of the templates a function may render, by name; compiled only when a page
+/// first asks for one (see [`environment`]).
+#[derive(Debug, Default)]
+pub struct Sources(BTreeMap<String, &'static str>);
+
+impl Sources {
+    /// The registered names, in order.
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.0.keys().map(String::as_str)
+    }
+}
 
 /// The shared pages (layout, login, errors) plus whatever the features add: each feature
 /// registers its own templates with one of `extra`.
-pub fn environment(extra: &[fn(&mut Environment<'static>)]) -> Environment<'static> {
+///
+/// Nothing is compiled here: the environment's loader compiles a template (and those it
+/// extends or includes) the first time it is rendered, and keeps it. A portal function's first
+/// answer (the login page) so compiles that page and its layout, not the sixty templates of
+/// every feature (issue #12: the portal's cold start).
+pub fn environment(extra: &[fn(&mut Sources)]) -> Environment<'static> {
+    let sources = sources(extra);
     let mut env = Environment::new();
+    env.set_loader(move |name| Ok(sources.0.get(name).map(|source| source.to_string())));
+    env
+}
+
+/// The shared pages' sources and those of `extra`.
+pub fn sources(extra: &[fn(&mut Sources)]) -> Sources {
+    let mut sources = Sources::default();
     for (name, source) in [
         ("base.html", include_str!("../../templates/base.html")),
         ("login.html", include_str!("../../templates/login.html")),
         ("error.html", include_str!("../../templates/error.html")),
         ("home.html", include_str!("../../templates/home.html")),
     ] {
-        add(&mut env, name, source);
+        add(&mut sources, name, source);
     }
     for add_feature in extra {
-        add_feature(&mut env);
+        add_feature(&mut sources);
     }
-    env
+    sources
 }
 
-/// Adds one compiled-in template. The sources are part of the binary; a syntax error is
-/// caught by the tests that render every page, so a failure here cannot depend on input.
-pub fn add(env: &mut Environment<'static>, name: &'static str, source: &'static str) {
-    if let Err(e) = env.add_template(name, source) {
-        tracing::error!(template = name, error = %e, "template does not compile");
-    }
+/// Registers one compiled-in template. The sources are part of the binary; a syntax error is
+/// caught by `every_template_compiles` and the tests that render every page, so a failure at
+/// the first render cannot depend on input.
+pub fn add(sources: &mut Sources, name: &str, source: &'static str) {
+    sources.0.insert(name.to_string(), source);
 }
 
 /// Any serialisable value for a template (our JSON views included).

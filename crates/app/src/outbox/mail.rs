@@ -148,21 +148,17 @@ pub const EMAIL_KINDS: &[(&str, &str, &str, &str)] = &[
     ),
 ];
 
-/// Adds the e-mail templates to an environment.
-pub fn add_templates(env: &mut Environment<'static>) {
-    if let Err(e) = env.add_template(
+/// Adds the e-mail templates to a function's templates.
+pub fn add_templates(sources: &mut crate::kernel::templates::Sources) {
+    use crate::kernel::templates::add;
+    add(
+        sources,
         "email/base.html",
         include_str!("../../templates/email/base.html"),
-    ) {
-        tracing::error!(error = %e, "e-mail base template does not compile");
-    }
+    );
     for (kind, subject, text, html) in EMAIL_KINDS {
         for (suffix, source) in [("subject", *subject), ("txt", *text), ("html", *html)] {
-            // Names are leaked once at start-up: the set is fixed and small.
-            let name: &'static str = Box::leak(format!("email/{kind}.{suffix}").into_boxed_str());
-            if let Err(e) = env.add_template(name, source) {
-                tracing::error!(template = name, error = %e, "e-mail template does not compile");
-            }
+            add(sources, &format!("email/{kind}.{suffix}"), source);
         }
     }
 }
@@ -247,11 +243,8 @@ impl Mailer {
                     .ok_or_else(|| {
                         AppError::Config("DEALERDESK_MAIL=ses needs DEALERDESK_MAIL_FROM".into())
                     })?;
-                let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
-                    .load()
-                    .await;
                 Ok(Mailer::Ses {
-                    client: aws_sdk_sesv2::Client::new(&config),
+                    client: aws_sdk_sesv2::Client::new(&dealerdesk_store::aws::sdk_config("SESV2")),
                     from,
                 })
             }
@@ -419,9 +412,7 @@ mod tests {
     }
 
     fn env() -> Environment<'static> {
-        let mut env = Environment::new();
-        add_templates(&mut env);
-        env
+        crate::kernel::templates::environment(&[add_templates])
     }
 
     #[test]

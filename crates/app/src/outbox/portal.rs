@@ -13,7 +13,7 @@ use minijinja::context;
 use std::collections::HashMap;
 
 /// Adds the mailbox page (`dev_mail.html`).
-pub fn add_templates(env: &mut minijinja::Environment<'static>) {
+pub fn add_templates(env: &mut crate::kernel::templates::Sources) {
     templates::add(
         env,
         "dev_mail.html",

@@ -18,7 +18,7 @@ use std::collections::BTreeMap;
 use utoipa::ToSchema;
 
 /// The templates of the report pages.
-pub fn add_templates(env: &mut minijinja::Environment<'static>) {
+pub fn add_templates(env: &mut crate::kernel::templates::Sources) {
     for (name, source) in [
         (
             "report/list.html",

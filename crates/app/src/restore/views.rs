@@ -38,7 +38,7 @@ impl DeletionView {
 }
 
 /// Adds the deleted lists and the confirmation page.
-pub fn add_templates(env: &mut minijinja::Environment<'static>) {
+pub fn add_templates(env: &mut crate::kernel::templates::Sources) {
     templates::add(
         env,
         "restore/deleted.html",

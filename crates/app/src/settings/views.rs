@@ -73,7 +73,7 @@ impl SettingsView {
 }
 
 /// Adds the admin's settings page.
-pub fn add_templates(env: &mut minijinja::Environment<'static>) {
+pub fn add_templates(env: &mut crate::kernel::templates::Sources) {
     templates::add(
         env,
         "admin_settings.html",

@@ -176,7 +176,7 @@ pub fn event_view(e: &HistoryEvent, names: &HashMap<UserId, String>) -> Value {
 }
 
 /// Adds the ticket pages: the list, the new-ticket form, the card and its SLA block.
-pub fn add_templates(env: &mut minijinja::Environment<'static>) {
+pub fn add_templates(env: &mut crate::kernel::templates::Sources) {
     for (name, source) in [
         ("tickets.html", include_str!("../../templates/tickets.html")),
         (

@@ -9,7 +9,7 @@ use serde_json::Value;
 use utoipa::ToSchema;
 
 /// Adds the wish pages: the list with its form, and the card.
-pub fn add_templates(env: &mut minijinja::Environment<'static>) {
+pub fn add_templates(env: &mut crate::kernel::templates::Sources) {
     templates::add(
         env,
         "wishes.html",

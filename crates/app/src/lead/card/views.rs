@@ -16,7 +16,7 @@ use std::collections::HashMap;
 use utoipa::ToSchema;
 
 /// Adds the lead pages.
-pub fn add_templates(env: &mut minijinja::Environment<'static>) {
+pub fn add_templates(env: &mut crate::kernel::templates::Sources) {
     templates::add(
         env,
         "lead/card/leads.html",

@@ -391,7 +391,7 @@ const EMAILS: [(&str, &str); 6] = [
 ];
 
 /// Adds the area's pages and e-mails.
-pub fn add_templates(env: &mut minijinja::Environment<'static>) {
+pub fn add_templates(env: &mut crate::kernel::templates::Sources) {
     for (name, source) in EMAILS {
         templates::add(env, name, source);
     }

@@ -7,7 +7,7 @@ use dealerdesk_store::DealerRecord;
 use serde::Serialize;
 
 /// Adds the survey's pages.
-pub fn add_templates(env: &mut minijinja::Environment<'static>) {
+pub fn add_templates(env: &mut crate::kernel::templates::Sources) {
     for (name, source) in [
         (
             "lead/survey/layout.html",
