@@ -93,6 +93,8 @@ pub struct Store {
     round_trips: Arc<AtomicU64>,
     pub(crate) index_reads: Arc<IndexReadCounter>,
     pub(crate) faults: Faults,
+    /// The last known values of the number sequences (`crate::numbering`).
+    pub(crate) sequences: crate::numbering::Sequences,
 }
 
 /// What the index reads of a [`Store`] (and its clones) have read so far: the entries of
@@ -179,6 +181,7 @@ impl Store {
             round_trips,
             index_reads: Arc::default(),
             faults,
+            sequences: Default::default(),
         })
     }
 

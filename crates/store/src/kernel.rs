@@ -27,6 +27,7 @@ use crate::client::{Condition, Reason, Store};
 use crate::cursor;
 use crate::error::{Entity, StoreError};
 use crate::mapping::{self, Item};
+use crate::numbering::counter_value;
 use crate::table::{GsiDefinition, PK, SK, TTL_ATTRIBUTE};
 use crate::{MAX_PAGE_LIMIT, Page, PageRequest};
 use aws_sdk_dynamodb::types::{AttributeValue, TransactWriteItem};
@@ -70,7 +71,26 @@ pub(crate) struct AggregateWrite<'a> {
     pub derive: Option<Derive>,
     /// The derivation needs the item as stored, not the caller's "before".
     pub derive_reads: bool,
+    /// The number sequence this create takes its number from, in the same transaction.
+    pub counter: Option<CounterStep>,
 }
+
+/// A create's step of a number sequence (tickets 1001, 1002, …): the counter item goes from
+/// `from` to `to` in the create's own transaction, on the condition that it still is at
+/// `from` — so a number is taken only by a create that is written, and two creates never
+/// take one (see `crate::numbering`).
+pub(crate) struct CounterStep {
+    pub pk: &'static str,
+    /// The counter as last known; `base` means the counter item does not exist yet.
+    pub from: u64,
+    pub to: u64,
+    /// The value before the first number.
+    pub base: u64,
+}
+
+/// A numbered save that was not written because the counter had moved on (another
+/// instance took the number): the counter's value, if the engine returned it.
+pub(crate) struct CounterMoved(pub Option<u64>);
 
 /// Computes further writes of a save from the item as stored before (`None` for a create)
 /// and the item written.
@@ -93,7 +113,15 @@ impl<'a> AggregateWrite<'a> {
             audit_before: None,
             derive: None,
             derive_reads: false,
+            counter: None,
         }
+    }
+
+    /// Takes the create's number from a sequence in the same transaction (see
+    /// [`CounterStep`]); [`Store::save_numbered`] saves it.
+    pub fn counter(mut self, step: CounterStep) -> Self {
+        self.counter = Some(step);
+        self
     }
 
     /// With writes derived from the item before and after the change. The "before" is the
@@ -203,6 +231,19 @@ impl<'a> Listing<'a> {
 impl Store {
     /// Saves an aggregate's change in one transaction (see the module's documentation).
     pub(crate) async fn save_aggregate(&self, w: AggregateWrite<'_>) -> Result<Saved, StoreError> {
+        self.save_numbered(w).await?.map_err(|_| {
+            StoreError::Backend(
+                "a save without a number sequence reported its counter moved".into(),
+            )
+        })
+    }
+
+    /// [`Store::save_aggregate`] of a create that takes a number ([`AggregateWrite::counter`]):
+    /// `Err(CounterMoved)` when nothing was written because the sequence had moved on.
+    pub(crate) async fn save_numbered(
+        &self,
+        w: AggregateWrite<'_>,
+    ) -> Result<Result<Saved, CounterMoved>, StoreError> {
         let creating = w.expected_version == 0;
         let key = (w.item.get(PK).cloned(), w.item.get(SK).cloned());
         // The item as stored, only for a derivation that needs it (or a change saved
@@ -265,8 +306,15 @@ impl Store {
             items.push(self.put(crate::outbox::notice_to_item(notice), Condition::absent())?);
         }
         items.extend(audit);
+        let counter_at = match w.counter {
+            Some(step) => {
+                items.push(self.sequence_step(step)?);
+                Some(items.len() - 1)
+            }
+            None => None,
+        };
         let cancelled = match self.transact(items).await? {
-            Ok(()) => return Ok(Saved::Written),
+            Ok(()) => return Ok(Ok(Saved::Written)),
             Err(cancelled) => cancelled,
         };
         if let Some(err) = cancelled.backend_failure() {
@@ -275,16 +323,29 @@ impl Store {
         if let Some((at, pk, sk)) = idempotency {
             match cancelled.reason(at) {
                 Some(Reason::ConditionFailed(Some(old))) => {
-                    return Ok(Saved::Replayed(old.clone()));
+                    return Ok(Ok(Saved::Replayed(old.clone())));
                 }
                 // The engine did not return the record (or did not say which item failed):
                 // look it up.
                 Some(Reason::ConditionFailed(None)) | None => {
                     if let Some(old) = self.get(pk, sk).await? {
-                        return Ok(Saved::Replayed(old));
+                        return Ok(Ok(Saved::Replayed(old)));
                     }
                 }
                 Some(_) => {}
+            }
+        }
+        if let Some(at) = counter_at {
+            match cancelled.reason(at) {
+                Some(Reason::ConditionFailed(old)) => {
+                    let value = old.as_ref().map(counter_value).transpose()?;
+                    return Ok(Err(CounterMoved(value)));
+                }
+                Some(Reason::TransactionConflict) => return Ok(Err(CounterMoved(None))),
+                // An engine that does not say which item failed: the sequence is the part
+                // another writer can move; the caller reads it again and retries, bounded.
+                None if cancelled.unexplained() => return Ok(Err(CounterMoved(None))),
+                _ => {}
             }
         }
         let conflict = StoreError::Conflict { entity: w.entity };

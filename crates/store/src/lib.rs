@@ -44,6 +44,7 @@ mod kernel;
 pub mod keys;
 mod lead;
 mod mapping;
+mod numbering;
 mod outbox;
 mod queue;
 mod report;
@@ -154,7 +155,28 @@ pub struct IdempotentResult {
     pub fingerprint: String,
 }
 
+/// What a new ticket writes, built by the caller for the number the store gives it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Filing {
+    /// The ticket, carrying the number.
+    pub ticket: Ticket,
+    /// Its creation event.
+    pub event: HistoryEvent,
+    /// The notices its filing sends.
+    pub notices: Vec<Notice>,
+}
+
 /// What [`TicketRepo::create_ticket`] did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Filed {
+    /// The ticket was written (as built for the number it got).
+    Created(Box<Ticket>),
+    /// The idempotency key was used before; nothing was written and this is what the
+    /// first request did.
+    Replayed(IdempotentResult),
+}
+
+/// What [`TicketRepo::save_move_once`] did.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum CreateOutcome {
     /// The ticket was written.
@@ -342,18 +364,17 @@ pub trait SessionRepo {
 
 /// Tickets and their history.
 pub trait TicketRepo {
-    /// The next human ticket number (atomic counter; the first is 1001). Numbers of
-    /// failed creates are skipped, never reused.
-    fn next_ticket_number(&self) -> impl Future<Output = Result<u64, StoreError>> + Send;
-    /// Writes a new ticket, its creation event and its notices in one transaction,
-    /// together with the idempotency record when a key is given.
+    /// Files a new ticket with the next human number (the first is 1001): `build` makes
+    /// the ticket, its creation event and its notices for a number, and the store writes
+    /// them in one transaction with the number taken and the idempotency record when a key
+    /// is given. A number is taken only by a ticket that is written — no gaps, none twice;
+    /// `build` runs again with the next number if another instance took this one (see
+    /// `numbering`). A warm instance files in one round trip.
     fn create_ticket(
         &self,
-        ticket: &Ticket,
-        event: &HistoryEvent,
         idempotency: Option<&IdempotencyKey>,
-        notices: &[Notice],
-    ) -> impl Future<Output = Result<CreateOutcome, StoreError>> + Send;
+        build: impl FnMut(u64) -> Filing + Send,
+    ) -> impl Future<Output = Result<Filed, StoreError>> + Send;
     /// One ticket.
     fn ticket(
         &self,

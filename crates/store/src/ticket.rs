@@ -4,12 +4,14 @@
 
 use crate::client::Store;
 use crate::error::{Entity, StoreError};
-use crate::kernel::{AggregateWrite, IdempotencyRecord, Listing, Saved};
+use crate::kernel::{AggregateWrite, CounterMoved, CounterStep, IdempotencyRecord, Listing, Saved};
 use crate::keys;
 use crate::mapping::{self, Builder, IDEMPOTENCY_TTL_SECONDS, Item, Reader, attr, n, with_status};
+use crate::numbering;
 use crate::table::{GSI1, GSI2, GSI3, SK, TTL_ATTRIBUTE};
-use crate::{CreateOutcome, IdempotencyKey, IdempotentResult, Page, PageRequest, TicketRepo};
-use aws_sdk_dynamodb::types::ReturnValue;
+use crate::{
+    CreateOutcome, Filed, Filing, IdempotencyKey, IdempotentResult, Page, PageRequest, TicketRepo,
+};
 use chrono::{DateTime, Utc};
 use dealerdesk_domain::{
     Action, Billing, Category, Criticality, DealerId, HistoryEvent, Notice, ReviewCountdown, Role,
@@ -36,53 +38,64 @@ pub(crate) fn ticket_stamp(
 const TICKET_NUMBER_BASE: u64 = 1000;
 
 impl TicketRepo for Store {
-    async fn next_ticket_number(&self) -> Result<u64, StoreError> {
-        let out = self
-            .client
-            .update_item()
-            .table_name(&*self.table)
-            .set_key(Some(Self::key(
-                keys::TICKET_NUMBER_COUNTER_PK.to_string(),
-                keys::COUNTER_SK,
-            )))
-            .update_expression("SET #n = if_not_exists(#n, :base) + :one")
-            .expression_attribute_names("#n", attr::COUNTER_VALUE)
-            .expression_attribute_values(":base", mapping::number(TICKET_NUMBER_BASE))
-            .expression_attribute_values(":one", mapping::number(1))
-            .return_values(ReturnValue::UpdatedNew)
-            .send()
-            .await
-            .map_err(|e| self.backend("UpdateItem", e))?;
-        let attributes = out.attributes.ok_or_else(|| {
-            StoreError::Backend("UpdateItem on the ticket counter returned nothing".into())
-        })?;
-        counter_value(&attributes)
-    }
-
     async fn create_ticket(
         &self,
-        ticket: &Ticket,
-        event: &HistoryEvent,
         idempotency: Option<&IdempotencyKey>,
-        notices: &[Notice],
-    ) -> Result<CreateOutcome, StoreError> {
-        // The record's own clock is the ticket's, so an injected clock governs its expiry.
-        let now = ticket.created_at;
-        let record = idempotency.map(|key| IdempotencyRecord {
-            item: idempotency_to_item(key, &ticket.id, now),
-            pk: keys::idempotency_pk(&key.user_id, &key.key),
-            sk: keys::IDEMPOTENCY_SK,
-            now: now.timestamp(),
-        });
-        let write = AggregateWrite::new(Entity::Ticket, ticket_to_item(ticket), 0, notices)
-            .derive(crate::report::ticket_counters)
-            .event(event_to_item(&ticket.id, ticket.version, event))
-            .idempotency(record)
-            .audit(ticket_stamp(ticket, event.at, event.actor_id.clone()));
-        match self.save_aggregate(write).await? {
-            Saved::Written => Ok(CreateOutcome::Created),
-            Saved::Replayed(first) => Ok(CreateOutcome::Replayed(idempotent_result(&first)?)),
+        mut build: impl FnMut(u64) -> Filing + Send,
+    ) -> Result<Filed, StoreError> {
+        let pk = keys::TICKET_NUMBER_COUNTER_PK;
+        let mut known = self.sequences.tickets().lock().await;
+        for _ in 0..numbering::ATTEMPTS {
+            let from = match *known {
+                Some(value) => value,
+                None => self.read_counter(pk, TICKET_NUMBER_BASE).await?,
+            };
+            let filing = build(from + 1);
+            let ticket = &filing.ticket;
+            let event = &filing.event;
+            // The record's own clock is the ticket's, so an injected clock governs its expiry.
+            let now = ticket.created_at;
+            let record = idempotency.map(|key| IdempotencyRecord {
+                item: idempotency_to_item(key, &ticket.id, now),
+                pk: keys::idempotency_pk(&key.user_id, &key.key),
+                sk: keys::IDEMPOTENCY_SK,
+                now: now.timestamp(),
+            });
+            let write =
+                AggregateWrite::new(Entity::Ticket, ticket_to_item(ticket), 0, &filing.notices)
+                    .derive(crate::report::ticket_counters)
+                    .event(event_to_item(&ticket.id, ticket.version, event))
+                    .idempotency(record)
+                    .audit(ticket_stamp(ticket, event.at, event.actor_id.clone()))
+                    .counter(CounterStep {
+                        pk,
+                        from,
+                        to: ticket.number,
+                        base: TICKET_NUMBER_BASE,
+                    });
+            match self.save_numbered(write).await {
+                Ok(Ok(Saved::Written)) => {
+                    *known = Some(ticket.number);
+                    return Ok(Filed::Created(Box::new(filing.ticket)));
+                }
+                // A replay wrote nothing, so the counter is where it was.
+                Ok(Ok(Saved::Replayed(first))) => {
+                    *known = Some(from);
+                    return Ok(Filed::Replayed(idempotent_result(&first)?));
+                }
+                Ok(Err(CounterMoved(value))) => *known = value,
+                Err(err) => {
+                    // Whether it was written is unknown (an answer lost for good): the
+                    // next create reads the counter.
+                    *known = None;
+                    return Err(err);
+                }
+            }
         }
+        Err(StoreError::Backend(format!(
+            "the ticket number counter moved under {} attempts in a row",
+            numbering::ATTEMPTS
+        )))
     }
 
     async fn save_move_once(
@@ -478,9 +491,4 @@ pub(crate) fn idempotent_result(item: &Item) -> Result<IdempotentResult, StoreEr
         ticket: TicketId::new(r.string(attr::TICKET_ID)?),
         fingerprint: r.opt_string("fingerprint")?.unwrap_or_default(),
     })
-}
-
-/// The counter value of an `UPDATED_NEW` answer.
-pub(crate) fn counter_value(item: &Item) -> Result<u64, StoreError> {
-    Reader::new(item).u64(attr::COUNTER_VALUE)
 }

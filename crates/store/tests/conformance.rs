@@ -21,9 +21,9 @@ use dealerdesk_domain::{
 use dealerdesk_domain::{DayKind, WorkingHours, YearCalendar};
 use dealerdesk_store::{
     CalendarRepo, CalendarSource, CalendarYearRecord, CreateOutcome, DealerRecord, DirectoryRepo,
-    Entity, IdempotencyKey, IdempotentResult, LoginThrottleRepo, NetworkRecord, OutboxEntry,
-    OutboxRepo, PageRequest, QueueRepo, SessionRecord, SessionRepo, Store, StoreConfig, StoreError,
-    ThrottleKey, TicketRepo, UserRecord, UserRepo, WorkingHoursRecord,
+    Entity, Filed, Filing, IdempotencyKey, IdempotentResult, LoginThrottleRepo, NetworkRecord,
+    OutboxEntry, OutboxRepo, PageRequest, QueueRepo, SessionRecord, SessionRepo, Store,
+    StoreConfig, StoreError, ThrottleKey, TicketRepo, UserRecord, UserRepo, WorkingHoursRecord,
 };
 use std::collections::HashSet;
 
@@ -396,14 +396,43 @@ fn filed(id: &str, number: u64, dealer: &str, at: DateTime<Utc>) -> (Ticket, His
     (ticket, event)
 }
 
-/// Files a ticket without an idempotency key.
+/// Builds `ticket` with `event` and no notices for the number the store gives.
+fn numbered<'a>(
+    ticket: &'a Ticket,
+    event: &'a HistoryEvent,
+) -> impl FnMut(u64) -> Filing + Send + 'a {
+    move |number| Filing {
+        ticket: Ticket {
+            number,
+            ..ticket.clone()
+        },
+        event: event.clone(),
+        notices: vec![],
+    }
+}
+
+/// Files `ticket` with `event` and no notices under the number the store gives it; what
+/// the store did, as [`CreateOutcome`] (the created ticket is read back where it matters).
+async fn create(
+    store: &Store,
+    ticket: &Ticket,
+    event: &HistoryEvent,
+    key: Option<&IdempotencyKey>,
+) -> Result<CreateOutcome, StoreError> {
+    let filed = store.create_ticket(key, numbered(ticket, event)).await?;
+    Ok(match filed {
+        Filed::Created(_) => CreateOutcome::Created,
+        Filed::Replayed(first) => CreateOutcome::Replayed(first),
+    })
+}
+
+/// Files a ticket without an idempotency key; the ticket as written (with its number).
 async fn file(store: &Store, id: &str, dealer: &str, at: DateTime<Utc>) -> Ticket {
-    let (ticket, event) = filed(id, 1000, dealer, at);
-    assert_eq!(
-        store.create_ticket(&ticket, &event, None, &[]).await,
-        Ok(CreateOutcome::Created)
-    );
-    ticket
+    let (ticket, event) = filed(id, 0, dealer, at);
+    match store.create_ticket(None, numbered(&ticket, &event)).await {
+        Ok(Filed::Created(ticket)) => *ticket,
+        other => panic!("filing {id}: {other:?}"),
+    }
 }
 
 /// Makes `action` and stores it.
@@ -598,14 +627,14 @@ mod cases {
         assert_eq!(store.idempotent_result(&key, minutes(0)).await, Ok(None));
         let (first, event) = filed("t1", 1001, "d1", minutes(0));
         assert_eq!(
-            store.create_ticket(&first, &event, Some(&key), &[]).await,
+            create(store, &first, &event, Some(&key)).await,
             Ok(CreateOutcome::Created)
         );
 
         // The retry got a new id and number before it reached the store.
         let (retry, event) = filed("t2", 1002, "d1", minutes(1));
         assert_eq!(
-            store.create_ticket(&retry, &event, Some(&key), &[]).await,
+            create(store, &retry, &event, Some(&key)).await,
             Ok(CreateOutcome::Replayed(IdempotentResult {
                 ticket: first.id.clone(),
                 fingerprint: "create-a".into()
@@ -649,9 +678,7 @@ mod cases {
         };
         let (other, event) = filed("t3", 1003, "d2", minutes(2));
         assert_eq!(
-            store
-                .create_ticket(&other, &event, Some(&theirs), &[])
-                .await,
+            create(store, &other, &event, Some(&theirs)).await,
             Ok(CreateOutcome::Created)
         );
     }
@@ -700,7 +727,7 @@ mod cases {
         };
         let (dup, event) = filed("t1", 1002, "d1", minutes(5));
         assert_eq!(
-            store.create_ticket(&dup, &event, Some(&key), &[]).await,
+            create(store, &dup, &event, Some(&key)).await,
             Err(StoreError::AlreadyExists)
         );
         let (ticket, history) = store.ticket_with_history(&t1.id).await.unwrap().unwrap();
@@ -710,7 +737,7 @@ mod cases {
         // The key is still free: it was not written by the cancelled transaction.
         let (fresh, event) = filed("t2", 1003, "d1", minutes(6));
         assert_eq!(
-            store.create_ticket(&fresh, &event, Some(&key), &[]).await,
+            create(store, &fresh, &event, Some(&key)).await,
             Ok(CreateOutcome::Created)
         );
 
@@ -1133,16 +1160,44 @@ mod cases {
 
     pub async fn ticket_numbers_start_at_1001_and_stay_unique_under_concurrency(ctx: &Ctx) {
         let store = &ctx.store;
-        assert_eq!(store.next_ticket_number().await, Ok(1001));
-        let calls = (0..10).map(|_| {
+        let number = |t: &Ticket| t.number;
+        assert_eq!(number(&file(store, "t0", "d1", minutes(0)).await), 1001);
+        // A warm instance files in one round trip: the number is taken in the ticket's
+        // own transaction.
+        let before = store.round_trips();
+        assert_eq!(number(&file(store, "t1", "d1", minutes(1)).await), 1002);
+        assert_eq!(store.round_trips() - before, 1, "one TransactWriteItems");
+
+        let calls = (0..10).map(|i| {
             let store = store.clone();
-            tokio::spawn(async move { store.next_ticket_number().await })
+            tokio::spawn(async move { file(&store, &format!("c{i}"), "d1", minutes(2)).await })
         });
         let mut numbers = HashSet::new();
         for call in calls.collect::<Vec<_>>() {
-            numbers.insert(call.await.unwrap().unwrap());
+            numbers.insert(call.await.unwrap().number);
         }
-        assert_eq!(numbers, (1002..=1011).collect::<HashSet<u64>>());
+        assert_eq!(numbers, (1003..=1012).collect::<HashSet<u64>>());
+
+        // Another instance (another Lambda): it reads the counter once, then files.
+        let other = Store::connect(&StoreConfig::local(
+            ctx.endpoint.clone(),
+            store.table_name(),
+        ))
+        .await
+        .unwrap();
+        assert_eq!(number(&file(&other, "o1", "d2", minutes(3)).await), 1013);
+        // This instance's counter is stale now: its write is refused, and it files again
+        // with the counter the engine returned — no number twice, none skipped.
+        assert_eq!(number(&file(store, "t2", "d1", minutes(4)).await), 1014);
+        assert_eq!(number(&file(&other, "o2", "d2", minutes(5)).await), 1015);
+
+        // A create that is not written takes no number.
+        let (dup, event) = filed("t2", 0, "d1", minutes(6));
+        assert_eq!(
+            create(store, &dup, &event, None).await,
+            Err(StoreError::AlreadyExists)
+        );
+        assert_eq!(number(&file(store, "t3", "d1", minutes(7)).await), 1016);
     }
 
     pub async fn dealers_are_listed_by_name(ctx: &Ctx) {
@@ -1254,6 +1309,7 @@ mod cases {
 
     pub async fn round_trips_are_counted(ctx: &Ctx) {
         let store = &ctx.store;
+        file(store, "t0", "d1", minutes(0)).await;
         let before = store.round_trips();
         file(store, "t1", "d1", minutes(0)).await;
         store
@@ -1263,7 +1319,7 @@ mod cases {
         assert_eq!(
             store.round_trips() - before,
             2,
-            "one transaction, one query"
+            "one transaction (the counter known), one query"
         );
         assert_eq!(
             store.clone().round_trips(),

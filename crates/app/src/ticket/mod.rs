@@ -24,7 +24,8 @@ use dealerdesk_domain::{
     Action, Actor, HistoryEvent, State, Status, Ticket, TicketDraft, TicketId,
 };
 use dealerdesk_store::{
-    CreateOutcome, DirectoryRepo, IdempotencyKey, IdempotentResult, Page, PageRequest, TicketRepo,
+    CreateOutcome, DirectoryRepo, Filed, Filing, IdempotencyKey, IdempotentResult, Page,
+    PageRequest, TicketRepo,
 };
 
 /// A digest of what a request asked for: its route and its fields, each ended by a NUL
@@ -114,22 +115,35 @@ pub async fn file_ticket(
     }
     let new = draft.validate()?;
     let calendar = crate::calendar::load(state).await?;
-    let number = state.store.next_ticket_number().await?;
     let id = TicketId::new(ulid::Ulid::new().to_string());
-    let (ticket, event) =
-        Ticket::file(id, number, dealer, actor, new, &calendar, state.clock.now());
-    let notices = ticket.notices(&event);
-    match state
+    let now = state.clock.now();
+    let filed = state
         .store
-        .create_ticket(&ticket, &event, idempotency.as_ref(), &notices)
-        .await?
-    {
-        CreateOutcome::Created => {
+        .create_ticket(idempotency.as_ref(), |number| {
+            let (ticket, event) = Ticket::file(
+                id.clone(),
+                number,
+                dealer.clone(),
+                actor,
+                new.clone(),
+                &calendar,
+                now,
+            );
+            let notices = ticket.notices(&event);
+            Filing {
+                ticket,
+                event,
+                notices,
+            }
+        })
+        .await?;
+    match filed {
+        Filed::Created(ticket) => {
             tracing::info!(ticket = %ticket.id, number = ticket.number, "ticket filed");
-            Ok((ticket, false))
+            Ok((*ticket, false))
         }
-        // A concurrent request with the same key won the race (its number is skipped).
-        CreateOutcome::Replayed(first) => {
+        // A concurrent request with the same key won the race.
+        Filed::Replayed(first) => {
             let key = idempotency.as_ref().ok_or_else(AppError::not_found)?;
             Ok((replayed(state, actor, key, first).await?, true))
         }
