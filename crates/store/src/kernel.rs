@@ -75,17 +75,13 @@ pub(crate) struct AggregateWrite<'a> {
     pub counter: Option<CounterStep>,
 }
 
-/// A create's step of a number sequence (tickets 1001, 1002, …): the counter item goes from
-/// `from` to `to` in the create's own transaction, on the condition that it still is at
-/// `from` — so a number is taken only by a create that is written, and two creates never
-/// take one (see `crate::numbering`).
+/// A create's step of a number sequence (tickets 1001, 1002, …): the counter item is raised
+/// to `to` in the create's own transaction, on the condition that it is still below — so a
+/// number is taken only by a create that is written, and two creates never take one (see
+/// `crate::numbering`).
 pub(crate) struct CounterStep {
     pub pk: &'static str,
-    /// The counter as last known; `base` means the counter item does not exist yet.
-    pub from: u64,
     pub to: u64,
-    /// The value before the first number.
-    pub base: u64,
 }
 
 /// A numbered save that was not written because the counter had moved on (another

@@ -367,9 +367,10 @@ pub trait TicketRepo {
     /// Files a new ticket with the next human number (the first is 1001): `build` makes
     /// the ticket, its creation event and its notices for a number, and the store writes
     /// them in one transaction with the number taken and the idempotency record when a key
-    /// is given. A number is taken only by a ticket that is written — no gaps, none twice;
-    /// `build` runs again with the next number if another instance took this one (see
-    /// `numbering`). A warm instance files in one round trip.
+    /// is given. A number is taken only by a ticket that is written, never twice; `build`
+    /// runs again with a higher number if the counter moved past this one (another
+    /// instance's create, or one of this instance's that overtook it — which leaves a gap;
+    /// see `numbering`). A warm instance files in one round trip.
     fn create_ticket(
         &self,
         idempotency: Option<&IdempotencyKey>,

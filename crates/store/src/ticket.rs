@@ -44,13 +44,10 @@ impl TicketRepo for Store {
         mut build: impl FnMut(u64) -> Filing + Send,
     ) -> Result<Filed, StoreError> {
         let pk = keys::TICKET_NUMBER_COUNTER_PK;
-        let mut known = self.sequences.tickets().lock().await;
+        let sequence = &self.sequences.tickets;
+        let mut number = self.first_number(sequence, pk, TICKET_NUMBER_BASE).await?;
         for _ in 0..numbering::ATTEMPTS {
-            let from = match *known {
-                Some(value) => value,
-                None => self.read_counter(pk, TICKET_NUMBER_BASE).await?,
-            };
-            let filing = build(from + 1);
+            let filing = build(number);
             let ticket = &filing.ticket;
             let event = &filing.event;
             // The record's own clock is the ticket's, so an injected clock governs its expiry.
@@ -67,27 +64,26 @@ impl TicketRepo for Store {
                     .event(event_to_item(&ticket.id, ticket.version, event))
                     .idempotency(record)
                     .audit(ticket_stamp(ticket, event.at, event.actor_id.clone()))
-                    .counter(CounterStep {
-                        pk,
-                        from,
-                        to: ticket.number,
-                        base: TICKET_NUMBER_BASE,
-                    });
+                    .counter(CounterStep { pk, to: number });
             match self.save_numbered(write).await {
-                Ok(Ok(Saved::Written)) => {
-                    *known = Some(ticket.number);
-                    return Ok(Filed::Created(Box::new(filing.ticket)));
-                }
-                // A replay wrote nothing, so the counter is where it was.
+                Ok(Ok(Saved::Written)) => return Ok(Filed::Created(Box::new(filing.ticket))),
                 Ok(Ok(Saved::Replayed(first))) => {
-                    *known = Some(from);
+                    sequence.give_back(number);
                     return Ok(Filed::Replayed(idempotent_result(&first)?));
                 }
-                Ok(Err(CounterMoved(value))) => *known = value,
-                Err(err) => {
+                Ok(Err(CounterMoved(Some(counter)))) => number = sequence.take_above(counter),
+                Ok(Err(CounterMoved(None))) => {
+                    let counter = self.read_counter(pk, TICKET_NUMBER_BASE).await?;
+                    number = sequence.take_above(counter);
+                }
+                Err(err @ StoreError::Backend(_)) => {
                     // Whether it was written is unknown (an answer lost for good): the
                     // next create reads the counter.
-                    *known = None;
+                    sequence.forget();
+                    return Err(err);
+                }
+                Err(err) => {
+                    sequence.give_back(number);
                     return Err(err);
                 }
             }

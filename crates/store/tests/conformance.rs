@@ -1168,6 +1168,8 @@ mod cases {
         assert_eq!(number(&file(store, "t1", "d1", minutes(1)).await), 1002);
         assert_eq!(store.round_trips() - before, 1, "one TransactWriteItems");
 
+        // Ten at once from one instance: ten numbers, none twice. One that reaches the
+        // engine after a later number is built again above it, so overtaking may leave a gap.
         let calls = (0..10).map(|i| {
             let store = store.clone();
             tokio::spawn(async move { file(&store, &format!("c{i}"), "d1", minutes(2)).await })
@@ -1176,7 +1178,10 @@ mod cases {
         for call in calls.collect::<Vec<_>>() {
             numbers.insert(call.await.unwrap().number);
         }
-        assert_eq!(numbers, (1003..=1012).collect::<HashSet<u64>>());
+        assert_eq!(numbers.len(), 10);
+        assert!(numbers.iter().all(|n| *n > 1002), "{numbers:?}");
+        let top = *numbers.iter().max().unwrap();
+        assert_eq!(number(&file(store, "t1b", "d1", minutes(2)).await), top + 1);
 
         // Another instance (another Lambda): it reads the counter once, then files.
         let other = Store::connect(&StoreConfig::local(
@@ -1185,11 +1190,11 @@ mod cases {
         ))
         .await
         .unwrap();
-        assert_eq!(number(&file(&other, "o1", "d2", minutes(3)).await), 1013);
+        assert_eq!(number(&file(&other, "o1", "d2", minutes(3)).await), top + 2);
         // This instance's counter is stale now: its write is refused, and it files again
-        // with the counter the engine returned — no number twice, none skipped.
-        assert_eq!(number(&file(store, "t2", "d1", minutes(4)).await), 1014);
-        assert_eq!(number(&file(&other, "o2", "d2", minutes(5)).await), 1015);
+        // above the counter the engine returned — no number twice, none skipped.
+        assert_eq!(number(&file(store, "t2", "d1", minutes(4)).await), top + 3);
+        assert_eq!(number(&file(&other, "o2", "d2", minutes(5)).await), top + 4);
 
         // A create that is not written takes no number.
         let (dup, event) = filed("t2", 0, "d1", minutes(6));
@@ -1197,7 +1202,7 @@ mod cases {
             create(store, &dup, &event, None).await,
             Err(StoreError::AlreadyExists)
         );
-        assert_eq!(number(&file(store, "t3", "d1", minutes(7)).await), 1016);
+        assert_eq!(number(&file(store, "t3", "d1", minutes(7)).await), top + 5);
     }
 
     pub async fn dealers_are_listed_by_name(ctx: &Ctx) {
