@@ -331,19 +331,6 @@ impl Store {
                 Some(_) => {}
             }
         }
-        if let Some(at) = counter_at {
-            match cancelled.reason(at) {
-                Some(Reason::ConditionFailed(old)) => {
-                    let value = old.as_ref().map(counter_value).transpose()?;
-                    return Ok(Err(CounterMoved(value)));
-                }
-                Some(Reason::TransactionConflict) => return Ok(Err(CounterMoved(None))),
-                // An engine that does not say which item failed: the sequence is the part
-                // another writer can move; the caller reads it again and retries, bounded.
-                None if cancelled.unexplained() => return Ok(Err(CounterMoved(None))),
-                _ => {}
-            }
-        }
         let conflict = StoreError::Conflict { entity: w.entity };
         if !creating {
             return Err(conflict);
@@ -352,6 +339,20 @@ impl Store {
             || event_at.is_some_and(|at| cancelled.condition_failed(at))
         {
             return Err(StoreError::AlreadyExists);
+        }
+        if let Some(at) = counter_at {
+            match cancelled.reason(at) {
+                Some(Reason::ConditionFailed(old)) => {
+                    let value = old.as_ref().map(counter_value).transpose()?;
+                    return Ok(Err(CounterMoved(value)));
+                }
+                Some(Reason::TransactionConflict) => return Ok(Err(CounterMoved(None))),
+                // An engine that does not say which item failed: the counter is the part
+                // another writer can move; the caller draws its number instead and tries
+                // once more (a second failure is then placed without the counter).
+                None if cancelled.unexplained() => return Ok(Err(CounterMoved(None))),
+                _ => {}
+            }
         }
         if cancelled.any_conflict() {
             return Err(conflict);

@@ -1,43 +1,75 @@
-//! Human numbers (tickets 1001, 1002, …) taken in the create's own transaction.
+//! Human numbers (tickets 1001, 1002, …).
 //!
-//! A counter item holds the highest number taken. A create raises it to its own number in
-//! the same `TransactWriteItems` as the item carrying the number, on the condition that it
-//! is still below that number — so two creates never take one number, a create that is not
-//! written takes none, and a warm instance creates in one round trip: the instance hands out
-//! numbers from the highest it knows ([`Sequence`], shared by a store's clones), reading the
-//! counter only when it knows nothing. A create in another instance (another Lambda) raises
-//! the counter past what this one knows: the transaction is cancelled on the counter's
-//! condition, the engine returns the counter as it is (`ALL_OLD`), and the create is built
-//! again above it — at most [`ATTEMPTS`] times.
+//! A counter item holds the highest number taken; every create raises it to its own number
+//! atomically with taking it, so no number is taken twice. There are two ways to take one:
 //!
-//! Creates of one instance run side by side (the local server serves many at once). If a
-//! later number reaches the engine first, the earlier one's condition fails and it is built
-//! again with a new number, so that number is left out: numbers are unique and rising, and
-//! a gap appears only when creates of one instance overtake each other. A number handed out
-//! to a create that is then not written (a replay, a refusal) is handed back if no other
-//! create took a later one meanwhile.
+//! - **In the create's own transaction** (one round trip): the counter is raised to the
+//!   create's number in the same `TransactWriteItems` as the item carrying it, on the
+//!   condition that it is still below. The number comes from what the instance knows
+//!   ([`Sequence`], shared by a store's clones; the counter is read only when it knows
+//!   nothing), so a number is taken only by a create that is written. A create goes this
+//!   way when it is the only create of its instance under way: two building on the same
+//!   knowledge would cancel each other.
+//! - **Drawn before the transaction** (two round trips): an `UpdateItem` adds one and
+//!   returns the number, as every counter does. A create takes this way while other creates
+//!   of its instance are under way (the local server serves many at once; a Lambda
+//!   instance serves one request at a time, so there it does not happen), and when its
+//!   transaction was cancelled because the counter had moved past what the instance knew —
+//!   a create in another instance, or a drawn one. A drawn number whose create then fails is
+//!   skipped, never reused.
+//!
+//! A number handed out by the instance to a create that is then not written (a replay, a refusal)
+//! is handed back if no later one was handed out meanwhile.
 
 use crate::client::Store;
 use crate::error::StoreError;
 use crate::kernel::CounterStep;
 use crate::keys;
 use crate::mapping::{self, Item, Reader, attr};
+use aws_sdk_dynamodb::types::ReturnValue;
 use aws_sdk_dynamodb::types::{ReturnValuesOnConditionCheckFailure, TransactWriteItem, Update};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
-
-/// How often a create is built again for a counter that moved before it gives up (a
-/// backend failure: the caller may retry). Each retry is built above the counter the engine
-/// returned, so only creates elsewhere landing between every two attempts exhaust it.
-pub(crate) const ATTEMPTS: usize = 8;
 
 /// The highest number an instance knows to be taken or handed out, of one sequence; `None`
 /// until it has read the counter (or after a write whose outcome is unknown).
 #[derive(Clone, Default)]
 pub(crate) struct Sequence {
     last: Arc<Mutex<Option<u64>>>,
+    /// Creates of this instance under way.
+    under_way: Arc<AtomicUsize>,
+}
+
+/// A create under way; it is over when this is dropped.
+pub(crate) struct UnderWay<'a> {
+    count: &'a AtomicUsize,
+    /// No other create of the instance was under way when this one began: it may take its
+    /// number in its own transaction.
+    pub(crate) alone: bool,
+}
+
+impl Drop for UnderWay<'_> {
+    fn drop(&mut self) {
+        self.count.fetch_sub(1, Ordering::AcqRel);
+    }
 }
 
 impl Sequence {
+    /// Begins a create.
+    pub(crate) fn begin(&self) -> UnderWay<'_> {
+        let before = self.under_way.fetch_add(1, Ordering::AcqRel);
+        UnderWay {
+            count: &self.under_way,
+            alone: before == 0,
+        }
+    }
+
+    /// Notes a number taken elsewhere (drawn, or the counter as the engine returned it).
+    pub(crate) fn raise(&self, taken: u64) {
+        let mut last = self.guard();
+        *last = Some(last.map_or(taken, |l| l.max(taken)));
+    }
+
     /// The highest number known, if any.
     pub(crate) fn known(&self) -> Option<u64> {
         *self.guard()
@@ -99,9 +131,37 @@ impl Store {
         }
     }
 
-    /// The next number of `sequence` for a create's first attempt (reading the counter only
-    /// if the instance knows nothing yet).
-    pub(crate) async fn first_number(
+    /// Draws the next number by `UpdateItem` (its own round trip), and notes it.
+    pub(crate) async fn draw_number(
+        &self,
+        sequence: &Sequence,
+        pk: &'static str,
+        base: u64,
+    ) -> Result<u64, StoreError> {
+        let out = self
+            .client
+            .update_item()
+            .table_name(&*self.table)
+            .set_key(Some(Self::key(pk.to_string(), keys::COUNTER_SK)))
+            .update_expression("SET #n = if_not_exists(#n, :base) + :one")
+            .expression_attribute_names("#n", attr::COUNTER_VALUE)
+            .expression_attribute_values(":base", mapping::number(base))
+            .expression_attribute_values(":one", mapping::number(1))
+            .return_values(ReturnValue::UpdatedNew)
+            .send()
+            .await
+            .map_err(|e| self.backend("UpdateItem", e))?;
+        let attributes = out.attributes.ok_or_else(|| {
+            StoreError::Backend("UpdateItem on a number counter returned nothing".into())
+        })?;
+        let number = counter_value(&attributes)?;
+        sequence.raise(number);
+        Ok(number)
+    }
+
+    /// The next number of `sequence` as the instance knows it (reading the counter only if
+    /// it knows nothing yet).
+    pub(crate) async fn known_number(
         &self,
         sequence: &Sequence,
         pk: &'static str,

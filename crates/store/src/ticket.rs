@@ -7,7 +7,6 @@ use crate::error::{Entity, StoreError};
 use crate::kernel::{AggregateWrite, CounterMoved, CounterStep, IdempotencyRecord, Listing, Saved};
 use crate::keys;
 use crate::mapping::{self, Builder, IDEMPOTENCY_TTL_SECONDS, Item, Reader, attr, n, with_status};
-use crate::numbering;
 use crate::table::{GSI1, GSI2, GSI3, SK, TTL_ATTRIBUTE};
 use crate::{
     CreateOutcome, Filed, Filing, IdempotencyKey, IdempotentResult, Page, PageRequest, TicketRepo,
@@ -45,8 +44,14 @@ impl TicketRepo for Store {
     ) -> Result<Filed, StoreError> {
         let pk = keys::TICKET_NUMBER_COUNTER_PK;
         let sequence = &self.sequences.tickets;
-        let mut number = self.first_number(sequence, pk, TICKET_NUMBER_BASE).await?;
-        for _ in 0..numbering::ATTEMPTS {
+        let under_way = sequence.begin();
+        let mut in_transaction = under_way.alone;
+        loop {
+            let number = if in_transaction {
+                self.known_number(sequence, pk, TICKET_NUMBER_BASE).await?
+            } else {
+                self.draw_number(sequence, pk, TICKET_NUMBER_BASE).await?
+            };
             let filing = build(number);
             let ticket = &filing.ticket;
             let event = &filing.event;
@@ -58,40 +63,48 @@ impl TicketRepo for Store {
                 sk: keys::IDEMPOTENCY_SK,
                 now: now.timestamp(),
             });
-            let write =
+            let mut write =
                 AggregateWrite::new(Entity::Ticket, ticket_to_item(ticket), 0, &filing.notices)
                     .derive(crate::report::ticket_counters)
                     .event(event_to_item(&ticket.id, ticket.version, event))
                     .idempotency(record)
-                    .audit(ticket_stamp(ticket, event.at, event.actor_id.clone()))
-                    .counter(CounterStep { pk, to: number });
+                    .audit(ticket_stamp(ticket, event.at, event.actor_id.clone()));
+            if in_transaction {
+                write = write.counter(CounterStep { pk, to: number });
+            }
+            let handed_out = in_transaction;
             match self.save_numbered(write).await {
                 Ok(Ok(Saved::Written)) => return Ok(Filed::Created(Box::new(filing.ticket))),
                 Ok(Ok(Saved::Replayed(first))) => {
-                    sequence.give_back(number);
+                    if handed_out {
+                        sequence.give_back(number);
+                    }
                     return Ok(Filed::Replayed(idempotent_result(&first)?));
                 }
-                Ok(Err(CounterMoved(Some(counter)))) => number = sequence.take_above(counter),
-                Ok(Err(CounterMoved(None))) => {
-                    let counter = self.read_counter(pk, TICKET_NUMBER_BASE).await?;
-                    number = sequence.take_above(counter);
+                // The counter moved past what this instance knew: draw the number instead
+                // (a drawn number cannot be taken by anyone else).
+                Ok(Err(CounterMoved(counter))) => {
+                    if let Some(counter) = counter {
+                        sequence.raise(counter);
+                    }
+                    in_transaction = false;
                 }
                 Err(err @ StoreError::Backend(_)) => {
                     // Whether it was written is unknown (an answer lost for good): the
-                    // next create reads the counter.
-                    sequence.forget();
+                    // next turn reads the counter.
+                    if handed_out {
+                        sequence.forget();
+                    }
                     return Err(err);
                 }
                 Err(err) => {
-                    sequence.give_back(number);
+                    if handed_out {
+                        sequence.give_back(number);
+                    }
                     return Err(err);
                 }
             }
         }
-        Err(StoreError::Backend(format!(
-            "the ticket number counter moved under {} attempts in a row",
-            numbering::ATTEMPTS
-        )))
     }
 
     async fn save_move_once(
