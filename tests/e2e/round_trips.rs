@@ -1,9 +1,9 @@
 //! DynamoDB round trips per request (issue #12), counted exactly by the store's SDK
 //! interceptor (`Store::round_trips`) through the real HTTP stack. On a warm instance — the
 //! caller's session and the working calendar read once already, as on a Lambda serving
-//! its users' clicks — a ticket's move costs at most one read and one write, filing one at
-//! most two writes, no ticket request more than three calls, a lead through the webhook at
-//! most four. Counts, not times: they hold on any machine.
+//! its users' clicks — a ticket's move costs at most one read and one write, filing one a
+//! single write (its number taken in its transaction; the goal is at most two), no ticket
+//! request more than three calls, a lead through the webhook at most four. Counts, not times: they hold on any machine.
 
 use dealerdesk_e2e::server::{Api, TestServer};
 use reqwest::StatusCode;
