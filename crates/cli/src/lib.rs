@@ -640,7 +640,7 @@ pub async fn open(args: &StoreArgs, clock: Clock, port: u16) -> Result<Opened, C
         &args.data_dir.join("site"),
         &format!("{}/kb/", settings.public_url.trim_end_matches('/')),
     )
-    .await;
+    .await?;
     let state = AppState::new(store, clock, settings, mailer, blobs).with_site(site);
     Ok(Opened {
         state,

@@ -165,7 +165,8 @@ impl Store {
     ///
     /// With an endpoint (a local engine) it signs with static dummy credentials, so no AWS
     /// credentials are needed; without one it reads the environment ([`crate::aws::sdk_config`]:
-    /// in Lambda the role's credentials, and `AWS_ENDPOINT_URL_DYNAMODB` if set).
+    /// in Lambda the role's credentials, and `AWS_ENDPOINT_URL_DYNAMODB` if set); a retry
+    /// variable it cannot read is an error here.
     pub async fn connect(config: &StoreConfig) -> Result<Store, StoreError> {
         if config.table.trim().is_empty() {
             return Err(StoreError::Backend("the table name is empty".into()));
@@ -178,8 +179,11 @@ impl Store {
                 .region(region)
                 .credentials_provider(crate::aws::local_credentials())
                 .endpoint_url(endpoint),
-            None => aws_sdk_dynamodb::config::Builder::from(&crate::aws::sdk_config("DYNAMODB"))
-                .region(region),
+            None => aws_sdk_dynamodb::config::Builder::from(
+                &crate::aws::sdk_config("DYNAMODB")
+                    .map_err(|e| StoreError::Backend(format!("configuration: {e}")))?,
+            )
+            .region(region),
         };
         let round_trips = Arc::new(AtomicU64::new(0));
         let faults = Faults::default();
