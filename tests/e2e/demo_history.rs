@@ -1,10 +1,11 @@
 //! The lived-in demo: the first `dealerdesk serve` of an empty data dir plays weeks of
 //! support work through the API, so a newcomer's first page shows the product working.
 
-use dealerdesk_e2e::server::{Api, ServeProcess, free_port};
+use dealerdesk_e2e::server::{Api, ServeProcess, TestServer, free_port};
 use reqwest::StatusCode;
-use serde_json::Value;
+use serde_json::{Value, json};
 use std::collections::BTreeSet;
+use std::time::Duration;
 
 async fn start(data_dir: &str, envs: &[(&str, &str)]) -> ServeProcess {
     let port = free_port();
@@ -421,4 +422,74 @@ async fn the_history_can_be_turned_off() {
     let dealer = server.login("dealer1@demo.local").await;
     assert!(items(&dealer, "/api/tickets").await.is_empty());
     server.stop().await;
+}
+
+/// What the demo's lead reports show over its two weeks, and when its leads arrived, were
+/// first reached and last changed (as stored, to the nanosecond), after the history played
+/// on a fresh server whose clock was set to `at` and then ran on for `wait` of real time
+/// (the server starting, before seeding).
+async fn demo_leads_after(
+    at: chrono::DateTime<chrono::Utc>,
+    wait: Duration,
+) -> (Vec<Value>, Vec<chrono::DateTime<chrono::Utc>>) {
+    use dealerdesk_store::LeadRepo;
+    let server = TestServer::start_at(at).await;
+    tokio::time::sleep(wait).await;
+    dealerdesk_app::demo::history::seed(&server.state)
+        .await
+        .expect("the demo history plays");
+    let brand = server.login("brand@demo.local").await;
+    let mut figures = Vec::new();
+    for query in [
+        "lead_processing_time?from=2026-02-16&to=2026-03-02",
+        "lead_processing_time?from=2026-02-16&to=2026-03-02&group_by=weekday_hour",
+        "leads?from=2026-02-16&to=2026-03-02&group_by=dealer",
+        "lead_overdue?from=2026-02-16&to=2026-03-02",
+    ] {
+        let (status, body) = brand
+            .send("GET", &format!("/api/reports/{query}"), None)
+            .await;
+        assert_eq!(status, StatusCode::OK, "{query}: {body}");
+        figures.push(
+            json!({"rows": body["rows"], "totals": body["totals"], "summary": body["summary"]}),
+        );
+    }
+    let mut stamps = Vec::new();
+    for row in items(&brand, "/api/leads?limit=100").await {
+        let id = dealerdesk_domain::lead::LeadId::new(row["id"].as_str().expect("an id"));
+        let lead = server
+            .state
+            .store
+            .lead(&id)
+            .await
+            .expect("the store answers")
+            .expect("the listed lead");
+        stamps.push(lead.created_at());
+        stamps.extend(lead.contact().contacted_at());
+        stamps.push(lead.updated_at());
+    }
+    (figures, stamps)
+}
+
+#[tokio::test]
+async fn two_demo_loads_at_different_real_instants_show_the_same_processing_time() {
+    // Monday 2 March 2026, 10:00 MSK — the screenshot tests' clock. The second server
+    // seeds 1.5 s later on its running clock, as a slower start would.
+    let clock = chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2026, 3, 2, 7, 0, 0).unwrap();
+    let (first, early) = demo_leads_after(clock, Duration::ZERO).await;
+    let (second, late) = demo_leads_after(clock, Duration::from_millis(1500)).await;
+    assert_eq!(first, second, "the same history, the same figures");
+    let mean = first[0]["summary"][0]["value"].as_f64().expect("the mean");
+    assert!(mean > 0.0, "{first:?}");
+    // Every step of the history is on its timeline's whole minutes: no request's
+    // duration, no second of the start leaks into a lead's times.
+    assert!(early.len() >= 24, "{early:?}");
+    assert_eq!(early, late);
+    for t in &early {
+        assert_eq!(
+            (chrono::Timelike::second(t), t.timestamp_subsec_nanos()),
+            (0, 0),
+            "{t}"
+        );
+    }
 }

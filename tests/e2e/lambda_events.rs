@@ -2720,10 +2720,16 @@ fn template_routes_every_function() {
 }
 
 /// The lead webhook as API Gateway drives it: a site's page gets a form token, a site's
-/// server posts JSON with its key (and gets the same lead on a retry), a too-fast browser form
-/// is answered like a lead but stored nowhere, a dealer types a lead in, an unknown key is
-/// 401 — all within the function's least-privilege policy (reads, one create transaction,
-/// the post and spam counters).
+/// server posts JSON with its key (and gets the same lead on a retry), a bot's browser form
+/// (the hidden field filled) is answered like a lead but stored nowhere and counted, a dealer
+/// types a lead in, an unknown key is 401 — all within the function's least-privilege policy
+/// (reads, one create transaction, the post and spam counters).
+///
+/// The function runs on the real clock, so the spam it is shown must not depend on how long
+/// the steps before it took: a form «too fast» after its token stops being too fast once a
+/// loaded machine has spent 3 s on the posts in between (it was then taken as a lead and
+/// `spam_total` read 0). The honeypot is spam at any pace; the 3-second rule is proved on the
+/// injected clock (`lead_intake::spam_looks_accepted_but_is_never_stored_and_the_admin_sees_it_counted`).
 #[tokio::test]
 async fn lead_webhook_function_takes_leads_from_sites_and_dealers() {
     use dealerdesk_store::LeadRepo as _;
@@ -2780,7 +2786,7 @@ async fn lead_webhook_function_takes_leads_from_sites_and_dealers() {
         "the consent keeps the gateway's source address"
     );
 
-    // A browser form posted at once after the token: spam, answered like a lead.
+    // A bot's browser form, the hidden field filled: spam, answered like a lead.
     let resp = webhook
         .invoke(
             &ApiGwV2Request::new("POST", "/api/leads")
@@ -2792,6 +2798,7 @@ async fn lead_webhook_function_takes_leads_from_sites_and_dealers() {
                     ("name", "Бот"),
                     ("phone", "+7 912 000 00 01"),
                     ("consent", "on"),
+                    ("website", "http://spam.example"),
                     ("form_token", &token),
                 ]),
         )
@@ -2834,6 +2841,7 @@ async fn lead_webhook_function_takes_leads_from_sites_and_dealers() {
         .cloned()
         .expect("the demo site");
     assert_eq!(site["spam_total"], 1, "{site}");
+    assert_eq!(site["spam"][0]["reason"], "honeypot", "{site}");
 
     assert_json_logs(&webhook);
     fx.assert_least_privilege("lead-webhook");

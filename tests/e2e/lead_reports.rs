@@ -617,6 +617,107 @@ async fn lead_reports_export_xlsx_with_russian_headers_numbers_as_numbers_and_da
     assert!(text.contains(&format!(";{signed};Автоцентр Север;Сергей Регионов;Дилер не связался;\"'=HYPERLINK(\"\"x\"\"); звонка не было\"")), "{text}");
 }
 
+/// The codes of a report's columns, and of the values of each of its rows and totals.
+fn column_codes(report: &Value) -> Vec<String> {
+    report["columns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["code"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+fn value_codes(row: &Value) -> Vec<String> {
+    row["values"].as_object().unwrap().keys().cloned().collect()
+}
+
+#[tokio::test]
+async fn processing_time_rows_carry_their_groupings_columns_and_the_mean_stands_apart() {
+    // Monday 2 March 2026, 10:00 in Moscow: two leads, reached 30 and 90 working minutes
+    // after they came — a mean of 60.
+    let server = TestServer::start_at(Utc.with_ymd_and_hms(2026, 3, 2, 7, 0, 0).unwrap()).await;
+    let dealer = server.login("dealer1@demo.local").await;
+    let first = post_lead(&server, "dealer-1", "test_drive", "+7 912 555-30-01").await;
+    let second = post_lead(&server, "dealer-1", "service", "+7 912 555-30-02").await;
+    server.state.clock.advance(Duration::minutes(30));
+    answer(&dealer, &first, "contact", json!({"outcome": "yes"})).await;
+    server.state.clock.advance(Duration::minutes(60));
+    answer(&dealer, &second, "contact", json!({"outcome": "yes"})).await;
+    let admin = server.login("admin@demo.local").await;
+
+    // By stretch of time: «Заявок» and «Доля» only — no first contacts, no mean of zeros.
+    let stretches = report(&admin, "lead_processing_time", MARCH).await;
+    assert_eq!(column_codes(&stretches), ["count", "share"], "{stretches}");
+    for row in stretches["rows"].as_array().unwrap() {
+        assert_eq!(value_codes(row), ["count", "share"], "{row}");
+    }
+    assert_eq!(value_codes(&stretches["totals"]), ["count", "share"]);
+    assert_eq!(total(&stretches, "count"), 2.0, "{stretches}");
+    let summary = stretches["summary"].as_array().unwrap();
+    assert_eq!(summary.len(), 1, "{stretches}");
+    assert_eq!(summary[0]["code"], "mean_minutes");
+    assert_eq!(summary[0]["value"].as_f64(), Some(60.0), "{stretches}");
+
+    // By weekday and hour: the arrivals and the first contacts of each slot; the same mean.
+    let hours = report(
+        &admin,
+        "lead_processing_time",
+        &format!("{MARCH}&group_by=weekday_hour"),
+    )
+    .await;
+    assert_eq!(column_codes(&hours), ["count", "share", "reached"]);
+    for row in hours["rows"].as_array().unwrap() {
+        assert_eq!(value_codes(row), ["count", "reached", "share"], "{row}");
+    }
+    assert_eq!(value(&hours, "1:10", "count"), 2.0, "{hours}");
+    assert_eq!(value(&hours, "1:10", "reached"), 1.0, "10:30");
+    assert_eq!(value(&hours, "1:11", "reached"), 1.0, "11:30");
+    assert_eq!(hours["summary"], stretches["summary"]);
+
+    // Against February the mean has its comparison beside it, not in a row.
+    let compared = report(
+        &admin,
+        "lead_processing_time",
+        &format!("{MARCH}&compare_from=2026-02-01&compare_to=2026-02-28"),
+    )
+    .await;
+    assert_eq!(compared["summary"][0]["compare"].as_f64(), Some(0.0));
+    assert!(compared["summary"][0]["change"].is_null(), "from zero");
+
+    // The page: the table's head names the grouping's columns; the mean is a line of its own.
+    let browser = browser::log_in(&server, "admin@demo.local").await;
+    let (status, page) = browser::get(
+        &browser,
+        &format!("{}/reports/lead_processing_time?{MARCH}", server.base),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let whole = page
+        .split("<h2>Все показатели</h2>")
+        .nth(1)
+        .expect("the whole table");
+    assert!(!whole.contains("Первых контактов"), "{whole}");
+    assert!(!whole.contains("Среднее время"), "{whole}");
+    assert!(
+        page.contains("<dt>Среднее время до контакта, мин</dt><dd>60</dd>"),
+        "{page}"
+    );
+
+    // The file: the table of stretches without the other grouping's columns, then the mean.
+    let (status, _, _, bytes) = crate::lead_export::download(
+        &admin,
+        &format!("/api/reports/lead_processing_time?{MARCH}&format=csv"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let text = String::from_utf8(bytes).expect("UTF-8");
+    assert!(text.contains("Время до контакта;Заявок;Доля\r\n"), "{text}");
+    assert!(
+        text.contains("Показатель;Март 2026\r\nСреднее время до контакта, мин;60\r\n"),
+        "{text}"
+    );
+}
+
 /// The demo's two weeks, up to its clock (Monday 2 March 2026, 10:00 MSK): the period the
 /// screenshot tests show.
 const DEMO_WEEKS: &str = "from=2026-02-16&to=2026-03-02";

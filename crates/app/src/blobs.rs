@@ -48,7 +48,10 @@ impl Blobs {
                     AppError::Config("DEALERDESK_BLOBS=s3 needs DEALERDESK_BLOB_BUCKET".into())
                 })?;
                 Ok(Blobs::S3 {
-                    client: aws_sdk_s3::Client::new(&dealerdesk_store::aws::sdk_config("S3")),
+                    client: aws_sdk_s3::Client::new(
+                        &dealerdesk_store::aws::sdk_config("S3")
+                            .map_err(|e| AppError::Config(e.to_string()))?,
+                    ),
                     bucket,
                 })
             }

@@ -12,10 +12,16 @@ use std::sync::atomic::{AtomicI64, Ordering};
 /// Clones share the shift, so a test can move the clock of a running server (its router
 /// holds a clone) with [`Clock::set`] or [`Clock::advance`]: "file a ticket, then four
 /// working hours later look at the queue".
+///
+/// A [stopped](Clock::stopped_at) clock reads only what it was set to: what runs on it (the
+/// demo history) is a function of the instants it is given, not of how long each step took.
 #[derive(Clone, Debug)]
 pub struct Clock {
-    /// Milliseconds added to the machine's clock.
+    /// Milliseconds added to the machine's clock; for a stopped clock the instant itself,
+    /// in milliseconds since the epoch.
     offset_ms: Arc<AtomicI64>,
+    /// Whether the clock stands still between [`Clock::set`] and [`Clock::advance`].
+    stopped: bool,
 }
 
 impl Clock {
@@ -23,6 +29,16 @@ impl Clock {
     pub fn system() -> Clock {
         Clock {
             offset_ms: Arc::new(AtomicI64::new(0)),
+            stopped: false,
+        }
+    }
+
+    /// A clock that reads `at` until it is set or advanced: requests a step takes time
+    /// over leave no seconds in what they stamp.
+    pub fn stopped_at(at: DateTime<Utc>) -> Clock {
+        Clock {
+            offset_ms: Arc::new(AtomicI64::new(at.timestamp_millis())),
+            stopped: true,
         }
     }
 
@@ -35,13 +51,23 @@ impl Clock {
 
     /// The current instant.
     pub fn now(&self) -> DateTime<Utc> {
-        Utc::now() + Duration::milliseconds(self.offset_ms.load(Ordering::Relaxed))
+        let ms = self.offset_ms.load(Ordering::Relaxed);
+        if self.stopped {
+            // Only ever stored from a valid instant.
+            return DateTime::from_timestamp_millis(ms).unwrap_or_default();
+        }
+        Utc::now() + Duration::milliseconds(ms)
     }
 
-    /// Makes this clock and its clones read `at` now and run on from there (tests, demos).
+    /// Makes this clock and its clones read `at` now and run on from there (tests, demos);
+    /// a stopped clock reads `at` from now on.
     pub fn set(&self, at: DateTime<Utc>) {
-        let offset = (at - Utc::now()).num_milliseconds();
-        self.offset_ms.store(offset, Ordering::Relaxed);
+        let stored = if self.stopped {
+            at.timestamp_millis()
+        } else {
+            (at - Utc::now()).num_milliseconds()
+        };
+        self.offset_ms.store(stored, Ordering::Relaxed);
     }
 
     /// Moves this clock and its clones forward by `by` (tests).
@@ -63,6 +89,21 @@ mod tests {
         let a = clock.now();
         assert!((a - start).num_seconds().abs() < 5);
         assert!(clock.now() >= a);
+    }
+
+    #[test]
+    fn a_stopped_clock_reads_what_it_was_set_to_however_long_a_step_takes() {
+        let start = Utc.with_ymd_and_hms(2026, 3, 2, 7, 0, 0).unwrap();
+        let clock = Clock::stopped_at(start);
+        let held = clock.clone();
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        assert_eq!(held.now(), start);
+        let later = start + Duration::minutes(90);
+        clock.set(later);
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        assert_eq!(held.now(), later);
+        held.advance(Duration::hours(1));
+        assert_eq!(clock.now(), later + Duration::hours(1));
     }
 
     #[test]

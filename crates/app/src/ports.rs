@@ -24,7 +24,7 @@ use std::sync::OnceLock;
 /// A port built from the environment at init.
 type FromEnv<T> = fn() -> Pin<Box<dyn Future<Output = Result<T, AppError>>>>;
 /// The site's output from the environment, given the address it is opened at by default.
-type SiteFromEnv = fn(String) -> Pin<Box<dyn Future<Output = SiteOut>>>;
+type SiteFromEnv = fn(String) -> Pin<Box<dyn Future<Output = Result<SiteOut, AppError>>>>;
 
 /// The ports one function's `main` names (see the module's documentation).
 #[derive(Clone, Copy, Default)]
@@ -131,7 +131,7 @@ impl AppState {
         };
         let site_url = format!("{}/kb/", settings.public_url.trim_end_matches('/'));
         let site = match ports.site {
-            Some(from_env) => from_env(site_url).await,
+            Some(from_env) => from_env(site_url).await?,
             None => SiteOut::absent(site_url),
         };
         Ok(AppState::assemble(

@@ -260,20 +260,68 @@ pub struct ServeArgs {
     pub demo_history: bool,
 }
 
+impl Command {
+    /// Where the command's data is (every command opens the store).
+    pub fn store_args(&self) -> &StoreArgs {
+        match self {
+            Command::Serve(args) => &args.store,
+            Command::Job(args) => &args.store,
+            Command::Bill(args) => &args.store,
+            Command::User(UserCommand::Create { store, .. })
+            | Command::Dealer(DealerCommand::Create { store, .. })
+            | Command::Site(SiteCommand::Build { store, .. })
+            | Command::SiteKey(
+                SiteKeyCommand::Issue { store, .. }
+                | SiteKeyCommand::Rotate { store, .. }
+                | SiteKeyCommand::Revoke { store, .. }
+                | SiteKeyCommand::List { store },
+            ) => store,
+        }
+    }
+}
+
+/// Whether a command over `store`, in the environment `var` reads, reaches AWS itself —
+/// DynamoDB without a local endpoint (`DEALERDESK_DYNAMODB_ENDPOINT`), SES
+/// (`DEALERDESK_MAIL=ses`), an S3 bucket for attached files (`DEALERDESK_BLOBS=s3`, or a
+/// `DEALERDESK_BLOB_BUCKET` without `DEALERDESK_BLOBS`) or for the site
+/// (`DEALERDESK_SITE_BUCKET`) — the same choices [`open`] makes. Only then may it need
+/// aws-config's credential chain; `serve` over the embedded engine with the local mailbox
+/// and folders never does.
+pub fn reaches_aws(store: StoreKind, var: &dyn Fn(&str) -> Option<String>) -> bool {
+    let dynamodb = store == StoreKind::Dynamodb && var("DEALERDESK_DYNAMODB_ENDPOINT").is_none();
+    let ses = var("DEALERDESK_MAIL").as_deref() == Some("ses");
+    let blobs = match var("DEALERDESK_BLOBS") {
+        Some(kind) => kind == "s3",
+        None => var("DEALERDESK_BLOB_BUCKET").is_some(),
+    };
+    let site = var("DEALERDESK_SITE_BUCKET").is_some();
+    dynamodb || ses || blobs || site
+}
+
+/// A variable of the process's environment; empty counts as unset, as everywhere in the
+/// configuration.
+fn env_var(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+}
+
 /// Runs a parsed command line.
 pub async fn run(cli: Cli) -> Result<(), CliError> {
     // A workstation's credentials may be in profiles or SSO rather than the environment: the
     // full chain of aws-config, for the commands that reach AWS (the Lambda functions read
     // the environment alone, `dealerdesk_store::aws`). The region is the store's (`AWS_REGION`,
     // else its default) so that loading reads files and never asks the instance metadata;
-    // the credentials are resolved at the first request.
-    dealerdesk_store::aws::use_credentials_chain(
-        aws_config::defaults(aws_config::BehaviorVersion::latest())
-            .http_client(dealerdesk_store::aws::http_client())
-            .region(aws_config::Region::new(StoreConfig::from_env().region))
-            .load()
-            .await,
-    );
+    // the credentials are resolved at the first request. A command that stays on this
+    // machine (`serve` over the embedded engine) loads nothing: no profile file read, no
+    // start-up spent on it.
+    if reaches_aws(cli.command.store_args().store, &env_var) {
+        dealerdesk_store::aws::use_credentials_chain(
+            aws_config::defaults(aws_config::BehaviorVersion::latest())
+                .http_client(dealerdesk_store::aws::http_client())
+                .region(aws_config::Region::new(StoreConfig::from_env().region))
+                .load()
+                .await,
+        );
+    }
     match cli.command {
         Command::Serve(args) => serve(args).await,
         Command::Job(args) => run_job(args).await,
@@ -640,7 +688,7 @@ pub async fn open(args: &StoreArgs, clock: Clock, port: u16) -> Result<Opened, C
         &args.data_dir.join("site"),
         &format!("{}/kb/", settings.public_url.trim_end_matches('/')),
     )
-    .await;
+    .await?;
     let state = AppState::new(store, clock, settings, mailer, blobs).with_site(site);
     Ok(Opened {
         state,
@@ -866,6 +914,74 @@ pub async fn run_bill(args: BillArgs) -> Result<(), CliError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn vars(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+        let pairs: Vec<(String, String)> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        move |name| {
+            pairs
+                .iter()
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.clone())
+        }
+    }
+
+    #[test]
+    fn serve_over_the_embedded_engine_with_local_mail_and_folders_never_reaches_aws() {
+        let cli = Cli::try_parse_from([
+            "dealerdesk",
+            "serve",
+            "--store",
+            "embedded",
+            "--data-dir",
+            "/tmp/x",
+        ])
+        .expect("a command line");
+        let store = cli.command.store_args().store;
+        assert_eq!(store, StoreKind::Embedded);
+        assert!(!reaches_aws(store, &vars(&[])));
+        assert!(!reaches_aws(
+            store,
+            &vars(&[
+                ("DEALERDESK_MAIL", "mailbox"),
+                ("DEALERDESK_BLOBS", "local"),
+                ("DEALERDESK_BLOB_BUCKET", "named-but-not-used"),
+                ("AWS_REGION", "eu-west-1"),
+            ])
+        ));
+        let local_job = Cli::try_parse_from(["dealerdesk", "job", "outbox", "--store", "embedded"])
+            .expect("a command line");
+        assert!(!reaches_aws(
+            local_job.command.store_args().store,
+            &vars(&[])
+        ));
+    }
+
+    #[test]
+    fn dynamodb_in_aws_ses_and_buckets_reach_aws() {
+        let list = Cli::try_parse_from(["dealerdesk", "site-key", "list", "--store", "dynamodb"])
+            .expect("a command line");
+        let dynamodb = list.command.store_args().store;
+        assert!(reaches_aws(dynamodb, &vars(&[])));
+        assert!(
+            !reaches_aws(
+                dynamodb,
+                &vars(&[("DEALERDESK_DYNAMODB_ENDPOINT", "http://127.0.0.1:8000")])
+            ),
+            "a local DynamoDB-compatible engine takes dummy credentials"
+        );
+        let embedded = StoreKind::Embedded;
+        for env in [
+            &[("DEALERDESK_MAIL", "ses")][..],
+            &[("DEALERDESK_BLOB_BUCKET", "files")][..],
+            &[("DEALERDESK_BLOBS", "s3")][..],
+            &[("DEALERDESK_SITE_BUCKET", "kb")][..],
+        ] {
+            assert!(reaches_aws(embedded, &vars(env)), "{env:?}");
+        }
+    }
 
     #[test]
     fn the_clock_accepts_rfc3339_and_refuses_anything_else() {

@@ -7,7 +7,8 @@
 //! not need; and `aws_config::load` runs the default credential chain, the profile files and the
 //! region and endpoint providers before a function's first `/next` (another 0.4 MB, and most of
 //! an API function's init). In Lambda the role's credentials and the region are in the
-//! environment, which is all [`sdk_config`] reads. The command-line tool, which may run on a
+//! environment, which is all [`sdk_config`] reads (with the retry settings the SDKs' standard
+//! variables name). The command-line tool, which may run on a
 //! workstation with profiles or SSO, hands its full chain in through [`use_credentials_chain`];
 //! a Lambda function never names `aws-config`.
 
@@ -22,7 +23,7 @@ use aws_smithy_runtime_api::client::orchestrator::{HttpRequest, HttpResponse};
 use aws_smithy_runtime_api::client::result::ConnectorError;
 use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
 use aws_smithy_types::body::SdkBody;
-use aws_smithy_types::retry::ErrorKind;
+use aws_smithy_types::retry::{ErrorKind, RetryConfig};
 use aws_types::SdkConfig;
 use aws_types::region::Region;
 use hyper_rustls::HttpsConnector;
@@ -54,15 +55,32 @@ pub fn use_credentials_chain(config: SdkConfig) {
     let _ = CHAIN.set(config);
 }
 
+/// A variable of the environment the SDK clients cannot be configured with: the process
+/// stops at its start saying which and why, instead of failing a request later.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{variable}={value:?} is not valid: {expected}")]
+pub struct EnvError {
+    /// The variable, e.g. `AWS_MAX_ATTEMPTS`.
+    pub variable: &'static str,
+    /// Its value as set.
+    pub value: String,
+    /// What it may be.
+    pub expected: &'static str,
+}
+
 /// The configuration of one service's SDK client: an [`http_client`] of its own, the region of
 /// `AWS_REGION` (or `AWS_DEFAULT_REGION`), the credentials of `AWS_ACCESS_KEY_ID`,
 /// `AWS_SECRET_ACCESS_KEY` and `AWS_SESSION_TOKEN` (else the chain handed to
-/// [`use_credentials_chain`], else none: the first request fails), and the endpoint of
-/// `AWS_ENDPOINT_URL_<SERVICE>` or `AWS_ENDPOINT_URL` (a local engine). `service` is the SDK's
+/// [`use_credentials_chain`], else none: the first request fails), the endpoint of
+/// `AWS_ENDPOINT_URL_<SERVICE>` or `AWS_ENDPOINT_URL` (a local engine), and the retries of
+/// `AWS_RETRY_MODE` (`standard` or `adaptive`) and `AWS_MAX_ATTEMPTS` (sends in all, at
+/// least 1) — the SDKs' standard variables, which `aws_config::load` read (else the chain's
+/// retry settings, else the SDK's default: standard, 3 attempts). `service` is the SDK's
 /// service id as these variables spell it: `DYNAMODB`, `S3`, `SESV2`.
 ///
-/// Reads only the environment: no file, no network.
-pub fn sdk_config(service: &str) -> SdkConfig {
+/// Reads only the environment: no file, no network. A retry variable that cannot be read is
+/// an [`EnvError`] here, at the start, never a failure of some later request.
+pub fn sdk_config(service: &str) -> Result<SdkConfig, EnvError> {
     config_from(
         &|name| std::env::var(name).ok().filter(|v| !v.trim().is_empty()),
         service,
@@ -70,7 +88,7 @@ pub fn sdk_config(service: &str) -> SdkConfig {
 }
 
 /// [`sdk_config`] over any source of variables.
-fn config_from(var: &dyn Fn(&str) -> Option<String>, service: &str) -> SdkConfig {
+fn config_from(var: &dyn Fn(&str) -> Option<String>, service: &str) -> Result<SdkConfig, EnvError> {
     let mut builder = SdkConfig::builder()
         .behavior_version(BehaviorVersion::latest())
         .http_client(http_client());
@@ -93,7 +111,48 @@ fn config_from(var: &dyn Fn(&str) -> Option<String>, service: &str) -> SdkConfig
     builder.set_credentials_provider(credentials);
     let endpoint = var(&format!("AWS_ENDPOINT_URL_{service}")).or_else(|| var("AWS_ENDPOINT_URL"));
     builder.set_endpoint_url(endpoint);
-    builder.build()
+    let retry = match retry_from(var)? {
+        Some(retry) => Some(retry),
+        None => chain.and_then(|c| c.retry_config().cloned()),
+    };
+    builder.set_retry_config(retry);
+    Ok(builder.build())
+}
+
+/// The retries `AWS_RETRY_MODE` and `AWS_MAX_ATTEMPTS` ask for; `None` when neither is set.
+fn retry_from(var: &dyn Fn(&str) -> Option<String>) -> Result<Option<RetryConfig>, EnvError> {
+    let invalid = |variable: &'static str, value: String, expected: &'static str| EnvError {
+        variable,
+        value,
+        expected,
+    };
+    let mode = var("AWS_RETRY_MODE")
+        .map(|value| match value.trim().to_ascii_lowercase().as_str() {
+            "standard" => Ok(RetryConfig::standard()),
+            "adaptive" => Ok(RetryConfig::adaptive()),
+            _ => Err(invalid("AWS_RETRY_MODE", value, "`standard` or `adaptive`")),
+        })
+        .transpose()?;
+    let attempts = var("AWS_MAX_ATTEMPTS")
+        .map(|value| match value.trim().parse::<u32>() {
+            Ok(n) if n >= 1 => Ok(n),
+            _ => Err(invalid(
+                "AWS_MAX_ATTEMPTS",
+                value,
+                "a whole number of attempts, at least 1",
+            )),
+        })
+        .transpose()?;
+    Ok(match (mode, attempts) {
+        (None, None) => None,
+        (mode, attempts) => {
+            let retry = mode.unwrap_or_else(RetryConfig::standard);
+            Some(match attempts {
+                Some(n) => retry.with_max_attempts(n),
+                None => retry,
+            })
+        }
+    })
 }
 
 /// Static credentials for a local engine (dynoxide, moto), which checks no signature.
@@ -345,7 +404,7 @@ mod tests {
             ("AWS_ENDPOINT_URL_DYNAMODB", "http://127.0.0.1:8000"),
             ("AWS_ENDPOINT_URL", "http://127.0.0.1:9000"),
         ]);
-        let dynamodb = config_from(&env, "DYNAMODB");
+        let dynamodb = config_from(&env, "DYNAMODB").expect("valid");
         assert_eq!(dynamodb.region().map(|r| r.as_ref()), Some("eu-west-1"));
         assert_eq!(dynamodb.endpoint_url(), Some("http://127.0.0.1:8000"));
         assert!(dynamodb.credentials_provider().is_some());
@@ -353,7 +412,7 @@ mod tests {
         assert_eq!(dynamodb.behavior_version(), Some(BehaviorVersion::latest()));
         // A service without its own variable falls back to the general one.
         assert_eq!(
-            config_from(&env, "S3").endpoint_url(),
+            config_from(&env, "S3").expect("valid").endpoint_url(),
             Some("http://127.0.0.1:9000")
         );
     }
@@ -361,8 +420,51 @@ mod tests {
     #[test]
     fn without_endpoint_variables_the_service_is_aws_itself() {
         let env = vars(&[("AWS_DEFAULT_REGION", "eu-central-1")]);
-        let config = config_from(&env, "SESV2");
+        let config = config_from(&env, "SESV2").expect("valid");
         assert_eq!(config.endpoint_url(), None);
         assert_eq!(config.region().map(|r| r.as_ref()), Some("eu-central-1"));
+        assert_eq!(config.retry_config(), None, "the SDK's default retries");
+    }
+
+    #[test]
+    fn the_retry_variables_set_the_mode_and_the_attempts() {
+        let retry = |pairs: &[(&str, &str)]| {
+            config_from(&vars(pairs), "DYNAMODB")
+                .expect("valid")
+                .retry_config()
+                .cloned()
+                .expect("retries set")
+        };
+        let adaptive = retry(&[("AWS_RETRY_MODE", "adaptive"), ("AWS_MAX_ATTEMPTS", "5")]);
+        assert_eq!(
+            adaptive.mode(),
+            aws_smithy_types::retry::RetryMode::Adaptive
+        );
+        assert_eq!(adaptive.max_attempts(), 5);
+        let standard = retry(&[("AWS_MAX_ATTEMPTS", " 10 ")]);
+        assert_eq!(
+            standard.mode(),
+            aws_smithy_types::retry::RetryMode::Standard
+        );
+        assert_eq!(standard.max_attempts(), 10);
+        assert_eq!(
+            retry(&[("AWS_RETRY_MODE", "Standard")]).max_attempts(),
+            RetryConfig::standard().max_attempts()
+        );
+    }
+
+    #[test]
+    fn an_unreadable_retry_variable_is_an_error_naming_it() {
+        for (variable, value) in [
+            ("AWS_MAX_ATTEMPTS", "0"),
+            ("AWS_MAX_ATTEMPTS", "three"),
+            ("AWS_MAX_ATTEMPTS", "-1"),
+            ("AWS_RETRY_MODE", "legacy"),
+        ] {
+            let error = config_from(&vars(&[(variable, value)]), "S3").expect_err(value);
+            assert_eq!(error.variable, variable);
+            assert_eq!(error.value, value);
+            assert!(error.to_string().starts_with(variable), "{error}");
+        }
     }
 }

@@ -14,9 +14,9 @@ use aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder;
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::types::{
     AttributeDefinition, AttributeValue, BillingMode, GlobalSecondaryIndex, IndexStatus,
-    KeySchemaElement, KeyType, Projection, ProjectionType, Put,
+    KeySchemaElement, KeyType, Projection, ProjectionType, Put, PutRequest,
     ReturnValuesOnConditionCheckFailure, ScalarAttributeType, TableStatus, TimeToLiveSpecification,
-    TimeToLiveStatus, TransactWriteItem,
+    TimeToLiveStatus, TransactWriteItem, WriteRequest,
 };
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -145,6 +145,20 @@ impl std::fmt::Debug for Store {
 const TABLE_ACTIVE_TIMEOUT: Duration = Duration::from_secs(120);
 /// Most keys one `BatchGetItem` may ask for.
 const BATCH_GET_LIMIT: usize = 100;
+
+/// The most requests one `BatchWriteItem` takes.
+const BATCH_WRITE_LIMIT: usize = 25;
+
+/// How many times one batch request (`BatchGetItem`, `BatchWriteItem`) is sent in all — the
+/// first time and each time with what the engine handed back unprocessed — before the
+/// store gives up with an error ([`Store::until_processed`]).
+pub const BATCH_ATTEMPTS: u32 = 8;
+
+/// The pause before the first resend of unprocessed requests; each next one doubles, up to
+/// [`BATCH_LONGEST_PAUSE`]: some 2.3 s over [`BATCH_ATTEMPTS`], time for a throttled
+/// partition to recover, as AWS advises for batch operations.
+const BATCH_FIRST_PAUSE: Duration = Duration::from_millis(20);
+const BATCH_LONGEST_PAUSE: Duration = Duration::from_secs(1);
 /// Most items one listing page holds.
 pub const MAX_PAGE_LIMIT: u32 = 100;
 
@@ -153,7 +167,8 @@ impl Store {
     ///
     /// With an endpoint (a local engine) it signs with static dummy credentials, so no AWS
     /// credentials are needed; without one it reads the environment ([`crate::aws::sdk_config`]:
-    /// in Lambda the role's credentials, and `AWS_ENDPOINT_URL_DYNAMODB` if set).
+    /// in Lambda the role's credentials, and `AWS_ENDPOINT_URL_DYNAMODB` if set); a retry
+    /// variable it cannot read is an error here.
     pub async fn connect(config: &StoreConfig) -> Result<Store, StoreError> {
         if config.table.trim().is_empty() {
             return Err(StoreError::Backend("the table name is empty".into()));
@@ -166,8 +181,11 @@ impl Store {
                 .region(region)
                 .credentials_provider(crate::aws::local_credentials())
                 .endpoint_url(endpoint),
-            None => aws_sdk_dynamodb::config::Builder::from(&crate::aws::sdk_config("DYNAMODB"))
-                .region(region),
+            None => aws_sdk_dynamodb::config::Builder::from(
+                &crate::aws::sdk_config("DYNAMODB")
+                    .map_err(|e| StoreError::Backend(format!("configuration: {e}")))?,
+            )
+            .region(region),
         };
         let round_trips = Arc::new(AtomicU64::new(0));
         let faults = Faults::default();
@@ -467,7 +485,7 @@ impl Store {
     /// `sk`; other attributes, such as an index entry's own keys, are ignored), in the order
     /// of `keys`, `None` where no item is stored. One `BatchGetItem` per 100 keys (the
     /// service's limit); keys the engine leaves unprocessed (throttling, the 16 MB answer
-    /// limit) are asked again after a growing pause.
+    /// limit) are asked again by [`Store::until_processed`].
     pub(crate) async fn batch_get_keys(
         &self,
         keys: &[Item],
@@ -489,46 +507,118 @@ impl Store {
         }
         let mut found: HashMap<(String, String), Item> = HashMap::with_capacity(keys.len());
         for chunk in wanted.chunks(BATCH_GET_LIMIT) {
-            let mut pending: Vec<Item> = chunk
+            let pending: Vec<Item> = chunk
                 .iter()
                 .map(|(pk, sk)| Self::key(pk.clone(), sk))
                 .collect();
-            let mut pause = Duration::from_millis(20);
-            while !pending.is_empty() {
-                let batch = aws_sdk_dynamodb::types::KeysAndAttributes::builder()
-                    .set_keys(Some(pending))
-                    .consistent_read(true)
-                    .build()
-                    .map_err(|e| StoreError::Backend(format!("building a BatchGetItem: {e}")))?;
-                let out = self
-                    .client
-                    .batch_get_item()
-                    .request_items(&*self.table, batch)
-                    .send()
-                    .await
-                    .map_err(|e| self.backend("BatchGetItem", e))?;
-                for item in out
-                    .responses
-                    .and_then(|mut r| r.remove(&*self.table))
-                    .unwrap_or_default()
-                {
-                    if let Some(key) = primary(&item) {
-                        found.insert(key, item);
-                    }
-                }
-                pending = out
-                    .unprocessed_keys
-                    .and_then(|mut u| u.remove(&*self.table))
-                    .map(|k| k.keys)
-                    .unwrap_or_default();
-                if !pending.is_empty() {
-                    tokio::time::sleep(pause).await;
-                    pause = (pause * 2).min(Duration::from_secs(1));
+            let answers = self
+                .until_processed("BatchGetItem", pending, |keys| async move {
+                    let batch = aws_sdk_dynamodb::types::KeysAndAttributes::builder()
+                        .set_keys(Some(keys))
+                        .consistent_read(true)
+                        .build()
+                        .map_err(|e| {
+                            StoreError::Backend(format!("building a BatchGetItem: {e}"))
+                        })?;
+                    let out = self
+                        .client
+                        .batch_get_item()
+                        .request_items(&*self.table, batch)
+                        .send()
+                        .await
+                        .map_err(|e| self.backend("BatchGetItem", e))?;
+                    let items = out
+                        .responses
+                        .and_then(|mut r| r.remove(&*self.table))
+                        .unwrap_or_default();
+                    let left = out
+                        .unprocessed_keys
+                        .and_then(|mut u| u.remove(&*self.table))
+                        .map(|k| k.keys)
+                        .unwrap_or_default();
+                    Ok((items, left))
+                })
+                .await?;
+            for item in answers.into_iter().flatten() {
+                if let Some(key) = primary(&item) {
+                    found.insert(key, item);
                 }
             }
         }
         // The engine answers in any order: put each item back at its key's place.
         Ok(wanted.iter().map(|key| found.get(key).cloned()).collect())
+    }
+
+    /// Unconditional puts of `items`, 25 to a `BatchWriteItem` (the service's limit), each
+    /// batch sent again with what the engine left unprocessed ([`Store::until_processed`]).
+    /// Not a transaction: for loading counters and seeds, whose items stand alone.
+    pub(crate) async fn batch_put(&self, items: Vec<Item>) -> Result<(), StoreError> {
+        let mut requests = Vec::with_capacity(items.len());
+        for item in items {
+            let put = PutRequest::builder()
+                .set_item(Some(item))
+                .build()
+                .map_err(|e| StoreError::Backend(format!("building a PutRequest: {e}")))?;
+            requests.push(WriteRequest::builder().put_request(put).build());
+        }
+        for chunk in requests.chunks(BATCH_WRITE_LIMIT) {
+            self.until_processed("BatchWriteItem", chunk.to_vec(), |batch| async move {
+                let out = self
+                    .client
+                    .batch_write_item()
+                    .request_items(&*self.table, batch)
+                    .send()
+                    .await
+                    .map_err(|e| self.backend("BatchWriteItem", e))?;
+                let left = out
+                    .unprocessed_items
+                    .and_then(|mut u| u.remove(&*self.table))
+                    .unwrap_or_default();
+                Ok(((), left))
+            })
+            .await?;
+        }
+        Ok(())
+    }
+
+    /// Sends a batch `pending` through `send` — which answers what it read and what the
+    /// engine handed back unprocessed (throttling, an answer's size limit) — and sends the
+    /// unprocessed part again after a pause doubling from 20 ms to 1 s, [`BATCH_ATTEMPTS`]
+    /// sends in all; what is still unprocessed then is a backend error naming `operation`,
+    /// never a silent partial read or write. The one retry policy of every batch request.
+    pub(crate) async fn until_processed<T, R, F, Fut>(
+        &self,
+        operation: &str,
+        mut pending: Vec<T>,
+        mut send: F,
+    ) -> Result<Vec<R>, StoreError>
+    where
+        F: FnMut(Vec<T>) -> Fut,
+        Fut: std::future::Future<Output = Result<(R, Vec<T>), StoreError>>,
+    {
+        let mut answers = Vec::new();
+        let mut pause = BATCH_FIRST_PAUSE;
+        for attempt in 1..=BATCH_ATTEMPTS {
+            if pending.is_empty() {
+                break;
+            }
+            if attempt > 1 {
+                tokio::time::sleep(pause).await;
+                pause = (pause * 2).min(BATCH_LONGEST_PAUSE);
+            }
+            let (answer, left) = send(pending).await?;
+            answers.push(answer);
+            pending = left;
+        }
+        if pending.is_empty() {
+            Ok(answers)
+        } else {
+            Err(StoreError::Backend(format!(
+                "{operation} on table {}: {} requests still unprocessed after {BATCH_ATTEMPTS} attempts",
+                self.table,
+                pending.len()
+            )))
+        }
     }
 
     /// One unconditional PutItem outside a transaction.

@@ -1,8 +1,8 @@
 //! Faults injected into the store's own requests, for tests that prove every use case
 //! either completes or changes nothing (issue 12): an SDK interceptor on every [`Store`]
 //! that, while a test has armed it, makes chosen DynamoDB operations fail the ways the
-//! real service fails — throttled, timed out, a cancelled transaction, or an answer lost
-//! after the write was made.
+//! real service fails — throttled, timed out, a cancelled transaction, an answer lost
+//! after the write was made, or a batch handed back unprocessed.
 //!
 //! Unarmed (always, outside tests) it costs one atomic load per request.
 //!
@@ -34,12 +34,25 @@ pub enum Fault {
     /// Run and committed, but the answer never came: the engine's reply is replaced by a
     /// 500, which the SDK retries with the same request.
     LostResponse,
+    /// A batch (`BatchWriteItem`, `BatchGetItem`) not run, and answered 200 with every
+    /// request handed back (`UnprocessedItems`, `UnprocessedKeys`), as DynamoDB does when
+    /// the table's throughput is exceeded. The SDK sees a success: the store must send them
+    /// again. Requests of other operations pass untouched.
+    Unprocessed,
 }
 
 impl Fault {
     /// Whether the engine must not run the request.
     fn suppresses_request(self) -> bool {
         !matches!(self, Fault::LostResponse)
+    }
+
+    /// Whether the fault can befall a request of `operation`.
+    fn applies_to(self, operation: &str) -> bool {
+        match self {
+            Fault::Unprocessed => matches!(operation, "BatchWriteItem" | "BatchGetItem"),
+            Fault::Throttled | Fault::TimedOut | Fault::Cancelled | Fault::LostResponse => true,
+        }
     }
 
     /// The answer the SDK sees instead of the engine's.
@@ -60,9 +73,25 @@ impl Fault {
                 "InternalServerError",
                 r#"{"__type":"com.amazonaws.dynamodb.v20120810#InternalServerError","message":"injected: the answer was lost"}"#,
             )),
-            Fault::TimedOut => None,
+            Fault::TimedOut | Fault::Unprocessed => None,
         }
     }
+}
+
+/// The 200 answer of a batch handed back whole: its `RequestItems` (the same shape for
+/// both operations) as what is left unprocessed.
+fn unprocessed_answer(operation: &str, request: &[u8]) -> Result<String, String> {
+    let request: serde_json::Value =
+        serde_json::from_slice(request).map_err(|e| format!("the batch request: {e}"))?;
+    let left = request
+        .get("RequestItems")
+        .cloned()
+        .ok_or("the batch request has no RequestItems")?;
+    let answer = match operation {
+        "BatchGetItem" => serde_json::json!({"Responses": {}, "UnprocessedKeys": left}),
+        _ => serde_json::json!({"UnprocessedItems": left}),
+    };
+    Ok(answer.to_string())
 }
 
 /// Matches a request of every operation.
@@ -162,9 +191,10 @@ impl Faults {
             return None;
         }
         let mut rules = self.lock();
-        let rule = rules
-            .iter_mut()
-            .find(|r| r.operation == operation || r.operation == ANY_OPERATION)?;
+        let rule = rules.iter_mut().find(|r| {
+            (r.operation == operation || r.operation == ANY_OPERATION)
+                && r.fault.applies_to(operation)
+        })?;
         if rule.skip > 0 {
             rule.skip -= 1;
             return None;
@@ -187,9 +217,10 @@ impl Faults {
     }
 }
 
-/// The fault chosen for the current attempt, from transmit to deserialization.
+/// The fault chosen for the current attempt, from transmit to deserialization, with what
+/// an unprocessed batch's answer is made of: the operation and the request's body.
 #[derive(Clone, Debug)]
-struct Chosen(Option<Fault>);
+struct Chosen(Option<Fault>, Option<(String, Vec<u8>)>);
 
 impl Storable for Chosen {
     type Storer = StoreReplace<Self>;
@@ -223,7 +254,15 @@ impl Intercept for FaultInjector {
             .unwrap_or("")
             .to_string();
         let fault = self.0.take(&operation);
-        cfg.interceptor_state().store_put(Chosen(fault));
+        let batch = match fault {
+            Some(Fault::Unprocessed) => context
+                .request()
+                .body()
+                .bytes()
+                .map(|body| (operation.clone(), body.to_vec())),
+            _ => None,
+        };
+        cfg.interceptor_state().store_put(Chosen(fault, batch));
         match fault {
             None => Ok(()),
             Some(Fault::TimedOut) => Err(format!("injected: {operation} timed out").into()),
@@ -249,9 +288,19 @@ impl Intercept for FaultInjector {
         _runtime_components: &RuntimeComponents,
         cfg: &mut ConfigBag,
     ) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
-        let Some(Chosen(Some(fault))) = cfg.load::<Chosen>().cloned() else {
+        let Some(Chosen(Some(fault), batch)) = cfg.load::<Chosen>().cloned() else {
             return Ok(());
         };
+        if fault == Fault::Unprocessed {
+            let (operation, request) = batch.ok_or("injected: the batch's body was not read")?;
+            let body = unprocessed_answer(&operation, &request)?;
+            let mut response = Response::new(StatusCode::try_from(200)?, SdkBody::from(body));
+            response
+                .headers_mut()
+                .insert("content-type", "application/x-amz-json-1.0");
+            *context.response_mut() = response;
+            return Ok(());
+        }
         let Some((status, error_type, body)) = fault.response() else {
             return Ok(());
         };
@@ -283,6 +332,31 @@ mod tests {
         assert_eq!(faults.take("TransactWriteItems"), Some(Fault::Throttled));
         assert_eq!(faults.take("TransactWriteItems"), None, "used up");
         assert_eq!(faults.fired(), 2);
+    }
+
+    #[test]
+    fn an_unprocessed_batch_waits_for_a_batch_request() {
+        let faults = Faults::default();
+        faults.inject(ANY_OPERATION, Fault::Unprocessed, 1);
+        assert_eq!(faults.take("TransactWriteItems"), None);
+        assert_eq!(faults.take("BatchWriteItem"), Some(Fault::Unprocessed));
+        assert_eq!(faults.fired(), 1);
+    }
+
+    #[test]
+    fn an_unprocessed_batch_hands_back_its_request_items() {
+        let request = br#"{"RequestItems":{"t":[{"PutRequest":{"Item":{"pk":{"S":"a"}}}}]}}"#;
+        let answer: serde_json::Value =
+            serde_json::from_str(&unprocessed_answer("BatchWriteItem", request).unwrap()).unwrap();
+        assert_eq!(
+            answer["UnprocessedItems"]["t"][0]["PutRequest"]["Item"]["pk"]["S"],
+            "a"
+        );
+        let keys = br#"{"RequestItems":{"t":{"Keys":[{"pk":{"S":"a"}}],"ConsistentRead":true}}}"#;
+        let answer: serde_json::Value =
+            serde_json::from_str(&unprocessed_answer("BatchGetItem", keys).unwrap()).unwrap();
+        assert_eq!(answer["UnprocessedKeys"]["t"]["Keys"][0]["pk"]["S"], "a");
+        assert_eq!(answer["Responses"], serde_json::json!({}));
     }
 
     #[test]

@@ -61,7 +61,7 @@ mod wish;
 pub use accountant::AccountantRepo;
 pub use audit::{AuditRepo, AuditStamp};
 pub use billing::{BillingRepo, DealerRequisites, DocumentRepo};
-pub use client::{IndexReads, MAX_PAGE_LIMIT, Store, StoreConfig};
+pub use client::{BATCH_ATTEMPTS, IndexReads, MAX_PAGE_LIMIT, Store, StoreConfig};
 pub use comment::{TicketNotes, TicketNotesRepo};
 pub use cost::{CompletedWork, CostRepo, Ledger, LedgerWrite};
 pub use dealer_survey::DealerSurveyRepo;

@@ -9,9 +9,7 @@ use crate::error::StoreError;
 use crate::keys;
 use crate::mapping::Item;
 use crate::table::{PK, SK};
-use aws_sdk_dynamodb::types::{
-    AttributeValue, PutRequest, TransactWriteItem, Update, WriteRequest,
-};
+use aws_sdk_dynamodb::types::{AttributeValue, TransactWriteItem, Update};
 use chrono::Datelike;
 use dealerdesk_domain::report::month_code;
 use dealerdesk_domain::report::tickets::{Bucket, delta};
@@ -130,34 +128,17 @@ impl ReportRepo for Store {
         items: &[DealerCounters],
     ) -> Result<(), StoreError> {
         let pk = keys::report_tickets_pk(&month_code(year, month));
-        for chunk in items.chunks(25) {
-            let mut requests = Vec::new();
-            for c in chunk {
+        let items = items
+            .iter()
+            .map(|c| {
                 let mut item = Store::key(pk.clone(), &keys::report_dealer_sk(&c.dealer));
                 for (name, value) in &c.counters {
                     item.insert(name.clone(), AttributeValue::N(value.to_string()));
                 }
-                let put = PutRequest::builder()
-                    .set_item(Some(item))
-                    .build()
-                    .map_err(|e| StoreError::Backend(format!("building a PutRequest: {e}")))?;
-                requests.push(WriteRequest::builder().put_request(put).build());
-            }
-            let mut pending = Some(requests);
-            while let Some(batch) = pending.take().filter(|b| !b.is_empty()) {
-                let out = self
-                    .client
-                    .batch_write_item()
-                    .request_items(&*self.table, batch)
-                    .send()
-                    .await
-                    .map_err(|e| self.backend("BatchWriteItem", e))?;
-                pending = out
-                    .unprocessed_items
-                    .and_then(|mut u| u.remove(&*self.table));
-            }
-        }
-        Ok(())
+                item
+            })
+            .collect();
+        self.batch_put(items).await
     }
 }
 

@@ -12,13 +12,10 @@ use crate::lead::lead_to_item;
 use crate::mapping::Item;
 use crate::ticket::ticket_to_item;
 use crate::{DealerRecord, DealerRequisites};
-use aws_sdk_dynamodb::types::{PutRequest, WriteRequest};
 use chrono::{DateTime, Utc};
 use dealerdesk_domain::Ticket;
 use dealerdesk_domain::billing::subscription::Subscription;
 use dealerdesk_domain::lead::Lead;
-use std::collections::HashMap;
-use std::time::Duration;
 
 /// One aggregate to seed, as the product stores it.
 #[derive(Clone, Copy, Debug)]
@@ -43,46 +40,15 @@ impl Seed<'_> {
     }
 }
 
-/// The most items one `BatchWriteItem` takes.
-const BATCH: usize = 25;
-
 impl Store {
     /// Writes `seeds` unconditionally, 25 to a call; items the engine hands back
-    /// unprocessed are sent again after a short pause. Benchmarks only.
+    /// unprocessed are sent again as every batch's are (`Store::until_processed`).
+    /// Benchmarks only.
     pub async fn seed_batch(&self, seeds: &[Seed<'_>]) -> Result<(), StoreError> {
-        for chunk in seeds.chunks(BATCH) {
-            let mut requests = chunk
-                .iter()
-                .map(|seed| {
-                    Ok(WriteRequest::builder()
-                        .put_request(
-                            PutRequest::builder()
-                                .set_item(Some(seed.item()?))
-                                .build()
-                                .map_err(|e| StoreError::Backend(format!("seed: {e}")))?,
-                        )
-                        .build())
-                })
-                .collect::<Result<Vec<_>, StoreError>>()?;
-            let mut pause = Duration::from_millis(10);
-            while !requests.is_empty() {
-                let out = self
-                    .client
-                    .batch_write_item()
-                    .set_request_items(Some(HashMap::from([(self.table.to_string(), requests)])))
-                    .send()
-                    .await
-                    .map_err(|e| self.backend("BatchWriteItem", e))?;
-                requests = out
-                    .unprocessed_items
-                    .and_then(|mut left| left.remove(&*self.table))
-                    .unwrap_or_default();
-                if !requests.is_empty() {
-                    tokio::time::sleep(pause).await;
-                    pause = (pause * 2).min(Duration::from_secs(1));
-                }
-            }
-        }
-        Ok(())
+        let items = seeds
+            .iter()
+            .map(|seed| seed.item())
+            .collect::<Result<Vec<_>, _>>()?;
+        self.batch_put(items).await
     }
 }

@@ -1824,3 +1824,7 @@ mod lead_stats;
 // The keys-only indexes: keys from the index, items from the table (issue 12).
 #[path = "conformance/indexes.rs"]
 mod indexes;
+
+// Batch requests the engine hands back unprocessed: sent again, then an error (issue #12).
+#[path = "conformance/batches.rs"]
+mod batches;

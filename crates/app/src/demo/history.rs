@@ -16,7 +16,8 @@ use crate::{AppState, Clock, Settings, routes};
 use axum::Router;
 use axum::body::Body;
 use chrono::{
-    DateTime, Datelike, Duration, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, Utc, Weekday,
+    DateTime, Datelike, Duration, DurationRound, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime,
+    Utc, Weekday,
 };
 use http::{Method, Request, StatusCode, header};
 use serde_json::{Value, json};
@@ -54,15 +55,18 @@ pub enum HistoryError {
     Failed { step: String, message: String },
 }
 
-/// Plays the demo history against `state`'s store, ending at `state`'s "now". Requests and
-/// jobs run on a copy of the state with a clock of its own; the server's clock is not
-/// moved. Meant for a fresh data dir right after [`super::seed`]: it files new tickets
-/// and wishes every time it runs.
+/// Plays the demo history against `state`'s store, ending at `state`'s "now" (its minute).
+/// Requests and jobs run on a copy of the state with a stopped clock of its own, set to
+/// each step's instant — whole minutes of the timeline —, so what the history stamps (a
+/// lead's arrival, its first contact, the working minutes between them) is a function of
+/// the server's clock alone, not of the second seeding began or of how long a request
+/// took; the server's clock is not moved. Meant for a fresh data dir right after
+/// [`super::seed`]: it files new tickets and wishes every time it runs.
 pub async fn seed(state: &AppState) -> Result<HistoryReport, HistoryError> {
-    let now = state.clock.now();
-    let timeline = Timeline::new(now);
+    let timeline = Timeline::new(state.clock.now());
+    let now = timeline.now;
     let mut copy = state.clone();
-    copy.clock = Clock::starting_at(timeline.start());
+    copy.clock = Clock::stopped_at(timeline.start());
     // Six logins at the start of the history serve the whole of it; they are ended at the
     // end, so no long session outlives the seeding.
     copy.settings = Arc::new(Settings {
@@ -214,7 +218,10 @@ struct Timeline {
 }
 
 impl Timeline {
+    /// The timeline ending at `now`'s minute: the seconds past it would shift every step
+    /// and, cut off by the working-hours arithmetic, change minutes between steps.
     fn new(now: DateTime<Utc>) -> Timeline {
+        let now = now.duration_trunc(Duration::minutes(1)).unwrap_or(now);
         let period_start = billing_period_start(now);
         Timeline {
             now,
@@ -236,8 +243,8 @@ impl Timeline {
             // it after the period's start.
             Era::Billed => {
                 let span = (self.now - self.period_start) * 9 / 10;
-                let back = span.num_seconds() * minutes.min(BILLED_SPAN) / BILLED_SPAN;
-                self.now - Duration::seconds(back)
+                let back = span.num_minutes() * minutes.min(BILLED_SPAN) / BILLED_SPAN;
+                self.now - Duration::minutes(back)
             }
         }
     }

@@ -89,13 +89,17 @@ impl SiteOut {
 
     /// From the environment: `DEALERDESK_SITE_BUCKET` (the site bucket; else a folder,
     /// `DEALERDESK_SITE_DIR` or `default_dir`) and `DEALERDESK_SITE_URL` (else
-    /// `default_url`).
-    pub async fn from_env(default_dir: &Path, default_url: &str) -> SiteOut {
+    /// `default_url`). A retry variable of the AWS SDK that cannot be read
+    /// (`dealerdesk_store::aws::sdk_config`) is a configuration error.
+    pub async fn from_env(default_dir: &Path, default_url: &str) -> Result<SiteOut, AppError> {
         let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
         let url = with_slash(var("DEALERDESK_SITE_URL").unwrap_or_else(|| default_url.to_string()));
         let target = match var("DEALERDESK_SITE_BUCKET") {
             Some(bucket) => SiteTarget::S3 {
-                client: aws_sdk_s3::Client::new(&dealerdesk_store::aws::sdk_config("S3")),
+                client: aws_sdk_s3::Client::new(
+                    &dealerdesk_store::aws::sdk_config("S3")
+                        .map_err(|e| AppError::Config(e.to_string()))?,
+                ),
                 bucket,
             },
             None => SiteTarget::LocalDir(
@@ -104,11 +108,11 @@ impl SiteOut {
                     .unwrap_or_else(|| default_dir.to_path_buf()),
             ),
         };
-        SiteOut {
+        Ok(SiteOut {
             target,
             url,
             lock: tokio::sync::Mutex::new(()),
-        }
+        })
     }
 
     /// Renders the site from `published`, builds its search index and replaces the site

@@ -244,7 +244,10 @@ impl Mailer {
                         AppError::Config("DEALERDESK_MAIL=ses needs DEALERDESK_MAIL_FROM".into())
                     })?;
                 Ok(Mailer::Ses {
-                    client: aws_sdk_sesv2::Client::new(&dealerdesk_store::aws::sdk_config("SESV2")),
+                    client: aws_sdk_sesv2::Client::new(
+                        &dealerdesk_store::aws::sdk_config("SESV2")
+                            .map_err(|e| AppError::Config(e.to_string()))?,
+                    ),
                     from,
                 })
             }

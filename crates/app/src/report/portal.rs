@@ -70,14 +70,12 @@ fn printed_row(computed: &Computed, row: &Row) -> Value {
                 .compare
                 .as_ref()
                 .map(|v| printed(v.get(c.code).copied().unwrap_or_default(), c.kind));
-            let change = row.change.get(c.code).copied().flatten().map(|d| {
-                let sign = if d.is_sign_positive() && !d.is_zero() {
-                    "+"
-                } else {
-                    ""
-                };
-                format!("{sign}{}\u{a0}%", crate::report::chart::number(d))
-            });
+            let change = row
+                .change
+                .get(c.code)
+                .copied()
+                .flatten()
+                .map(printed_change);
             context! {
                 value => printed(value, c.kind),
                 compare => compare,
@@ -86,6 +84,34 @@ fn printed_row(computed: &Computed, row: &Row) -> Value {
         })
         .collect();
     context! { label => row.label.clone(), cells => cells }
+}
+
+/// The report's figures of the whole period as the line above its table prints them:
+/// «Среднее время до контакта, мин: 33», with a comparison the compared value and the change.
+fn printed_summary(computed: &Computed) -> Vec<Value> {
+    computed
+        .report
+        .summary
+        .iter()
+        .map(|s| {
+            context! {
+                label => s.column.label,
+                value => printed(s.value, s.column.kind),
+                compare => s.compare.map(|v| printed(v, s.column.kind)),
+                change => s.change.map(printed_change).unwrap_or_else(|| "—".to_owned()),
+            }
+        })
+        .collect()
+}
+
+/// A change in percent as printed: «+12,5 %», «−3 %», «0 %».
+fn printed_change(d: rust_decimal::Decimal) -> String {
+    let sign = if d.is_sign_positive() && !d.is_zero() {
+        "+"
+    } else {
+        ""
+    };
+    format!("{sign}{}\u{a0}%", crate::report::chart::number(d))
 }
 
 /// `GET /reports/{report}`: the report's page, or with `format=csv|xlsx` its file.
@@ -161,6 +187,7 @@ pub async fn report_page(
                 charts => charts,
                 rows => report.rows.iter().map(|r| printed_row(c, r)).collect::<Vec<_>>(),
                 totals => printed_row(c, &report.totals),
+                summary => printed_summary(c),
                 dealers => dealers,
                 values => serde_value(FormValues::of(&values)),
                 csv => href(name, &values, Some("csv")),

@@ -9,7 +9,7 @@ use crate::report::{AnswerList, Computed};
 use chrono::NaiveDate;
 use dealerdesk_domain::Quarter;
 use dealerdesk_domain::report::{
-    ChartKind, Column, GroupBy, Period, Report, ReportName, Row, ValueKind, Values,
+    ChartKind, Column, GroupBy, Period, Report, ReportName, Row, Summary, ValueKind, Values,
 };
 use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
@@ -106,6 +106,37 @@ impl RowView {
     }
 }
 
+/// A figure of the whole period that no row has (`lead_processing_time`'s mean time to the
+/// first contact): the same in every grouping, shown once beside the table.
+#[derive(Serialize, ToSchema)]
+pub struct SummaryView {
+    /// The figure's code, e.g. `mean_minutes`.
+    pub code: String,
+    /// Its Russian words.
+    pub label: String,
+    /// `count`, `money`, `hours`, `percent`, `minutes` or `score`.
+    pub kind: String,
+    /// The period's value.
+    pub value: f64,
+    /// The compared period's value; `null` without a comparison.
+    pub compare: Option<f64>,
+    /// The change in percent; `null` without a comparison or from a zero.
+    pub change: Option<f64>,
+}
+
+impl SummaryView {
+    fn new(s: &Summary) -> Self {
+        SummaryView {
+            code: s.column.code.to_owned(),
+            label: s.column.label.to_owned(),
+            kind: s.column.kind.code().to_owned(),
+            value: s.value.to_f64().unwrap_or(0.0),
+            compare: s.compare.and_then(|d| d.to_f64()),
+            change: s.change.and_then(|d| d.to_f64()),
+        }
+    }
+}
+
 /// A chart of the page: which column, drawn how.
 #[derive(Serialize, ToSchema)]
 pub struct ChartView {
@@ -133,10 +164,14 @@ pub struct ReportView {
     pub period: PeriodView,
     /// The compared period; `null` without one.
     pub compare: Option<PeriodView>,
+    /// The columns of the grouping's rows (a column some grouping has no use for is not
+    /// listed, and its rows carry no value for it).
     pub columns: Vec<ColumnView>,
     pub rows: Vec<RowView>,
     /// The totals row (`key` = `total`).
     pub totals: RowView,
+    /// The report's figures of the whole period, not of any row (empty for most reports).
+    pub summary: Vec<SummaryView>,
     /// The charts the page draws over the rows.
     pub charts: Vec<ChartView>,
     /// `lead_survey` only: the customers' answers themselves, beside the counts.
@@ -251,9 +286,45 @@ pub fn answers_sheet(list: &AnswerList) -> Sheet {
     }
 }
 
-/// The sheets of a computed report's file: the figures, and `lead_survey`'s answers.
+/// The report's figures of the whole period as a sheet of their own, a row per figure —
+/// the value, and with a comparison the compared value and the change; `None` for a
+/// report without them.
+pub fn summary_sheet(r: &Report) -> Option<Sheet> {
+    if r.summary.is_empty() {
+        return None;
+    }
+    let mut columns = vec![
+        SheetColumn::new("Показатель", Kind::Text, 36),
+        SheetColumn::new(&r.period.label(), Kind::Number, 18),
+    ];
+    if let Some(compare) = &r.compare {
+        columns.push(SheetColumn::new(&compare.label(), Kind::Number, 18));
+        columns.push(SheetColumn::new("Изменение, %", Kind::Number, 14));
+    }
+    let rows = r
+        .summary
+        .iter()
+        .map(|s| {
+            let mut cells = vec![Cell::Text(s.column.label.to_owned()), Cell::Number(s.value)];
+            if r.compare.is_some() {
+                cells.push(s.compare.map_or(Cell::Empty, Cell::Number));
+                cells.push(s.change.map_or(Cell::Empty, Cell::Number));
+            }
+            cells
+        })
+        .collect();
+    Some(Sheet {
+        name: "Сводка".to_owned(),
+        columns,
+        rows,
+    })
+}
+
+/// The sheets of a computed report's file: the figures, the figures of the whole period
+/// (`lead_processing_time`'s mean), and `lead_survey`'s answers.
 pub fn sheets(computed: &Computed) -> Vec<Sheet> {
     let mut out = vec![sheet(&computed.report)];
+    out.extend(summary_sheet(&computed.report));
     if let Some(list) = &computed.answers {
         out.push(answers_sheet(list));
     }
@@ -289,6 +360,7 @@ impl ReportView {
                 .collect(),
             rows: r.rows.iter().map(RowView::new).collect(),
             totals: RowView::new(&r.totals),
+            summary: r.summary.iter().map(SummaryView::new).collect(),
             charts: charts_of(r)
                 .into_iter()
                 .map(|(id, title, kind, column)| ChartView {
@@ -339,7 +411,7 @@ fn charts_of(r: &Report) -> Vec<(String, String, ChartKind, Column)> {
         .iter()
         .filter(|c| (c.kind == ChartKind::HeatMap) == hours)
         .filter_map(|c| {
-            let column = r.name.column(c.column)?;
+            let column = r.columns.iter().copied().find(|col| col.code == c.column)?;
             Some((
                 format!("{}-{}", r.name.code(), column.code),
                 format!("{} {}", column.label, r.group_by.label()),

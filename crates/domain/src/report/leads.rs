@@ -69,6 +69,7 @@ const CONTACT_TO_CONTRACT: Column = col(
 );
 const COUNT: Column = col("count", "Количество", ColumnKind::Count);
 const SHARE: Column = col("share", "Доля, %", ColumnKind::Percent);
+const REACHED: Column = col("reached", "Первых контактов", ColumnKind::Count);
 const MEAN_MINUTES: Column = col(
     "mean_minutes",
     "Среднее время до контакта, мин",
@@ -361,7 +362,9 @@ pub fn conversion(rows: &[CountsRow], places: &[DealerPlace], group: LeadGroup) 
 }
 
 /// The processing-time report: the histogram of working time to the first contact, the
-/// mean, and two weekday × hour heat maps (Monday first, the dealers' local hours).
+/// mean, and two weekday × hour heat maps (Monday first, the dealers' local hours). The
+/// mean (`mean_minutes`) is in the histogram's totals only: it is a figure of the whole
+/// period, not a column of the stretches.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Processing {
     pub histogram: Table,
@@ -412,7 +415,7 @@ pub fn processing(rows: &[CountsRow]) -> Processing {
     }
     Processing {
         histogram: Table {
-            columns: vec![COUNT, SHARE, MEAN_MINUTES],
+            columns: vec![COUNT, SHARE],
             rows,
             totals: BTreeMap::from([
                 (COUNT.code, d(contacted)),
@@ -448,17 +451,21 @@ pub fn processing_by_hour(p: &Processing) -> Table {
             rows.push(Row {
                 key: format!("{}:{hour:02}", day + 1),
                 label: format!("{name} {hour:02}:00"),
-                values: BTreeMap::from([(COUNT.code, a), (SHARE.code, share(a)), ("reached", r)]),
+                values: BTreeMap::from([
+                    (COUNT.code, a),
+                    (SHARE.code, share(a)),
+                    (REACHED.code, r),
+                ]),
             });
         }
     }
     Table {
-        columns: vec![COUNT, SHARE],
+        columns: vec![COUNT, SHARE, REACHED],
         rows,
         totals: BTreeMap::from([
             (COUNT.code, arrived),
             (SHARE.code, share(arrived)),
-            ("reached", reached),
+            (REACHED.code, reached),
             (
                 MEAN_MINUTES.code,
                 p.histogram

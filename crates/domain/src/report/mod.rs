@@ -20,7 +20,7 @@ pub mod tickets;
 
 pub use access::{Family, Reach, ReportScope, reach, reports_of};
 pub use model::{
-    ChartKind, ChartSpec, Column, Figures, Line, Report, Row, ValueKind, Values, assemble,
+    ChartKind, ChartSpec, Column, Figures, Line, Report, Row, Summary, ValueKind, Values, assemble,
     change_percent,
 };
 pub use query::{
@@ -55,12 +55,16 @@ crate::coded_enum! {
     }
 }
 
-/// What a report shows: its columns, the groupings it takes (the first is the default) and
-/// the charts drawn over its rows.
+/// What a report shows: its columns, the groupings it takes (the first is the default),
+/// its figures of the whole period and the charts drawn over its rows.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ReportSpec {
-    /// The report's value columns, in order.
+    /// The report's value columns, in order; a column may belong to some groupings only
+    /// ([`Column::only`], see [`ReportName::columns`]).
     pub columns: &'static [Column],
+    /// Figures of the whole period that no row has (a mean over every row): shown once
+    /// beside the table, never as a column of zeros under the rows.
+    pub summary: &'static [Column],
     /// The groupings the report takes; the first is used when none is asked for.
     pub group_by: &'static [GroupBy],
     /// The charts of the report's page, each over one column.
@@ -70,7 +74,12 @@ pub struct ReportSpec {
 }
 
 const fn col(code: &'static str, label: &'static str, kind: ValueKind) -> Column {
-    Column { code, label, kind }
+    Column {
+        code,
+        label,
+        kind,
+        only: &[],
+    }
 }
 
 const TICKETS_COLUMNS: &[Column] = &[
@@ -135,16 +144,21 @@ const LEAD_CONVERSION_COLUMNS: &[Column] = &[
     ),
 ];
 
+/// By stretch of processing time a row counts the leads first reached within it; by weekday
+/// and hour it counts the leads that arrived in the slot and, beside them, the first
+/// contacts made in it — a count a stretch has no use for.
 const LEAD_PROCESSING_COLUMNS: &[Column] = &[
     col("count", "Заявок", ValueKind::Count),
     col("share", "Доля", ValueKind::Percent),
-    col("reached", "Первых контактов", ValueKind::Count),
-    col(
-        "mean_minutes",
-        "Среднее время до контакта",
-        ValueKind::Minutes,
-    ),
+    col("reached", "Первых контактов", ValueKind::Count).only(&[GroupBy::WeekdayHour]),
 ];
+
+/// The mean is over every first contact of the period, whatever the grouping.
+const LEAD_PROCESSING_SUMMARY: &[Column] = &[col(
+    "mean_minutes",
+    "Среднее время до контакта, мин",
+    ValueKind::Minutes,
+)];
 
 const LEAD_OVERDUE_COLUMNS: &[Column] = &[
     col("overdue_now", "Просрочено сейчас", ValueKind::Count),
@@ -193,6 +207,7 @@ impl ReportName {
         match self {
             ReportName::Tickets => ReportSpec {
                 columns: TICKETS_COLUMNS,
+                summary: &[],
                 group_by: &[
                     GroupBy::Category,
                     GroupBy::Criticality,
@@ -206,6 +221,7 @@ impl ReportName {
             },
             ReportName::TicketSla => ReportSpec {
                 columns: TICKET_SLA_COLUMNS,
+                summary: &[],
                 group_by: &[GroupBy::Month, GroupBy::Criticality, GroupBy::Dealer],
                 charts: TICKET_SLA_CHARTS,
                 about: "Обращения, поданные за период, и доля тех, где реакция поддержки \
@@ -213,6 +229,7 @@ impl ReportName {
             },
             ReportName::TicketCosts => ReportSpec {
                 columns: TICKET_COSTS_COLUMNS,
+                summary: &[],
                 group_by: &[GroupBy::Quarter, GroupBy::Dealer],
                 charts: TICKET_COSTS_CHARTS,
                 about: "Платные работы по кварталам оплаты: подтверждённые, ждущие \
@@ -221,12 +238,14 @@ impl ReportName {
             },
             ReportName::TicketSurvey => ReportSpec {
                 columns: TICKET_SURVEY_COLUMNS,
+                summary: &[],
                 group_by: &[GroupBy::Quarter],
                 charts: TICKET_SURVEY_CHARTS,
                 about: "Средние оценки квартального опроса дилеров (1–5) и их динамика.",
             },
             ReportName::Leads => ReportSpec {
                 columns: LEADS_COLUMNS,
+                summary: &[],
                 group_by: &[
                     GroupBy::Dealer,
                     GroupBy::City,
@@ -241,6 +260,7 @@ impl ReportName {
             },
             ReportName::LeadRefusals => ReportSpec {
                 columns: LEAD_REFUSALS_COLUMNS,
+                summary: &[],
                 group_by: &[GroupBy::Reason],
                 charts: LEAD_REFUSALS_CHARTS,
                 about: "Заявки периода в статусе «Отказ» — по блоку («Контакт» или \
@@ -248,6 +268,7 @@ impl ReportName {
             },
             ReportName::LeadConversion => ReportSpec {
                 columns: LEAD_CONVERSION_COLUMNS,
+                summary: &[],
                 group_by: &[
                     GroupBy::Dealer,
                     GroupBy::City,
@@ -259,6 +280,7 @@ impl ReportName {
             },
             ReportName::LeadProcessingTime => ReportSpec {
                 columns: LEAD_PROCESSING_COLUMNS,
+                summary: LEAD_PROCESSING_SUMMARY,
                 group_by: &[GroupBy::Bucket, GroupBy::WeekdayHour],
                 charts: LEAD_PROCESSING_CHARTS,
                 about: "Рабочее время дилера от поступления заявки до первого контакта с \
@@ -267,6 +289,7 @@ impl ReportName {
             },
             ReportName::LeadOverdue => ReportSpec {
                 columns: LEAD_OVERDUE_COLUMNS,
+                summary: &[],
                 group_by: &[GroupBy::Representative],
                 charts: LEAD_OVERDUE_CHARTS,
                 about: "Заявки без обработки дольше 2 рабочих часов дилера: сейчас и \
@@ -274,6 +297,7 @@ impl ReportName {
             },
             ReportName::LeadSurvey => ReportSpec {
                 columns: LEAD_SURVEY_COLUMNS,
+                summary: &[],
                 group_by: &[GroupBy::Answer],
                 charts: LEAD_SURVEY_CHARTS,
                 about: "Ответы клиентов на опрос через 24 часа после заявки.",
@@ -301,6 +325,16 @@ impl ReportName {
     pub fn column(self, code: &str) -> Option<Column> {
         self.spec().columns.iter().copied().find(|c| c.code == code)
     }
+
+    /// The columns of the rows grouped `group_by`, in order.
+    pub fn columns(self, group_by: GroupBy) -> Vec<Column> {
+        self.spec()
+            .columns
+            .iter()
+            .copied()
+            .filter(|c| c.belongs_to(group_by))
+            .collect()
+    }
 }
 
 #[cfg(test)]
@@ -316,8 +350,35 @@ mod tests {
             for chart in spec.charts {
                 assert!(name.column(chart.column).is_some(), "{name:?}: {chart:?}");
             }
+            for g in spec.group_by {
+                assert!(!name.columns(*g).is_empty(), "{name:?} by {g:?}");
+            }
+            for s in spec.summary {
+                assert!(
+                    name.column(s.code).is_none(),
+                    "{name:?}: {s:?} is a row column too"
+                );
+            }
             assert_eq!(ReportName::from_code(name.code()), Some(name));
         }
+    }
+
+    #[test]
+    fn processing_time_rows_carry_their_groupings_columns_and_the_mean_is_a_summary() {
+        let codes = |g| {
+            ReportName::LeadProcessingTime
+                .columns(g)
+                .iter()
+                .map(|c| c.code)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(codes(GroupBy::Bucket), ["count", "share"]);
+        assert_eq!(codes(GroupBy::WeekdayHour), ["count", "share", "reached"]);
+        let summary = ReportName::LeadProcessingTime.spec().summary;
+        assert_eq!(
+            summary.iter().map(|c| c.code).collect::<Vec<_>>(),
+            ["mean_minutes"]
+        );
     }
 
     #[test]

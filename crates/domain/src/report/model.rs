@@ -35,6 +35,25 @@ pub struct Column {
     pub label: &'static str,
     /// What its numbers are.
     pub kind: ValueKind,
+    /// The groupings whose rows carry the column; empty for every grouping. A column that
+    /// means nothing for a grouping's rows (first contacts per stretch of processing time)
+    /// is left out of its table rather than printed as zeros.
+    pub only: &'static [GroupBy],
+}
+
+impl Column {
+    /// The same column, carried only by the rows of `groupings`.
+    pub const fn only(self, groupings: &'static [GroupBy]) -> Column {
+        Column {
+            only: groupings,
+            ..self
+        }
+    }
+
+    /// Whether the rows of `group_by` carry the column.
+    pub fn belongs_to(&self, group_by: GroupBy) -> bool {
+        self.only.is_empty() || self.only.contains(&group_by)
+    }
 }
 
 /// How a chart draws a column.
@@ -99,7 +118,9 @@ pub struct Line {
 }
 
 /// A report's figures for one period: its lines in the order shown, and the total (which
-/// the report computes itself: a share is not the sum of shares).
+/// the report computes itself: a share is not the sum of shares). The total also holds the
+/// report's summary figures ([`ReportSpec::summary`](super::ReportSpec::summary)) by their
+/// codes: a mean over every line has no line of its own.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Figures {
     pub lines: Vec<Line>,
@@ -119,6 +140,19 @@ pub struct Row {
     pub change: BTreeMap<&'static str, Option<Decimal>>,
 }
 
+/// A figure of the whole period that no row has — the mean time to a first contact is a
+/// mean over every lead, not a sum of the rows' means — shown once beside the table.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Summary {
+    pub column: Column,
+    /// The period's value.
+    pub value: Decimal,
+    /// The compared period's value; `None` without a comparison.
+    pub compare: Option<Decimal>,
+    /// The change in percent, rounded to 0.1; `None` without a comparison or from a zero.
+    pub change: Option<Decimal>,
+}
+
 /// A report as computed: what the API returns as JSON and the files and pages show.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Report {
@@ -126,10 +160,14 @@ pub struct Report {
     pub group_by: GroupBy,
     pub period: Period,
     pub compare: Option<Period>,
+    /// The columns of the grouping's rows ([`ReportName::columns`]).
     pub columns: Vec<Column>,
     pub rows: Vec<Row>,
-    /// The totals row (key `total`, «Итого»).
+    /// The totals row (key `total`, «Итого»), over the same columns.
     pub totals: Row,
+    /// The report's figures of the whole period ([`ReportSpec::summary`](super::ReportSpec::summary)),
+    /// in the spec's order; empty for most reports.
+    pub summary: Vec<Summary>,
 }
 
 impl Report {
@@ -153,7 +191,7 @@ fn value(values: &Values, code: &str) -> Decimal {
 }
 
 fn row(
-    columns: &[super::Column],
+    columns: &[Column],
     key: String,
     label: String,
     values: Values,
@@ -188,6 +226,8 @@ fn row(
 /// time (months, quarters) stand beside the compared period's rows in the same place; other
 /// rows stand beside the compared row of the same key, and a group found only in the
 /// compared period gets a row of its own (zero now), so nothing that fell away is hidden.
+/// Rows and totals carry the grouping's columns only; the spec's summary figures are taken
+/// from the totals into [`Report::summary`].
 pub fn assemble(
     name: ReportName,
     group_by: GroupBy,
@@ -195,13 +235,27 @@ pub fn assemble(
     figures: Figures,
     compare: Option<(Period, Figures)>,
 ) -> Report {
-    let spec = name.spec();
-    let columns = spec.columns;
+    let columns = &name.columns(group_by)[..];
     let mut rows = Vec::new();
     let (compare_period, compare_figures) = match compare {
         Some((p, f)) => (Some(p), Some(f)),
         None => (None, None),
     };
+    let summary = name
+        .spec()
+        .summary
+        .iter()
+        .map(|c| {
+            let now = value(&figures.total, c.code);
+            let before = compare_figures.as_ref().map(|f| value(&f.total, c.code));
+            Summary {
+                column: *c,
+                value: now,
+                compare: before,
+                change: before.and_then(|b| change_percent(now, b)),
+            }
+        })
+        .collect();
     match &compare_figures {
         None => {
             for line in figures.lines {
@@ -268,6 +322,7 @@ pub fn assemble(
         columns: columns.to_vec(),
         rows,
         totals,
+        summary,
     }
 }
 
@@ -354,6 +409,52 @@ mod tests {
     }
 
     #[test]
+    fn stretches_of_processing_time_carry_their_own_columns_and_the_mean_stands_apart() {
+        let figures = |mean: Decimal| Figures {
+            lines: vec![Line {
+                key: "lt15m".into(),
+                label: "До 15 минут".into(),
+                values: Values::from([("count", dec!(2)), ("share", dec!(50))]),
+            }],
+            total: Values::from([
+                ("count", dec!(4)),
+                ("share", dec!(100)),
+                ("mean_minutes", mean),
+            ]),
+        };
+        let r = assemble(
+            ReportName::LeadProcessingTime,
+            GroupBy::Bucket,
+            period(11),
+            figures(dec!(33)),
+            Some((period(10), figures(dec!(30)))),
+        );
+        let codes: Vec<&str> = r.columns.iter().map(|c| c.code).collect();
+        assert_eq!(codes, ["count", "share"]);
+        for row in r.rows.iter().chain([&r.totals]) {
+            let keys: Vec<&str> = row.values.keys().copied().collect();
+            assert_eq!(keys, ["count", "share"], "{}", row.key);
+            assert!(!row.change.contains_key("mean_minutes"));
+        }
+        assert_eq!(r.summary.len(), 1);
+        assert_eq!(r.summary[0].column.code, "mean_minutes");
+        assert_eq!(r.summary[0].value, dec!(33));
+        assert_eq!(r.summary[0].compare, Some(dec!(30)));
+        assert_eq!(r.summary[0].change, Some(dec!(10.0)));
+
+        let hours = assemble(
+            ReportName::LeadProcessingTime,
+            GroupBy::WeekdayHour,
+            period(11),
+            figures(dec!(33)),
+            None,
+        );
+        assert_eq!(hours.totals.values["reached"], dec!(0));
+        assert_eq!(hours.summary[0].compare, None);
+        assert_eq!(hours.summary[0].change, None);
+    }
+
+    #[test]
     fn without_a_comparison_rows_carry_no_compare_and_no_change() {
         let r = assemble(
             ReportName::TicketSurvey,
@@ -368,5 +469,6 @@ mod tests {
         assert_eq!(r.rows[0].compare, None);
         assert!(r.rows[0].change.is_empty());
         assert_eq!(r.compare, None);
+        assert!(r.summary.is_empty(), "the survey has no summary figures");
     }
 }

@@ -28,9 +28,7 @@ use crate::kernel::Listing;
 use crate::keys;
 use crate::mapping::{self, Builder, Item, Reader, n, s};
 use crate::table::{GSI3, PK, SK};
-use aws_sdk_dynamodb::types::{
-    AttributeValue, PutRequest, TransactWriteItem, Update, WriteRequest,
-};
+use aws_sdk_dynamodb::types::{AttributeValue, TransactWriteItem, Update};
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use dealerdesk_domain::DealerId;
 use dealerdesk_domain::lead::{Counts, CountsRow, Direction, LeadTally, TallyBucket, tally_delta};
@@ -455,38 +453,7 @@ impl LeadStatsRepo for Store {
             .into_iter()
             .flatten()
             .collect();
-        for chunk in items.chunks(25) {
-            let mut requests: Vec<WriteRequest> = chunk
-                .iter()
-                .cloned()
-                .map(|item| {
-                    PutRequest::builder()
-                        .set_item(Some(item))
-                        .build()
-                        .map(|put| WriteRequest::builder().put_request(put).build())
-                        .map_err(|e| StoreError::Backend(format!("building a PutRequest: {e}")))
-                })
-                .collect::<Result<_, _>>()?;
-            let mut pause = std::time::Duration::from_millis(20);
-            while !requests.is_empty() {
-                let out = self
-                    .client
-                    .batch_write_item()
-                    .request_items(&*self.table, requests)
-                    .send()
-                    .await
-                    .map_err(|e| self.backend("BatchWriteItem", e))?;
-                requests = out
-                    .unprocessed_items
-                    .and_then(|mut m| m.remove(&*self.table))
-                    .unwrap_or_default();
-                if !requests.is_empty() {
-                    tokio::time::sleep(pause).await;
-                    pause = (pause * 2).min(std::time::Duration::from_secs(1));
-                }
-            }
-        }
-        Ok(())
+        self.batch_put(items).await
     }
 }
 
