@@ -358,6 +358,61 @@ impl RawEngine {
         self.call("TransactWriteItems", &body).await
     }
 
+    /// One `TransactWriteItems` shaped like a ticket's filing as DealerDesk writes it (the
+    /// items' sizes and index keys read from a server's table, 2026-12-03): the ticket
+    /// (1.3 KB, three index keys), its history event (0.3 KB), its audit entry (1.8 KB,
+    /// three index keys) and its notice (0.7 KB, one index key), each conditional on being
+    /// absent, the report's counter (`ADD`) and the number's counter (`SET` while below) —
+    /// 4.2 KB, six items, seven index entries; with the SDK's token if `token`. The rate of
+    /// the writes alone, without DealerDesk's HTTP, SDK or code; true on success.
+    pub async fn transact_ticket_filing(&self, token: bool) -> bool {
+        let n = self.sent.fetch_add(1, Ordering::Relaxed);
+        let run = self.run;
+        let at = format!("2026-12-03T18:28:40.{:03}Z#{run}-{n}", n % 1000);
+        let put = |pk: String, sk: &str, text: usize, indexes: &[(&str, &str)]| {
+            let mut item = json!({
+                "pk": {"S": pk},
+                "sk": {"S": sk},
+                "text": {"S": "x".repeat(text)},
+            });
+            for (i, partition) in indexes {
+                item[format!("gsi{i}pk")] = json!({"S": partition});
+                item[format!("gsi{i}sk")] = json!({"S": at});
+            }
+            json!({"Put": {
+                "TableName": self.table,
+                "Item": item,
+                "ConditionExpression": "attribute_not_exists(pk)",
+            }})
+        };
+        let ticket = format!("RAWTICKET#{run}-{n}");
+        let mut body = json!({"TransactItems": [
+            put(ticket.clone(), "TICKET", 1000, &[("1", "RAW#DEALER#TICKETS"), ("2", "RAW#TICKETS"), ("3", "RAW#QUEUE#OPEN")]),
+            put(ticket, "EVENT#1", 240, &[]),
+            put(format!("RAWAUDIT#{run}-{n}"), &at, 1200, &[("1", "RAW#AUDIT#ITEM"), ("2", "RAW#AUDIT#USER"), ("3", "RAW#AUDIT#MONTH")]),
+            put(format!("RAWOUTBOX#{run}-{n}"), "OUTBOX", 560, &[("3", "RAW#OUTBOX#PENDING")]),
+            {"Update": {
+                "TableName": self.table,
+                "Key": {"pk": {"S": "RAW#REPORT"}, "sk": {"S": format!("DEALER#{run}")}},
+                "UpdateExpression": "ADD #c :one",
+                "ExpressionAttributeNames": {"#c": "t.accepted.n"},
+                "ExpressionAttributeValues": {":one": {"N": "1"}},
+            }},
+            {"Update": {
+                "TableName": self.table,
+                "Key": {"pk": {"S": format!("RAW#COUNTER#{run}-{n}")}, "sk": {"S": "COUNTER"}},
+                "UpdateExpression": "SET #n = :to",
+                "ConditionExpression": "attribute_not_exists(#n) OR #n < :to",
+                "ExpressionAttributeNames": {"#n": "n"},
+                "ExpressionAttributeValues": {":to": {"N": (n + 1).to_string()}},
+            }},
+        ]});
+        if token {
+            body["ClientRequestToken"] = json!(format!("{:x}-f{n}", run % (1 << 64)));
+        }
+        self.call("TransactWriteItems", &body).await
+    }
+
     async fn call(&self, operation: &str, body: &Value) -> bool {
         let sent = self
             .http

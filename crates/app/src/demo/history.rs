@@ -57,7 +57,8 @@ pub enum HistoryError {
 
 /// Plays the demo history against `state`'s store, ending at `state`'s "now" (its minute).
 /// Requests and jobs run on a copy of the state with a stopped clock of its own, set to
-/// each step's instant — whole minutes of the timeline —, so what the history stamps (a
+/// each step's instant on the timeline (whole minutes, but for the billed era's compressed
+/// steps), so what the history stamps (a
 /// lead's arrival, its first contact, the working minutes between them) is a function of
 /// the server's clock alone, not of the second seeding began or of how long a request
 /// took; the server's clock is not moved. Meant for a fresh data dir right after
@@ -243,8 +244,10 @@ impl Timeline {
             // it after the period's start.
             Era::Billed => {
                 let span = (self.now - self.period_start) * 9 / 10;
-                let back = span.num_minutes() * minutes.min(BILLED_SPAN) / BILLED_SPAN;
-                self.now - Duration::minutes(back)
+                // In seconds: a period begun minutes ago has too few whole minutes to
+                // keep every step strictly inside it. Still a function of `now` alone.
+                let back = span.num_seconds() * minutes.min(BILLED_SPAN) / BILLED_SPAN;
+                self.now - Duration::seconds(back)
             }
         }
     }
