@@ -89,7 +89,7 @@ pub async fn request_span(request: Request, next: Next) -> Response {
 }
 
 #[cfg(test)]
-mod lambda_filter_tests {
+mod lambda_tests {
     use super::*;
     use std::sync::atomic::{AtomicUsize, Ordering};
     use tracing::Level;
