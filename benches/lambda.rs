@@ -132,9 +132,35 @@ fn target_dir() -> PathBuf {
         .to_path_buf()
 }
 
+/// Whether `name` is one of the variables `cargo bench` sets for this bench's own run (its
+/// package, its manifest, its build script's output) rather than the caller's environment.
+fn set_by_cargo_for_the_bench(name: &str) -> bool {
+    name.starts_with("CARGO_PKG_")
+        || matches!(
+            name,
+            "CARGO_MANIFEST_DIR"
+                | "CARGO_MANIFEST_PATH"
+                | "CARGO_MANIFEST_LINKS"
+                | "CARGO_CRATE_NAME"
+                | "CARGO_BIN_NAME"
+                | "CARGO_PRIMARY_PACKAGE"
+                | "CARGO_TARGET_TMPDIR"
+                | "OUT_DIR"
+        )
+}
+
 fn build(host: &str, functions: &[String]) {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
     let mut command = Command::new(cargo);
+    // The build runs in the environment it would have from a shell. Build scripts that watch
+    // variables such as `CARGO_PKG_NAME` or `CARGO_MANIFEST_DIR` (ring's does) would otherwise
+    // see this bench's values, rerun, and rebuild most of the dependency tree, and the next
+    // build from a shell would rebuild it again.
+    for (name, _) in std::env::vars_os() {
+        if name.to_str().is_some_and(set_by_cargo_for_the_bench) {
+            command.env_remove(&name);
+        }
+    }
     command
         .current_dir(workspace_root())
         .args(["build", "--workspace", "--locked", "--profile", "lambda"])
