@@ -367,10 +367,12 @@ pub trait TicketRepo {
     /// Files a new ticket with the next human number (the first is 1001): `build` makes
     /// the ticket, its creation event and its notices for a number, and the store writes
     /// them in one transaction with the number taken and the idempotency record when a key
-    /// is given. A number is taken only by a ticket that is written, never twice; `build`
-    /// runs again with a higher number if the counter moved past this one (another
-    /// instance's create, or one of this instance's that overtook it — which leaves a gap;
-    /// see `numbering`). A warm instance files in one round trip.
+    /// is given; no number is taken twice. The instance's only create under way takes its
+    /// number in that transaction (one round trip on a warm instance; a create that is not
+    /// written takes none); beside other creates of the instance, or after the counter moved
+    /// past what the instance knew (another instance's create: `build` then runs again), the
+    /// number is drawn by its own `UpdateItem` first and skipped if the create then fails.
+    /// See `numbering`.
     fn create_ticket(
         &self,
         idempotency: Option<&IdempotencyKey>,

@@ -26,8 +26,9 @@ use crate::error::StoreError;
 use crate::kernel::CounterStep;
 use crate::keys;
 use crate::mapping::{self, Item, Reader, attr};
-use aws_sdk_dynamodb::types::ReturnValue;
-use aws_sdk_dynamodb::types::{ReturnValuesOnConditionCheckFailure, TransactWriteItem, Update};
+use aws_sdk_dynamodb::types::{
+    ReturnValue, ReturnValuesOnConditionCheckFailure, TransactWriteItem, Update,
+};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
@@ -188,5 +189,57 @@ impl Store {
             .build()
             .map_err(|e| StoreError::Backend(format!("building a counter Update: {e}")))?;
         Ok(TransactWriteItem::builder().update(update).build())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_instance_hands_out_numbers_above_the_counter_and_what_it_knows() {
+        let sequence = Sequence::default();
+        assert_eq!(sequence.known(), None);
+        assert_eq!(sequence.take_above(1000), 1001);
+        assert_eq!(sequence.take_above(1000), 1002, "above what it handed out");
+        // Another instance's create moved the counter to 1010.
+        assert_eq!(sequence.take_above(1010), 1011);
+        sequence.raise(1005);
+        assert_eq!(
+            sequence.known(),
+            Some(1011),
+            "a lower number taken elsewhere changes nothing"
+        );
+        sequence.raise(1020);
+        assert_eq!(sequence.take_above(0), 1021);
+    }
+
+    #[test]
+    fn a_number_not_written_is_handed_back_only_if_no_later_one_was_handed_out() {
+        let sequence = Sequence::default();
+        let first = sequence.take_above(1000);
+        sequence.give_back(first);
+        assert_eq!(
+            sequence.take_above(1000),
+            first,
+            "the same number again: no gap"
+        );
+        let second = sequence.take_above(1000);
+        sequence.give_back(first);
+        assert_eq!(sequence.known(), Some(second), "a later one is out: kept");
+        sequence.forget();
+        assert_eq!(sequence.known(), None);
+    }
+
+    #[test]
+    fn only_a_create_begun_with_none_under_way_is_alone() {
+        let sequence = Sequence::default();
+        let first = sequence.begin();
+        assert!(first.alone);
+        let second = sequence.begin();
+        assert!(!second.alone, "begun beside the first");
+        drop(first);
+        drop(second);
+        assert!(sequence.begin().alone, "both over");
     }
 }
