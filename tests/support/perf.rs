@@ -338,24 +338,12 @@ impl RawEngine {
     /// success.
     pub async fn transact_two(&self, token: bool) -> bool {
         let n = self.sent.fetch_add(1, Ordering::Relaxed);
-        let text = "x".repeat(240);
-        let put = |sk: &str| {
-            json!({"Put": {
-                "TableName": self.table,
-                "Item": {
-                    "pk": {"S": format!("RAW#{}#{n}", self.run)},
-                    "sk": {"S": sk},
-                    "text": {"S": text},
-                },
-                "ConditionExpression": "attribute_not_exists(pk)",
-            }})
-        };
-        let mut body = json!({"TransactItems": [put("A"), put("B")]});
-        if token {
-            // At most 36 characters, as DynamoDB takes them.
-            body["ClientRequestToken"] = json!(format!("{:x}-{n}", self.run % (1 << 64)));
-        }
-        self.call("TransactWriteItems", &body).await
+        let pk = format!("RAW#{}#{n}", self.run);
+        let items = vec![
+            self.absent_put(pk.clone(), "A", 240, &[], ""),
+            self.absent_put(pk, "B", 240, &[], ""),
+        ];
+        self.transact(items, token.then(|| format!("{n}"))).await
     }
 
     /// One `TransactWriteItems` shaped like a ticket's filing as DealerDesk writes it (the
@@ -370,45 +358,89 @@ impl RawEngine {
         let run = self.run;
         let at = format!("2026-12-03T18:28:40.{:03}Z#{run}-{n}", n % 1000);
         let put = |pk: String, sk: &str, text: usize, indexes: &[(&str, &str)]| {
-            let mut item = json!({
-                "pk": {"S": pk},
-                "sk": {"S": sk},
-                "text": {"S": "x".repeat(text)},
-            });
-            for (i, partition) in indexes {
-                item[format!("gsi{i}pk")] = json!({"S": partition});
-                item[format!("gsi{i}sk")] = json!({"S": at});
-            }
-            json!({"Put": {
-                "TableName": self.table,
-                "Item": item,
-                "ConditionExpression": "attribute_not_exists(pk)",
-            }})
+            self.absent_put(pk, sk, text, indexes, &at)
         };
         let ticket = format!("RAWTICKET#{run}-{n}");
-        let mut body = json!({"TransactItems": [
-            put(ticket.clone(), "TICKET", 1000, &[("1", "RAW#DEALER#TICKETS"), ("2", "RAW#TICKETS"), ("3", "RAW#QUEUE#OPEN")]),
+        let items = vec![
+            put(
+                ticket.clone(),
+                "TICKET",
+                1000,
+                &[
+                    ("1", "RAW#DEALER#TICKETS"),
+                    ("2", "RAW#TICKETS"),
+                    ("3", "RAW#QUEUE#OPEN"),
+                ],
+            ),
             put(ticket, "EVENT#1", 240, &[]),
-            put(format!("RAWAUDIT#{run}-{n}"), &at, 1200, &[("1", "RAW#AUDIT#ITEM"), ("2", "RAW#AUDIT#USER"), ("3", "RAW#AUDIT#MONTH")]),
-            put(format!("RAWOUTBOX#{run}-{n}"), "OUTBOX", 560, &[("3", "RAW#OUTBOX#PENDING")]),
-            {"Update": {
+            put(
+                format!("RAWAUDIT#{run}-{n}"),
+                &at,
+                1200,
+                &[
+                    ("1", "RAW#AUDIT#ITEM"),
+                    ("2", "RAW#AUDIT#USER"),
+                    ("3", "RAW#AUDIT#MONTH"),
+                ],
+            ),
+            put(
+                format!("RAWOUTBOX#{run}-{n}"),
+                "OUTBOX",
+                560,
+                &[("3", "RAW#OUTBOX#PENDING")],
+            ),
+            json!({"Update": {
                 "TableName": self.table,
                 "Key": {"pk": {"S": "RAW#REPORT"}, "sk": {"S": format!("DEALER#{run}")}},
                 "UpdateExpression": "ADD #c :one",
                 "ExpressionAttributeNames": {"#c": "t.accepted.n"},
                 "ExpressionAttributeValues": {":one": {"N": "1"}},
-            }},
-            {"Update": {
+            }}),
+            json!({"Update": {
                 "TableName": self.table,
                 "Key": {"pk": {"S": format!("RAW#COUNTER#{run}-{n}")}, "sk": {"S": "COUNTER"}},
                 "UpdateExpression": "SET #n = :to",
                 "ConditionExpression": "attribute_not_exists(#n) OR #n < :to",
                 "ExpressionAttributeNames": {"#n": "n"},
                 "ExpressionAttributeValues": {":to": {"N": (n + 1).to_string()}},
-            }},
-        ]});
-        if token {
-            body["ClientRequestToken"] = json!(format!("{:x}-f{n}", run % (1 << 64)));
+            }}),
+        ];
+        self.transact(items, token.then(|| format!("f{n}"))).await
+    }
+
+    /// A transaction's Put of a new item (conditional on being absent): `text` characters of
+    /// payload and, for each `(index, partition)`, that index's keys with `index_sort`.
+    fn absent_put(
+        &self,
+        pk: String,
+        sk: &str,
+        text: usize,
+        indexes: &[(&str, &str)],
+        index_sort: &str,
+    ) -> Value {
+        let mut item = json!({
+            "pk": {"S": pk},
+            "sk": {"S": sk},
+            "text": {"S": "x".repeat(text)},
+        });
+        for (i, partition) in indexes {
+            item[format!("gsi{i}pk")] = json!({"S": partition});
+            item[format!("gsi{i}sk")] = json!({"S": index_sort});
+        }
+        json!({"Put": {
+            "TableName": self.table,
+            "Item": item,
+            "ConditionExpression": "attribute_not_exists(pk)",
+        }})
+    }
+
+    /// Sends `items` as one `TransactWriteItems`, with a `ClientRequestToken` ending in
+    /// `token` if given (this client's run in front, at most 36 characters as DynamoDB
+    /// takes them); true on success.
+    async fn transact(&self, items: Vec<Value>, token: Option<String>) -> bool {
+        let mut body = json!({ "TransactItems": items });
+        if let Some(token) = token {
+            body["ClientRequestToken"] = json!(format!("{:x}-{token}", self.run % (1 << 64)));
         }
         self.call("TransactWriteItems", &body).await
     }

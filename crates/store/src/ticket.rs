@@ -72,11 +72,10 @@ impl TicketRepo for Store {
             if in_transaction {
                 write = write.counter(CounterStep { pk, to: number });
             }
-            let handed_out = in_transaction;
             match self.save_numbered(write).await {
                 Ok(Ok(Saved::Written)) => return Ok(Filed::Created(Box::new(filing.ticket))),
                 Ok(Ok(Saved::Replayed(first))) => {
-                    if handed_out {
+                    if in_transaction {
                         sequence.give_back(number);
                     }
                     return Ok(Filed::Replayed(idempotent_result(&first)?));
@@ -91,14 +90,14 @@ impl TicketRepo for Store {
                 }
                 Err(err @ StoreError::Backend(_)) => {
                     // Whether it was written is unknown (an answer lost for good): the
-                    // next turn reads the counter.
-                    if handed_out {
+                    // next create alone reads the counter.
+                    if in_transaction {
                         sequence.forget();
                     }
                     return Err(err);
                 }
                 Err(err) => {
-                    if handed_out {
+                    if in_transaction {
                         sequence.give_back(number);
                     }
                     return Err(err);
